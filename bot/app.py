@@ -1,0 +1,133 @@
+"""The one place that builds the Application and registers every handler, in order."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import callback_data
+from bot.moderators import ModeratorDirectory
+from bot.outbox_worker import OutboxWorker
+from bot.runtime import Runtime
+from bot.settings import Settings
+from handlers.admins import AdminHandlers
+from handlers.discussion import DiscussionHandlers
+from handlers.errors import on_error
+from handlers.moderation import ModerationHandlers
+from handlers.readers import ReaderHandlers
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+# Edited messages are not asked for: editing a sent comment must not submit it twice.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+READER_COMMANDS = [
+    BotCommand("start", "Latest articles"),
+    BotCommand("help", "How commenting works"),
+    BotCommand("cancel", "Stop what you are doing"),
+]
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    runtime = Runtime(settings=settings, moderators=ModeratorDirectory(settings))
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        runtime.db_handle = await Database.open(settings.database_path)
+        runtime.bot_username = application.bot.username
+        runtime.outbox_handle = OutboxWorker(
+            runtime.db, application.bot, settings, runtime.bot_username
+        )
+        runtime.outbox_handle.start()
+        await application.bot.set_my_commands(
+            READER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
+        )
+        logger.info("Bot @%s is running", runtime.bot_username)
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        if runtime.outbox_handle is not None:
+            await runtime.outbox_handle.stop()
+        if runtime.db_handle is not None:
+            await runtime.db_handle.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register_handlers(application, runtime)
+    return application
+
+
+def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
+    settings = runtime.settings
+    readers = ReaderHandlers(runtime)
+    admins = AdminHandlers(runtime)
+    moderation = ModerationHandlers(runtime)
+    discussion = DiscussionHandlers(runtime)
+
+    new_message = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE & new_message
+    moderation_chat = filters.Chat(settings.moderation_chat_id) & new_message
+    admin = filters.User(user_id=settings.admin_ids)
+
+    if settings.discussion_chat_id is not None:
+        application.add_handler(
+            MessageHandler(
+                filters.Chat(settings.discussion_chat_id) & filters.IS_AUTOMATIC_FORWARD,
+                discussion.automatic_forward,
+            )
+        )
+
+    application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
+    application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
+    application.add_handler(
+        CallbackQueryHandler(moderation.decide, pattern=f"^{callback_data.MODERATION_PREFIX}")
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            readers.open_article_button, pattern=f"^{callback_data.ARTICLE_PREFIX}"
+        )
+    )
+    # Any other button data (forged, or from a retired version) gets an answer, not silence.
+    application.add_handler(CallbackQueryHandler(moderation.unknown_button))
+
+    # Admin commands: admins first, then the same commands from anyone else are refused.
+    application.add_handler(CommandHandler("post", admins.post, filters=private & admin))
+    application.add_handler(
+        CommandHandler("articles", admins.list_articles, filters=private & admin)
+    )
+    application.add_handler(CommandHandler("unpublish", admins.unpublish, filters=private & admin))
+    application.add_handler(
+        CommandHandler(["post", "articles", "unpublish"], admins.refuse, filters=private)
+    )
+
+    application.add_handler(CommandHandler("start", readers.start, filters=private))
+    application.add_handler(CommandHandler("help", readers.help, filters=private))
+    application.add_handler(CommandHandler("cancel", readers.cancel, filters=private))
+    # Order matters from here: plain text is a comment, then unknown commands, then the rest.
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, readers.text))
+    application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
+    application.add_handler(MessageHandler(private, readers.not_text))
+
+    application.add_error_handler(on_error)

@@ -1,0 +1,42 @@
+"""Button data: built and parsed here only, versioned so old buttons fail safely.
+
+Telegram allows 1-64 bytes of callback data; `mod:v1:approve:<id>` stays far below that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.services.moderation import Decision
+
+MODERATION_PREFIX = "mod:"
+ARTICLE_PREFIX = "art:"
+_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban):(\d{1,18})$")
+_ARTICLE = re.compile(r"^art:v1:open:(\d{1,18})$")
+
+
+@dataclass(frozen=True)
+class ModerationPress:
+    decision: Decision
+    submission_id: int
+
+
+def moderation(decision: Decision, submission_id: int) -> str:
+    return f"mod:v1:{decision.value}:{submission_id}"
+
+
+def parse_moderation(data: str | None) -> ModerationPress | None:
+    match = _MODERATION.match(data or "")
+    if match is None:
+        return None
+    return ModerationPress(Decision(match[1]), int(match[2]))
+
+
+def open_article(article_id: int) -> str:
+    return f"art:v1:open:{article_id}"
+
+
+def parse_open_article(data: str | None) -> int | None:
+    match = _ARTICLE.match(data or "")
+    return int(match[1]) if match else None

@@ -1,0 +1,301 @@
+"""Delivers the outbox to Telegram: one worker, rows in order, retried until settled.
+
+A row is settled (delivered or failed) only after Telegram has answered. A crash between
+Telegram acting and the row being marked delivered sends that one row again on restart;
+that is the only way a message can repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from telegram import Bot, ReplyParameters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import rendering
+from bot.services.effects import Effect
+from bot.settings import Settings
+from storage import articles, outbox, submissions
+from storage.db import Database
+from storage.models import OutboxItem, Submission, SubmissionStatus
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+IDLE_WAIT = 5.0
+MAX_BACKOFF = 300.0
+# A thread post waits for Telegram to copy the channel post into the discussion group.
+DISCUSSION_COPY_WAIT = 5.0
+
+
+class NotReadyError(Exception):
+    """Deliver this row again later: the precondition is not there yet."""
+
+    def __init__(self, reason: str, delay: float) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class OutboxWorker:
+    def __init__(self, db: Database, bot: Bot, settings: Settings, bot_username: str) -> None:
+        self._db = db
+        self._bot = bot
+        self._settings = settings
+        self._bot_username = bot_username
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._held_until: dict[str, float] = {}
+        self._handlers: dict[str, Callable[[OutboxItem], Awaitable[None]]] = {
+            Effect.SEND_CARD: self._send_card,
+            Effect.REFRESH_CARDS: self._refresh_cards,
+            Effect.NOTIFY_AUTHOR: self._notify_author,
+            Effect.THREAD_POST: self._thread_post,
+            Effect.REFRESH_COUNTER: self._refresh_counter,
+        }
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """New rows were committed: look now rather than at the next idle tick."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.deliver_due()
+                delay = await self._seconds_until_next_due()
+            except Exception:
+                logger.exception("Outbox pass failed; trying again shortly")
+                delay = IDLE_WAIT
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _seconds_until_next_due(self) -> float:
+        async with self._db.reading() as conn:
+            next_time = await outbox.next_due_time(conn)
+        if next_time is None:
+            return IDLE_WAIT
+        return min(IDLE_WAIT, max(0.0, next_time - time.time()))
+
+    async def deliver_due(self) -> int:
+        """Deliver every row that is due now; returns how many were settled."""
+        settled = 0
+        while True:
+            async with self._db.reading() as conn:
+                batch = await outbox.due(conn, time.time(), BATCH_SIZE)
+            held: set[str] = set()
+            progressed = False
+            for item in batch:
+                # Rows for a chat go in order: once one waits, the rest of that chat waits too.
+                if item.chat_key in held or self._held_until.get(item.chat_key, 0) > time.time():
+                    held.add(item.chat_key)
+                    continue
+                if await self._deliver(item):
+                    settled += 1
+                    progressed = True
+                else:
+                    held.add(item.chat_key)
+            if len(batch) < BATCH_SIZE or not progressed:
+                return settled
+
+    async def _deliver(self, item: OutboxItem) -> bool:
+        """Try one row; True when it is settled, False when it was put back for later."""
+        handler = self._handlers.get(item.action)
+        try:
+            if handler is None:
+                raise BadRequest(f"unknown outbox action {item.action!r}")
+            await handler(item)
+        except RetryAfter as error:
+            delay = float(
+                error.retry_after
+                if isinstance(error.retry_after, int | float)
+                else error.retry_after.total_seconds()
+            )
+            self._held_until[item.chat_key] = time.time() + delay
+            logger.warning(
+                "Telegram asks to wait %.0f s before writing to chat %s", delay, item.chat_key
+            )
+            await self._reschedule(item, delay, f"429 retry after {delay:.0f}s", count=False)
+            return False
+        except NotReadyError as error:
+            await self._reschedule(item, self._backoff(item, error.delay), str(error))
+            return False
+        except (BadRequest, Forbidden) as error:
+            if self._is_moderation_chat_outage(item, error):
+                # Cards must reach moderators eventually: wait for the chat to come back.
+                logger.warning(
+                    "Moderation chat unreachable (%s); card %s waits", error.message, item.id
+                )
+                await self._reschedule(item, self._backoff(item, 5.0), error.message)
+                return False
+            logger.warning(
+                "Outbox row %s (%s to %s) given up: %s",
+                item.id,
+                item.action,
+                item.chat_key,
+                error.message,
+            )
+            await self._settle(item, failed_with=error.message)
+            return True
+        except NetworkError as error:
+            # Timeouts, 5xx answers and dropped connections: Telegram may act later, try again.
+            logger.warning(
+                "Outbox row %s (%s) network error, will retry: %s",
+                item.id,
+                item.action,
+                error.message,
+            )
+            await self._reschedule(item, self._backoff(item, 1.0), error.message)
+            return False
+        except TelegramError as error:
+            logger.warning(
+                "Outbox row %s (%s) failed, will retry: %s", item.id, item.action, error.message
+            )
+            await self._reschedule(item, self._backoff(item, 1.0), error.message)
+            return False
+        await self._settle(item)
+        return True
+
+    def _is_moderation_chat_outage(self, item: OutboxItem, error: TelegramError) -> bool:
+        if item.chat_key != str(self._settings.moderation_chat_id):
+            return False
+        message = error.message.lower()
+        return isinstance(error, Forbidden) or "chat not found" in message
+
+    @staticmethod
+    def _backoff(item: OutboxItem, base: float) -> float:
+        return float(min(MAX_BACKOFF, base * 2 ** min(item.attempts, 10)))
+
+    async def _reschedule(
+        self, item: OutboxItem, delay: float, reason: str, *, count: bool = True
+    ) -> None:
+        async with self._db.transaction() as conn:
+            await outbox.reschedule(conn, item.id, time.time() + delay, reason, count_attempt=count)
+
+    async def _settle(self, item: OutboxItem, *, failed_with: str | None = None) -> None:
+        async with self._db.transaction() as conn:
+            await outbox.settle(conn, item.id, time.time(), failed_with=failed_with)
+
+    # --- one function per effect --------------------------------------------------------
+
+    async def _load_submission_and_title(
+        self, item: OutboxItem
+    ) -> tuple[Submission, str | None] | None:
+        submission_id = int(item.payload["submission_id"] or 0)
+        async with self._db.reading() as conn:
+            submission = await submissions.get(conn, submission_id)
+            if submission is None:
+                return None
+            article = (
+                await articles.get(conn, submission.article_id)
+                if submission.article_id is not None
+                else None
+            )
+        return submission, article.title if article else None
+
+    async def _send_card(self, item: OutboxItem) -> None:
+        loaded = await self._load_submission_and_title(item)
+        if loaded is None:
+            return
+        submission, title = loaded
+        if not item.payload.get("again"):
+            async with self._db.reading() as conn:
+                if await submissions.cards_of(conn, submission.id):
+                    return
+        text, markup = rendering.card(submission, title)
+        message = await self._bot.send_message(
+            self._settings.moderation_chat_id,
+            text,
+            reply_markup=markup,
+        )
+        async with self._db.transaction() as conn:
+            await submissions.add_card(conn, submission.id, message.chat_id, message.message_id)
+
+    async def _refresh_cards(self, item: OutboxItem) -> None:
+        loaded = await self._load_submission_and_title(item)
+        if loaded is None:
+            return
+        submission, title = loaded
+        async with self._db.reading() as conn:
+            cards = await submissions.cards_of(conn, submission.id)
+        text, markup = rendering.card(submission, title)
+        for chat_id, message_id in cards:
+            try:
+                await self._bot.edit_message_text(
+                    text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    reply_markup=markup,
+                )
+            except BadRequest as error:
+                lowered = error.message.lower()
+                if "message is not modified" in lowered:
+                    continue
+                if "message to edit not found" in lowered:
+                    # A moderator deleted the card; the decision stands without it.
+                    async with self._db.transaction() as conn:
+                        await submissions.forget_card(conn, chat_id, message_id)
+                    continue
+                raise
+
+    async def _notify_author(self, item: OutboxItem) -> None:
+        loaded = await self._load_submission_and_title(item)
+        if loaded is None:
+            return
+        submission, title = loaded
+        if submission.status is SubmissionStatus.PENDING:
+            return
+        await self._bot.send_message(
+            submission.author.user_id, rendering.author_outcome(submission, title)
+        )
+
+    async def _thread_post(self, item: OutboxItem) -> None:
+        loaded = await self._load_submission_and_title(item)
+        if loaded is None or self._settings.discussion_chat_id is None:
+            return
+        submission, _ = loaded
+        async with self._db.reading() as conn:
+            article = await articles.get(conn, int(item.payload["article_id"] or 0))
+        if article is None or not article.open_for_comments:
+            return
+        if article.discussion_message_id is None:
+            raise NotReadyError(
+                "the discussion copy of the post has not arrived yet", DISCUSSION_COPY_WAIT
+            )
+        await self._bot.send_message(
+            self._settings.discussion_chat_id,
+            rendering.thread_comment(submission),
+            reply_parameters=ReplyParameters(article.discussion_message_id),
+        )
+
+    async def _refresh_counter(self, item: OutboxItem) -> None:
+        async with self._db.reading() as conn:
+            article = await articles.get(conn, int(item.payload["article_id"] or 0))
+            if article is None or article.channel_message_id is None:
+                return
+            count = await submissions.approved_count(conn, article.id)
+        if not article.open_for_comments:
+            return
+        try:
+            await self._bot.edit_message_reply_markup(
+                chat_id=self._settings.channel_id,
+                message_id=article.channel_message_id,
+                reply_markup=rendering.comments_button(article, self._bot_username, count),
+            )
+        except BadRequest as error:
+            # Two approvals in a row both render the latest count; the second changes nothing.
+            if "message is not modified" not in error.message.lower():
+                raise

@@ -1,0 +1,386 @@
+"""Every text and keyboard the bot shows, as pure functions of domain data.
+
+All messages use HTML parse mode; every user-supplied string goes through `esc`.
+Lengths are counted in UTF-16 code units, Telegram's unit, which is never fewer
+than the characters a user sees, so a message that fits here fits there.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Sequence
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callback_data
+from bot.services.comments import ArticleView
+from bot.services.moderation import Decision
+from storage.models import (
+    Article,
+    ArticleListing,
+    Person,
+    PublishedComment,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
+
+MESSAGE_LIMIT = 4096
+ELLIPSIS = "…"
+CARD_TEXT_LIMIT = 3300
+CARD_TITLE_LIMIT = 200
+VIEW_COMMENT_LIMIT = 300
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def tg_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` UTF-16 units, never inside a surrogate pair."""
+    if tg_length(text) <= limit:
+        return text
+    budget = limit - 1
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        width = 2 if ord(char) > 0xFFFF else 1
+        if used + width > budget:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept).rstrip() + ELLIPSIS
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def article_payload(article_id: int) -> str:
+    return f"a{article_id}"
+
+
+def parse_article_payload(payload: str) -> int | None:
+    if payload.startswith("a") and payload[1:].isdigit() and len(payload) < 19:
+        return int(payload[1:])
+    return None
+
+
+def _utc(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
+
+
+# --- the channel ------------------------------------------------------------------------
+
+
+def comments_button(
+    article: Article, bot_username: str, approved_count: int
+) -> InlineKeyboardMarkup:
+    link = deep_link(bot_username, article_payload(article.id))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(f"💬 Comments ({approved_count})", url=link)]]
+    )
+
+
+def channel_post(
+    article: Article, bot_username: str, *, with_discussion: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The article's post. With a discussion group the comment link sits in the text:
+    Telegram hides a post's comment thread when the post has inline buttons."""
+    parts = [f"<b>{esc(article.title)}</b>"]
+    if article.summary:
+        parts.append(esc(article.summary))
+    link_line = f'🔗 <a href="{esc(article.url)}">Read the article</a>'
+    if with_discussion:
+        link = deep_link(bot_username, article_payload(article.id))
+        link_line += f'\n💬 <a href="{esc(link)}">Comment</a>'
+        parts.append(link_line)
+        return "\n\n".join(parts), None
+    parts.append(link_line)
+    return "\n\n".join(parts), comments_button(article, bot_username, 0)
+
+
+def thread_comment(submission: Submission) -> str:
+    return f"💬 <b>{esc(submission.author.display_name)}</b>\n{esc(submission.text)}"
+
+
+# --- readers ----------------------------------------------------------------------------
+
+
+def welcome(listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMarkup | None]:
+    text = (
+        "👋 Welcome! I take comments on the blog's articles to the editors.\n\n"
+        "Every comment is read by a moderator before it is published."
+    )
+    if not listings:
+        return text + "\n\nThere are no articles open for comments yet.", None
+    buttons = [
+        [
+            InlineKeyboardButton(
+                shorten(f"📰 {item.article.title}", 60),
+                callback_data=callback_data.open_article(item.article.id),
+            )
+        ]
+        for item in listings
+    ]
+    return text + "\n\nChoose an article to read its comments and add yours:", InlineKeyboardMarkup(
+        buttons
+    )
+
+
+HELP = (
+    "<b>How to comment</b>\n"
+    "1. Open an article from the channel with its 💬 link, or pick one in /start.\n"
+    "2. Send your comment as one text message.\n"
+    "3. A moderator reads it; I tell you when it is published or not.\n\n"
+    "/start – latest articles\n/cancel – stop what you are doing\n/help – this message"
+)
+
+
+def article_view(view: ArticleView, comment_limit: int) -> str:
+    article = view.article
+    assert article is not None
+    header = f"📰 <b>{esc(shorten(article.title, CARD_TITLE_LIMIT))}</b>"
+    footer = (
+        f"✍️ Send your comment as your next message (up to {comment_limit} characters)."
+        " A moderator reads it before it is published. /cancel to stop."
+    )
+    if view.comments:
+        intro = (
+            f"Latest comments ({len(view.comments)} of {view.approved_count}):"
+            if view.approved_count > len(view.comments)
+            else "Comments:"
+        )
+    else:
+        intro = "No comments yet. Be the first!"
+    budget = MESSAGE_LIMIT - tg_length(header) - tg_length(intro) - tg_length(footer) - 20
+    shown: list[str] = []
+    # Newest comments first into the budget, then shown oldest first so they read in order.
+    for comment in reversed(view.comments):
+        entry = _comment_entry(comment)
+        cost = tg_length(html.unescape(entry)) + 2
+        if cost > budget:
+            break
+        shown.append(entry)
+        budget -= cost
+    body = "\n\n".join(reversed(shown))
+    return "\n\n".join(part for part in (header, intro, body, footer) if part)
+
+
+def _comment_entry(comment: PublishedComment) -> str:
+    return (
+        f"<b>{esc(shorten(comment.author_name, 64))}</b>: "
+        f"{esc(shorten(comment.text, VIEW_COMMENT_LIMIT))}"
+    )
+
+
+def article_closed(article: Article | None) -> str:
+    if article is None:
+        return "This article is no longer open for comments."
+    return f"“{esc(shorten(article.title, CARD_TITLE_LIMIT))}” is no longer open for comments."
+
+
+ARTICLE_NOT_FOUND = "I can't find that article. Pick one from /start."
+BANNED = (
+    "Sorry, you can no longer send comments or messages here. "
+    "If you think this is a mistake, write to the blog's editors another way."
+)
+NOT_COMMENTING = (
+    "To comment, open an article with the 💬 link under its post in the channel, "
+    "or choose one in /start."
+)
+NON_TEXT_WHILE_COMMENTING = "Please send your comment as a text message (no stickers or photos)."
+NON_TEXT = "I can only read text messages. " + NOT_COMMENTING
+EMPTY_COMMENT = "Your comment is empty. Please send it as text."
+UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
+NOTHING_TO_CANCEL = "There is nothing to cancel. /help shows what I can do."
+CANCELLED = "Cancelled. Nothing was sent."
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side and I could not finish that. Please try again."
+)
+
+
+def comment_too_long(limit: int, length: int) -> str:
+    return (
+        f"Your comment is {length} characters long; the limit is {limit}. "
+        "Please shorten it and send it again. Nothing was saved."
+    )
+
+
+def comment_received(article: Article) -> str:
+    return (
+        f"✅ Thanks! Your comment on “{esc(shorten(article.title, CARD_TITLE_LIMIT))}” "
+        "was received and awaits moderation. I will tell you when it is decided."
+    )
+
+
+def author_outcome(submission: Submission, article_title: str | None) -> str:
+    what = (
+        f"Your comment on “{esc(shorten(article_title, CARD_TITLE_LIMIT))}”"
+        if article_title is not None
+        else "Your message"
+    )
+    quoted = esc(shorten(submission.text, 300))
+    if submission.status is SubmissionStatus.APPROVED:
+        return f"🎉 {what} was published.\n\n<blockquote>{quoted}</blockquote>"
+    return f"{what} was not approved by the moderators.\n\n<blockquote>{quoted}</blockquote>"
+
+
+# --- moderators -------------------------------------------------------------------------
+
+_OUTCOME = {
+    SubmissionStatus.APPROVED: "✅ Approved",
+    SubmissionStatus.REJECTED: "❌ Rejected",
+}
+
+
+def person_line(person: Person) -> str:
+    handle = f" @{esc(person.username)}" if person.username else ""
+    return f"{esc(shorten(person.display_name, 140))}{handle} (id <code>{person.user_id}</code>)"
+
+
+def card(
+    submission: Submission, article_title: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if submission.kind is SubmissionKind.COMMENT:
+        heading = f"💬 <b>Comment #{submission.id}</b>"
+        about = f"📰 {esc(shorten(article_title or 'deleted article', CARD_TITLE_LIMIT))}"
+    else:
+        heading = f"✉️ <b>Contact message #{submission.id}</b>"
+        about = ""
+    lines = [heading]
+    if about:
+        lines.append(about)
+    lines.append(f"👤 {person_line(submission.author)}")
+    lines.append("")
+    lines.append(esc(shorten(submission.text, CARD_TEXT_LIMIT)))
+    if submission.status is SubmissionStatus.PENDING:
+        return "\n".join(lines), moderation_keyboard(submission.id)
+    assert submission.decided_at is not None
+    outcome = _OUTCOME[submission.status]
+    if submission.author_banned:
+        outcome = "🚫 Rejected, author banned"
+    lines.append("")
+    lines.append(
+        f"<b>{outcome}</b> by {esc(shorten(submission.decided_by_name or '?', 140))}"
+        f" at {_utc(submission.decided_at)}"
+    )
+    return "\n".join(lines), None
+
+
+def moderation_keyboard(submission_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "✅ Approve",
+                    callback_data=callback_data.moderation(Decision.APPROVE, submission_id),
+                ),
+                InlineKeyboardButton(
+                    "❌ Reject",
+                    callback_data=callback_data.moderation(Decision.REJECT, submission_id),
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    "🚫 Ban author",
+                    callback_data=callback_data.moderation(Decision.BAN, submission_id),
+                )
+            ],
+        ]
+    )
+
+
+def already_decided(submission: Submission) -> str:
+    """The alert for a late press; answerCallbackQuery allows 200 characters."""
+    outcome = _OUTCOME[submission.status].removeprefix("✅ ").removeprefix("❌ ").lower()
+    return shorten(f"Already {outcome} by {submission.decided_by_name or 'a moderator'}.", 200)
+
+
+DECISION_DONE = {
+    Decision.APPROVE: "Approved.",
+    Decision.REJECT: "Rejected.",
+    Decision.BAN: "Rejected and the author is banned.",
+}
+NOT_A_MODERATOR = "Only moderators can decide on submissions."
+STALE_BUTTON = "This button is no longer valid."
+SUBMISSION_NOT_FOUND = "That submission no longer exists."
+
+
+def queue_summary(pending: int, shown: int) -> str:
+    if pending == 0:
+        return "🎉 The queue is empty: nothing is waiting for moderation."
+    more = f" The oldest {shown} are sent again below." if shown else ""
+    return f"📥 {pending} item{'s' if pending != 1 else ''} waiting for moderation.{more}"
+
+
+# --- admins -----------------------------------------------------------------------------
+
+POST_USAGE = (
+    "<b>Post an article</b>\n"
+    "<code>/post https://blog.example/article</code>\n"
+    "Title on the next line\n"
+    "Optional summary on the lines after it"
+)
+ADMINS_ONLY = "Only the blog's admins can do that."
+
+
+def post_refused(reason: str) -> str:
+    return f"{esc(reason)}\n\n{POST_USAGE}"
+
+
+def article_posted(article: Article) -> str:
+    return (
+        f"✅ Posted article #{article.id}: <b>{esc(shorten(article.title, CARD_TITLE_LIMIT))}</b>\n"
+        f"Take it down with /unpublish {article.id}"
+    )
+
+
+def article_post_failed(reason: str) -> str:
+    return f"⚠️ The article could not be posted to the channel: {esc(shorten(reason, 500))}"
+
+
+def article_list(listings: Sequence[ArticleListing]) -> str:
+    if not listings:
+        return "No articles yet. Post one with /post."
+    lines = ["<b>Recent articles</b>"]
+    for item in listings:
+        state = "" if item.article.open_for_comments else " (unpublished)"
+        lines.append(
+            f"#{item.article.id} {esc(shorten(item.article.title, 80))}{state} – "
+            f"💬 {item.approved_comments} published, {item.pending_comments} pending"
+        )
+    return "\n".join(lines)
+
+
+UNPUBLISH_USAGE = "Usage: <code>/unpublish &lt;article id&gt;</code> (see /articles)."
+UNBAN_USAGE = "Usage: <code>/unban &lt;user id&gt;</code>"
+
+
+class PostRemoval(StrEnum):
+    DELETED = "Its channel post was deleted."
+    ALREADY_GONE = "Its channel post was already gone."
+    FAILED = (
+        "⚠️ Telegram did not let me delete its channel post (older than 48 hours, or my admin"
+        " rights changed): please delete it by hand in the channel."
+    )
+
+
+def unpublished(article: Article, post: PostRemoval) -> str:
+    return f"🗑 Article #{article.id} is closed to new comments. {post.value}"
+
+
+def not_published(article_id: int) -> str:
+    return f"There is no published article #{article_id}. See /articles."
+
+
+def unbanned(user_id: int, was_banned: bool) -> str:
+    if was_banned:
+        return f"User <code>{user_id}</code> is no longer banned."
+    return f"User <code>{user_id}</code> was not banned."

@@ -1,0 +1,39 @@
+"""What handlers need at run time, built once by the wiring module."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from telegram import User
+
+from bot.moderators import ModeratorDirectory
+from bot.outbox_worker import OutboxWorker
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import Person
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    moderators: ModeratorDirectory
+    # Opened in post_init, once the event loop runs.
+    db_handle: Database | None = None
+    outbox_handle: OutboxWorker | None = None
+    bot_username: str = ""
+    started_at: float = field(default_factory=time.time)
+
+    @property
+    def db(self) -> Database:
+        if self.db_handle is None:
+            raise RuntimeError("the database is opened in post_init; it is not open yet")
+        return self.db_handle
+
+    def wake_outbox(self) -> None:
+        if self.outbox_handle is not None:
+            self.outbox_handle.wake()
+
+
+def person_of(user: User) -> Person:
+    return Person(user.id, user.first_name, user.last_name, user.username)

@@ -1,0 +1,1 @@
+"""Domain services: what submitting, deciding, banning and publishing mean. No Telegram here."""

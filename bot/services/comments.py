@@ -1,0 +1,104 @@
+"""Readers' comments: opening an article, and submitting a comment to moderation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.services import effects
+from bot.settings import Settings
+from storage import articles, readers, submissions
+from storage.db import Database
+from storage.models import Article, Person, PublishedComment, SubmissionKind
+
+COMMENTING = "commenting"
+ARTICLE_VIEW_COMMENTS = 10
+
+
+class OpenResult(StrEnum):
+    READY = "ready"
+    NOT_FOUND = "not_found"
+    CLOSED = "closed"
+    BANNED = "banned"
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    result: OpenResult
+    article: Article | None = None
+    comments: list[PublishedComment] = field(default_factory=list)
+    approved_count: int = 0
+
+
+class SubmitResult(StrEnum):
+    ACCEPTED = "accepted"
+    NOT_COMMENTING = "not_commenting"
+    BANNED = "banned"
+    ARTICLE_CLOSED = "article_closed"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    result: SubmitResult
+    submission_id: int | None = None
+    article: Article | None = None
+
+
+async def open_article(db: Database, reader: Person, article_id: int, now: float) -> ArticleView:
+    """Show an article and make the reader's next text message a comment on it."""
+    async with db.transaction() as conn:
+        article = await articles.get(conn, article_id)
+        if article is None or article.channel_message_id is None:
+            return ArticleView(OpenResult.NOT_FOUND)
+        comments = await submissions.latest_approved(conn, article_id, ARTICLE_VIEW_COMMENTS)
+        count = await submissions.approved_count(conn, article_id)
+        if not article.open_for_comments:
+            return ArticleView(OpenResult.CLOSED, article, comments, count)
+        if await readers.is_banned(conn, reader.user_id):
+            return ArticleView(OpenResult.BANNED, article, comments, count)
+        await readers.set_state(conn, reader.user_id, COMMENTING, article_id, now)
+    return ArticleView(OpenResult.READY, article, comments, count)
+
+
+async def submit_comment(
+    db: Database, settings: Settings, author: Person, text: str, now: float
+) -> SubmitOutcome:
+    """Store the comment as pending, with its moderation card, in one transaction."""
+    text = text.strip()
+    async with db.transaction() as conn:
+        state = await readers.get_state(conn, author.user_id)
+        if state is None or state.mode != COMMENTING or state.article_id is None:
+            return SubmitOutcome(SubmitResult.NOT_COMMENTING)
+        if await readers.is_banned(conn, author.user_id):
+            await readers.clear_state(conn, author.user_id)
+            return SubmitOutcome(SubmitResult.BANNED)
+        article = await articles.get(conn, state.article_id)
+        if article is None or not article.open_for_comments:
+            await readers.clear_state(conn, author.user_id)
+            return SubmitOutcome(SubmitResult.ARTICLE_CLOSED, article=article)
+        # A refused text keeps the reader in the article, so a shorter try needs no new link.
+        if not text:
+            return SubmitOutcome(SubmitResult.EMPTY, article=article)
+        if len(text) > settings.comment_max_length:
+            return SubmitOutcome(SubmitResult.TOO_LONG, article=article)
+        await readers.remember(conn, author, now)
+        submission_id = await submissions.insert(
+            conn, SubmissionKind.COMMENT, author.user_id, article.id, text, now
+        )
+        await effects.send_card(conn, settings, submission_id, now)
+        await readers.clear_state(conn, author.user_id)
+    return SubmitOutcome(SubmitResult.ACCEPTED, submission_id, article)
+
+
+async def current_mode(db: Database, user_id: int) -> str | None:
+    async with db.reading() as conn:
+        state = await readers.get_state(conn, user_id)
+    return state.mode if state else None
+
+
+async def cancel(db: Database, user_id: int) -> bool:
+    """Forget what the reader was doing; True if there was something to cancel."""
+    async with db.transaction() as conn:
+        return await readers.clear_state(conn, user_id)

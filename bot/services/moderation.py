@@ -1,0 +1,99 @@
+"""Moderation: deciding on submissions, banning authors, and the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.services import effects
+from bot.settings import Settings
+from storage import articles, readers, submissions
+from storage.db import Database
+from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    BAN = "ban"
+
+
+class DecisionResult(StrEnum):
+    APPLIED = "applied"
+    ALREADY_DECIDED = "already_decided"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    result: DecisionResult
+    submission: Submission | None = None
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    pending: int
+    oldest: list[Submission]
+
+
+async def decide(
+    db: Database,
+    settings: Settings,
+    submission_id: int,
+    decision: Decision,
+    moderator: Person,
+    now: float,
+) -> DecisionOutcome:
+    """Apply a moderator's decision once; the effects go out with it, atomically."""
+    status = (
+        SubmissionStatus.APPROVED if decision is Decision.APPROVE else SubmissionStatus.REJECTED
+    )
+    async with db.transaction() as conn:
+        if await submissions.get(conn, submission_id) is None:
+            return DecisionOutcome(DecisionResult.NOT_FOUND)
+        applied = await submissions.decide(
+            conn,
+            submission_id,
+            status,
+            moderator.user_id,
+            moderator.display_name,
+            now,
+            author_banned=decision is Decision.BAN,
+        )
+        submission = await submissions.get(conn, submission_id)
+        assert submission is not None
+        if not applied:
+            return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
+        if decision is Decision.BAN:
+            await readers.ban(
+                conn, submission.author.user_id, moderator.user_id, submission_id, now
+            )
+        await effects.refresh_cards(conn, settings, submission_id, now)
+        await effects.notify_author(conn, submission.author.user_id, submission_id, now)
+        if status is SubmissionStatus.APPROVED and submission.kind is SubmissionKind.COMMENT:
+            article = (
+                await articles.get(conn, submission.article_id)
+                if submission.article_id is not None
+                else None
+            )
+            # A comment approved after its article was taken down stays private.
+            if article is not None and article.open_for_comments:
+                await effects.publish_comment(conn, settings, article.id, submission_id, now)
+    return DecisionOutcome(DecisionResult.APPLIED, submission)
+
+
+async def unban(db: Database, user_id: int) -> bool:
+    async with db.transaction() as conn:
+        return await readers.unban(conn, user_id)
+
+
+async def resend_oldest_cards(
+    db: Database, settings: Settings, limit: int, now: float
+) -> QueueSnapshot:
+    """The queue's size, with its oldest items sent again as fresh cards."""
+    async with db.transaction() as conn:
+        pending = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
+        oldest = await submissions.oldest_pending(conn, limit)
+        for submission in oldest:
+            await effects.send_card(conn, settings, submission.id, now, again=True)
+    return QueueSnapshot(pending, oldest)

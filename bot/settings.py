@@ -1,0 +1,108 @@
+"""Typed settings, read once from the environment or `.env` and passed down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_CHANNEL_USERNAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+def _parse_id_list(value: object) -> object:
+    """Accept `1, 2,3` as well as a list, so `.env` files stay readable."""
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    channel_id: int | str
+    moderation_chat_id: int
+    discussion_chat_id: int | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    moderator_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    database_path: Path = Path("data/bot.sqlite3")
+    log_level: str = "INFO"
+    comment_max_length: int = Field(default=2000, ge=1, le=3500)
+    # Membership of the moderation chat is checked with getChatMember; a short cache keeps
+    # a burst of button presses from costing one API call each.
+    moderator_cache_seconds: float = Field(default=60.0, ge=0)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", value.get_secret_value()):
+            raise ValueError("must look like 123456:ABC-DEF… (as given by @BotFather)")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("channel_id", mode="before")
+    @classmethod
+    def _channel_shape(cls, value: object) -> object:
+        text = str(value).strip()
+        if _CHANNEL_USERNAME.match(text):
+            return text
+        if re.fullmatch(r"-100\d+", text):
+            return int(text)
+        raise ValueError("must be a channel id such as -1001234567890 or a @username")
+
+    @field_validator("moderation_chat_id", "discussion_chat_id", mode="before")
+    @classmethod
+    def _group_shape(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        if not re.fullmatch(r"-\d+", text):
+            raise ValueError("must be a group id, a negative number such as -1001234567890")
+        return int(text)
+
+    @field_validator("admin_ids", "moderator_ids", mode="before")
+    @classmethod
+    def _id_lists(cls, value: object) -> object:
+        return _parse_id_list(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_name(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def moderator_user_ids(self) -> frozenset[int]:
+        """Users who moderate without being members of the moderation chat."""
+        return frozenset(self.admin_ids) | frozenset(self.moderator_ids)
+
+
+class SettingsError(Exception):
+    """A missing or invalid setting, worded for a one-line exit message."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+            reason = "is required" if item["type"] == "missing" else item["msg"]
+            reason = reason.removeprefix("Value error, ")
+            problems.append(f"{name} {reason}")
+        raise SettingsError("; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""Thin Telegram callbacks: read the update, call a service, answer."""

@@ -1,0 +1,28 @@
+"""The last line: an error in a handler is logged, and a reader hears something."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import rendering
+
+logger = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    logger.error("Handling an update failed", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    try:
+        await update.effective_chat.send_message(rendering.SOMETHING_WENT_WRONG)
+    except TelegramError as error:
+        logger.warning(
+            "Could not tell user %s about the error: %s", update.effective_chat.id, error
+        )

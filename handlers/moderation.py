@@ -1,0 +1,98 @@
+"""Moderators in the moderation chat: decisions by button, the queue, unbanning."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import callback_data, rendering
+from bot.parsing import parse_id
+from bot.runtime import Runtime, person_of
+from bot.services import moderation
+from bot.services.moderation import DecisionResult
+
+logger = logging.getLogger(__name__)
+
+QUEUE_CARDS = 5
+
+
+class ModerationHandlers:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def decide(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        press = callback_data.parse_moderation(query.data)
+        settings = self._runtime.settings
+        in_moderation_chat = (
+            query.message is not None and query.message.chat.id == settings.moderation_chat_id
+        )
+        if press is None or not in_moderation_chat:
+            logger.warning(
+                "Ignored moderation press %r from user %s in chat %s",
+                query.data,
+                query.from_user.id,
+                query.message.chat.id if query.message else None,
+            )
+            await query.answer(rendering.STALE_BUTTON, show_alert=True)
+            return
+        if not await self._runtime.moderators.is_moderator(context.bot, query.from_user.id):
+            logger.warning("Refused moderation press from non-moderator %s", query.from_user.id)
+            await query.answer(rendering.NOT_A_MODERATOR, show_alert=True)
+            return
+        outcome = await moderation.decide(
+            self._runtime.db,
+            settings,
+            press.submission_id,
+            press.decision,
+            person_of(query.from_user),
+            time.time(),
+        )
+        if outcome.result is DecisionResult.APPLIED:
+            self._runtime.wake_outbox()
+            await query.answer(rendering.DECISION_DONE[press.decision])
+        elif outcome.result is DecisionResult.ALREADY_DECIDED:
+            assert outcome.submission is not None
+            await query.answer(rendering.already_decided(outcome.submission), show_alert=True)
+        else:
+            await query.answer(rendering.SUBMISSION_NOT_FOUND, show_alert=True)
+
+    async def queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        if not await self._is_moderator(update, context):
+            return
+        snapshot = await moderation.resend_oldest_cards(
+            self._runtime.db, self._runtime.settings, QUEUE_CARDS, time.time()
+        )
+        await message.reply_text(rendering.queue_summary(snapshot.pending, len(snapshot.oldest)))
+        self._runtime.wake_outbox()
+
+    async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        if not await self._is_moderator(update, context):
+            return
+        user_id = parse_id(context.args[0]) if context.args else None
+        if user_id is None:
+            await message.reply_text(rendering.UNBAN_USAGE)
+            return
+        was_banned = await moderation.unban(self._runtime.db, user_id)
+        await message.reply_text(rendering.unbanned(user_id, was_banned))
+
+    async def _is_moderator(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        assert update.effective_user is not None and update.effective_message is not None
+        if await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id):
+            return True
+        await update.effective_message.reply_text(rendering.NOT_A_MODERATOR)
+        return False
+
+    async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        logger.warning("Unknown button data %r from user %s", query.data, query.from_user.id)
+        await query.answer(rendering.STALE_BUTTON, show_alert=True)

@@ -1,0 +1,97 @@
+"""Articles and the channel posts that carry them."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.models import Article, ArticleListing, ArticleStatus
+
+_COLUMNS = (
+    "id, url, title, summary, status, channel_message_id, discussion_message_id,"
+    " created_by, created_at"
+)
+
+
+def _article(row: aiosqlite.Row) -> Article:
+    return Article(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        summary=row["summary"],
+        status=ArticleStatus(row["status"]),
+        channel_message_id=row["channel_message_id"],
+        discussion_message_id=row["discussion_message_id"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
+
+
+async def insert_draft(
+    conn: aiosqlite.Connection, url: str, title: str, summary: str, created_by: int, now: float
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO articles (url, title, summary, status, created_by, created_at)"
+        " VALUES (?, ?, ?, 'draft', ?, ?)",
+        (url, title, summary, created_by, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def mark_published(
+    conn: aiosqlite.Connection, article_id: int, channel_message_id: int
+) -> None:
+    await conn.execute(
+        "UPDATE articles SET status = 'published', channel_message_id = ? WHERE id = ?",
+        (channel_message_id, article_id),
+    )
+
+
+async def delete_draft(conn: aiosqlite.Connection, article_id: int) -> None:
+    await conn.execute("DELETE FROM articles WHERE id = ? AND status = 'draft'", (article_id,))
+
+
+async def mark_unpublished(conn: aiosqlite.Connection, article_id: int, now: float) -> bool:
+    cursor = await conn.execute(
+        "UPDATE articles SET status = 'unpublished', unpublished_at = ?"
+        " WHERE id = ? AND status = 'published'",
+        (now, article_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def get(conn: aiosqlite.Connection, article_id: int) -> Article | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)) as cur:
+        row = await cur.fetchone()
+    return _article(row) if row else None
+
+
+async def set_discussion_message(
+    conn: aiosqlite.Connection, channel_message_id: int, discussion_message_id: int
+) -> int | None:
+    """Remember the discussion-group copy of a channel post; returns the article id."""
+    async with conn.execute(
+        "UPDATE articles SET discussion_message_id = ? WHERE channel_message_id = ? RETURNING id",
+        (discussion_message_id, channel_message_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row["id"]) if row else None
+
+
+async def list_recent(
+    conn: aiosqlite.Connection, limit: int, *, published_only: bool
+) -> list[ArticleListing]:
+    status_filter = "status = 'published'" if published_only else "status != 'draft'"
+    async with conn.execute(
+        f"SELECT {_COLUMNS},"
+        " (SELECT COUNT(*) FROM submissions s WHERE s.article_id = a.id AND s.status = 'approved')"
+        "   AS approved_count,"
+        " (SELECT COUNT(*) FROM submissions s WHERE s.article_id = a.id AND s.status = 'pending')"
+        "   AS pending_count"
+        f" FROM articles a WHERE {status_filter} ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        ArticleListing(_article(row), row["approved_count"], row["pending_count"]) for row in rows
+    ]

@@ -1,0 +1,100 @@
+"""Rows as the rest of the bot sees them: plain dataclasses, no Telegram types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ArticleStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+
+
+class SubmissionKind(StrEnum):
+    COMMENT = "comment"
+    CONTACT = "contact"
+
+
+class SubmissionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Telegram user as the bot last saw them."""
+
+    user_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part).strip()
+        return name or f"user {self.user_id}"
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    url: str
+    title: str
+    summary: str
+    status: ArticleStatus
+    channel_message_id: int | None
+    discussion_message_id: int | None
+    created_by: int
+    created_at: float
+
+    @property
+    def open_for_comments(self) -> bool:
+        return self.status is ArticleStatus.PUBLISHED
+
+
+@dataclass(frozen=True)
+class ArticleListing:
+    article: Article
+    approved_comments: int
+    pending_comments: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    kind: SubmissionKind
+    author: Person
+    article_id: int | None
+    text: str
+    status: SubmissionStatus
+    created_at: float
+    decided_by: int | None
+    decided_by_name: str | None
+    decided_at: float | None
+    author_banned: bool
+
+
+@dataclass(frozen=True)
+class PublishedComment:
+    author_name: str
+    text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    user_id: int
+    mode: str
+    article_id: int | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    action: str
+    chat_key: str
+    payload: dict[str, int | str | bool | None]
+    attempts: int

@@ -1,0 +1,76 @@
+"""The outbox: Telegram side effects written with the change that causes them."""
+
+from __future__ import annotations
+
+import json
+
+import aiosqlite
+
+from storage.models import OutboxItem
+
+PayloadValue = int | str | bool | None
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    action: str,
+    chat_key: str,
+    payload: dict[str, PayloadValue],
+    now: float,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO outbox (action, chat_key, payload, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (action, chat_key, json.dumps(payload), now, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def due(conn: aiosqlite.Connection, now: float, limit: int) -> list[OutboxItem]:
+    async with conn.execute(
+        "SELECT id, action, chat_key, payload, attempts FROM outbox"
+        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        (now, limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        OutboxItem(
+            row["id"], row["action"], row["chat_key"], json.loads(row["payload"]), row["attempts"]
+        )
+        for row in rows
+    ]
+
+
+async def next_due_time(conn: aiosqlite.Connection) -> float | None:
+    async with conn.execute(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+    ) as cur:
+        row = await cur.fetchone()
+    return float(row[0]) if row and row[0] is not None else None
+
+
+async def settle(
+    conn: aiosqlite.Connection, item_id: int, now: float, *, failed_with: str | None = None
+) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = ?, settled_at = ?, last_error = COALESCE(?, last_error),"
+        " attempts = attempts + 1 WHERE id = ?",
+        ("failed" if failed_with else "delivered", now, failed_with, item_id),
+    )
+
+
+async def reschedule(
+    conn: aiosqlite.Connection, item_id: int, at: float, error: str, *, count_attempt: bool = True
+) -> None:
+    await conn.execute(
+        "UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?"
+        " WHERE id = ?",
+        (at, error, int(count_attempt), item_id),
+    )
+
+
+async def count_pending(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

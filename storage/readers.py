@@ -1,0 +1,71 @@
+"""Readers' profiles, bans, and what each reader is in the middle of."""
+
+from __future__ import annotations
+
+import json
+
+import aiosqlite
+
+from storage.models import Person, ReaderState
+
+
+async def remember(conn: aiosqlite.Connection, person: Person, now: float) -> None:
+    await conn.execute(
+        "INSERT INTO readers (user_id, first_name, last_name, username, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
+        " last_name = excluded.last_name, username = excluded.username,"
+        " updated_at = excluded.updated_at",
+        (person.user_id, person.first_name, person.last_name, person.username, now),
+    )
+
+
+async def is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
+    async with conn.execute("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def ban(
+    conn: aiosqlite.Connection, user_id: int, banned_by: int, submission_id: int | None, now: float
+) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO bans (user_id, banned_by, banned_at, reason_submission_id)"
+        " VALUES (?, ?, ?, ?)",
+        (user_id, banned_by, now, submission_id),
+    )
+
+
+async def unban(conn: aiosqlite.Connection, user_id: int) -> bool:
+    cursor = await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
+    return cursor.rowcount == 1
+
+
+async def get_state(conn: aiosqlite.Connection, user_id: int) -> ReaderState | None:
+    async with conn.execute(
+        "SELECT user_id, mode, article_id FROM reader_states WHERE user_id = ?", (user_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return ReaderState(row["user_id"], row["mode"], row["article_id"]) if row else None
+
+
+async def set_state(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    mode: str,
+    article_id: int | None,
+    now: float,
+    data: dict[str, str] | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO reader_states (user_id, mode, article_id, data, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode,"
+        " article_id = excluded.article_id, data = excluded.data,"
+        " updated_at = excluded.updated_at",
+        (user_id, mode, article_id, json.dumps(data or {}), now),
+    )
+
+
+async def clear_state(conn: aiosqlite.Connection, user_id: int) -> bool:
+    cursor = await conn.execute("DELETE FROM reader_states WHERE user_id = ?", (user_id,))
+    return cursor.rowcount == 1

@@ -1,0 +1,153 @@
+"""Submissions (comments, contact messages) and the moderation cards that show them."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.models import (
+    Person,
+    PublishedComment,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
+
+_SELECT = (
+    "SELECT s.id, s.kind, s.user_id, s.article_id, s.text, s.status, s.created_at,"
+    " s.decided_by, s.decided_by_name, s.decided_at, s.author_banned,"
+    " r.first_name, r.last_name, r.username"
+    " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
+)
+
+
+def _submission(row: aiosqlite.Row) -> Submission:
+    return Submission(
+        id=row["id"],
+        kind=SubmissionKind(row["kind"]),
+        author=Person(row["user_id"], row["first_name"], row["last_name"], row["username"]),
+        article_id=row["article_id"],
+        text=row["text"],
+        status=SubmissionStatus(row["status"]),
+        created_at=row["created_at"],
+        decided_by=row["decided_by"],
+        decided_by_name=row["decided_by_name"],
+        decided_at=row["decided_at"],
+        author_banned=bool(row["author_banned"]),
+    )
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    kind: SubmissionKind,
+    user_id: int,
+    article_id: int | None,
+    text: str,
+    now: float,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO submissions (kind, user_id, article_id, text, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (kind.value, user_id, article_id, text, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def get(conn: aiosqlite.Connection, submission_id: int) -> Submission | None:
+    async with conn.execute(f"{_SELECT} WHERE s.id = ?", (submission_id,)) as cur:
+        row = await cur.fetchone()
+    return _submission(row) if row else None
+
+
+async def decide(
+    conn: aiosqlite.Connection,
+    submission_id: int,
+    status: SubmissionStatus,
+    moderator_id: int,
+    moderator_name: str,
+    now: float,
+    *,
+    author_banned: bool,
+) -> bool:
+    """Move a pending submission to its outcome; False when it was no longer pending.
+
+    The `status = 'pending'` guard makes the first of two simultaneous decisions win.
+    """
+    cursor = await conn.execute(
+        "UPDATE submissions SET status = ?, decided_by = ?, decided_by_name = ?, decided_at = ?,"
+        " author_banned = ? WHERE id = ? AND status = 'pending'",
+        (status.value, moderator_id, moderator_name, now, int(author_banned), submission_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def count_by_status(conn: aiosqlite.Connection, status: SubmissionStatus) -> int:
+    async with conn.execute(
+        "SELECT COUNT(*) FROM submissions WHERE status = ?", (status.value,)
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def oldest_pending(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
+    async with conn.execute(
+        f"{_SELECT} WHERE s.status = 'pending' ORDER BY s.id LIMIT ?", (limit,)
+    ) as cur:
+        rows = await cur.fetchall()
+    return [_submission(row) for row in rows]
+
+
+async def approved_count(conn: aiosqlite.Connection, article_id: int) -> int:
+    async with conn.execute(
+        "SELECT COUNT(*) FROM submissions WHERE article_id = ? AND status = 'approved'",
+        (article_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def latest_approved(
+    conn: aiosqlite.Connection, article_id: int, limit: int
+) -> list[PublishedComment]:
+    """The newest approved comments, returned oldest first so they read as a thread."""
+    async with conn.execute(
+        "SELECT r.first_name, r.last_name, r.user_id, s.text, s.created_at"
+        " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
+        " WHERE s.article_id = ? AND s.status = 'approved' ORDER BY s.id DESC LIMIT ?",
+        (article_id, limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        PublishedComment(
+            Person(row["user_id"], row["first_name"], row["last_name"]).display_name,
+            row["text"],
+            row["created_at"],
+        )
+        for row in reversed(list(rows))
+    ]
+
+
+async def add_card(
+    conn: aiosqlite.Connection, submission_id: int, chat_id: int, message_id: int
+) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO moderation_cards (chat_id, message_id, submission_id)"
+        " VALUES (?, ?, ?)",
+        (chat_id, message_id, submission_id),
+    )
+
+
+async def cards_of(conn: aiosqlite.Connection, submission_id: int) -> list[tuple[int, int]]:
+    async with conn.execute(
+        "SELECT chat_id, message_id FROM moderation_cards WHERE submission_id = ?"
+        " ORDER BY message_id",
+        (submission_id,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [(row["chat_id"], row["message_id"]) for row in rows]
+
+
+async def forget_card(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM moderation_cards WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )
