@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.services import comments, moderation
+from bot.services.effects import Effect
+from bot.services.moderation import Decision, DecisionResult
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import Person, SubmissionStatus
+from tests.bot.services.test_comments import published_article, rows
+from tests.factories import MODERATOR, READER, make_settings
+
+
+async def pending_comment(db: Database, settings: Settings, text: str = "Nice") -> int:
+    article = await published_article(db)
+    await comments.open_article(db, READER, article.id, 2.0)
+    outcome = await comments.submit_comment(db, settings, READER, text, 3.0)
+    assert outcome.submission_id is not None
+    return outcome.submission_id
+
+
+async def test_two_simultaneous_decisions_apply_once(db: Database, settings: Settings) -> None:
+    """Two moderators pressing at once: exactly one decision applies, the other sees it."""
+    submission_id = await pending_comment(db, settings)
+    other = Person(1003, "Other", "Mod")
+    first, second = await asyncio.gather(
+        moderation.decide(db, settings, submission_id, Decision.APPROVE, MODERATOR, 5.0),
+        moderation.decide(db, settings, submission_id, Decision.REJECT, other, 5.0),
+    )
+    results = sorted([first.result, second.result])
+    assert results == [DecisionResult.ALREADY_DECIDED, DecisionResult.APPLIED]
+    assert await rows(db, "SELECT status, decided_by FROM submissions") == [
+        ("approved", MODERATOR.user_id)
+    ]
+    # One set of effects only: one card refresh, one author notification.
+    assert await rows(
+        db, "SELECT action, COUNT(*) FROM outbox WHERE action != 'send_card' GROUP BY action"
+        " ORDER BY action"
+    ) == [("notify_author", 1), ("refresh_cards", 1), ("refresh_counter", 1)]
+
+
+async def test_a_late_press_reports_who_decided(db: Database, settings: Settings) -> None:
+    """A decision on a decided item changes nothing and reports the first outcome."""
+    submission_id = await pending_comment(db, settings)
+    await moderation.decide(db, settings, submission_id, Decision.REJECT, MODERATOR, 5.0)
+    late = await moderation.decide(
+        db, settings, submission_id, Decision.APPROVE, Person(9, "Late"), 6.0
+    )
+    assert late.result is DecisionResult.ALREADY_DECIDED
+    assert late.submission is not None
+    assert late.submission.status is SubmissionStatus.REJECTED
+    assert late.submission.decided_by_name == MODERATOR.display_name
+
+
+async def test_an_unknown_submission_is_reported(db: Database, settings: Settings) -> None:
+    """A press naming an id that does not exist is answered NOT_FOUND."""
+    outcome = await moderation.decide(db, settings, 999, Decision.APPROVE, MODERATOR, 1.0)
+    assert outcome.result is DecisionResult.NOT_FOUND
+
+
+async def test_approval_goes_to_the_thread_when_there_is_a_discussion_group(
+    db: Database, database_path: Path
+) -> None:
+    """With DISCUSSION_CHAT_ID an approval queues a thread post, not a counter update."""
+    settings = make_settings(database_path, discussion_chat_id=-100777)
+    submission_id = await pending_comment(db, settings)
+    await moderation.decide(db, settings, submission_id, Decision.APPROVE, MODERATOR, 5.0)
+    actions = [row[0] for row in await rows(db, "SELECT action FROM outbox ORDER BY id")]
+    assert Effect.THREAD_POST.value in actions
+    assert Effect.REFRESH_COUNTER.value not in actions
+
+
+async def test_rejection_publishes_nothing(db: Database, settings: Settings) -> None:
+    """A rejected comment only refreshes its card and tells its author."""
+    submission_id = await pending_comment(db, settings)
+    await moderation.decide(db, settings, submission_id, Decision.REJECT, MODERATOR, 5.0)
+    actions = [row[0] for row in await rows(db, "SELECT action FROM outbox ORDER BY id")]
+    assert actions == ["send_card", "refresh_cards", "notify_author"]
+
+
+async def test_queue_resends_the_oldest_pending(db: Database, settings: Settings) -> None:
+    """/queue counts pending items and queues their cards again, oldest first."""
+    first = await pending_comment(db, settings, "one")
+    await pending_comment(db, settings, "two")
+    await moderation.decide(db, settings, first, Decision.APPROVE, MODERATOR, 5.0)
+    snapshot = await moderation.resend_oldest_cards(db, settings, 5, 6.0)
+    assert snapshot.pending == 1
+    assert [s.text for s in snapshot.oldest] == ["two"]

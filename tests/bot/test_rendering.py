@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import html
+import re
+
+from bot import callback_data, rendering
+from bot.services.moderation import Decision
+from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
+
+
+def visible(html_text: str) -> str:
+    """What Telegram shows for our HTML: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def submission(text: str, **changes: object) -> Submission:
+    values: dict[str, object] = {
+        "id": 7, "kind": SubmissionKind.COMMENT,
+        "author": Person(5, "<b>Eve</b> & co", "<script>", "eve_1"),
+        "article_id": 1, "text": text, "status": SubmissionStatus.PENDING, "created_at": 0.0,
+        "decided_by": None, "decided_by_name": None, "decided_at": None, "author_banned": False,
+    }
+    values.update(changes)
+    return Submission(**values)  # type: ignore[arg-type]
+
+
+def test_card_escapes_every_user_string() -> None:
+    """Names, title and text with HTML come out escaped, and read back as typed."""
+    text, markup = rendering.card(submission("<i>hi</i> & <script>"), "Title <u>")
+    assert "<script>" not in text
+    assert "&lt;i&gt;hi&lt;/i&gt; &amp; &lt;script&gt;" in text
+    shown = visible(text)
+    assert "<b>Eve</b> & co <script> @eve_1" in shown
+    assert "Title <u>" in shown
+    assert markup is not None
+    assert [b.text for row in markup.inline_keyboard for b in row] == [
+        "✅ Approve", "❌ Reject", "🚫 Ban author"
+    ]
+
+
+def test_a_huge_card_is_shortened_within_telegram_limits() -> None:
+    """A 4000-character text of astral emoji still gives a card under 4096 UTF-16 units."""
+    text, _ = rendering.card(submission("😀" * 4000), "T" * 300)
+    assert rendering.tg_length(visible(text)) <= rendering.MESSAGE_LIMIT
+    assert visible(text).rstrip().endswith(rendering.ELLIPSIS)
+
+
+def test_a_decided_card_has_no_buttons_and_says_who() -> None:
+    """After a decision the card shows outcome, moderator and time, and no keyboard."""
+    decided = submission(
+        "ok", status=SubmissionStatus.APPROVED, decided_by=1, decided_by_name="Mo <3",
+        decided_at=0.0,
+    )
+    text, markup = rendering.card(decided, "T")
+    assert markup is None
+    assert "✅ Approved by Mo <3 at 1970-01-01 00:00 UTC" in visible(text)
+
+
+def test_shorten_never_splits_a_surrogate_pair() -> None:
+    """Cutting astral characters keeps whole characters and ends with an ellipsis."""
+    cut = rendering.shorten("😀" * 10, 5)
+    assert cut == "😀😀…"
+    assert rendering.tg_length(cut) <= 5
+
+
+def test_callback_data_round_trips_and_fits_64_bytes() -> None:
+    """Built data parses back; the largest id still fits Telegram's 64 bytes."""
+    for decision in Decision:
+        data = callback_data.moderation(decision, 10**17)
+        assert len(data.encode()) <= 64
+        press = callback_data.parse_moderation(data)
+        assert press is not None
+        assert (press.decision, press.submission_id) == (decision, 10**17)
+
+
+def test_garbage_callback_data_is_rejected() -> None:
+    """Unknown versions, actions and ids do not parse."""
+    for data in ["", "mod:v2:approve:1", "mod:v1:delete:1", "mod:v1:approve:-1",
+                 "mod:v1:approve:1x", "mod:v1:approve:" + "9" * 30, None]:
+        assert callback_data.parse_moderation(data) is None
+
+
+def test_article_view_fits_even_with_ten_long_comments() -> None:
+    """Ten 2000-character comments are trimmed so the view stays within 4096."""
+    from bot.services.comments import ArticleView, OpenResult
+    from storage.models import Article, ArticleStatus, PublishedComment
+
+    article = Article(1, "https://b.example", "T", "", ArticleStatus.PUBLISHED, 5, None, 1, 0.0)
+    comments = [PublishedComment("N" * 64, "<" * 2000, 0.0) for _ in range(10)]
+    text = rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000)
+    assert rendering.tg_length(visible(text)) <= rendering.MESSAGE_LIMIT
+    assert text.count("&lt;") > 1000

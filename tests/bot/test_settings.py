@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+from tests.factories import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key in list(os.environ):
+        if key.startswith(("BOT_", "TELEGRAM_", "CHANNEL_", "MODERAT", "DISCUSSION_", "ADMIN_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+
+
+def test_comma_separated_ids_and_channel_username(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ADMIN_IDS takes `1, 2,3`; CHANNEL_ID takes a @username."""
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("CHANNEL_ID", "@newsroom_blog")
+    monkeypatch.setenv("MODERATION_CHAT_ID", "-1001")
+    monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
+    settings = load_settings()
+    assert settings.admin_ids == [1, 2, 3]
+    assert settings.channel_id == "@newsroom_blog"
+    assert settings.discussion_chat_id is None
+    assert settings.moderator_user_ids == frozenset({1, 2, 3})
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "-1002"}, "BOT_TOKEN is required"),
+        ({"BOT_TOKEN": "nonsense", "CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "-1"}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": TOKEN, "CHANNEL_ID": "blog", "MODERATION_CHAT_ID": "-1"}, "CHANNEL_ID"),
+        ({"BOT_TOKEN": TOKEN, "CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "x"}, "MODERATION_CHAT_ID"),
+        (
+            {"BOT_TOKEN": TOKEN, "CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "-1",
+             "ADMIN_IDS": "1,abc"},
+            "ADMIN_IDS",
+        ),
+    ],
+)
+def test_a_bad_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    """A missing or malformed setting raises SettingsError naming it."""
+    _clean_env(monkeypatch, tmp_path)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(SettingsError, match=named):
+        load_settings()
+
+
+def test_the_process_exits_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    """`python -m bot` without settings exits non-zero with one line naming the setting."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("BOT_", "CHANNEL_", "MODERATION_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "BOT_TOKEN is required" in lines[0]
+    assert "Traceback" not in result.stderr

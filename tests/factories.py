@@ -1,0 +1,35 @@
+"""Builders for settings and domain objects that tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+from storage.models import Person
+
+TOKEN = "123456:TEST-TOKEN"
+CHANNEL_ID = -1001000000001
+MODERATION_CHAT_ID = -1001000000002
+DISCUSSION_CHAT_ID = -1001000000003
+ADMIN_ID = 1001
+MODERATOR_ID = 1002
+READER_ID = 2001
+
+READER = Person(READER_ID, "Ada", "Reader", "ada_reads")
+MODERATOR = Person(MODERATOR_ID, "Mo", "Derator", "mod")
+
+
+def make_settings(database_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "channel_id": CHANNEL_ID,
+        "moderation_chat_id": MODERATION_CHAT_ID,
+        "discussion_chat_id": None,
+        "admin_ids": str(ADMIN_ID),
+        "moderator_ids": "",
+        "database_path": database_path,
+        "moderator_cache_seconds": 0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
