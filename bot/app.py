@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -41,6 +42,9 @@ READER_COMMANDS = [
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    # python-telegram-bot 22 warns on every 429 unless asked for timedelta retry_after,
+    # which the outbox worker reads.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     runtime = Runtime(settings=settings, moderators=ModeratorDirectory(settings))
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]

@@ -4,8 +4,17 @@ import html
 import re
 
 from bot import callback_data, rendering
+from bot.services.comments import ArticleView, OpenResult
 from bot.services.moderation import Decision
-from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
+from storage.models import (
+    Article,
+    ArticleStatus,
+    Person,
+    PublishedComment,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
 
 
 def visible(html_text: str) -> str:
@@ -15,10 +24,17 @@ def visible(html_text: str) -> str:
 
 def submission(text: str, **changes: object) -> Submission:
     values: dict[str, object] = {
-        "id": 7, "kind": SubmissionKind.COMMENT,
+        "id": 7,
+        "kind": SubmissionKind.COMMENT,
         "author": Person(5, "<b>Eve</b> & co", "<script>", "eve_1"),
-        "article_id": 1, "text": text, "status": SubmissionStatus.PENDING, "created_at": 0.0,
-        "decided_by": None, "decided_by_name": None, "decided_at": None, "author_banned": False,
+        "article_id": 1,
+        "text": text,
+        "status": SubmissionStatus.PENDING,
+        "created_at": 0.0,
+        "decided_by": None,
+        "decided_by_name": None,
+        "decided_at": None,
+        "author_banned": False,
     }
     values.update(changes)
     return Submission(**values)  # type: ignore[arg-type]
@@ -34,7 +50,9 @@ def test_card_escapes_every_user_string() -> None:
     assert "Title <u>" in shown
     assert markup is not None
     assert [b.text for row in markup.inline_keyboard for b in row] == [
-        "✅ Approve", "❌ Reject", "🚫 Ban author"
+        "✅ Approve",
+        "❌ Reject",
+        "🚫 Ban author",
     ]
 
 
@@ -48,7 +66,10 @@ def test_a_huge_card_is_shortened_within_telegram_limits() -> None:
 def test_a_decided_card_has_no_buttons_and_says_who() -> None:
     """After a decision the card shows outcome, moderator and time, and no keyboard."""
     decided = submission(
-        "ok", status=SubmissionStatus.APPROVED, decided_by=1, decided_by_name="Mo <3",
+        "ok",
+        status=SubmissionStatus.APPROVED,
+        decided_by=1,
+        decided_by_name="Mo <3",
         decided_at=0.0,
     )
     text, markup = rendering.card(decided, "T")
@@ -75,16 +96,20 @@ def test_callback_data_round_trips_and_fits_64_bytes() -> None:
 
 def test_garbage_callback_data_is_rejected() -> None:
     """Unknown versions, actions and ids do not parse."""
-    for data in ["", "mod:v2:approve:1", "mod:v1:delete:1", "mod:v1:approve:-1",
-                 "mod:v1:approve:1x", "mod:v1:approve:" + "9" * 30, None]:
+    for data in [
+        "",
+        "mod:v2:approve:1",
+        "mod:v1:delete:1",
+        "mod:v1:approve:-1",
+        "mod:v1:approve:1x",
+        "mod:v1:approve:" + "9" * 30,
+        None,
+    ]:
         assert callback_data.parse_moderation(data) is None
 
 
 def test_article_view_fits_even_with_ten_long_comments() -> None:
     """Ten 2000-character comments are trimmed so the view stays within 4096."""
-    from bot.services.comments import ArticleView, OpenResult
-    from storage.models import Article, ArticleStatus, PublishedComment
-
     article = Article(1, "https://b.example", "T", "", ArticleStatus.PUBLISHED, 5, None, 1, 0.0)
     comments = [PublishedComment("N" * 64, "<" * 2000, 0.0) for _ in range(10)]
     text = rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from tests.factories import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,10 +42,17 @@ def test_comma_separated_ids_and_channel_username(
         ({"CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "-1002"}, "BOT_TOKEN is required"),
         ({"BOT_TOKEN": "nonsense", "CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "-1"}, "BOT_TOKEN"),
         ({"BOT_TOKEN": TOKEN, "CHANNEL_ID": "blog", "MODERATION_CHAT_ID": "-1"}, "CHANNEL_ID"),
-        ({"BOT_TOKEN": TOKEN, "CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "x"}, "MODERATION_CHAT_ID"),
         (
-            {"BOT_TOKEN": TOKEN, "CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "-1",
-             "ADMIN_IDS": "1,abc"},
+            {"BOT_TOKEN": TOKEN, "CHANNEL_ID": "-1001", "MODERATION_CHAT_ID": "x"},
+            "MODERATION_CHAT_ID",
+        ),
+        (
+            {
+                "BOT_TOKEN": TOKEN,
+                "CHANNEL_ID": "-1001",
+                "MODERATION_CHAT_ID": "-1",
+                "ADMIN_IDS": "1,abc",
+            },
             "ADMIN_IDS",
         ),
     ],
@@ -63,15 +70,33 @@ def test_a_bad_setting_is_named(
 
 def test_the_process_exits_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     """`python -m bot` without settings exits non-zero with one line naming the setting."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("BOT_", "CHANNEL_", "MODERATION_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BOT_", "CHANNEL_", "MODERATION_"))
+    }
     env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "BOT_TOKEN is required" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_env_example_documents_every_setting() -> None:
+    """Every settings field appears in .env.example, with a comment above it."""
+    lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    keys = {line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")}
+    assert keys == {name.upper() for name in Settings.model_fields}
+    for index, line in enumerate(lines):
+        if "=" in line and not line.startswith("#"):
+            assert lines[index - 1].startswith("#"), f"{line} has no comment"

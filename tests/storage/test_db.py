@@ -37,11 +37,15 @@ async def test_reopening_keeps_data_and_applies_nothing_twice(database_path: Pat
 
 async def test_a_failing_unit_of_work_is_rolled_back(db: Database) -> None:
     """An exception inside transaction() leaves nothing behind."""
-    with pytest.raises(RuntimeError):
+
+    async def insert_then_fail() -> None:
         async with db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO readers (user_id, first_name, updated_at) VALUES (1, 'A', 0)"
             )
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await insert_then_fail()
     async with db.reading() as conn, conn.execute("SELECT COUNT(*) FROM readers") as cursor:
         assert (await cursor.fetchone())[0] == 0  # type: ignore[index]

@@ -36,8 +36,9 @@ async def test_two_simultaneous_decisions_apply_once(db: Database, settings: Set
     ]
     # One set of effects only: one card refresh, one author notification.
     assert await rows(
-        db, "SELECT action, COUNT(*) FROM outbox WHERE action != 'send_card' GROUP BY action"
-        " ORDER BY action"
+        db,
+        "SELECT action, COUNT(*) FROM outbox WHERE action != 'send_card' GROUP BY action"
+        " ORDER BY action",
     ) == [("notify_author", 1), ("refresh_cards", 1), ("refresh_counter", 1)]
 
 

@@ -1,0 +1,80 @@
+"""What people do in Telegram, as steps the end-to-end tests compose."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot import callback_data
+from bot.services.moderation import Decision
+from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID
+from tests.fake_telegram import FakeTelegram
+
+Message = dict[str, Any]
+
+
+async def post_article(
+    telegram: FakeTelegram, title: str = "City budget passes", summary: str = "A long night."
+) -> tuple[int, Message]:
+    """An admin posts an article; returns its id and the channel post."""
+    telegram.user_sends_text(
+        ADMIN_ID, f"/post https://blog.example/{len(title)}\n{title}\n{summary}"
+    )
+    confirmation = await telegram.wait_for_bot_message(ADMIN_ID, contains="Posted article #")
+    match = re.search(r"#(\d+)", confirmation["text"])
+    assert match is not None
+    post = await telegram.wait_for_bot_message(CHANNEL_ID, contains=title)
+    return int(match[1]), post
+
+
+def start_payload(post: Message) -> str:
+    """The deep-link payload the post carries, in its button or its text link."""
+    urls = [
+        button.get("url", "")
+        for row in post.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+    ]
+    urls += [entity.get("url", "") for entity in post.get("entities", [])]
+    for url in urls:
+        match = re.search(r"\?start=([A-Za-z0-9_-]{1,64})$", url)
+        if match:
+            return match[1]
+    raise AssertionError(f"no deep link in {post}")
+
+
+async def comment(telegram: FakeTelegram, reader_id: int, post: Message, text: str) -> Message:
+    """A reader opens the article from its post and comments; returns the moderation card."""
+    telegram.user_sends_text(reader_id, f"/start {start_payload(post)}")
+    await telegram.wait_for_bot_message(reader_id, contains="Send your comment")
+    telegram.user_sends_text(reader_id, text)
+    await telegram.wait_for_bot_message(reader_id, contains="awaits moderation")
+    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Comment #")
+
+
+def card_button_data(card: Message, decision: Decision) -> str:
+    for row in card["reply_markup"]["inline_keyboard"]:
+        for button in row:
+            press = callback_data.parse_moderation(button.get("callback_data"))
+            if press is not None and press.decision is decision:
+                return str(button["callback_data"])
+    raise AssertionError(f"no {decision} button on {card}")
+
+
+async def press(
+    telegram: FakeTelegram, user_id: int, card: Message, decision: Decision
+) -> dict[str, Any]:
+    """A moderator taps a card's button; returns the bot's answer to the press."""
+    query_id = telegram.user_presses_button(
+        user_id, MODERATION_CHAT_ID, card["message_id"], card_button_data(card, decision)
+    )
+    return await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
+
+
+async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message:
+    """Waits until the card was edited to its decided form."""
+
+    def decided() -> Message | None:
+        current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+        return current if current and not current.get("reply_markup") else None
+
+    return await telegram.wait_for(decided)

@@ -1,0 +1,1227 @@
+"""A strict fake of the Telegram Bot API, served over real HTTP on 127.0.0.1.
+
+The bot under test talks to it exactly as to api.telegram.org; tests set up the world
+(users, the channel, the discussion group), act as users, and read back what the bot
+did. Anything the real server refuses is refused here with the real description, and
+any method the fake does not implement answers 501 so that a test fails loudly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import math
+import re
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+
+from .html_parser import EntityParseError, parse_html, strip_formatted_text, utf16_length
+from .markup import MarkupError, validate_reply_markup
+from .reference import (
+    ParameterError,
+    canonical_method_name,
+    decode_parameter,
+    method_fields,
+    type_fields,
+)
+
+T = TypeVar("T")
+
+# The public API takes `timeout=` arguments (ruff's ASYNC109 prefers asyncio.timeout) so that
+# tests read like the brief: await fake.wait_for_bot_message(chat, "x", timeout=2).
+
+# Telegram's limits.
+MAX_TEXT_LENGTH = 4096
+MAX_CALLBACK_ANSWER_LENGTH = 200
+CALLBACK_QUERY_LIFETIME_SECONDS = 15.0
+RATE_LIMIT_WINDOW_SECONDS = 60.0
+MAX_BOT_COMMANDS = 100
+
+CONFLICT_DESCRIPTION = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+NOT_MODIFIED_DESCRIPTION = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+QUERY_INVALID_DESCRIPTION = (
+    "Bad Request: query is too old and response timeout expired or query ID is invalid"
+)
+
+# The service account Telegram shows as the sender of automatic forwards.
+TELEGRAM_SERVICE_USER: dict[str, Any] = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+
+# Updates a bot gets when getUpdates never named allowed_updates (or named none).
+_DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_RATE_LIMITED_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+_MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
+_BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_GATEWAY_ERRORS = {502: "Bad Gateway", 504: "Gateway Time-out"}
+
+
+@dataclass
+class ApiCall:
+    """One request the bot made, as the fake decoded and answered it."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    response: dict[str, Any]
+    injected: bool = False
+
+    @property
+    def description(self) -> str | None:
+        description = self.response.get("description")
+        return description if isinstance(description, str) else None
+
+
+class _ApiError(Exception):
+    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.error_code = error_code
+        self.description = description
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.error_code,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def _bad_request(message: str) -> _ApiError:
+    return _ApiError(400, f"Bad Request: {message}")
+
+
+def _not_implemented(what: str) -> _ApiError:
+    return _ApiError(501, f"fake: {what} not implemented")
+
+
+@dataclass
+class _Fault:
+    method: str
+    error_code: int
+    description: str
+    remaining: int
+    chat_id: int | str | None
+    retry_after: int | None
+    drop_connection: bool
+
+
+@dataclass
+class _StoredMessage:
+    data: dict[str, Any]
+    by_bot: bool
+
+
+@dataclass
+class _CallbackQuery:
+    created: float
+    answered: bool = False
+
+
+@dataclass
+class _Chat:
+    id: int
+    type: str
+    title: str | None = None
+    username: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    linked_chat_id: int | None = None
+    bot_status: str = "administrator"
+    members: dict[int, str] = field(default_factory=dict)
+    messages: dict[int, _StoredMessage] = field(default_factory=dict)
+    next_message_id: int = 1
+    recent_sends: deque[float] = field(default_factory=deque)
+
+    def as_chat(self) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": self.id, "type": self.type}
+        for key in ("title", "username", "first_name", "last_name"):
+            value = getattr(self, key)
+            if value is not None:
+                chat[key] = value
+        return chat
+
+
+class FakeTelegram:
+    """The fake Bot API server and the world behind it. See the module docstring."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        bot_id: int = 123456,
+        bot_username: str = "newsroom_test_bot",
+    ) -> None:
+        self.token = token
+        self.bot_id = bot_id
+        self.bot_username = bot_username
+        self.base_url = ""
+        self.calls: list[ApiCall] = []
+        self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.group_rate_limit_per_minute: int | None = None
+        self.bot_user: dict[str, Any] = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_username.removesuffix("_bot").replace("_", " ").title() + " Bot",
+            "username": bot_username,
+        }
+        self._users: dict[int, dict[str, Any]] = {}
+        self._chats: dict[int, _Chat] = {}
+        self._blocked_by: set[int] = set()
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._allowed_updates: frozenset[str] | None = None
+        self._poll_generation = 0
+        self._waiting_polls = 0
+        self._faults: list[_Fault] = []
+        self._callback_queries: dict[str, _CallbackQuery] = {}
+        self._next_query_number = 1
+        self._next_file_number = 1
+        self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._returned_bot_messages: dict[int, set[int]] = defaultdict(set)
+        self._changed = asyncio.Event()
+        self._stopping = False
+        self._runner: web.AppRunner | None = None
+        self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": self._get_me,
+            "logOut": self._return_true,
+            "close": self._return_true,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "getChatMember": self._get_chat_member,
+            "getChat": self._get_chat,
+            "leaveChat": self._leave_chat,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        # handler_cancellation ends a long poll whose client went away, as the real
+        # server forgets it; a short shutdown_timeout keeps stop() fast.
+        self._runner = web.AppRunner(
+            app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ------------------------------------------------------------------ world set-up
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name is not None:
+            user["last_name"] = last_name
+        if username is not None:
+            user["username"] = username
+        self._users[user_id] = user
+        return copy.deepcopy(user)
+
+    def add_channel(
+        self,
+        chat_id: int,
+        title: str,
+        username: str | None = None,
+        linked_chat_id: int | None = None,
+    ) -> None:
+        self._add_chat(
+            _Chat(
+                id=chat_id,
+                type="channel",
+                title=title,
+                username=username,
+                linked_chat_id=linked_chat_id,
+            )
+        )
+
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        member_ids: Iterable[int] = (),
+        admin_ids: Iterable[int] = (),
+        linked_channel_id: int | None = None,
+    ) -> None:
+        group = _Chat(id=chat_id, type="supergroup", title=title, linked_chat_id=linked_channel_id)
+        for user_id in member_ids:
+            group.members[user_id] = "member"
+        for user_id in admin_ids:
+            group.members[user_id] = "administrator"
+        self._add_chat(group)
+
+    def remove_bot_from(self, chat_id: int) -> None:
+        chat = self._existing_chat(chat_id)
+        old_status = chat.bot_status
+        chat.bot_status = "kicked"
+        remover = next(
+            (
+                self._users[user_id]
+                for user_id, status in chat.members.items()
+                if status in {"creator", "administrator"} and user_id in self._users
+            ),
+            None,
+        )
+        if remover is not None:
+            self._enqueue_my_chat_member(chat, remover, old_status, "kicked")
+        self._notify()
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        if status not in _MEMBER_STATUSES:
+            raise ValueError(
+                f"unknown member status {status!r}; use one of {sorted(_MEMBER_STATUSES)}"
+            )
+        chat = self._existing_chat(chat_id)
+        if user_id == self.bot_id:
+            chat.bot_status = status
+        else:
+            self._existing_user(user_id)
+            chat.members[user_id] = status
+        self._notify()
+
+    # ------------------------------------------------------------------ what users do
+
+    def user_sends_text(
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        content: dict[str, Any] = {"text": text}
+        entities = self._command_entities(text)
+        if entities:
+            content["entities"] = entities
+        return self._user_message(user_id, chat_id, content, reply_to_message_id)
+
+    def user_sends_sticker(self, user_id: int, chat_id: int | None = None) -> dict[str, Any]:
+        file_id, unique_id = self._new_file_ids("CAACAgIAAxkBAA")
+        sticker = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "\N{THUMBS UP SIGN}",
+        }
+        return self._user_message(user_id, chat_id, {"sticker": sticker}, None)
+
+    def user_sends_photo(
+        self, user_id: int, chat_id: int | None = None, caption: str | None = None
+    ) -> dict[str, Any]:
+        sizes = []
+        for width, height in ((90, 67), (800, 600)):
+            file_id, unique_id = self._new_file_ids("AgACAgIAAxkBAA")
+            sizes.append(
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "width": width,
+                    "height": height,
+                    "file_size": width * height // 10,
+                }
+            )
+        content: dict[str, Any] = {"photo": sizes}
+        if caption is not None:
+            content["caption"] = caption
+            entities = self._command_entities(caption)
+            if entities:
+                content["caption_entities"] = entities
+        return self._user_message(user_id, chat_id, content, None)
+
+    def user_presses_button(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
+        """Presses a button; `data` is sent as given, so tests can forge presses."""
+        user = self._existing_user(user_id)
+        chat = self._existing_chat(chat_id)
+        stored = chat.messages.get(message_id)
+        if stored is None:
+            raise ValueError(f"message {message_id} does not exist in chat {chat_id}")
+        query_id = str(self.bot_id * 1_000_000 + self._next_query_number)
+        self._next_query_number += 1
+        self._callback_queries[query_id] = _CallbackQuery(created=time.monotonic())
+        query = {
+            "id": query_id,
+            "from": user,
+            "message": stored.data,
+            "chat_instance": str(abs(chat_id) * 7919 + 104729),
+            "data": data,
+        }
+        self._enqueue("callback_query", query)
+        self._notify()
+        return query_id
+
+    def user_blocks_bot(self, user_id: int) -> None:
+        user = self._existing_user(user_id)
+        self._blocked_by.add(user_id)
+        chat = self._chats.get(user_id)
+        if chat is not None:
+            self._enqueue_my_chat_member(chat, user, "member", "kicked")
+        self._notify()
+
+    # ------------------------------------------------------------------ inspection
+
+    def messages_in(self, chat_id: int) -> list[dict[str, Any]]:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        return [copy.deepcopy(stored.data) for stored in chat.messages.values()]
+
+    def bot_messages_in(self, chat_id: int) -> list[dict[str, Any]]:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        return [copy.deepcopy(s.data) for s in chat.messages.values() if s.by_bot]
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        chat = self._chats.get(chat_id)
+        stored = chat.messages.get(message_id) if chat else None
+        return copy.deepcopy(stored.data) if stored else None
+
+    def errors(self) -> list[ApiCall]:
+        """Every call not answered with ok=true, injected faults included."""
+        return [call for call in self.calls if call.status != 200]
+
+    def bad_requests(self) -> list[ApiCall]:
+        return [call for call in self.calls if call.status == 400 and not call.injected]
+
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by a getUpdates offset."""
+        return len(self._updates)
+
+    def is_polling(self) -> bool:
+        """True while a getUpdates long poll is waiting for updates."""
+        return self._waiting_polls > 0
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], T | bool | None],
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> T:
+        """Waits until `predicate()` returns something truthy, and returns it.
+
+        The predicate is re-evaluated after every API call and every user action.
+        """
+        result: T = await self._wait(predicate, timeout, lambda: f"predicate {predicate!r}")
+        return result
+
+    async def wait_for_bot_message(
+        self,
+        chat_id: int,
+        contains: str | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """The first bot message in the chat that no earlier call returned, whose text
+        (or caption) contains `contains`."""
+        returned = self._returned_bot_messages[chat_id]
+
+        def find() -> _StoredMessage | None:
+            chat = self._chats.get(chat_id)
+            if chat is None:
+                return None
+            for stored in chat.messages.values():
+                if not stored.by_bot or stored.data["message_id"] in returned:
+                    continue
+                text = stored.data.get("text", stored.data.get("caption", ""))
+                if contains is None or contains in text:
+                    return stored
+            return None
+
+        def describe() -> str:
+            texts = [
+                (m["message_id"], m.get("text", m.get("caption")))
+                for m in self.bot_messages_in(chat_id)
+            ]
+            return (
+                f"a new bot message in chat {chat_id} containing {contains!r}; "
+                f"bot messages there now: {texts}; already returned: {sorted(returned)}"
+            )
+
+        found: _StoredMessage = await self._wait(find, timeout, describe)
+        returned.add(found.data["message_id"])
+        return copy.deepcopy(found.data)
+
+    # ------------------------------------------------------------------ fault injection
+
+    def fail_next(
+        self,
+        method: str,
+        error_code: int,
+        description: str,
+        *,
+        times: int = 1,
+        chat_id: int | str | None = None,
+        retry_after: int | None = None,
+        drop_connection: bool = False,
+    ) -> None:
+        canonical = canonical_method_name(method)
+        if canonical is None:
+            raise ValueError(f"{method!r} is not a Bot API method")
+        self._faults.append(
+            _Fault(
+                method=canonical,
+                error_code=error_code,
+                description=description,
+                remaining=times,
+                chat_id=chat_id,
+                retry_after=retry_after,
+                drop_connection=drop_connection,
+            )
+        )
+
+    # ------------------------------------------------------------------ HTTP layer
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        requested = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            error = _ApiError(401, "Unauthorized")
+            return self._answer(ApiCall(requested, {}, 401, error.body()))
+        try:
+            raw = await _read_parameters(request)
+        except ValueError as exc:
+            error = _bad_request(str(exc))
+            return self._answer(ApiCall(requested, {}, 400, error.body()))
+        method = canonical_method_name(requested)
+        if method is None:
+            return self._answer(ApiCall(requested, raw, 404, _ApiError(404, "Not Found").body()))
+
+        try:
+            params = _decode_parameters(method, raw)
+        except _ApiError as error:
+            return self._answer(ApiCall(method, raw, error.error_code, error.body()))
+
+        fault = self._take_fault(method, params)
+        if fault is not None:
+            return self._answer_fault(request, method, params, fault)
+
+        try:
+            result = await self._dispatch(method, params)
+        except _ApiError as error:
+            return self._answer(ApiCall(method, params, error.error_code, error.body()))
+        return self._answer(ApiCall(method, params, 200, {"ok": True, "result": result}))
+
+    async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getUpdates":
+            _check_required(method, params)
+            return await self._get_updates(params)
+        handler = self._handlers.get(method)
+        if handler is None:
+            raise _not_implemented(f"method {method}")
+        _check_required(method, params)
+        return copy.deepcopy(handler(params))
+
+    def _answer(self, call: ApiCall) -> web.Response:
+        self._record(call)
+        return web.json_response(
+            call.response, status=call.status, dumps=lambda obj: json.dumps(obj, ensure_ascii=False)
+        )
+
+    def _answer_fault(
+        self, request: web.Request, method: str, params: dict[str, Any], fault: _Fault
+    ) -> web.StreamResponse:
+        error = _ApiError(fault.error_code, fault.description, fault.retry_after)
+        if fault.drop_connection:
+            self._record(ApiCall(method, params, 0, {}, injected=True))
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        self._record(ApiCall(method, params, fault.error_code, error.body(), injected=True))
+        if fault.error_code in _GATEWAY_ERRORS:
+            # Gateways in front of the API answer with their own HTML page, not JSON.
+            phrase = _GATEWAY_ERRORS[fault.error_code]
+            page = (
+                f"<html>\r\n<head><title>{fault.error_code} {phrase}</title></head>\r\n"
+                f"<body>\r\n<center><h1>{fault.error_code} {phrase}</h1></center>\r\n"
+                "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            )
+            return web.Response(status=fault.error_code, text=page, content_type="text/html")
+        return web.json_response(error.body(), status=fault.error_code)
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method != method:
+                continue
+            if fault.chat_id is not None and not self._same_chat(
+                fault.chat_id, params.get("chat_id")
+            ):
+                continue
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._faults.remove(fault)
+            return fault
+        return None
+
+    def _same_chat(self, wanted: int | str, given: Any) -> bool:
+        if wanted == given:
+            return True
+        try:
+            return self._resolve_chat(wanted).id == self._resolve_chat(given).id
+        except _ApiError:
+            return False
+
+    def _record(self, call: ApiCall) -> None:
+        self.calls.append(call)
+        self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait(
+        self,
+        predicate: Callable[[], Any],
+        timeout: float,  # noqa: ASYNC109
+        describe: Callable[[], str],
+    ) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {describe()}\n{self._diagnostics()}"
+                )
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+
+    def _diagnostics(self) -> str:
+        recent = [call for call in self.calls if call.method != "getUpdates"][-15:]
+        lines = [
+            f"  {call.method} -> {call.status}"
+            + (f" {call.description}" if call.description and call.status != 200 else "")
+            + (" (injected)" if call.injected else "")
+            for call in recent
+        ]
+        polls = sum(1 for call in self.calls if call.method == "getUpdates")
+        return (
+            f"last API calls (getUpdates left out, {polls} made; "
+            f"{self.pending_updates()} updates pending):\n" + ("\n".join(lines) or "  none")
+        )
+
+    # ------------------------------------------------------------------ updates
+
+    def _enqueue(self, kind: str, payload: dict[str, Any]) -> None:
+        self._updates.append({"update_id": self._next_update_id, kind: copy.deepcopy(payload)})
+        self._next_update_id += 1
+
+    def _enqueue_my_chat_member(
+        self, chat: _Chat, by: dict[str, Any], old_status: str, new_status: str
+    ) -> None:
+        self._enqueue(
+            "my_chat_member",
+            {
+                "chat": chat.as_chat(),
+                "from": by,
+                "date": _now(),
+                "old_chat_member": self._chat_member(self.bot_user, old_status, chat),
+                "new_chat_member": self._chat_member(self.bot_user, new_status, chat),
+            },
+        )
+
+    def _is_allowed(self, update: dict[str, Any]) -> bool:
+        kind = next(key for key in update if key != "update_id")
+        if self._allowed_updates is None:
+            return kind not in _DEFAULT_EXCLUDED_UPDATES
+        return kind in self._allowed_updates
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        # As on the real server, a new poll ends the one still waiting, which then
+        # answers 409; this is what two bot instances sharing a token see.
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify()
+        if "allowed_updates" in params:
+            allowed = params["allowed_updates"]
+            self._allowed_updates = frozenset(allowed) if allowed else None
+        offset = params.get("offset")
+        if isinstance(offset, int) and offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif isinstance(offset, int) and offset < 0:
+            self._updates = self._updates[offset:]
+        limit = min(max(int(params.get("limit", 100)), 1), 100)
+        timeout = max(float(params.get("timeout", 0)), 0.0)
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if generation != self._poll_generation:
+                raise _ApiError(409, CONFLICT_DESCRIPTION)
+            self._updates = [u for u in self._updates if self._is_allowed(u)]
+            if self._updates or self._stopping:
+                return copy.deepcopy(self._updates[:limit])
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return []
+            self._waiting_polls += 1
+            self._notify()
+            changed = self._changed
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), remaining)
+            finally:
+                self._waiting_polls -= 1
+
+    # ------------------------------------------------------------------ methods
+
+    def _return_true(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    def _commands_key(self, params: dict[str, Any]) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+        commands = params["commands"]
+        if not isinstance(commands, list) or len(commands) > MAX_BOT_COMMANDS:
+            raise _bad_request("BOT_COMMANDS_TOO_MUCH")
+        for command in commands:
+            if not isinstance(command, dict):
+                raise _bad_request("can't parse BotCommand JSON object")
+            name = command.get("command")
+            if not isinstance(name, str) or not _BOT_COMMAND_NAME.fullmatch(name):
+                raise _bad_request("BOT_COMMAND_INVALID")
+            description = command.get("description")
+            if not isinstance(description, str) or not 1 <= len(description) <= 256:
+                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        self._commands[self._commands_key(params)] = commands
+        return True
+
+    def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._commands.get(self._commands_key(params), [])
+
+    def _delete_my_commands(self, params: dict[str, Any]) -> bool:
+        self._commands.pop(self._commands_key(params), None)
+        return True
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._writable_chat(params["chat_id"])
+        text, entities = self._formatted_text(params)
+        markup = _reply_markup(params)
+        reply_to = self._replied_message(chat, params)
+        self._check_rate_limit(chat, "sendMessage")
+        content: dict[str, Any] = {"text": text}
+        if entities:
+            content["entities"] = entities
+        if markup is not None:
+            content["reply_markup"] = markup
+        sender = None if chat.type == "channel" else self.bot_user
+        stored = self._store_message(chat, sender, content, reply_to, by_bot=True)
+        if chat.type == "channel":
+            self._forward_to_discussion_group(chat, stored)
+        return stored.data
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, stored = self._editable_message(params)
+        if "text" not in stored.data:
+            raise _bad_request("there is no text in the message to edit")
+        text, entities = self._formatted_text(params)
+        markup = _reply_markup(params)
+        unchanged = (
+            stored.data["text"] == text
+            and stored.data.get("entities", []) == entities
+            and stored.data.get("reply_markup") == markup
+        )
+        if unchanged:
+            raise _ApiError(400, NOT_MODIFIED_DESCRIPTION)
+        self._check_rate_limit(chat, "editMessageText")
+        stored.data["text"] = text
+        _set_or_drop(stored.data, "entities", entities or None)
+        _set_or_drop(stored.data, "reply_markup", markup)
+        stored.data["edit_date"] = _now()
+        self._notify()
+        return stored.data
+
+    def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, stored = self._editable_message(params)
+        markup = _reply_markup(params)
+        if stored.data.get("reply_markup") == markup:
+            raise _ApiError(400, NOT_MODIFIED_DESCRIPTION)
+        self._check_rate_limit(chat, "editMessageReplyMarkup")
+        _set_or_drop(stored.data, "reply_markup", markup)
+        stored.data["edit_date"] = _now()
+        self._notify()
+        return stored.data
+
+    def _delete_message(self, params: dict[str, Any]) -> bool:
+        chat = self._accessible_chat(params["chat_id"])
+        message_id = params["message_id"]
+        if chat.messages.pop(message_id, None) is None:
+            raise _bad_request("message to delete not found")
+        return True
+
+    def _answer_callback_query(self, params: dict[str, Any]) -> bool:
+        query_id = str(params["callback_query_id"])
+        query = self._callback_queries.get(query_id)
+        expired = query is not None and (
+            time.monotonic() - query.created > CALLBACK_QUERY_LIFETIME_SECONDS
+        )
+        if query is None or query.answered or expired:
+            raise _ApiError(400, QUERY_INVALID_DESCRIPTION)
+        text = params.get("text")
+        if isinstance(text, str) and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise _bad_request("MESSAGE_TOO_LONG")
+        query.answered = True
+        self.callback_answers[query_id] = dict(params)
+        return True
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._accessible_chat(params["chat_id"])
+        user_id = params["user_id"]
+        if user_id == self.bot_id:
+            return self._chat_member(self.bot_user, chat.bot_status, chat)
+        user = self._users.get(user_id)
+        if user is None:
+            raise _bad_request("user not found")
+        if chat.type == "private":
+            status = "member" if user_id == chat.id else "left"
+        else:
+            status = chat.members.get(user_id, "left")
+        return self._chat_member(user, status, chat)
+
+    def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._accessible_chat(params["chat_id"])
+        info: dict[str, Any] = {
+            **chat.as_chat(),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+        if chat.linked_chat_id is not None:
+            info["linked_chat_id"] = chat.linked_chat_id
+        return info
+
+    def _leave_chat(self, params: dict[str, Any]) -> bool:
+        chat = self._accessible_chat(params["chat_id"])
+        if chat.type == "private":
+            raise _bad_request("chat member status can't be changed in private chats")
+        chat.bot_status = "left"
+        return True
+
+    # ------------------------------------------------------------------ method helpers
+
+    def _resolve_chat(self, chat_id: Any) -> _Chat:
+        if isinstance(chat_id, str) and chat_id.startswith("@"):
+            wanted = chat_id[1:].lower()
+            for chat in self._chats.values():
+                if chat.type != "private" and (chat.username or "").lower() == wanted:
+                    return chat
+            raise _bad_request("chat not found")
+        if isinstance(chat_id, str):
+            try:
+                chat_id = int(chat_id)
+            except ValueError:
+                raise _bad_request("chat not found") from None
+        found = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if found is None:
+            raise _bad_request("chat not found")
+        return found
+
+    def _accessible_chat(self, chat_id: Any) -> _Chat:
+        chat = self._resolve_chat(chat_id)
+        if chat.bot_status in {"kicked", "left"} and chat.type != "private":
+            if chat.type == "channel":
+                raise _ApiError(403, "Forbidden: bot is not a member of the channel chat")
+            if chat.bot_status == "kicked":
+                raise _ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+            raise _ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+        return chat
+
+    def _writable_chat(self, chat_id: Any) -> _Chat:
+        if isinstance(chat_id, int) and chat_id in self._users and chat_id not in self._chats:
+            raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        chat = self._accessible_chat(chat_id)
+        if chat.type == "private" and chat.id in self._blocked_by:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat
+
+    def _editable_message(self, params: dict[str, Any]) -> tuple[_Chat, _StoredMessage]:
+        if "inline_message_id" in params:
+            raise _not_implemented("editing inline messages")
+        if "chat_id" not in params:
+            raise _bad_request("chat_id is empty")
+        if "message_id" not in params:
+            raise _bad_request("message identifier is not specified")
+        chat = self._writable_chat(params["chat_id"])
+        stored = chat.messages.get(params["message_id"])
+        if stored is None:
+            raise _bad_request("message to edit not found")
+        if not stored.by_bot:
+            raise _bad_request("message can't be edited")
+        return chat, stored
+
+    def _formatted_text(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        raw = params["text"]
+        text = raw if isinstance(raw, str) else json.dumps(raw)
+        entities: list[dict[str, Any]] = []
+        given_entities = params.get("entities")
+        parse_mode = params.get("parse_mode")
+        if given_entities:
+            entities = _checked_entities(given_entities, text)
+        elif parse_mode:
+            mode = str(parse_mode).lower()
+            if mode == "html":
+                try:
+                    text, entities = parse_html(text, self._users.get)
+                except EntityParseError as exc:
+                    raise _bad_request(f"can't parse entities: {exc}") from None
+            elif mode in {"markdown", "markdownv2"}:
+                raise _not_implemented(f"parse_mode {parse_mode}")
+            else:
+                raise _bad_request(f"unsupported parse_mode {parse_mode}")
+        text, entities = strip_formatted_text(text, entities)
+        if not text:
+            raise _bad_request("message text is empty")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise _bad_request("message is too long")
+        return text, entities
+
+    def _replied_message(self, chat: _Chat, params: dict[str, Any]) -> _StoredMessage | None:
+        reply = params.get("reply_parameters")
+        if reply is None and "reply_to_message_id" in params:
+            reply = {
+                "message_id": params["reply_to_message_id"],
+                "allow_sending_without_reply": params.get("allow_sending_without_reply", False),
+            }
+        if reply is None:
+            return None
+        if not isinstance(reply, dict) or not isinstance(reply.get("message_id"), int):
+            raise _bad_request("can't parse reply parameters JSON object")
+        if "chat_id" in reply and self._resolve_chat(reply["chat_id"]).id != chat.id:
+            raise _not_implemented("replies to a message in another chat")
+        stored = chat.messages.get(reply["message_id"])
+        if stored is None and not reply.get("allow_sending_without_reply"):
+            raise _bad_request("message to be replied not found")
+        return stored
+
+    def _check_rate_limit(self, chat: _Chat, method: str) -> None:
+        limit = self.group_rate_limit_per_minute
+        if limit is None or chat.type == "private" or method not in _RATE_LIMITED_METHODS:
+            return
+        now = time.monotonic()
+        while chat.recent_sends and now - chat.recent_sends[0] >= RATE_LIMIT_WINDOW_SECONDS:
+            chat.recent_sends.popleft()
+        if len(chat.recent_sends) >= limit:
+            wait = RATE_LIMIT_WINDOW_SECONDS - (now - chat.recent_sends[0])
+            retry_after = max(1, math.ceil(wait))
+            raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        chat.recent_sends.append(now)
+
+    def _chat_member(self, user: dict[str, Any], status: str, chat: _Chat) -> dict[str, Any]:
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            for f in type_fields("ChatMemberAdministrator"):
+                if f.required and f.types == ("Boolean",):
+                    member[f.name] = f.name not in {"can_be_edited", "is_anonymous"}
+            if chat.type == "channel":
+                member.update(can_post_messages=True, can_edit_messages=True)
+            else:
+                member.update(can_pin_messages=True, can_manage_topics=False)
+        elif status == "restricted":
+            for f in type_fields("ChatMemberRestricted"):
+                if f.required and f.types == ("Boolean",):
+                    member[f.name] = f.name == "is_member"
+            member["until_date"] = 0
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    # ------------------------------------------------------------------ world helpers
+
+    def _add_chat(self, chat: _Chat) -> None:
+        if chat.id in self._chats:
+            raise ValueError(f"chat {chat.id} already exists")
+        self._chats[chat.id] = chat
+        self._notify()
+
+    def _existing_chat(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            raise ValueError(f"chat {chat_id} does not exist; add it (or let the user write first)")
+        return chat
+
+    def _existing_user(self, user_id: int) -> dict[str, Any]:
+        user = self._users.get(user_id)
+        if user is None:
+            raise ValueError(f"user {user_id} does not exist; call add_user() first")
+        return user
+
+    def _new_file_ids(self, prefix: str) -> tuple[str, str]:
+        number = self._next_file_number
+        self._next_file_number += 1
+        return f"{prefix}{number:08d}", f"AQAD{number:08d}"
+
+    def _command_entities(self, text: str) -> list[dict[str, Any]]:
+        match = _COMMAND.match(text)
+        if match is None:
+            return []
+        return [{"type": "bot_command", "offset": 0, "length": utf16_length(match.group(0))}]
+
+    def _user_message(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        content: dict[str, Any],
+        reply_to_message_id: int | None,
+    ) -> dict[str, Any]:
+        user = self._existing_user(user_id)
+        if chat_id is None or chat_id == user_id:
+            chat = self._chats.get(user_id)
+            if chat is None:
+                chat = _Chat(
+                    id=user_id,
+                    type="private",
+                    username=user.get("username"),
+                    first_name=user["first_name"],
+                    last_name=user.get("last_name"),
+                    bot_status="member",
+                )
+                self._chats[user_id] = chat
+            # Writing to a bot one blocked unblocks it, as "Restart" does in the apps.
+            self._blocked_by.discard(user_id)
+        else:
+            chat = self._existing_chat(chat_id)
+            if chat.type == "channel":
+                raise ValueError("users do not post in channels; the bot does (sendMessage)")
+            status = chat.members.setdefault(user_id, "member")
+            if status in {"left", "kicked"}:
+                raise ValueError(f"user {user_id} is {status} in chat {chat_id} and cannot write")
+        reply_to = None
+        if reply_to_message_id is not None:
+            reply_to = chat.messages.get(reply_to_message_id)
+            if reply_to is None:
+                raise ValueError(f"message {reply_to_message_id} does not exist in chat {chat.id}")
+        stored = self._store_message(chat, user, content, reply_to, by_bot=False)
+        if self._bot_receives(chat, stored.data, reply_to):
+            self._enqueue("message", stored.data)
+        self._notify()
+        return copy.deepcopy(stored.data)
+
+    def _bot_receives(
+        self, chat: _Chat, message: dict[str, Any], reply_to: _StoredMessage | None
+    ) -> bool:
+        if chat.type == "private":
+            return True
+        if chat.bot_status in {"administrator", "creator"}:
+            return True
+        if chat.bot_status not in {"member", "restricted"}:
+            return False
+        # Privacy mode: a bot that is not an admin sees commands, replies to it, mentions.
+        text = message.get("text", message.get("caption", ""))
+        return (
+            text.startswith("/")
+            or (reply_to is not None and reply_to.by_bot)
+            or f"@{self.bot_username}".lower() in text.lower()
+        )
+
+    def _store_message(
+        self,
+        chat: _Chat,
+        sender: dict[str, Any] | None,
+        content: dict[str, Any],
+        reply_to: _StoredMessage | None,
+        *,
+        by_bot: bool,
+    ) -> _StoredMessage:
+        message_id = chat.next_message_id
+        chat.next_message_id += 1
+        data: dict[str, Any] = {"message_id": message_id}
+        if sender is not None:
+            data["from"] = copy.deepcopy(sender)
+        if chat.type == "channel":
+            data["sender_chat"] = chat.as_chat()
+        data["date"] = _now()
+        data["chat"] = chat.as_chat()
+        if reply_to is not None:
+            if chat.type == "supergroup":
+                # Replies in supergroups belong to the thread of the message they answer,
+                # which for comments is the automatic forward of the channel post.
+                data["message_thread_id"] = reply_to.data.get(
+                    "message_thread_id", reply_to.data["message_id"]
+                )
+            replied = copy.deepcopy(reply_to.data)
+            replied.pop("reply_to_message", None)
+            data["reply_to_message"] = replied
+        data.update(copy.deepcopy(content))
+        stored = _StoredMessage(data=data, by_bot=by_bot)
+        chat.messages[message_id] = stored
+        return stored
+
+    def _forward_to_discussion_group(self, channel: _Chat, post: _StoredMessage) -> None:
+        if channel.linked_chat_id is None:
+            return
+        group = self._chats.get(channel.linked_chat_id)
+        if group is None:
+            return
+        content: dict[str, Any] = {
+            "sender_chat": channel.as_chat(),
+            "is_automatic_forward": True,
+            "forward_origin": {
+                "type": "channel",
+                "chat": channel.as_chat(),
+                "message_id": post.data["message_id"],
+                "date": post.data["date"],
+            },
+            "text": post.data["text"],
+        }
+        if "entities" in post.data:
+            content["entities"] = post.data["entities"]
+        copied = self._store_message(group, TELEGRAM_SERVICE_USER, content, None, by_bot=False)
+        if group.bot_status not in {"kicked", "left"}:
+            self._enqueue("message", copied.data)
+
+
+async def _read_parameters(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if not request.can_read_body:
+        return params
+    content_type = request.content_type
+    if content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, FileField):
+                params[key] = f"<file {value.filename}>"
+            else:
+                params[key] = value if isinstance(value, str) else value.decode("utf-8", "replace")
+        return params
+    body = await request.read()
+    if not body.strip():
+        return params
+    try:
+        decoded = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValueError("can't parse request body as JSON") from None
+    if not isinstance(decoded, dict):
+        raise ValueError("JSON body must be an object")
+    params.update(decoded)
+    return params
+
+
+def _decode_parameters(method: str, raw: dict[str, Any]) -> dict[str, Any]:
+    fields = {f.name: f for f in method_fields(method)}
+    params: dict[str, Any] = {}
+    for name, value in raw.items():
+        try:
+            params[name] = decode_parameter(fields.get(name), value)
+        except ParameterError as exc:
+            raise _bad_request(str(exc)) from None
+    return params
+
+
+def _check_required(method: str, params: dict[str, Any]) -> None:
+    for f in method_fields(method):
+        if f.required and params.get(f.name) in (None, ""):
+            if f.name == "text":
+                raise _bad_request("message text is empty")
+            if f.name == "message_id":
+                raise _bad_request("message identifier is not specified")
+            raise _bad_request(f"{f.name} is empty")
+
+
+def _reply_markup(params: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return validate_reply_markup(params.get("reply_markup"))
+    except MarkupError as exc:
+        raise _bad_request(str(exc)) from None
+
+
+def _checked_entities(entities: Any, text: str) -> list[dict[str, Any]]:
+    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+        raise _bad_request("can't parse entities JSON object")
+    total = utf16_length(text)
+    for entity in entities:
+        offset, length = entity.get("offset"), entity.get("length")
+        if not isinstance(offset, int) or not isinstance(length, int) or "type" not in entity:
+            raise _bad_request("can't parse MessageEntity JSON object")
+        if offset < 0 or length <= 0 or offset + length > total:
+            raise _bad_request("entity beginning or end is out of text bounds")
+    return [dict(e) for e in entities]
+
+
+def _set_or_drop(data: dict[str, Any], key: str, value: Any) -> None:
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = value
+
+
+def _now() -> int:
+    return int(time.time())
