@@ -53,15 +53,19 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         runtime.outbox_handle = OutboxWorker(
             runtime.db, application.bot, settings, runtime.bot_username
         )
-        runtime.outbox_handle.start()
+        await runtime.outbox_handle.start()
         await application.bot.set_my_commands(
             READER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
         )
         logger.info("Bot @%s is running", runtime.bot_username)
 
-    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+        # Here, not in post_shutdown: the bot's HTTP client must still be open for the
+        # delivery in flight to finish.
         if runtime.outbox_handle is not None:
             await runtime.outbox_handle.stop()
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         if runtime.db_handle is not None:
             await runtime.db_handle.close()
 
@@ -69,6 +73,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -76,6 +81,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             )
         )
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

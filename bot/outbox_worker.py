@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
 IDLE_WAIT = 5.0
 MAX_BACKOFF = 300.0
+# How long shutdown waits for a delivery in flight before cutting it off.
+STOP_GRACE = 10.0
 # A thread post waits for Telegram to copy the channel post into the discussion group.
 DISCUSSION_COPY_WAIT = 5.0
 
@@ -49,6 +51,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._held_until: dict[str, float] = {}
+        self._stopping = False
         self._handlers: dict[str, Callable[[OutboxItem], Awaitable[None]]] = {
             Effect.SEND_CARD: self._send_card,
             Effect.REFRESH_CARDS: self._refresh_cards,
@@ -57,22 +60,32 @@ class OutboxWorker:
             Effect.REFRESH_COUNTER: self._refresh_counter,
         }
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        # A restart is the operator's "try again now": rows waiting out a backoff go first.
+        async with self._db.transaction() as conn:
+            await outbox.release_all(conn, time.time())
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Let the row in flight settle, so a clean shutdown never sends anything twice."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_GRACE)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     def wake(self) -> None:
         """New rows were committed: look now rather than at the next idle tick."""
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
                 delay = await self._seconds_until_next_due()
@@ -99,6 +112,8 @@ class OutboxWorker:
             held: set[str] = set()
             progressed = False
             for item in batch:
+                if self._stopping:
+                    return settled
                 # Rows for a chat go in order: once one waits, the rest of that chat waits too.
                 if item.chat_key in held or self._held_until.get(item.chat_key, 0) > time.time():
                     held.add(item.chat_key)

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         return level
 
     @property
+    def telegram_file_url(self) -> str:
+        """Files are served beside the API: `…/bot` becomes `…/file/bot`."""
+        base = self.telegram_api_url.removesuffix("/bot")
+        return f"{base}/file/bot"
+
+    @property
     def moderator_user_ids(self) -> frozenset[int]:
         """Users who moderate without being members of the moderation chat."""
         return frozenset(self.admin_ids) | frozenset(self.moderator_ids)

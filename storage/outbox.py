@@ -74,3 +74,10 @@ async def count_pending(conn: aiosqlite.Connection) -> int:
     async with conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
+
+
+async def release_all(conn: aiosqlite.Connection, now: float) -> None:
+    await conn.execute(
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?",
+        (now, now),
+    )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import aiosqlite
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
@@ -63,6 +66,31 @@ async def running_bot(settings: Settings) -> AsyncIterator[RunningBot]:
     finally:
         await application.updater.stop()
         await application.stop()
+        assert application.post_stop is not None
+        await application.post_stop(application)
         await application.shutdown()
         assert application.post_shutdown is not None
         await application.post_shutdown(application)
+
+
+async def outbox_statuses(settings: Settings) -> dict[str, str]:
+    """Each outbox action with the status of its latest row, read from the bot's own file."""
+    async with (
+        aiosqlite.connect(settings.database_path) as conn,
+        conn.execute("SELECT action, status FROM outbox ORDER BY id") as cursor,
+    ):
+        return {row[0]: row[1] for row in await cursor.fetchall()}
+
+
+async def wait_for_outbox(
+    settings: Settings, predicate: Callable[[dict[str, str]], bool]
+) -> dict[str, str]:
+    """The outbox lives in SQLite, which sends no events: look again every 20 ms, for 5 s."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        statuses = await outbox_statuses(settings)
+        if predicate(statuses):
+            return statuses
+        if time.monotonic() > deadline:
+            raise AssertionError(f"outbox never matched; last seen {statuses}")
+        await asyncio.sleep(0.02)

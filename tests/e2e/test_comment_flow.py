@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot
+from tests.e2e.harness import (
+    OUTSIDER_ID,
+    READER_IDS,
+    RunningBot,
+    outbox_statuses,
+    running_bot,
+    wait_for_outbox,
+)
 from tests.e2e.steps import (
     card_button_data,
     card_without_buttons,
@@ -256,22 +263,24 @@ async def test_reader_state_and_outbox_survive_a_restart(
         _, post = await post_article(telegram)
         telegram.user_sends_text(READER, f"/start {start_payload(post)}")
         await telegram.wait_for_bot_message(READER, contains="Send your comment")
+    # The moderation chat is unreachable while the comment arrives: the card must wait.
+    telegram.remove_bot_from(MODERATION_CHAT_ID)
     async with running_bot(e2e_settings):
-        # The moderation chat fails while the comment arrives: the card must wait, not vanish.
-        telegram.fail_next("sendMessage", 502, "Bad Gateway", chat_id=MODERATION_CHAT_ID, times=2)
         telegram.user_sends_text(READER, "survived")
         await telegram.wait_for_bot_message(READER, contains="awaits moderation")
+        await telegram.wait_for(lambda: [c for c in telegram.calls if c.status == 403])
+    assert await outbox_statuses(e2e_settings) == {"send_card": "pending"}
+    telegram.set_member_status(MODERATION_CHAT_ID, telegram.bot_id, "administrator")
     async with running_bot(e2e_settings):
-        card = await telegram.wait_for_bot_message(
-            MODERATION_CHAT_ID, contains="survived", timeout=10
-        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="survived")
         assert "Comment #1" in card["text"]
+        await wait_for_outbox(e2e_settings, lambda s: s == {"send_card": "delivered"})
     cards = [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "survived" in m["text"]]
     assert len(cards) == 1
 
 
 async def test_429_is_honoured_and_a_blocked_reader_is_given_up(
-    telegram: FakeTelegram, bot: RunningBot
+    telegram: FakeTelegram, bot: RunningBot, e2e_settings: Settings
 ) -> None:
     """A 429 on the card delays it by retry_after; a 403 for the author settles the row."""
     _, post = await post_article(telegram)
