@@ -23,6 +23,7 @@ from bot.outbox_worker import OutboxWorker
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.admins import AdminHandlers
+from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
 from handlers.errors import on_error
 from handlers.moderation import ModerationHandlers
@@ -36,7 +37,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 READER_COMMANDS = [
     BotCommand("start", "Latest articles"),
-    BotCommand("help", "How commenting works"),
+    BotCommand("contact", "Write to the editors"),
+    BotCommand("help", "How commenting and contact work"),
     BotCommand("cancel", "Stop what you are doing"),
 ]
 
@@ -91,7 +93,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 
 def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     settings = runtime.settings
-    readers = ReaderHandlers(runtime)
+    contact = ContactHandlers(runtime)
+    readers = ReaderHandlers(runtime, contact)
     admins = AdminHandlers(runtime)
     moderation = ModerationHandlers(runtime)
     discussion = DiscussionHandlers(runtime)
@@ -111,12 +114,25 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
 
     application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
     application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
+    application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
+    # A reply to a contact card (or to the reader's answer under it) answers the reader.
+    application.add_handler(
+        MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, contact.moderator_reply)
+    )
     application.add_handler(
         CallbackQueryHandler(moderation.decide, pattern=f"^{callback_data.MODERATION_PREFIX}")
     )
     application.add_handler(
         CallbackQueryHandler(
             readers.open_article_button, pattern=f"^{callback_data.ARTICLE_PREFIX}"
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(contact.start_button, pattern=f"^{callback_data.CONTACT_START}$")
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            contact.use_telegram_name, pattern=f"^{callback_data.CONTACT_USE_TELEGRAM_NAME}$"
         )
     )
     # Any other button data (forged, or from a retired version) gets an answer, not silence.
@@ -134,6 +150,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
 
     application.add_handler(CommandHandler("start", readers.start, filters=private))
     application.add_handler(CommandHandler("help", readers.help, filters=private))
+    application.add_handler(CommandHandler("contact", contact.command, filters=private))
     application.add_handler(CommandHandler("cancel", readers.cancel, filters=private))
     # Order matters from here: plain text is a comment, then unknown commands, then the rest.
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, readers.text))

@@ -17,11 +17,18 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import rendering
+from bot.services import effects
 from bot.services.effects import Effect
 from bot.settings import Settings
-from storage import articles, outbox, submissions
+from storage import articles, contact_replies, outbox, submissions
 from storage.db import Database
-from storage.models import OutboxItem, Submission, SubmissionStatus
+from storage.models import (
+    OutboxItem,
+    ReplyDirection,
+    ReplyStatus,
+    Submission,
+    SubmissionStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +65,9 @@ class OutboxWorker:
             Effect.NOTIFY_AUTHOR: self._notify_author,
             Effect.THREAD_POST: self._thread_post,
             Effect.REFRESH_COUNTER: self._refresh_counter,
+            Effect.SEND_CONTINUATION: self._send_continuation,
+            Effect.DELIVER_REPLY: self._deliver_reply,
+            Effect.REPLY_NOTICE: self._reply_notice,
         }
 
     async def start(self) -> None:
@@ -221,39 +231,66 @@ class OutboxWorker:
             )
         return submission, article.title if article else None
 
-    async def _send_card(self, item: OutboxItem) -> None:
+    async def _render_card(self, item: OutboxItem) -> tuple[Submission, rendering.Card] | None:
         loaded = await self._load_submission_and_title(item)
         if loaded is None:
-            return
+            return None
         submission, title = loaded
+        async with self._db.reading() as conn:
+            answers = await contact_replies.answers_of(conn, submission.id)
+        return submission, rendering.card(submission, title, answers)
+
+    async def _send_card(self, item: OutboxItem) -> None:
+        rendered = await self._render_card(item)
+        if rendered is None:
+            return
+        submission, card = rendered
         if not item.payload.get("again"):
             async with self._db.reading() as conn:
                 if await submissions.cards_of(conn, submission.id):
                     return
-        text, markup = rendering.card(submission, title)
         message = await self._bot.send_message(
-            self._settings.moderation_chat_id,
-            text,
-            reply_markup=markup,
+            self._settings.moderation_chat_id, card.text, reply_markup=card.markup
         )
         async with self._db.transaction() as conn:
             await submissions.add_card(conn, submission.id, message.chat_id, message.message_id)
+            for part in range(len(card.continuation)):
+                await effects.send_continuation(
+                    conn, self._settings, submission.id, message.message_id, part, time.time()
+                )
+
+    async def _send_continuation(self, item: OutboxItem) -> None:
+        """The rest of a text too long for its card, as a reply to the card."""
+        rendered = await self._render_card(item)
+        if rendered is None:
+            return
+        submission, card = rendered
+        part = int(item.payload["part"] or 0)
+        if part >= len(card.continuation):
+            return
+        message = await self._bot.send_message(
+            self._settings.moderation_chat_id,
+            card.continuation[part],
+            reply_parameters=ReplyParameters(
+                int(item.payload["card_message_id"] or 0), allow_sending_without_reply=True
+            ),
+        )
+        async with self._db.transaction() as conn:
+            await submissions.add_card(
+                conn, submission.id, message.chat_id, message.message_id, continuation=True
+            )
 
     async def _refresh_cards(self, item: OutboxItem) -> None:
-        loaded = await self._load_submission_and_title(item)
-        if loaded is None:
+        rendered = await self._render_card(item)
+        if rendered is None:
             return
-        submission, title = loaded
+        submission, card = rendered
         async with self._db.reading() as conn:
             cards = await submissions.cards_of(conn, submission.id)
-        text, markup = rendering.card(submission, title)
         for chat_id, message_id in cards:
             try:
                 await self._bot.edit_message_text(
-                    text,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    reply_markup=markup,
+                    card.text, chat_id=chat_id, message_id=message_id, reply_markup=card.markup
                 )
             except BadRequest as error:
                 lowered = error.message.lower()
@@ -314,3 +351,56 @@ class OutboxWorker:
             # Two approvals in a row both render the latest count; the second changes nothing.
             if "message is not modified" not in error.message.lower():
                 raise
+
+    async def _deliver_reply(self, item: OutboxItem) -> None:
+        """One message of a contact conversation, to the reader or under the card."""
+        reply_id = int(item.payload["reply_id"] or 0)
+        async with self._db.reading() as conn:
+            reply = await contact_replies.get(conn, reply_id)
+            submission = await submissions.get(conn, reply.submission_id) if reply else None
+            cards = await submissions.cards_of(conn, submission.id) if submission else []
+        if reply is None or submission is None or reply.status is not ReplyStatus.PENDING:
+            return
+        if reply.direction is ReplyDirection.TO_EDITORS:
+            message = await self._bot.send_message(
+                self._settings.moderation_chat_id,
+                rendering.reader_answer(submission, reply),
+                reply_parameters=ReplyParameters(cards[-1][1], allow_sending_without_reply=True)
+                if cards
+                else None,
+            )
+            async with self._db.transaction() as conn:
+                await contact_replies.mark_delivered(
+                    conn, reply.id, message.chat_id, message.message_id, time.time()
+                )
+            return
+        try:
+            message = await self._bot.send_message(
+                submission.author.user_id, rendering.editors_answer(reply.text)
+            )
+        except (Forbidden, BadRequest) as error:
+            # The moderator must hear that the reader never got the answer.
+            async with self._db.transaction() as conn:
+                await contact_replies.mark_undeliverable(conn, reply.id, error.message)
+                await effects.reply_notice(conn, self._settings, reply.id, time.time())
+            self.wake()
+            return
+        async with self._db.transaction() as conn:
+            await contact_replies.mark_delivered(
+                conn, reply.id, message.chat_id, message.message_id, time.time()
+            )
+            await effects.refresh_cards(conn, self._settings, submission.id, time.time())
+        self.wake()
+
+    async def _reply_notice(self, item: OutboxItem) -> None:
+        async with self._db.reading() as conn:
+            reply = await contact_replies.get(conn, int(item.payload["reply_id"] or 0))
+        if reply is None:
+            return
+        await self._bot.send_message(
+            self._settings.moderation_chat_id,
+            rendering.answer_not_delivered(reply.failure or ""),
+            reply_parameters=ReplyParameters(
+                reply.source_message_id, allow_sending_without_reply=True
+            ),
+        )

@@ -8,18 +8,22 @@ than the characters a user sees, so a message that fits here fits there.
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.services.comments import ArticleView
+from bot.services.contact import InboxEntry
 from bot.services.moderation import Decision
 from storage.models import (
     Article,
     ArticleListing,
+    ContactReply,
     Person,
     PublishedComment,
     Submission,
@@ -28,14 +32,20 @@ from storage.models import (
 )
 
 MESSAGE_LIMIT = 4096
+_TAG = re.compile(r"<[^>]*>")
+CONTACT_FIELD_LIMIT = 100
 ELLIPSIS = "…"
-CARD_TEXT_LIMIT = 3300
 CARD_TITLE_LIMIT = 200
 VIEW_COMMENT_LIMIT = 300
 
 
 def esc(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def visible_length(html_text: str) -> int:
+    """Telegram's count for our own HTML: every `<` in it starts a tag, user text is escaped."""
+    return tg_length(html.unescape(_TAG.sub("", html_text)))
 
 
 def tg_length(text: str) -> int:
@@ -113,13 +123,20 @@ def thread_comment(submission: Submission) -> str:
 # --- readers ----------------------------------------------------------------------------
 
 
-def welcome(listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMarkup | None]:
+CONTACT_BUTTON = "✉️ Contact the editors"
+
+
+def welcome(listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMarkup]:
     text = (
-        "👋 Welcome! I take comments on the blog's articles to the editors.\n\n"
+        "👋 Welcome! I take comments on the blog's articles, and messages, to the editors.\n\n"
         "Every comment is read by a moderator before it is published."
     )
+    contact_row = [InlineKeyboardButton(CONTACT_BUTTON, callback_data=callback_data.CONTACT_START)]
     if not listings:
-        return text + "\n\nThere are no articles open for comments yet.", None
+        return (
+            text + "\n\nThere are no articles open for comments yet.",
+            InlineKeyboardMarkup([contact_row]),
+        )
     buttons = [
         [
             InlineKeyboardButton(
@@ -129,8 +146,9 @@ def welcome(listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMark
         ]
         for item in listings
     ]
-    return text + "\n\nChoose an article to read its comments and add yours:", InlineKeyboardMarkup(
-        buttons
+    return (
+        text + "\n\nChoose an article to read its comments and add yours:",
+        InlineKeyboardMarkup([*buttons, contact_row]),
     )
 
 
@@ -139,7 +157,11 @@ HELP = (
     "1. Open an article from the channel with its 💬 link, or pick one in /start.\n"
     "2. Send your comment as one text message.\n"
     "3. A moderator reads it; I tell you when it is published or not.\n\n"
-    "/start – latest articles\n/cancel – stop what you are doing\n/help – this message"
+    "<b>How to write to the editors</b>\n"
+    "/contact asks for your name, your email and your message. Only the editors see them.\n"
+    "When they answer, reply to their message to continue the conversation.\n\n"
+    "/start – latest articles\n/contact – write to the editors\n"
+    "/cancel – stop what you are doing\n/help – this message"
 )
 
 
@@ -193,7 +215,8 @@ BANNED = (
 )
 NOT_COMMENTING = (
     "To comment, open an article with the 💬 link under its post in the channel, "
-    "or choose one in /start."
+    "or choose one in /start. To write to the editors, use /contact; to answer them, "
+    "reply to their message."
 )
 NON_TEXT_WHILE_COMMENTING = "Please send your comment as a text message (no stickers or photos)."
 NON_TEXT = "I can only read text messages. " + NOT_COMMENTING
@@ -245,33 +268,106 @@ def person_line(person: Person) -> str:
     return f"{esc(shorten(person.display_name, 140))}{handle} (id <code>{person.user_id}</code>)"
 
 
+@dataclass(frozen=True)
+class Card:
+    """A moderation card; `continuation` carries the rest of a text too long for one message."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    continuation: list[str] = field(default_factory=list)
+
+
+# Room kept free for the outcome and answer lines a card gains later.
+CARD_FOOTER_RESERVE = 700
+ANSWER_LINES_SHOWN = 3
+
+
 def card(
-    submission: Submission, article_title: str | None
-) -> tuple[str, InlineKeyboardMarkup | None]:
+    submission: Submission,
+    article_title: str | None,
+    answers: Sequence[ContactReply] = (),
+) -> Card:
+    lines = _card_header(submission, article_title)
+    footer = _card_footer(submission, answers)
+    budget = MESSAGE_LIMIT - visible_length("\n".join([*lines, *footer])) - CARD_FOOTER_RESERVE
+    text = submission.text
+    continuation: list[str] = []
+    if tg_length(text) > budget:
+        # Never lose words: what does not fit goes whole into the messages after the card.
+        text = shorten(text, budget - tg_length(CONTINUED) - 2) + "\n" + CONTINUED
+        continuation = continuation_messages(submission)
+    lines += ["", esc(text), *footer]
+    markup = moderation_keyboard(submission.id) if submission.is_pending else None
+    return Card("\n".join(lines), markup, continuation)
+
+
+CONTINUED = "✂️ The full text follows in the next message."
+
+
+def _card_header(submission: Submission, article_title: str | None) -> list[str]:
     if submission.kind is SubmissionKind.COMMENT:
-        heading = f"💬 <b>Comment #{submission.id}</b>"
-        about = f"📰 {esc(shorten(article_title or 'deleted article', CARD_TITLE_LIMIT))}"
-    else:
-        heading = f"✉️ <b>Contact message #{submission.id}</b>"
-        about = ""
-    lines = [heading]
-    if about:
-        lines.append(about)
-    lines.append(f"👤 {person_line(submission.author)}")
-    lines.append("")
-    lines.append(esc(shorten(submission.text, CARD_TEXT_LIMIT)))
-    if submission.status is SubmissionStatus.PENDING:
-        return "\n".join(lines), moderation_keyboard(submission.id)
-    assert submission.decided_at is not None
-    outcome = _OUTCOME[submission.status]
-    if submission.author_banned:
-        outcome = "🚫 Rejected, author banned"
-    lines.append("")
-    lines.append(
-        f"<b>{outcome}</b> by {esc(shorten(submission.decided_by_name or '?', 140))}"
-        f" at {_utc(submission.decided_at)}"
-    )
-    return "\n".join(lines), None
+        return [
+            f"💬 <b>Comment #{submission.id}</b>",
+            f"📰 {esc(shorten(article_title or 'deleted article', CARD_TITLE_LIMIT))}",
+            f"👤 {person_line(submission.author)}",
+        ]
+    return [
+        f"✉️ <b>Contact message #{submission.id}</b>",
+        f"Name: {esc(shorten(submission.contact_name or '', CONTACT_FIELD_LIMIT))}",
+        f"Email: {esc(shorten(submission.contact_email or '', CONTACT_FIELD_LIMIT * 3))}",
+        f"Telegram: {person_line(submission.author)}",
+    ]
+
+
+def _card_footer(submission: Submission, answers: Sequence[ContactReply]) -> list[str]:
+    footer: list[str] = []
+    if not submission.is_pending:
+        assert submission.decided_at is not None
+        outcome = _OUTCOME[submission.status]
+        if submission.author_banned:
+            outcome = "🚫 Rejected, author banned"
+        footer.append(
+            f"<b>{outcome}</b> by {esc(shorten(submission.decided_by_name or '?', 100))}"
+            f" at {_utc(submission.decided_at)}"
+        )
+    if answers:
+        earlier = len(answers) - ANSWER_LINES_SHOWN
+        if earlier > 0:
+            footer.append(f"💬 {earlier} earlier answer{'s' if earlier != 1 else ''}")
+        footer += [
+            f"💬 Answered by {esc(shorten(answer.author_name, 100))} at "
+            f"{_utc(answer.delivered_at or 0)}"
+            for answer in answers[-ANSWER_LINES_SHOWN:]
+        ]
+    return ["", *footer] if footer else []
+
+
+CONTINUATION_CHUNK = 3900
+
+
+def continuation_messages(submission: Submission) -> list[str]:
+    chunks = split_units(submission.text, CONTINUATION_CHUNK)
+    return [
+        f"✂️ <b>#{submission.id} in full ({number}/{len(chunks)})</b>\n{esc(chunk)}"
+        for number, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def split_units(text: str, limit: int) -> list[str]:
+    """Consecutive pieces of at most `limit` UTF-16 units, never splitting a character."""
+    chunks: list[str] = []
+    current: list[str] = []
+    used = 0
+    for char in text:
+        width = 2 if ord(char) > 0xFFFF else 1
+        if used + width > limit:
+            chunks.append("".join(current))
+            current, used = [], 0
+        current.append(char)
+        used += width
+    if current:
+        chunks.append("".join(current))
+    return chunks
 
 
 def moderation_keyboard(submission_id: int) -> InlineKeyboardMarkup:
@@ -384,3 +480,128 @@ def unbanned(user_id: int, was_banned: bool) -> str:
     if was_banned:
         return f"User <code>{user_id}</code> is no longer banned."
     return f"User <code>{user_id}</code> was not banned."
+
+
+# --- the contact form -------------------------------------------------------------------
+
+
+def ask_name(reader: Person) -> tuple[str, InlineKeyboardMarkup]:
+    button = InlineKeyboardButton(
+        f"👤 {shorten(reader.display_name, 40)}",
+        callback_data=callback_data.CONTACT_USE_TELEGRAM_NAME,
+    )
+    return (
+        "✉️ <b>Write to the editors</b> (1/3)\n\nWhat is your name? Type it, or tap the button"
+        " to use your Telegram name. /cancel to stop.",
+        InlineKeyboardMarkup([[button]]),
+    )
+
+
+def ask_email(name: str) -> str:
+    return (
+        f"Thanks, {esc(shorten(name, 100))}. (2/3)\n\nWhat is your email address? The editors"
+        " may answer there too; it is never published."
+    )
+
+
+def email_invalid(reason: str) -> str:
+    return (
+        f"That email address doesn't look right: {esc(shorten(reason, 300))}\n\n"
+        "Please send it again, for example <code>name@example.com</code>."
+    )
+
+
+def ask_message(limit: int) -> str:
+    return f"(3/3) Now your message to the editors, as one text message (up to {limit} characters)."
+
+
+def message_too_long(limit: int, length: int) -> str:
+    return (
+        f"Your message is {length} characters long; the limit is {limit}. "
+        "Please shorten it and send it again."
+    )
+
+
+def name_too_long(limit: int) -> str:
+    return f"Please keep your name under {limit} characters and send it again."
+
+
+FORM_NEEDS_TEXT = "Please answer with a text message. /cancel to stop."
+FORM_EMPTY = "That was empty. Please answer with some text. /cancel to stop."
+CONTACT_RECEIVED = (
+    "✅ Your message reached the editors. When they answer, it will appear here; reply to"
+    " their message to continue the conversation."
+)
+FORM_CANCELLED = "Cancelled. Your message was not sent."
+
+
+def editors_answer(text: str) -> str:
+    """Signed by the desk, never by the moderator: their identity stays private."""
+    return (
+        f"📨 <b>Reply from the editors:</b>\n\n{esc(text)}\n\n"
+        "<i>Reply to this message to answer.</i>"
+    )
+
+
+def reader_answer(submission: Submission, reply: ContactReply) -> str:
+    who = esc(shorten(submission.contact_name or submission.author.display_name, 100))
+    return (
+        f"↩️ <b>{who}</b> answered (contact #{submission.id}, Telegram id "
+        f"<code>{submission.author.user_id}</code>):\n\n{esc(reply.text)}"
+    )
+
+
+def answer_not_delivered(failure: str) -> str:
+    reason = (
+        "the reader has blocked the bot"
+        if "blocked" in failure.lower()
+        else f"Telegram refused it ({esc(shorten(failure, 200))})"
+    )
+    return f"⚠️ This answer could not be delivered: {reason}."
+
+
+ANSWER_QUEUED = "📨 Sent to the reader."
+ANSWER_TO_BANNED = (
+    "⚠️ Not delivered: this reader is banned. /unban their id first if you want to answer."
+)
+ANSWER_NEEDS_TEXT = "⚠️ Only text answers can be delivered to readers."
+
+
+def answer_too_long(limit: int) -> str:
+    return f"⚠️ Not delivered: answers are limited to {limit} characters."
+
+
+def reply_too_long(limit: int, length: int) -> str:
+    return (
+        f"Your answer is {length} characters long; the limit is {limit}. "
+        "Please shorten it and reply again."
+    )
+
+
+READER_ANSWER_QUEUED = "✅ Your answer was passed to the editors."
+
+
+def inbox(entries: Sequence[InboxEntry], chat_id: int) -> str:
+    if not entries:
+        return "📭 No approved contact messages are waiting for an answer."
+    lines = [
+        f"📬 <b>{len(entries)} contact message{'s' if len(entries) != 1 else ''}"
+        " waiting for an answer</b> (reply to a card to answer):"
+    ]
+    for entry in entries:
+        submission = entry.submission
+        name = esc(shorten(submission.contact_name or submission.author.display_name, 60))
+        label = f"#{submission.id}"
+        link = _message_link(chat_id, entry.card_message_id)
+        if link:
+            label = f'<a href="{esc(link)}">{label}</a>'
+        lines.append(f"{label} {name}: {esc(shorten(submission.text, 80))}")
+    return "\n".join(lines)
+
+
+def _message_link(chat_id: int, message_id: int | None) -> str | None:
+    """t.me/c links open a message in a supergroup for its members."""
+    text = str(chat_id)
+    if message_id is None or not text.startswith("-100"):
+        return None
+    return f"https://t.me/c/{text[4:]}/{message_id}"

@@ -9,20 +9,27 @@ from telegram.ext import ContextTypes
 
 from bot import callback_data, rendering
 from bot.runtime import Runtime, person_of
-from bot.services import articles, comments
+from bot.services import articles, comments, contact
 from bot.services.comments import OpenResult, SubmitResult
+from handlers.contact import ContactHandlers
+
+CONTACT_PAYLOAD = "contact"
 
 WELCOME_ARTICLES = 5
 
 
 class ReaderHandlers:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, contact_handlers: ContactHandlers) -> None:
         self._runtime = runtime
+        self._contact = contact_handlers
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None and update.effective_user is not None
         payload = context.args[0] if context.args else ""
+        if payload == CONTACT_PAYLOAD:
+            await self._contact.open_form(update)
+            return
         article_id = rendering.parse_article_payload(payload)
         if article_id is not None:
             await self._open_article(update, article_id)
@@ -64,14 +71,27 @@ class ReaderHandlers:
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_user is not None
         cancelled = await comments.cancel(self._runtime.db, update.effective_user.id)
-        await update.effective_message.reply_text(
-            rendering.CANCELLED if cancelled else rendering.NOTHING_TO_CANCEL
-        )
+        if cancelled is None:
+            text = rendering.NOTHING_TO_CANCEL
+        elif cancelled in contact.FORM_STEPS:
+            text = rendering.FORM_CANCELLED
+        else:
+            text = rendering.CANCELLED
+        await update.effective_message.reply_text(text)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None and message.text is not None
         assert update.effective_user is not None
+        reader = person_of(update.effective_user)
+        # Replying to the editors' answer continues that conversation, whatever else is open.
+        if message.reply_to_message is not None and await self._contact.answer_editors(
+            message, reader
+        ):
+            return
+        if await contact.current_step(self._runtime.db, reader.user_id) is not None:
+            await self._contact.form_answer(message, reader, message.text)
+            return
         outcome = await comments.submit_comment(
             self._runtime.db,
             self._runtime.settings,
@@ -103,11 +123,13 @@ class ReaderHandlers:
         message = update.effective_message
         assert message is not None and update.effective_user is not None
         mode = await comments.current_mode(self._runtime.db, update.effective_user.id)
-        await message.reply_text(
-            rendering.NON_TEXT_WHILE_COMMENTING
-            if mode == comments.COMMENTING
-            else rendering.NON_TEXT
-        )
+        if mode == comments.COMMENTING:
+            text = rendering.NON_TEXT_WHILE_COMMENTING
+        elif mode in contact.FORM_STEPS:
+            text = rendering.FORM_NEEDS_TEXT
+        else:
+            text = rendering.NON_TEXT
+        await message.reply_text(text)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -75,6 +75,12 @@ class Submission:
     decided_by_name: str | None
     decided_at: float | None
     author_banned: bool
+    contact_name: str | None = None
+    contact_email: str | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is SubmissionStatus.PENDING
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,33 @@ class ReaderState:
     user_id: int
     mode: str
     article_id: int | None
+    data: dict[str, str] = field(default_factory=dict)
+
+
+class ReplyDirection(StrEnum):
+    TO_READER = "to_reader"
+    TO_EDITORS = "to_editors"
+
+
+class ReplyStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    UNDELIVERABLE = "undeliverable"
+
+
+@dataclass(frozen=True)
+class ContactReply:
+    id: int
+    submission_id: int
+    direction: ReplyDirection
+    author_id: int
+    author_name: str
+    text: str
+    source_chat_id: int
+    source_message_id: int
+    status: ReplyStatus
+    delivered_at: float | None
+    failure: str | None
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,12 @@ async def unban(conn: aiosqlite.Connection, user_id: int) -> bool:
 
 async def get_state(conn: aiosqlite.Connection, user_id: int) -> ReaderState | None:
     async with conn.execute(
-        "SELECT user_id, mode, article_id FROM reader_states WHERE user_id = ?", (user_id,)
+        "SELECT user_id, mode, article_id, data FROM reader_states WHERE user_id = ?", (user_id,)
     ) as cur:
         row = await cur.fetchone()
-    return ReaderState(row["user_id"], row["mode"], row["article_id"]) if row else None
+    if row is None:
+        return None
+    return ReaderState(row["user_id"], row["mode"], row["article_id"], json.loads(row["data"]))
 
 
 async def set_state(

@@ -15,6 +15,7 @@ from storage.models import (
 _SELECT = (
     "SELECT s.id, s.kind, s.user_id, s.article_id, s.text, s.status, s.created_at,"
     " s.decided_by, s.decided_by_name, s.decided_at, s.author_banned,"
+    " s.contact_name, s.contact_email,"
     " r.first_name, r.last_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -33,6 +34,8 @@ def _submission(row: aiosqlite.Row) -> Submission:
         decided_by_name=row["decided_by_name"],
         decided_at=row["decided_at"],
         author_banned=bool(row["author_banned"]),
+        contact_name=row["contact_name"],
+        contact_email=row["contact_email"],
     )
 
 
@@ -43,11 +46,15 @@ async def insert(
     article_id: int | None,
     text: str,
     now: float,
+    *,
+    contact_name: str | None = None,
+    contact_email: str | None = None,
 ) -> int:
     cursor = await conn.execute(
-        "INSERT INTO submissions (kind, user_id, article_id, text, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (kind.value, user_id, article_id, text, now),
+        "INSERT INTO submissions"
+        " (kind, user_id, article_id, text, created_at, contact_name, contact_email)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (kind.value, user_id, article_id, text, now, contact_name, contact_email),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -128,19 +135,25 @@ async def latest_approved(
 
 
 async def add_card(
-    conn: aiosqlite.Connection, submission_id: int, chat_id: int, message_id: int
+    conn: aiosqlite.Connection,
+    submission_id: int,
+    chat_id: int,
+    message_id: int,
+    *,
+    continuation: bool = False,
 ) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO moderation_cards (chat_id, message_id, submission_id)"
-        " VALUES (?, ?, ?)",
-        (chat_id, message_id, submission_id),
+        "INSERT OR IGNORE INTO moderation_cards (chat_id, message_id, submission_id, role)"
+        " VALUES (?, ?, ?, ?)",
+        (chat_id, message_id, submission_id, "continuation" if continuation else "card"),
     )
 
 
 async def cards_of(conn: aiosqlite.Connection, submission_id: int) -> list[tuple[int, int]]:
+    """The card messages of a submission (not their continuations), oldest first."""
     async with conn.execute(
         "SELECT chat_id, message_id FROM moderation_cards WHERE submission_id = ?"
-        " ORDER BY message_id",
+        " AND role = 'card' ORDER BY message_id",
         (submission_id,),
     ) as cur:
         rows = await cur.fetchall()
@@ -151,3 +164,28 @@ async def forget_card(conn: aiosqlite.Connection, chat_id: int, message_id: int)
     await conn.execute(
         "DELETE FROM moderation_cards WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
+
+
+async def submission_of_card(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> int | None:
+    """Which submission a message in the moderation chat (card or continuation) shows."""
+    async with conn.execute(
+        "SELECT submission_id FROM moderation_cards WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else None
+
+
+async def approved_unanswered_contacts(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
+    """Approved contact messages that no editor's answer has reached yet, oldest first."""
+    async with conn.execute(
+        f"{_SELECT} WHERE s.kind = 'contact' AND s.status = 'approved'"
+        " AND NOT EXISTS (SELECT 1 FROM contact_replies c WHERE c.submission_id = s.id"
+        "   AND c.direction = 'to_reader' AND c.status = 'delivered')"
+        " ORDER BY s.id LIMIT ?",
+        (limit,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [_submission(row) for row in rows]

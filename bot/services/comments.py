@@ -98,7 +98,9 @@ async def current_mode(db: Database, user_id: int) -> str | None:
     return state.mode if state else None
 
 
-async def cancel(db: Database, user_id: int) -> bool:
-    """Forget what the reader was doing; True if there was something to cancel."""
+async def cancel(db: Database, user_id: int) -> str | None:
+    """Forget what the reader was doing; returns what that was (None: nothing)."""
     async with db.transaction() as conn:
-        return await readers.clear_state(conn, user_id)
+        state = await readers.get_state(conn, user_id)
+        await readers.clear_state(conn, user_id)
+    return state.mode if state else None

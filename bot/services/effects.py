@@ -20,6 +20,9 @@ class Effect(StrEnum):
     NOTIFY_AUTHOR = "notify_author"
     THREAD_POST = "thread_post"
     REFRESH_COUNTER = "refresh_counter"
+    SEND_CONTINUATION = "send_continuation"
+    DELIVER_REPLY = "deliver_reply"
+    REPLY_NOTICE = "reply_notice"
 
 
 async def send_card(
@@ -87,4 +90,38 @@ async def release_thread_posts(conn: aiosqlite.Connection, article_id: int, now:
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND action = ?"
         " AND json_extract(payload, '$.article_id') = ?",
         (now, Effect.THREAD_POST.value, article_id),
+    )
+
+
+async def deliver_reply(
+    conn: aiosqlite.Connection, chat_key: str, reply_id: int, now: float
+) -> None:
+    """One message of a contact conversation, to the reader or into the moderation chat."""
+    await outbox.enqueue(conn, Effect.DELIVER_REPLY, chat_key, {"reply_id": reply_id}, now)
+
+
+async def reply_notice(
+    conn: aiosqlite.Connection, settings: Settings, reply_id: int, now: float
+) -> None:
+    """Tell the moderator who wrote an answer that it could not reach the reader."""
+    await outbox.enqueue(
+        conn, Effect.REPLY_NOTICE, str(settings.moderation_chat_id), {"reply_id": reply_id}, now
+    )
+
+
+async def send_continuation(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    submission_id: int,
+    card_message_id: int,
+    part: int,
+    now: float,
+) -> None:
+    """One piece of a text too long for its card; queued once the card exists."""
+    await outbox.enqueue(
+        conn,
+        Effect.SEND_CONTINUATION,
+        str(settings.moderation_chat_id),
+        {"submission_id": submission_id, "card_message_id": card_message_id, "part": part},
+        now,
     )

@@ -69,8 +69,11 @@ async def decide(
                 conn, submission.author.user_id, moderator.user_id, submission_id, now
             )
         await effects.refresh_cards(conn, settings, submission_id, now)
+        if submission.kind is SubmissionKind.CONTACT:
+            # A contact message is answered by an editor's reply, not by a verdict.
+            return DecisionOutcome(DecisionResult.APPLIED, submission)
         await effects.notify_author(conn, submission.author.user_id, submission_id, now)
-        if status is SubmissionStatus.APPROVED and submission.kind is SubmissionKind.COMMENT:
+        if status is SubmissionStatus.APPROVED:
             article = (
                 await articles.get(conn, submission.article_id)
                 if submission.article_id is not None

@@ -42,7 +42,8 @@ def submission(text: str, **changes: object) -> Submission:
 
 def test_card_escapes_every_user_string() -> None:
     """Names, title and text with HTML come out escaped, and read back as typed."""
-    text, markup = rendering.card(submission("<i>hi</i> & <script>"), "Title <u>")
+    card = rendering.card(submission("<i>hi</i> & <script>"), "Title <u>")
+    text, markup = card.text, card.markup
     assert "<script>" not in text
     assert "&lt;i&gt;hi&lt;/i&gt; &amp; &lt;script&gt;" in text
     shown = visible(text)
@@ -58,9 +59,14 @@ def test_card_escapes_every_user_string() -> None:
 
 def test_a_huge_card_is_shortened_within_telegram_limits() -> None:
     """A 4000-character text of astral emoji still gives a card under 4096 UTF-16 units."""
-    text, _ = rendering.card(submission("😀" * 4000), "T" * 300)
-    assert rendering.tg_length(visible(text)) <= rendering.MESSAGE_LIMIT
-    assert visible(text).rstrip().endswith(rendering.ELLIPSIS)
+    card = rendering.card(submission("😀" * 4000), "T" * 300)
+    assert rendering.tg_length(visible(card.text)) <= rendering.MESSAGE_LIMIT
+    assert rendering.CONTINUED in visible(card.text)
+    # Nothing is lost: the whole text follows in a second message that fits as well.
+    parts = [visible(message) for message in card.continuation]
+    assert len(parts) == 3
+    assert "".join(part.split("\n", 1)[1] for part in parts) == "😀" * 4000
+    assert all(rendering.tg_length(part) <= rendering.MESSAGE_LIMIT for part in parts)
 
 
 def test_a_decided_card_has_no_buttons_and_says_who() -> None:
@@ -72,7 +78,8 @@ def test_a_decided_card_has_no_buttons_and_says_who() -> None:
         decided_by_name="Mo <3",
         decided_at=0.0,
     )
-    text, markup = rendering.card(decided, "T")
+    card = rendering.card(decided, "T")
+    text, markup = card.text, card.markup
     assert markup is None
     assert "✅ Approved by Mo <3 at 1970-01-01 00:00 UTC" in visible(text)
 

@@ -179,7 +179,11 @@ async def test_start_lists_articles_and_their_buttons_open_them(
     telegram.user_sends_text(READER, "/start")
     welcome = await telegram.wait_for_bot_message(READER, contains="Welcome")
     buttons = [row[0] for row in welcome["reply_markup"]["inline_keyboard"]]
-    assert [b["text"] for b in buttons] == ["📰 Second story", "📰 First story"]
+    assert [b["text"] for b in buttons] == [
+        "📰 Second story",
+        "📰 First story",
+        "✉️ Contact the editors",
+    ]
     telegram.user_presses_button(READER, READER, welcome["message_id"], buttons[1]["callback_data"])
     view = await telegram.wait_for_bot_message(READER, contains="Send your comment")
     assert "First story" in view["text"]

@@ -1,0 +1,242 @@
+"""The contact form (name, email, message) and the conversation that follows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+from email_validator import EmailNotValidError, validate_email
+
+from bot.services import effects
+from bot.settings import Settings
+from storage import contact_replies, readers, submissions
+from storage.db import Database
+from storage.models import Person, ReplyDirection, Submission, SubmissionKind
+
+# The form's steps, stored as the reader's state so a restart resumes where they were.
+ASKING_NAME = "contact_name"
+ASKING_EMAIL = "contact_email"
+ASKING_MESSAGE = "contact_message"
+FORM_STEPS = (ASKING_NAME, ASKING_EMAIL, ASKING_MESSAGE)
+
+NAME_MAX_LENGTH = 100
+MESSAGE_MAX_LENGTH = 4000
+# A conversation message travels with a short header and must fit Telegram's 4096.
+REPLY_MAX_LENGTH = 3800
+
+
+class Step(StrEnum):
+    ASK_NAME = "ask_name"
+    ASK_EMAIL = "ask_email"
+    ASK_MESSAGE = "ask_message"
+    NAME_TOO_LONG = "name_too_long"
+    EMAIL_INVALID = "email_invalid"
+    MESSAGE_TOO_LONG = "message_too_long"
+    EMPTY = "empty"
+    SUBMITTED = "submitted"
+    BANNED = "banned"
+    NOT_IN_FORM = "not_in_form"
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    step: Step
+    detail: str = ""
+    submission_id: int | None = None
+
+
+async def start_form(db: Database, reader: Person, now: float) -> FormOutcome:
+    async with db.transaction() as conn:
+        if await readers.is_banned(conn, reader.user_id):
+            return FormOutcome(Step.BANNED)
+        await readers.set_state(conn, reader.user_id, ASKING_NAME, None, now)
+    return FormOutcome(Step.ASK_NAME)
+
+
+def _check_email(text: str) -> str:
+    """The normalised address; raises EmailNotValidError with a reason a person can read."""
+    return validate_email(text, check_deliverability=False).normalized
+
+
+async def answer(
+    db: Database, settings: Settings, reader: Person, text: str, now: float
+) -> FormOutcome:
+    """Take the reader's answer to the current step; nothing is queued until all are valid."""
+    text = text.strip()
+    async with db.transaction() as conn:
+        state = await readers.get_state(conn, reader.user_id)
+        if state is None or state.mode not in FORM_STEPS:
+            return FormOutcome(Step.NOT_IN_FORM)
+        if await readers.is_banned(conn, reader.user_id):
+            await readers.clear_state(conn, reader.user_id)
+            return FormOutcome(Step.BANNED)
+        if not text:
+            return FormOutcome(Step.EMPTY)
+        data = dict(state.data)
+        if state.mode == ASKING_NAME:
+            if len(text) > NAME_MAX_LENGTH:
+                return FormOutcome(Step.NAME_TOO_LONG)
+            data["name"] = text
+            await readers.set_state(conn, reader.user_id, ASKING_EMAIL, None, now, data)
+            return FormOutcome(Step.ASK_EMAIL, detail=text)
+        if state.mode == ASKING_EMAIL:
+            try:
+                data["email"] = _check_email(text)
+            except EmailNotValidError as error:
+                return FormOutcome(Step.EMAIL_INVALID, detail=str(error))
+            await readers.set_state(conn, reader.user_id, ASKING_MESSAGE, None, now, data)
+            return FormOutcome(Step.ASK_MESSAGE)
+        if len(text) > MESSAGE_MAX_LENGTH:
+            return FormOutcome(Step.MESSAGE_TOO_LONG, detail=str(len(text)))
+        await readers.remember(conn, reader, now)
+        submission_id = await submissions.insert(
+            conn,
+            SubmissionKind.CONTACT,
+            reader.user_id,
+            None,
+            text,
+            now,
+            contact_name=data.get("name", reader.display_name),
+            contact_email=data.get("email"),
+        )
+        await effects.send_card(conn, settings, submission_id, now)
+        await readers.clear_state(conn, reader.user_id)
+    return FormOutcome(Step.SUBMITTED, submission_id=submission_id)
+
+
+async def current_step(db: Database, user_id: int) -> str | None:
+    async with db.reading() as conn:
+        state = await readers.get_state(conn, user_id)
+    return state.mode if state and state.mode in FORM_STEPS else None
+
+
+class ReplyResult(StrEnum):
+    QUEUED = "queued"
+    NOT_A_CONTACT_THREAD = "not_a_contact_thread"
+    READER_BANNED = "reader_banned"
+    TOO_LONG = "too_long"
+    EMPTY = "empty"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    result: ReplyResult
+    submission_id: int | None = None
+
+
+async def _contact_of_moderation_message(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> Submission | None:
+    """The contact message a moderation-chat message (card, or reader's answer) belongs to."""
+    submission_id = await submissions.submission_of_card(
+        conn, chat_id, message_id
+    ) or await contact_replies.submission_of_delivered(
+        conn, chat_id, message_id, ReplyDirection.TO_EDITORS
+    )
+    submission = await submissions.get(conn, submission_id) if submission_id else None
+    if submission is None or submission.kind is not SubmissionKind.CONTACT:
+        return None
+    return submission
+
+
+async def is_contact_thread(db: Database, chat_id: int, message_id: int) -> bool:
+    async with db.reading() as conn:
+        return await _contact_of_moderation_message(conn, chat_id, message_id) is not None
+
+
+async def reply_to_reader(
+    db: Database,
+    moderator: Person,
+    chat_id: int,
+    replied_message_id: int,
+    message_id: int,
+    text: str,
+    now: float,
+) -> ReplyOutcome:
+    """A moderator's reply to a contact card (or to the reader's answer under it)."""
+    text = text.strip()
+    async with db.transaction() as conn:
+        submission = await _contact_of_moderation_message(conn, chat_id, replied_message_id)
+        if submission is None:
+            return ReplyOutcome(ReplyResult.NOT_A_CONTACT_THREAD)
+        if await readers.is_banned(conn, submission.author.user_id):
+            return ReplyOutcome(ReplyResult.READER_BANNED, submission.id)
+        if not text:
+            return ReplyOutcome(ReplyResult.EMPTY, submission.id)
+        if len(text) > REPLY_MAX_LENGTH:
+            return ReplyOutcome(ReplyResult.TOO_LONG, submission.id)
+        reply_id = await contact_replies.insert(
+            conn,
+            submission.id,
+            ReplyDirection.TO_READER,
+            moderator.user_id,
+            moderator.display_name,
+            text,
+            chat_id,
+            message_id,
+            now,
+        )
+        if reply_id is None:
+            return ReplyOutcome(ReplyResult.DUPLICATE, submission.id)
+        await effects.deliver_reply(conn, str(submission.author.user_id), reply_id, now)
+    return ReplyOutcome(ReplyResult.QUEUED, submission.id)
+
+
+async def reply_to_editors(
+    db: Database,
+    settings: Settings,
+    reader: Person,
+    replied_message_id: int,
+    message_id: int,
+    text: str,
+    now: float,
+) -> ReplyOutcome:
+    """A reader's reply to an editors' answer: it goes under the card in the moderation chat."""
+    text = text.strip()
+    async with db.transaction() as conn:
+        submission_id = await contact_replies.submission_of_delivered(
+            conn, reader.user_id, replied_message_id, ReplyDirection.TO_READER
+        )
+        if submission_id is None:
+            return ReplyOutcome(ReplyResult.NOT_A_CONTACT_THREAD)
+        if await readers.is_banned(conn, reader.user_id):
+            return ReplyOutcome(ReplyResult.READER_BANNED, submission_id)
+        if not text:
+            return ReplyOutcome(ReplyResult.EMPTY, submission_id)
+        if len(text) > REPLY_MAX_LENGTH:
+            return ReplyOutcome(ReplyResult.TOO_LONG, submission_id)
+        await readers.remember(conn, reader, now)
+        reply_id = await contact_replies.insert(
+            conn,
+            submission_id,
+            ReplyDirection.TO_EDITORS,
+            reader.user_id,
+            reader.display_name,
+            text,
+            reader.user_id,
+            message_id,
+            now,
+        )
+        if reply_id is None:
+            return ReplyOutcome(ReplyResult.DUPLICATE, submission_id)
+        await effects.deliver_reply(conn, str(settings.moderation_chat_id), reply_id, now)
+    return ReplyOutcome(ReplyResult.QUEUED, submission_id)
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    submission: Submission
+    card_message_id: int | None
+
+
+async def unanswered_inbox(db: Database, limit: int) -> list[InboxEntry]:
+    """Approved contact messages that no editor's answer has reached yet, oldest first."""
+    async with db.reading() as conn:
+        waiting = await submissions.approved_unanswered_contacts(conn, limit)
+        entries = []
+        for submission in waiting:
+            cards = await submissions.cards_of(conn, submission.id)
+            entries.append(InboxEntry(submission, cards[-1][1] if cards else None))
+    return entries

@@ -1,0 +1,150 @@
+"""The contact form and the conversation between readers and editors."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot import rendering
+from bot.runtime import Runtime, person_of
+from bot.services import contact
+from bot.services.contact import ReplyResult, Step
+from storage.models import Person
+
+INBOX_ENTRIES = 20
+
+
+class ContactHandlers:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    # --- readers ------------------------------------------------------------------------
+
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.open_form(update)
+
+    async def start_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        await self.open_form(update)
+
+    async def open_form(self, update: Update) -> None:
+        assert update.effective_user is not None and update.effective_chat is not None
+        reader = person_of(update.effective_user)
+        outcome = await contact.start_form(self._runtime.db, reader, time.time())
+        if outcome.step is Step.BANNED:
+            await update.effective_chat.send_message(rendering.BANNED)
+            return
+        text, markup = rendering.ask_name(reader)
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+    async def use_telegram_name(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        reader = person_of(query.from_user)
+        if await contact.current_step(self._runtime.db, reader.user_id) != contact.ASKING_NAME:
+            return
+        assert isinstance(query.message, Message)
+        await self.form_answer(query.message, reader, reader.display_name)
+
+    async def form_answer(self, message: Message, reader: Person, text: str) -> None:
+        outcome = await contact.answer(
+            self._runtime.db, self._runtime.settings, reader, text, time.time()
+        )
+        chat = message.chat
+        if outcome.step is Step.SUBMITTED:
+            # Committed above: the card is safe in the outbox before the reader hears of it.
+            self._runtime.wake_outbox()
+            await chat.send_message(rendering.CONTACT_RECEIVED)
+        elif outcome.step is Step.ASK_EMAIL:
+            await chat.send_message(rendering.ask_email(outcome.detail))
+        elif outcome.step is Step.ASK_MESSAGE:
+            await chat.send_message(rendering.ask_message(contact.MESSAGE_MAX_LENGTH))
+        elif outcome.step is Step.EMAIL_INVALID:
+            await chat.send_message(rendering.email_invalid(outcome.detail))
+        elif outcome.step is Step.NAME_TOO_LONG:
+            await chat.send_message(rendering.name_too_long(contact.NAME_MAX_LENGTH))
+        elif outcome.step is Step.MESSAGE_TOO_LONG:
+            await chat.send_message(
+                rendering.message_too_long(contact.MESSAGE_MAX_LENGTH, int(outcome.detail))
+            )
+        elif outcome.step is Step.BANNED:
+            await chat.send_message(rendering.BANNED)
+        elif outcome.step is Step.EMPTY:
+            await chat.send_message(rendering.FORM_EMPTY)
+        else:
+            await chat.send_message(rendering.NOT_COMMENTING)
+
+    async def answer_editors(self, message: Message, reader: Person) -> bool:
+        """A reader's reply to the editors' answer; False if it replies to something else."""
+        assert message.reply_to_message is not None and message.text is not None
+        outcome = await contact.reply_to_editors(
+            self._runtime.db,
+            self._runtime.settings,
+            reader,
+            message.reply_to_message.message_id,
+            message.message_id,
+            message.text,
+            time.time(),
+        )
+        if outcome.result is ReplyResult.NOT_A_CONTACT_THREAD:
+            return False
+        if outcome.result is ReplyResult.QUEUED:
+            self._runtime.wake_outbox()
+            await message.reply_text(rendering.READER_ANSWER_QUEUED)
+        elif outcome.result is ReplyResult.READER_BANNED:
+            await message.reply_text(rendering.BANNED)
+        elif outcome.result is ReplyResult.TOO_LONG:
+            await message.reply_text(
+                rendering.reply_too_long(contact.REPLY_MAX_LENGTH, len(message.text.strip()))
+            )
+        elif outcome.result is ReplyResult.EMPTY:
+            await message.reply_text(rendering.FORM_EMPTY)
+        return True
+
+    # --- moderators -----------------------------------------------------------------------
+
+    async def moderator_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reply in the moderation chat to a contact card goes to the reader."""
+        message = update.effective_message
+        assert message is not None and message.reply_to_message is not None
+        assert update.effective_user is not None
+        if not await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id):
+            return
+        if message.text is None:
+            if await self._is_contact_thread(message):
+                await message.reply_text(rendering.ANSWER_NEEDS_TEXT)
+            return
+        outcome = await contact.reply_to_reader(
+            self._runtime.db,
+            person_of(update.effective_user),
+            message.chat.id,
+            message.reply_to_message.message_id,
+            message.message_id,
+            message.text,
+            time.time(),
+        )
+        if outcome.result is ReplyResult.QUEUED:
+            self._runtime.wake_outbox()
+        elif outcome.result is ReplyResult.READER_BANNED:
+            await message.reply_text(rendering.ANSWER_TO_BANNED)
+        elif outcome.result is ReplyResult.TOO_LONG:
+            await message.reply_text(rendering.answer_too_long(contact.REPLY_MAX_LENGTH))
+
+    async def _is_contact_thread(self, message: Message) -> bool:
+        assert message.reply_to_message is not None
+        return await contact.is_contact_thread(
+            self._runtime.db, message.chat.id, message.reply_to_message.message_id
+        )
+
+    async def inbox(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None and update.effective_user is not None
+        if not await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id):
+            await message.reply_text(rendering.NOT_A_MODERATOR)
+            return
+        entries = await contact.unanswered_inbox(self._runtime.db, INBOX_ENTRIES)
+        await message.reply_text(rendering.inbox(entries, message.chat.id))
