@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -47,6 +48,12 @@ class NotReadyError(Exception):
     def __init__(self, reason: str, delay: float) -> None:
         super().__init__(reason)
         self.delay = delay
+
+
+@dataclass(frozen=True)
+class _Retry:
+    at: float
+    holds_chat: bool = True
 
 
 class OutboxWorker:
@@ -96,13 +103,16 @@ class OutboxWorker:
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before the pass, so a wake-up that arrives during it is not lost.
+            self._wake.clear()
             try:
                 await self.deliver_due()
                 delay = await self._seconds_until_next_due()
             except Exception:
                 logger.exception("Outbox pass failed; trying again shortly")
                 delay = IDLE_WAIT
-            self._wake.clear()
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
@@ -117,27 +127,30 @@ class OutboxWorker:
         """Deliver every row that is due now; returns how many were settled."""
         settled = 0
         while True:
+            now = time.time()
             async with self._db.reading() as conn:
-                batch = await outbox.due(conn, time.time(), BATCH_SIZE)
-            held: set[str] = set()
+                batch = await outbox.due(conn, now, BATCH_SIZE)
+            # Rows for one chat go in order: once one has to wait, the rest of that chat waits
+            # with it (rescheduled, so the next pass does not spin on them).
+            held = {chat: until for chat, until in self._held_until.items() if until > now}
             progressed = False
             for item in batch:
                 if self._stopping:
                     return settled
-                # Rows for a chat go in order: once one waits, the rest of that chat waits too.
-                if item.chat_key in held or self._held_until.get(item.chat_key, 0) > time.time():
-                    held.add(item.chat_key)
+                if item.chat_key in held:
+                    await self._reschedule_at(item, held[item.chat_key], "waiting behind its chat")
                     continue
-                if await self._deliver(item):
+                retry = await self._deliver(item)
+                if retry is None:
                     settled += 1
                     progressed = True
-                else:
-                    held.add(item.chat_key)
+                elif retry.holds_chat:
+                    held[item.chat_key] = retry.at
             if len(batch) < BATCH_SIZE or not progressed:
                 return settled
 
-    async def _deliver(self, item: OutboxItem) -> bool:
-        """Try one row; True when it is settled, False when it was put back for later."""
+    async def _deliver(self, item: OutboxItem) -> _Retry | None:
+        """Try one row; None when it is settled, else when it will be tried again."""
         handler = self._handlers.get(item.action)
         try:
             if handler is None:
@@ -153,19 +166,18 @@ class OutboxWorker:
             logger.warning(
                 "Telegram asks to wait %.0f s before writing to chat %s", delay, item.chat_key
             )
-            await self._reschedule(item, delay, f"429 retry after {delay:.0f}s", count=False)
-            return False
+            return await self._reschedule(item, delay, f"429 retry after {delay:.0f}s", count=False)
         except NotReadyError as error:
-            await self._reschedule(item, self._backoff(item, error.delay), str(error))
-            return False
+            # Waiting for this row's own precondition: other rows for the chat may go ahead.
+            retry = await self._reschedule(item, self._backoff(item, error.delay), str(error))
+            return _Retry(retry.at, holds_chat=False)
         except (BadRequest, Forbidden) as error:
             if self._is_moderation_chat_outage(item, error):
                 # Cards must reach moderators eventually: wait for the chat to come back.
                 logger.warning(
                     "Moderation chat unreachable (%s); card %s waits", error.message, item.id
                 )
-                await self._reschedule(item, self._backoff(item, 5.0), error.message)
-                return False
+                return await self._reschedule(item, self._backoff(item, 5.0), error.message)
             logger.warning(
                 "Outbox row %s (%s to %s) given up: %s",
                 item.id,
@@ -174,7 +186,7 @@ class OutboxWorker:
                 error.message,
             )
             await self._settle(item, failed_with=error.message)
-            return True
+            return None
         except NetworkError as error:
             # Timeouts, 5xx answers and dropped connections: Telegram may act later, try again.
             logger.warning(
@@ -183,16 +195,14 @@ class OutboxWorker:
                 item.action,
                 error.message,
             )
-            await self._reschedule(item, self._backoff(item, 1.0), error.message)
-            return False
+            return await self._reschedule(item, self._backoff(item, 1.0), error.message)
         except TelegramError as error:
             logger.warning(
                 "Outbox row %s (%s) failed, will retry: %s", item.id, item.action, error.message
             )
-            await self._reschedule(item, self._backoff(item, 1.0), error.message)
-            return False
+            return await self._reschedule(item, self._backoff(item, 1.0), error.message)
         await self._settle(item)
-        return True
+        return None
 
     def _is_moderation_chat_outage(self, item: OutboxItem, error: TelegramError) -> bool:
         if item.chat_key != str(self._settings.moderation_chat_id):
@@ -206,9 +216,15 @@ class OutboxWorker:
 
     async def _reschedule(
         self, item: OutboxItem, delay: float, reason: str, *, count: bool = True
-    ) -> None:
+    ) -> _Retry:
+        at = time.time() + delay
         async with self._db.transaction() as conn:
-            await outbox.reschedule(conn, item.id, time.time() + delay, reason, count_attempt=count)
+            await outbox.reschedule(conn, item.id, at, reason, count_attempt=count)
+        return _Retry(at)
+
+    async def _reschedule_at(self, item: OutboxItem, at: float, reason: str) -> None:
+        async with self._db.transaction() as conn:
+            await outbox.reschedule(conn, item.id, at, reason, count_attempt=False)
 
     async def _settle(self, item: OutboxItem, *, failed_with: str | None = None) -> None:
         async with self._db.transaction() as conn:

@@ -342,7 +342,8 @@ def _card_footer(submission: Submission, answers: Sequence[ContactReply]) -> lis
     return ["", *footer] if footer else []
 
 
-CONTINUATION_CHUNK = 3900
+# Leaves room for the "#N in full (i/n)" header within the 4096 limit.
+CONTINUATION_CHUNK = 4040
 
 
 def continuation_messages(submission: Submission) -> list[str]:
