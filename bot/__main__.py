@@ -7,6 +7,7 @@ import sys
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.logging_setup import configure_logging
 from bot.settings import SettingsError, load_settings
+from storage.db import database_problem
 
 
 def main() -> int:
@@ -14,6 +15,10 @@ def main() -> int:
         settings = load_settings()
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    problem = database_problem(settings.database_path)
+    if problem is not None:
+        print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
         return 2
     configure_logging(settings)
     application = build_application(settings)

@@ -7,6 +7,7 @@ import os
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -32,8 +33,8 @@ from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-# Edited messages are not asked for: editing a sent comment must not submit it twice.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Edited messages are asked for only to tell readers that an edit changes nothing sent.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 READER_COMMANDS = [
     BotCommand("start", "Latest articles"),
@@ -56,9 +57,13 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
             runtime.db, application.bot, settings, runtime.bot_username
         )
         await runtime.outbox_handle.start()
-        await application.bot.set_my_commands(
-            READER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
-        )
+        try:
+            await application.bot.set_my_commands(
+                READER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
+            )
+        except TelegramError as error:
+            # Only the command menu's hints; the bot works without them.
+            logger.warning("Could not set the command menu: %s", error)
         logger.info("Bot @%s is running", runtime.bot_username)
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
@@ -156,5 +161,8 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, readers.text))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
     application.add_handler(MessageHandler(private, readers.not_text))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, readers.edited)
+    )
 
     application.add_error_handler(on_error)

@@ -20,7 +20,8 @@ class ModeratorDirectory:
         self._settings = settings
         self._cache: dict[int, tuple[bool, float]] = {}
 
-    async def is_moderator(self, bot: Bot, user_id: int) -> bool:
+    async def is_moderator(self, bot: Bot, user_id: int) -> bool | None:
+        """True or False, or None when Telegram could not be asked just now."""
         if user_id in self._settings.moderator_user_ids:
             return True
         cached = self._cache.get(user_id)
@@ -32,7 +33,7 @@ class ModeratorDirectory:
         except TelegramError as error:
             # Not cached: a passing network fault must not lock a moderator out for a minute.
             logger.warning("Could not check moderator %s: %s", user_id, error)
-            return False
+            return None
         allowed = member.status in _MEMBER_STATUSES
         self._cache[user_id] = (allowed, now + self._settings.moderator_cache_seconds)
         return allowed

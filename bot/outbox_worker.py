@@ -38,8 +38,11 @@ IDLE_WAIT = 5.0
 MAX_BACKOFF = 300.0
 # How long shutdown waits for a delivery in flight before cutting it off.
 STOP_GRACE = 10.0
-# A thread post waits for Telegram to copy the channel post into the discussion group.
+# A thread post waits for Telegram to copy the channel post into the discussion group:
+# first 5 s, doubling to MAX_BACKOFF; after 15 tries (about 50 minutes) the copy is not
+# coming (the post predates DISCUSSION_CHAT_ID, or the group is not linked).
 DISCUSSION_COPY_WAIT = 5.0
+NOT_READY_ATTEMPTS = 15
 
 
 class NotReadyError(Exception):
@@ -168,6 +171,10 @@ class OutboxWorker:
             )
             return await self._reschedule(item, delay, f"429 retry after {delay:.0f}s", count=False)
         except NotReadyError as error:
+            if item.attempts + 1 >= NOT_READY_ATTEMPTS:
+                logger.warning("Outbox row %s (%s) given up: %s", item.id, item.action, error)
+                await self._settle(item, failed_with=str(error))
+                return None
             # Waiting for this row's own precondition: other rows for the chat may go ahead.
             retry = await self._reschedule(item, self._backoff(item, error.delay), str(error))
             return _Retry(retry.at, holds_chat=False)
@@ -197,6 +204,8 @@ class OutboxWorker:
             )
             return await self._reschedule(item, self._backoff(item, 1.0), error.message)
         except TelegramError as error:
+            # What is left: 401 and 409 (token revoked, a second instance polling). The
+            # row is not at fault, so it waits for the operator to fix the bot.
             logger.warning(
                 "Outbox row %s (%s) failed, will retry: %s", item.id, item.action, error.message
             )
@@ -269,7 +278,9 @@ class OutboxWorker:
             self._settings.moderation_chat_id, card.text, reply_markup=card.markup
         )
         async with self._db.transaction() as conn:
-            await submissions.add_card(conn, submission.id, message.chat_id, message.message_id)
+            await submissions.add_card(
+                conn, submission.id, message.chat_id, message.message_id, rendered=card.digest
+            )
             for part in range(len(card.continuation)):
                 await effects.send_continuation(
                     conn, self._settings, submission.id, message.message_id, part, time.time()
@@ -302,22 +313,31 @@ class OutboxWorker:
             return
         submission, card = rendered
         async with self._db.reading() as conn:
-            cards = await submissions.cards_of(conn, submission.id)
-        for chat_id, message_id in cards:
+            shown = await submissions.card_states(conn, submission.id)
+        for existing in shown:
+            if existing.rendered == card.digest:
+                continue
             try:
                 await self._bot.edit_message_text(
-                    card.text, chat_id=chat_id, message_id=message_id, reply_markup=card.markup
+                    card.text,
+                    chat_id=existing.chat_id,
+                    message_id=existing.message_id,
+                    reply_markup=card.markup,
                 )
             except BadRequest as error:
                 lowered = error.message.lower()
-                if "message is not modified" in lowered:
-                    continue
                 if "message to edit not found" in lowered:
                     # A moderator deleted the card; the decision stands without it.
                     async with self._db.transaction() as conn:
-                        await submissions.forget_card(conn, chat_id, message_id)
+                        await submissions.forget_card(conn, existing.chat_id, existing.message_id)
                     continue
-                raise
+                # Not modified: the card already shows this (the digest was lost in a crash).
+                if "message is not modified" not in lowered:
+                    raise
+            async with self._db.transaction() as conn:
+                await submissions.set_card_rendered(
+                    conn, existing.chat_id, existing.message_id, card.digest
+                )
 
     async def _notify_author(self, item: OutboxItem) -> None:
         loaded = await self._load_submission_and_title(item)
@@ -355,7 +375,8 @@ class OutboxWorker:
             if article is None or article.channel_message_id is None:
                 return
             count = await submissions.approved_count(conn, article.id)
-        if not article.open_for_comments:
+        # Two approvals in a row both render the latest count; the second has nothing to do.
+        if not article.open_for_comments or count == article.counter_shown:
             return
         try:
             await self._bot.edit_message_reply_markup(
@@ -364,9 +385,10 @@ class OutboxWorker:
                 reply_markup=rendering.comments_button(article, self._bot_username, count),
             )
         except BadRequest as error:
-            # Two approvals in a row both render the latest count; the second changes nothing.
             if "message is not modified" not in error.message.lower():
                 raise
+        async with self._db.transaction() as conn:
+            await articles.set_counter_shown(conn, article.id, count)
 
     async def _deliver_reply(self, item: OutboxItem) -> None:
         """One message of a contact conversation, to the reader or under the card."""

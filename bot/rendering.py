@@ -7,7 +7,9 @@ than the characters a user sees, so a message that fits here fits there.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 import time
 from collections.abc import Sequence
@@ -20,23 +22,20 @@ from bot import callback_data
 from bot.services.comments import ArticleView
 from bot.services.contact import InboxEntry
 from bot.services.moderation import Decision
+from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
 from storage.models import (
     Article,
     ArticleListing,
     ContactReply,
     Person,
-    PublishedComment,
     Submission,
     SubmissionKind,
     SubmissionStatus,
 )
 
-MESSAGE_LIMIT = 4096
 _TAG = re.compile(r"<[^>]*>")
 CONTACT_FIELD_LIMIT = 100
-ELLIPSIS = "…"
 CARD_TITLE_LIMIT = 200
-VIEW_COMMENT_LIMIT = 300
 
 
 def esc(text: str) -> str:
@@ -46,26 +45,6 @@ def esc(text: str) -> str:
 def visible_length(html_text: str) -> int:
     """Telegram's count for our own HTML: every `<` in it starts a tag, user text is escaped."""
     return tg_length(html.unescape(_TAG.sub("", html_text)))
-
-
-def tg_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut `text` to at most `limit` UTF-16 units, never inside a surrogate pair."""
-    if tg_length(text) <= limit:
-        return text
-    budget = limit - 1
-    kept: list[str] = []
-    used = 0
-    for char in text:
-        width = 2 if ord(char) > 0xFFFF else 1
-        if used + width > budget:
-            break
-        kept.append(char)
-        used += width
-    return "".join(kept).rstrip() + ELLIPSIS
 
 
 def deep_link(bot_username: str, payload: str) -> str:
@@ -116,8 +95,14 @@ def channel_post(
     return "\n\n".join(parts), comments_button(article, bot_username, 0)
 
 
+THREAD_NAME_LIMIT = 64
+
+
 def thread_comment(submission: Submission) -> str:
-    return f"💬 <b>{esc(submission.author.display_name)}</b>\n{esc(submission.text)}"
+    """The whole comment, always: the author's name gives way if room is short."""
+    room = MESSAGE_LIMIT - tg_length(submission.text) - 8
+    name = shorten(submission.author.display_name, max(8, min(THREAD_NAME_LIMIT, room)))
+    return f"💬 <b>{esc(name)}</b>\n{esc(submission.text)}"
 
 
 # --- readers ----------------------------------------------------------------------------
@@ -165,7 +150,13 @@ HELP = (
 )
 
 
+VIEW_NAME_LIMIT = 64
+# Below this much room, a comment is not worth starting: the older ones stop there.
+VIEW_MIN_EXCERPT = 200
+
+
 def article_view(view: ArticleView, comment_limit: int) -> str:
+    """Title, the latest approved comments that fit one message, newest kept first."""
     article = view.article
     assert article is not None
     header = f"📰 <b>{esc(shorten(article.title, CARD_TITLE_LIMIT))}</b>"
@@ -173,33 +164,24 @@ def article_view(view: ArticleView, comment_limit: int) -> str:
         f"✍️ Send your comment as your next message (up to {comment_limit} characters)."
         " A moderator reads it before it is published. /cancel to stop."
     )
-    if view.comments:
-        intro = (
-            f"Latest comments ({len(view.comments)} of {view.approved_count}):"
-            if view.approved_count > len(view.comments)
-            else "Comments:"
-        )
-    else:
-        intro = "No comments yet. Be the first!"
-    budget = MESSAGE_LIMIT - tg_length(header) - tg_length(intro) - tg_length(footer) - 20
+    # Room for the intro line, which is written once we know how many comments fit.
+    budget = MESSAGE_LIMIT - visible_length(header) - visible_length(footer) - 60
     shown: list[str] = []
-    # Newest comments first into the budget, then shown oldest first so they read in order.
     for comment in reversed(view.comments):
-        entry = _comment_entry(comment)
-        cost = tg_length(html.unescape(entry)) + 2
-        if cost > budget:
+        name = f"{shorten(comment.author_name, VIEW_NAME_LIMIT)}: "
+        room = budget - tg_length(name) - 2
+        if room < VIEW_MIN_EXCERPT and shown:
             break
-        shown.append(entry)
-        budget -= cost
+        shown.append(f"<b>{esc(name.rstrip())}</b> {esc(shorten(comment.text, room))}")
+        budget -= tg_length(name) + min(tg_length(comment.text), room) + 2
+    if not shown:
+        intro = "No comments yet. Be the first!"
+    elif len(shown) < view.approved_count:
+        intro = f"Latest comments ({len(shown)} of {view.approved_count}):"
+    else:
+        intro = "Comments:"
     body = "\n\n".join(reversed(shown))
     return "\n\n".join(part for part in (header, intro, body, footer) if part)
-
-
-def _comment_entry(comment: PublishedComment) -> str:
-    return (
-        f"<b>{esc(shorten(comment.author_name, 64))}</b>: "
-        f"{esc(shorten(comment.text, VIEW_COMMENT_LIMIT))}"
-    )
 
 
 def article_closed(article: Article | None) -> str:
@@ -275,6 +257,12 @@ class Card:
     text: str
     markup: InlineKeyboardMarkup | None
     continuation: list[str] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """Identifies what the card shows, to skip edits that would change nothing."""
+        buttons = json.dumps(self.markup.to_dict() if self.markup else None, sort_keys=True)
+        return hashlib.sha256(f"{self.text}\0{buttons}".encode()).hexdigest()[:32]
 
 
 # Room kept free for the outcome and answer lines a card gains later.
@@ -354,23 +342,6 @@ def continuation_messages(submission: Submission) -> list[str]:
     ]
 
 
-def split_units(text: str, limit: int) -> list[str]:
-    """Consecutive pieces of at most `limit` UTF-16 units, never splitting a character."""
-    chunks: list[str] = []
-    current: list[str] = []
-    used = 0
-    for char in text:
-        width = 2 if ord(char) > 0xFFFF else 1
-        if used + width > limit:
-            chunks.append("".join(current))
-            current, used = [], 0
-        current.append(char)
-        used += width
-    if current:
-        chunks.append("".join(current))
-    return chunks
-
-
 def moderation_keyboard(submission_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -406,6 +377,11 @@ DECISION_DONE = {
     Decision.BAN: "Rejected and the author is banned.",
 }
 NOT_A_MODERATOR = "Only moderators can decide on submissions."
+MODERATOR_CHECK_FAILED = "I could not check your moderator rights just now. Please try again."
+EDITS_IGNORED = (
+    "I saw you edited a message: edits don't change what was already sent. "
+    "Send a new message instead."
+)
 STALE_BUTTON = "This button is no longer valid."
 SUBMISSION_NOT_FOUND = "That submission no longer exists."
 
@@ -574,8 +550,8 @@ def answer_too_long(limit: int) -> str:
 
 def reply_too_long(limit: int, length: int) -> str:
     return (
-        f"Your answer is {length} characters long; the limit is {limit}. "
-        "Please shorten it and reply again."
+        f"Your answer is {length} characters long (an emoji can count as two); the limit is"
+        f" {limit}. Please shorten it and reply again."
     )
 
 

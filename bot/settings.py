@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     moderator_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     database_path: Path = Path("data/bot.sqlite3")
     log_level: str = "INFO"
-    comment_max_length: int = Field(default=2000, ge=1, le=3500)
+    # At most 2000: a published comment travels whole in one 4096-character message.
+    comment_max_length: int = Field(default=2000, ge=1, le=2000)
     # Membership of the moderation chat is checked with getChatMember; a short cache keeps
     # a burst of button presses from costing one API call each.
     moderator_cache_seconds: float = Field(default=60.0, ge=0)

@@ -11,6 +11,8 @@ from bot import rendering
 from bot.runtime import Runtime, person_of
 from bot.services import contact
 from bot.services.contact import ReplyResult, Step
+from bot.text import tg_length
+from handlers.access import require_moderator
 from storage.models import Person
 
 INBOX_ENTRIES = 20
@@ -99,7 +101,7 @@ class ContactHandlers:
             await message.reply_text(rendering.BANNED)
         elif outcome.result is ReplyResult.TOO_LONG:
             await message.reply_text(
-                rendering.reply_too_long(contact.REPLY_MAX_LENGTH, len(message.text.strip()))
+                rendering.reply_too_long(contact.REPLY_MAX_LENGTH, tg_length(message.text.strip()))
             )
         elif outcome.result is ReplyResult.EMPTY:
             await message.reply_text(rendering.FORM_EMPTY)
@@ -112,7 +114,11 @@ class ContactHandlers:
         message = update.effective_message
         assert message is not None and message.reply_to_message is not None
         assert update.effective_user is not None
-        if not await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id):
+        allowed = await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id)
+        if allowed is None:
+            await message.reply_text(rendering.MODERATOR_CHECK_FAILED)
+            return
+        if not allowed:
             return
         if message.text is None:
             if await self._is_contact_thread(message):
@@ -143,8 +149,7 @@ class ContactHandlers:
     async def inbox(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None and update.effective_user is not None
-        if not await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id):
-            await message.reply_text(rendering.NOT_A_MODERATOR)
+        if not await require_moderator(self._runtime, update, context):
             return
         entries = await contact.unanswered_inbox(self._runtime.db, INBOX_ENTRIES)
         await message.reply_text(rendering.inbox(entries, message.chat.id))

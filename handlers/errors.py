@@ -16,9 +16,16 @@ logger = logging.getLogger(__name__)
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.error("Handling an update failed", exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update):
         return
-    if update.effective_chat.type != ChatType.PRIVATE:
+    if update.callback_query is not None:
+        # A press that failed must not leave the button spinning: say so, if still possible.
+        try:
+            await update.callback_query.answer(rendering.SOMETHING_WENT_WRONG, show_alert=True)
+        except TelegramError as error:
+            logger.warning("Could not answer the failed button press: %s", error)
+        return
+    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         return
     try:
         await update.effective_chat.send_message(rendering.SOMETHING_WENT_WRONG)

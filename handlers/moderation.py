@@ -13,6 +13,7 @@ from bot.parsing import parse_id
 from bot.runtime import Runtime, person_of
 from bot.services import moderation
 from bot.services.moderation import DecisionResult
+from handlers.access import require_moderator
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class ModerationHandlers:
         query = update.callback_query
         assert query is not None
         press = callback_data.parse_moderation(query.data)
+        # CallbackQueryHandler takes no chat filter: a press is scoped to the moderation chat
+        # here, since any client can forge one for a message it can see elsewhere.
         settings = self._runtime.settings
         in_moderation_chat = (
             query.message is not None and query.message.chat.id == settings.moderation_chat_id
@@ -40,7 +43,11 @@ class ModerationHandlers:
             )
             await query.answer(rendering.STALE_BUTTON, show_alert=True)
             return
-        if not await self._runtime.moderators.is_moderator(context.bot, query.from_user.id):
+        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
+        if allowed is None:
+            await query.answer(rendering.MODERATOR_CHECK_FAILED, show_alert=True)
+            return
+        if not allowed:
             logger.warning("Refused moderation press from non-moderator %s", query.from_user.id)
             await query.answer(rendering.NOT_A_MODERATOR, show_alert=True)
             return
@@ -64,7 +71,7 @@ class ModerationHandlers:
     async def queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None
-        if not await self._is_moderator(update, context):
+        if not await require_moderator(self._runtime, update, context):
             return
         snapshot = await moderation.resend_oldest_cards(
             self._runtime.db, self._runtime.settings, QUEUE_CARDS, time.time()
@@ -75,7 +82,7 @@ class ModerationHandlers:
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None
-        if not await self._is_moderator(update, context):
+        if not await require_moderator(self._runtime, update, context):
             return
         user_id = parse_id(context.args[0]) if context.args else None
         if user_id is None:
@@ -83,13 +90,6 @@ class ModerationHandlers:
             return
         was_banned = await moderation.unban(self._runtime.db, user_id)
         await message.reply_text(rendering.unbanned(user_id, was_banned))
-
-    async def _is_moderator(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-        assert update.effective_user is not None and update.effective_message is not None
-        if await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id):
-            return True
-        await update.effective_message.reply_text(rendering.NOT_A_MODERATOR)
-        return False
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

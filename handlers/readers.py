@@ -43,10 +43,11 @@ class ReaderHandlers:
     async def open_article_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
-        await query.answer()
         article_id = callback_data.parse_open_article(query.data)
         if article_id is None:
+            await query.answer(rendering.STALE_BUTTON, show_alert=True)
             return
+        await query.answer()
         await self._open_article(update, article_id)
 
     async def _open_article(self, update: Update, article_id: int) -> None:
@@ -134,3 +135,7 @@ class ReaderHandlers:
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text(rendering.UNKNOWN_COMMAND)
+
+    async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.edited_message is not None
+        await update.edited_message.reply_text(rendering.EDITS_IGNORED)

@@ -8,7 +8,7 @@ from storage.models import Article, ArticleListing, ArticleStatus
 
 _COLUMNS = (
     "id, url, title, summary, status, channel_message_id, discussion_message_id,"
-    " created_by, created_at"
+    " created_by, created_at, counter_shown"
 )
 
 
@@ -23,6 +23,7 @@ def _article(row: aiosqlite.Row) -> Article:
         discussion_message_id=row["discussion_message_id"],
         created_by=row["created_by"],
         created_at=row["created_at"],
+        counter_shown=row["counter_shown"],
     )
 
 
@@ -95,3 +96,7 @@ async def list_recent(
     return [
         ArticleListing(_article(row), row["approved_count"], row["pending_count"]) for row in rows
     ]
+
+
+async def set_counter_shown(conn: aiosqlite.Connection, article_id: int, count: int) -> None:
+    await conn.execute("UPDATE articles SET counter_shown = ? WHERE id = ?", (count, article_id))

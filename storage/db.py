@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -22,6 +23,20 @@ def _migrations() -> list[tuple[int, str]]:
             version = int(entry.name.split("_", 1)[0])
             found.append((version, entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def database_problem(path: Path) -> str | None:
+    """Why the database file cannot be used, worded for a one-line error; None if it can."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("PRAGMA user_version")
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error) as error:
+        return f"cannot be opened ({path}): {error}"
+    return None
 
 
 class Database:

@@ -49,6 +49,7 @@ class Article:
     discussion_message_id: int | None
     created_by: int
     created_at: float
+    counter_shown: int = 0
 
     @property
     def open_for_comments(self) -> bool:
@@ -88,6 +89,14 @@ class PublishedComment:
     author_name: str
     text: str
     created_at: float
+
+
+@dataclass(frozen=True)
+class CardMessage:
+    chat_id: int
+    message_id: int
+    # A digest of the text and buttons it shows now; None if unknown.
+    rendered: str | None
 
 
 @dataclass(frozen=True)

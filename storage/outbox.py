@@ -81,3 +81,14 @@ async def release_all(conn: aiosqlite.Connection, now: float) -> None:
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?",
         (now, now),
     )
+
+
+async def release_action_for_article(
+    conn: aiosqlite.Connection, action: str, article_id: int, now: float
+) -> None:
+    """Rows of `action` about one article that were waiting can go now."""
+    await conn.execute(
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND action = ?"
+        " AND json_extract(payload, '$.article_id') = ?",
+        (now, action, article_id),
+    )

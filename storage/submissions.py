@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.models import (
+    CardMessage,
     Person,
     PublishedComment,
     Submission,
@@ -141,23 +142,43 @@ async def add_card(
     message_id: int,
     *,
     continuation: bool = False,
+    rendered: str | None = None,
 ) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO moderation_cards (chat_id, message_id, submission_id, role)"
-        " VALUES (?, ?, ?, ?)",
-        (chat_id, message_id, submission_id, "continuation" if continuation else "card"),
+        "INSERT OR IGNORE INTO moderation_cards"
+        " (chat_id, message_id, submission_id, role, rendered) VALUES (?, ?, ?, ?, ?)",
+        (
+            chat_id,
+            message_id,
+            submission_id,
+            "continuation" if continuation else "card",
+            rendered,
+        ),
     )
 
 
 async def cards_of(conn: aiosqlite.Connection, submission_id: int) -> list[tuple[int, int]]:
     """The card messages of a submission (not their continuations), oldest first."""
+    return [(card.chat_id, card.message_id) for card in await card_states(conn, submission_id)]
+
+
+async def card_states(conn: aiosqlite.Connection, submission_id: int) -> list[CardMessage]:
     async with conn.execute(
-        "SELECT chat_id, message_id FROM moderation_cards WHERE submission_id = ?"
+        "SELECT chat_id, message_id, rendered FROM moderation_cards WHERE submission_id = ?"
         " AND role = 'card' ORDER BY message_id",
         (submission_id,),
     ) as cur:
         rows = await cur.fetchall()
-    return [(row["chat_id"], row["message_id"]) for row in rows]
+    return [CardMessage(row["chat_id"], row["message_id"], row["rendered"]) for row in rows]
+
+
+async def set_card_rendered(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, rendered: str
+) -> None:
+    await conn.execute(
+        "UPDATE moderation_cards SET rendered = ? WHERE chat_id = ? AND message_id = ?",
+        (rendered, chat_id, message_id),
+    )
 
 
 async def forget_card(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> None:

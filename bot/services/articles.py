@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.services import effects
+from bot.text import tg_length
 from storage import articles
 from storage.db import Database
 from storage.models import Article, ArticleListing
 
-# Kept well inside Telegram's 4096-character message so the post always fits.
+# Kept well inside Telegram's 4096-character message so the post always fits
+# (measured as Telegram might: an emoji can count twice).
 TITLE_MAX_LENGTH = 256
 SUMMARY_MAX_LENGTH = 2500
 URL_MAX_LENGTH = 2048
@@ -43,9 +45,9 @@ def parse_post_command(arguments: str) -> PostRequest:
         raise PostCommandError(f"The link is longer than {URL_MAX_LENGTH} characters.")
     if not title:
         raise PostCommandError("The title is missing: put it on the line after the link.")
-    if len(title) > TITLE_MAX_LENGTH:
+    if tg_length(title) > TITLE_MAX_LENGTH:
         raise PostCommandError(f"The title is longer than {TITLE_MAX_LENGTH} characters.")
-    if len(summary) > SUMMARY_MAX_LENGTH:
+    if tg_length(summary) > SUMMARY_MAX_LENGTH:
         raise PostCommandError(f"The summary is longer than {SUMMARY_MAX_LENGTH} characters.")
     return PostRequest(url=url, title=title, summary=summary)
 

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.services import effects
 from bot.settings import Settings
+from bot.text import tg_length
 from storage import contact_replies, readers, submissions
 from storage.db import Database
 from storage.models import Person, ReplyDirection, Submission, SubmissionKind
@@ -22,7 +23,8 @@ FORM_STEPS = (ASKING_NAME, ASKING_EMAIL, ASKING_MESSAGE)
 
 NAME_MAX_LENGTH = 100
 MESSAGE_MAX_LENGTH = 4000
-# A conversation message travels with a short header and must fit Telegram's 4096.
+# A conversation message travels whole, with a short header, in one Telegram message:
+# measured in UTF-16 units (bot.text) so that it fits however the server counts.
 REPLY_MAX_LENGTH = 3800
 
 
@@ -165,7 +167,7 @@ async def reply_to_reader(
             return ReplyOutcome(ReplyResult.READER_BANNED, submission.id)
         if not text:
             return ReplyOutcome(ReplyResult.EMPTY, submission.id)
-        if len(text) > REPLY_MAX_LENGTH:
+        if tg_length(text) > REPLY_MAX_LENGTH:
             return ReplyOutcome(ReplyResult.TOO_LONG, submission.id)
         reply_id = await contact_replies.insert(
             conn,
@@ -205,7 +207,7 @@ async def reply_to_editors(
             return ReplyOutcome(ReplyResult.READER_BANNED, submission_id)
         if not text:
             return ReplyOutcome(ReplyResult.EMPTY, submission_id)
-        if len(text) > REPLY_MAX_LENGTH:
+        if tg_length(text) > REPLY_MAX_LENGTH:
             return ReplyOutcome(ReplyResult.TOO_LONG, submission_id)
         await readers.remember(conn, reader, now)
         reply_id = await contact_replies.insert(

@@ -86,11 +86,7 @@ async def publish_comment(
 
 async def release_thread_posts(conn: aiosqlite.Connection, article_id: int, now: float) -> None:
     """Thread posts that waited for the discussion copy of the post can go now."""
-    await conn.execute(
-        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND action = ?"
-        " AND json_extract(payload, '$.article_id') = ?",
-        (now, Effect.THREAD_POST.value, article_id),
-    )
+    await outbox.release_action_for_article(conn, Effect.THREAD_POST, article_id, now)
 
 
 async def deliver_reply(

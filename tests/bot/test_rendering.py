@@ -6,6 +6,7 @@ import re
 from bot import callback_data, rendering
 from bot.services.comments import ArticleView, OpenResult
 from bot.services.moderation import Decision
+from bot.text import MESSAGE_LIMIT, shorten, tg_length
 from storage.models import (
     Article,
     ArticleStatus,
@@ -60,13 +61,13 @@ def test_card_escapes_every_user_string() -> None:
 def test_a_huge_card_is_shortened_within_telegram_limits() -> None:
     """A 4000-character text of astral emoji still gives a card under 4096 UTF-16 units."""
     card = rendering.card(submission("😀" * 4000), "T" * 300)
-    assert rendering.tg_length(visible(card.text)) <= rendering.MESSAGE_LIMIT
+    assert tg_length(visible(card.text)) <= MESSAGE_LIMIT
     assert rendering.CONTINUED in visible(card.text)
     # Nothing is lost: the whole text follows in a second message that fits as well.
     parts = [visible(message) for message in card.continuation]
     assert len(parts) == 2
     assert "".join(part.split("\n", 1)[1] for part in parts) == "😀" * 4000
-    assert all(rendering.tg_length(part) <= rendering.MESSAGE_LIMIT for part in parts)
+    assert all(tg_length(part) <= MESSAGE_LIMIT for part in parts)
 
 
 def test_a_decided_card_has_no_buttons_and_says_who() -> None:
@@ -86,9 +87,9 @@ def test_a_decided_card_has_no_buttons_and_says_who() -> None:
 
 def test_shorten_never_splits_a_surrogate_pair() -> None:
     """Cutting astral characters keeps whole characters and ends with an ellipsis."""
-    cut = rendering.shorten("😀" * 10, 5)
+    cut = shorten("😀" * 10, 5)
     assert cut == "😀😀…"
-    assert rendering.tg_length(cut) <= 5
+    assert tg_length(cut) <= 5
 
 
 def test_callback_data_round_trips_and_fits_64_bytes() -> None:
@@ -120,5 +121,5 @@ def test_article_view_fits_even_with_ten_long_comments() -> None:
     article = Article(1, "https://b.example", "T", "", ArticleStatus.PUBLISHED, 5, None, 1, 0.0)
     comments = [PublishedComment("N" * 64, "<" * 2000, 0.0) for _ in range(10)]
     text = rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000)
-    assert rendering.tg_length(visible(text)) <= rendering.MESSAGE_LIMIT
+    assert tg_length(visible(text)) <= MESSAGE_LIMIT
     assert text.count("&lt;") > 1000

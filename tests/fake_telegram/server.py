@@ -333,6 +333,21 @@ class FakeTelegram:
             content["entities"] = entities
         return self._user_message(user_id, chat_id, content, reply_to_message_id)
 
+    def user_edits_text(
+        self, user_id: int, message_id: int, text: str, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """The user edits one of their text messages: an `edited_message` update."""
+        chat = self._existing_chat(user_id if chat_id is None else chat_id)
+        stored = chat.messages.get(message_id)
+        if stored is None or stored.by_bot or stored.data.get("from", {}).get("id") != user_id:
+            raise ValueError(f"user {user_id} has no message {message_id} in chat {chat.id}")
+        stored.data["text"] = text
+        stored.data["edit_date"] = int(time.time())
+        if self._bot_receives(chat, stored.data, None):
+            self._enqueue("edited_message", stored.data)
+        self._notify()
+        return copy.deepcopy(stored.data)
+
     def user_sends_sticker(self, user_id: int, chat_id: int | None = None) -> dict[str, Any]:
         file_id, unique_id = self._new_file_ids("CAACAgIAAxkBAA")
         sticker = {
