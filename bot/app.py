@@ -44,6 +44,13 @@ READER_COMMANDS = [
 ]
 
 
+def message_defaults() -> Defaults:
+    """Every message is HTML (user text escaped by bot.rendering), without link previews."""
+    return Defaults(
+        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+
+
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     # python-telegram-bot 22 warns on every 429 unless asked for timedelta retry_after,
     # which the outbox worker reads.
@@ -81,12 +88,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .defaults(message_defaults())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -80,6 +80,10 @@ class OutboxWorker:
             Effect.REPLY_NOTICE: self._reply_notice,
         }
 
+    @property
+    def bot(self) -> Bot:
+        return self._bot
+
     async def start(self) -> None:
         # A restart is the operator's "try again now": rows waiting out a backoff go first.
         async with self._db.transaction() as conn:

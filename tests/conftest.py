@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -8,6 +9,10 @@ import pytest
 from bot.settings import Settings
 from storage.db import Database
 from tests.factories import make_settings
+
+# As bot.app sets for the process: retry_after as a timedelta, without a deprecation warning
+# (warnings are errors here). Tests that drive the outbox worker alone need it too.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

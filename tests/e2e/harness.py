@@ -24,6 +24,10 @@ from tests.fake_telegram import FakeTelegram
 
 OUTSIDER_ID = 6666
 READER_IDS = (2001, 2002, 2003)
+# A reader whose Telegram name is made to break HTML that is not escaped.
+HOSTILE_READER_ID = 2666
+HOSTILE_FIRST_NAME = "<b>Eve</b> & <script>"
+HOSTILE_LAST_NAME = "</i>&amp;"
 
 
 def populate(telegram: FakeTelegram, *, with_discussion: bool) -> None:
@@ -33,6 +37,7 @@ def populate(telegram: FakeTelegram, *, with_discussion: bool) -> None:
     telegram.add_user(OUTSIDER_ID, "Otto", "Outsider", "otto")
     for number, user_id in enumerate(READER_IDS):
         telegram.add_user(user_id, f"Reader{number}", None, f"reader{number}")
+    telegram.add_user(HOSTILE_READER_ID, HOSTILE_FIRST_NAME, HOSTILE_LAST_NAME)
     telegram.add_channel(
         CHANNEL_ID,
         "The Blog",
@@ -94,3 +99,12 @@ async def wait_for_outbox(
         if time.monotonic() > deadline:
             raise AssertionError(f"outbox never matched; last seen {statuses}")
         await asyncio.sleep(0.02)
+
+
+async def submission_statuses(settings: Settings) -> list[str]:
+    """Every submission's status, in order, read from the bot's own SQLite file."""
+    async with (
+        aiosqlite.connect(settings.database_path) as conn,
+        conn.execute("SELECT status FROM submissions ORDER BY id") as cursor,
+    ):
+        return [row[0] for row in await cursor.fetchall()]

@@ -5,11 +5,15 @@ from __future__ import annotations
 from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import (
+    HOSTILE_FIRST_NAME,
+    HOSTILE_LAST_NAME,
+    HOSTILE_READER_ID,
     OUTSIDER_ID,
     READER_IDS,
     RunningBot,
     outbox_statuses,
     running_bot,
+    submission_statuses,
     wait_for_outbox,
 )
 from tests.e2e.steps import (
@@ -104,7 +108,7 @@ async def test_second_press_is_answered_already_decided(
 
 
 async def test_presses_from_outsiders_and_other_chats_change_nothing(
-    telegram: FakeTelegram, bot: RunningBot
+    telegram: FakeTelegram, bot: RunningBot, e2e_settings: Settings
 ) -> None:
     """A non-moderator's press, garbage data and a press in another chat are refused."""
     _, post = await post_article(telegram)
@@ -119,6 +123,7 @@ async def test_presses_from_outsiders_and_other_chats_change_nothing(
         MODERATOR_ID, READER, 1, card_button_data(card, Decision.APPROVE)
     )
     await telegram.wait_for(lambda: telegram.callback_answers.get(elsewhere))
+    assert await submission_statuses(e2e_settings) == ["pending"]
     current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
     assert current is not None
     assert current.get("reply_markup"), "the card must still be pending"
@@ -313,3 +318,33 @@ async def test_429_is_honoured_and_a_blocked_reader_is_given_up(
         ]
     )
     assert len(blocked) == 1
+
+
+async def test_hostile_names_titles_and_links_arrive_verbatim(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """HTML in a reader's name, a title and a link's query string is shown as typed."""
+    telegram.user_sends_text(
+        ADMIN_ID, '/post https://blog.example/a?x=1&y="2"<b>\n<i>Title</i> & co\n<s>sum</s>'
+    )
+    await telegram.wait_for_bot_message(ADMIN_ID, contains="Posted article #")
+    post = await telegram.wait_for_bot_message(CHANNEL_ID, contains="<i>Title</i> & co")
+    assert any(e.get("url") == 'https://blog.example/a?x=1&y="2"<b>' for e in post["entities"])
+    card = await comment(telegram, HOSTILE_READER_ID, post, "<b>not bold</b>")
+    name = f"{HOSTILE_FIRST_NAME} {HOSTILE_LAST_NAME}"
+    assert name in card["text"]
+    await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+    await telegram.wait_for_bot_message(HOSTILE_READER_ID, contains="was published")
+    telegram.user_sends_text(READER, f"/start {start_payload(post)}")
+    view = await telegram.wait_for_bot_message(READER, contains="Send your comment")
+    assert f"{name}: <b>not bold</b>" in view["text"]
+
+
+async def test_an_edited_message_is_answered(telegram: FakeTelegram, bot: RunningBot) -> None:
+    """Editing a sent message changes nothing sent, and the reader is told so."""
+    _, post = await post_article(telegram)
+    await comment(telegram, READER, post, "Typo here")
+    sent = next(m for m in telegram.messages_in(READER) if m.get("text") == "Typo here")
+    telegram.user_edits_text(READER, sent["message_id"], "Fixed here")
+    await telegram.wait_for_bot_message(READER, contains="edits don't change")
+    assert not [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "Fixed" in m["text"]]

@@ -78,6 +78,8 @@ class ApiCall:
     status: int
     response: dict[str, Any]
     injected: bool = False
+    # When the fake answered, on the monotonic clock: lets tests check retry delays.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def description(self) -> str | None:

@@ -122,3 +122,20 @@ async def test_the_article_view_shows_only_approved_comments_newest_ten(
     assert view.approved_count == 11
     assert [c.text for c in view.comments] == [f"comment {n}" for n in range(1, 11)]
     assert view.comments[0].author_name == "Reader1"
+
+
+async def test_a_reader_banned_while_commenting_is_refused(
+    db: Database, settings: Settings
+) -> None:
+    """A ban that lands while the reader has an article open refuses their next text."""
+    article = await published_article(db)
+    await comments.open_article(db, READER, article.id, 2.0)
+    first = await comments.submit_comment(db, settings, READER, "first", 3.0)
+    assert first.submission_id is not None
+    await comments.open_article(db, READER, article.id, 4.0)
+    await moderation.decide(
+        db, settings, first.submission_id, moderation.Decision.BAN, MODERATOR, 5.0
+    )
+    outcome = await comments.submit_comment(db, settings, READER, "second", 6.0)
+    assert outcome.result is SubmitResult.BANNED
+    assert await rows(db, "SELECT COUNT(*) FROM submissions") == [(1,)]

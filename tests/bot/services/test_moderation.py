@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.services import comments, moderation
+from bot.services import articles, comments, moderation
 from bot.services.effects import Effect
 from bot.services.moderation import Decision, DecisionResult
 from bot.settings import Settings
@@ -89,3 +89,33 @@ async def test_queue_resends_the_oldest_pending(db: Database, settings: Settings
     snapshot = await moderation.resend_oldest_cards(db, settings, 5, 6.0)
     assert snapshot.pending == 1
     assert [s.text for s in snapshot.oldest] == ["two"]
+
+
+async def test_a_comment_approved_after_unpublishing_stays_private(
+    db: Database, settings: Settings
+) -> None:
+    """Approving a comment on a taken-down article publishes it nowhere."""
+    submission_id = await pending_comment(db, settings)
+    await articles.close_article(db, 1, 4.0)
+    await moderation.decide(db, settings, submission_id, Decision.APPROVE, MODERATOR, 5.0)
+    actions = [row[0] for row in await rows(db, "SELECT action FROM outbox ORDER BY id")]
+    assert actions == ["send_card", "refresh_cards", "notify_author"]
+
+
+async def test_the_discussion_copy_releases_waiting_thread_posts(
+    db: Database, database_path: Path
+) -> None:
+    """Thread posts that were waiting for the copy of the post become due when it arrives."""
+    settings = make_settings(database_path, discussion_chat_id=-100777)
+    submission_id = await pending_comment(db, settings)
+    await moderation.decide(db, settings, submission_id, Decision.APPROVE, MODERATOR, 5.0)
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET next_attempt_at = 1e12 WHERE action = 'thread_post'")
+    article_id = await articles.link_discussion_copy(db, 11, 42, 6.0)
+    assert article_id == 1
+    assert await rows(db, "SELECT next_attempt_at FROM outbox WHERE action = 'thread_post'") == [
+        (6.0,)
+    ]
+    found = await articles.get_article(db, 1)
+    assert found is not None
+    assert found.discussion_message_id == 42

@@ -1,0 +1,220 @@
+"""The outbox worker against the fake Bot API, without the Application around it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram.ext import ExtBot
+
+from bot.app import message_defaults
+from bot.outbox_worker import NOT_READY_ATTEMPTS, OutboxWorker
+from bot.services import articles, comments, moderation
+from bot.services.articles import PostRequest
+from bot.services.effects import Effect
+from bot.settings import Settings
+from storage import outbox
+from storage.db import Database
+from tests.bot.services.test_comments import rows
+from tests.e2e.harness import populate
+from tests.factories import (
+    ADMIN_ID,
+    CHANNEL_ID,
+    DISCUSSION_CHAT_ID,
+    MODERATION_CHAT_ID,
+    MODERATOR,
+    READER,
+    READER_ID,
+    TOKEN,
+    make_settings,
+)
+from tests.fake_telegram import FakeTelegram
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    populate(fake, with_discussion=False)
+    fake.add_user(READER_ID, READER.first_name, READER.last_name, READER.username)
+    # The reader has talked to the bot, so the bot may write to them.
+    fake.user_sends_text(READER_ID, "/start")
+    yield fake
+    await fake.stop()
+    assert fake.bad_requests() == [], fake.bad_requests()
+
+
+@pytest.fixture
+async def worker(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> AsyncIterator[OutboxWorker]:
+    bot = ExtBot(TOKEN, base_url=telegram.base_url, defaults=message_defaults())
+    async with bot:
+        yield OutboxWorker(db, bot, settings, telegram.bot_username)
+
+
+async def decided_comment(
+    db: Database, settings: Settings, decision: moderation.Decision, worker: OutboxWorker
+) -> int:
+    """A comment on a published article, decided; its effects wait in the outbox."""
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+    post = await worker.bot.send_message(CHANNEL_ID, "The post")
+    await articles.confirm_published(db, article.id, channel_message_id=post.message_id)
+    await comments.open_article(db, READER, article.id, 2.0)
+    outcome = await comments.submit_comment(db, settings, READER, "Text", 3.0)
+    assert outcome.submission_id is not None
+    await moderation.decide(db, settings, outcome.submission_id, decision, MODERATOR, 4.0)
+    return outcome.submission_id
+
+
+def sends_to(telegram: FakeTelegram, chat_id: int) -> list[float]:
+    return [
+        call.at
+        for call in telegram.calls
+        if call.method == "sendMessage" and str(call.params.get("chat_id")) == str(chat_id)
+    ]
+
+
+async def test_a_429_holds_back_only_its_chat_for_retry_after(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """The card waits retry_after; the author's notice to another chat goes meanwhile."""
+    telegram.fail_next(
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 1",
+        chat_id=MODERATION_CHAT_ID,
+        retry_after=1,
+    )
+    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await worker.start()
+    try:
+        await telegram.wait_for_bot_message(READER_ID, contains="was not approved")
+        assert telegram.bot_messages_in(MODERATION_CHAT_ID) == []
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Comment #1")
+    finally:
+        await worker.stop()
+    first, second = sends_to(telegram, MODERATION_CHAT_ID)
+    assert second - first >= 0.95
+
+
+async def test_a_blocked_reader_is_given_up_once(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """403 for the author settles the row as failed; later passes never retry it."""
+    telegram.user_blocks_bot(READER_ID)
+    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await worker.deliver_due()
+    await worker.deliver_due()
+    assert len(sends_to(telegram, READER_ID)) == 1
+    assert await rows(db, "SELECT status FROM outbox WHERE action = 'notify_author'") == [
+        ("failed",)
+    ]
+
+
+async def test_an_unreachable_moderation_chat_keeps_the_card_pending(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """Kicked from the moderation chat: the card is kept for later, never dropped."""
+    telegram.remove_bot_from(MODERATION_CHAT_ID)
+    await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    await worker.deliver_due()
+    assert await rows(db, "SELECT status FROM outbox WHERE action = 'send_card'") == [("pending",)]
+
+
+async def test_start_releases_rows_waiting_out_a_backoff(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """A restart sends at once what was scheduled for later."""
+    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET next_attempt_at = ?", (time.time() + 3600,))
+    await worker.start()
+    try:
+        await telegram.wait_for_bot_message(READER_ID, contains="was not approved")
+    finally:
+        await worker.stop()
+
+
+async def test_a_card_already_sent_is_not_sent_again(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """A card row left pending after its card was recorded (a crash) sends nothing new."""
+    submission_id = await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    await worker.deliver_due()
+    async with db.transaction() as conn:
+        await outbox.enqueue(
+            conn,
+            Effect.SEND_CARD,
+            str(MODERATION_CHAT_ID),
+            {"submission_id": submission_id},
+            time.time(),
+        )
+    await worker.deliver_due()
+    assert len(sends_to(telegram, MODERATION_CHAT_ID)) == 1
+
+
+async def test_unchanged_cards_and_counters_are_not_edited(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """Refreshing what already shows the latest state makes no API call."""
+    submission_id = await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    await worker.deliver_due()
+    edits_before = [c for c in telegram.calls if c.method.startswith("edit")]
+    async with db.transaction() as conn:
+        await outbox.enqueue(
+            conn,
+            Effect.REFRESH_CARDS,
+            str(MODERATION_CHAT_ID),
+            {"submission_id": submission_id},
+            time.time(),
+        )
+    await worker.deliver_due()
+    assert [c for c in telegram.calls if c.method.startswith("edit")] == edits_before
+
+
+async def test_a_thread_post_whose_copy_never_comes_is_given_up(
+    telegram: FakeTelegram, db: Database, database_path: Path
+) -> None:
+    """After NOT_READY_ATTEMPTS tries without the discussion copy, the row fails with a log."""
+    settings = make_settings(
+        database_path, telegram_api_url=telegram.base_url, discussion_chat_id=DISCUSSION_CHAT_ID
+    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO articles (id, url, title, status, channel_message_id, created_by,"
+            " created_at) VALUES (1, 'https://b.example', 'T', 'published', 5, 1, 0)"
+        )
+        await conn.execute(
+            "INSERT INTO readers (user_id, first_name, updated_at) VALUES (?, 'Ada', 0)",
+            (READER_ID,),
+        )
+        await conn.execute(
+            "INSERT INTO submissions (id, kind, user_id, article_id, text, status, created_at)"
+            " VALUES (1, 'comment', ?, 1, 'x', 'approved', 0)",
+            (READER_ID,),
+        )
+        await outbox.enqueue(
+            conn,
+            Effect.THREAD_POST,
+            str(DISCUSSION_CHAT_ID),
+            {"submission_id": 1, "article_id": 1},
+            time.time(),
+        )
+        await conn.execute("UPDATE outbox SET attempts = ?", (NOT_READY_ATTEMPTS - 2,))
+    bot = ExtBot(TOKEN, base_url=telegram.base_url, defaults=message_defaults())
+    async with bot:
+        worker = OutboxWorker(db, bot, settings, telegram.bot_username)
+        await worker.deliver_due()
+        assert await rows(db, "SELECT status FROM outbox") == [("pending",)]
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET next_attempt_at = 0")
+        await worker.deliver_due()
+    assert await rows(db, "SELECT status, last_error FROM outbox") == [
+        ("failed", "the discussion copy of the post has not arrived yet")
+    ]
+    assert telegram.bot_messages_in(DISCUSSION_CHAT_ID) == []
