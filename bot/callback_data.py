@@ -16,7 +16,7 @@ CONTACT_PREFIX = "ct:"
 # The contact form's buttons: open the form; answer the name step with one's Telegram name.
 CONTACT_START = "ct:v1:start"
 CONTACT_USE_TELEGRAM_NAME = "ct:v1:name"
-_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban):(\d{1,18})$")
+_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|unpublish):(\d{1,18})$")
 _ARTICLE = re.compile(r"^art:v1:open:(\d{1,18})$")
 
 

@@ -18,10 +18,10 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import rendering
-from bot.services import effects
+from bot.services import abuse, effects
 from bot.services.effects import Effect
 from bot.settings import Settings
-from storage import articles, contact_replies, outbox, submissions
+from storage import articles, contact_replies, history, outbox, submissions
 from storage.db import Database
 from storage.models import (
     OutboxItem,
@@ -74,6 +74,7 @@ class OutboxWorker:
             Effect.REFRESH_CARDS: self._refresh_cards,
             Effect.NOTIFY_AUTHOR: self._notify_author,
             Effect.THREAD_POST: self._thread_post,
+            Effect.RETRACT_THREAD_POST: self._retract_thread_post,
             Effect.REFRESH_COUNTER: self._refresh_counter,
             Effect.SEND_CONTINUATION: self._send_continuation,
             Effect.DELIVER_REPLY: self._deliver_reply,
@@ -267,7 +268,9 @@ class OutboxWorker:
         submission, title = loaded
         async with self._db.reading() as conn:
             answers = await contact_replies.answers_of(conn, submission.id)
-        return submission, rendering.card(submission, title, answers)
+            past = await history.of_author(conn, submission.author.user_id, submission.id)
+        flags = abuse.flags_for(submission, past, self._settings)
+        return submission, rendering.card(submission, title, answers, flags)
 
     async def _send_card(self, item: OutboxItem) -> None:
         rendered = await self._render_card(item)
@@ -361,17 +364,38 @@ class OutboxWorker:
         submission, _ = loaded
         async with self._db.reading() as conn:
             article = await articles.get(conn, int(item.payload["article_id"] or 0))
+        # Taken back (unpublished) before it went out: nothing to post.
+        if submission.status is not SubmissionStatus.APPROVED:
+            return
         if article is None or not article.open_for_comments:
             return
         if article.discussion_message_id is None:
             raise NotReadyError(
                 "the discussion copy of the post has not arrived yet", DISCUSSION_COPY_WAIT
             )
-        await self._bot.send_message(
+        message = await self._bot.send_message(
             self._settings.discussion_chat_id,
             rendering.thread_comment(submission),
             reply_parameters=ReplyParameters(article.discussion_message_id),
         )
+        async with self._db.transaction() as conn:
+            await submissions.set_thread_message(conn, submission.id, message.message_id)
+
+    async def _retract_thread_post(self, item: OutboxItem) -> None:
+        loaded = await self._load_submission_and_title(item)
+        if loaded is None or self._settings.discussion_chat_id is None:
+            return
+        submission, _ = loaded
+        if submission.thread_message_id is None:
+            return
+        try:
+            await self._bot.delete_message(
+                self._settings.discussion_chat_id, submission.thread_message_id
+            )
+        except BadRequest as error:
+            # Someone removed it by hand already: the comment is gone either way.
+            if "message to delete not found" not in error.message.lower():
+                raise
 
     async def _refresh_counter(self, item: OutboxItem) -> None:
         async with self._db.reading() as conn:

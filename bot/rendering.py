@@ -19,6 +19,7 @@ from enum import StrEnum
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
+from bot.services.abuse import CardFlags
 from bot.services.comments import ArticleView
 from bot.services.contact import InboxEntry
 from bot.services.moderation import Decision
@@ -218,6 +219,25 @@ def comment_too_long(limit: int, length: int) -> str:
     )
 
 
+def comment_published(article: Article) -> str:
+    return (
+        f"✅ Thanks! Your comment on “{esc(shorten(article.title, CARD_TITLE_LIMIT))}” "
+        "is published: as a trusted commenter you skip the queue."
+    )
+
+
+ALREADY_RECEIVED = "We already have that text from you; it was received and need not be sent again."
+
+
+def wait_before_sending(retry_at: float, now: float) -> str:
+    wait = max(1, int(retry_at - now + 0.999))
+    when = f"{wait} seconds" if wait < 120 else f"{(wait + 59) // 60} minutes"
+    return (
+        f"⏳ You are sending faster than we can read. Please wait {when} before sending"
+        " again. Nothing was saved, so keep your text."
+    )
+
+
 def comment_received(article: Article) -> str:
     return (
         f"✅ Thanks! Your comment on “{esc(shorten(article.title, CARD_TITLE_LIMIT))}” "
@@ -232,6 +252,8 @@ def author_outcome(submission: Submission, article_title: str | None) -> str:
         else "Your message"
     )
     quoted = esc(shorten(submission.text, 300))
+    if submission.auto_approved and submission.status is SubmissionStatus.REJECTED:
+        return f"{what} was removed by the moderators.\n\n<blockquote>{quoted}</blockquote>"
     if submission.status is SubmissionStatus.APPROVED:
         return f"🎉 {what} was published.\n\n<blockquote>{quoted}</blockquote>"
     return f"{what} was not approved by the moderators.\n\n<blockquote>{quoted}</blockquote>"
@@ -274,8 +296,11 @@ def card(
     submission: Submission,
     article_title: str | None,
     answers: Sequence[ContactReply] = (),
+    flags: CardFlags | None = None,
 ) -> Card:
     lines = _card_header(submission, article_title)
+    if flags is not None:
+        lines += _flag_lines(flags)
     footer = _card_footer(submission, answers)
     budget = MESSAGE_LIMIT - visible_length("\n".join([*lines, *footer])) - CARD_FOOTER_RESERVE
     text = submission.text
@@ -285,8 +310,43 @@ def card(
         text = shorten(text, budget - tg_length(CONTINUED) - 2) + "\n" + CONTINUED
         continuation = continuation_messages(submission)
     lines += ["", esc(text), *footer]
-    markup = moderation_keyboard(submission.id) if submission.is_pending else None
-    return Card("\n".join(lines), markup, continuation)
+    return Card("\n".join(lines), _card_keyboard(submission), continuation)
+
+
+def _card_keyboard(submission: Submission) -> InlineKeyboardMarkup | None:
+    if submission.is_pending:
+        return moderation_keyboard(submission.id)
+    if submission.auto_approved and submission.status is SubmissionStatus.APPROVED:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        "↩️ Unpublish",
+                        callback_data=callback_data.moderation(Decision.UNPUBLISH, submission.id),
+                    )
+                ]
+            ]
+        )
+    return None
+
+
+WATCHED_WORDS_SHOWN = 10
+
+
+def _flag_lines(flags: CardFlags) -> list[str]:
+    """Only what deserves a look: a clean first-time author gets no flag line."""
+    lines = []
+    if flags.links:
+        lines.append(f"🔗 {flags.links} link{'s' if flags.links != 1 else ''}")
+    if flags.watched_words:
+        words = ", ".join(esc(w) for w in flags.watched_words[:WATCHED_WORDS_SHOWN])
+        lines.append(f"👀 Watch words: {words}")
+    past = flags.history
+    if past.approved or past.rejected:
+        lines.append(f"📊 Earlier: {past.approved} approved, {past.rejected} rejected")
+    if past.banned_before:
+        lines.append("⛔ Banned before")
+    return lines
 
 
 CONTINUED = "✂️ The full text follows in the next message."
@@ -309,11 +369,15 @@ def _card_header(submission: Submission, article_title: str | None) -> list[str]
 
 def _card_footer(submission: Submission, answers: Sequence[ContactReply]) -> list[str]:
     footer: list[str] = []
-    if not submission.is_pending:
+    if submission.auto_approved and submission.decided_by is None:
+        footer.append("<b>✅ Published automatically</b>: a trusted author")
+    elif not submission.is_pending:
         assert submission.decided_at is not None
         outcome = _OUTCOME[submission.status]
         if submission.author_banned:
             outcome = "🚫 Rejected, author banned"
+        elif submission.auto_approved:
+            outcome = "↩️ Unpublished"
         footer.append(
             f"<b>{outcome}</b> by {esc(shorten(submission.decided_by_name or '?', 100))}"
             f" at {_utc(submission.decided_at)}"
@@ -368,6 +432,8 @@ def moderation_keyboard(submission_id: int) -> InlineKeyboardMarkup:
 def already_decided(submission: Submission) -> str:
     """The alert for a late press; answerCallbackQuery allows 200 characters."""
     outcome = _OUTCOME[submission.status].removeprefix("✅ ").removeprefix("❌ ").lower()
+    if submission.auto_approved:
+        outcome = "unpublished" if submission.decided_by else "published automatically"
     return shorten(f"Already {outcome} by {submission.decided_by_name or 'a moderator'}.", 200)
 
 
@@ -375,6 +441,7 @@ DECISION_DONE = {
     Decision.APPROVE: "Approved.",
     Decision.REJECT: "Rejected.",
     Decision.BAN: "Rejected and the author is banned.",
+    Decision.UNPUBLISH: "Unpublished.",
 }
 NOT_A_MODERATOR = "Only moderators can decide on submissions."
 MODERATOR_CHECK_FAILED = "I could not check your moderator rights just now. Please try again."

@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # At most 2000: a published comment travels whole in one 4096-character message.
     comment_max_length: int = Field(default=2000, ge=1, le=2000)
+    # Abuse controls. Flood control counts comments and contact messages together.
+    flood_min_interval_seconds: float = Field(default=15.0, ge=0)
+    flood_window_seconds: float = Field(default=600.0, ge=0)
+    flood_window_max: int = Field(default=5, ge=1)
+    duplicate_window_hours: float = Field(default=24.0, ge=0)
+    watch_words: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # 0 = off. N: a comment whose author has N approved comments and no rejection is
+    # published at once (moderators can still take it back).
+    trusted_auto_approve: int = Field(default=0, ge=0)
     # Membership of the moderation chat is checked with getChatMember; a short cache keeps
     # a burst of button presses from costing one API call each.
     moderator_cache_seconds: float = Field(default=60.0, ge=0)
@@ -77,6 +86,13 @@ class Settings(BaseSettings):
     @classmethod
     def _id_lists(cls, value: object) -> object:
         return _parse_id_list(value)
+
+    @field_validator("watch_words", mode="before")
+    @classmethod
+    def _word_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [word.strip().casefold() for word in value.split(",") if word.strip()]
+        return value
 
     @field_validator("log_level")
     @classmethod

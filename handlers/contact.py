@@ -35,9 +35,16 @@ class ContactHandlers:
     async def open_form(self, update: Update) -> None:
         assert update.effective_user is not None and update.effective_chat is not None
         reader = person_of(update.effective_user)
-        outcome = await contact.start_form(self._runtime.db, reader, time.time())
+        outcome = await contact.start_form(
+            self._runtime.db, self._runtime.settings, reader, time.time()
+        )
         if outcome.step is Step.BANNED:
             await update.effective_chat.send_message(rendering.BANNED)
+            return
+        if outcome.step is Step.FLOOD:
+            await update.effective_chat.send_message(
+                rendering.wait_before_sending(outcome.retry_at, time.time())
+            )
             return
         text, markup = rendering.ask_name(reader)
         await update.effective_chat.send_message(text, reply_markup=markup)
@@ -77,6 +84,10 @@ class ContactHandlers:
             await chat.send_message(rendering.BANNED)
         elif outcome.step is Step.EMPTY:
             await chat.send_message(rendering.FORM_EMPTY)
+        elif outcome.step is Step.DUPLICATE:
+            await chat.send_message(rendering.ALREADY_RECEIVED)
+        elif outcome.step is Step.FLOOD:
+            await chat.send_message(rendering.wait_before_sending(outcome.retry_at, time.time()))
         else:
             await chat.send_message(rendering.NOT_COMMENTING)
 

@@ -88,7 +88,7 @@ class ModerationHandlers:
         if user_id is None:
             await message.reply_text(rendering.UNBAN_USAGE)
             return
-        was_banned = await moderation.unban(self._runtime.db, user_id)
+        was_banned = await moderation.unban(self._runtime.db, user_id, time.time())
         await message.reply_text(rendering.unbanned(user_id, was_banned))
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

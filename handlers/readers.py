@@ -100,11 +100,19 @@ class ReaderHandlers:
             message.text,
             time.time(),
         )
-        if outcome.result is SubmitResult.ACCEPTED:
+        if outcome.result in {SubmitResult.ACCEPTED, SubmitResult.PUBLISHED}:
             # Committed above, so the card is already safe in the outbox before this reply.
             self._runtime.wake_outbox()
             assert outcome.article is not None
-            await message.reply_text(rendering.comment_received(outcome.article))
+            await message.reply_text(
+                rendering.comment_received(outcome.article)
+                if outcome.result is SubmitResult.ACCEPTED
+                else rendering.comment_published(outcome.article)
+            )
+        elif outcome.result is SubmitResult.DUPLICATE:
+            await message.reply_text(rendering.ALREADY_RECEIVED)
+        elif outcome.result is SubmitResult.FLOOD:
+            await message.reply_text(rendering.wait_before_sending(outcome.retry_at, time.time()))
         elif outcome.result is SubmitResult.TOO_LONG:
             await message.reply_text(
                 rendering.comment_too_long(

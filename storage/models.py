@@ -78,6 +78,8 @@ class Submission:
     author_banned: bool
     contact_name: str | None = None
     contact_email: str | None = None
+    auto_approved: bool = False
+    thread_message_id: int | None = None
 
     @property
     def is_pending(self) -> bool:
@@ -89,6 +91,15 @@ class PublishedComment:
     author_name: str
     text: str
     created_at: float
+
+
+@dataclass(frozen=True)
+class AuthorHistory:
+    """An author's earlier submissions, for moderators and the trusted-author rule."""
+
+    approved: int
+    rejected: int
+    banned_before: bool
 
 
 @dataclass(frozen=True)

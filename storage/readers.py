@@ -21,7 +21,9 @@ async def remember(conn: aiosqlite.Connection, person: Person, now: float) -> No
 
 
 async def is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
-    async with conn.execute("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) as cur:
+    async with conn.execute(
+        "SELECT 1 FROM bans WHERE user_id = ? AND lifted_at IS NULL", (user_id,)
+    ) as cur:
         return await cur.fetchone() is not None
 
 
@@ -29,14 +31,19 @@ async def ban(
     conn: aiosqlite.Connection, user_id: int, banned_by: int, submission_id: int | None, now: float
 ) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO bans (user_id, banned_by, banned_at, reason_submission_id)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO bans (user_id, banned_by, banned_at, reason_submission_id)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+        " banned_by = excluded.banned_by, banned_at = excluded.banned_at,"
+        " reason_submission_id = excluded.reason_submission_id, lifted_at = NULL"
+        " WHERE bans.lifted_at IS NOT NULL",
         (user_id, banned_by, now, submission_id),
     )
 
 
-async def unban(conn: aiosqlite.Connection, user_id: int) -> bool:
-    cursor = await conn.execute("DELETE FROM bans WHERE user_id = ?", (user_id,))
+async def unban(conn: aiosqlite.Connection, user_id: int, now: float) -> bool:
+    cursor = await conn.execute(
+        "UPDATE bans SET lifted_at = ? WHERE user_id = ? AND lifted_at IS NULL", (now, user_id)
+    )
     return cursor.rowcount == 1
 
 

@@ -16,7 +16,7 @@ from storage.models import (
 _SELECT = (
     "SELECT s.id, s.kind, s.user_id, s.article_id, s.text, s.status, s.created_at,"
     " s.decided_by, s.decided_by_name, s.decided_at, s.author_banned,"
-    " s.contact_name, s.contact_email,"
+    " s.contact_name, s.contact_email, s.auto_approved, s.thread_message_id,"
     " r.first_name, r.last_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -37,6 +37,8 @@ def _submission(row: aiosqlite.Row) -> Submission:
         author_banned=bool(row["author_banned"]),
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
+        auto_approved=bool(row["auto_approved"]),
+        thread_message_id=row["thread_message_id"],
     )
 
 
@@ -87,6 +89,38 @@ async def decide(
         (status.value, moderator_id, moderator_name, now, int(author_banned), submission_id),
     )
     return cursor.rowcount == 1
+
+
+async def auto_approve(conn: aiosqlite.Connection, submission_id: int, now: float) -> None:
+    await conn.execute(
+        "UPDATE submissions SET status = 'approved', auto_approved = 1, decided_at = ?,"
+        " decided_by_name = 'trusted author rule' WHERE id = ?",
+        (now, submission_id),
+    )
+
+
+async def retract_auto_approval(
+    conn: aiosqlite.Connection,
+    submission_id: int,
+    moderator_id: int,
+    moderator_name: str,
+    now: float,
+) -> bool:
+    """Reject a comment the trusted-author rule published; False if already taken back."""
+    cursor = await conn.execute(
+        "UPDATE submissions SET status = 'rejected', decided_by = ?, decided_by_name = ?,"
+        " decided_at = ? WHERE id = ? AND status = 'approved' AND auto_approved = 1",
+        (moderator_id, moderator_name, now, submission_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def set_thread_message(
+    conn: aiosqlite.Connection, submission_id: int, message_id: int
+) -> None:
+    await conn.execute(
+        "UPDATE submissions SET thread_message_id = ? WHERE id = ?", (message_id, submission_id)
+    )
 
 
 async def count_by_status(conn: aiosqlite.Connection, status: SubmissionStatus) -> int:

@@ -30,6 +30,10 @@ def make_settings(database_path: Path, **overrides: Any) -> Settings:
         "moderator_ids": "",
         "database_path": database_path,
         "moderator_cache_seconds": 0,
+        # Most tests have one reader submit several times in a second; flood control has
+        # tests of its own that set these back.
+        "flood_min_interval_seconds": 0,
+        "flood_window_max": 1000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

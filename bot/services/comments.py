@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.services import effects
+import aiosqlite
+
+from bot.services import abuse, effects
 from bot.settings import Settings
-from storage import articles, readers, submissions
+from storage import articles, history, readers, submissions
 from storage.db import Database
 from storage.models import Article, Person, PublishedComment, SubmissionKind
 
@@ -32,6 +34,9 @@ class ArticleView:
 
 class SubmitResult(StrEnum):
     ACCEPTED = "accepted"
+    PUBLISHED = "published"
+    DUPLICATE = "duplicate"
+    FLOOD = "flood"
     NOT_COMMENTING = "not_commenting"
     BANNED = "banned"
     ARTICLE_CLOSED = "article_closed"
@@ -44,6 +49,7 @@ class SubmitOutcome:
     result: SubmitResult
     submission_id: int | None = None
     article: Article | None = None
+    retry_at: float = 0.0
 
 
 async def open_article(db: Database, reader: Person, article_id: int, now: float) -> ArticleView:
@@ -83,13 +89,33 @@ async def submit_comment(
             return SubmitOutcome(SubmitResult.EMPTY, article=article)
         if len(text) > settings.comment_max_length:
             return SubmitOutcome(SubmitResult.TOO_LONG, article=article)
+        refusal = await abuse.check_submission(conn, settings, author.user_id, text, now)
+        if refusal is not None:
+            if refusal.reason is abuse.RefusalReason.DUPLICATE:
+                await readers.clear_state(conn, author.user_id)
+                return SubmitOutcome(SubmitResult.DUPLICATE, article=article)
+            return SubmitOutcome(SubmitResult.FLOOD, article=article, retry_at=refusal.retry_at)
         await readers.remember(conn, author, now)
+        trusted = await _is_trusted(conn, settings, author.user_id)
         submission_id = await submissions.insert(
             conn, SubmissionKind.COMMENT, author.user_id, article.id, text, now
         )
+        if trusted:
+            await submissions.auto_approve(conn, submission_id, now)
+            await effects.notify_author(conn, author.user_id, submission_id, now)
+            await effects.publish_comment(conn, settings, article.id, submission_id, now)
         await effects.send_card(conn, settings, submission_id, now)
         await readers.clear_state(conn, author.user_id)
-    return SubmitOutcome(SubmitResult.ACCEPTED, submission_id, article)
+    result = SubmitResult.PUBLISHED if trusted else SubmitResult.ACCEPTED
+    return SubmitOutcome(result, submission_id, article)
+
+
+async def _is_trusted(conn: aiosqlite.Connection, settings: Settings, user_id: int) -> bool:
+    """WordPress's "comment author must have a previously approved comment", made a setting."""
+    if settings.trusted_auto_approve <= 0:
+        return False
+    past = await history.of_author(conn, user_id)
+    return past.approved >= settings.trusted_auto_approve and past.rejected == 0
 
 
 async def current_mode(db: Database, user_id: int) -> str | None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 import aiosqlite
 from email_validator import EmailNotValidError, validate_email
 
-from bot.services import effects
+from bot.services import abuse, effects
 from bot.settings import Settings
 from bot.text import tg_length
 from storage import contact_replies, readers, submissions
@@ -38,6 +38,8 @@ class Step(StrEnum):
     EMPTY = "empty"
     SUBMITTED = "submitted"
     BANNED = "banned"
+    DUPLICATE = "duplicate"
+    FLOOD = "flood"
     NOT_IN_FORM = "not_in_form"
 
 
@@ -46,12 +48,17 @@ class FormOutcome:
     step: Step
     detail: str = ""
     submission_id: int | None = None
+    retry_at: float = 0.0
 
 
-async def start_form(db: Database, reader: Person, now: float) -> FormOutcome:
+async def start_form(db: Database, settings: Settings, reader: Person, now: float) -> FormOutcome:
     async with db.transaction() as conn:
         if await readers.is_banned(conn, reader.user_id):
             return FormOutcome(Step.BANNED)
+        # Told before typing three answers, not after.
+        flood = await abuse.check_flood(conn, settings, reader.user_id, now)
+        if flood is not None:
+            return FormOutcome(Step.FLOOD, retry_at=flood.retry_at)
         await readers.set_state(conn, reader.user_id, ASKING_NAME, None, now)
     return FormOutcome(Step.ASK_NAME)
 
@@ -91,6 +98,13 @@ async def answer(
             return FormOutcome(Step.ASK_MESSAGE)
         if len(text) > MESSAGE_MAX_LENGTH:
             return FormOutcome(Step.MESSAGE_TOO_LONG, detail=str(len(text)))
+        refusal = await abuse.check_submission(conn, settings, reader.user_id, text, now)
+        if refusal is not None:
+            if refusal.reason is abuse.RefusalReason.DUPLICATE:
+                await readers.clear_state(conn, reader.user_id)
+                return FormOutcome(Step.DUPLICATE)
+            # The form stays at the message step: the reader sends it again later.
+            return FormOutcome(Step.FLOOD, retry_at=refusal.retry_at)
         await readers.remember(conn, reader, now)
         submission_id = await submissions.insert(
             conn,

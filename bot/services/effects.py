@@ -21,6 +21,7 @@ class Effect(StrEnum):
     THREAD_POST = "thread_post"
     REFRESH_COUNTER = "refresh_counter"
     SEND_CONTINUATION = "send_continuation"
+    RETRACT_THREAD_POST = "retract_thread_post"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
 
@@ -121,3 +122,25 @@ async def send_continuation(
         {"submission_id": submission_id, "card_message_id": card_message_id, "part": part},
         now,
     )
+
+
+async def retract_comment(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    article_id: int,
+    submission_id: int,
+    now: float,
+) -> None:
+    """Take a published comment back: out of the thread, or off the counter."""
+    if settings.discussion_chat_id is not None:
+        await outbox.enqueue(
+            conn,
+            Effect.RETRACT_THREAD_POST,
+            str(settings.discussion_chat_id),
+            {"submission_id": submission_id, "article_id": article_id},
+            now,
+        )
+    else:
+        await outbox.enqueue(
+            conn, Effect.REFRESH_COUNTER, str(settings.channel_id), {"article_id": article_id}, now
+        )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import aiosqlite
+
 from bot.services import effects
 from bot.settings import Settings
 from storage import articles, readers, submissions
@@ -16,6 +18,8 @@ class Decision(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     BAN = "ban"
+    # Takes back a comment the trusted-author rule published.
+    UNPUBLISH = "unpublish"
 
 
 class DecisionResult(StrEnum):
@@ -51,6 +55,8 @@ async def decide(
     async with db.transaction() as conn:
         if await submissions.get(conn, submission_id) is None:
             return DecisionOutcome(DecisionResult.NOT_FOUND)
+        if decision is Decision.UNPUBLISH:
+            return await _unpublish(conn, settings, submission_id, moderator, now)
         applied = await submissions.decide(
             conn,
             submission_id,
@@ -85,9 +91,9 @@ async def decide(
     return DecisionOutcome(DecisionResult.APPLIED, submission)
 
 
-async def unban(db: Database, user_id: int) -> bool:
+async def unban(db: Database, user_id: int, now: float) -> bool:
     async with db.transaction() as conn:
-        return await readers.unban(conn, user_id)
+        return await readers.unban(conn, user_id, now)
 
 
 async def resend_oldest_cards(
@@ -100,3 +106,24 @@ async def resend_oldest_cards(
         for submission in oldest:
             await effects.send_card(conn, settings, submission.id, now, again=True)
     return QueueSnapshot(pending, oldest)
+
+
+async def _unpublish(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    submission_id: int,
+    moderator: Person,
+    now: float,
+) -> DecisionOutcome:
+    applied = await submissions.retract_auto_approval(
+        conn, submission_id, moderator.user_id, moderator.display_name, now
+    )
+    submission = await submissions.get(conn, submission_id)
+    assert submission is not None
+    if not applied:
+        return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
+    await effects.refresh_cards(conn, settings, submission_id, now)
+    await effects.notify_author(conn, submission.author.user_id, submission_id, now)
+    if submission.article_id is not None:
+        await effects.retract_comment(conn, settings, submission.article_id, submission_id, now)
+    return DecisionOutcome(DecisionResult.APPLIED, submission)

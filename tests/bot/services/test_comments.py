@@ -99,8 +99,8 @@ async def test_a_banned_author_is_refused_and_unban_lets_them_back(
     outcome = await comments.submit_comment(db, settings, READER, "again", 6.0)
     assert outcome.result is SubmitResult.NOT_COMMENTING
     assert await rows(db, "SELECT COUNT(*) FROM outbox WHERE action = 'send_card'") == cards_before
-    assert await moderation.unban(db, READER.user_id) is True
-    assert await moderation.unban(db, READER.user_id) is False
+    assert await moderation.unban(db, READER.user_id, 6.5) is True
+    assert await moderation.unban(db, READER.user_id, 6.6) is False
     assert (await comments.open_article(db, READER, article.id, 7.0)).result is OpenResult.READY
 
 

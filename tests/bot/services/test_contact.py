@@ -14,7 +14,7 @@ CARD_MESSAGE_ID = 50
 
 async def submitted_contact(db: Database, settings: Settings) -> int:
     """A reader completes the form; returns the submission id, with its card recorded."""
-    await contact.start_form(db, READER, 1.0)
+    await contact.start_form(db, settings, READER, 1.0)
     await contact.answer(db, settings, READER, "Ada", 2.0)
     await contact.answer(db, settings, READER, "ada@example.com", 3.0)
     outcome = await contact.answer(db, settings, READER, "Hello editors", 4.0)
@@ -32,7 +32,7 @@ async def test_the_form_stores_nothing_until_every_field_is_valid(
     db: Database, settings: Settings
 ) -> None:
     """Each step advances only on a valid answer; the submission and card come at the end."""
-    assert (await contact.start_form(db, READER, 1.0)).step is Step.ASK_NAME
+    assert (await contact.start_form(db, settings, READER, 1.0)).step is Step.ASK_NAME
     assert (await contact.answer(db, settings, READER, "  ", 2.0)).step is Step.EMPTY
     assert (await contact.answer(db, settings, READER, "Ada", 2.0)).step is Step.ASK_EMAIL
     invalid = await contact.answer(db, settings, READER, "ada@", 3.0)
@@ -57,7 +57,7 @@ async def test_a_banned_reader_cannot_open_the_form(db: Database, settings: Sett
     """After a ban, /contact is refused."""
     submission_id = await submitted_contact(db, settings)
     await moderation.decide(db, settings, submission_id, moderation.Decision.BAN, MODERATOR, 5.0)
-    assert (await contact.start_form(db, READER, 6.0)).step is Step.BANNED
+    assert (await contact.start_form(db, settings, READER, 6.0)).step is Step.BANNED
 
 
 async def test_deciding_a_contact_message_tells_the_author_nothing(
