@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -27,6 +28,7 @@ from handlers.admins import AdminHandlers
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
 from handlers.errors import on_error
+from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.readers import ReaderHandlers
 from storage.db import Database
@@ -34,7 +36,13 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 # Edited messages are asked for only to tell readers that an edit changes nothing sent.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+# my_chat_member: to leave chats the bot is added to but not configured for.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 
 READER_COMMANDS = [
     BotCommand("start", "Latest articles"),
@@ -105,12 +113,16 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     admins = AdminHandlers(runtime)
     moderation = ModerationHandlers(runtime)
     discussion = DiscussionHandlers(runtime)
+    membership = MembershipHandlers(runtime)
 
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new_message
     moderation_chat = filters.Chat(settings.moderation_chat_id) & new_message
     admin = filters.User(user_id=settings.admin_ids)
 
+    application.add_handler(
+        ChatMemberHandler(membership.bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     if settings.discussion_chat_id is not None:
         application.add_handler(
             MessageHandler(

@@ -18,8 +18,8 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import rendering
-from bot.services import abuse, effects
-from bot.services.effects import Effect
+from bot.services import abuse, effects, moderation
+from bot.services.effects import AdminNotice, Effect
 from bot.settings import Settings
 from storage import articles, contact_replies, history, outbox, submissions
 from storage.db import Database
@@ -69,6 +69,7 @@ class OutboxWorker:
         self._task: asyncio.Task[None] | None = None
         self._held_until: dict[str, float] = {}
         self._stopping = False
+        self._moderation_chat_down = False
         self._handlers: dict[str, Callable[[OutboxItem], Awaitable[None]]] = {
             Effect.SEND_CARD: self._send_card,
             Effect.REFRESH_CARDS: self._refresh_cards,
@@ -79,6 +80,7 @@ class OutboxWorker:
             Effect.SEND_CONTINUATION: self._send_continuation,
             Effect.DELIVER_REPLY: self._deliver_reply,
             Effect.REPLY_NOTICE: self._reply_notice,
+            Effect.ADMIN_NOTICE: self._admin_notice,
         }
 
     @property
@@ -89,6 +91,7 @@ class OutboxWorker:
         # A restart is the operator's "try again now": rows waiting out a backoff go first.
         async with self._db.transaction() as conn:
             await outbox.release_all(conn, time.time())
+        self._moderation_chat_down = await moderation.moderation_chat_is_down(self._db)
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
@@ -189,6 +192,7 @@ class OutboxWorker:
                 logger.warning(
                     "Moderation chat unreachable (%s); card %s waits", error.message, item.id
                 )
+                await self._moderation_chat_unreachable(error.message)
                 return await self._reschedule(item, self._backoff(item, 5.0), error.message)
             logger.warning(
                 "Outbox row %s (%s to %s) given up: %s",
@@ -216,7 +220,18 @@ class OutboxWorker:
             )
             return await self._reschedule(item, self._backoff(item, 1.0), error.message)
         await self._settle(item)
+        if self._moderation_chat_down and item.chat_key == str(self._settings.moderation_chat_id):
+            self._moderation_chat_down = False
+            if await moderation.report_moderation_chat_back(self._db, self._settings, time.time()):
+                logger.info("Moderation chat reachable again")
         return None
+
+    async def _moderation_chat_unreachable(self, reason: str) -> None:
+        self._moderation_chat_down = True
+        if await moderation.report_moderation_chat_down(
+            self._db, self._settings, reason, time.time()
+        ):
+            self.wake()
 
     def _is_moderation_chat_outage(self, item: OutboxItem, error: TelegramError) -> bool:
         if item.chat_key != str(self._settings.moderation_chat_id):
@@ -470,3 +485,13 @@ class OutboxWorker:
                 reply.source_message_id, allow_sending_without_reply=True
             ),
         )
+
+    async def _admin_notice(self, item: OutboxItem) -> None:
+        notice = AdminNotice(str(item.payload["notice"]))
+        if notice is AdminNotice.MODERATION_CHAT_DOWN:
+            async with self._db.reading() as conn:
+                pending = await outbox.count_pending(conn)
+            text = rendering.moderation_chat_down(str(item.payload["reason"] or ""), pending)
+        else:
+            text = rendering.MODERATION_CHAT_BACK
+        await self._bot.send_message(int(item.chat_key), text)

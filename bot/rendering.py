@@ -649,3 +649,19 @@ def _message_link(chat_id: int, message_id: int | None) -> str | None:
     if message_id is None or not text.startswith("-100"):
         return None
     return f"https://t.me/c/{text[4:]}/{message_id}"
+
+
+def moderation_chat_down(reason: str, pending: int) -> str:
+    return (
+        "⚠️ <b>I cannot post in the moderation chat</b>"
+        f" ({esc(shorten(reason, 300))}).\n\n"
+        "Readers' comments and messages are still accepted and kept; their cards wait"
+        f" ({pending} queued now) and will appear as soon as I am back in the group as an"
+        " admin. I will tell you once, and again when it works."
+    )
+
+
+MODERATION_CHAT_BACK = (
+    "✅ The moderation chat works again: waiting cards are on their way. /queue there shows"
+    " everything pending."
+)

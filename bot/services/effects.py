@@ -22,6 +22,7 @@ class Effect(StrEnum):
     REFRESH_COUNTER = "refresh_counter"
     SEND_CONTINUATION = "send_continuation"
     RETRACT_THREAD_POST = "retract_thread_post"
+    ADMIN_NOTICE = "admin_notice"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
 
@@ -143,4 +144,22 @@ async def retract_comment(
     else:
         await outbox.enqueue(
             conn, Effect.REFRESH_COUNTER, str(settings.channel_id), {"article_id": article_id}, now
+        )
+
+
+class AdminNotice(StrEnum):
+    MODERATION_CHAT_DOWN = "moderation_chat_down"
+    MODERATION_CHAT_BACK = "moderation_chat_back"
+
+
+async def tell_admins(
+    conn: aiosqlite.Connection, settings: Settings, notice: AdminNotice, reason: str, now: float
+) -> None:
+    for admin_id in settings.admin_ids:
+        await outbox.enqueue(
+            conn,
+            Effect.ADMIN_NOTICE,
+            str(admin_id),
+            {"notice": notice.value, "reason": reason},
+            now,
         )

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.services import effects
 from bot.settings import Settings
-from storage import articles, readers, submissions
+from storage import articles, bot_state, readers, submissions
 from storage.db import Database
 from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 
@@ -127,3 +127,29 @@ async def _unpublish(
     if submission.article_id is not None:
         await effects.retract_comment(conn, settings, submission.article_id, submission_id, now)
     return DecisionOutcome(DecisionResult.APPLIED, submission)
+
+
+async def report_moderation_chat_down(
+    db: Database, settings: Settings, reason: str, now: float
+) -> bool:
+    """Tell the admins, once per outage, that cards cannot reach the moderation chat."""
+    async with db.transaction() as conn:
+        if not await bot_state.set_if_absent(conn, bot_state.MODERATION_CHAT_DOWN, reason):
+            return False
+        await effects.tell_admins(
+            conn, settings, effects.AdminNotice.MODERATION_CHAT_DOWN, reason, now
+        )
+    return True
+
+
+async def report_moderation_chat_back(db: Database, settings: Settings, now: float) -> bool:
+    async with db.transaction() as conn:
+        if not await bot_state.clear(conn, bot_state.MODERATION_CHAT_DOWN):
+            return False
+        await effects.tell_admins(conn, settings, effects.AdminNotice.MODERATION_CHAT_BACK, "", now)
+    return True
+
+
+async def moderation_chat_is_down(db: Database) -> bool:
+    async with db.reading() as conn:
+        return await bot_state.get(conn, bot_state.MODERATION_CHAT_DOWN) is not None

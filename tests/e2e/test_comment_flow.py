@@ -278,12 +278,18 @@ async def test_reader_state_and_outbox_survive_a_restart(
         telegram.user_sends_text(READER, "survived")
         await telegram.wait_for_bot_message(READER, contains="awaits moderation")
         await telegram.wait_for(lambda: [c for c in telegram.calls if c.status == 403])
-    assert await outbox_statuses(e2e_settings) == {"send_card": "pending"}
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="cannot post in the moderation")
+    assert (await outbox_statuses(e2e_settings))["send_card"] == "pending"
     telegram.set_member_status(MODERATION_CHAT_ID, telegram.bot_id, "administrator")
     async with running_bot(e2e_settings):
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="survived")
         assert "Comment #1" in card["text"]
-        await wait_for_outbox(e2e_settings, lambda s: s == {"send_card": "delivered"})
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="moderation chat works again")
+        await wait_for_outbox(
+            e2e_settings, lambda s: set(s.values()) == {"delivered"} and len(s) == 2
+        )
+    told = [m for m in telegram.bot_messages_in(ADMIN_ID) if "cannot post" in m["text"]]
+    assert len(told) == 1
     cards = [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "survived" in m["text"]]
     assert len(cards) == 1
 

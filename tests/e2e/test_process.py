@@ -97,3 +97,20 @@ async def test_python_m_bot_carries_article_and_comments_to_their_outcomes(
     assert "bot<BOT_TOKEN>" in log
     assert TOKEN.split(":")[1] not in log
     assert "Traceback" not in log
+
+
+async def test_telegram_unreachable_at_start_up_is_waited_out(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    """getMe failing at start-up: the process logs, waits, retries, then works."""
+    populate(telegram, with_discussion=False)
+    telegram.fail_next("getMe", 502, "Bad Gateway", times=2)
+    async with bot_process(telegram, tmp_path, with_discussion=False, log_level="INFO") as log:
+        _, post = await post_article(telegram)
+        await comment(telegram, READER_IDS[0], post, "late but fine")
+    attempts = [c for c in telegram.calls if c.method == "getMe"]
+    assert [c.injected for c in attempts[:3]] == [True, True, False]
+    assert attempts[2].at - attempts[0].at >= 2.0
+    text = log.read_text()
+    assert "Retrying" in text
+    assert "Traceback" not in text

@@ -307,6 +307,18 @@ class FakeTelegram:
             self._enqueue_my_chat_member(chat, remover, old_status, "kicked")
         self._notify()
 
+    def user_adds_bot(self, user_id: int, chat_id: int, status: str = "member") -> None:
+        """A member adds the bot to a group (or makes it admin): a my_chat_member update."""
+        chat = self._existing_chat(chat_id)
+        user = self._existing_user(user_id)
+        old_status = chat.bot_status
+        chat.bot_status = status
+        self._enqueue_my_chat_member(chat, user, old_status, status)
+        self._notify()
+
+    def bot_status_in(self, chat_id: int) -> str:
+        return self._existing_chat(chat_id).bot_status
+
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         if status not in _MEMBER_STATUSES:
             raise ValueError(

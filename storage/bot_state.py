@@ -1,0 +1,26 @@
+"""Named facts the bot keeps across restarts."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+MODERATION_CHAT_DOWN = "moderation_chat_down"
+
+
+async def get(conn: aiosqlite.Connection, key: str) -> str | None:
+    async with conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def set_if_absent(conn: aiosqlite.Connection, key: str, value: str) -> bool:
+    """True if this call set it: the first of several reporters does the telling."""
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO bot_state (key, value) VALUES (?, ?)", (key, value)
+    )
+    return cursor.rowcount == 1
+
+
+async def clear(conn: aiosqlite.Connection, key: str) -> bool:
+    cursor = await conn.execute("DELETE FROM bot_state WHERE key = ?", (key,))
+    return cursor.rowcount == 1
