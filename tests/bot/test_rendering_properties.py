@@ -1,0 +1,176 @@
+"""Property tests: any text a person can type renders to HTML Telegram accepts."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import rendering
+from bot.services.abuse import CardFlags
+from bot.services.comments import ArticleView, OpenResult
+from bot.text import MESSAGE_LIMIT
+from storage.models import (
+    Article,
+    ArticleStatus,
+    AuthorHistory,
+    ContactReply,
+    Person,
+    PublishedComment,
+    ReplyDirection,
+    ReplyStatus,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
+from tests.fake_telegram.html_parser import parse_html
+
+# What readers actually paste: markup-like text, entities, bidi and zero-width marks, emoji.
+TRICKY = st.sampled_from(
+    [
+        "<",
+        ">",
+        "&",
+        "&amp;",
+        "<b>",
+        "</b>",
+        "<script>",
+        "<a href='x'>",
+        '"',
+        "'",
+        "\u200b",
+        "\u200f",
+        "\u202e",
+        "\u2066",
+        "\ufeff",
+        "😀",
+        "👩‍👩‍👧",
+        "🇺🇦",
+        "\n",
+        " ",
+    ]
+)
+TEXT = st.lists(st.one_of(TRICKY, st.text(min_size=1, max_size=40)), max_size=60).map("".join)
+
+
+def long_text(limit: int) -> st.SearchStrategy[str]:
+    """Texts at and just over a limit, in one- and two-unit characters."""
+    return st.sampled_from(["x", "é", "😀", "<", "&"]).flatmap(
+        lambda char: st.sampled_from([limit - 1, limit, limit + 1]).map(lambda n: char * n)
+    )
+
+
+def accepted(html_text: str) -> str:
+    """The text as Telegram shows it; fails as Telegram would refuse it."""
+    plain, _ = parse_html(html_text)
+    plain = plain.strip()
+    assert plain, "message text is empty"
+    assert len(plain) <= MESSAGE_LIMIT, "message is too long"
+    return plain
+
+
+def person(name: str, last: str) -> Person:
+    return Person(7, name[:64] or "x", last[:64] or None, "user_7")
+
+
+def submission(
+    kind: SubmissionKind, text: str, name: str, last: str, **extra: object
+) -> Submission:
+    return Submission(
+        id=12,
+        kind=kind,
+        author=person(name, last),
+        article_id=1,
+        text=text,
+        status=SubmissionStatus.PENDING,
+        created_at=0.0,
+        decided_by=None,
+        decided_by_name=None,
+        decided_at=None,
+        author_banned=False,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    text=st.one_of(TEXT, long_text(2000), long_text(4000)),
+    name=TEXT,
+    last=TEXT,
+    title=st.one_of(TEXT, long_text(256)),
+    email=TEXT,
+    words=st.lists(TEXT, max_size=3),
+)
+def test_every_card_and_its_continuations_are_accepted(
+    text: str, name: str, last: str, title: str, email: str, words: list[str]
+) -> None:
+    """Cards for comments and contact messages parse, fit, and lose no word of the text."""
+    flags = CardFlags(3, [w for w in words if w], AuthorHistory(1, 2, banned_before=True))
+    for kind in SubmissionKind:
+        item = submission(
+            kind,
+            text or "x",
+            name,
+            last,
+            contact_name=name[:100] or "n",
+            contact_email=email[:254] or "e",
+        )
+        card = rendering.card(item, title or "t", flags=flags)
+        shown = accepted(card.text)
+        assert (text or "x").strip()[:50] in shown or card.continuation
+        if card.continuation:
+            whole = "".join(accepted(part).split("\n", 1)[1] for part in card.continuation)
+            assert whole == (text or "x").strip()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    text=st.one_of(TEXT, long_text(2000)),
+    name=TEXT,
+    title=st.one_of(TEXT, long_text(256)),
+    summary=st.one_of(TEXT, long_text(2500)),
+    url_tail=TEXT,
+)
+def test_posts_threads_views_and_notices_are_accepted(
+    text: str, name: str, title: str, summary: str, url_tail: str
+) -> None:
+    """Every other message built from user text parses and fits."""
+    text, title = text or "x", title.strip() or "t"
+    article = Article(
+        1,
+        "https://blog.example/" + url_tail.replace(" ", ""),
+        title,
+        summary,
+        ArticleStatus.PUBLISHED,
+        5,
+        None,
+        1,
+        0.0,
+    )
+    for with_discussion in (True, False):
+        accepted(rendering.channel_post(article, "bot", with_discussion=with_discussion)[0])
+    item = submission(SubmissionKind.COMMENT, text, name, "")
+    assert text.strip() in accepted(rendering.thread_comment(item)) or not text.strip()
+    comments = [PublishedComment(name[:128] or "n", text, 0.0) for _ in range(10)]
+    accepted(rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000))
+    accepted(rendering.author_outcome(item, title))
+    accepted(rendering.comment_received(article))
+    accepted(rendering.ask_name(person(name, ""))[0])
+    accepted(rendering.ask_email(name[:100] or "n"))
+    accepted(rendering.email_invalid(text))
+    reply = ContactReply(
+        1,
+        12,
+        ReplyDirection.TO_EDITORS,
+        7,
+        name or "n",
+        text[:3800] or "x",
+        7,
+        1,
+        ReplyStatus.PENDING,
+        None,
+        None,
+    )
+    accepted(rendering.editors_answer(text[:3800] or "x"))
+    accepted(rendering.reader_answer(item, reply))
+    accepted(rendering.answer_not_delivered(text))
+    accepted(rendering.article_posted(article))
