@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import BotApp, build_application
 from bot.logging_setup import configure_logging
+from bot.polling import TelegramUnavailableError, stop_on_signals
 from bot.settings import SettingsError, load_settings
 from storage.db import database_problem
 
@@ -21,10 +23,19 @@ def main() -> int:
         print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
         return 2
     configure_logging(settings)
-    application = build_application(settings)
-    # bootstrap_retries=-1: Telegram unreachable at start-up means wait and retry, not exit.
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+    bot_app = build_application(settings)
+    try:
+        asyncio.run(_serve(bot_app))
+    except TelegramUnavailableError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 1
     return 0
+
+
+async def _serve(bot_app: BotApp) -> None:
+    stopping = asyncio.Event()
+    stop_on_signals(stopping)
+    await bot_app.serve(stopping)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -22,6 +24,7 @@ from telegram.ext import (
 from bot import callback_data
 from bot.moderators import ModeratorDirectory
 from bot.outbox_worker import OutboxWorker
+from bot.polling import serve
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.admins import AdminHandlers
@@ -59,7 +62,29 @@ def message_defaults() -> Defaults:
     )
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class BotApp:
+    application: Application  # type: ignore[type-arg]
+    runtime: Runtime
+
+    async def serve(
+        self,
+        stopping: asyncio.Event,
+        *,
+        poll_timeout: int = 10,
+        started: asyncio.Event | None = None,
+    ) -> None:
+        await serve(
+            self.application,
+            ALLOWED_UPDATES,
+            stopping,
+            poll_timeout=poll_timeout,
+            db_of=lambda: self.runtime.db,
+            started=started,
+        )
+
+
+def build_application(settings: Settings) -> BotApp:
     # python-telegram-bot 22 warns on every 429 unless asked for timedelta retry_after,
     # which the outbox worker reads.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -100,10 +125,14 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
+        # Updates are fetched by bot.polling, which confirms them only once handled.
+        .updater(None)
+        # bot.polling runs one person's updates in order and different people's alongside.
+        .concurrent_updates(True)
         .build()
     )
     register_handlers(application, runtime)
-    return application
+    return BotApp(application, runtime)
 
 
 def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]

@@ -22,37 +22,19 @@ class RedactToken(logging.Filter):
         return True
 
 
-class ClearTelegramFaults(logging.Filter):
-    """Turns python-telegram-bot's fault logging into one clear line each.
-
-    Its retry loop says "Retrying" only at DEBUG, and a gateway's HTML error page is logged
-    with a whole traceback; an operator needs "Telegram unreachable, retrying" instead.
-    """
+class QuietGatewayPages(logging.Filter):
+    """python-telegram-bot logs a gateway's HTML error page (a 502 from the proxy in front
+    of the Bot API) with a whole traceback; one line says the same. bot.polling logs the
+    outage and the retry itself."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "Retrying." in message:
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.msg = f"Telegram unreachable, will retry with backoff: {message}"
-            record.args = None
-            return True
-        if message.startswith("Can not load invalid JSON data"):
+        if record.getMessage().startswith("Can not load invalid JSON data"):
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.msg = "Telegram answered with a gateway error page instead of JSON"
             record.args = None
             record.exc_info = None
             record.exc_text = None
-            return True
-        return record.levelno >= self._level
-
-    def __init__(self, level: int) -> None:
-        super().__init__()
-        self._level = level
-
-
-# The loggers whose records ClearTelegramFaults rewrites: python-telegram-bot's retry loop
-# logs as "telegram.ext", its request layer as "telegram.request.BaseRequest".
-_TELEGRAM_FAULT_LOGGERS = ("telegram.ext", "telegram.request.BaseRequest")
+        return True
 
 
 def configure_logging(settings: Settings) -> None:
@@ -62,14 +44,7 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
-    level = logging.getLevelName(settings.log_level)
-    handler.setLevel(level)
-    for name in _TELEGRAM_FAULT_LOGGERS:
-        fault_logger = logging.getLogger(name)
-        # DEBUG reaches the filter, which keeps only what LOG_LEVEL would keep (and the
-        # handler's level drops the DEBUG lines of child loggers).
-        fault_logger.setLevel(logging.DEBUG)
-        fault_logger.addFilter(ClearTelegramFaults(level))
+    logging.getLogger("telegram.request.BaseRequest").addFilter(QuietGatewayPages())
     # httpx logs every request URL at INFO, and the URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -9,9 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiosqlite
-from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import BotApp, build_application
 from bot.settings import Settings
 from tests.factories import (
     ADMIN_ID,
@@ -51,31 +50,29 @@ def populate(telegram: FakeTelegram, *, with_discussion: bool) -> None:
 
 @dataclass
 class RunningBot:
-    application: Application  # type: ignore[type-arg]
+    bot_app: BotApp
 
 
 @asynccontextmanager
 async def running_bot(settings: Settings) -> AsyncIterator[RunningBot]:
-    """The lifecycle of Application.run_polling, inside the test's event loop."""
-    application = build_application(settings)
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(
-        allowed_updates=ALLOWED_UPDATES, poll_interval=0, timeout=1
-    )
-    await application.start()
+    """The bot's own serve() in the test's event loop, stopped as a signal would stop it."""
+    bot_app = build_application(settings)
+    stopping, started = asyncio.Event(), asyncio.Event()
+    # A short long-poll keeps shutdown quick; the loop is otherwise the production one.
+    task = asyncio.create_task(bot_app.serve(stopping, poll_timeout=1, started=started))
     try:
-        yield RunningBot(application)
+        await asyncio.wait(
+            {task, asyncio.ensure_future(started.wait())},
+            timeout=10,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if task.done():
+            task.result()
+        assert started.is_set(), "the bot did not start within 10 s"
+        yield RunningBot(bot_app)
     finally:
-        await application.updater.stop()
-        await application.stop()
-        assert application.post_stop is not None
-        await application.post_stop(application)
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
+        stopping.set()
+        await asyncio.wait_for(task, timeout=20)
 
 
 async def outbox_statuses(settings: Settings) -> dict[str, str]:
