@@ -71,6 +71,7 @@ class OutboxWorker:
         self._stopping = False
         self._moderation_chat_down = False
         self._handlers: dict[str, Callable[[OutboxItem], Awaitable[None]]] = {
+            Effect.ACKNOWLEDGE: self._acknowledge,
             Effect.SEND_CARD: self._send_card,
             Effect.REFRESH_CARDS: self._refresh_cards,
             Effect.NOTIFY_AUTHOR: self._notify_author,
@@ -360,6 +361,15 @@ class OutboxWorker:
                 await submissions.set_card_rendered(
                     conn, existing.chat_id, existing.message_id, card.digest
                 )
+
+    async def _acknowledge(self, item: OutboxItem) -> None:
+        loaded = await self._load_submission_and_title(item)
+        if loaded is None:
+            return
+        submission, title = loaded
+        await self._bot.send_message(
+            submission.author.user_id, rendering.acknowledgement(submission, title)
+        )
 
     async def _notify_author(self, item: OutboxItem) -> None:
         loaded = await self._load_submission_and_title(item)

@@ -219,10 +219,19 @@ def comment_too_long(limit: int, length: int) -> str:
     )
 
 
-def comment_published(article: Article) -> str:
+def acknowledgement(submission: Submission, article_title: str | None) -> str:
+    """What the reader hears once their submission is safely stored."""
+    if submission.kind is SubmissionKind.CONTACT:
+        return CONTACT_RECEIVED
+    title = esc(shorten(article_title or "the article", CARD_TITLE_LIMIT))
+    if submission.auto_approved:
+        return (
+            f"✅ Thanks! Your comment on “{title}” is published: as a trusted commenter"
+            " you skip the queue."
+        )
     return (
-        f"✅ Thanks! Your comment on “{esc(shorten(article.title, CARD_TITLE_LIMIT))}” "
-        "is published: as a trusted commenter you skip the queue."
+        f"✅ Thanks! Your comment on “{title}” was received and awaits moderation."
+        " I will tell you when it is decided."
     )
 
 
@@ -235,13 +244,6 @@ def wait_before_sending(retry_at: float, now: float) -> str:
     return (
         f"⏳ You are sending faster than we can read. Please wait {when} before sending"
         " again. Nothing was saved, so keep your text."
-    )
-
-
-def comment_received(article: Article) -> str:
-    return (
-        f"✅ Thanks! Your comment on “{esc(shorten(article.title, CARD_TITLE_LIMIT))}” "
-        "was received and awaits moderation. I will tell you when it is decided."
     )
 
 

@@ -57,17 +57,23 @@ class ContactHandlers:
         if await contact.current_step(self._runtime.db, reader.user_id) != contact.ASKING_NAME:
             return
         assert isinstance(query.message, Message)
-        await self.form_answer(query.message, reader, reader.display_name)
+        await self.form_answer(query.message, reader, reader.display_name, from_reader=False)
 
-    async def form_answer(self, message: Message, reader: Person, text: str) -> None:
+    async def form_answer(
+        self, message: Message, reader: Person, text: str, *, from_reader: bool = True
+    ) -> None:
         outcome = await contact.answer(
-            self._runtime.db, self._runtime.settings, reader, text, time.time()
+            self._runtime.db,
+            self._runtime.settings,
+            reader,
+            text,
+            time.time(),
+            message_id=message.message_id if from_reader else None,
         )
         chat = message.chat
-        if outcome.step is Step.SUBMITTED:
-            # Committed above: the card is safe in the outbox before the reader hears of it.
+        if outcome.step in {Step.SUBMITTED, Step.ALREADY_STORED}:
+            # Stored with its acknowledgement in the outbox, which says "received" once.
             self._runtime.wake_outbox()
-            await chat.send_message(rendering.CONTACT_RECEIVED)
         elif outcome.step is Step.ASK_EMAIL:
             await chat.send_message(rendering.ask_email(outcome.detail))
         elif outcome.step is Step.ASK_MESSAGE:

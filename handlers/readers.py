@@ -96,19 +96,18 @@ class ReaderHandlers:
         outcome = await comments.submit_comment(
             self._runtime.db,
             self._runtime.settings,
-            person_of(update.effective_user),
+            reader,
             message.text,
             time.time(),
+            message_id=message.message_id,
         )
-        if outcome.result in {SubmitResult.ACCEPTED, SubmitResult.PUBLISHED}:
-            # Committed above, so the card is already safe in the outbox before this reply.
+        if outcome.result in {
+            SubmitResult.ACCEPTED,
+            SubmitResult.PUBLISHED,
+            SubmitResult.ALREADY_STORED,
+        }:
+            # Stored with its acknowledgement in the outbox, which says "received" once.
             self._runtime.wake_outbox()
-            assert outcome.article is not None
-            await message.reply_text(
-                rendering.comment_received(outcome.article)
-                if outcome.result is SubmitResult.ACCEPTED
-                else rendering.comment_published(outcome.article)
-            )
         elif outcome.result is SubmitResult.DUPLICATE:
             await message.reply_text(rendering.ALREADY_RECEIVED)
         elif outcome.result is SubmitResult.FLOOD:

@@ -52,15 +52,36 @@ async def insert(
     *,
     contact_name: str | None = None,
     contact_email: str | None = None,
+    source_message_id: int | None = None,
 ) -> int:
     cursor = await conn.execute(
-        "INSERT INTO submissions"
-        " (kind, user_id, article_id, text, created_at, contact_name, contact_email)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (kind.value, user_id, article_id, text, now, contact_name, contact_email),
+        "INSERT INTO submissions (kind, user_id, article_id, text, created_at, contact_name,"
+        " contact_email, source_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            kind.value,
+            user_id,
+            article_id,
+            text,
+            now,
+            contact_name,
+            contact_email,
+            source_message_id,
+        ),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+async def from_message(
+    conn: aiosqlite.Connection, user_id: int, source_message_id: int
+) -> int | None:
+    """The submission a reader's message already became, if it was handled before."""
+    async with conn.execute(
+        "SELECT id FROM submissions WHERE user_id = ? AND source_message_id = ?",
+        (user_id, source_message_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else None
 
 
 async def get(conn: aiosqlite.Connection, submission_id: int) -> Submission | None:

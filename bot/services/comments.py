@@ -34,6 +34,8 @@ class ArticleView:
 
 class SubmitResult(StrEnum):
     ACCEPTED = "accepted"
+    # The same Telegram message handled again after a crash: it was stored the first time.
+    ALREADY_STORED = "already_stored"
     PUBLISHED = "published"
     DUPLICATE = "duplicate"
     FLOOD = "flood"
@@ -69,11 +71,21 @@ async def open_article(db: Database, reader: Person, article_id: int, now: float
 
 
 async def submit_comment(
-    db: Database, settings: Settings, author: Person, text: str, now: float
+    db: Database,
+    settings: Settings,
+    author: Person,
+    text: str,
+    now: float,
+    *,
+    message_id: int | None = None,
 ) -> SubmitOutcome:
-    """Store the comment as pending, with its moderation card, in one transaction."""
+    """Store the comment as pending, with its card and acknowledgement, in one transaction."""
     text = text.strip()
     async with db.transaction() as conn:
+        if message_id is not None and await submissions.from_message(
+            conn, author.user_id, message_id
+        ):
+            return SubmitOutcome(SubmitResult.ALREADY_STORED)
         state = await readers.get_state(conn, author.user_id)
         if state is None or state.mode != COMMENTING or state.article_id is None:
             return SubmitOutcome(SubmitResult.NOT_COMMENTING)
@@ -98,11 +110,19 @@ async def submit_comment(
         await readers.remember(conn, author, now)
         trusted = await _is_trusted(conn, settings, author.user_id)
         submission_id = await submissions.insert(
-            conn, SubmissionKind.COMMENT, author.user_id, article.id, text, now
+            conn,
+            SubmissionKind.COMMENT,
+            author.user_id,
+            article.id,
+            text,
+            now,
+            source_message_id=message_id,
         )
         if trusted:
             await submissions.auto_approve(conn, submission_id, now)
-            await effects.notify_author(conn, author.user_id, submission_id, now)
+        # The reader's acknowledgement first: the outbox keeps that order.
+        await effects.acknowledge(conn, author.user_id, submission_id, now)
+        if trusted:
             await effects.publish_comment(conn, settings, article.id, submission_id, now)
         await effects.send_card(conn, settings, submission_id, now)
         await readers.clear_state(conn, author.user_id)

@@ -41,6 +41,7 @@ class Step(StrEnum):
     DUPLICATE = "duplicate"
     FLOOD = "flood"
     NOT_IN_FORM = "not_in_form"
+    ALREADY_STORED = "already_stored"
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,21 @@ def _check_email(text: str) -> str:
 
 
 async def answer(
-    db: Database, settings: Settings, reader: Person, text: str, now: float
+    db: Database,
+    settings: Settings,
+    reader: Person,
+    text: str,
+    now: float,
+    *,
+    message_id: int | None = None,
 ) -> FormOutcome:
     """Take the reader's answer to the current step; nothing is queued until all are valid."""
     text = text.strip()
     async with db.transaction() as conn:
+        if message_id is not None and await submissions.from_message(
+            conn, reader.user_id, message_id
+        ):
+            return FormOutcome(Step.ALREADY_STORED)
         state = await readers.get_state(conn, reader.user_id)
         if state is None or state.mode not in FORM_STEPS:
             return FormOutcome(Step.NOT_IN_FORM)
@@ -115,7 +126,9 @@ async def answer(
             now,
             contact_name=data.get("name", reader.display_name),
             contact_email=data.get("email"),
+            source_message_id=message_id,
         )
+        await effects.acknowledge(conn, reader.user_id, submission_id, now)
         await effects.send_card(conn, settings, submission_id, now)
         await readers.clear_state(conn, reader.user_id)
     return FormOutcome(Step.SUBMITTED, submission_id=submission_id)

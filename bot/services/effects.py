@@ -15,6 +15,7 @@ from storage import outbox
 
 
 class Effect(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
     SEND_CARD = "send_card"
     REFRESH_CARDS = "refresh_cards"
     NOTIFY_AUTHOR = "notify_author"
@@ -25,6 +26,16 @@ class Effect(StrEnum):
     ADMIN_NOTICE = "admin_notice"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
+
+
+async def acknowledge(
+    conn: aiosqlite.Connection, author_id: int, submission_id: int, now: float
+) -> None:
+    """Tell the reader their submission was received (or published). Queued, not sent by the
+    handler, so that a crash never makes the reader hear it twice or not at all."""
+    await outbox.enqueue(
+        conn, Effect.ACKNOWLEDGE, str(author_id), {"submission_id": submission_id}, now
+    )
 
 
 async def send_card(

@@ -105,15 +105,17 @@ async def test_a_429_holds_back_only_its_chat_for_retry_after(
 async def test_a_blocked_reader_is_given_up_once(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:
-    """403 for the author settles the row as failed; later passes never retry it."""
+    """403 for the author settles the rows as failed; later passes never retry them."""
     telegram.user_blocks_bot(READER_ID)
     await decided_comment(db, settings, moderation.Decision.REJECT, worker)
     await worker.deliver_due()
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET next_attempt_at = 0")
     await worker.deliver_due()
-    assert len(sends_to(telegram, READER_ID)) == 1
-    assert await rows(db, "SELECT status FROM outbox WHERE action = 'notify_author'") == [
-        ("failed",)
-    ]
+    assert len(sends_to(telegram, READER_ID)) == 2  # the acknowledgement and the outcome
+    assert await rows(
+        db, "SELECT action, status FROM outbox WHERE chat_key = ? ORDER BY id", (str(READER_ID),)
+    ) == [("acknowledge", "failed"), ("notify_author", "failed")]
 
 
 async def test_an_unreachable_moderation_chat_keeps_the_card_pending(

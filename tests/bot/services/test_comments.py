@@ -20,8 +20,8 @@ async def published_article(db: Database, title: str = "Budget vote") -> Article
     return found
 
 
-async def rows(db: Database, sql: str) -> list[tuple[object, ...]]:
-    async with db.reading() as conn, conn.execute(sql) as cursor:
+async def rows(db: Database, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    async with db.reading() as conn, conn.execute(sql, args) as cursor:
         return [tuple(row) for row in await cursor.fetchall()]
 
 
@@ -37,8 +37,9 @@ async def test_a_comment_is_stored_pending_with_its_card_in_the_same_transaction
     assert await rows(db, "SELECT kind, user_id, article_id, text, status FROM submissions") == [
         ("comment", READER.user_id, article.id, "Great piece", "pending")
     ]
-    assert await rows(db, "SELECT action, chat_key FROM outbox") == [
-        (Effect.SEND_CARD.value, str(settings.moderation_chat_id))
+    assert await rows(db, "SELECT action, chat_key FROM outbox ORDER BY id") == [
+        (Effect.ACKNOWLEDGE.value, str(READER.user_id)),
+        (Effect.SEND_CARD.value, str(settings.moderation_chat_id)),
     ]
     # The reader's state is spent: a second message is not another comment.
     again = await comments.submit_comment(db, settings, READER, "Second", 4.0)

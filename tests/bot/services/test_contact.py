@@ -49,7 +49,10 @@ async def test_the_form_stores_nothing_until_every_field_is_valid(
     assert await rows(
         db, "SELECT kind, contact_name, contact_email, length(text) FROM submissions"
     ) == [("contact", "Ada", "Ada@example.com", 4000)]
-    assert await rows(db, "SELECT action FROM outbox") == [(Effect.SEND_CARD.value,)]
+    assert await rows(db, "SELECT action FROM outbox ORDER BY id") == [
+        (Effect.ACKNOWLEDGE.value,),
+        (Effect.SEND_CARD.value,),
+    ]
     assert await contact.current_step(db, READER.user_id) is None
 
 
@@ -69,7 +72,7 @@ async def test_deciding_a_contact_message_tells_the_author_nothing(
         db, settings, submission_id, moderation.Decision.APPROVE, MODERATOR, 5.0
     )
     actions = [row[0] for row in await rows(db, "SELECT action FROM outbox ORDER BY id")]
-    assert actions == [Effect.SEND_CARD.value, Effect.REFRESH_CARDS.value]
+    assert actions == [Effect.ACKNOWLEDGE, Effect.SEND_CARD, Effect.REFRESH_CARDS]
 
 
 async def test_a_moderator_reply_is_recorded_once_and_queued(
