@@ -606,7 +606,6 @@ def answer_not_delivered(failure: str) -> str:
     return f"⚠️ This answer could not be delivered: {reason}."
 
 
-ANSWER_QUEUED = "📨 Sent to the reader."
 ANSWER_TO_BANNED = (
     "⚠️ Not delivered: this reader is banned. /unban their id first if you want to answer."
 )

@@ -138,8 +138,7 @@ class ContactHandlers:
         if not allowed:
             return
         if message.text is None:
-            if await self._is_contact_thread(message):
-                await message.reply_text(rendering.ANSWER_NEEDS_TEXT)
+            await message.reply_text(rendering.ANSWER_NEEDS_TEXT)
             return
         outcome = await contact.reply_to_reader(
             self._runtime.db,

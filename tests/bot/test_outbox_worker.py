@@ -11,7 +11,7 @@ from telegram.ext import ExtBot
 
 from bot.app import message_defaults
 from bot.outbox_worker import NOT_READY_ATTEMPTS, OutboxWorker
-from bot.services import articles, comments, moderation
+from bot.services import articles, comments, contact, moderation
 from bot.services.articles import PostRequest
 from bot.services.effects import Effect
 from bot.settings import Settings
@@ -220,3 +220,65 @@ async def test_a_thread_post_whose_copy_never_comes_is_given_up(
         ("failed", "the discussion copy of the post has not arrived yet")
     ]
     assert telegram.bot_messages_in(DISCUSSION_CHAT_ID) == []
+
+
+async def test_rows_for_one_chat_keep_their_order_behind_a_429(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """When the first row for a chat must wait, the next one for that chat waits behind it."""
+    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    telegram.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 1", chat_id=READER_ID, retry_after=1
+    )
+    await worker.start()
+    try:
+        await telegram.wait_for_bot_message(READER_ID, contains="was not approved")
+    finally:
+        await worker.stop()
+    texts = [m["text"] for m in telegram.bot_messages_in(READER_ID)]
+    assert texts[-2].startswith("✅ Thanks!")
+    assert "was not approved" in texts[-1]
+    first_try, _ack, outcome = sends_to(telegram, READER_ID)
+    assert outcome - first_try >= 0.95
+
+
+async def test_a_delivered_reply_is_never_sent_again(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """A deliver_reply row run twice (a crash before it settled) sends the answer once."""
+    await contact.start_form(db, settings, READER, 1.0)
+    await contact.answer(db, settings, READER, "Ada", 2.0)
+    await contact.answer(db, settings, READER, "ada@example.com", 3.0)
+    await contact.answer(db, settings, READER, "Question", 4.0)
+    await worker.deliver_due()
+    card = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
+    await contact.reply_to_reader(
+        db, MODERATOR, MODERATION_CHAT_ID, card["message_id"], 900, "Answer", 5.0
+    )
+    await worker.deliver_due()
+    async with db.transaction() as conn:
+        await outbox.enqueue(
+            conn, Effect.DELIVER_REPLY, str(READER_ID), {"reply_id": 1}, time.time()
+        )
+    await worker.deliver_due()
+    answers = [m for m in telegram.bot_messages_in(READER_ID) if "Answer" in m["text"]]
+    assert len(answers) == 1
+
+
+async def test_a_deleted_card_is_forgotten_and_the_decision_stands(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """Deciding on an item whose card a moderator deleted settles the row, not fails it."""
+    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await worker.deliver_due()
+    card = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
+    telegram.user_deletes_message(MODERATION_CHAT_ID, card["message_id"])
+    telegram.expect_bad_request("message to edit not found")
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE moderation_cards SET rendered = 'stale'")
+        await outbox.enqueue(
+            conn, Effect.REFRESH_CARDS, str(MODERATION_CHAT_ID), {"submission_id": 1}, time.time()
+        )
+    await worker.deliver_due()
+    assert await rows(db, "SELECT COUNT(*) FROM moderation_cards") == [(0,)]
+    assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]

@@ -123,3 +123,17 @@ def test_article_view_fits_even_with_ten_long_comments() -> None:
     text = rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000)
     assert tg_length(visible(text)) <= MESSAGE_LIMIT
     assert text.count("&lt;") > 1000
+
+
+def test_a_contact_card_escapes_name_and_email() -> None:
+    """The email and name of a contact message are escaped and read back as typed."""
+    item = submission(
+        "Hi",
+        kind=SubmissionKind.CONTACT,
+        contact_name="<i>Ann</i> & co",
+        contact_email="o'hara&co@example.com",
+    )
+    text = rendering.card(item, None).text
+    assert "Email: o&#x27;hara&amp;co@example.com" in text
+    assert "Name: &lt;i&gt;Ann&lt;/i&gt; &amp; co" in text
+    assert "Email: o'hara&co@example.com" in visible(text)

@@ -8,7 +8,7 @@ from bot import callback_data
 from bot.services.contact import MESSAGE_MAX_LENGTH
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import READER_IDS, RunningBot, running_bot
+from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot
 from tests.e2e.steps import card_without_buttons, comment, post_article, press
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
 from tests.fake_telegram import FakeTelegram
@@ -279,3 +279,75 @@ async def test_replies_to_comment_cards_and_chatter_go_nowhere(
     await telegram.wait_for_bot_message(READER_IDS[1], contains="Reply from the editors")
     texts = [m["text"] for m in telegram.bot_messages_in(READER)]
     assert not [t for t in texts if "Looks fine" in t or "Sure" in t or "editors:" in t]
+
+
+async def test_conversation_edges_banned_long_outsiders_and_deleted_cards(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """Over-long answers, non-moderators, deleted cards and a ban mid-conversation."""
+    card = await fill_form(telegram, READER, "Bob <b>&", "bob@example.com", "Question")
+    telegram.user_sends_text(
+        MODERATOR_ID,
+        "a" * 3801,
+        chat_id=MODERATION_CHAT_ID,
+        reply_to_message_id=card["message_id"],
+    )
+    await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="limited to 3800")
+    # A restricted member is not a moderator: their reply reaches nobody.
+    telegram.set_member_status(MODERATION_CHAT_ID, OUTSIDER_ID, "restricted")
+    telegram.user_sends_text(
+        OUTSIDER_ID, "Psst", chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
+    )
+    telegram.user_sends_text(
+        MODERATOR_ID,
+        "Official answer",
+        chat_id=MODERATION_CHAT_ID,
+        reply_to_message_id=card["message_id"],
+    )
+    answer = await telegram.wait_for_bot_message(READER, contains="Official answer")
+    assert not [m for m in telegram.bot_messages_in(READER) if "Psst" in m["text"]]
+    # The card is deleted: the reader's answer still arrives, just not as a reply.
+    telegram.user_deletes_message(MODERATION_CHAT_ID, card["message_id"])
+    telegram.expect_bad_request("message to edit not found")
+    telegram.user_sends_text(READER, "Follow-up", reply_to_message_id=answer["message_id"])
+    follow_up = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Follow-up")
+    assert "Bob <b>& answered" in follow_up["text"]
+    assert "reply_to_message" not in follow_up
+    # Banned now: the reader's next answer is refused and reaches no moderator.
+    telegram.user_sends_text(MODERATOR_ID, f"/unban {READER}", chat_id=MODERATION_CHAT_ID)
+    await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="was not banned")
+    second = await fill_form(telegram, READER_IDS[1], "Spam", "s@example.com", "Spam")
+    await press(telegram, MODERATOR_ID, second, Decision.APPROVE)
+    await card_without_buttons(telegram, second)
+
+
+async def test_a_reader_banned_after_an_answer_cannot_answer_back(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """After a ban, the reader's reply to an earlier answer is refused and goes nowhere."""
+    card = await fill_form(telegram, READER, "Bob", "bob@example.com", "First")
+    telegram.user_sends_text(
+        MODERATOR_ID, "Answer", chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
+    )
+    answer = await telegram.wait_for_bot_message(READER, contains="Reply from the editors")
+    await press(telegram, MODERATOR_ID, card, Decision.BAN)
+    await card_without_buttons(telegram, card)
+    telegram.user_sends_text(READER, "Let me explain", reply_to_message_id=answer["message_id"])
+    await telegram.wait_for_bot_message(READER, contains="can no longer send")
+    assert not [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "explain" in m["text"]]
+
+
+async def test_the_undelivered_notice_replies_to_the_moderator_and_leaves_the_card(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """A blocked reader: the notice threads under the moderator's answer; no "Answered by"."""
+    card = await fill_form(telegram, READER, "Kim", "kim@example.com", "Hello")
+    telegram.user_blocks_bot(READER)
+    mine = telegram.user_sends_text(
+        MODERATOR_ID, "Hi Kim", chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
+    )
+    notice = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="could not be")
+    assert notice["reply_to_message"]["message_id"] == mine["message_id"]
+    await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+    decided = await card_without_buttons(telegram, card)
+    assert "Answered by" not in decided["text"]

@@ -136,3 +136,46 @@ async def test_a_reader_answers_the_delivered_reply(db: Database, settings: Sett
     assert (await contact.reply_to_editors(db, settings, other, 7, 10, "x", 9.0)).result is (
         ReplyResult.NOT_A_CONTACT_THREAD
     )
+
+
+async def test_a_reader_banned_mid_form_cannot_submit(db: Database, settings: Settings) -> None:
+    """A ban that lands while the form is open refuses the final message."""
+    first = await submitted_contact(db, settings)
+    await contact.start_form(db, settings, READER, 5.0)
+    await contact.answer(db, settings, READER, "Ada", 6.0)
+    await moderation.decide(db, settings, first, moderation.Decision.BAN, MODERATOR, 7.0)
+    assert (await contact.answer(db, settings, READER, "x@example.com", 8.0)).step is Step.BANNED
+    assert await rows(db, "SELECT COUNT(*) FROM submissions") == [(1,)]
+
+
+async def test_a_reader_answer_handled_twice_is_recorded_once(
+    db: Database, settings: Settings
+) -> None:
+    """The same reader message, handled again after a crash, records nothing new."""
+    await submitted_contact(db, settings)
+    await contact.reply_to_reader(
+        db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks", 6.0
+    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE contact_replies SET status = 'delivered', delivered_chat_id = ?,"
+            " delivered_message_id = 7",
+            (READER.user_id,),
+        )
+    first = await contact.reply_to_editors(db, settings, READER, 7, 8, "More", 7.0)
+    again = await contact.reply_to_editors(db, settings, READER, 7, 8, "More", 7.5)
+    assert (first.result, again.result) == (ReplyResult.QUEUED, ReplyResult.DUPLICATE)
+    assert await rows(db, "SELECT COUNT(*) FROM contact_replies") == [(2,)]
+
+
+async def test_a_final_message_handled_twice_makes_one_submission(
+    db: Database, settings: Settings
+) -> None:
+    """The form's last message, handled again after a crash, finds its submission."""
+    await contact.start_form(db, settings, READER, 1.0)
+    await contact.answer(db, settings, READER, "Ada", 2.0)
+    await contact.answer(db, settings, READER, "ada@example.com", 3.0)
+    first = await contact.answer(db, settings, READER, "Hi", 4.0, message_id=77)
+    again = await contact.answer(db, settings, READER, "Hi", 5.0, message_id=77)
+    assert (first.step, again.step) == (Step.SUBMITTED, Step.ALREADY_STORED)
+    assert await rows(db, "SELECT COUNT(*) FROM outbox WHERE action = 'acknowledge'") == [(1,)]
