@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,51 +12,26 @@ import pytest
 
 from bot.services.moderation import Decision
 from tests.e2e.harness import READER_IDS, populate
+from tests.e2e.process import start_bot_process
 from tests.e2e.steps import card_without_buttons, comment, post_article, press
-from tests.factories import (
-    ADMIN_ID,
-    CHANNEL_ID,
-    DISCUSSION_CHAT_ID,
-    MODERATION_CHAT_ID,
-    MODERATOR_ID,
-    TOKEN,
-)
+from tests.factories import CHANNEL_ID, DISCUSSION_CHAT_ID, MODERATOR_ID, TOKEN
 from tests.fake_telegram import FakeTelegram
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @asynccontextmanager
 async def bot_process(
     telegram: FakeTelegram, tmp_path: Path, *, with_discussion: bool, log_level: str = "DEBUG"
 ) -> AsyncIterator[Path]:
-    """Starts `python -m bot` with settings in its environment; yields its log file."""
-    env = {key: value for key, value in os.environ.items() if key != "PTB_TIMEDELTA"}
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": telegram.base_url,
-            "CHANNEL_ID": str(CHANNEL_ID),
-            "MODERATION_CHAT_ID": str(MODERATION_CHAT_ID),
-            "DISCUSSION_CHAT_ID": str(DISCUSSION_CHAT_ID) if with_discussion else "",
-            "ADMIN_IDS": str(ADMIN_ID),
-            "DATABASE_PATH": str(tmp_path / "db" / "bot.sqlite3"),
-            "LOG_LEVEL": log_level,
-        }
+    """Runs `python -m bot` for the block, then stops it with SIGTERM; yields its log file."""
+    process = await start_bot_process(
+        telegram, tmp_path, with_discussion=with_discussion, log_level=log_level
     )
-    log_path = tmp_path / "bot.log"
-    with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=tmp_path, env=env, stdout=log, stderr=log
-        )
-        try:
-            await telegram.wait_for(telegram.is_polling, timeout=20)
-            yield log_path
-        finally:
-            process.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(process.wait(), timeout=20)
-    assert code == 0, log_path.read_text()
+    try:
+        yield tmp_path / "bot.log"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=20)
+    assert code == 0, (tmp_path / "bot.log").read_text()
 
 
 @pytest.mark.parametrize("with_discussion", [True, False], ids=["thread", "counter"])

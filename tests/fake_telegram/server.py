@@ -131,6 +131,14 @@ class _StoredMessage:
 
 
 @dataclass
+class _Interceptor:
+    method: str
+    callback: Callable[[], None]
+    chat_id: int | str | None
+    after_acting: bool
+
+
+@dataclass
 class _CallbackQuery:
     created: float
     answered: bool = False
@@ -192,6 +200,8 @@ class FakeTelegram:
         self._waiting_polls = 0
         self._faults: list[_Fault] = []
         self._expected_refusals: list[str] = []
+        self._interceptors: list[_Interceptor] = []
+        self._on_delivery: tuple[float, Callable[[], None]] | None = None
         self._callback_queries: dict[str, _CallbackQuery] = {}
         self._next_query_number = 1
         self._next_file_number = 1
@@ -469,6 +479,30 @@ class FakeTelegram:
             and not any(part in (call.description or "") for part in self._expected_refusals)
         ]
 
+    def intercept_next(
+        self,
+        method: str,
+        callback: Callable[[], None],
+        *,
+        chat_id: int | str | None = None,
+        after_acting: bool = False,
+    ) -> None:
+        """On the next `method` call (to `chat_id`), run `callback` and never answer: before
+        the server acts, or after it acted (the answer lost on the way, as in a crash)."""
+        canonical = canonical_method_name(method)
+        if canonical is None:
+            raise ValueError(f"{method!r} is not a Bot API method")
+        self._interceptors.append(_Interceptor(canonical, callback, chat_id, after_acting))
+
+    def clear_interceptions(self) -> None:
+        """Forget interceptors and delivery callbacks that have not fired."""
+        self._interceptors.clear()
+        self._on_delivery = None
+
+    def after_next_delivery(self, delay: float, callback: Callable[[], None]) -> None:
+        """Run `callback` `delay` seconds after getUpdates next hands out updates."""
+        self._on_delivery = (delay, callback)
+
     def expect_bad_request(self, description_part: str) -> None:
         """A test that deletes a message makes the bot meet what it cannot foresee: Telegram
         sends bots no update when a message is deleted, so the next edit is refused."""
@@ -584,6 +618,10 @@ class FakeTelegram:
         except _ApiError as error:
             return self._answer(ApiCall(method, raw, error.error_code, error.body()))
 
+        interceptor = self._take_interceptor(method, params)
+        if interceptor is not None:
+            return await self._intercept(request, method, params, interceptor)
+
         fault = self._take_fault(method, params)
         if fault is not None:
             return self._answer_fault(request, method, params, fault)
@@ -630,6 +668,36 @@ class FakeTelegram:
             )
             return web.Response(status=fault.error_code, text=page, content_type="text/html")
         return web.json_response(error.body(), status=fault.error_code)
+
+    async def _intercept(
+        self, request: web.Request, method: str, params: dict[str, Any], interceptor: _Interceptor
+    ) -> web.StreamResponse:
+        """Run the test's callback (a crash, typically) before or after the server acts; the
+        client never gets an answer either way."""
+        if interceptor.after_acting:
+            try:
+                result = await self._dispatch(method, params)
+                self._record(
+                    ApiCall(method, params, 200, {"ok": True, "result": result}, injected=True)
+                )
+            except _ApiError as error:
+                self._record(ApiCall(method, params, error.error_code, error.body()))
+        else:
+            self._record(ApiCall(method, params, 0, {}, injected=True))
+        interceptor.callback()
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+
+    def _take_interceptor(self, method: str, params: dict[str, Any]) -> _Interceptor | None:
+        for interceptor in self._interceptors:
+            if interceptor.method == method and (
+                interceptor.chat_id is None
+                or self._same_chat(interceptor.chat_id, params.get("chat_id"))
+            ):
+                self._interceptors.remove(interceptor)
+                return interceptor
+        return None
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
         for fault in self._faults:
@@ -746,6 +814,11 @@ class FakeTelegram:
                 raise _ApiError(409, CONFLICT_DESCRIPTION)
             self._updates = [u for u in self._updates if self._is_allowed(u)]
             if self._updates or self._stopping:
+                if self._updates and self._on_delivery is not None:
+                    delay, callback = self._on_delivery
+                    self._on_delivery = None
+                    # After the answer is on its way: the bot has the updates, then this.
+                    loop.call_later(delay, callback)
                 return copy.deepcopy(self._updates[:limit])
             remaining = deadline - loop.time()
             if remaining <= 0:
