@@ -51,6 +51,7 @@ class ModerationHandlers:
             logger.warning("Refused moderation press from non-moderator %s", query.from_user.id)
             await query.answer(rendering.NOT_A_MODERATOR, show_alert=True)
             return
+        assert query.message is not None
         outcome = await moderation.decide(
             self._runtime.db,
             settings,
@@ -58,6 +59,7 @@ class ModerationHandlers:
             press.decision,
             person_of(query.from_user),
             time.time(),
+            pressed_on=(query.message.chat.id, query.message.message_id),
         )
         if outcome.result is DecisionResult.APPLIED:
             self._runtime.wake_outbox()
@@ -65,6 +67,13 @@ class ModerationHandlers:
         elif outcome.result is DecisionResult.ALREADY_DECIDED:
             assert outcome.submission is not None
             await query.answer(rendering.already_decided(outcome.submission), show_alert=True)
+        elif outcome.result is DecisionResult.WRONG_CARD:
+            logger.warning(
+                "Refused press for item %s on a message that is not its card (%s)",
+                press.submission_id,
+                query.from_user.id,
+            )
+            await query.answer(rendering.STALE_BUTTON, show_alert=True)
         else:
             await query.answer(rendering.SUBMISSION_NOT_FOUND, show_alert=True)
 

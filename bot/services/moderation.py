@@ -26,6 +26,8 @@ class DecisionResult(StrEnum):
     APPLIED = "applied"
     ALREADY_DECIDED = "already_decided"
     NOT_FOUND = "not_found"
+    # The button was pressed on a message that is not this item's card: forged data.
+    WRONG_CARD = "wrong_card"
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,24 @@ async def decide(
     decision: Decision,
     moderator: Person,
     now: float,
+    *,
+    pressed_on: tuple[int, int] | None = None,
 ) -> DecisionOutcome:
-    """Apply a moderator's decision once; the effects go out with it, atomically."""
+    """Apply a moderator's decision once; the effects go out with it, atomically.
+
+    `pressed_on` is the (chat, message) whose button was pressed; it must be a card of
+    this submission, since a client can send any button data from any message it sees.
+    """
     status = (
         SubmissionStatus.APPROVED if decision is Decision.APPROVE else SubmissionStatus.REJECTED
     )
     async with db.transaction() as conn:
         if await submissions.get(conn, submission_id) is None:
             return DecisionOutcome(DecisionResult.NOT_FOUND)
+        if pressed_on is not None and (
+            await submissions.submission_of_card(conn, *pressed_on) != submission_id
+        ):
+            return DecisionOutcome(DecisionResult.WRONG_CARD)
         if decision is Decision.UNPUBLISH:
             return await _unpublish(conn, settings, submission_id, moderator, now)
         applied = await submissions.decide(

@@ -123,7 +123,17 @@ async def test_presses_from_outsiders_and_other_chats_change_nothing(
         MODERATOR_ID, READER, 1, card_button_data(card, Decision.APPROVE)
     )
     await telegram.wait_for(lambda: telegram.callback_answers.get(elsewhere))
-    assert await submission_statuses(e2e_settings) == ["pending"]
+    # Another item's id, on this card: refused, neither item changes.
+    other_card = await comment(telegram, READER_IDS[1], post, "another")
+    swapped = telegram.user_presses_button(
+        MODERATOR_ID,
+        MODERATION_CHAT_ID,
+        card["message_id"],
+        card_button_data(other_card, Decision.REJECT),
+    )
+    answer = await telegram.wait_for(lambda: telegram.callback_answers.get(swapped))
+    assert answer["text"] == "This button is no longer valid."
+    assert await submission_statuses(e2e_settings) == ["pending", "pending"]
     current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
     assert current is not None
     assert current.get("reply_markup"), "the card must still be pending"
