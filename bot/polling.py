@@ -114,10 +114,18 @@ class Poller:
                 delay = min(MAX_BACKOFF, delay * 2)
                 continue
             delay = FIRST_BACKOFF
-            if updates:
+            if not updates:
+                continue
+            try:
                 await self._handle_batch(updates)
-                # Confirmed by the next getUpdates, which asks for what comes after these.
-                self._offset = updates[-1].update_id + 1
+            except Exception:
+                # The database failed us (disk full, say): keep the batch unconfirmed and try
+                # it again, rather than lose it or end the process.
+                logger.exception("Handling a batch of updates failed; trying it again")
+                await _sleep_unless(stopping, delay)
+                continue
+            # Confirmed by the next getUpdates, which asks for what comes after these.
+            self._offset = updates[-1].update_id + 1
         await self._confirm_handled()
 
     async def _fetch(self, stopping: asyncio.Event) -> tuple[Update, ...]:
