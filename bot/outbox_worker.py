@@ -150,7 +150,6 @@ class OutboxWorker:
                 if self._stopping:
                     return settled
                 if item.chat_key in held:
-                    await self._reschedule_at(item, held[item.chat_key], "waiting behind its chat")
                     continue
                 retry = await self._deliver(item)
                 if retry is None:
@@ -158,6 +157,8 @@ class OutboxWorker:
                     progressed = True
                 elif retry.holds_chat:
                     held[item.chat_key] = retry.at
+            # What waits behind a held chat waits in one statement per chat, not one per row.
+            await self._hold_chats(held, now)
             if len(batch) < BATCH_SIZE or not progressed:
                 return settled
 
@@ -252,9 +253,12 @@ class OutboxWorker:
             await outbox.reschedule(conn, item.id, at, reason, count_attempt=count)
         return _Retry(at)
 
-    async def _reschedule_at(self, item: OutboxItem, at: float, reason: str) -> None:
+    async def _hold_chats(self, held: dict[str, float], now: float) -> None:
+        if not held:
+            return
         async with self._db.transaction() as conn:
-            await outbox.reschedule(conn, item.id, at, reason, count_attempt=False)
+            for chat_key, until in held.items():
+                await outbox.hold_chat(conn, chat_key, now, until)
 
     async def _settle(self, item: OutboxItem, *, failed_with: str | None = None) -> None:
         async with self._db.transaction() as conn:

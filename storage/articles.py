@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.db import fetch_all, fetch_one
 from storage.models import Article, ArticleListing, ArticleStatus
 
 _COLUMNS = (
@@ -62,8 +63,7 @@ async def mark_unpublished(conn: aiosqlite.Connection, article_id: int, now: flo
 
 
 async def get(conn: aiosqlite.Connection, article_id: int) -> Article | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,))
     return _article(row) if row else None
 
 
@@ -71,11 +71,11 @@ async def set_discussion_message(
     conn: aiosqlite.Connection, channel_message_id: int, discussion_message_id: int
 ) -> int | None:
     """Remember the discussion-group copy of a channel post; returns the article id."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "UPDATE articles SET discussion_message_id = ? WHERE channel_message_id = ? RETURNING id",
         (discussion_message_id, channel_message_id),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return int(row["id"]) if row else None
 
 
@@ -83,7 +83,8 @@ async def list_recent(
     conn: aiosqlite.Connection, limit: int, *, published_only: bool
 ) -> list[ArticleListing]:
     status_filter = "status = 'published'" if published_only else "status != 'draft'"
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         f"SELECT {_COLUMNS},"
         " (SELECT COUNT(*) FROM submissions s WHERE s.article_id = a.id AND s.status = 'approved')"
         "   AS approved_count,"
@@ -91,8 +92,7 @@ async def list_recent(
         "   AS pending_count"
         f" FROM articles a WHERE {status_filter} ORDER BY id DESC LIMIT ?",
         (limit,),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [
         ArticleListing(_article(row), row["approved_count"], row["pending_count"]) for row in rows
     ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.db import fetch_one
+
 MODERATION_CHAT_DOWN = "moderation_chat_down"
 
 
 async def get(conn: aiosqlite.Connection, key: str) -> str | None:
-    async with conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT value FROM bot_state WHERE key = ?", (key,))
     return str(row[0]) if row else None
 
 

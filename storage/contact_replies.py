@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.db import fetch_all, fetch_one
 from storage.models import ContactReply, ReplyDirection, ReplyStatus
 
 _COLUMNS = (
@@ -58,10 +59,7 @@ async def insert(
 
 
 async def get(conn: aiosqlite.Connection, reply_id: int) -> ContactReply | None:
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM contact_replies WHERE id = ?", (reply_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM contact_replies WHERE id = ?", (reply_id,))
     return _reply(row) if row else None
 
 
@@ -86,21 +84,21 @@ async def submission_of_delivered(
     conn: aiosqlite.Connection, chat_id: int, message_id: int, direction: ReplyDirection
 ) -> int | None:
     """Which contact message a message the bot delivered belongs to."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT submission_id FROM contact_replies WHERE delivered_chat_id = ?"
         " AND delivered_message_id = ? AND direction = ?",
         (chat_id, message_id, direction.value),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return int(row[0]) if row else None
 
 
 async def answers_of(conn: aiosqlite.Connection, submission_id: int) -> list[ContactReply]:
     """The editors' answers that reached the reader, oldest first (for the card)."""
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         f"SELECT {_COLUMNS} FROM contact_replies WHERE submission_id = ?"
         " AND direction = 'to_reader' AND status = 'delivered' ORDER BY id",
         (submission_id,),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [_reply(row) for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -98,3 +98,17 @@ class Database:
 
     async def close(self) -> None:
         await self._connection.close()
+
+
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, parameters: Sequence[object] = ()
+) -> aiosqlite.Row | None:
+    """One row, in one trip to aiosqlite's thread (execute, fetch and close are three)."""
+    rows = list(await conn.execute_fetchall(sql, parameters))
+    return rows[0] if rows else None
+
+
+async def fetch_all(
+    conn: aiosqlite.Connection, sql: str, parameters: Sequence[object] = ()
+) -> list[aiosqlite.Row]:
+    return list(await conn.execute_fetchall(sql, parameters))

@@ -6,6 +6,7 @@ import json
 
 import aiosqlite
 
+from storage.db import fetch_all, fetch_one
 from storage.models import OutboxItem
 
 PayloadValue = int | str | bool | None
@@ -28,12 +29,12 @@ async def enqueue(
 
 
 async def due(conn: aiosqlite.Connection, now: float, limit: int) -> list[OutboxItem]:
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         "SELECT id, action, chat_key, payload, attempts FROM outbox"
         " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
         (now, limit),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [
         OutboxItem(
             row["id"], row["action"], row["chat_key"], json.loads(row["payload"]), row["attempts"]
@@ -43,10 +44,7 @@ async def due(conn: aiosqlite.Connection, now: float, limit: int) -> list[Outbox
 
 
 async def next_due_time(conn: aiosqlite.Connection) -> float | None:
-    async with conn.execute(
-        "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
     return float(row[0]) if row and row[0] is not None else None
 
 
@@ -71,8 +69,7 @@ async def reschedule(
 
 
 async def count_pending(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
     return int(row[0]) if row else 0
 
 
@@ -91,4 +88,13 @@ async def release_action_for_article(
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND action = ?"
         " AND json_extract(payload, '$.article_id') = ?",
         (now, action, article_id),
+    )
+
+
+async def hold_chat(conn: aiosqlite.Connection, chat_key: str, now: float, until: float) -> None:
+    """Rows of a chat that are due now wait until `until`, keeping their order."""
+    await conn.execute(
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND chat_key = ?"
+        " AND next_attempt_at <= ?",
+        (until, chat_key, now),
     )

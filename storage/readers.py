@@ -6,6 +6,7 @@ import json
 
 import aiosqlite
 
+from storage.db import fetch_one
 from storage.models import Person, ReaderState
 
 
@@ -21,10 +22,12 @@ async def remember(conn: aiosqlite.Connection, person: Person, now: float) -> No
 
 
 async def is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
-    async with conn.execute(
-        "SELECT 1 FROM bans WHERE user_id = ? AND lifted_at IS NULL", (user_id,)
-    ) as cur:
-        return await cur.fetchone() is not None
+    return (
+        await fetch_one(
+            conn, "SELECT 1 FROM bans WHERE user_id = ? AND lifted_at IS NULL", (user_id,)
+        )
+        is not None
+    )
 
 
 async def ban(
@@ -48,10 +51,11 @@ async def unban(conn: aiosqlite.Connection, user_id: int, now: float) -> bool:
 
 
 async def get_state(conn: aiosqlite.Connection, user_id: int) -> ReaderState | None:
-    async with conn.execute(
-        "SELECT user_id, mode, article_id, data FROM reader_states WHERE user_id = ?", (user_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(
+        conn,
+        "SELECT user_id, mode, article_id, data FROM reader_states WHERE user_id = ?",
+        (user_id,),
+    )
     if row is None:
         return None
     return ReaderState(row["user_id"], row["mode"], row["article_id"], json.loads(row["data"]))

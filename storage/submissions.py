@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.db import fetch_all, fetch_one
 from storage.models import (
     CardMessage,
     Person,
@@ -76,17 +77,16 @@ async def from_message(
     conn: aiosqlite.Connection, user_id: int, source_message_id: int
 ) -> int | None:
     """The submission a reader's message already became, if it was handled before."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT id FROM submissions WHERE user_id = ? AND source_message_id = ?",
         (user_id, source_message_id),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return int(row[0]) if row else None
 
 
 async def get(conn: aiosqlite.Connection, submission_id: int) -> Submission | None:
-    async with conn.execute(f"{_SELECT} WHERE s.id = ?", (submission_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, f"{_SELECT} WHERE s.id = ?", (submission_id,))
     return _submission(row) if row else None
 
 
@@ -145,27 +145,25 @@ async def set_thread_message(
 
 
 async def count_by_status(conn: aiosqlite.Connection, status: SubmissionStatus) -> int:
-    async with conn.execute(
-        "SELECT COUNT(*) FROM submissions WHERE status = ?", (status.value,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(
+        conn, "SELECT COUNT(*) FROM submissions WHERE status = ?", (status.value,)
+    )
     return int(row[0]) if row else 0
 
 
 async def oldest_pending(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
-    async with conn.execute(
-        f"{_SELECT} WHERE s.status = 'pending' ORDER BY s.id LIMIT ?", (limit,)
-    ) as cur:
-        rows = await cur.fetchall()
+    rows = await fetch_all(
+        conn, f"{_SELECT} WHERE s.status = 'pending' ORDER BY s.id LIMIT ?", (limit,)
+    )
     return [_submission(row) for row in rows]
 
 
 async def approved_count(conn: aiosqlite.Connection, article_id: int) -> int:
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT COUNT(*) FROM submissions WHERE article_id = ? AND status = 'approved'",
         (article_id,),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return int(row[0]) if row else 0
 
 
@@ -173,13 +171,13 @@ async def latest_approved(
     conn: aiosqlite.Connection, article_id: int, limit: int
 ) -> list[PublishedComment]:
     """The newest approved comments, returned oldest first so they read as a thread."""
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         "SELECT r.first_name, r.last_name, r.user_id, s.text, s.created_at"
         " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
         " WHERE s.article_id = ? AND s.status = 'approved' ORDER BY s.id DESC LIMIT ?",
         (article_id, limit),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [
         PublishedComment(
             Person(row["user_id"], row["first_name"], row["last_name"]).display_name,
@@ -218,12 +216,12 @@ async def cards_of(conn: aiosqlite.Connection, submission_id: int) -> list[tuple
 
 
 async def card_states(conn: aiosqlite.Connection, submission_id: int) -> list[CardMessage]:
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         "SELECT chat_id, message_id, rendered FROM moderation_cards WHERE submission_id = ?"
         " AND role = 'card' ORDER BY message_id",
         (submission_id,),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [CardMessage(row["chat_id"], row["message_id"], row["rendered"]) for row in rows]
 
 
@@ -246,22 +244,22 @@ async def submission_of_card(
     conn: aiosqlite.Connection, chat_id: int, message_id: int
 ) -> int | None:
     """Which submission a message in the moderation chat (card or continuation) shows."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT submission_id FROM moderation_cards WHERE chat_id = ? AND message_id = ?",
         (chat_id, message_id),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return int(row[0]) if row else None
 
 
 async def approved_unanswered_contacts(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
     """Approved contact messages that no editor's answer has reached yet, oldest first."""
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         f"{_SELECT} WHERE s.kind = 'contact' AND s.status = 'approved'"
         " AND NOT EXISTS (SELECT 1 FROM contact_replies c WHERE c.submission_id = s.id"
         "   AND c.direction = 'to_reader' AND c.status = 'delivered')"
         " ORDER BY s.id LIMIT ?",
         (limit,),
-    ) as cur:
-        rows = await cur.fetchall()
+    )
     return [_submission(row) for row in rows]

@@ -1,0 +1,201 @@
+"""Intake under a burst: the bot beside a bare echo bot, on the same fake Bot API.
+
+    python -m benchmarks.intake [--readers 1000] [--runs 3]
+
+Both bots run as separate processes (`python -m bot`, `python -m benchmarks.echo_bot`)
+against the fake Bot API from the tests, which enforces Telegram's 20 messages a minute
+per group. For each run and each bot: N readers send one message at the same moment; we
+measure the seconds until every reader was answered, updates per second, the latency
+from an update being available to the reader's answer (p50, p99), the bot's peak RSS,
+and the time from process start to its first getUpdates. Medians over the runs are
+printed, and last the ratio bot throughput / echo throughput: this machine is shared and
+noisy, so the ratio is what counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.e2e.harness import populate
+from tests.e2e.process import ROOT, bot_environment
+from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID
+from tests.fake_telegram import FakeTelegram
+
+FIRST_READER_ID = 100_000
+ACK_MARK = "awaits moderation"
+TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    peak_rss_mb: float
+    first_poll_s: float
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the most resident memory the process ever had."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def start(command: list[str], env: dict[str, str], log: Path,
+                telegram: FakeTelegram) -> tuple[asyncio.subprocess.Process, float]:
+    """Starts a bot; returns it and the seconds until its first getUpdates was waiting."""
+    started = time.monotonic()
+    with log.open("ab") as out:
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=log.parent, env=env, stdout=out, stderr=out
+        )
+    await telegram.wait_for(telegram.is_polling, timeout=60)
+    return process, time.monotonic() - started
+
+
+async def burst(telegram: FakeTelegram, readers: list[int], text: str, answered: str | None
+                ) -> tuple[float, list[float]]:
+    """All readers send at once; returns total seconds and each reader's latency."""
+    sent_at: dict[int, float] = {}
+    answered_at: dict[int, float] = {}
+    scanned = len(telegram.calls)
+    start_time = time.monotonic()
+    for reader in readers:
+        sent_at[reader] = time.monotonic()
+        telegram.user_sends_text(reader, text)
+
+    def all_answered() -> bool:
+        nonlocal scanned
+        calls = telegram.calls
+        for call in calls[scanned:]:
+            if call.method != "sendMessage" or call.status != 200:
+                continue
+            chat = int(call.params.get("chat_id", 0))
+            if chat in sent_at and chat not in answered_at and (
+                answered is None or answered in str(call.params.get("text", ""))
+            ):
+                answered_at[chat] = call.at
+        scanned = len(calls)
+        return len(answered_at) == len(readers)
+
+    await telegram.wait_for(all_answered, timeout=TIMEOUT)
+    total = max(answered_at.values()) - start_time
+    return total, [(answered_at[r] - sent_at[r]) * 1000 for r in readers]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.wait(), timeout=60)
+
+
+async def one_run(kind: str, readers_count: int, workdir: Path) -> RunResult:
+    telegram = FakeTelegram()
+    await telegram.start()
+    try:
+        populate(telegram, with_discussion=False)
+        telegram.group_rate_limit_per_minute = 20
+        readers = list(range(FIRST_READER_ID, FIRST_READER_ID + readers_count))
+        for reader in readers:
+            telegram.add_user(reader, f"Reader {reader}")
+        env = bot_environment(telegram, workdir, with_discussion=False, log_level="WARNING")
+        if kind == "echo":
+            command = [sys.executable, "-m", "benchmarks.echo_bot"]
+        else:
+            command = [sys.executable, "-m", "bot"]
+        env["PYTHONPATH"] = str(ROOT)
+        process, first_poll = await start(command, env, workdir / f"{kind}.log", telegram)
+        try:
+            if kind == "bot":
+                # Not measured: an article, and every reader opening it from its link.
+                telegram.user_sends_text(ADMIN_ID, "/post https://blog.example/a\nBurst\nx")
+                post = await telegram.wait_for_bot_message(CHANNEL_ID, timeout=60)
+                link = post["reply_markup"]["inline_keyboard"][0][0]["url"]
+                payload = link.rsplit("=", 1)[1]
+                await burst(telegram, readers, f"/start {payload}", "Send your comment")
+            total, latencies = await burst(
+                telegram, readers, "A comment from the burst",
+                ACK_MARK if kind == "bot" else None,
+            )
+            rss = peak_rss_mb(process.pid)
+        finally:
+            await stop(process)
+        if kind == "bot":
+            await check_every_comment_stored_once(workdir, readers_count)
+        return RunResult(
+            total, readers_count / total, percentile(latencies, 0.5),
+            percentile(latencies, 0.99), rss, first_poll,
+        )
+    finally:
+        await telegram.stop()
+
+
+async def check_every_comment_stored_once(workdir: Path, expected: int) -> None:
+    import aiosqlite
+
+    async with (
+        aiosqlite.connect(workdir / "db" / "bot.sqlite3") as conn,
+        conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT user_id), SUM(status = 'pending') FROM submissions"
+        ) as cursor,
+    ):
+        row = await cursor.fetchone()
+    assert row is not None
+    stored, authors, pending = row
+    if (stored, authors, pending) != (expected, expected, expected):
+        raise SystemExit(
+            f"FAIL: {stored} comments stored from {authors} readers, {pending} pending;"
+            f" expected {expected} of each"
+        )
+
+
+def report(name: str, results: list[RunResult]) -> float:
+    def median(field: str) -> float:
+        return statistics.median(getattr(r, field) for r in results)
+
+    print(
+        f"{name:>5}: {median('seconds'):7.2f} s until all answered, "
+        f"{median('per_second'):7.1f} updates/s, p50 {median('p50_ms'):7.1f} ms, "
+        f"p99 {median('p99_ms'):7.1f} ms, peak RSS {median('peak_rss_mb'):5.1f} MB, "
+        f"start→first getUpdates {median('first_poll_s'):4.2f} s"
+    )
+    return median("per_second")
+
+
+async def main(readers: int, runs: int) -> None:
+    print(f"{readers} readers, {runs} runs each, median shown; {os.cpu_count()} cores")
+    results: dict[str, list[RunResult]] = {"echo": [], "bot": []}
+    for run in range(runs):
+        for kind in ("echo", "bot"):
+            with tempfile.TemporaryDirectory(prefix=f"intake-{kind}-") as tmp:
+                results[kind].append(await one_run(kind, readers, Path(tmp)))
+            last = results[kind][-1]
+            print(f"  run {run + 1} {kind}: {last.per_second:.1f} updates/s", flush=True)
+    echo = report("echo", results["echo"])
+    bot = report("bot", results["bot"])
+    print(f"ratio bot/echo throughput: {bot / echo:.2f}")
+    print(f"every comment stored exactly once and pending: yes ({readers} of {readers})")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--readers", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.readers, arguments.runs))
