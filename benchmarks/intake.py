@@ -25,9 +25,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiosqlite
+
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
-from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID
+from tests.factories import ADMIN_ID, CHANNEL_ID
 from tests.fake_telegram import FakeTelegram
 
 FIRST_READER_ID = 100_000
@@ -53,8 +55,9 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def start(command: list[str], env: dict[str, str], log: Path,
-                telegram: FakeTelegram) -> tuple[asyncio.subprocess.Process, float]:
+async def start(
+    command: list[str], env: dict[str, str], log: Path, telegram: FakeTelegram
+) -> tuple[asyncio.subprocess.Process, float]:
     """Starts a bot; returns it and the seconds until its first getUpdates was waiting."""
     started = time.monotonic()
     with log.open("ab") as out:
@@ -65,8 +68,9 @@ async def start(command: list[str], env: dict[str, str], log: Path,
     return process, time.monotonic() - started
 
 
-async def burst(telegram: FakeTelegram, readers: list[int], text: str, answered: str | None
-                ) -> tuple[float, list[float]]:
+async def burst(
+    telegram: FakeTelegram, readers: list[int], text: str, answered: str | None
+) -> tuple[float, list[float]]:
     """All readers send at once; returns total seconds and each reader's latency."""
     sent_at: dict[int, float] = {}
     answered_at: dict[int, float] = {}
@@ -83,8 +87,10 @@ async def burst(telegram: FakeTelegram, readers: list[int], text: str, answered:
             if call.method != "sendMessage" or call.status != 200:
                 continue
             chat = int(call.params.get("chat_id", 0))
-            if chat in sent_at and chat not in answered_at and (
-                answered is None or answered in str(call.params.get("text", ""))
+            if (
+                chat in sent_at
+                and chat not in answered_at
+                and (answered is None or answered in str(call.params.get("text", "")))
             ):
                 answered_at[chat] = call.at
         scanned = len(calls)
@@ -130,7 +136,9 @@ async def one_run(kind: str, readers_count: int, workdir: Path) -> RunResult:
                 payload = link.rsplit("=", 1)[1]
                 await burst(telegram, readers, f"/start {payload}", "Send your comment")
             total, latencies = await burst(
-                telegram, readers, "A comment from the burst",
+                telegram,
+                readers,
+                "A comment from the burst",
                 ACK_MARK if kind == "bot" else None,
             )
             rss = peak_rss_mb(process.pid)
@@ -139,16 +147,18 @@ async def one_run(kind: str, readers_count: int, workdir: Path) -> RunResult:
         if kind == "bot":
             await check_every_comment_stored_once(workdir, readers_count)
         return RunResult(
-            total, readers_count / total, percentile(latencies, 0.5),
-            percentile(latencies, 0.99), rss, first_poll,
+            total,
+            readers_count / total,
+            percentile(latencies, 0.5),
+            percentile(latencies, 0.99),
+            rss,
+            first_poll,
         )
     finally:
         await telegram.stop()
 
 
 async def check_every_comment_stored_once(workdir: Path, expected: int) -> None:
-    import aiosqlite
-
     async with (
         aiosqlite.connect(workdir / "db" / "bot.sqlite3") as conn,
         conn.execute(

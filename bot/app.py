@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot import callback_data
 from bot.moderators import ModeratorDirectory
 from bot.outbox_worker import OutboxWorker
-from bot.polling import serve
+from bot.polling import RecordingRequest, serve
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.admins import AdminHandlers
@@ -122,6 +122,7 @@ def build_application(settings: Settings) -> BotApp:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .defaults(message_defaults())
+        .request(RecordingRequest(connection_pool_size=256))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

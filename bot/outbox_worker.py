@@ -28,12 +28,13 @@ from storage.models import (
     ReplyDirection,
     ReplyStatus,
     Submission,
+    SubmissionKind,
     SubmissionStatus,
 )
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 50
+BATCH_SIZE = 100
 IDLE_WAIT = 5.0
 MAX_BACKOFF = 300.0
 # How long shutdown waits for a delivery in flight before cutting it off.
@@ -136,31 +137,48 @@ class OutboxWorker:
         return min(IDLE_WAIT, max(0.0, next_time - time.time()))
 
     async def deliver_due(self) -> int:
-        """Deliver every row that is due now; returns how many were settled."""
+        """Deliver every row that is due now; returns how many were settled.
+
+        Each chat is a lane: its rows go one after another, in order, and once one has to
+        wait the rest of that chat waits with it, so a reader's acknowledgement never
+        queues behind the moderation chat's rate limit. Lanes run one at a time: with no
+        two calls in flight, a crash can interrupt at most one delivery (the known window),
+        and measured in benchmarks.intake, running them side by side was no faster.
+        """
         settled = 0
         while True:
             now = time.time()
             async with self._db.reading() as conn:
                 batch = await outbox.due(conn, now, BATCH_SIZE)
-            # Rows for one chat go in order: once one has to wait, the rest of that chat waits
-            # with it (rescheduled, so the next pass does not spin on them).
             held = {chat: until for chat, until in self._held_until.items() if until > now}
-            progressed = False
+            lanes: dict[str, list[OutboxItem]] = {}
             for item in batch:
-                if self._stopping:
-                    return settled
-                if item.chat_key in held:
-                    continue
-                retry = await self._deliver(item)
-                if retry is None:
-                    settled += 1
-                    progressed = True
-                elif retry.holds_chat:
-                    held[item.chat_key] = retry.at
+                if item.chat_key not in held:
+                    lanes.setdefault(item.chat_key, []).append(item)
+            settled_now = 0
+            for chat_key, items in lanes.items():
+                settled_now += await self._deliver_lane(chat_key, items, held)
             # What waits behind a held chat waits in one statement per chat, not one per row.
             await self._hold_chats(held, now)
-            if len(batch) < BATCH_SIZE or not progressed:
+            settled += settled_now
+            if self._stopping or len(batch) < BATCH_SIZE or not settled_now:
                 return settled
+
+    async def _deliver_lane(
+        self, chat_key: str, items: list[OutboxItem], held: dict[str, float]
+    ) -> int:
+        settled = 0
+        for item in items:
+            if self._stopping:
+                break
+            retry = await self._deliver(item)
+            if retry is None:
+                settled += 1
+                continue
+            if retry.holds_chat:
+                held[chat_key] = retry.at
+                break
+        return settled
 
     async def _deliver(self, item: OutboxItem) -> _Retry | None:
         """Try one row; None when it is settled, else when it will be tried again."""
@@ -249,7 +267,8 @@ class OutboxWorker:
         self, item: OutboxItem, delay: float, reason: str, *, count: bool = True
     ) -> _Retry:
         at = time.time() + delay
-        async with self._db.transaction() as conn:
+        # A single statement: SQLite commits it on its own.
+        async with self._db.reading() as conn:
             await outbox.reschedule(conn, item.id, at, reason, count_attempt=count)
         return _Retry(at)
 
@@ -261,7 +280,8 @@ class OutboxWorker:
                 await outbox.hold_chat(conn, chat_key, now, until)
 
     async def _settle(self, item: OutboxItem, *, failed_with: str | None = None) -> None:
-        async with self._db.transaction() as conn:
+        # A single statement: SQLite commits it on its own.
+        async with self._db.reading() as conn:
             await outbox.settle(conn, item.id, time.time(), failed_with=failed_with)
 
     # --- one function per effect --------------------------------------------------------
@@ -367,12 +387,14 @@ class OutboxWorker:
                 )
 
     async def _acknowledge(self, item: OutboxItem) -> None:
-        loaded = await self._load_submission_and_title(item)
-        if loaded is None:
-            return
-        submission, title = loaded
+        # Everything the text needs travels in the row: the reader's answer costs no query.
         await self._bot.send_message(
-            submission.author.user_id, rendering.acknowledgement(submission, title)
+            int(item.chat_key),
+            rendering.acknowledgement(
+                SubmissionKind(str(item.payload["kind"])),
+                _optional_text(item.payload.get("title")),
+                published=bool(item.payload.get("published")),
+            ),
         )
 
     async def _notify_author(self, item: OutboxItem) -> None:
@@ -509,3 +531,7 @@ class OutboxWorker:
         else:
             text = rendering.MODERATION_CHAT_BACK
         await self._bot.send_message(int(item.chat_key), text)
+
+
+def _optional_text(value: int | str | bool | None) -> str | None:
+    return None if value is None else str(value)

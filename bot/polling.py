@@ -15,10 +15,13 @@ import logging
 import signal
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from storage import processed_updates
 from storage.db import Database
@@ -66,6 +69,40 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stopping.wait(), timeout=seconds)
+
+
+class _Handling:
+    """The update this task is handling, and whether it is recorded as handled yet."""
+
+    def __init__(self, db: Database, update_id: int) -> None:
+        self._db = db
+        self._update_id = update_id
+        self.recorded = False
+
+    async def record(self) -> None:
+        if not self.recorded:
+            self.recorded = True
+            await processed_updates.mark(self._db, self._update_id)
+
+
+_handling: ContextVar[_Handling | None] = ContextVar("handling", default=None)
+
+
+class RecordingRequest(HTTPXRequest):
+    """Before a handler's first call to Telegram, the update is recorded as handled.
+
+    Handlers change state first and answer after, so by then the change is committed. If
+    the process dies later, the update is not handled again and its answers are not sent
+    twice; if it dies sooner, nothing was said yet and handling it again is right.
+    """
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        handling = _handling.get()
+        if handling is not None:
+            await handling.record()
+        return await super().do_request(url, method, *args, **kwargs)
 
 
 def _order_key(update: Update) -> int:
@@ -159,9 +196,14 @@ class Poller:
 
     async def _handle_in_order(self, queue: list[Update]) -> None:
         for update in queue:
-            # Errors inside handlers go to the error handler; process_update returns after it.
-            await self._application.process_update(update)
-            await processed_updates.mark(self._db, update.update_id)
+            handling = _Handling(self._db, update.update_id)
+            token = _handling.set(handling)
+            try:
+                # Errors inside handlers go to the error handler; this returns after it.
+                await self._application.process_update(update)
+            finally:
+                _handling.reset(token)
+            await handling.record()
 
     async def _confirm_handled(self) -> None:
         """Tell Telegram, on the way out, that what was handled need not come again."""

@@ -219,12 +219,14 @@ def comment_too_long(limit: int, length: int) -> str:
     )
 
 
-def acknowledgement(submission: Submission, article_title: str | None) -> str:
+def acknowledgement(
+    kind: SubmissionKind, article_title: str | None, *, published: bool = False
+) -> str:
     """What the reader hears once their submission is safely stored."""
-    if submission.kind is SubmissionKind.CONTACT:
+    if kind is SubmissionKind.CONTACT:
         return CONTACT_RECEIVED
     title = esc(shorten(article_title or "the article", CARD_TITLE_LIMIT))
-    if submission.auto_approved:
+    if published:
         return (
             f"✅ Thanks! Your comment on “{title}” is published: as a trusted commenter"
             " you skip the queue."

@@ -90,9 +90,6 @@ class ReaderHandlers:
             message, reader
         ):
             return
-        if await contact.current_step(self._runtime.db, reader.user_id) is not None:
-            await self._contact.form_answer(message, reader, message.text)
-            return
         outcome = await comments.submit_comment(
             self._runtime.db,
             self._runtime.settings,
@@ -124,6 +121,9 @@ class ReaderHandlers:
             await message.reply_text(rendering.BANNED)
         elif outcome.result is SubmitResult.ARTICLE_CLOSED:
             await message.reply_text(rendering.article_closed(outcome.article))
+        elif await contact.current_step(self._runtime.db, reader.user_id) is not None:
+            # Not commenting: the reader may be filling in the contact form.
+            await self._contact.form_answer(message, reader, message.text)
         else:
             await message.reply_text(rendering.NOT_COMMENTING)
 

@@ -92,7 +92,8 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Reads that must not see another coroutine's transaction half done."""
+        """Reads that must not see another coroutine's transaction half done, and single
+        write statements, each of which SQLite commits as a transaction of its own."""
         async with self._lock:
             yield self._connection
 

@@ -8,32 +8,18 @@ from storage.db import fetch_all, fetch_one
 from storage.models import AuthorHistory
 
 
-async def recent_submission_times(
-    conn: aiosqlite.Connection, user_id: int, since: float
-) -> list[float]:
-    """When the reader submitted anything since `since`, newest first."""
-    return [
-        float(row[0])
-        for row in await fetch_all(
-            conn,
-            "SELECT created_at FROM submissions WHERE user_id = ? AND created_at > ?"
-            " ORDER BY created_at DESC",
-            (user_id, since),
-        )
-    ]
-
-
-async def has_sent_text_since(
+async def recent_submissions(
     conn: aiosqlite.Connection, user_id: int, text: str, since: float
-) -> bool:
-    return (
-        await fetch_one(
-            conn,
-            "SELECT 1 FROM submissions WHERE user_id = ? AND created_at > ? AND text = ? LIMIT 1",
-            (user_id, since, text),
-        )
-        is not None
+) -> list[tuple[float, bool]]:
+    """The reader's submissions since `since`, newest first: when, and whether its text is
+    `text`. One query serves both flood control and the repeat check."""
+    rows = await fetch_all(
+        conn,
+        "SELECT created_at, text = ? FROM submissions WHERE user_id = ? AND created_at > ?"
+        " ORDER BY created_at DESC",
+        (text, user_id, since),
     )
+    return [(float(row[0]), bool(row[1])) for row in rows]
 
 
 async def of_author(

@@ -26,7 +26,8 @@ async def unprocessed(db: Database, update_ids: list[int]) -> set[int]:
 
 async def mark(db: Database, update_id: int) -> None:
     now = time.time()
-    async with db.transaction() as conn:
+    # One statement each, so each is its own transaction: no BEGIN/COMMIT round trips.
+    async with db.reading() as conn:
         await conn.execute(
             "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
             (update_id, now),

@@ -37,16 +37,26 @@ async def check_submission(
     """Why this submission must not be stored, or None. The repeat check comes first: a
     reader re-sending what we already have is told so, not told to wait."""
     duplicate_since = now - settings.duplicate_window_hours * 3600
-    if text and await history.has_sent_text_since(conn, user_id, text, duplicate_since):
+    since = min(duplicate_since, now - _flood_horizon(settings))
+    recent = await history.recent_submissions(conn, user_id, text, since)
+    if text and any(same and at > duplicate_since for at, same in recent):
         return Refusal(RefusalReason.DUPLICATE)
-    return await check_flood(conn, settings, user_id, now)
+    return _flood(settings, [at for at, _ in recent], now)
 
 
 async def check_flood(
     conn: aiosqlite.Connection, settings: Settings, user_id: int, now: float
 ) -> Refusal | None:
-    window = max(settings.flood_window_seconds, settings.flood_min_interval_seconds)
-    recent = await history.recent_submission_times(conn, user_id, now - window)
+    recent = await history.recent_submissions(conn, user_id, "", now - _flood_horizon(settings))
+    return _flood(settings, [at for at, _ in recent], now)
+
+
+def _flood_horizon(settings: Settings) -> float:
+    return max(settings.flood_window_seconds, settings.flood_min_interval_seconds)
+
+
+def _flood(settings: Settings, times_newest_first: list[float], now: float) -> Refusal | None:
+    recent = [t for t in times_newest_first if t > now - _flood_horizon(settings)]
     retry_at = 0.0
     if recent and now - recent[0] < settings.flood_min_interval_seconds:
         retry_at = recent[0] + settings.flood_min_interval_seconds

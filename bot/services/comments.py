@@ -121,7 +121,15 @@ async def submit_comment(
         if trusted:
             await submissions.auto_approve(conn, submission_id, now)
         # The reader's acknowledgement first: the outbox keeps that order.
-        await effects.acknowledge(conn, author.user_id, submission_id, now)
+        await effects.acknowledge(
+            conn,
+            author.user_id,
+            submission_id,
+            SubmissionKind.COMMENT,
+            now,
+            article_title=article.title,
+            published=trusted,
+        )
         if trusted:
             await effects.publish_comment(conn, settings, article.id, submission_id, now)
         await effects.send_card(conn, settings, submission_id, now)

@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.settings import Settings
 from storage import outbox
+from storage.models import SubmissionKind
 
 
 class Effect(StrEnum):
@@ -29,12 +30,28 @@ class Effect(StrEnum):
 
 
 async def acknowledge(
-    conn: aiosqlite.Connection, author_id: int, submission_id: int, now: float
+    conn: aiosqlite.Connection,
+    author_id: int,
+    submission_id: int,
+    kind: SubmissionKind,
+    now: float,
+    *,
+    article_title: str | None = None,
+    published: bool = False,
 ) -> None:
     """Tell the reader their submission was received (or published). Queued, not sent by the
     handler, so that a crash never makes the reader hear it twice or not at all."""
     await outbox.enqueue(
-        conn, Effect.ACKNOWLEDGE, str(author_id), {"submission_id": submission_id}, now
+        conn,
+        Effect.ACKNOWLEDGE,
+        str(author_id),
+        {
+            "submission_id": submission_id,
+            "kind": kind.value,
+            "title": article_title,
+            "published": published,
+        },
+        now,
     )
 
 

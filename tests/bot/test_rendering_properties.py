@@ -153,7 +153,8 @@ def test_posts_threads_views_and_notices_are_accepted(
     comments = [PublishedComment(name[:128] or "n", text, 0.0) for _ in range(10)]
     accepted(rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000))
     accepted(rendering.author_outcome(item, title))
-    accepted(rendering.acknowledgement(item, title))
+    accepted(rendering.acknowledgement(item.kind, title))
+    accepted(rendering.acknowledgement(item.kind, title, published=True))
     accepted(rendering.ask_name(person(name, ""))[0])
     accepted(rendering.ask_email(name[:100] or "n"))
     accepted(rendering.email_invalid(text))

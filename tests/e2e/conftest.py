@@ -21,6 +21,15 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
     yield fake
     await fake.stop()
     # Every end-to-end test doubles as a check that the bot sent nothing Telegram refuses.
+    if fake.bad_requests():
+        print(
+            "CALLS",
+            [
+                (c.method, c.params.get("chat_id"), c.status, c.injected, round(c.at, 3))
+                for c in fake.calls
+                if c.method != "getUpdates"
+            ],
+        )
     assert fake.bad_requests() == [], fake.bad_requests()
 
 

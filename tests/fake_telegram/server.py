@@ -685,9 +685,11 @@ class FakeTelegram:
         else:
             self._record(ApiCall(method, params, 0, {}, injected=True))
         interceptor.callback()
-        if request.transport is not None:
-            request.transport.abort()
-        raise asyncio.CancelledError
+        # Never answer: the client waits, as it would for a server that went quiet, until it
+        # dies or gives up. (Dropping the connection would let it move on before the kill
+        # lands, which a real crash does not allow.)
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
 
     def _take_interceptor(self, method: str, params: dict[str, Any]) -> _Interceptor | None:
         for interceptor in self._interceptors:
