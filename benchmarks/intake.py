@@ -177,7 +177,7 @@ async def check_every_comment_stored_once(workdir: Path, expected: int) -> None:
 
 def report(name: str, results: list[RunResult]) -> float:
     def median(field: str) -> float:
-        return statistics.median(getattr(r, field) for r in results)
+        return float(statistics.median(float(getattr(r, field)) for r in results))
 
     print(
         f"{name:>5}: {median('seconds'):7.2f} s until all answered, "

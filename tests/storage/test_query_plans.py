@@ -1,0 +1,70 @@
+"""The queries the bot runs on every action use an index, not a scan of a growing table."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.db import Database
+
+# Each hot query, with parameters of the right types.
+HOT_QUERIES = {
+    "pending queue page": (
+        "SELECT s.id FROM submissions s JOIN readers r ON r.user_id = s.user_id"
+        " WHERE s.status = 'pending' ORDER BY s.id LIMIT ?",
+        (5,),
+    ),
+    "article view, latest approved": (
+        "SELECT r.first_name, s.text FROM submissions s JOIN readers r ON r.user_id = s.user_id"
+        " WHERE s.article_id = ? AND s.status = 'approved' ORDER BY s.id DESC LIMIT ?",
+        (1, 10),
+    ),
+    "approved count": (
+        "SELECT COUNT(*) FROM submissions WHERE article_id = ? AND status = 'approved'",
+        (1,),
+    ),
+    "decision": (
+        "UPDATE submissions SET status = 'approved' WHERE id = ? AND status = 'pending'",
+        (1,),
+    ),
+    "outbox next batch": (
+        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        " ORDER BY id LIMIT ?",
+        (1.0, 100),
+    ),
+    "outbox hold one chat": (
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND chat_key = ?"
+        " AND next_attempt_at <= ?",
+        (2.0, "-100", 1.0),
+    ),
+    "flood and repeat check": (
+        "SELECT created_at, text = ? FROM submissions WHERE user_id = ? AND created_at > ?"
+        " ORDER BY created_at DESC",
+        ("x", 1, 0.0),
+    ),
+    "card of a message": (
+        "SELECT submission_id FROM moderation_cards WHERE chat_id = ? AND message_id = ?",
+        (1, 1),
+    ),
+    "submission of a reader's message": (
+        "SELECT id FROM submissions WHERE user_id = ? AND source_message_id = ?",
+        (1, 1),
+    ),
+    "processed updates": (
+        "SELECT update_id FROM processed_updates WHERE update_id IN (?, ?)",
+        (1, 2),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOT_QUERIES))
+async def test_hot_query_uses_an_index(db: Database, name: str) -> None:
+    """EXPLAIN QUERY PLAN names an index (or the primary key) and scans no table."""
+    sql, parameters = HOT_QUERIES[name]
+    async with db.reading() as conn:
+        plan = [
+            row[3] for row in await conn.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}", parameters)
+        ]
+    assert plan, name
+    for step in plan:
+        assert not (step.startswith("SCAN") and "USING" not in step), (name, plan)
+    assert any("INDEX" in step or "PRIMARY KEY" in step for step in plan), (name, plan)
