@@ -18,6 +18,7 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import rendering
+from bot.pacing import GroupPacer
 from bot.services import abuse, effects, moderation
 from bot.services.effects import AdminNotice, Effect
 from bot.settings import Settings
@@ -71,6 +72,7 @@ class OutboxWorker:
         self._held_until: dict[str, float] = {}
         self._stopping = False
         self._moderation_chat_down = False
+        self._pacer = GroupPacer()
         self._handlers: dict[str, Callable[[OutboxItem], Awaitable[None]]] = {
             Effect.ACKNOWLEDGE: self._acknowledge,
             Effect.SEND_CARD: self._send_card,
@@ -171,6 +173,13 @@ class OutboxWorker:
         for item in items:
             if self._stopping:
                 break
+            now = time.time()
+            slot = self._pacer.next_slot(chat_key, now)
+            if slot > now:
+                # The group's minute is full: the rest of this chat waits for a free place.
+                held[chat_key] = slot
+                break
+            self._pacer.record(chat_key, now)
             retry = await self._deliver(item)
             if retry is None:
                 settled += 1

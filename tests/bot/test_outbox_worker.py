@@ -17,6 +17,7 @@ from bot.services.effects import Effect
 from bot.settings import Settings
 from storage import outbox
 from storage.db import Database
+from storage.models import Person
 from tests.bot.services.test_comments import rows
 from tests.e2e.harness import populate
 from tests.factories import (
@@ -282,3 +283,35 @@ async def test_a_deleted_card_is_forgotten_and_the_decision_stands(
     await worker.deliver_due()
     assert await rows(db, "SELECT COUNT(*) FROM moderation_cards") == [(0,)]
     assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]
+
+
+async def test_cards_are_paced_to_twenty_a_minute_without_a_single_429(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """25 comments at once: 20 cards now, 5 scheduled for the next minute, no 429 met."""
+    telegram.group_rate_limit_per_minute = 20
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+    await articles.confirm_published(db, article.id, channel_message_id=1)
+    for number in range(25):
+        author = Person(70_000 + number, f"Reader {number}")
+        telegram.add_user(author.user_id, author.first_name)
+        telegram.user_sends_text(author.user_id, "/start")
+        await comments.open_article(db, author, article.id, 2.0)
+        await comments.submit_comment(db, settings, author, f"comment {number}", 3.0)
+    await worker.deliver_due()
+    assert len(telegram.bot_messages_in(MODERATION_CHAT_ID)) == 20
+    assert [c for c in telegram.calls if c.status == 429] == []
+    waiting = await rows(
+        db,
+        "SELECT COUNT(*) FROM outbox WHERE action = 'send_card' AND status = 'pending'"
+        " AND next_attempt_at > ?",
+        (time.time() + 30,),
+    )
+    assert waiting == [(5,)]
+    # Every reader was acknowledged meanwhile: the group's budget holds back only the group.
+    acknowledged = await rows(
+        db, "SELECT COUNT(*) FROM outbox WHERE action = 'acknowledge' AND status = 'delivered'"
+    )
+    assert acknowledged == [(25,)]

@@ -1,0 +1,37 @@
+"""Keeping within Telegram's budget for groups, so normal operation meets no 429."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+# Telegram lets a bot send about 20 messages a minute into one group (or channel).
+GROUP_MESSAGES_PER_MINUTE = 20
+WINDOW_SECONDS = 60.0
+
+
+def is_group(chat_key: str) -> bool:
+    """Groups and channels have negative ids (or @usernames); people have positive ids."""
+    return chat_key.startswith(("-", "@"))
+
+
+class GroupPacer:
+    """A sliding minute per group: the next call waits for a free place in it."""
+
+    def __init__(self, per_minute: int = GROUP_MESSAGES_PER_MINUTE) -> None:
+        self._per_minute = per_minute
+        self._calls: dict[str, deque[float]] = defaultdict(deque)
+
+    def next_slot(self, chat_key: str, now: float) -> float:
+        """When a call to this chat may go: `now`, or when the oldest call leaves the window."""
+        if not is_group(chat_key):
+            return now
+        calls = self._calls[chat_key]
+        while calls and calls[0] <= now - WINDOW_SECONDS:
+            calls.popleft()
+        if len(calls) < self._per_minute:
+            return now
+        return calls[0] + WINDOW_SECONDS
+
+    def record(self, chat_key: str, now: float) -> None:
+        if is_group(chat_key):
+            self._calls[chat_key].append(now)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from bot.pacing import GroupPacer, is_group
+
+
+def test_a_group_gets_twenty_calls_a_minute_and_people_are_not_paced() -> None:
+    """The 21st call to a group in a minute waits until the first leaves the window."""
+    pacer = GroupPacer(per_minute=20)
+    for second in range(20):
+        assert pacer.next_slot("-100", 100.0 + second) == 100.0 + second
+        pacer.record("-100", 100.0 + second)
+    assert pacer.next_slot("-100", 125.0) == 160.0
+    assert pacer.next_slot("-100", 160.0) == 160.0
+    assert pacer.next_slot("-200", 125.0) == 125.0
+    for _ in range(50):
+        pacer.record("42", 125.0)
+    assert pacer.next_slot("42", 125.0) == 125.0
+    assert is_group("@blog")
+    assert not is_group("42")
