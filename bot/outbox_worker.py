@@ -72,7 +72,7 @@ class OutboxWorker:
         self._held_until: dict[str, float] = {}
         self._stopping = False
         self._moderation_chat_down = False
-        self._pacer = GroupPacer()
+        self._pacer = GroupPacer(settings.group_messages_per_minute)
         self._handlers: dict[str, Callable[[OutboxItem], Awaitable[None]]] = {
             Effect.ACKNOWLEDGE: self._acknowledge,
             Effect.SEND_CARD: self._send_card,

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # 0 = off. N: a comment whose author has N approved comments and no rejection is
     # published at once (moderators can still take it back).
     trusted_auto_approve: int = Field(default=0, ge=0)
+    # Telegram's budget for one group or channel: about 20 messages a minute.
+    group_messages_per_minute: int = Field(default=20, ge=1)
     # Membership of the moderation chat is checked with getChatMember; a short cache keeps
     # a burst of button presses from costing one API call each.
     moderator_cache_seconds: float = Field(default=60.0, ge=0)

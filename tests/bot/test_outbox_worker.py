@@ -290,6 +290,12 @@ async def test_cards_are_paced_to_twenty_a_minute_without_a_single_429(
 ) -> None:
     """25 comments at once: 20 cards now, 5 scheduled for the next minute, no 429 met."""
     telegram.group_rate_limit_per_minute = 20
+    worker = OutboxWorker(
+        db,
+        worker.bot,
+        settings.model_copy(update={"group_messages_per_minute": 20}),
+        telegram.bot_username,
+    )
     article = await articles.create_draft(
         db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
     )
