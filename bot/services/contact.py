@@ -175,6 +175,19 @@ async def is_contact_thread(db: Database, chat_id: int, message_id: int) -> bool
         return await _contact_of_moderation_message(conn, chat_id, message_id) is not None
 
 
+async def _refused_reply(
+    conn: aiosqlite.Connection, reader_id: int, text: str, submission_id: int
+) -> ReplyOutcome | None:
+    """Why a message of the conversation cannot go, either way, or None."""
+    if await readers.is_banned(conn, reader_id):
+        return ReplyOutcome(ReplyResult.READER_BANNED, submission_id)
+    if not text:
+        return ReplyOutcome(ReplyResult.EMPTY, submission_id)
+    if tg_length(text) > REPLY_MAX_LENGTH:
+        return ReplyOutcome(ReplyResult.TOO_LONG, submission_id)
+    return None
+
+
 async def reply_to_reader(
     db: Database,
     moderator: Person,
@@ -190,12 +203,9 @@ async def reply_to_reader(
         submission = await _contact_of_moderation_message(conn, chat_id, replied_message_id)
         if submission is None:
             return ReplyOutcome(ReplyResult.NOT_A_CONTACT_THREAD)
-        if await readers.is_banned(conn, submission.author.user_id):
-            return ReplyOutcome(ReplyResult.READER_BANNED, submission.id)
-        if not text:
-            return ReplyOutcome(ReplyResult.EMPTY, submission.id)
-        if tg_length(text) > REPLY_MAX_LENGTH:
-            return ReplyOutcome(ReplyResult.TOO_LONG, submission.id)
+        refusal = await _refused_reply(conn, submission.author.user_id, text, submission.id)
+        if refusal is not None:
+            return refusal
         reply_id = await contact_replies.insert(
             conn,
             submission.id,
@@ -230,12 +240,9 @@ async def reply_to_editors(
         )
         if submission_id is None:
             return ReplyOutcome(ReplyResult.NOT_A_CONTACT_THREAD)
-        if await readers.is_banned(conn, reader.user_id):
-            return ReplyOutcome(ReplyResult.READER_BANNED, submission_id)
-        if not text:
-            return ReplyOutcome(ReplyResult.EMPTY, submission_id)
-        if tg_length(text) > REPLY_MAX_LENGTH:
-            return ReplyOutcome(ReplyResult.TOO_LONG, submission_id)
+        refusal = await _refused_reply(conn, reader.user_id, text, submission_id)
+        if refusal is not None:
+            return refusal
         await readers.remember(conn, reader, now)
         reply_id = await contact_replies.insert(
             conn,

@@ -100,10 +100,23 @@ async def publish_comment(
     now: float,
 ) -> None:
     """Make an approved comment visible in the channel: in the thread, or on the counter."""
+    await _channel_change(conn, settings, Effect.THREAD_POST, article_id, submission_id, now)
+
+
+async def _channel_change(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    thread_effect: Effect,
+    article_id: int,
+    submission_id: int,
+    now: float,
+) -> None:
+    """A comment shown or taken back: its thread post with a discussion group, else the
+    post's counter, which counts whatever is approved when it is delivered."""
     if settings.discussion_chat_id is not None:
         await outbox.enqueue(
             conn,
-            Effect.THREAD_POST,
+            thread_effect,
             str(settings.discussion_chat_id),
             {"submission_id": submission_id, "article_id": article_id},
             now,
@@ -161,18 +174,9 @@ async def retract_comment(
     now: float,
 ) -> None:
     """Take a published comment back: out of the thread, or off the counter."""
-    if settings.discussion_chat_id is not None:
-        await outbox.enqueue(
-            conn,
-            Effect.RETRACT_THREAD_POST,
-            str(settings.discussion_chat_id),
-            {"submission_id": submission_id, "article_id": article_id},
-            now,
-        )
-    else:
-        await outbox.enqueue(
-            conn, Effect.REFRESH_COUNTER, str(settings.channel_id), {"article_id": article_id}, now
-        )
+    await _channel_change(
+        conn, settings, Effect.RETRACT_THREAD_POST, article_id, submission_id, now
+    )
 
 
 class AdminNotice(StrEnum):
