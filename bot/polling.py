@@ -88,6 +88,14 @@ class _Handling:
 _handling: ContextVar[_Handling | None] = ContextVar("handling", default=None)
 
 
+def handled_idempotently() -> None:
+    """The handler stored what it did keyed by the reader's message, so handling the update
+    again finds it: no need to spend a write recording the update as handled."""
+    handling = _handling.get()
+    if handling is not None:
+        handling.recorded = True
+
+
 class RecordingRequest(HTTPXRequest):
     """Before a handler's first call to Telegram, the update is recorded as handled.
 

@@ -8,6 +8,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import rendering
+from bot.polling import handled_idempotently
 from bot.runtime import Runtime, person_of
 from bot.services import contact
 from bot.services.contact import ReplyResult, Step
@@ -73,6 +74,8 @@ class ContactHandlers:
         chat = message.chat
         if outcome.step in {Step.SUBMITTED, Step.ALREADY_STORED}:
             # Stored with its acknowledgement in the outbox, which says "received" once.
+            if from_reader:
+                handled_idempotently()
             self._runtime.wake_outbox()
         elif outcome.step is Step.ASK_EMAIL:
             await chat.send_message(rendering.ask_email(outcome.detail))

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data, rendering
+from bot.polling import handled_idempotently
 from bot.runtime import Runtime, person_of
 from bot.services import articles, comments, contact
 from bot.services.comments import OpenResult, SubmitResult
@@ -104,6 +105,7 @@ class ReaderHandlers:
             SubmitResult.ALREADY_STORED,
         }:
             # Stored with its acknowledgement in the outbox, which says "received" once.
+            handled_idempotently()
             self._runtime.wake_outbox()
         elif outcome.result is SubmitResult.DUPLICATE:
             await message.reply_text(rendering.ALREADY_RECEIVED)
