@@ -188,6 +188,35 @@ async def _refused_reply(
     return None
 
 
+async def _record_and_send(
+    conn: aiosqlite.Connection,
+    submission_id: int,
+    direction: ReplyDirection,
+    author: Person,
+    text: str,
+    source: tuple[int, int],
+    deliver_to: str,
+    now: float,
+) -> ReplyOutcome:
+    """Record one message of the conversation and queue its delivery; the same Telegram
+    message recorded before (an update handled again) is not sent twice."""
+    reply_id = await contact_replies.insert(
+        conn,
+        submission_id,
+        direction,
+        author.user_id,
+        author.display_name,
+        text,
+        source[0],
+        source[1],
+        now,
+    )
+    if reply_id is None:
+        return ReplyOutcome(ReplyResult.DUPLICATE, submission_id)
+    await effects.deliver_reply(conn, deliver_to, reply_id, now)
+    return ReplyOutcome(ReplyResult.QUEUED, submission_id)
+
+
 async def reply_to_reader(
     db: Database,
     moderator: Person,
@@ -206,21 +235,16 @@ async def reply_to_reader(
         refusal = await _refused_reply(conn, submission.author.user_id, text, submission.id)
         if refusal is not None:
             return refusal
-        reply_id = await contact_replies.insert(
+        return await _record_and_send(
             conn,
             submission.id,
             ReplyDirection.TO_READER,
-            moderator.user_id,
-            moderator.display_name,
+            moderator,
             text,
-            chat_id,
-            message_id,
+            (chat_id, message_id),
+            str(submission.author.user_id),
             now,
         )
-        if reply_id is None:
-            return ReplyOutcome(ReplyResult.DUPLICATE, submission.id)
-        await effects.deliver_reply(conn, str(submission.author.user_id), reply_id, now)
-    return ReplyOutcome(ReplyResult.QUEUED, submission.id)
 
 
 async def reply_to_editors(
@@ -244,21 +268,16 @@ async def reply_to_editors(
         if refusal is not None:
             return refusal
         await readers.remember(conn, reader, now)
-        reply_id = await contact_replies.insert(
+        return await _record_and_send(
             conn,
             submission_id,
             ReplyDirection.TO_EDITORS,
-            reader.user_id,
-            reader.display_name,
+            reader,
             text,
-            reader.user_id,
-            message_id,
+            (reader.user_id, message_id),
+            str(settings.moderation_chat_id),
             now,
         )
-        if reply_id is None:
-            return ReplyOutcome(ReplyResult.DUPLICATE, submission_id)
-        await effects.deliver_reply(conn, str(settings.moderation_chat_id), reply_id, now)
-    return ReplyOutcome(ReplyResult.QUEUED, submission_id)
 
 
 @dataclass(frozen=True)

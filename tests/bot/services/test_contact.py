@@ -28,6 +28,21 @@ async def submitted_contact(db: Database, settings: Settings) -> int:
     return outcome.submission_id
 
 
+async def answered_contact(db: Database, settings: Settings) -> int:
+    """A contact message whose editors' answer reached the reader as message 7."""
+    submission_id = await submitted_contact(db, settings)
+    await contact.reply_to_reader(
+        db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks", 6.0
+    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE contact_replies SET status = 'delivered', delivered_chat_id = ?,"
+            " delivered_message_id = 7",
+            (READER.user_id,),
+        )
+    return submission_id
+
+
 async def test_the_form_stores_nothing_until_every_field_is_valid(
     db: Database, settings: Settings
 ) -> None:
@@ -110,16 +125,7 @@ async def test_replies_to_other_messages_are_not_conversations(
 
 async def test_a_reader_answers_the_delivered_reply(db: Database, settings: Settings) -> None:
     """Once the editors' answer is delivered, the reader's reply to it goes to the editors."""
-    submission_id = await submitted_contact(db, settings)
-    await contact.reply_to_reader(
-        db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks", 6.0
-    )
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE contact_replies SET status = 'delivered', delivered_chat_id = ?,"
-            " delivered_message_id = 7",
-            (READER.user_id,),
-        )
+    submission_id = await answered_contact(db, settings)
     outcome = await contact.reply_to_editors(db, settings, READER, 7, 8, "More info", 7.0)
     assert (outcome.result, outcome.submission_id) == (ReplyResult.QUEUED, submission_id)
     too_long = await contact.reply_to_editors(
@@ -152,16 +158,7 @@ async def test_a_reader_answer_handled_twice_is_recorded_once(
     db: Database, settings: Settings
 ) -> None:
     """The same reader message, handled again after a crash, records nothing new."""
-    await submitted_contact(db, settings)
-    await contact.reply_to_reader(
-        db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks", 6.0
-    )
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE contact_replies SET status = 'delivered', delivered_chat_id = ?,"
-            " delivered_message_id = 7",
-            (READER.user_id,),
-        )
+    await answered_contact(db, settings)
     first = await contact.reply_to_editors(db, settings, READER, 7, 8, "More", 7.0)
     again = await contact.reply_to_editors(db, settings, READER, 7, 8, "More", 7.5)
     assert (first.result, again.result) == (ReplyResult.QUEUED, ReplyResult.DUPLICATE)
