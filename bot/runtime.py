@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram import User
 
@@ -22,7 +21,6 @@ class Runtime:
     db_handle: Database | None = None
     outbox_handle: OutboxWorker | None = None
     bot_username: str = ""
-    started_at: float = field(default_factory=time.time)
 
     @property
     def db(self) -> Database:
