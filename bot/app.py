@@ -177,6 +177,9 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         )
     )
     application.add_handler(
+        CallbackQueryHandler(moderation.desk_press, pattern=f"^{callback_data.DESK_PREFIX}")
+    )
+    application.add_handler(
         CallbackQueryHandler(contact.start_button, pattern=f"^{callback_data.CONTACT_START}$")
     )
     application.add_handler(

@@ -13,6 +13,8 @@ from bot.services.moderation import Decision
 MODERATION_PREFIX = "mod:"
 ARTICLE_PREFIX = "art:"
 CONTACT_PREFIX = "ct:"
+DESK_PREFIX = "desk:"
+_DESK = re.compile(r"^desk:v1:(approve|reject|ban|skip):(\d{1,18})$")
 # The contact form's buttons: open the form; answer the name step with one's Telegram name.
 CONTACT_START = "ct:v1:start"
 CONTACT_USE_TELEGRAM_NAME = "ct:v1:name"
@@ -44,3 +46,22 @@ def open_article(article_id: int) -> str:
 def parse_open_article(data: str | None) -> int | None:
     match = _ARTICLE.match(data or "")
     return int(match[1]) if match else None
+
+
+@dataclass(frozen=True)
+class DeskPress:
+    # None: Skip.
+    decision: Decision | None
+    submission_id: int
+
+
+def desk(action: str, submission_id: int) -> str:
+    return f"desk:v1:{action}:{submission_id}"
+
+
+def parse_desk(data: str | None) -> DeskPress | None:
+    match = _DESK.match(data or "")
+    if match is None:
+        return None
+    decision = None if match[1] == "skip" else Decision(match[1])
+    return DeskPress(decision, int(match[2]))

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import rendering
 from bot.pacing import GroupPacer
-from bot.services import abuse, effects, moderation
+from bot.services import abuse, desk, effects, moderation
 from bot.services.effects import AdminNotice, Effect
 from bot.settings import Settings
 from storage import articles, contact_replies, history, outbox, submissions
@@ -55,6 +55,24 @@ class NotReadyError(Exception):
         self.delay = delay
 
 
+# What sends a new message (edits and deletions are not counted against a group's budget;
+# the review desk, mostly edited, counts itself when it has to send).
+_SENDS = frozenset(
+    {
+        Effect.ACKNOWLEDGE,
+        Effect.SEND_CARD,
+        Effect.SEND_CONTINUATION,
+        Effect.NOTIFY_AUTHOR,
+        Effect.THREAD_POST,
+        Effect.DELIVER_REPLY,
+        Effect.REPLY_NOTICE,
+        Effect.ADMIN_NOTICE,
+    }
+)
+# Free places in the moderation chat's minute that cards leave for the review desk.
+DESK_RESERVE = 2  # fold when one place is left: that one is the desk's
+
+
 @dataclass(frozen=True)
 class _Retry:
     at: float
@@ -85,6 +103,7 @@ class OutboxWorker:
             Effect.DELIVER_REPLY: self._deliver_reply,
             Effect.REPLY_NOTICE: self._reply_notice,
             Effect.ADMIN_NOTICE: self._admin_notice,
+            Effect.SHOW_DESK: self._show_desk,
         }
 
     @property
@@ -174,12 +193,24 @@ class OutboxWorker:
             if self._stopping:
                 break
             now = time.time()
-            slot = self._pacer.next_slot(chat_key, now)
-            if slot > now:
-                # The group's minute is full: the rest of this chat waits for a free place.
-                held[chat_key] = slot
-                break
-            self._pacer.record(chat_key, now)
+            if item.action in _SENDS:
+                if (
+                    item.action == Effect.SEND_CARD
+                    and not item.payload.get("again")
+                    and (self._pacer.free_slots(chat_key, now) < DESK_RESERVE)
+                ):
+                    # Past the group's budget the card folds into the review desk, which
+                    # keeps the last free place for itself.
+                    async with self._db.transaction() as conn:
+                        await effects.fold_card_into_desk(conn, self._settings, item.id, now)
+                    settled += 1
+                    continue
+                slot = self._pacer.next_slot(chat_key, now)
+                if slot > now:
+                    # The group's minute is full: the rest of this chat waits for a place.
+                    held[chat_key] = slot
+                    break
+                self._pacer.record(chat_key, now)
             retry = await self._deliver(item)
             if retry is None:
                 settled += 1
@@ -540,6 +571,63 @@ class OutboxWorker:
         else:
             text = rendering.MODERATION_CHAT_BACK
         await self._bot.send_message(int(item.chat_key), text)
+
+    async def _show_desk(self, item: OutboxItem) -> None:
+        """Post the review desk, or edit it to the item it should show now."""
+        async with self._db.reading() as conn:
+            state = await desk.load(conn)
+            item_id = await desk.current_item(conn, state)
+            submission = await submissions.get(conn, item_id) if item_id else None
+            article = (
+                await articles.get(conn, submission.article_id)
+                if submission is not None and submission.article_id is not None
+                else None
+            )
+            waiting = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
+            past = (
+                await history.of_author(conn, submission.author.user_id, submission.id)
+                if submission is not None
+                else None
+            )
+        flags = (
+            abuse.flags_for(submission, past, self._settings)
+            if submission is not None and past is not None
+            else None
+        )
+        text, markup = rendering.desk(
+            submission, article.title if article else None, waiting, flags
+        )
+        digest = rendering.Card(text, markup).digest
+        message_id = state.message_id
+        if message_id is not None and not item.payload.get("new"):
+            if digest == state.digest:
+                return
+            try:
+                await self._bot.edit_message_text(
+                    text,
+                    chat_id=self._settings.moderation_chat_id,
+                    message_id=message_id,
+                    reply_markup=markup,
+                )
+            except BadRequest as error:
+                lowered = error.message.lower()
+                if "message to edit not found" in lowered:
+                    message_id = None
+                elif "message is not modified" not in lowered:
+                    raise
+        if message_id is None or item.payload.get("new"):
+            # The desk is mostly edited; a new desk message is a send, within the budget.
+            chat_key, now = str(self._settings.moderation_chat_id), time.time()
+            slot = self._pacer.next_slot(chat_key, now)
+            if slot > now:
+                raise NotReadyError("the moderation chat's minute is full", slot - now)
+            self._pacer.record(chat_key, now)
+            sent = await self._bot.send_message(
+                self._settings.moderation_chat_id, text, reply_markup=markup
+            )
+            message_id = sent.message_id
+        async with self._db.transaction() as conn:
+            await desk.save(conn, desk.DeskState(message_id, item_id, digest))
 
 
 def _optional_text(value: int | str | bool | None) -> str | None:

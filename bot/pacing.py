@@ -32,6 +32,15 @@ class GroupPacer:
             return now
         return calls[0] + WINDOW_SECONDS
 
+    def free_slots(self, chat_key: str, now: float) -> int:
+        """How many more calls this chat's minute takes now (people: as many as wanted)."""
+        if not is_group(chat_key):
+            return self._per_minute
+        calls = self._calls[chat_key]
+        while calls and calls[0] <= now - WINDOW_SECONDS:
+            calls.popleft()
+        return max(0, self._per_minute - len(calls))
+
     def record(self, chat_key: str, now: float) -> None:
         if is_group(chat_key):
             self._calls[chat_key].append(now)

@@ -7,6 +7,7 @@ than the characters a user sees, so a message that fits here fits there.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -410,6 +411,48 @@ def continuation_messages(submission: Submission) -> list[str]:
     ]
 
 
+def desk(
+    submission: Submission | None,
+    article_title: str | None,
+    waiting: int,
+    flags: CardFlags | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The review desk: the item to decide now, how many wait, and the buttons."""
+    if submission is None:
+        return "🗂 <b>Review desk</b>\n\n🎉 Nothing is waiting for moderation.", None
+    shown = card(submission, article_title, flags=flags)
+    heading = f"🗂 <b>Review desk</b>: {waiting} waiting, oldest first\n\n"
+    # The card's own text, shortened so that the heading still fits one message.
+    body = shown.text
+    if visible_length(heading + body) > MESSAGE_LIMIT:
+        body = card(
+            dataclasses.replace(submission, text=shorten(submission.text, 2500)),
+            article_title,
+            flags=flags,
+        ).text
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "✅ Approve", callback_data=callback_data.desk("approve", submission.id)
+                ),
+                InlineKeyboardButton(
+                    "❌ Reject", callback_data=callback_data.desk("reject", submission.id)
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    "🚫 Ban author", callback_data=callback_data.desk("ban", submission.id)
+                ),
+                InlineKeyboardButton(
+                    "⏭ Skip", callback_data=callback_data.desk("skip", submission.id)
+                ),
+            ],
+        ]
+    )
+    return heading + body, keyboard
+
+
 def moderation_keyboard(submission_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -454,14 +497,17 @@ EDITS_IGNORED = (
     "Send a new message instead."
 )
 STALE_BUTTON = "This button is no longer valid."
+SKIPPED = "Skipped: it stays in the queue."
 SUBMISSION_NOT_FOUND = "That submission no longer exists."
 
 
-def queue_summary(pending: int, shown: int) -> str:
+def queue_summary(pending: int) -> str:
     if pending == 0:
         return "🎉 The queue is empty: nothing is waiting for moderation."
-    more = f" The oldest {shown} are sent again below." if shown else ""
-    return f"📥 {pending} item{'s' if pending != 1 else ''} waiting for moderation.{more}"
+    return (
+        f"📥 {pending} item{'s' if pending != 1 else ''} waiting for moderation. The review"
+        " desk below shows them one by one, oldest first; earlier cards still work."
+    )
 
 
 # --- admins -----------------------------------------------------------------------------

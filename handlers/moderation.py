@@ -11,13 +11,11 @@ from telegram.ext import ContextTypes
 from bot import callback_data, rendering
 from bot.parsing import parse_id
 from bot.runtime import Runtime, person_of
-from bot.services import moderation
+from bot.services import desk, moderation
 from bot.services.moderation import DecisionResult
 from handlers.access import require_moderator
 
 logger = logging.getLogger(__name__)
-
-QUEUE_CARDS = 5
 
 
 class ModerationHandlers:
@@ -82,10 +80,8 @@ class ModerationHandlers:
         assert message is not None
         if not await require_moderator(self._runtime, update, context):
             return
-        snapshot = await moderation.resend_oldest_cards(
-            self._runtime.db, self._runtime.settings, QUEUE_CARDS, time.time()
-        )
-        await message.reply_text(rendering.queue_summary(snapshot.pending, len(snapshot.oldest)))
+        pending = await desk.open_desk(self._runtime.db, self._runtime.settings, time.time())
+        await message.reply_text(rendering.queue_summary(pending))
         self._runtime.wake_outbox()
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,3 +101,50 @@ class ModerationHandlers:
         assert query is not None
         logger.warning("Unknown button data %r from user %s", query.data, query.from_user.id)
         await query.answer(rendering.STALE_BUTTON, show_alert=True)
+
+    async def desk_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A tap on the review desk: decide the item it shows (or skip it), then move on."""
+        query = update.callback_query
+        assert query is not None
+        press = callback_data.parse_desk(query.data)
+        message = query.message
+        if (
+            press is None
+            or message is None
+            or message.chat.id != self._runtime.settings.moderation_chat_id
+            or not await desk.is_desk_message(
+                self._runtime.db, message.message_id, press.submission_id
+            )
+        ):
+            logger.warning("Ignored desk press %r from user %s", query.data, query.from_user.id)
+            await query.answer(rendering.STALE_BUTTON, show_alert=True)
+            return
+        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
+        if not allowed:
+            await query.answer(
+                rendering.NOT_A_MODERATOR if allowed is False else rendering.MODERATOR_CHECK_FAILED,
+                show_alert=True,
+            )
+            return
+        now = time.time()
+        if press.decision is None:
+            answer = rendering.SKIPPED
+        else:
+            outcome = await moderation.decide(
+                self._runtime.db,
+                self._runtime.settings,
+                press.submission_id,
+                press.decision,
+                person_of(query.from_user),
+                now,
+            )
+            answer = (
+                rendering.DECISION_DONE[press.decision]
+                if outcome.result is DecisionResult.APPLIED
+                else rendering.already_decided(outcome.submission)
+                if outcome.submission is not None
+                else rendering.SUBMISSION_NOT_FOUND
+            )
+        await desk.move_on(self._runtime.db, self._runtime.settings, press.submission_id, now)
+        self._runtime.wake_outbox()
+        await query.answer(answer)

@@ -7,6 +7,8 @@ import aiosqlite
 from storage.db import fetch_one
 
 MODERATION_CHAT_DOWN = "moderation_chat_down"
+# The review desk: {"message_id": …, "item_id": …, "digest": …} as JSON.
+REVIEW_DESK = "review_desk"
 
 
 async def get(conn: aiosqlite.Connection, key: str) -> str | None:
@@ -25,3 +27,11 @@ async def set_if_absent(conn: aiosqlite.Connection, key: str, value: str) -> boo
 async def clear(conn: aiosqlite.Connection, key: str) -> bool:
     cursor = await conn.execute("DELETE FROM bot_state WHERE key = ?", (key,))
     return cursor.rowcount == 1
+
+
+async def put(conn: aiosqlite.Connection, key: str, value: str) -> None:
+    await conn.execute(
+        "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -49,12 +49,17 @@ async def next_due_time(conn: aiosqlite.Connection) -> float | None:
 
 
 async def settle(
-    conn: aiosqlite.Connection, item_id: int, now: float, *, failed_with: str | None = None
+    conn: aiosqlite.Connection,
+    item_id: int,
+    now: float,
+    *,
+    failed_with: str | None = None,
+    note: str | None = None,
 ) -> None:
     await conn.execute(
         "UPDATE outbox SET status = ?, settled_at = ?, last_error = COALESCE(?, last_error),"
         " attempts = attempts + 1 WHERE id = ?",
-        ("failed" if failed_with else "delivered", now, failed_with, item_id),
+        ("failed" if failed_with else "delivered", now, failed_with or note, item_id),
     )
 
 
@@ -98,3 +103,13 @@ async def hold_chat(conn: aiosqlite.Connection, chat_key: str, now: float, until
         " AND next_attempt_at <= ?",
         (until, chat_key, now),
     )
+
+
+async def count_due(conn: aiosqlite.Connection, action: str, chat_key: str, now: float) -> int:
+    row = await fetch_one(
+        conn,
+        "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND chat_key = ? AND action = ?"
+        " AND next_attempt_at <= ?",
+        (chat_key, action, now),
+    )
+    return int(row[0]) if row else 0

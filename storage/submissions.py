@@ -263,3 +263,15 @@ async def approved_unanswered_contacts(conn: aiosqlite.Connection, limit: int) -
         (limit,),
     )
     return [_submission(row) for row in rows]
+
+
+async def next_pending_after(conn: aiosqlite.Connection, after_id: int) -> int | None:
+    """The oldest pending item after `after_id`, wrapping round to the oldest of all."""
+    row = await fetch_one(
+        conn,
+        "SELECT id FROM submissions WHERE status = 'pending' AND id > ? ORDER BY id LIMIT 1",
+        (after_id,),
+    ) or await fetch_one(
+        conn, "SELECT id FROM submissions WHERE status = 'pending' ORDER BY id LIMIT 1"
+    )
+    return int(row[0]) if row else None

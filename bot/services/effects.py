@@ -25,6 +25,7 @@ class Effect(StrEnum):
     SEND_CONTINUATION = "send_continuation"
     RETRACT_THREAD_POST = "retract_thread_post"
     ADMIN_NOTICE = "admin_notice"
+    SHOW_DESK = "show_desk"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
 
@@ -195,3 +196,20 @@ async def tell_admins(
             {"notice": notice.value, "reason": reason},
             now,
         )
+
+
+async def show_desk(
+    conn: aiosqlite.Connection, settings: Settings, now: float, *, new_message: bool = False
+) -> None:
+    """Bring the review desk up to date (or post it afresh, for /queue)."""
+    await outbox.enqueue(
+        conn, Effect.SHOW_DESK, str(settings.moderation_chat_id), {"new": new_message}, now
+    )
+
+
+async def fold_card_into_desk(
+    conn: aiosqlite.Connection, settings: Settings, card_row_id: int, now: float
+) -> None:
+    """A card that the group's budget cannot carry: its item waits on the desk instead."""
+    await outbox.settle(conn, card_row_id, now, note="folded into the review desk")
+    await show_desk(conn, settings, now)

@@ -36,12 +36,6 @@ class DecisionOutcome:
     submission: Submission | None = None
 
 
-@dataclass(frozen=True)
-class QueueSnapshot:
-    pending: int
-    oldest: list[Submission]
-
-
 async def decide(
     db: Database,
     settings: Settings,
@@ -106,18 +100,6 @@ async def decide(
 async def unban(db: Database, user_id: int, now: float) -> bool:
     async with db.transaction() as conn:
         return await readers.unban(conn, user_id, now)
-
-
-async def resend_oldest_cards(
-    db: Database, settings: Settings, limit: int, now: float
-) -> QueueSnapshot:
-    """The queue's size, with its oldest items sent again as fresh cards."""
-    async with db.transaction() as conn:
-        pending = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
-        oldest = await submissions.oldest_pending(conn, limit)
-        for submission in oldest:
-            await effects.send_card(conn, settings, submission.id, now, again=True)
-    return QueueSnapshot(pending, oldest)
 
 
 async def _unpublish(

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import callback_data
 from bot.services.moderation import Decision
-from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID
+from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
 from tests.fake_telegram import FakeTelegram
 
 Message = dict[str, Any]
@@ -78,3 +78,23 @@ async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message
         return current if current and not current.get("reply_markup") else None
 
     return await telegram.wait_for(decided)
+
+
+def desk_text(telegram: FakeTelegram, desk: Message) -> str:
+    current = telegram.message(MODERATION_CHAT_ID, desk["message_id"])
+    return str(current["text"]) if current else ""
+
+
+async def press_desk(
+    telegram: FakeTelegram, desk: Message | None, action: str, user_id: int = MODERATOR_ID
+) -> dict[str, Any]:
+    """A moderator taps one of the review desk's buttons; returns the bot's answer."""
+    assert desk is not None
+    data = next(
+        button["callback_data"]
+        for row in desk["reply_markup"]["inline_keyboard"]
+        for button in row
+        if button["callback_data"].startswith(f"desk:v1:{action}:")
+    )
+    query_id = telegram.user_presses_button(user_id, MODERATION_CHAT_ID, desk["message_id"], data)
+    return await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))

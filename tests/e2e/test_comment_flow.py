@@ -20,8 +20,10 @@ from tests.e2e.steps import (
     card_button_data,
     card_without_buttons,
     comment,
+    desk_text,
     post_article,
     press,
+    press_desk,
     start_payload,
 )
 from tests.factories import (
@@ -233,20 +235,25 @@ async def test_articles_and_unpublish(telegram: FakeTelegram, bot: RunningBot) -
     await telegram.wait_for_bot_message(ADMIN_ID, contains="no published article")
 
 
-async def test_queue_reports_and_resends_pending_cards(
-    telegram: FakeTelegram, bot: RunningBot
-) -> None:
-    """/queue in the moderation chat counts pending items and shows them again as cards."""
+async def test_queue_opens_the_review_desk(telegram: FakeTelegram, bot: RunningBot) -> None:
+    """/queue counts pending items and opens the desk; a tap there decides and moves on."""
     _, post = await post_article(telegram)
-    card = await comment(telegram, READER, post, "waiting")
+    card = await comment(telegram, READER, post, "first waiting")
+    await comment(telegram, READER_IDS[1], post, "second waiting")
     telegram.user_sends_text(MODERATOR_ID, "/queue", chat_id=MODERATION_CHAT_ID)
-    await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="1 item waiting")
-    again = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Comment #")
-    assert again["message_id"] != card["message_id"]
-    await press(telegram, MODERATOR_ID, again, Decision.APPROVE)
-    # Both copies of the card show the outcome.
+    await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="2 items waiting")
+    desk = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Review desk")
+    assert "2 waiting" in desk["text"]
+    assert "first waiting" in desk["text"]
+    await press_desk(telegram, desk, "approve")
+    # The earlier card shows the outcome too; the desk moved on to the next item.
     await card_without_buttons(telegram, card)
-    await card_without_buttons(telegram, again)
+    await telegram.wait_for(lambda: "second waiting" in desk_text(telegram, desk))
+    await press_desk(telegram, telegram.message(MODERATION_CHAT_ID, desk["message_id"]), "skip")
+    await telegram.wait_for(lambda: "1 waiting" in desk_text(telegram, desk))
+    await press_desk(telegram, telegram.message(MODERATION_CHAT_ID, desk["message_id"]), "reject")
+    await telegram.wait_for(lambda: "Nothing is waiting" in desk_text(telegram, desk))
+    await telegram.wait_for_bot_message(READER_IDS[1], contains="was not approved")
 
 
 async def test_discussion_group_gets_the_approved_comment_in_the_thread(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.services import articles, comments, moderation
+from bot.services import articles, comments, desk, moderation
 from bot.services.effects import Effect
 from bot.services.moderation import Decision, DecisionResult
 from bot.settings import Settings
@@ -82,14 +82,21 @@ async def test_rejection_publishes_nothing(db: Database, settings: Settings) -> 
     assert actions == ["acknowledge", "send_card", "refresh_cards", "notify_author"]
 
 
-async def test_queue_resends_the_oldest_pending(db: Database, settings: Settings) -> None:
-    """/queue counts pending items and queues their cards again, oldest first."""
+async def test_the_desk_walks_the_queue_and_wraps_round(db: Database, settings: Settings) -> None:
+    """Skip moves to the next pending item; after the newest it comes back to the oldest."""
     first = await pending_comment(db, settings, "one")
-    await pending_comment(db, settings, "two")
-    await moderation.decide(db, settings, first, Decision.APPROVE, MODERATOR, 5.0)
-    snapshot = await moderation.resend_oldest_cards(db, settings, 5, 6.0)
-    assert snapshot.pending == 1
-    assert [s.text for s in snapshot.oldest] == ["two"]
+    second = await pending_comment(db, settings, "two")
+    await desk.open_desk(db, settings, 5.0)
+    async with db.reading() as conn:
+        assert await desk.current_item(conn, await desk.load(conn)) == first
+    await desk.move_on(db, settings, first, 6.0)
+    async with db.reading() as conn:
+        assert await desk.current_item(conn, await desk.load(conn)) == second
+    await moderation.decide(db, settings, first, Decision.APPROVE, MODERATOR, 7.0)
+    await desk.move_on(db, settings, second, 8.0)
+    async with db.reading() as conn:
+        # Only the second is pending now: the desk comes round to it again.
+        assert await desk.current_item(conn, await desk.load(conn)) == second
 
 
 async def test_a_comment_approved_after_unpublishing_stays_private(

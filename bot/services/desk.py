@@ -1,0 +1,75 @@
+"""The review desk: one message in the moderation chat that walks through the queue.
+
+Telegram lets a bot send about 20 messages a minute into a group, so a burst of comments
+cannot each get a card in time. Past that budget the cards fold into the desk, which shows
+the oldest pending item with the decision buttons and Skip, and is edited (edits are not
+sends) to the next item after each tap.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.services import effects
+from bot.settings import Settings
+from storage import bot_state, submissions
+from storage.db import Database
+from storage.models import SubmissionStatus
+
+
+@dataclass(frozen=True)
+class DeskState:
+    message_id: int | None = None
+    item_id: int | None = None
+    digest: str | None = None
+
+
+async def load(conn: aiosqlite.Connection) -> DeskState:
+    raw = await bot_state.get(conn, bot_state.REVIEW_DESK)
+    return DeskState(**json.loads(raw)) if raw else DeskState()
+
+
+async def save(conn: aiosqlite.Connection, state: DeskState) -> None:
+    await bot_state.put(
+        conn,
+        bot_state.REVIEW_DESK,
+        json.dumps(
+            {"message_id": state.message_id, "item_id": state.item_id, "digest": state.digest}
+        ),
+    )
+
+
+async def current_item(conn: aiosqlite.Connection, state: DeskState) -> int | None:
+    """The item the desk shows: the one it showed if still pending, else the next one."""
+    if state.item_id is not None:
+        shown = await submissions.get(conn, state.item_id)
+        if shown is not None and shown.is_pending:
+            return shown.id
+    return await submissions.next_pending_after(conn, state.item_id or 0)
+
+
+async def move_on(db: Database, settings: Settings, from_item: int, now: float) -> None:
+    """After a decision or a Skip on `from_item`: show the next pending item after it."""
+    async with db.transaction() as conn:
+        state = await load(conn)
+        following = await submissions.next_pending_after(conn, from_item)
+        await save(conn, DeskState(state.message_id, following, state.digest))
+        await effects.show_desk(conn, settings, now)
+
+
+async def is_desk_message(db: Database, message_id: int, item_id: int) -> bool:
+    """A press on the desk is valid for the item the desk shows now."""
+    async with db.reading() as conn:
+        state = await load(conn)
+        return state.message_id == message_id and await current_item(conn, state) == item_id
+
+
+async def open_desk(db: Database, settings: Settings, now: float) -> int:
+    """/queue: a fresh desk message at the bottom of the chat; returns how many wait."""
+    async with db.transaction() as conn:
+        pending = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
+        await effects.show_desk(conn, settings, now, new_message=True)
+    return pending

@@ -1,0 +1,59 @@
+"""A burst larger than the moderation chat's budget: cards fold into the review desk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.harness import populate, running_bot
+from tests.e2e.steps import desk_text, post_article, press_desk, start_payload
+from tests.factories import MODERATION_CHAT_ID, make_settings
+from tests.fake_telegram import FakeTelegram
+
+BURST = 30
+
+
+async def test_a_burst_fills_the_budget_then_folds_into_one_desk(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """With Telegram's 20/min enforced: 19 cards, one desk for the rest, not a single 429."""
+    populate(telegram, with_discussion=False)
+    telegram.group_rate_limit_per_minute = 20
+    settings = make_settings(
+        database_path, telegram_api_url=telegram.base_url, group_messages_per_minute=20
+    )
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        readers = list(range(80_000, 80_000 + BURST))
+        for reader in readers:
+            telegram.add_user(reader, f"Reader {reader}")
+            telegram.user_sends_text(reader, f"/start {start_payload(post)}")
+        for reader in readers:
+            await telegram.wait_for_bot_message(reader, contains="Send your comment")
+        for number, reader in enumerate(readers):
+            telegram.user_sends_text(reader, f"Burst comment {number}")
+        for reader in readers:
+            await telegram.wait_for_bot_message(reader, contains="awaits moderation")
+        desk = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Review desk")
+        cards = [
+            m
+            for m in telegram.bot_messages_in(MODERATION_CHAT_ID)
+            if m["text"].startswith("💬 Comment #")
+        ]
+        assert len(cards) == 19
+        assert f"{BURST} waiting" in desk["text"]
+        assert "Burst comment 0" in desk["text"]
+        # Moderators work through the rest at the speed of their taps: the desk is edited.
+        for step in range(5):
+            current = telegram.message(MODERATION_CHAT_ID, desk["message_id"])
+            answer = await press_desk(telegram, current, "approve")
+            assert answer["text"] == "Approved."
+            waiting = f"{BURST - step - 1} waiting"
+            await telegram.wait_for(lambda: waiting in desk_text(telegram, desk))  # noqa: B023
+        assert "Burst comment 5" in desk_text(telegram, desk)
+        sends = [
+            c
+            for c in telegram.calls
+            if c.method == "sendMessage" and c.params.get("chat_id") == MODERATION_CHAT_ID
+        ]
+        assert len(sends) == 20  # 19 cards and the desk: the whole minute, not one more
+    assert [c for c in telegram.calls if c.status == 429] == []
