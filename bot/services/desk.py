@@ -73,3 +73,9 @@ async def open_desk(db: Database, settings: Settings, now: float) -> int:
         pending = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
         await effects.show_desk(conn, settings, now, new_message=True)
     return pending
+
+
+async def refresh_if_open(conn: aiosqlite.Connection, settings: Settings, now: float) -> None:
+    """A decision made elsewhere (on a card): an open desk must not keep showing its item."""
+    if (await load(conn)).message_id is not None:
+        await effects.show_desk(conn, settings, now)

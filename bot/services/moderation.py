@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import effects
+from bot.services import desk, effects
 from bot.settings import Settings
 from storage import articles, bot_state, readers, submissions
 from storage.db import Database
@@ -81,6 +81,7 @@ async def decide(
                 conn, submission.author.user_id, moderator.user_id, submission_id, now
             )
         await effects.refresh_cards(conn, settings, submission_id, now)
+        await desk.refresh_if_open(conn, settings, now)
         if submission.kind is SubmissionKind.CONTACT:
             # A contact message is answered by an editor's reply, not by a verdict.
             return DecisionOutcome(DecisionResult.APPLIED, submission)
