@@ -189,21 +189,28 @@ class OutboxWorker:
         self, chat_key: str, items: list[OutboxItem], held: dict[str, float]
     ) -> int:
         settled = 0
-        for item in items:
+        folded: set[int] = set()
+        for index, item in enumerate(items):
             if self._stopping:
                 break
+            if item.id in folded:
+                continue
             now = time.time()
             if item.action in _SENDS:
                 if (
                     item.action == Effect.SEND_CARD
-                    and not item.payload.get("again")
-                    and (self._pacer.free_slots(chat_key, now) < DESK_RESERVE)
+                    and self._pacer.free_slots(chat_key, now) < DESK_RESERVE
                 ):
                     # Past the group's budget the card folds into the review desk, which
-                    # keeps the last free place for itself.
+                    # keeps the last free place for itself. Every later card of this pass
+                    # would fold too: one transaction and one desk update carry them all.
+                    card_rows = [
+                        later.id for later in items[index:] if later.action == Effect.SEND_CARD
+                    ]
                     async with self._db.transaction() as conn:
-                        await effects.fold_card_into_desk(conn, self._settings, item.id, now)
-                    settled += 1
+                        await effects.fold_cards_into_desk(conn, self._settings, card_rows, now)
+                    folded.update(card_rows)
+                    settled += len(card_rows)
                     continue
                 slot = self._pacer.next_slot(chat_key, now)
                 if slot > now:
@@ -357,10 +364,9 @@ class OutboxWorker:
         if rendered is None:
             return
         submission, card = rendered
-        if not item.payload.get("again"):
-            async with self._db.reading() as conn:
-                if await submissions.cards_of(conn, submission.id):
-                    return
+        async with self._db.reading() as conn:
+            if await submissions.cards_of(conn, submission.id):
+                return
         message = await self._bot.send_message(
             self._settings.moderation_chat_id, card.text, reply_markup=card.markup
         )

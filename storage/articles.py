@@ -7,13 +7,27 @@ import aiosqlite
 from storage.db import fetch_all, fetch_one
 from storage.models import Article, ArticleListing, ArticleStatus
 
-_COLUMNS = (
-    "id, url, title, summary, status, channel_message_id, discussion_message_id,"
-    " created_by, created_at, counter_shown"
+_COLUMN_NAMES = (
+    "id",
+    "url",
+    "title",
+    "summary",
+    "status",
+    "channel_message_id",
+    "discussion_message_id",
+    "created_by",
+    "created_at",
+    "counter_shown",
 )
+_COLUMNS = ", ".join(_COLUMN_NAMES)
 
 
-def _article(row: aiosqlite.Row) -> Article:
+def columns_of(alias: str) -> str:
+    """The article columns of a query that joins `articles AS alias`, under their own names."""
+    return ", ".join(f"{alias}.{name} AS {name}" for name in _COLUMN_NAMES)
+
+
+def article_from_row(row: aiosqlite.Row) -> Article:
     return Article(
         id=row["id"],
         url=row["url"],
@@ -64,7 +78,7 @@ async def mark_unpublished(conn: aiosqlite.Connection, article_id: int, now: flo
 
 async def get(conn: aiosqlite.Connection, article_id: int) -> Article | None:
     row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,))
-    return _article(row) if row else None
+    return article_from_row(row) if row else None
 
 
 async def set_discussion_message(
@@ -94,7 +108,8 @@ async def list_recent(
         (limit,),
     )
     return [
-        ArticleListing(_article(row), row["approved_count"], row["pending_count"]) for row in rows
+        ArticleListing(article_from_row(row), row["approved_count"], row["pending_count"])
+        for row in rows
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -102,7 +102,9 @@ class Database:
 
 
 async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, parameters: Sequence[object] = ()
+    conn: aiosqlite.Connection,
+    sql: str,
+    parameters: Sequence[object] | Mapping[str, object] = (),
 ) -> aiosqlite.Row | None:
     """One row, in one trip to aiosqlite's thread (execute, fetch and close are three)."""
     rows = list(await conn.execute_fetchall(sql, parameters))

@@ -63,6 +63,18 @@ async def settle(
     )
 
 
+async def settle_many(
+    conn: aiosqlite.Connection, item_ids: list[int], now: float, *, note: str
+) -> None:
+    """Settle rows that were handled without a call to Telegram, in one statement."""
+    # json_each keeps it one parameterised statement however many rows there are.
+    await conn.execute(
+        "UPDATE outbox SET status = 'delivered', settled_at = ?, last_error = ?,"
+        " attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?))",
+        (now, note, json.dumps(item_ids)),
+    )
+
+
 async def reschedule(
     conn: aiosqlite.Connection, item_id: int, at: float, error: str, *, count_attempt: bool = True
 ) -> None:

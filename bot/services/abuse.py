@@ -34,11 +34,22 @@ class Refusal:
 async def check_submission(
     conn: aiosqlite.Connection, settings: Settings, user_id: int, text: str, now: float
 ) -> Refusal | None:
-    """Why this submission must not be stored, or None. The repeat check comes first: a
-    reader re-sending what we already have is told so, not told to wait."""
+    recent = await history.recent_submissions(conn, user_id, text, history_since(settings, now))
+    return refusal_for(settings, recent, text, now)
+
+
+def history_since(settings: Settings, now: float) -> float:
+    """How far back a reader's submissions matter to the repeat and flood checks."""
+    return min(now - settings.duplicate_window_hours * 3600, now - _flood_horizon(settings))
+
+
+def refusal_for(
+    settings: Settings, recent: list[tuple[float, bool]], text: str, now: float
+) -> Refusal | None:
+    """Why a submission must not be stored, or None, given the reader's `recent`
+    submissions (newest first: when, and whether the text is the same). The repeat check
+    comes first: a reader re-sending what we already have is told so, not told to wait."""
     duplicate_since = now - settings.duplicate_window_hours * 3600
-    since = min(duplicate_since, now - _flood_horizon(settings))
-    recent = await history.recent_submissions(conn, user_id, text, since)
     if text and any(same and at > duplicate_since for at, same in recent):
         return Refusal(RefusalReason.DUPLICATE)
     return _flood(settings, [at for at, _ in recent], now)

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.services import abuse, effects
 from bot.settings import Settings
-from storage import articles, history, readers, submissions
+from storage import articles, history, intake, readers, submissions
 from storage.db import Database
 from storage.models import Article, Person, PublishedComment, SubmissionKind
 
@@ -82,17 +82,18 @@ async def submit_comment(
     """Store the comment as pending, with its card and acknowledgement, in one transaction."""
     text = text.strip()
     async with db.transaction() as conn:
-        if message_id is not None and await submissions.from_message(
-            conn, author.user_id, message_id
-        ):
+        arrival = await intake.comment_arrival(
+            conn, author.user_id, message_id, text, abuse.history_since(settings, now)
+        )
+        if arrival.stored_submission_id is not None:
             return SubmitOutcome(SubmitResult.ALREADY_STORED)
-        state = await readers.get_state(conn, author.user_id)
+        state = arrival.state
         if state is None or state.mode != COMMENTING or state.article_id is None:
             return SubmitOutcome(SubmitResult.NOT_COMMENTING)
-        if await readers.is_banned(conn, author.user_id):
+        if arrival.banned:
             await readers.clear_state(conn, author.user_id)
             return SubmitOutcome(SubmitResult.BANNED)
-        article = await articles.get(conn, state.article_id)
+        article = arrival.article
         if article is None or not article.open_for_comments:
             await readers.clear_state(conn, author.user_id)
             return SubmitOutcome(SubmitResult.ARTICLE_CLOSED, article=article)
@@ -101,7 +102,7 @@ async def submit_comment(
             return SubmitOutcome(SubmitResult.EMPTY, article=article)
         if len(text) > settings.comment_max_length:
             return SubmitOutcome(SubmitResult.TOO_LONG, article=article)
-        refusal = await abuse.check_submission(conn, settings, author.user_id, text, now)
+        refusal = abuse.refusal_for(settings, arrival.recent, text, now)
         if refusal is not None:
             if refusal.reason is abuse.RefusalReason.DUPLICATE:
                 await readers.clear_state(conn, author.user_id)

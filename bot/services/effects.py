@@ -61,14 +61,12 @@ async def send_card(
     settings: Settings,
     submission_id: int,
     now: float,
-    *,
-    again: bool = False,
 ) -> None:
     await outbox.enqueue(
         conn,
         Effect.SEND_CARD,
         str(settings.moderation_chat_id),
-        {"submission_id": submission_id, "again": again},
+        {"submission_id": submission_id},
         now,
     )
 
@@ -207,9 +205,9 @@ async def show_desk(
     )
 
 
-async def fold_card_into_desk(
-    conn: aiosqlite.Connection, settings: Settings, card_row_id: int, now: float
+async def fold_cards_into_desk(
+    conn: aiosqlite.Connection, settings: Settings, card_row_ids: list[int], now: float
 ) -> None:
-    """A card that the group's budget cannot carry: its item waits on the desk instead."""
-    await outbox.settle(conn, card_row_id, now, note="folded into the review desk")
+    """Cards that the group's budget cannot carry: their items wait on the desk instead."""
+    await outbox.settle_many(conn, card_row_ids, now, note="folded into the review desk")
     await show_desk(conn, settings, now)
