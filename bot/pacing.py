@@ -7,6 +7,8 @@ from collections import defaultdict, deque
 # Telegram lets a bot send about 20 messages a minute into one group (or channel).
 GROUP_MESSAGES_PER_MINUTE = 20
 WINDOW_SECONDS = 60.0
+# And about 30 messages a second overall, to everyone together.
+MESSAGES_PER_SECOND = 30
 
 
 def is_group(chat_key: str) -> bool:
@@ -44,3 +46,25 @@ class GroupPacer:
     def record(self, chat_key: str, now: float) -> None:
         if is_group(chat_key):
             self._calls[chat_key].append(now)
+
+
+class OverallPacer:
+    """A sliding second for the bot as a whole; 0 per second means no pacing."""
+
+    def __init__(self, per_second: int = MESSAGES_PER_SECOND) -> None:
+        self._per_second = per_second
+        self._calls: deque[float] = deque()
+
+    def take_slot(self, now: float) -> float:
+        """Reserves the next place and returns when it is: `now`, or up to a second later.
+
+        The place is taken at once, so calls running side by side never share one.
+        """
+        if self._per_second <= 0:
+            return now
+        calls = self._calls
+        while calls and calls[0] <= now - 1.0:
+            calls.popleft()
+        at = now if len(calls) < self._per_second else calls[-self._per_second] + 1.0
+        calls.append(at)
+        return at

@@ -10,7 +10,7 @@ from bot.moderators import ModeratorDirectory
 from bot.outbox_worker import OutboxWorker
 from bot.settings import Settings
 from storage.db import Database
-from storage.models import Person
+from storage.models import OutboxItem, Person
 
 
 @dataclass
@@ -31,6 +31,11 @@ class Runtime:
     def wake_outbox(self) -> None:
         if self.outbox_handle is not None:
             self.outbox_handle.wake()
+
+    def deliver_soon(self, item: OutboxItem) -> None:
+        """Send a row the handler's transaction just queued, without waiting for the worker."""
+        if self.outbox_handle is not None:
+            self.outbox_handle.deliver_soon(item)
 
 
 def person_of(user: User) -> Person:

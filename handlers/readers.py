@@ -107,6 +107,8 @@ class ReaderHandlers:
             # Stored with its acknowledgement in the outbox, which says "received" once.
             handled_idempotently()
             self._runtime.wake_outbox()
+            if outcome.acknowledgement is not None:
+                self._runtime.deliver_soon(outcome.acknowledgement)
         elif outcome.result is SubmitResult.DUPLICATE:
             await message.reply_text(rendering.ALREADY_RECEIVED)
         elif outcome.result is SubmitResult.FLOOD:

@@ -1,8 +1,9 @@
 """What a reader's comment meets when it arrives, read in one query.
 
-Before a comment is stored the bot asks five things: was this very message stored already,
-what is the reader doing, are they banned, is the article still open, and what did they
-send lately. Asked together they cost one trip to the database thread instead of five;
+Before a comment is stored the bot asks six things: was this very message stored already,
+what is the reader doing, are they banned, is the article still open, what did they send
+lately, and is a message to them still waiting in the outbox. Asked together they cost one
+trip to the database thread instead of six;
 under a burst of readers those trips, not SQLite's work, are what intake spends its time on.
 """
 
@@ -25,6 +26,8 @@ ARRIVAL_SQL = (
     " EXISTS (SELECT 1 FROM bans WHERE user_id = :user AND lifted_at IS NULL) AS banned,"
     " (SELECT json_group_array(json_array(created_at, text = :text)) FROM submissions"
     " WHERE user_id = :user AND created_at > :since) AS recent,"
+    " EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND chat_key = :chat)"
+    " AS outbox_waiting,"
     f" {articles.columns_of('article')}"
     " FROM (SELECT :user AS user_id) AS reader"
     " LEFT JOIN reader_states AS state ON state.user_id = reader.user_id"
@@ -43,6 +46,8 @@ class Arrival:
     # The reader's submissions since the horizon asked for, newest first: when, and
     # whether its text is the text that arrived.
     recent: list[tuple[float, bool]]
+    # Messages to the reader still waiting in the outbox: anything new goes after them.
+    outbox_waiting: bool
 
 
 async def comment_arrival(
@@ -51,7 +56,13 @@ async def comment_arrival(
     row = await fetch_one(
         conn,
         ARRIVAL_SQL,
-        {"user": user_id, "message": message_id, "text": text, "since": since},
+        {
+            "user": user_id,
+            "chat": str(user_id),
+            "message": message_id,
+            "text": text,
+            "since": since,
+        },
     )
     assert row is not None  # the query selects from a one-row table
     state = (
@@ -68,4 +79,5 @@ async def comment_arrival(
         banned=bool(row["banned"]),
         article=articles.article_from_row(row) if row["id"] is not None else None,
         recent=recent,
+        outbox_waiting=bool(row["outbox_waiting"]),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
 import aiosqlite
 
@@ -18,23 +19,32 @@ async def enqueue(
     chat_key: str,
     payload: dict[str, PayloadValue],
     now: float,
+    *,
+    due_at: float | None = None,
 ) -> int:
+    """Queue a row, due now or at `due_at`."""
     cursor = await conn.execute(
         "INSERT INTO outbox (action, chat_key, payload, next_attempt_at, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (action, chat_key, json.dumps(payload), now, now),
+        (action, chat_key, json.dumps(payload), now if due_at is None else due_at, now),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
-async def due(conn: aiosqlite.Connection, now: float, limit: int) -> list[OutboxItem]:
-    rows = await fetch_all(
-        conn,
-        "SELECT id, action, chat_key, payload, attempts FROM outbox"
-        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-        (now, limit),
-    )
+DUE_SQL = (
+    "SELECT id, action, chat_key, payload, attempts FROM outbox"
+    " WHERE status = 'pending' AND next_attempt_at <= ?"
+    " AND chat_key NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?"
+)
+
+
+async def due(
+    conn: aiosqlite.Connection, now: float, limit: int, *, except_chats: Collection[str] = ()
+) -> list[OutboxItem]:
+    """The oldest rows due now, leaving out the chats in `except_chats` (being delivered,
+    or waiting out a limit), so that one busy chat never fills the batch."""
+    rows = await fetch_all(conn, DUE_SQL, (now, json.dumps(list(except_chats)), limit))
     return [
         OutboxItem(
             row["id"], row["action"], row["chat_key"], json.loads(row["payload"]), row["attempts"]
@@ -63,14 +73,14 @@ async def settle(
     )
 
 
-async def settle_many(
-    conn: aiosqlite.Connection, item_ids: list[int], now: float, *, note: str
+async def settle_delivered(
+    conn: aiosqlite.Connection, item_ids: list[int], now: float, *, note: str | None = None
 ) -> None:
-    """Settle rows that were handled without a call to Telegram, in one statement."""
-    # json_each keeps it one parameterised statement however many rows there are.
+    """Mark rows delivered, in one statement however many there are."""
     await conn.execute(
-        "UPDATE outbox SET status = 'delivered', settled_at = ?, last_error = ?,"
-        " attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?))",
+        "UPDATE outbox SET status = 'delivered', settled_at = ?,"
+        " last_error = COALESCE(?, last_error), attempts = attempts + 1"
+        " WHERE id IN (SELECT value FROM json_each(?))",
         (now, note, json.dumps(item_ids)),
     )
 

@@ -11,7 +11,7 @@ from bot.services import abuse, effects
 from bot.settings import Settings
 from storage import articles, history, intake, readers, submissions
 from storage.db import Database
-from storage.models import Article, Person, PublishedComment, SubmissionKind
+from storage.models import Article, OutboxItem, Person, PublishedComment, SubmissionKind
 
 COMMENTING = "commenting"
 ARTICLE_VIEW_COMMENTS = 10
@@ -52,6 +52,8 @@ class SubmitOutcome:
     submission_id: int | None = None
     article: Article | None = None
     retry_at: float = 0.0
+    # The acknowledgement for the handler to send now (None: the outbox sends it).
+    acknowledgement: OutboxItem | None = None
 
 
 async def open_article(db: Database, reader: Person, article_id: int, now: float) -> ArticleView:
@@ -121,8 +123,9 @@ async def submit_comment(
         )
         if trusted:
             await submissions.auto_approve(conn, submission_id, now)
-        # The reader's acknowledgement first: the outbox keeps that order.
-        await effects.acknowledge(
+        # The reader's acknowledgement first: the outbox keeps that order. The handler
+        # sends it itself unless earlier messages to the reader are still waiting.
+        acknowledgement = await effects.acknowledge(
             conn,
             author.user_id,
             submission_id,
@@ -130,13 +133,19 @@ async def submit_comment(
             now,
             article_title=article.title,
             published=trusted,
+            by_handler=not arrival.outbox_waiting,
         )
         if trusted:
             await effects.publish_comment(conn, settings, article.id, submission_id, now)
         await effects.send_card(conn, settings, submission_id, now)
         await readers.clear_state(conn, author.user_id)
     result = SubmitResult.PUBLISHED if trusted else SubmitResult.ACCEPTED
-    return SubmitOutcome(result, submission_id, article)
+    return SubmitOutcome(
+        result,
+        submission_id,
+        article,
+        acknowledgement=None if arrival.outbox_waiting else acknowledgement,
+    )
 
 
 async def _is_trusted(conn: aiosqlite.Connection, settings: Settings, user_id: int) -> bool:

@@ -12,7 +12,8 @@ import aiosqlite
 
 from bot.settings import Settings
 from storage import outbox
-from storage.models import SubmissionKind
+from storage.models import OutboxItem, SubmissionKind
+from storage.outbox import PayloadValue
 
 
 class Effect(StrEnum):
@@ -30,6 +31,11 @@ class Effect(StrEnum):
     REPLY_NOTICE = "reply_notice"
 
 
+# How long the worker leaves an acknowledgement to the handler that delivers it itself. Only
+# a handler that failed without crashing leaves it that long; a restart releases it at once.
+HANDLER_DELIVERY_LEASE = 30.0
+
+
 async def acknowledge(
     conn: aiosqlite.Connection,
     author_id: int,
@@ -39,21 +45,29 @@ async def acknowledge(
     *,
     article_title: str | None = None,
     published: bool = False,
-) -> None:
-    """Tell the reader their submission was received (or published). Queued, not sent by the
-    handler, so that a crash never makes the reader hear it twice or not at all."""
-    await outbox.enqueue(
+    by_handler: bool = False,
+) -> OutboxItem:
+    """Tell the reader their submission was received (or published).
+
+    Queued with the submission, so that a crash never loses it. With `by_handler`, the
+    handler sends it the moment the transaction commits (the reader is not kept waiting
+    behind the outbox) and the worker leaves the row alone for HANDLER_DELIVERY_LEASE.
+    """
+    payload: dict[str, PayloadValue] = {
+        "submission_id": submission_id,
+        "kind": kind.value,
+        "title": article_title,
+        "published": published,
+    }
+    row_id = await outbox.enqueue(
         conn,
         Effect.ACKNOWLEDGE,
         str(author_id),
-        {
-            "submission_id": submission_id,
-            "kind": kind.value,
-            "title": article_title,
-            "published": published,
-        },
+        payload,
         now,
+        due_at=now + HANDLER_DELIVERY_LEASE if by_handler else None,
     )
+    return OutboxItem(row_id, Effect.ACKNOWLEDGE, str(author_id), payload, attempts=0)
 
 
 async def send_card(
@@ -209,5 +223,5 @@ async def fold_cards_into_desk(
     conn: aiosqlite.Connection, settings: Settings, card_row_ids: list[int], now: float
 ) -> None:
     """Cards that the group's budget cannot carry: their items wait on the desk instead."""
-    await outbox.settle_many(conn, card_row_ids, now, note="folded into the review desk")
+    await outbox.settle_delivered(conn, card_row_ids, now, note="folded into the review desk")
     await show_desk(conn, settings, now)
