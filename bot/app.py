@@ -122,7 +122,7 @@ def build_application(settings: Settings) -> BotApp:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .defaults(message_defaults())
-        .request(RecordingRequest(connection_pool_size=256))
+        .request(RecordingRequest())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

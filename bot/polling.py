@@ -96,6 +96,12 @@ def handled_idempotently() -> None:
         handling.recorded = True
 
 
+# Calls to Telegram in flight at once (getUpdates has a connection of its own). A burst of
+# handlers queues here: the HTTP client's pool does the same, but walks every connection
+# and every waiting call each time one moves, which costs more than the calls themselves.
+CALLS_IN_FLIGHT = 8
+
+
 class RecordingRequest(HTTPXRequest):
     """Before a handler's first call to Telegram, the update is recorded as handled.
 
@@ -104,13 +110,18 @@ class RecordingRequest(HTTPXRequest):
     twice; if it dies sooner, nothing was said yet and handling it again is right.
     """
 
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=CALLS_IN_FLIGHT)
+        self._in_flight = asyncio.Semaphore(CALLS_IN_FLIGHT)
+
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
         handling = _handling.get()
         if handling is not None:
             await handling.record()
-        return await super().do_request(url, method, *args, **kwargs)
+        async with self._in_flight:
+            return await super().do_request(url, method, *args, **kwargs)
 
 
 def _order_key(update: Update) -> int:
