@@ -44,8 +44,8 @@ LANES_IN_FLIGHT = 8
 # A row a handler hands over waits at most this long for a place in the overall budget;
 # beyond that it goes back to the worker's queue.
 HANDED_OVER_MAX_WAIT = 1.0
-# How many of them are sent at once. A few calls in flight hide each other's round trip;
-# more only make the HTTP client's connection pool (scanned on every call) dearer.
+# How many of them are sent at once: a few calls in flight hide each other's round trip,
+# while the handlers that store new comments keep most of the bot's time.
 HANDED_OVER_IN_FLIGHT = 4
 IDLE_WAIT = 5.0
 MAX_BACKOFF = 300.0
@@ -166,8 +166,7 @@ class OutboxWorker:
                 return
             if slot > now:
                 await asyncio.sleep(slot - now)
-            async with self._handed_over_sending:
-                await self._deliver(item)
+            await self._deliver(item, calling=self._handed_over_sending)
         except Exception:
             # The row stays pending; the worker takes it once the handler's lease is over.
             logger.exception("Delivering outbox row %s failed; the worker will retry", item.id)
@@ -315,13 +314,21 @@ class OutboxWorker:
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def _deliver(self, item: OutboxItem) -> _Retry | None:
-        """Try one row; None when it is settled, else when it will be tried again."""
+    async def _deliver(
+        self,
+        item: OutboxItem,
+        calling: contextlib.AbstractAsyncContextManager[object] | None = None,
+    ) -> _Retry | None:
+        """Try one row; None when it is settled, else when it will be tried again.
+
+        `calling` is held while Telegram is called, and not while the outcome is written.
+        """
         handler = self._handlers.get(item.action)
         try:
             if handler is None:
                 raise BadRequest(f"unknown outbox action {item.action!r}")
-            await handler(item)
+            async with calling or contextlib.nullcontext():
+                await handler(item)
         except RetryAfter as error:
             delay = float(
                 error.retry_after
