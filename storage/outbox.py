@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import aiosqlite
 
@@ -13,23 +14,42 @@ from storage.models import OutboxItem
 PayloadValue = int | str | bool | None
 
 
+@dataclass(frozen=True)
+class NewRow:
+    action: str
+    chat_key: str
+    payload: dict[str, PayloadValue]
+    # None: due at once.
+    due_at: float | None = None
+
+
 async def enqueue(
     conn: aiosqlite.Connection,
     action: str,
     chat_key: str,
     payload: dict[str, PayloadValue],
     now: float,
-    *,
-    due_at: float | None = None,
 ) -> int:
-    """Queue a row, due now or at `due_at`."""
-    cursor = await conn.execute(
+    [row_id] = await enqueue_all(conn, [NewRow(action, chat_key, payload)], now)
+    return row_id
+
+
+async def enqueue_all(conn: aiosqlite.Connection, rows: Sequence[NewRow], now: float) -> list[int]:
+    """Queue rows in one statement; returns their ids in the order given."""
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * len(rows))
+    parameters: list[object] = []
+    for row in rows:
+        due_at = now if row.due_at is None else row.due_at
+        parameters += [row.action, row.chat_key, json.dumps(row.payload), due_at, now]
+    inserted = await fetch_all(
+        conn,
         "INSERT INTO outbox (action, chat_key, payload, next_attempt_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (action, chat_key, json.dumps(payload), now if due_at is None else due_at, now),
+        f" VALUES {values} RETURNING id",
+        parameters,
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    # The rows of one INSERT take increasing ids in the order of its VALUES, while
+    # RETURNING promises no order: sorting the ids restores the order given.
+    return sorted(int(row[0]) for row in inserted)
 
 
 DUE_SQL = (

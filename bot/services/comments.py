@@ -123,21 +123,21 @@ async def submit_comment(
         )
         if trusted:
             await submissions.auto_approve(conn, submission_id, now)
-        # The reader's acknowledgement first: the outbox keeps that order. The handler
-        # sends it itself unless earlier messages to the reader are still waiting.
-        acknowledgement = await effects.acknowledge(
+        # The handler sends the acknowledgement itself unless earlier messages to the
+        # reader are still waiting in the outbox, which keeps each chat's order.
+        acknowledgement = await effects.submission_received(
             conn,
+            settings,
             author.user_id,
             submission_id,
             SubmissionKind.COMMENT,
             now,
             article_title=article.title,
             published=trusted,
-            by_handler=not arrival.outbox_waiting,
+            acknowledged_by_handler=not arrival.outbox_waiting,
         )
         if trusted:
             await effects.publish_comment(conn, settings, article.id, submission_id, now)
-        await effects.send_card(conn, settings, submission_id, now)
         await readers.clear_state(conn, author.user_id)
     result = SubmitResult.PUBLISHED if trusted else SubmitResult.ACCEPTED
     return SubmitOutcome(

@@ -128,8 +128,9 @@ async def answer(
             contact_email=data.get("email"),
             source_message_id=message_id,
         )
-        await effects.acknowledge(conn, reader.user_id, submission_id, SubmissionKind.CONTACT, now)
-        await effects.send_card(conn, settings, submission_id, now)
+        await effects.submission_received(
+            conn, settings, reader.user_id, submission_id, SubmissionKind.CONTACT, now
+        )
         await readers.clear_state(conn, reader.user_id)
     return FormOutcome(Step.SUBMITTED, submission_id=submission_id)
 

@@ -13,7 +13,6 @@ import aiosqlite
 from bot.settings import Settings
 from storage import outbox
 from storage.models import OutboxItem, SubmissionKind
-from storage.outbox import PayloadValue
 
 
 class Effect(StrEnum):
@@ -36,8 +35,9 @@ class Effect(StrEnum):
 HANDLER_DELIVERY_LEASE = 30.0
 
 
-async def acknowledge(
+async def submission_received(
     conn: aiosqlite.Connection,
+    settings: Settings,
     author_id: int,
     submission_id: int,
     kind: SubmissionKind,
@@ -45,43 +45,37 @@ async def acknowledge(
     *,
     article_title: str | None = None,
     published: bool = False,
-    by_handler: bool = False,
+    acknowledged_by_handler: bool = False,
 ) -> OutboxItem:
-    """Tell the reader their submission was received (or published).
+    """Tell the reader their submission was received (or published), and show it to the
+    moderators on a card: both queued with the submission, in one statement.
 
-    Queued with the submission, so that a crash never loses it. With `by_handler`, the
-    handler sends it the moment the transaction commits (the reader is not kept waiting
-    behind the outbox) and the worker leaves the row alone for HANDLER_DELIVERY_LEASE.
+    The acknowledgement is queued, not sent by the handler, so that a crash never loses
+    it. With `acknowledged_by_handler` the handler sends it the moment the transaction
+    commits (the reader is not kept waiting behind the outbox) and the worker leaves the
+    row alone for HANDLER_DELIVERY_LEASE. Returns the acknowledgement's row.
     """
-    payload: dict[str, PayloadValue] = {
-        "submission_id": submission_id,
-        "kind": kind.value,
-        "title": article_title,
-        "published": published,
-    }
-    row_id = await outbox.enqueue(
-        conn,
+    acknowledgement = outbox.NewRow(
         Effect.ACKNOWLEDGE,
         str(author_id),
-        payload,
-        now,
-        due_at=now + HANDLER_DELIVERY_LEASE if by_handler else None,
+        {
+            "submission_id": submission_id,
+            "kind": kind.value,
+            "title": article_title,
+            "published": published,
+        },
+        due_at=now + HANDLER_DELIVERY_LEASE if acknowledged_by_handler else None,
     )
-    return OutboxItem(row_id, Effect.ACKNOWLEDGE, str(author_id), payload, attempts=0)
-
-
-async def send_card(
-    conn: aiosqlite.Connection,
-    settings: Settings,
-    submission_id: int,
-    now: float,
-) -> None:
-    await outbox.enqueue(
-        conn,
-        Effect.SEND_CARD,
-        str(settings.moderation_chat_id),
-        {"submission_id": submission_id},
-        now,
+    card = outbox.NewRow(
+        Effect.SEND_CARD, str(settings.moderation_chat_id), {"submission_id": submission_id}
+    )
+    acknowledgement_id, _ = await outbox.enqueue_all(conn, [acknowledgement, card], now)
+    return OutboxItem(
+        acknowledgement_id,
+        acknowledgement.action,
+        acknowledgement.chat_key,
+        acknowledgement.payload,
+        attempts=0,
     )
 
 

@@ -98,7 +98,7 @@ async def test_trusted_authors_skip_the_queue_until_rejected(
         ("approved", 1)
     ]
     actions = await rows(db, "SELECT action FROM outbox WHERE created_at = 3.0 ORDER BY id")
-    assert [a[0] for a in actions] == ["acknowledge", "refresh_counter", "send_card"]
+    assert [a[0] for a in actions] == ["acknowledge", "send_card", "refresh_counter"]
     undone = await moderation.decide(
         db, settings, third.submission_id, moderation.Decision.UNPUBLISH, MODERATOR, 4.0
     )
