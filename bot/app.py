@@ -26,6 +26,7 @@ from bot.moderators import ModeratorDirectory
 from bot.outbox_worker import OutboxWorker
 from bot.polling import RecordingRequest, serve
 from bot.runtime import Runtime
+from bot.services.comments import CommentIntake
 from bot.settings import Settings
 from handlers.admins import AdminHandlers
 from handlers.contact import ContactHandlers
@@ -93,6 +94,7 @@ def build_application(settings: Settings) -> BotApp:
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         runtime.db_handle = await Database.open(settings.database_path)
         runtime.bot_username = application.bot.username
+        runtime.comment_intake_handle = CommentIntake(runtime.db, settings)
         runtime.outbox_handle = OutboxWorker(
             runtime.db, application.bot, settings, runtime.bot_username
         )

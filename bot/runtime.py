@@ -8,6 +8,7 @@ from telegram import User
 
 from bot.moderators import ModeratorDirectory
 from bot.outbox_worker import OutboxWorker
+from bot.services.comments import CommentIntake
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import OutboxItem, Person
@@ -20,6 +21,7 @@ class Runtime:
     # Opened in post_init, once the event loop runs.
     db_handle: Database | None = None
     outbox_handle: OutboxWorker | None = None
+    comment_intake_handle: CommentIntake | None = None
     bot_username: str = ""
 
     @property
@@ -27,6 +29,12 @@ class Runtime:
         if self.db_handle is None:
             raise RuntimeError("the database is opened in post_init; it is not open yet")
         return self.db_handle
+
+    @property
+    def comment_intake(self) -> CommentIntake:
+        if self.comment_intake_handle is None:
+            raise RuntimeError("comment intake is built in post_init; it is not built yet")
+        return self.comment_intake_handle
 
     def wake_outbox(self) -> None:
         if self.outbox_handle is not None:

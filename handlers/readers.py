@@ -91,13 +91,8 @@ class ReaderHandlers:
             message, reader
         ):
             return
-        outcome = await comments.submit_comment(
-            self._runtime.db,
-            self._runtime.settings,
-            reader,
-            message.text,
-            time.time(),
-            message_id=message.message_id,
+        outcome = await self._runtime.comment_intake.submit(
+            comments.CommentRequest(reader, message.text, time.time(), message.message_id)
         )
         if outcome.result in {
             SubmitResult.ACCEPTED,

@@ -1,38 +1,52 @@
-"""What a reader's comment meets when it arrives, read in one query.
+"""What readers' comments meet when they arrive, read in one query for all of them.
 
 Before a comment is stored the bot asks six things: was this very message stored already,
 what is the reader doing, are they banned, is the article still open, what did they send
-lately, and is a message to them still waiting in the outbox. Asked together they cost one
-trip to the database thread instead of six;
-under a burst of readers those trips, not SQLite's work, are what intake spends its time on.
+lately, and is a message to them still waiting in the outbox. Asked together, for every
+comment that arrived together, they cost one trip to the database thread; under a burst of
+readers those trips, not SQLite's work, are what intake spends its time on.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
 
 from storage import articles
-from storage.db import fetch_one
+from storage.db import fetch_all
 from storage.models import Article, ReaderState
 
-ARRIVAL_SQL = (
-    "SELECT"
-    " (SELECT id FROM submissions WHERE user_id = :user AND source_message_id = :message)"
-    " AS stored_id,"
+ARRIVALS_SQL = (
+    "WITH incoming AS (SELECT key AS position, json_extract(value, '$[0]') AS user_id,"
+    " json_extract(value, '$[1]') AS message_id, json_extract(value, '$[2]') AS text,"
+    " json_extract(value, '$[3]') AS since FROM json_each(?))"
+    " SELECT incoming.position,"
+    " (SELECT id FROM submissions WHERE user_id = incoming.user_id"
+    " AND source_message_id = incoming.message_id) AS stored_id,"
     " state.mode AS mode, state.article_id AS state_article_id, state.data AS data,"
-    " EXISTS (SELECT 1 FROM bans WHERE user_id = :user AND lifted_at IS NULL) AS banned,"
-    " (SELECT json_group_array(json_array(created_at, text = :text)) FROM submissions"
-    " WHERE user_id = :user AND created_at > :since) AS recent,"
-    " EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND chat_key = :chat)"
-    " AS outbox_waiting,"
+    " EXISTS (SELECT 1 FROM bans WHERE user_id = incoming.user_id AND lifted_at IS NULL)"
+    " AS banned,"
+    " (SELECT json_group_array(json_array(created_at, text = incoming.text)) FROM submissions"
+    " WHERE user_id = incoming.user_id AND created_at > incoming.since) AS recent,"
+    " EXISTS (SELECT 1 FROM outbox WHERE status = 'pending'"
+    " AND chat_key = CAST(incoming.user_id AS TEXT)) AS outbox_waiting,"
     f" {articles.columns_of('article')}"
-    " FROM (SELECT :user AS user_id) AS reader"
-    " LEFT JOIN reader_states AS state ON state.user_id = reader.user_id"
+    " FROM incoming"
+    " LEFT JOIN reader_states AS state ON state.user_id = incoming.user_id"
     " LEFT JOIN articles AS article ON article.id = state.article_id"
 )
+
+
+@dataclass(frozen=True)
+class Incoming:
+    user_id: int
+    message_id: int | None
+    text: str
+    # How far back the reader's submissions matter to the repeat and flood checks.
+    since: float
 
 
 @dataclass(frozen=True)
@@ -50,21 +64,22 @@ class Arrival:
     outbox_waiting: bool
 
 
-async def comment_arrival(
-    conn: aiosqlite.Connection, user_id: int, message_id: int | None, text: str, since: float
-) -> Arrival:
-    row = await fetch_one(
+async def comment_arrivals(
+    conn: aiosqlite.Connection, incoming: Sequence[Incoming]
+) -> list[Arrival]:
+    """What each incoming comment meets, in the order given."""
+    rows = await fetch_all(
         conn,
-        ARRIVAL_SQL,
-        {
-            "user": user_id,
-            "chat": str(user_id),
-            "message": message_id,
-            "text": text,
-            "since": since,
-        },
+        ARRIVALS_SQL,
+        (json.dumps([[i.user_id, i.message_id, i.text, i.since] for i in incoming]),),
     )
-    assert row is not None  # the query selects from a one-row table
+    by_position = {int(row["position"]): row for row in rows}
+    return [
+        _arrival(comer.user_id, by_position[position]) for position, comer in enumerate(incoming)
+    ]
+
+
+def _arrival(user_id: int, row: aiosqlite.Row) -> Arrival:
     state = (
         ReaderState(user_id, row["mode"], row["state_article_id"], json.loads(row["data"]))
         if row["mode"] is not None

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import aiosqlite
 
 from storage.db import fetch_one
 from storage.models import Person, ReaderState
 
+_REMEMBER = (
+    "INSERT INTO readers (user_id, first_name, last_name, username, updated_at)"
+    " VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
+    " last_name = excluded.last_name, username = excluded.username,"
+    " updated_at = excluded.updated_at"
+)
+
 
 async def remember(conn: aiosqlite.Connection, person: Person, now: float) -> None:
-    await conn.execute(
-        "INSERT INTO readers (user_id, first_name, last_name, username, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
-        " last_name = excluded.last_name, username = excluded.username,"
-        " updated_at = excluded.updated_at",
-        (person.user_id, person.first_name, person.last_name, person.username, now),
+    await remember_all(conn, [person], now)
+
+
+async def remember_all(conn: aiosqlite.Connection, people: Sequence[Person], now: float) -> None:
+    """Store each person's current Telegram name, in one trip to the database thread."""
+    await conn.executemany(
+        _REMEMBER,
+        [(p.user_id, p.first_name, p.last_name, p.username, now) for p in people],
     )
 
 
@@ -82,3 +92,10 @@ async def set_state(
 async def clear_state(conn: aiosqlite.Connection, user_id: int) -> bool:
     cursor = await conn.execute("DELETE FROM reader_states WHERE user_id = ?", (user_id,))
     return cursor.rowcount == 1
+
+
+async def clear_states(conn: aiosqlite.Connection, user_ids: Sequence[int]) -> None:
+    await conn.execute(
+        "DELETE FROM reader_states WHERE user_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(user_ids)),),
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import aiosqlite
 
 from storage.db import fetch_all, fetch_one
@@ -43,6 +46,16 @@ def _submission(row: aiosqlite.Row) -> Submission:
     )
 
 
+@dataclass(frozen=True)
+class NewComment:
+    user_id: int
+    article_id: int
+    text: str
+    created_at: float
+    # The reader's Telegram message: one submission per message, however often it comes.
+    source_message_id: int | None
+
+
 async def insert(
     conn: aiosqlite.Connection,
     kind: SubmissionKind,
@@ -71,6 +84,31 @@ async def insert(
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComment]) -> list[int]:
+    """Store pending comments in one statement; returns their ids in the order given."""
+    if not comments:
+        return []
+    values = ", ".join(["('comment', ?, ?, ?, ?, ?)"] * len(comments))
+    parameters: list[object] = []
+    for comment in comments:
+        parameters += [
+            comment.user_id,
+            comment.article_id,
+            comment.text,
+            comment.created_at,
+            comment.source_message_id,
+        ]
+    inserted = await fetch_all(
+        conn,
+        "INSERT INTO submissions (kind, user_id, article_id, text, created_at,"
+        f" source_message_id) VALUES {values} RETURNING id",
+        parameters,
+    )
+    # The rows of one INSERT take increasing ids in the order of its VALUES, while
+    # RETURNING promises no order: sorting the ids restores the order given.
+    return sorted(int(row[0]) for row in inserted)
 
 
 async def from_message(

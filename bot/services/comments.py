@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -9,7 +11,7 @@ import aiosqlite
 
 from bot.services import abuse, effects
 from bot.settings import Settings
-from storage import articles, history, intake, readers, submissions
+from storage import articles, history, intake, outbox, readers, submissions
 from storage.db import Database
 from storage.models import Article, OutboxItem, Person, PublishedComment, SubmissionKind
 
@@ -72,6 +74,15 @@ async def open_article(db: Database, reader: Person, article_id: int, now: float
     return ArticleView(OpenResult.READY, article, comments, count)
 
 
+@dataclass(frozen=True)
+class CommentRequest:
+    author: Person
+    text: str
+    now: float
+    # The reader's Telegram message: handled again after a crash, it is found, not stored twice.
+    message_id: int | None = None
+
+
 async def submit_comment(
     db: Database,
     settings: Settings,
@@ -82,70 +93,153 @@ async def submit_comment(
     message_id: int | None = None,
 ) -> SubmitOutcome:
     """Store the comment as pending, with its card and acknowledgement, in one transaction."""
-    text = text.strip()
+    [outcome] = await submit_comments(db, settings, [CommentRequest(author, text, now, message_id)])
+    return outcome
+
+
+async def submit_comments(
+    db: Database, settings: Settings, requests: Sequence[CommentRequest]
+) -> list[SubmitOutcome]:
+    """Store comments that arrived together, each judged as if it came alone, in one
+    transaction; one statement per step serves them all. Authors must be distinct (one
+    person's updates are handled in order, so one comment each is in flight at a time)."""
+    assert len({r.author.user_id for r in requests}) == len(requests)
+    texts = [r.text.strip() for r in requests]
     async with db.transaction() as conn:
-        arrival = await intake.comment_arrival(
-            conn, author.user_id, message_id, text, abuse.history_since(settings, now)
-        )
-        if arrival.stored_submission_id is not None:
-            return SubmitOutcome(SubmitResult.ALREADY_STORED)
-        state = arrival.state
-        if state is None or state.mode != COMMENTING or state.article_id is None:
-            return SubmitOutcome(SubmitResult.NOT_COMMENTING)
-        if arrival.banned:
-            await readers.clear_state(conn, author.user_id)
-            return SubmitOutcome(SubmitResult.BANNED)
-        article = arrival.article
-        if article is None or not article.open_for_comments:
-            await readers.clear_state(conn, author.user_id)
-            return SubmitOutcome(SubmitResult.ARTICLE_CLOSED, article=article)
-        # A refused text keeps the reader in the article, so a shorter try needs no new link.
-        if not text:
-            return SubmitOutcome(SubmitResult.EMPTY, article=article)
-        if len(text) > settings.comment_max_length:
-            return SubmitOutcome(SubmitResult.TOO_LONG, article=article)
-        refusal = abuse.refusal_for(settings, arrival.recent, text, now)
-        if refusal is not None:
-            if refusal.reason is abuse.RefusalReason.DUPLICATE:
-                await readers.clear_state(conn, author.user_id)
-                return SubmitOutcome(SubmitResult.DUPLICATE, article=article)
-            return SubmitOutcome(SubmitResult.FLOOD, article=article, retry_at=refusal.retry_at)
-        await readers.remember(conn, author, now)
-        trusted = await _is_trusted(conn, settings, author.user_id)
-        submission_id = await submissions.insert(
+        arrivals = await intake.comment_arrivals(
             conn,
-            SubmissionKind.COMMENT,
-            author.user_id,
-            article.id,
-            text,
-            now,
-            source_message_id=message_id,
+            [
+                intake.Incoming(
+                    r.author.user_id, r.message_id, text, abuse.history_since(settings, r.now)
+                )
+                for r, text in zip(requests, texts, strict=True)
+            ],
         )
-        if trusted:
-            await submissions.auto_approve(conn, submission_id, now)
-        # The handler sends the acknowledgement itself unless earlier messages to the
-        # reader are still waiting in the outbox, which keeps each chat's order.
-        acknowledgement = await effects.submission_received(
-            conn,
-            settings,
-            author.user_id,
-            submission_id,
-            SubmissionKind.COMMENT,
-            now,
-            article_title=article.title,
-            published=trusted,
-            acknowledged_by_handler=not arrival.outbox_waiting,
-        )
-        if trusted:
-            await effects.publish_comment(conn, settings, article.id, submission_id, now)
-        await readers.clear_state(conn, author.user_id)
-    result = SubmitResult.PUBLISHED if trusted else SubmitResult.ACCEPTED
-    return SubmitOutcome(
-        result,
-        submission_id,
-        article,
-        acknowledgement=None if arrival.outbox_waiting else acknowledgement,
+        outcomes = [
+            _judge(settings, arrival, text, r.now)
+            for r, arrival, text in zip(requests, arrivals, texts, strict=True)
+        ]
+        taken = [
+            index
+            for index, outcome in enumerate(outcomes)
+            if outcome.result is SubmitResult.ACCEPTED
+        ]
+        if taken:
+            outcomes = await _store(conn, settings, requests, texts, arrivals, outcomes, taken)
+        # A stored comment ends the reader's commenting; so do a ban, a closed article and
+        # a repeat. Other refusals keep them in the article, so a shorter try needs no link.
+        done = [
+            r.author.user_id
+            for r, outcome in zip(requests, outcomes, strict=True)
+            if outcome.result in _ENDS_COMMENTING
+        ]
+        if done:
+            await readers.clear_states(conn, done)
+    return outcomes
+
+
+_ENDS_COMMENTING = frozenset(
+    {
+        SubmitResult.ACCEPTED,
+        SubmitResult.PUBLISHED,
+        SubmitResult.BANNED,
+        SubmitResult.ARTICLE_CLOSED,
+        SubmitResult.DUPLICATE,
+    }
+)
+
+
+def _judge(settings: Settings, arrival: intake.Arrival, text: str, now: float) -> SubmitOutcome:
+    """Whether a comment is taken, from what it met on arrival (ACCEPTED: to be stored)."""
+    if arrival.stored_submission_id is not None:
+        return SubmitOutcome(SubmitResult.ALREADY_STORED)
+    state = arrival.state
+    if state is None or state.mode != COMMENTING or state.article_id is None:
+        return SubmitOutcome(SubmitResult.NOT_COMMENTING)
+    if arrival.banned:
+        return SubmitOutcome(SubmitResult.BANNED)
+    article = arrival.article
+    if article is None or not article.open_for_comments:
+        return SubmitOutcome(SubmitResult.ARTICLE_CLOSED, article=article)
+    if not text:
+        return SubmitOutcome(SubmitResult.EMPTY, article=article)
+    if len(text) > settings.comment_max_length:
+        return SubmitOutcome(SubmitResult.TOO_LONG, article=article)
+    refusal = abuse.refusal_for(settings, arrival.recent, text, now)
+    if refusal is not None:
+        if refusal.reason is abuse.RefusalReason.DUPLICATE:
+            return SubmitOutcome(SubmitResult.DUPLICATE, article=article)
+        return SubmitOutcome(SubmitResult.FLOOD, article=article, retry_at=refusal.retry_at)
+    return SubmitOutcome(SubmitResult.ACCEPTED, article=article)
+
+
+async def _store(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    requests: Sequence[CommentRequest],
+    texts: list[str],
+    arrivals: list[intake.Arrival],
+    outcomes: list[SubmitOutcome],
+    taken: list[int],
+) -> list[SubmitOutcome]:
+    """Store the taken comments, pending (or published, for trusted authors), each with its
+    acknowledgement and card; returns the outcomes with what was stored."""
+    await readers.remember_all(
+        conn, [requests[i].author for i in taken], max(requests[i].now for i in taken)
     )
+    articles_of = {i: arrivals[i].article for i in taken}
+    submission_ids = await submissions.insert_comments(
+        conn,
+        [
+            submissions.NewComment(
+                requests[i].author.user_id,
+                _article_id(articles_of[i]),
+                texts[i],
+                requests[i].now,
+                requests[i].message_id,
+            )
+            for i in taken
+        ],
+    )
+    stored = dict(zip(taken, submission_ids, strict=True))
+    trusted = {i for i in taken if await _is_trusted(conn, settings, requests[i].author.user_id)}
+    rows: list[outbox.NewRow] = []
+    for i in taken:
+        article = articles_of[i]
+        rows += effects.received_rows(
+            settings,
+            requests[i].author.user_id,
+            stored[i],
+            SubmissionKind.COMMENT,
+            requests[i].now,
+            article_title=article.title if article else None,
+            published=i in trusted,
+            # The handler sends the acknowledgement itself unless earlier messages to the
+            # reader are still waiting in the outbox, which keeps each chat's order.
+            acknowledged_by_handler=not arrivals[i].outbox_waiting,
+        )
+    row_ids = await outbox.enqueue_all(conn, rows, max(requests[i].now for i in taken))
+    for i in trusted:
+        await submissions.auto_approve(conn, stored[i], requests[i].now)
+        await effects.publish_comment(
+            conn, settings, _article_id(articles_of[i]), stored[i], requests[i].now
+        )
+    result = list(outcomes)
+    for position, i in enumerate(taken):
+        # received_rows gives two rows per comment, the acknowledgement first.
+        acknowledgement = effects.queued(rows[2 * position], row_ids[2 * position])
+        result[i] = SubmitOutcome(
+            SubmitResult.PUBLISHED if i in trusted else SubmitResult.ACCEPTED,
+            stored[i],
+            articles_of[i],
+            acknowledgement=None if arrivals[i].outbox_waiting else acknowledgement,
+        )
+    return result
+
+
+def _article_id(article: Article | None) -> int:
+    assert article is not None  # a taken comment met an open article
+    return article.id
 
 
 async def _is_trusted(conn: aiosqlite.Connection, settings: Settings, user_id: int) -> bool:
@@ -168,3 +262,72 @@ async def cancel(db: Database, user_id: int) -> str | None:
         state = await readers.get_state(conn, user_id)
         await readers.clear_state(conn, user_id)
     return state.mode if state else None
+
+
+# A comment waiting to be stored, and where its outcome goes.
+_Waiting = tuple[CommentRequest, "asyncio.Future[SubmitOutcome]"]
+
+
+class CommentIntake:
+    """Comments that arrive while a batch is being stored wait, and go together in the next.
+
+    Under a burst of readers, what intake spends its time on is trips to the database
+    thread, not SQLite's work, and a batch costs the same few trips as a single comment. A
+    comment that arrives alone is stored at once: nothing waits for a batch to fill.
+    """
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self._db = db
+        self._settings = settings
+        self._waiting: list[_Waiting] = []
+        self._storing: asyncio.Task[None] | None = None
+
+    async def submit(self, request: CommentRequest) -> SubmitOutcome:
+        outcome: asyncio.Future[SubmitOutcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((request, outcome))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_waiting())
+        return await outcome
+
+    async def _store_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = _one_per_author(self._waiting, MAX_BATCH)
+            try:
+                outcomes = await submit_comments(self._db, self._settings, [r for r, _ in batch])
+            except Exception:
+                # One comment the batch could not store must not fail the others with it.
+                await self._store_one_by_one(batch)
+                continue
+            for (_, waiting), outcome in zip(batch, outcomes, strict=True):
+                if not waiting.done():
+                    waiting.set_result(outcome)
+
+    async def _store_one_by_one(self, batch: list[_Waiting]) -> None:
+        for request, waiting in batch:
+            try:
+                [outcome] = await submit_comments(self._db, self._settings, [request])
+            except Exception as error:
+                if not waiting.done():
+                    waiting.set_exception(error)
+            else:
+                if not waiting.done():
+                    waiting.set_result(outcome)
+
+
+# SQLite takes at most 32766 parameters a statement; a batch of 100 uses a few hundred.
+MAX_BATCH = 100
+
+
+def _one_per_author(waiting: list[_Waiting], limit: int) -> tuple[list[_Waiting], list[_Waiting]]:
+    """The next batch (oldest first, one comment per author, at most `limit`) and the rest."""
+    batch: list[_Waiting] = []
+    rest: list[_Waiting] = []
+    authors: set[int] = set()
+    for entry in waiting:
+        author = entry[0].author.user_id
+        if len(batch) < limit and author not in authors:
+            authors.add(author)
+            batch.append(entry)
+        else:
+            rest.append(entry)
+    return batch, rest

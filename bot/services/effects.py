@@ -35,8 +35,7 @@ class Effect(StrEnum):
 HANDLER_DELIVERY_LEASE = 30.0
 
 
-async def submission_received(
-    conn: aiosqlite.Connection,
+def received_rows(
     settings: Settings,
     author_id: int,
     submission_id: int,
@@ -46,14 +45,14 @@ async def submission_received(
     article_title: str | None = None,
     published: bool = False,
     acknowledged_by_handler: bool = False,
-) -> OutboxItem:
-    """Tell the reader their submission was received (or published), and show it to the
-    moderators on a card: both queued with the submission, in one statement.
+) -> tuple[outbox.NewRow, outbox.NewRow]:
+    """What a stored submission asks for: the reader hears it was received (or published),
+    and the moderators get a card.
 
     The acknowledgement is queued, not sent by the handler, so that a crash never loses
     it. With `acknowledged_by_handler` the handler sends it the moment the transaction
     commits (the reader is not kept waiting behind the outbox) and the worker leaves the
-    row alone for HANDLER_DELIVERY_LEASE. Returns the acknowledgement's row.
+    row alone for HANDLER_DELIVERY_LEASE.
     """
     acknowledgement = outbox.NewRow(
         Effect.ACKNOWLEDGE,
@@ -69,13 +68,24 @@ async def submission_received(
     card = outbox.NewRow(
         Effect.SEND_CARD, str(settings.moderation_chat_id), {"submission_id": submission_id}
     )
-    acknowledgement_id, _ = await outbox.enqueue_all(conn, [acknowledgement, card], now)
-    return OutboxItem(
-        acknowledgement_id,
-        acknowledgement.action,
-        acknowledgement.chat_key,
-        acknowledgement.payload,
-        attempts=0,
+    return acknowledgement, card
+
+
+def queued(row: outbox.NewRow, row_id: int) -> OutboxItem:
+    return OutboxItem(row_id, row.action, row.chat_key, row.payload, attempts=0)
+
+
+async def submission_received(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    author_id: int,
+    submission_id: int,
+    kind: SubmissionKind,
+    now: float,
+) -> None:
+    """Queue `received_rows` for one submission, in one statement."""
+    await outbox.enqueue_all(
+        conn, received_rows(settings, author_id, submission_id, kind, now), now
     )
 
 
