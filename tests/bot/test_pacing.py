@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.pacing import GroupPacer, is_group
+from bot.pacing import GroupPacer, OverallPacer, is_group
 
 
 def test_a_group_gets_twenty_calls_a_minute_and_people_are_not_paced() -> None:
@@ -17,3 +17,14 @@ def test_a_group_gets_twenty_calls_a_minute_and_people_are_not_paced() -> None:
     assert pacer.next_slot("42", 125.0) == 125.0
     assert is_group("@blog")
     assert not is_group("42")
+
+
+def test_the_bot_as_a_whole_gets_thirty_calls_a_second() -> None:
+    """Thirty calls at once go at once; the next ones take the places a second later, each
+    reserved as it is handed out, so calls side by side never share one."""
+    pacer = OverallPacer(per_second=30)
+    assert [pacer.take_slot(100.0) for _ in range(30)] == [100.0] * 30
+    assert [pacer.take_slot(100.2) for _ in range(31)] == [101.0] * 30 + [102.0]
+    assert pacer.take_slot(103.5) == 103.5
+    unpaced = OverallPacer(per_second=0)
+    assert {unpaced.take_slot(5.0) for _ in range(1000)} == {5.0}

@@ -371,3 +371,27 @@ async def test_an_edited_message_is_answered(telegram: FakeTelegram, bot: Runnin
     telegram.user_edits_text(READER, sent["message_id"], "Fixed here")
     await telegram.wait_for_bot_message(READER, contains="edits don't change")
     assert not [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "Fixed" in m["text"]]
+
+
+async def test_an_acknowledgement_the_handler_could_not_send_is_sent_by_the_outbox_once(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """The handler's own try meets a gateway error, then a 429: the outbox takes the row over,
+    waits as told, and the reader hears "received" exactly once."""
+    _, post = await post_article(telegram)
+    telegram.user_sends_text(READER, f"/start {start_payload(post)}")
+    await telegram.wait_for_bot_message(READER, contains="Send your comment")
+    telegram.fail_next("sendMessage", 502, "Bad Gateway", chat_id=READER)
+    telegram.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 1", chat_id=READER, retry_after=1
+    )
+    telegram.user_sends_text(READER, "Worth the wait")
+    await telegram.wait_for_bot_message(READER, contains="awaits moderation", timeout=10)
+    attempts = [
+        c.status
+        for c in telegram.calls
+        if c.method == "sendMessage"
+        and str(c.params.get("chat_id")) == str(READER)
+        and "awaits moderation" in str(c.params.get("text"))
+    ]
+    assert attempts == [502, 429, 200]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from storage import intake, outbox
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -26,10 +29,10 @@ HOT_QUERIES = {
         "UPDATE submissions SET status = 'approved' WHERE id = ? AND status = 'pending'",
         (1,),
     ),
-    "outbox next batch": (
-        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-        " ORDER BY id LIMIT ?",
-        (1.0, 100),
+    "outbox next batch": (outbox.DUE_SQL, (1.0, json.dumps(["-100", "42"]), 100)),
+    "what comments meet on arrival": (
+        intake.ARRIVALS_SQL,
+        (json.dumps([[1, 7, "a comment", 0.0], [2, 8, "another", 0.0]]),),
     ),
     "outbox hold one chat": (
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND chat_key = ?"
@@ -66,5 +69,8 @@ async def test_hot_query_uses_an_index(db: Database, name: str) -> None:
         ]
     assert plan, name
     for step in plan:
+        # json_each is the list of values the query was given, not a table.
+        if step.startswith("SCAN json_each"):
+            continue
         assert not (step.startswith("SCAN") and "USING" not in step), (name, plan)
     assert any("INDEX" in step or "PRIMARY KEY" in step for step in plan), (name, plan)

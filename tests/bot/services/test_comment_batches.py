@@ -1,0 +1,184 @@
+"""Comments that arrive together are stored together, each judged as if it came alone."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+
+from bot.services import comments, effects
+from bot.services.comments import CommentIntake, CommentRequest, SubmitResult
+from bot.services.effects import Effect
+from bot.settings import Settings
+from storage import readers, submissions
+from storage.db import Database
+from storage.models import Person
+from tests.bot.services.test_comments import published_article, rows
+from tests.factories import MODERATOR_ID
+
+ALICE = Person(3001, "Alice", None, None)
+BOB = Person(3002, "Bob", "B", "bob")
+CAROL = Person(3003, "Carol", None, None)
+DAN = Person(3004, "Dan", None, None)
+ERIN = Person(3005, "Erin", None, None)
+FRANK = Person(3006, "Frank", None, None)
+
+
+async def test_a_batch_judges_each_comment_as_if_it_came_alone(
+    db: Database, settings: Settings
+) -> None:
+    """One batch: taken, already stored, not commenting, banned, too long, repeated; each gets
+    its own outcome, and only the taken one is stored with its acknowledgement and card."""
+    article = await published_article(db)
+    for person in (ALICE, BOB, DAN, ERIN, FRANK):
+        await comments.open_article(db, person, article.id, 2.0)
+    earlier = await comments.submit_comment(db, settings, BOB, "Bob's first", 3.0, message_id=7)
+    await comments.open_article(db, BOB, article.id, 3.5)
+    async with db.transaction() as conn:
+        await readers.ban(conn, DAN.user_id, MODERATOR_ID, None, 3.6)
+    await comments.open_article(db, FRANK, article.id, 3.7)
+    repeat = await comments.submit_comment(db, settings, FRANK, "Same words", 3.8)
+    await comments.open_article(db, FRANK, article.id, 3.9)
+
+    outcomes = await comments.submit_comments(
+        db,
+        settings,
+        [
+            CommentRequest(ALICE, "  Alice's comment ", 4.0, message_id=1),
+            CommentRequest(BOB, "Bob's first", 4.0, message_id=7),
+            CommentRequest(CAROL, "Carol never opened an article", 4.0, message_id=1),
+            CommentRequest(DAN, "Dan is banned", 4.0, message_id=1),
+            CommentRequest(ERIN, "x" * (settings.comment_max_length + 1), 4.0, message_id=1),
+            CommentRequest(FRANK, "Same words", 4.0, message_id=2),
+        ],
+    )
+
+    assert [o.result for o in outcomes] == [
+        SubmitResult.ACCEPTED,
+        SubmitResult.ALREADY_STORED,
+        SubmitResult.NOT_COMMENTING,
+        SubmitResult.BANNED,
+        SubmitResult.TOO_LONG,
+        SubmitResult.DUPLICATE,
+    ]
+    alice = outcomes[0]
+    assert alice.submission_id is not None and alice.article == article
+    assert earlier.submission_id is not None and repeat.submission_id is not None
+    assert await rows(db, "SELECT id, user_id, text, status FROM submissions ORDER BY id") == [
+        (earlier.submission_id, BOB.user_id, "Bob's first", "pending"),
+        (repeat.submission_id, FRANK.user_id, "Same words", "pending"),
+        (alice.submission_id, ALICE.user_id, "Alice's comment", "pending"),
+    ]
+    assert await rows(
+        db,
+        "SELECT action, chat_key FROM outbox WHERE json_extract(payload, '$.submission_id') = ?"
+        " ORDER BY id",
+        (alice.submission_id,),
+    ) == [
+        (Effect.ACKNOWLEDGE.value, str(ALICE.user_id)),
+        (Effect.SEND_CARD.value, str(settings.moderation_chat_id)),
+    ]
+    assert alice.acknowledgement is not None
+    assert alice.acknowledgement.payload["submission_id"] == alice.submission_id
+    # Taken, banned and repeated end the reader's commenting; a too long text and a
+    # replayed message leave the reader where they were.
+    assert await rows(db, "SELECT user_id FROM reader_states ORDER BY user_id") == [
+        (BOB.user_id,),
+        (ERIN.user_id,),
+    ]
+
+
+async def test_the_handler_sends_the_acknowledgement_unless_the_readers_chat_has_a_queue(
+    db: Database, settings: Settings
+) -> None:
+    """With nothing waiting for the reader the handler gets the acknowledgement to send, and
+    the worker leaves it alone; with rows waiting, it goes behind them through the outbox."""
+    article = await published_article(db)
+    await comments.open_article(db, ALICE, article.id, 2.0)
+    first = await comments.submit_comment(db, settings, ALICE, "First", 3.0)
+    assert first.acknowledgement is not None
+    assert await rows(
+        db, "SELECT next_attempt_at FROM outbox WHERE id = ?", (first.acknowledgement.id,)
+    ) == [(3.0 + effects.HANDLER_DELIVERY_LEASE,)]
+    await comments.open_article(db, ALICE, article.id, 20.0)
+    second = await comments.submit_comment(db, settings, ALICE, "Second", 21.0)
+    assert second.result is SubmitResult.ACCEPTED
+    assert second.acknowledgement is None
+    assert await rows(
+        db,
+        "SELECT next_attempt_at FROM outbox WHERE action = 'acknowledge' ORDER BY id DESC LIMIT 1",
+    ) == [(21.0,)]
+
+
+async def test_comments_arriving_while_a_batch_is_stored_go_together_in_the_next(
+    db: Database, settings: Settings
+) -> None:
+    """Twenty readers at once: all stored, in fewer transactions than comments, and a
+    second comment from one author waits for a later batch rather than sharing one."""
+    article = await published_article(db)
+    people = [Person(4000 + n, f"Reader {n}", None, None) for n in range(20)]
+    for person in people:
+        await comments.open_article(db, person, article.id, 2.0)
+    batches: list[int] = []
+    original = comments.submit_comments
+
+    async def counting(
+        db: Database, settings: Settings, requests: list[CommentRequest]
+    ) -> list[comments.SubmitOutcome]:
+        batches.append(len(requests))
+        return await original(db, settings, requests)
+
+    intake = CommentIntake(db, settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(comments, "submit_comments", counting)
+        outcomes = await asyncio.gather(
+            *(intake.submit(CommentRequest(p, f"From {p.first_name}", 3.0, 1)) for p in people),
+            intake.submit(CommentRequest(people[0], "A second one", 3.0, 2)),
+        )
+    assert [o.result for o in outcomes[:20]] == [SubmitResult.ACCEPTED] * 20
+    # The second comment came after the first had ended the reader's commenting.
+    assert outcomes[20].result is SubmitResult.NOT_COMMENTING
+    assert sum(batches) == 21 and len(batches) < 21
+    assert await rows(db, "SELECT COUNT(*), COUNT(DISTINCT user_id) FROM submissions") == [(20, 20)]
+
+
+async def test_a_comment_that_cannot_be_stored_does_not_fail_the_rest_of_its_batch(
+    db: Database, settings: Settings
+) -> None:
+    """The batch fails on one comment; the others are stored one by one and only that one
+    fails, with the database's error."""
+    article = await published_article(db)
+    for person in (ALICE, BOB, CAROL):
+        await comments.open_article(db, person, article.id, 2.0)
+    original = submissions.insert_comments
+
+    async def refusing_bob(conn, new_comments):
+        if any(c.user_id == BOB.user_id for c in new_comments):
+            raise sqlite3.IntegrityError("disk says no")
+        return await original(conn, new_comments)
+
+    intake = CommentIntake(db, settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(submissions, "insert_comments", refusing_bob)
+        outcomes = await asyncio.gather(
+            *(intake.submit(CommentRequest(p, "Hello", 3.0, 1)) for p in (ALICE, BOB, CAROL)),
+            return_exceptions=True,
+        )
+    assert [getattr(o, "result", None) for o in outcomes] == [
+        SubmitResult.ACCEPTED,
+        None,
+        SubmitResult.ACCEPTED,
+    ]
+    assert isinstance(outcomes[1], sqlite3.IntegrityError)
+    assert await rows(db, "SELECT user_id FROM submissions ORDER BY user_id") == [
+        (ALICE.user_id,),
+        (CAROL.user_id,),
+    ]
+    # Bob's transaction was rolled back whole: he is still commenting, nothing queued.
+    assert await rows(
+        db, "SELECT COUNT(*) FROM outbox WHERE chat_key = ?", (str(BOB.user_id),)
+    ) == [(0,)]
+    assert await rows(
+        db, "SELECT user_id FROM reader_states WHERE user_id = ?", (BOB.user_id,)
+    ) == [(BOB.user_id,)]
