@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import sqlite3
 import statistics
@@ -85,6 +86,9 @@ def parameters_for(name: str, articles: int) -> tuple[object, ...]:
         return (int(rng() * 1000) + 1,)
     if name == "flood and repeat check":
         return ("x", int(rng() * READERS) + 1, 0.0)
+    if name == "what comments meet on arrival":
+        # One comment (the batch of a quiet moment), its reader's last 10% of history recent.
+        return (json.dumps([[int(rng() * READERS) + 1, int(rng() * 1000), "x", 900_000.0]]),)
     if name == "submission of a reader's message":
         return (int(rng() * READERS) + 1, int(rng() * 1000))
     return HOT_QUERIES[name][1]
