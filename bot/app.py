@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import callback_data
 from bot.moderators import ModeratorDirectory
 from bot.outbox_worker import OutboxWorker
+from bot.pacing import OverallPacer
 from bot.polling import RecordingRequest, serve
 from bot.runtime import Runtime
 from bot.services.comments import CommentIntake
@@ -90,13 +91,14 @@ def build_application(settings: Settings) -> BotApp:
     # which the outbox worker reads.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     runtime = Runtime(settings=settings, moderators=ModeratorDirectory(settings))
+    overall_pacer = OverallPacer(settings.messages_per_second)
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         runtime.db_handle = await Database.open(settings.database_path)
         runtime.bot_username = application.bot.username
         runtime.comment_intake_handle = CommentIntake(runtime.db, settings)
         runtime.outbox_handle = OutboxWorker(
-            runtime.db, application.bot, settings, runtime.bot_username
+            runtime.db, application.bot, settings, runtime.bot_username, overall_pacer
         )
         await runtime.outbox_handle.start()
         try:
@@ -124,7 +126,7 @@ def build_application(settings: Settings) -> BotApp:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .defaults(message_defaults())
-        .request(RecordingRequest())
+        .request(RecordingRequest(overall_pacer))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

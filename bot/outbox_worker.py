@@ -91,7 +91,14 @@ class _Retry:
 
 
 class OutboxWorker:
-    def __init__(self, db: Database, bot: Bot, settings: Settings, bot_username: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        settings: Settings,
+        bot_username: str,
+        overall_pacer: OverallPacer | None = None,
+    ) -> None:
         self._db = db
         self._bot = bot
         self._settings = settings
@@ -108,7 +115,9 @@ class OutboxWorker:
         self._handed_over: set[asyncio.Task[None]] = set()
         self._handed_over_sending = asyncio.Semaphore(HANDED_OVER_IN_FLIGHT)
         self._pacer = GroupPacer(settings.group_messages_per_minute)
-        self._overall_pacer = OverallPacer(settings.messages_per_second)
+        # The budget the bot's requests keep to (see RecordingRequest), consulted so that a
+        # handed-over acknowledgement does not wait long for a place.
+        self._overall_pacer = overall_pacer
         self._handlers: dict[str, Callable[[OutboxItem], Awaitable[None]]] = {
             Effect.ACKNOWLEDGE: self._acknowledge,
             Effect.SEND_CARD: self._send_card,
@@ -156,16 +165,14 @@ class OutboxWorker:
         task.add_done_callback(self._handed_over.discard)
 
     async def _deliver_handed_over(self, item: OutboxItem) -> None:
-        now = time.time()
-        slot = self._overall_pacer.take_slot(now)
         try:
-            if slot - now > HANDED_OVER_MAX_WAIT:
-                # A burst beyond the overall budget: the worker paces the rest in order.
+            now = time.monotonic()
+            pacer = self._overall_pacer
+            if pacer is not None and pacer.next_slot(now) - now > HANDED_OVER_MAX_WAIT:
+                # A burst beyond the overall budget: the worker sends the rest in order.
                 await self._reschedule(item, 0.0, "paced by the outbox", count=False)
                 self.wake()
                 return
-            if slot > now:
-                await asyncio.sleep(slot - now)
             await self._deliver(item, calling=self._handed_over_sending)
         except Exception:
             # The row stays pending; the worker takes it once the handler's lease is over.
@@ -298,7 +305,6 @@ class OutboxWorker:
                     held[chat_key] = slot
                     break
                 self._pacer.record(chat_key, now)
-                await self._wait_for_overall_slot(now)
             retry = await self._deliver(item)
             if retry is None:
                 settled += 1
@@ -307,12 +313,6 @@ class OutboxWorker:
                 held[chat_key] = retry.at
                 break
         return settled
-
-    async def _wait_for_overall_slot(self, now: float) -> None:
-        """Keeps the bot within Telegram's overall budget; the wait is under a second."""
-        slot = self._overall_pacer.take_slot(now)
-        if slot > now:
-            await asyncio.sleep(slot - now)
 
     async def _deliver(
         self,
@@ -754,7 +754,6 @@ class OutboxWorker:
             if slot > now:
                 raise NotReadyError("the moderation chat's minute is full", slot - now)
             self._pacer.record(chat_key, now)
-            await self._wait_for_overall_slot(now)
             sent = await self._bot.send_message(
                 self._settings.moderation_chat_id, text, reply_markup=markup
             )

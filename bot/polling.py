@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -23,6 +24,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
+from bot.pacing import OverallPacer
 from storage import processed_updates
 from storage.db import Database
 
@@ -100,6 +102,8 @@ def handled_idempotently() -> None:
 # handlers queues here: the HTTP client's pool does the same, but walks every connection
 # and every waiting call each time one moves, which costs more than the calls themselves.
 CALLS_IN_FLIGHT = 8
+# The calls Telegram counts against its overall budget: the bot sends text messages only.
+PACED_METHOD_SUFFIX = "/sendMessage"
 
 
 class RecordingRequest(HTTPXRequest):
@@ -110,9 +114,10 @@ class RecordingRequest(HTTPXRequest):
     twice; if it dies sooner, nothing was said yet and handling it again is right.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pacer: OverallPacer | None = None) -> None:
         super().__init__(connection_pool_size=CALLS_IN_FLIGHT)
         self._in_flight = asyncio.Semaphore(CALLS_IN_FLIGHT)
+        self._pacer = pacer
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
@@ -121,6 +126,14 @@ class RecordingRequest(HTTPXRequest):
         if handling is not None:
             await handling.record()
         async with self._in_flight:
+            if self._pacer is not None and url.endswith(PACED_METHOD_SUFFIX):
+                # Every send the bot makes, a handler's reply or the outbox's, keeps within
+                # Telegram's overall budget. The place is taken just before the call, so
+                # that the calls reach Telegram as far apart as their places are.
+                now = time.monotonic()
+                slot = self._pacer.take_slot(now)
+                if slot > now:
+                    await asyncio.sleep(slot - now)
             return await super().do_request(url, method, *args, **kwargs)
 
 

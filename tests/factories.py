@@ -37,6 +37,8 @@ def make_settings(database_path: Path, **overrides: Any) -> Settings:
         # Likewise the 20-a-minute budget per group: the fake enforces it only when a test
         # turns it on, and those tests set this back to 20.
         "group_messages_per_minute": 10_000,
+        # And the overall budget, which spaces every send: the tests of pacing set it.
+        "messages_per_second": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from bot.pacing import GroupPacer, OverallPacer, is_group
 
 
@@ -19,12 +21,14 @@ def test_a_group_gets_twenty_calls_a_minute_and_people_are_not_paced() -> None:
     assert not is_group("42")
 
 
-def test_the_bot_as_a_whole_gets_thirty_calls_a_second() -> None:
-    """Thirty calls at once go at once; the next ones take the places a second later, each
-    reserved as it is handed out, so calls side by side never share one."""
+def test_the_bot_as_a_whole_sends_thirty_a_second_evenly_spaced() -> None:
+    """Calls at once get places a thirtieth of a second apart, each reserved as it is
+    handed out, so calls side by side never share one; a quiet moment goes at once."""
     pacer = OverallPacer(per_second=30)
-    assert [pacer.take_slot(100.0) for _ in range(30)] == [100.0] * 30
-    assert [pacer.take_slot(100.2) for _ in range(31)] == [101.0] * 30 + [102.0]
-    assert pacer.take_slot(103.5) == 103.5
+    slots = [pacer.take_slot(100.0) for _ in range(31)]
+    assert slots == pytest.approx([100.0 + n / 30 for n in range(31)])
+    assert pacer.take_slot(105.0) == 105.0
+    # Looking at the next place reserves nothing.
+    assert pacer.next_slot(105.0) == pacer.next_slot(105.0) == pytest.approx(105.0 + 1 / 30)
     unpaced = OverallPacer(per_second=0)
     assert {unpaced.take_slot(5.0) for _ in range(1000)} == {5.0}

@@ -186,6 +186,9 @@ class FakeTelegram:
         self.calls: list[ApiCall] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.group_rate_limit_per_minute: int | None = None
+        # Telegram's "about 30 messages a second overall", when a test turns it on.
+        self.overall_rate_limit_per_second: int | None = None
+        self._overall_sends: deque[float] = deque()
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
@@ -1097,6 +1100,7 @@ class FakeTelegram:
         return stored
 
     def _check_rate_limit(self, chat: _Chat, method: str) -> None:
+        self._check_overall_rate_limit(method)
         limit = self.group_rate_limit_per_minute
         if limit is None or chat.type == "private" or method not in _RATE_LIMITED_METHODS:
             return
@@ -1108,6 +1112,18 @@ class FakeTelegram:
             retry_after = max(1, math.ceil(wait))
             raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         chat.recent_sends.append(now)
+
+    def _check_overall_rate_limit(self, method: str) -> None:
+        limit = self.overall_rate_limit_per_second
+        if limit is None or method not in _RATE_LIMITED_METHODS:
+            return
+        now = time.monotonic()
+        sends = self._overall_sends
+        while sends and now - sends[0] >= 1.0:
+            sends.popleft()
+        if len(sends) >= limit:
+            raise _ApiError(429, "Too Many Requests: retry after 1", 1)
+        sends.append(now)
 
     def _chat_member(self, user: dict[str, Any], status: str, chat: _Chat) -> dict[str, Any]:
         member: dict[str, Any] = {"status": status, "user": user}
