@@ -44,6 +44,8 @@ LANES_IN_FLIGHT = 8
 # A row a handler hands over waits at most this long for a place in the overall budget;
 # beyond that it goes back to the worker's queue.
 HANDED_OVER_MAX_WAIT = 1.0
+# How long the worker waits for handlers to finish with chats it left to them, at most.
+HANDED_OVER_WAIT = 1.0
 # How many of them are sent at once: a few calls in flight hide each other's round trip,
 # while the handlers that store new comments keep most of the bot's time.
 HANDED_OVER_IN_FLIGHT = 4
@@ -113,6 +115,10 @@ class OutboxWorker:
         self._marking: asyncio.Task[None] | None = None
         # Deliveries handlers handed over, running alongside the worker.
         self._handed_over: set[asyncio.Task[None]] = set()
+        # Chats with handed-over rows not yet settled, and how many; and those of them
+        # whose other rows the worker found due and left for later.
+        self._handed_over_chats: dict[str, int] = {}
+        self._deferred_chats: set[str] = set()
         self._handed_over_sending = asyncio.Semaphore(HANDED_OVER_IN_FLIGHT)
         self._pacer = GroupPacer(settings.group_messages_per_minute)
         # The budget the bot's requests keep to (see RecordingRequest), consulted so that a
@@ -159,7 +165,12 @@ class OutboxWorker:
 
     def deliver_soon(self, item: OutboxItem) -> None:
         """Send a row a handler's transaction just queued for it, without making the handler
-        (or the worker's queue) wait for Telegram's answer."""
+        (or the worker's queue) wait for Telegram's answer.
+
+        Until that send is settled the worker leaves the row's chat alone: it neither sends
+        the row a second time nor lets a later row of that chat overtake it.
+        """
+        self._handed_over_chats[item.chat_key] = self._handed_over_chats.get(item.chat_key, 0) + 1
         task = asyncio.create_task(self._deliver_handed_over(item))
         self._handed_over.add(task)
         task.add_done_callback(self._handed_over.discard)
@@ -173,10 +184,25 @@ class OutboxWorker:
                 await self._reschedule(item, 0.0, "paced by the outbox", count=False)
                 self.wake()
                 return
-            await self._deliver(item, calling=self._handed_over_sending)
+            retry = await self._deliver(item, calling=self._handed_over_sending)
+            if retry is not None and retry.holds_chat:
+                # As the worker's own lane would: the chat waits with its row.
+                self._held_until[item.chat_key] = max(
+                    retry.at, self._held_until.get(item.chat_key, 0.0)
+                )
         except Exception:
-            # The row stays pending; the worker takes it once the handler's lease is over.
             logger.exception("Delivering outbox row %s failed; the worker will retry", item.id)
+            with contextlib.suppress(Exception):
+                await self._reschedule(item, 1.0, "handed-over delivery failed")
+        finally:
+            remaining = self._handed_over_chats[item.chat_key] - 1
+            if remaining:
+                self._handed_over_chats[item.chat_key] = remaining
+            else:
+                del self._handed_over_chats[item.chat_key]
+                if item.chat_key in self._deferred_chats:
+                    self._deferred_chats.discard(item.chat_key)
+                    self.wake()
 
     def wake(self) -> None:
         """New rows were committed: look now rather than at the next idle tick."""
@@ -187,8 +213,12 @@ class OutboxWorker:
             # Cleared before the pass, so a wake-up that arrives during it is not lost.
             self._wake.clear()
             try:
-                await self.deliver_due()
+                settled = await self.deliver_due()
                 delay = await self._seconds_until_next_due()
+                if not settled and delay == 0.0:
+                    # What is due belongs to chats a handler is delivering to; the handler
+                    # wakes the worker when it is done.
+                    delay = HANDED_OVER_WAIT
             except Exception:
                 logger.exception("Outbox pass failed; trying again shortly")
                 delay = IDLE_WAIT
@@ -221,8 +251,12 @@ class OutboxWorker:
         settled = 0
         failure: BaseException | None = None
         held = {chat: until for chat, until in self._held_until.items() if until > time.time()}
+        # Chats whose lane failed in this pass: they wait for the next pass, which comes
+        # after the worker's pause, rather than have the failing row tried again at once.
+        failed: set[str] = set()
         waiting: dict[str, list[OutboxItem]] = {}
         running: dict[asyncio.Task[int], _Lane] = {}
+        woken = asyncio.ensure_future(self._wake.wait())
         nothing_more_due = False
         try:
             while True:
@@ -231,11 +265,23 @@ class OutboxWorker:
                         items = waiting.pop(lane.chat_key)
                         task = asyncio.create_task(self._deliver_lane(lane.chat_key, items, held))
                         running[task] = lane
-                    if nothing_more_due or len(running) >= LANES_IN_FLIGHT:
+                    # Enough in hand: a backlog to many chats is fetched as lanes free up,
+                    # not all at once (each fetch leaves out every chat in hand).
+                    if (
+                        nothing_more_due
+                        or len(running) >= LANES_IN_FLIGHT
+                        or len(waiting) >= BATCH_SIZE
+                    ):
                         break
+                    now = time.time()
+                    # Holds set meanwhile (a handler's delivery met a 429 or an error) count.
+                    held.update(
+                        (chat, until) for chat, until in self._held_until.items() if until > now
+                    )
+                    _forget_expired(held, now)
                     # Chats already running or waiting keep their place: their later rows
                     # come after the ones in hand.
-                    busy = {lane.chat_key for lane in running.values()}
+                    busy = {lane.chat_key for lane in running.values()} | failed
                     fresh = await self._due_lanes(busy | waiting.keys() | held.keys())
                     nothing_more_due = not fresh
                     waiting.update(fresh)
@@ -243,16 +289,24 @@ class OutboxWorker:
                     break
                 # Every lane runs to its end even if another fails: a lane cut off mid-call
                 # could leave a row that Telegram acted on unsettled, to be sent again.
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    del running[task]
-                    if task.exception() is not None:
-                        failure = failure or task.exception()
+                done, _ = await asyncio.wait([*running, woken], return_when=asyncio.FIRST_COMPLETED)
+                for task in done - {woken}:
+                    lane = running.pop(task)
+                    error = task.exception()
+                    if error is not None:
+                        logger.error("Delivering to chat %s failed", lane.chat_key, exc_info=error)
+                        failed.add(lane.chat_key)
+                        failure = failure or error
                     else:
                         settled += task.result()
+                if woken.done():
+                    # New rows were committed: look for them, even while lanes run.
+                    self._wake.clear()
+                    woken = asyncio.ensure_future(self._wake.wait())
                 # The chat of a lane that ended may have rows that came in meanwhile.
                 nothing_more_due = False
         finally:
+            woken.cancel()
             # Only when the worker itself is cancelled (a stop that ran out of grace).
             for task in running:
                 task.cancel()
@@ -269,6 +323,11 @@ class OutboxWorker:
             batch = await outbox.due(conn, time.time(), BATCH_SIZE, except_chats=except_chats)
         lanes: dict[str, list[OutboxItem]] = {}
         for item in batch:
+            if item.chat_key in self._handed_over_chats:
+                # A handler is delivering to this chat: its rows wait for that, so that
+                # nothing overtakes the handed-over row (the handler wakes the worker).
+                self._deferred_chats.add(item.chat_key)
+                continue
             lanes.setdefault(item.chat_key, []).append(item)
         return lanes
 
@@ -428,8 +487,10 @@ class OutboxWorker:
         waiting when a write starts are all marked by it, rather than each queueing for
         the database on its own.
         """
-        marked = asyncio.get_running_loop().create_future()
-        self._delivered_waiting[item.id] = marked
+        marked = self._delivered_waiting.get(item.id)
+        if marked is None:
+            marked = asyncio.get_running_loop().create_future()
+            self._delivered_waiting[item.id] = marked
         if self._marking is None or self._marking.done():
             self._marking = asyncio.create_task(self._mark_delivered())
         await marked
@@ -760,6 +821,12 @@ class OutboxWorker:
             message_id = sent.message_id
         async with self._db.transaction() as conn:
             await desk.save(conn, desk.DeskState(message_id, item_id, digest))
+
+
+def _forget_expired(held: dict[str, float], now: float) -> None:
+    """A chat whose wait is over may be delivered again (in place: lanes share the dict)."""
+    for chat_key in [chat for chat, until in held.items() if until <= now]:
+        del held[chat_key]
 
 
 @dataclass(frozen=True)

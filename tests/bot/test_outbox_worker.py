@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.app import message_defaults
 from bot.outbox_worker import NOT_READY_ATTEMPTS, OutboxWorker
@@ -324,3 +326,87 @@ async def test_cards_are_paced_to_twenty_a_minute_without_a_single_429(
         db, "SELECT COUNT(*) FROM outbox WHERE action = 'acknowledge' AND status = 'delivered'"
     )
     assert acknowledged == [(25,)]
+
+
+async def test_a_row_that_fails_is_not_tried_again_in_the_same_pass(
+    telegram: FakeTelegram, db: Database, worker: OutboxWorker
+) -> None:
+    """A row the worker cannot handle fails its lane once: the pass goes on with the other
+    chats, ends, and raises (the worker then pauses), instead of trying it again at once."""
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, Effect.ACKNOWLEDGE, "2999", {"kind": "unknown kind"}, 1.0)
+        await outbox.enqueue(
+            conn,
+            Effect.ACKNOWLEDGE,
+            str(READER_ID),
+            {"kind": "comment", "submission_id": 1, "title": "Title", "published": False},
+            1.0,
+        )
+    due_reads = 0
+    original_due = outbox.due
+
+    async def counting_due(*args, **kwargs):
+        nonlocal due_reads
+        due_reads += 1
+        return await original_due(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outbox, "due", counting_due)
+        with pytest.raises(ValueError, match="unknown kind"):
+            await asyncio.wait_for(worker.deliver_due(), timeout=10)
+    assert len(sends_to(telegram, READER_ID)) == 1
+    assert due_reads <= 4
+    assert await rows(db, "SELECT chat_key, status FROM outbox ORDER BY id") == [
+        ("2999", "pending"),
+        (str(READER_ID), "delivered"),
+    ]
+
+
+async def test_a_handed_over_row_is_left_to_its_handler_and_nothing_overtakes_it(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """While a handler delivers a reader's acknowledgement, the worker neither sends it too
+    (even with its lease run out) nor sends the reader's later notice ahead of it; once the
+    handler's try has failed, the worker delivers both, in order, the acknowledgement once."""
+    await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    async with db.reading() as conn:
+        due_later = await outbox.due(conn, time.time() + 3600, 100)
+    [ack] = [item for item in due_later if item.action == Effect.ACKNOWLEDGE]
+    async with db.transaction() as conn:
+        # The lease has run out: to the worker the row is due like any other.
+        await conn.execute("UPDATE outbox SET next_attempt_at = 0 WHERE id = ?", (ack.id,))
+    request = HTTPXRequest(read_timeout=0.5)
+    async with ExtBot(TOKEN, base_url=telegram.base_url, request=request) as bot:
+        handing = OutboxWorker(db, bot, settings, telegram.bot_username)
+        # The handler's send reaches Telegram, which never answers: it stays in flight.
+        telegram.intercept_next("sendMessage", lambda: None, chat_id=READER_ID)
+        handing.deliver_soon(ack)
+        await telegram.wait_for(lambda: [c for c in telegram.calls if c.status == 0])
+        await handing.deliver_due()
+        to_reader = [c for c in telegram.calls if str(c.params.get("chat_id")) == str(READER_ID)]
+        assert [c.status for c in to_reader] == [0], "the worker wrote to the reader meanwhile"
+        # The handler's try times out; the worker takes the row over, then the notice.
+        await handing.start()
+        try:
+            await telegram.wait_for(lambda: len(delivered_to_reader(telegram)) == 2, timeout=10)
+        finally:
+            await handing.stop()
+    print(
+        [
+            (c.method, c.status, str(c.params.get("text"))[:20], round(c.at, 3))
+            for c in telegram.calls
+            if str(c.params.get("chat_id")) == str(READER_ID)
+        ]
+    )
+    first, second = delivered_to_reader(telegram)
+    assert "awaits moderation" in first and "awaits moderation" not in second
+
+
+def delivered_to_reader(telegram: FakeTelegram) -> list[str]:
+    return [
+        str(c.params.get("text"))
+        for c in telegram.calls
+        if c.method == "sendMessage"
+        and c.status == 200
+        and str(c.params.get("chat_id")) == str(READER_ID)
+    ]
