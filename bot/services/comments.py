@@ -104,7 +104,9 @@ async def submit_comments(
     transaction; one statement per step serves them all. Authors must be distinct (one
     person's updates are handled in order, so one comment each is in flight at a time)."""
     assert len({r.author.user_id for r in requests}) == len(requests)
-    texts = [r.text.strip() for r in requests]
+    # NUL is invisible and SQLite's JSON functions cut a text short at it, which would let
+    # a repeated text through the repeat check: it is dropped.
+    texts = [r.text.replace("\x00", "").strip() for r in requests]
     async with db.transaction() as conn:
         arrivals = await intake.comment_arrivals(
             conn,

@@ -12,14 +12,20 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.app import message_defaults
-from bot.outbox_worker import NOT_READY_ATTEMPTS, OutboxWorker
+from bot.outbox_worker import (
+    LANES_IN_FLIGHT,
+    NOT_READY_ATTEMPTS,
+    OutboxWorker,
+    _Lane,
+    _lanes_to_start,
+)
 from bot.services import articles, comments, contact, moderation
 from bot.services.articles import PostRequest
 from bot.services.effects import Effect
 from bot.settings import Settings
 from storage import outbox
 from storage.db import Database
-from storage.models import Person
+from storage.models import OutboxItem, Person
 from tests.bot.services.test_comments import rows
 from tests.e2e.harness import populate
 from tests.factories import (
@@ -410,3 +416,23 @@ def delivered_to_reader(telegram: FakeTelegram) -> list[str]:
         and c.status == 200
         and str(c.params.get("chat_id")) == str(READER_ID)
     ]
+
+
+def test_acknowledgement_lanes_run_side_by_side_and_any_other_lane_alone() -> None:
+    """The rule that keeps a crash from repeating more than one card or notice."""
+
+    def lane_of(chat: str, *actions: str) -> list[OutboxItem]:
+        return [OutboxItem(n, action, chat, {}, 0) for n, action in enumerate(actions)]
+
+    waiting = {
+        "1": lane_of("1", Effect.ACKNOWLEDGE),
+        "-100": lane_of("-100", Effect.SEND_CARD, Effect.SEND_CARD),
+        "2": lane_of("2", Effect.NOTIFY_AUTHOR),
+        "3": lane_of("3", Effect.ACKNOWLEDGE, Effect.ACKNOWLEDGE),
+        "4": lane_of("4", Effect.ACKNOWLEDGE, Effect.NOTIFY_AUTHOR),
+    }
+    assert [lane.chat_key for lane in _lanes_to_start(waiting, [])] == ["1", "-100", "3"]
+    busy = [_Lane("-100", acknowledgements_only=False)]
+    assert [lane.chat_key for lane in _lanes_to_start(waiting, busy)] == ["1", "3"]
+    full = [_Lane(str(n), acknowledgements_only=True) for n in range(10, 10 + LANES_IN_FLIGHT)]
+    assert _lanes_to_start(waiting, full) == []

@@ -182,3 +182,18 @@ async def test_a_comment_that_cannot_be_stored_does_not_fail_the_rest_of_its_bat
     assert await rows(
         db, "SELECT user_id FROM reader_states WHERE user_id = ?", (BOB.user_id,)
     ) == [(BOB.user_id,)]
+
+
+async def test_a_repeated_text_with_an_invisible_nul_is_still_a_repeat(
+    db: Database, settings: Settings
+) -> None:
+    article = await published_article(db)
+    results = []
+    for message_id, at in ((1, 3.0), (2, 30.0)):
+        await comments.open_article(db, ALICE, article.id, at - 1)
+        outcome = await comments.submit_comment(
+            db, settings, ALICE, "same\x00words", at, message_id=message_id
+        )
+        results.append(outcome.result)
+    assert results == [SubmitResult.ACCEPTED, SubmitResult.DUPLICATE]
+    assert await rows(db, "SELECT text FROM submissions") == [("samewords",)]
