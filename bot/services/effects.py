@@ -30,8 +30,10 @@ class Effect(StrEnum):
     REPLY_NOTICE = "reply_notice"
 
 
-# How long the worker leaves an acknowledgement to the handler that delivers it itself. Only
-# a handler that failed without crashing leaves it that long; a restart releases it at once.
+# How long the worker leaves an acknowledgement to the handler that delivers it itself: it
+# covers the moment between the commit and the hand-over, after which the worker keeps away
+# from the reader's chat until the handler's send is settled. A handler that never got to
+# hand it over leaves it this long; a restart releases it at once.
 HANDLER_DELIVERY_LEASE = 30.0
 
 
