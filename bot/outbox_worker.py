@@ -250,7 +250,9 @@ class OutboxWorker:
         """
         settled = 0
         failure: BaseException | None = None
-        held = {chat: until for chat, until in self._held_until.items() if until > time.time()}
+        # Chats waiting out a limit: the worker's own holds, merged in before each fetch, and
+        # those this pass's lanes add.
+        held: dict[str, float] = {}
         # Chats whose lane failed in this pass: they wait for the next pass, which comes
         # after the worker's pause, rather than have the failing row tried again at once.
         failed: set[str] = set()
@@ -274,7 +276,7 @@ class OutboxWorker:
                     ):
                         break
                     now = time.time()
-                    # Holds set meanwhile (a handler's delivery met a 429 or an error) count.
+                    # Holds set meanwhile too (a handler's delivery met a 429 or an error).
                     held.update(
                         (chat, until) for chat, until in self._held_until.items() if until > now
                     )
@@ -402,7 +404,7 @@ class OutboxWorker:
         except NotReadyError as error:
             if item.attempts + 1 >= NOT_READY_ATTEMPTS:
                 logger.warning("Outbox row %s (%s) given up: %s", item.id, item.action, error)
-                await self._settle(item, failed_with=str(error))
+                await self._give_up(item, str(error))
                 return None
             # Waiting for this row's own precondition: other rows for the chat may go ahead.
             retry = await self._reschedule(item, self._backoff(item, error.delay), str(error))
@@ -422,7 +424,7 @@ class OutboxWorker:
                 item.chat_key,
                 error.message,
             )
-            await self._settle(item, failed_with=error.message)
+            await self._give_up(item, error.message)
             return None
         except NetworkError as error:
             # Timeouts, 5xx answers and dropped connections: Telegram may act later, try again.
@@ -513,10 +515,10 @@ class OutboxWorker:
                     if not marked.done():
                         marked.set_result(None)
 
-    async def _settle(self, item: OutboxItem, *, failed_with: str | None = None) -> None:
+    async def _give_up(self, item: OutboxItem, error: str) -> None:
         # A single statement: SQLite commits it on its own.
         async with self._db.reading() as conn:
-            await outbox.settle(conn, item.id, time.time(), failed_with=failed_with)
+            await outbox.settle_failed(conn, item.id, time.time(), error)
 
     # --- one function per effect --------------------------------------------------------
 

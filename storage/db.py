@@ -115,3 +115,23 @@ async def fetch_all(
     conn: aiosqlite.Connection, sql: str, parameters: Sequence[object] = ()
 ) -> list[aiosqlite.Row]:
     return list(await conn.execute_fetchall(sql, parameters))
+
+
+async def insert_rows(
+    conn: aiosqlite.Connection,
+    into: str,
+    row_values: str,
+    rows: Sequence[Sequence[object]],
+) -> list[int]:
+    """Insert `rows` in one statement (`INSERT INTO {into} VALUES {row_values}, ...`);
+    returns their ids in the order given."""
+    if not rows:
+        return []
+    inserted = await fetch_all(
+        conn,
+        f"INSERT INTO {into} VALUES {', '.join([row_values] * len(rows))} RETURNING id",
+        [value for row in rows for value in row],
+    )
+    # The rows of one INSERT take increasing ids in the order of its VALUES, while
+    # RETURNING promises no order: sorting the ids restores the order given.
+    return sorted(int(row[0]) for row in inserted)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.db import fetch_all, fetch_one
+from storage.db import fetch_all, fetch_one, insert_rows
 from storage.models import OutboxItem
 
 PayloadValue = int | str | bool | None
@@ -36,20 +36,21 @@ async def enqueue(
 
 async def enqueue_all(conn: aiosqlite.Connection, rows: Sequence[NewRow], now: float) -> list[int]:
     """Queue rows in one statement; returns their ids in the order given."""
-    values = ", ".join(["(?, ?, ?, ?, ?)"] * len(rows))
-    parameters: list[object] = []
-    for row in rows:
-        due_at = now if row.due_at is None else row.due_at
-        parameters += [row.action, row.chat_key, json.dumps(row.payload), due_at, now]
-    inserted = await fetch_all(
+    return await insert_rows(
         conn,
-        "INSERT INTO outbox (action, chat_key, payload, next_attempt_at, created_at)"
-        f" VALUES {values} RETURNING id",
-        parameters,
+        "outbox (action, chat_key, payload, next_attempt_at, created_at)",
+        "(?, ?, ?, ?, ?)",
+        [
+            (
+                row.action,
+                row.chat_key,
+                json.dumps(row.payload),
+                now if row.due_at is None else row.due_at,
+                now,
+            )
+            for row in rows
+        ],
     )
-    # The rows of one INSERT take increasing ids in the order of its VALUES, while
-    # RETURNING promises no order: sorting the ids restores the order given.
-    return sorted(int(row[0]) for row in inserted)
 
 
 DUE_SQL = (
@@ -78,18 +79,12 @@ async def next_due_time(conn: aiosqlite.Connection) -> float | None:
     return float(row[0]) if row and row[0] is not None else None
 
 
-async def settle(
-    conn: aiosqlite.Connection,
-    item_id: int,
-    now: float,
-    *,
-    failed_with: str | None = None,
-    note: str | None = None,
-) -> None:
+async def settle_failed(conn: aiosqlite.Connection, item_id: int, now: float, error: str) -> None:
+    """Give a row up: it is not tried again."""
     await conn.execute(
-        "UPDATE outbox SET status = ?, settled_at = ?, last_error = COALESCE(?, last_error),"
+        "UPDATE outbox SET status = 'failed', settled_at = ?, last_error = ?,"
         " attempts = attempts + 1 WHERE id = ?",
-        ("failed" if failed_with else "delivered", now, failed_with or note, item_id),
+        (now, error, item_id),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.db import fetch_all, fetch_one
+from storage.db import fetch_all, fetch_one, insert_rows
 from storage.models import (
     CardMessage,
     Person,
@@ -88,27 +88,12 @@ async def insert(
 
 async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComment]) -> list[int]:
     """Store pending comments in one statement; returns their ids in the order given."""
-    if not comments:
-        return []
-    values = ", ".join(["('comment', ?, ?, ?, ?, ?)"] * len(comments))
-    parameters: list[object] = []
-    for comment in comments:
-        parameters += [
-            comment.user_id,
-            comment.article_id,
-            comment.text,
-            comment.created_at,
-            comment.source_message_id,
-        ]
-    inserted = await fetch_all(
+    return await insert_rows(
         conn,
-        "INSERT INTO submissions (kind, user_id, article_id, text, created_at,"
-        f" source_message_id) VALUES {values} RETURNING id",
-        parameters,
+        "submissions (kind, user_id, article_id, text, created_at, source_message_id)",
+        "('comment', ?, ?, ?, ?, ?)",
+        [(c.user_id, c.article_id, c.text, c.created_at, c.source_message_id) for c in comments],
     )
-    # The rows of one INSERT take increasing ids in the order of its VALUES, while
-    # RETURNING promises no order: sorting the ids restores the order given.
-    return sorted(int(row[0]) for row in inserted)
 
 
 async def from_message(
