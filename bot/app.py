@@ -22,13 +22,13 @@ from telegram.ext import (
 )
 
 from bot import callback_data
+from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
-from bot.outbox_worker import OutboxWorker
-from bot.pacing import OverallPacer
-from bot.polling import RecordingRequest, serve
+from bot.polling import serve
 from bot.runtime import Runtime
 from bot.services.comments import CommentIntake
 from bot.settings import Settings
+from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
@@ -90,15 +90,15 @@ def build_application(settings: Settings) -> BotApp:
     # python-telegram-bot 22 warns on every 429 unless asked for timedelta retry_after,
     # which the outbox worker reads.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    runtime = Runtime(settings=settings, moderators=ModeratorDirectory(settings))
-    overall_pacer = OverallPacer(settings.messages_per_second)
+    budget = TelegramBudget(settings.messages_per_second, settings.group_messages_per_minute)
+    runtime = Runtime(settings=settings, moderators=ModeratorDirectory(settings), budget=budget)
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         runtime.db_handle = await Database.open(settings.database_path)
         runtime.bot_username = application.bot.username
         runtime.comment_intake_handle = CommentIntake(runtime.db, settings)
         runtime.outbox_handle = OutboxWorker(
-            runtime.db, application.bot, settings, runtime.bot_username, overall_pacer
+            runtime.db, application.bot, settings, runtime.bot_username, budget
         )
         await runtime.outbox_handle.start()
         try:
@@ -126,7 +126,9 @@ def build_application(settings: Settings) -> BotApp:
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .defaults(message_defaults())
-        .request(RecordingRequest(overall_pacer))
+        # Every call but getUpdates passes the budget: Telegram's overall and per-group limits.
+        .rate_limiter(budget)
+        .connection_pool_size(CALLS_IN_FLIGHT)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

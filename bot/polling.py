@@ -16,15 +16,11 @@ import signal
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
-from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
-from bot.pacing import OverallPacer
 from storage import processed_updates
 from storage.db import Database
 
@@ -34,6 +30,8 @@ logger = logging.getLogger(__name__)
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
 UPDATES_PER_REQUEST = 100
+# A long poll may take its whole timeout; the answer gets this much longer to arrive.
+POLL_READ_MARGIN = 5.0
 
 
 class TelegramUnavailableError(Exception):
@@ -73,70 +71,6 @@ async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
 
-class _Handling:
-    """The update this task is handling, and whether it is recorded as handled yet."""
-
-    def __init__(self, db: Database, update_id: int) -> None:
-        self._db = db
-        self._update_id = update_id
-        self.recorded = False
-
-    async def record(self) -> None:
-        if not self.recorded:
-            self.recorded = True
-            await processed_updates.mark(self._db, self._update_id)
-
-
-_handling: ContextVar[_Handling | None] = ContextVar("handling", default=None)
-
-
-def handled_idempotently() -> None:
-    """The handler stored what it did keyed by the reader's message, so handling the update
-    again finds it: no need to spend a write recording the update as handled."""
-    handling = _handling.get()
-    if handling is not None:
-        handling.recorded = True
-
-
-# Calls to Telegram in flight at once (getUpdates has a connection of its own). A burst of
-# handlers queues here: the HTTP client's pool does the same, but walks every connection
-# and every waiting call each time one moves, which costs more than the calls themselves.
-CALLS_IN_FLIGHT = 8
-# The calls Telegram counts against its overall budget: the bot sends text messages only.
-PACED_METHOD_SUFFIX = "/sendMessage"
-
-
-class RecordingRequest(HTTPXRequest):
-    """Before a handler's first call to Telegram, the update is recorded as handled.
-
-    Handlers change state first and answer after, so by then the change is committed. If
-    the process dies later, the update is not handled again and its answers are not sent
-    twice; if it dies sooner, nothing was said yet and handling it again is right.
-    """
-
-    def __init__(self, pacer: OverallPacer | None = None) -> None:
-        super().__init__(connection_pool_size=CALLS_IN_FLIGHT)
-        self._in_flight = asyncio.Semaphore(CALLS_IN_FLIGHT)
-        self._pacer = pacer
-
-    async def do_request(
-        self, url: str, method: str, *args: Any, **kwargs: Any
-    ) -> tuple[int, bytes]:
-        handling = _handling.get()
-        if handling is not None:
-            await handling.record()
-        async with self._in_flight:
-            if self._pacer is not None and url.endswith(PACED_METHOD_SUFFIX):
-                # Every send the bot makes, a handler's reply or the outbox's, keeps within
-                # Telegram's overall budget. The place is taken just before the call, so
-                # that the calls reach Telegram as far apart as their places are.
-                now = time.monotonic()
-                slot = self._pacer.take_slot(now)
-                if slot > now:
-                    await asyncio.sleep(slot - now)
-            return await super().do_request(url, method, *args, **kwargs)
-
-
 def _order_key(update: Update) -> int:
     """Updates from one person (or chat) are handled in order; others run alongside."""
     if update.effective_user is not None:
@@ -144,6 +78,12 @@ def _order_key(update: Update) -> int:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return 0
+
+
+# An update whose handling keeps failing (the database refuses it, a bug) is tried this
+# many times, each batch retry waiting longer, then logged in full and left behind, so one
+# update can never stop the bot from hearing every later one.
+MAX_HANDLING_ATTEMPTS = 5
 
 
 class Poller:
@@ -159,12 +99,14 @@ class Poller:
         self._allowed_updates = allowed_updates
         self._poll_timeout = poll_timeout
         self._offset: int | None = None
+        # Failed attempts of updates not handled yet, by update id.
+        self._failures: dict[int, int] = {}
 
     async def run(self, stopping: asyncio.Event) -> None:
         delay = FIRST_BACKOFF
         while not stopping.is_set():
             try:
-                updates = await self._fetch(stopping)
+                updates, last_id = await self._fetch(stopping)
             except RetryAfter as error:
                 await _sleep_unless(stopping, _retry_after_seconds(error))
                 continue
@@ -182,60 +124,117 @@ class Poller:
                 await _sleep_unless(stopping, delay)
                 delay = min(MAX_BACKOFF, delay * 2)
                 continue
-            delay = FIRST_BACKOFF
-            if not updates:
+            if last_id is None:
+                delay = FIRST_BACKOFF
                 continue
             try:
-                await self._handle_batch(updates)
+                failed = await self._handle_batch(updates)
             except Exception:
-                # The database failed us (disk full, say): keep the batch unconfirmed and try
-                # it again, rather than lose it or end the process.
+                # The database failed us before any handler ran (disk full, say).
                 logger.exception("Handling a batch of updates failed; trying it again")
+                failed = True
+            if failed:
+                # Unconfirmed: getUpdates hands the same batch out again, and the updates
+                # already handled in it are skipped.
                 await _sleep_unless(stopping, delay)
+                delay = min(MAX_BACKOFF, delay * 2)
                 continue
+            delay = FIRST_BACKOFF
             # Confirmed by the next getUpdates, which asks for what comes after these.
-            self._offset = updates[-1].update_id + 1
+            self._offset = last_id + 1
         await self._confirm_handled()
 
-    async def _fetch(self, stopping: asyncio.Event) -> tuple[Update, ...]:
-        """One long poll, cut short when the bot is asked to stop."""
-        poll = asyncio.ensure_future(
-            self._application.bot.get_updates(
-                offset=self._offset,
-                limit=UPDATES_PER_REQUEST,
-                timeout=self._poll_timeout,
-                allowed_updates=self._allowed_updates,
-            )
-        )
+    async def _fetch(self, stopping: asyncio.Event) -> tuple[tuple[Update, ...], int | None]:
+        """One long poll, cut short when the bot is asked to stop: the updates, and the
+        last update id of the batch (unreadable ones included; None: nothing came)."""
+        poll = asyncio.ensure_future(self._get_updates())
         stop = asyncio.ensure_future(stopping.wait())
         done, _ = await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)
         if poll not in done:
             poll.cancel()
             with contextlib.suppress(asyncio.CancelledError, TelegramError):
                 await poll
-            return ()
+            return (), None
         stop.cancel()
-        updates: tuple[Update, ...] = poll.result()
-        return updates
+        return poll.result()
 
-    async def _handle_batch(self, updates: tuple[Update, ...]) -> None:
+    async def _get_updates(self) -> tuple[tuple[Update, ...], int | None]:
+        """The next updates, each parsed on its own: one that python-telegram-bot cannot
+        read (a field it does not know how to take) is logged and passed over, where
+        Bot.get_updates would fail the whole batch again and again."""
+        bot = self._application.bot
+        # Bot.get_updates parses the batch as a whole; _post is the same request without it.
+        raw = await bot._post(
+            "getUpdates",
+            {
+                "offset": self._offset,
+                "limit": UPDATES_PER_REQUEST,
+                "timeout": self._poll_timeout,
+                "allowed_updates": self._allowed_updates,
+            },
+            read_timeout=POLL_READ_MARGIN + self._poll_timeout,
+        )
+        updates: list[Update] = []
+        last_id: int | None = None
+        for data in raw if isinstance(raw, list) else []:
+            update_id = data.get("update_id") if isinstance(data, dict) else None
+            if isinstance(update_id, int):
+                last_id = max(last_id or update_id, update_id)
+            try:
+                update = Update.de_json(data, bot)
+            except Exception:
+                logger.exception("Passing over an update that cannot be read: %r", data)
+                continue
+            updates.append(update)
+        return tuple(updates), last_id
+
+    async def _handle_batch(self, updates: tuple[Update, ...]) -> bool:
+        """Handle what in the batch is not handled yet; True if any of it failed."""
         fresh = await processed_updates.unprocessed(self._db, [u.update_id for u in updates])
         queues: dict[int, list[Update]] = defaultdict(list)
         for update in updates:
             if update.update_id in fresh:
                 queues[_order_key(update)].append(update)
-        await asyncio.gather(*(self._handle_in_order(queue) for queue in queues.values()))
+        # Every queue runs to its end, whatever happens to the others: none may still be
+        # running when the batch is tried again, or one update could run twice at once.
+        results = await asyncio.gather(
+            *(self._handle_in_order(queue) for queue in queues.values()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                logger.error("Handling updates failed", exc_info=result)
+        return any(result is not True for result in results)
 
-    async def _handle_in_order(self, queue: list[Update]) -> None:
+    async def _handle_in_order(self, queue: list[Update]) -> bool:
+        """One person's updates in order; stops at the first that fails (True: none did)."""
         for update in queue:
-            handling = _Handling(self._db, update.update_id)
-            token = _handling.set(handling)
-            try:
-                # Errors inside handlers go to the error handler; this returns after it.
+            earlier_failures = self._failures.get(update.update_id, 0)
+            with processed_updates.handling(update.update_id, earlier_failures) as handled:
+                # Errors inside handlers go to the error handler (handlers.errors), which
+                # marks the update failed; this returns after it.
                 await self._application.process_update(update)
-            finally:
-                _handling.reset(token)
-            await handling.record()
+            # Failed after its change was committed (its answer did not go): nothing to redo.
+            if handled.failed and not handled.recorded and not self._give_up(update):
+                return False
+            if not handled.recorded:
+                # Nothing it did wrote to the database (it only read, or only answered).
+                async with self._db.reading() as conn:
+                    await processed_updates.record(conn, [update.update_id], time.time())
+            self._failures.pop(update.update_id, None)
+        return True
+
+    def _give_up(self, update: Update) -> bool:
+        attempts = self._failures.get(update.update_id, 0) + 1
+        self._failures[update.update_id] = attempts
+        if attempts < MAX_HANDLING_ATTEMPTS:
+            return False
+        logger.error(
+            "Update %s failed %s times; passing over it: %r",
+            update.update_id,
+            attempts,
+            update.to_dict(),
+        )
+        return True
 
     async def _confirm_handled(self) -> None:
         """Tell Telegram, on the way out, that what was handled need not come again."""

@@ -202,6 +202,15 @@ NOT_COMMENTING = (
     "or choose one in /start. To write to the editors, use /contact; to answer them, "
     "reply to their message."
 )
+
+
+def state_expired(hours: float) -> str:
+    return (
+        "What you had opened here (an article to comment on, or the contact form) was more"
+        f" than {hours:g} hours ago, so I did not take this message for it. " + NOT_COMMENTING
+    )
+
+
 NON_TEXT_WHILE_COMMENTING = "Please send your comment as a text message (no stickers or photos)."
 NON_TEXT = "I can only read text messages. " + NOT_COMMENTING
 EMPTY_COMMENT = "Your comment is empty. Please send it as text."
@@ -501,6 +510,14 @@ SKIPPED = "Skipped: it stays in the queue."
 SUBMISSION_NOT_FOUND = "That submission no longer exists."
 
 
+def desk_waits(answer: str, seconds: float, per_minute: int) -> str:
+    """A tap answered while the group's minute is spent (an answer holds 200 characters)."""
+    return (
+        f"{answer} Telegram lets me change this group {per_minute} times a minute:"
+        f" the desk moves on in {max(1, round(seconds))} s."
+    )
+
+
 def queue_summary(pending: int) -> str:
     if pending == 0:
         return "🎉 The queue is empty: nothing is waiting for moderation."
@@ -532,8 +549,29 @@ def article_posted(article: Article) -> str:
     )
 
 
-def article_post_failed(reason: str) -> str:
-    return f"⚠️ The article could not be posted to the channel: {esc(shorten(reason, 500))}"
+def article_post_failed(article: Article, reason: str) -> str:
+    return (
+        f"⚠️ Article #{article.id} could not be posted to the channel: {esc(shorten(reason, 500))}"
+    )
+
+
+def article_being_posted(article: Article) -> str:
+    """A second /post of a link already posted (or on its way): nothing is posted twice."""
+    title = esc(shorten(article.title, CARD_TITLE_LIMIT))
+    if article.channel_message_id is None:
+        return f"⏳ Article #{article.id} with that link is being posted: <b>{title}</b>"
+    return (
+        f"This link is already posted as article #{article.id}: <b>{title}</b>\n"
+        f"Take it down with /unpublish {article.id} before posting it again."
+    )
+
+
+def delivery_failed(action: str, reason: str) -> str:
+    return (
+        f"⚠️ A message of kind <code>{esc(action)}</code> kept failing inside the bot and was"
+        f" given up: {esc(shorten(reason, 500))}\n\nThe log has each one in full. I tell you"
+        " once per kind of message."
+    )
 
 
 def article_list(listings: Sequence[ArticleListing]) -> str:
@@ -579,9 +617,9 @@ def unbanned(user_id: int, was_banned: bool) -> str:
 # --- the contact form -------------------------------------------------------------------
 
 
-def ask_name(reader: Person) -> tuple[str, InlineKeyboardMarkup]:
+def ask_name(telegram_name: str) -> tuple[str, InlineKeyboardMarkup]:
     button = InlineKeyboardButton(
-        f"👤 {shorten(reader.display_name, 40)}",
+        f"👤 {shorten(telegram_name, 40)}",
         callback_data=callback_data.CONTACT_USE_TELEGRAM_NAME,
     )
     return (

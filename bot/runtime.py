@@ -6,18 +6,20 @@ from dataclasses import dataclass
 
 from telegram import User
 
+from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
-from bot.outbox_worker import OutboxWorker
 from bot.services.comments import CommentIntake
 from bot.settings import Settings
+from bot.telegram_budget import TelegramBudget
 from storage.db import Database
-from storage.models import OutboxItem, Person
+from storage.models import Person
 
 
 @dataclass
 class Runtime:
     settings: Settings
     moderators: ModeratorDirectory
+    budget: TelegramBudget
     # Opened in post_init, once the event loop runs.
     db_handle: Database | None = None
     outbox_handle: OutboxWorker | None = None
@@ -39,11 +41,6 @@ class Runtime:
     def wake_outbox(self) -> None:
         if self.outbox_handle is not None:
             self.outbox_handle.wake()
-
-    def deliver_soon(self, item: OutboxItem) -> None:
-        """Send a row the handler's transaction just queued, without waiting for the worker."""
-        if self.outbox_handle is not None:
-            self.outbox_handle.deliver_soon(item)
 
 
 def person_of(user: User) -> Person:

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # Membership of the moderation chat is checked with getChatMember; a short cache keeps
     # a burst of button presses from costing one API call each.
     moderator_cache_seconds: float = Field(default=60.0, ge=0)
+    # Retention. A reader's open article or contact form lapses after this many hours.
+    reader_state_hours: float = Field(default=24.0, gt=0)
+    # Delivered and given-up outbox rows are kept this long (for the log of what was sent).
+    outbox_retention_days: float = Field(default=7.0, gt=0)
+    # Ids of handled updates: Telegram keeps an unconfirmed update for at most 24 hours.
+    handled_updates_retention_hours: float = Field(default=48.0, ge=24)
 
     @field_validator("bot_token")
     @classmethod

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import time
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import rendering
@@ -14,8 +12,6 @@ from bot.parsing import parse_id
 from bot.runtime import Runtime
 from bot.services import articles
 from bot.services.articles import PostCommandError
-
-logger = logging.getLogger(__name__)
 
 ARTICLES_LISTED = 15
 
@@ -36,24 +32,18 @@ class AdminHandlers:
         except PostCommandError as error:
             await message.reply_text(rendering.post_refused(str(error)))
             return
-        settings = self._runtime.settings
-        article = await articles.create_draft(
-            self._runtime.db, request, update.effective_user.id, time.time()
+        outcome = await articles.request_post(
+            self._runtime.db,
+            self._runtime.settings,
+            request,
+            update.effective_user.id,
+            time.time(),
         )
-        text, markup = rendering.channel_post(
-            article,
-            self._runtime.bot_username,
-            with_discussion=settings.discussion_chat_id is not None,
-        )
-        try:
-            post = await context.bot.send_message(settings.channel_id, text, reply_markup=markup)
-        except TelegramError as error:
-            logger.warning("Posting article %s to the channel failed: %s", article.id, error)
-            await articles.discard_draft(self._runtime.db, article.id)
-            await message.reply_text(rendering.article_post_failed(error.message))
+        if outcome.already:
+            await message.reply_text(rendering.article_being_posted(outcome.article))
             return
-        await articles.confirm_published(self._runtime.db, article.id, post.message_id)
-        await message.reply_text(rendering.article_posted(article))
+        # The post and then "Posted article #N" come from the outbox.
+        self._runtime.wake_outbox()
 
     async def list_articles(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
@@ -69,23 +59,21 @@ class AdminHandlers:
         if article_id is None:
             await message.reply_text(rendering.UNPUBLISH_USAGE)
             return
-        article = await articles.close_article(self._runtime.db, article_id, time.time())
+        assert update.effective_user is not None
+        article = await articles.close_article(
+            self._runtime.db,
+            self._runtime.settings,
+            article_id,
+            update.effective_user.id,
+            time.time(),
+        )
         if article is None:
             await message.reply_text(rendering.not_published(article_id))
-            return
-        post = rendering.PostRemoval.DELETED
-        if article.channel_message_id is not None:
-            try:
-                await context.bot.delete_message(
-                    self._runtime.settings.channel_id, article.channel_message_id
-                )
-            except TelegramError as error:
-                if "message to delete not found" in error.message.lower():
-                    post = rendering.PostRemoval.ALREADY_GONE
-                else:
-                    logger.warning("Deleting the post of article %s failed: %s", article.id, error)
-                    post = rendering.PostRemoval.FAILED
-        await message.reply_text(rendering.unpublished(article, post))
+        elif article.channel_message_id is None:
+            await message.reply_text(rendering.unpublished(article, rendering.PostRemoval.DELETED))
+        else:
+            # The post's deletion, and then how it went, come from the outbox.
+            self._runtime.wake_outbox()
 
     async def refuse(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None

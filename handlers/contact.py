@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import time
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import rendering
-from bot.polling import handled_idempotently
 from bot.runtime import Runtime, person_of
-from bot.services import contact
+from bot.services import contact, conversation
 from bot.services.contact import ReplyResult, Step
+from bot.services.conversation import Routed
 from bot.text import tg_length
 from handlers.access import require_moderator
-from storage.models import Person
+from storage.models import Person, ReaderState
 
 INBOX_ENTRIES = 20
 
@@ -41,27 +41,42 @@ class ContactHandlers:
         )
         if outcome.step is Step.BANNED:
             await update.effective_chat.send_message(rendering.BANNED)
-            return
-        if outcome.step is Step.FLOOD:
+        elif outcome.step is Step.FLOOD:
             await update.effective_chat.send_message(
                 rendering.wait_before_sending(outcome.retry_at, time.time())
             )
-            return
-        text, markup = rendering.ask_name(reader)
-        await update.effective_chat.send_message(text, reply_markup=markup)
+        else:
+            # The first question is queued with the form's state.
+            self._runtime.wake_outbox()
 
     async def use_telegram_name(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         await query.answer()
         reader = person_of(query.from_user)
-        if await contact.current_step(self._runtime.db, reader.user_id) != contact.ASKING_NAME:
+        routed = await conversation.route_text(
+            self._runtime.db, self._runtime.settings, reader.user_id, time.time()
+        )
+        if routed.state is None or routed.state.mode != contact.ASKING_NAME:
             return
         assert isinstance(query.message, Message)
-        await self.form_answer(query.message, reader, reader.display_name, from_reader=False)
+        await self._answer_form(query.message.chat, reader, routed.state, reader.display_name)
 
-    async def form_answer(
-        self, message: Message, reader: Person, text: str, *, from_reader: bool = True
+    async def form_answer(self, message: Message, reader: Person, routed: Routed) -> None:
+        """A text while the reader fills in the form (conversation.Route.CONTACT_FORM)."""
+        assert message.text is not None and routed.state is not None
+        await self._answer_form(
+            message.chat, reader, routed.state, message.text, message_id=message.message_id
+        )
+
+    async def _answer_form(
+        self,
+        chat: Chat,
+        reader: Person,
+        state: ReaderState,
+        text: str,
+        *,
+        message_id: int | None = None,
     ) -> None:
         outcome = await contact.answer(
             self._runtime.db,
@@ -69,18 +84,12 @@ class ContactHandlers:
             reader,
             text,
             time.time(),
-            message_id=message.message_id if from_reader else None,
+            message_id=message_id,
+            state=state,
         )
-        chat = message.chat
-        if outcome.step in {Step.SUBMITTED, Step.ALREADY_STORED}:
-            # Stored with its acknowledgement in the outbox, which says "received" once.
-            if from_reader:
-                handled_idempotently()
+        if outcome.step in {Step.SUBMITTED, Step.ALREADY_STORED, Step.ASK_EMAIL, Step.ASK_MESSAGE}:
+            # What comes next (the next question, or "received") is queued with the change.
             self._runtime.wake_outbox()
-        elif outcome.step is Step.ASK_EMAIL:
-            await chat.send_message(rendering.ask_email(outcome.detail))
-        elif outcome.step is Step.ASK_MESSAGE:
-            await chat.send_message(rendering.ask_message(contact.MESSAGE_MAX_LENGTH))
         elif outcome.step is Step.EMAIL_INVALID:
             await chat.send_message(rendering.email_invalid(outcome.detail))
         elif outcome.step is Step.NAME_TOO_LONG:
@@ -158,12 +167,6 @@ class ContactHandlers:
             await message.reply_text(rendering.ANSWER_TO_BANNED)
         elif outcome.result is ReplyResult.TOO_LONG:
             await message.reply_text(rendering.answer_too_long(contact.REPLY_MAX_LENGTH))
-
-    async def _is_contact_thread(self, message: Message) -> bool:
-        assert message.reply_to_message is not None
-        return await contact.is_contact_thread(
-            self._runtime.db, message.chat.id, message.reply_to_message.message_id
-        )
 
     async def inbox(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

@@ -10,12 +10,21 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import rendering
+from storage import processed_updates
 
 logger = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.error("Handling an update failed", exc_info=context.error)
+    handled = processed_updates.current()
+    if handled is not None:
+        # Not recorded as handled: the poller tries it again, and what the handler had not
+        # committed is done then. Answering below records nothing.
+        handled.failed = True
+        if handled.earlier_failures:
+            # The person heard of the first failure already.
+            return
     if not isinstance(update, Update):
         return
     if update.callback_query is not None:

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data, rendering
+from bot.delivery.worker import HANDLER_RESERVE
 from bot.parsing import parse_id
 from bot.runtime import Runtime, person_of
 from bot.services import desk, moderation
@@ -147,4 +148,12 @@ class ModerationHandlers:
             )
         await desk.move_on(self._runtime.db, self._runtime.settings, press.submission_id, now)
         self._runtime.wake_outbox()
+        budget, chat = self._runtime.budget, self._runtime.settings.moderation_chat_id
+        if budget.free_places(chat) <= HANDLER_RESERVE:
+            # Telegram's minute for this group is spent: say why the desk does not move yet.
+            answer = rendering.desk_waits(
+                answer,
+                budget.next_place(chat) - time.time(),
+                self._runtime.settings.group_messages_per_minute,
+            )
         await query.answer(answer)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data, rendering
-from bot.polling import handled_idempotently
 from bot.runtime import Runtime, person_of
-from bot.services import articles, comments, contact
+from bot.services import articles, comments, conversation
 from bot.services.comments import OpenResult, SubmitResult
+from bot.services.conversation import Route, Routed
 from handlers.contact import ContactHandlers
+from storage import processed_updates
+from storage.models import Person
+
+TextRoute = Callable[[Message, Person, Routed], Awaitable[None]]
 
 CONTACT_PAYLOAD = "contact"
 
@@ -23,6 +28,13 @@ class ReaderHandlers:
     def __init__(self, runtime: Runtime, contact_handlers: ContactHandlers) -> None:
         self._runtime = runtime
         self._contact = contact_handlers
+        # Where a text goes, by what the reader has open (conversation.route_of).
+        self._text_routes: dict[Route, TextRoute] = {
+            Route.COMMENT: self._comment,
+            Route.CONTACT_FORM: self._contact.form_answer,
+            Route.NOTHING_OPEN: self._nothing_open,
+            Route.EXPIRED: self._expired,
+        }
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -56,14 +68,16 @@ class ReaderHandlers:
         view = await comments.open_article(
             self._runtime.db, person_of(update.effective_user), article_id, time.time()
         )
+        if view.result is OpenResult.READY:
+            # The article view is queued with the change: the outbox shows it.
+            self._runtime.wake_outbox()
+            return
         if view.result is OpenResult.NOT_FOUND:
             text = rendering.ARTICLE_NOT_FOUND
         elif view.result is OpenResult.CLOSED:
             text = rendering.article_closed(view.article)
-        elif view.result is OpenResult.BANNED:
-            text = rendering.BANNED
         else:
-            text = rendering.article_view(view, self._runtime.settings.comment_max_length)
+            text = rendering.BANNED
         await update.effective_chat.send_message(text)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,16 +86,15 @@ class ReaderHandlers:
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_user is not None
-        cancelled = await comments.cancel(self._runtime.db, update.effective_user.id)
+        cancelled = await comments.cancel(self._runtime.db, update.effective_user.id, time.time())
         if cancelled is None:
-            text = rendering.NOTHING_TO_CANCEL
-        elif cancelled in contact.FORM_STEPS:
-            text = rendering.FORM_CANCELLED
+            await update.effective_message.reply_text(rendering.NOTHING_TO_CANCEL)
         else:
-            text = rendering.CANCELLED
-        await update.effective_message.reply_text(text)
+            # "Cancelled" is queued with the change.
+            self._runtime.wake_outbox()
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A text message goes where the reader's stored state says, decided once."""
         message = update.effective_message
         assert message is not None and message.text is not None
         assert update.effective_user is not None
@@ -91,8 +104,23 @@ class ReaderHandlers:
             message, reader
         ):
             return
+        routed = await conversation.route_text(
+            self._runtime.db, self._runtime.settings, reader.user_id, time.time()
+        )
+        await self._text_routes[routed.route](message, reader, routed)
+
+    async def _comment(self, message: Message, reader: Person, routed: Routed) -> None:
+        assert message.text is not None and routed.state is not None
+        assert routed.state.article_id is not None
         outcome = await self._runtime.comment_intake.submit(
-            comments.CommentRequest(reader, message.text, time.time(), message.message_id)
+            comments.CommentRequest(
+                reader,
+                routed.state.article_id,
+                message.text,
+                time.time(),
+                message.message_id,
+                processed_updates.current(),
+            )
         )
         if outcome.result in {
             SubmitResult.ACCEPTED,
@@ -100,10 +128,7 @@ class ReaderHandlers:
             SubmitResult.ALREADY_STORED,
         }:
             # Stored with its acknowledgement in the outbox, which says "received" once.
-            handled_idempotently()
             self._runtime.wake_outbox()
-            if outcome.acknowledgement is not None:
-                self._runtime.deliver_soon(outcome.acknowledgement)
         elif outcome.result is SubmitResult.DUPLICATE:
             await message.reply_text(rendering.ALREADY_RECEIVED)
         elif outcome.result is SubmitResult.FLOOD:
@@ -118,21 +143,24 @@ class ReaderHandlers:
             await message.reply_text(rendering.EMPTY_COMMENT)
         elif outcome.result is SubmitResult.BANNED:
             await message.reply_text(rendering.BANNED)
-        elif outcome.result is SubmitResult.ARTICLE_CLOSED:
-            await message.reply_text(rendering.article_closed(outcome.article))
-        elif await contact.current_step(self._runtime.db, reader.user_id) is not None:
-            # Not commenting: the reader may be filling in the contact form.
-            await self._contact.form_answer(message, reader, message.text)
         else:
-            await message.reply_text(rendering.NOT_COMMENTING)
+            await message.reply_text(rendering.article_closed(outcome.article))
+
+    async def _nothing_open(self, message: Message, reader: Person, routed: Routed) -> None:
+        await message.reply_text(rendering.NOT_COMMENTING)
+
+    async def _expired(self, message: Message, reader: Person, routed: Routed) -> None:
+        await message.reply_text(rendering.state_expired(self._runtime.settings.reader_state_hours))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None and update.effective_user is not None
-        mode = await comments.current_mode(self._runtime.db, update.effective_user.id)
-        if mode == comments.COMMENTING:
+        route = await conversation.current_mode(
+            self._runtime.db, self._runtime.settings, update.effective_user.id, time.time()
+        )
+        if route is Route.COMMENT:
             text = rendering.NON_TEXT_WHILE_COMMENTING
-        elif mode in contact.FORM_STEPS:
+        elif route is Route.CONTACT_FORM:
             text = rendering.FORM_NEEDS_TEXT
         else:
             text = rendering.NON_TEXT

@@ -63,8 +63,22 @@ async def mark_published(
     )
 
 
-async def delete_draft(conn: aiosqlite.Connection, article_id: int) -> None:
-    await conn.execute("DELETE FROM articles WHERE id = ? AND status = 'draft'", (article_id,))
+async def mark_failed(conn: aiosqlite.Connection, article_id: int) -> None:
+    """Telegram refused the post. The row stays, so that its id is never handed out again."""
+    await conn.execute(
+        "UPDATE articles SET status = 'failed' WHERE id = ? AND status = 'draft'", (article_id,)
+    )
+
+
+async def live_with_url(conn: aiosqlite.Connection, url: str) -> Article | None:
+    """The article with this link that is posted or being posted, if any."""
+    row = await fetch_one(
+        conn,
+        f"SELECT {_COLUMNS} FROM articles WHERE url = ? AND status IN ('draft', 'published')"
+        " ORDER BY id DESC LIMIT 1",
+        (url,),
+    )
+    return article_from_row(row) if row else None
 
 
 async def mark_unpublished(conn: aiosqlite.Connection, article_id: int, now: float) -> bool:
@@ -96,7 +110,9 @@ async def set_discussion_message(
 async def list_recent(
     conn: aiosqlite.Connection, limit: int, *, published_only: bool
 ) -> list[ArticleListing]:
-    status_filter = "status = 'published'" if published_only else "status != 'draft'"
+    status_filter = (
+        "status = 'published'" if published_only else "status IN ('published', 'unpublished')"
+    )
     rows = await fetch_all(
         conn,
         f"SELECT {_COLUMNS},"

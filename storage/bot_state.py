@@ -9,6 +9,8 @@ from storage.db import fetch_one
 MODERATION_CHAT_DOWN = "moderation_chat_down"
 # The review desk: {"message_id": …, "item_id": …, "digest": …} as JSON.
 REVIEW_DESK = "review_desk"
+# Prefix: admins were told that deliveries of one kind of message fail inside the bot.
+DELIVERY_FAILED = "delivery_failed"
 
 
 async def get(conn: aiosqlite.Connection, key: str) -> str | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
 import aiosqlite
+
+from storage import processed_updates
 
 logger = logging.getLogger(__name__)
 
@@ -69,26 +72,51 @@ class Database:
         async with self._connection.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         current = int(row[0]) if row else 0
-        for version, script in _migrations():
-            if version <= current:
-                continue
+        pending = [(version, script) for version, script in _migrations() if version > current]
+        if not pending:
+            return
+        # A migration that rebuilds a table (SQLite's documented way to change a column)
+        # drops it while other tables still refer to it: foreign keys are off meanwhile, and
+        # checked whole before they are back on.
+        await self._connection.execute("PRAGMA foreign_keys = OFF")
+        for version, script in pending:
             logger.info("Applying database migration %04d", version)
             # executescript commits first, so the version bump rides in the script itself.
             await self._connection.executescript(
                 f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
             )
+        broken = list(await self._connection.execute_fetchall("PRAGMA foreign_key_check"))
+        if broken:
+            raise RuntimeError(f"database migration left broken references: {broken[:5]}")
+        await self._connection.execute("PRAGMA foreign_keys = ON")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
+        """A write transaction: committed when the block ends, rolled back if it raises.
+
+        Inside the handling of a Telegram update, the update is recorded as handled in the
+        same transaction, so the change and the record of it are one (storage.processed_updates).
+        """
         async with self._lock:
             await self._connection.execute("BEGIN IMMEDIATE")
+            handled = processed_updates.current()
+            changes_before = self._connection.total_changes
             try:
                 yield self._connection
+                changed = self._connection.total_changes != changes_before
+                # A transaction that only read has not handled the update.
+                if changed and handled is not None and not handled.recorded and not handled.failed:
+                    await processed_updates.record(
+                        self._connection, [handled.update_id], time.time()
+                    )
+                else:
+                    handled = None
             except BaseException:
                 await self._connection.execute("ROLLBACK")
                 raise
             await self._connection.execute("COMMIT")
+            if handled is not None:
+                handled.recorded = True
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -1,8 +1,7 @@
 """What readers' comments meet when they arrive, read in one query for all of them.
 
-Before a comment is stored the bot asks six things: was this very message stored already,
-what is the reader doing, are they banned, is the article still open, what did they send
-lately, and is a message to them still waiting in the outbox. Asked together, for every
+Before a comment is stored the bot asks four things: was this very message stored already,
+are they banned, is the article still open, and what did they send lately. Asked together, for every
 comment that arrived together, they cost one trip to the database thread; under a burst of
 readers those trips, not SQLite's work, are what intake spends its time on.
 """
@@ -17,26 +16,22 @@ import aiosqlite
 
 from storage import articles
 from storage.db import fetch_all
-from storage.models import Article, ReaderState
+from storage.models import Article
 
 ARRIVALS_SQL = (
     "WITH incoming AS (SELECT key AS position, json_extract(value, '$[0]') AS user_id,"
     " json_extract(value, '$[1]') AS message_id, json_extract(value, '$[2]') AS text,"
-    " json_extract(value, '$[3]') AS since FROM json_each(?))"
+    " json_extract(value, '$[3]') AS since, json_extract(value, '$[4]') AS article_id"
+    " FROM json_each(?))"
     " SELECT incoming.position,"
     " (SELECT id FROM submissions WHERE user_id = incoming.user_id"
     " AND source_message_id = incoming.message_id) AS stored_id,"
-    " state.mode AS mode, state.article_id AS state_article_id, state.data AS data,"
     " EXISTS (SELECT 1 FROM bans WHERE user_id = incoming.user_id AND lifted_at IS NULL)"
     " AS banned,"
     " (SELECT json_group_array(json_array(created_at, text = incoming.text)) FROM submissions"
     " WHERE user_id = incoming.user_id AND created_at > incoming.since) AS recent,"
-    " EXISTS (SELECT 1 FROM outbox WHERE status = 'pending'"
-    " AND chat_key = CAST(incoming.user_id AS TEXT)) AS outbox_waiting,"
     f" {articles.columns_of('article')}"
-    " FROM incoming"
-    " LEFT JOIN reader_states AS state ON state.user_id = incoming.user_id"
-    " LEFT JOIN articles AS article ON article.id = state.article_id"
+    " FROM incoming LEFT JOIN articles AS article ON article.id = incoming.article_id"
 )
 
 
@@ -45,6 +40,8 @@ class Incoming:
     user_id: int
     message_id: int | None
     text: str
+    # The article the reader is commenting on.
+    article_id: int
     # How far back the reader's submissions matter to the repeat and flood checks.
     since: float
 
@@ -53,15 +50,12 @@ class Incoming:
 class Arrival:
     # The submission this Telegram message already became (handled again after a crash).
     stored_submission_id: int | None
-    state: ReaderState | None
     banned: bool
     # The article the reader is commenting on, if any and if it still exists.
     article: Article | None
     # The reader's submissions since the horizon asked for, newest first: when, and
     # whether its text is the text that arrived.
     recent: list[tuple[float, bool]]
-    # Messages to the reader still waiting in the outbox: anything new goes after them.
-    outbox_waiting: bool
 
 
 async def comment_arrivals(
@@ -71,28 +65,19 @@ async def comment_arrivals(
     rows = await fetch_all(
         conn,
         ARRIVALS_SQL,
-        (json.dumps([[i.user_id, i.message_id, i.text, i.since] for i in incoming]),),
+        (json.dumps([[i.user_id, i.message_id, i.text, i.since, i.article_id] for i in incoming]),),
     )
     by_position = {int(row["position"]): row for row in rows}
-    return [
-        _arrival(comer.user_id, by_position[position]) for position, comer in enumerate(incoming)
-    ]
+    return [_arrival(by_position[position]) for position in range(len(incoming))]
 
 
-def _arrival(user_id: int, row: aiosqlite.Row) -> Arrival:
-    state = (
-        ReaderState(user_id, row["mode"], row["state_article_id"], json.loads(row["data"]))
-        if row["mode"] is not None
-        else None
-    )
+def _arrival(row: aiosqlite.Row) -> Arrival:
     recent = sorted(
         ((float(at), bool(same)) for at, same in json.loads(row["recent"])), reverse=True
     )
     return Arrival(
         stored_submission_id=row["stored_id"],
-        state=state,
         banned=bool(row["banned"]),
         article=articles.article_from_row(row) if row["id"] is not None else None,
         recent=recent,
-        outbox_waiting=bool(row["outbox_waiting"]),
     )

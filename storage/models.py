@@ -10,6 +10,8 @@ class ArticleStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     UNPUBLISHED = "unpublished"
+    # Telegram refused the post: the row stays so that its id is never handed out again.
+    FAILED = "failed"
 
 
 class SubmissionKind(StrEnum):
@@ -116,6 +118,8 @@ class ReaderState:
     mode: str
     article_id: int | None
     data: dict[str, str] = field(default_factory=dict)
+    # When the reader last moved on in it: an old state has expired.
+    updated_at: float = 0.0
 
 
 class ReplyDirection(StrEnum):

@@ -53,25 +53,43 @@ async def enqueue_all(conn: aiosqlite.Connection, rows: Sequence[NewRow], now: f
     )
 
 
-DUE_SQL = (
-    "SELECT id, action, chat_key, payload, attempts FROM outbox"
-    " WHERE status = 'pending' AND next_attempt_at <= ?"
-    " AND chat_key NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?"
-)
-
-
-async def due(
-    conn: aiosqlite.Connection, now: float, limit: int, *, except_chats: Collection[str] = ()
-) -> list[OutboxItem]:
-    """The oldest rows due now, leaving out the chats in `except_chats` (being delivered,
-    or waiting out a limit), so that one busy chat never fills the batch."""
-    rows = await fetch_all(conn, DUE_SQL, (now, json.dumps(list(except_chats)), limit))
+def _items(rows: Sequence[aiosqlite.Row]) -> list[OutboxItem]:
     return [
         OutboxItem(
             row["id"], row["action"], row["chat_key"], json.loads(row["payload"]), row["attempts"]
         )
         for row in rows
     ]
+
+
+DUE_CHATS_SQL = (
+    "SELECT chat_key, MIN(id) AS first FROM outbox"
+    " WHERE status = 'pending' AND next_attempt_at <= ?"
+    " AND chat_key NOT IN (SELECT value FROM json_each(?))"
+    " GROUP BY chat_key ORDER BY first LIMIT ?"
+)
+
+
+async def due_chats(
+    conn: aiosqlite.Connection, now: float, limit: int, *, except_chats: Collection[str] = ()
+) -> list[str]:
+    """The chats with rows due now, the one waiting longest first, leaving out the chats in
+    `except_chats` (being delivered already)."""
+    rows = await fetch_all(conn, DUE_CHATS_SQL, (now, json.dumps(list(except_chats)), limit))
+    return [str(row["chat_key"]) for row in rows]
+
+
+DUE_IN_CHAT_SQL = (
+    "SELECT id, action, chat_key, payload, attempts FROM outbox"
+    " WHERE status = 'pending' AND chat_key = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?"
+)
+
+
+async def due_in_chat(
+    conn: aiosqlite.Connection, chat_key: str, now: float, limit: int
+) -> list[OutboxItem]:
+    """One chat's rows due now, in the order they were queued."""
+    return _items(await fetch_all(conn, DUE_IN_CHAT_SQL, (chat_key, now, limit)))
 
 
 async def next_due_time(conn: aiosqlite.Connection) -> float | None:
@@ -142,11 +160,32 @@ async def hold_chat(conn: aiosqlite.Connection, chat_key: str, now: float, until
     )
 
 
-async def count_due(conn: aiosqlite.Connection, action: str, chat_key: str, now: float) -> int:
-    row = await fetch_one(
-        conn,
-        "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND chat_key = ? AND action = ?"
-        " AND next_attempt_at <= ?",
-        (chat_key, action, now),
+async def postpone(conn: aiosqlite.Connection, item_ids: list[int], until: float) -> None:
+    """These rows wait until `until`, without counting an attempt."""
+    await conn.execute(
+        "UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+        (until, json.dumps(item_ids)),
     )
-    return int(row[0]) if row else 0
+
+
+RECENT_GROUP_DELIVERIES_SQL = (
+    "SELECT chat_key, settled_at FROM outbox"
+    " WHERE status = 'delivered' AND settled_at > ? AND substr(chat_key, 1, 1) IN ('-', '@')"
+)
+
+
+async def recent_group_deliveries(
+    conn: aiosqlite.Connection, since: float
+) -> list[tuple[str, float]]:
+    """Rows delivered to groups and channels since `since`: each counted as one call, which
+    errs on the safe side (a folded card made none, an edited card may have made two)."""
+    rows = await fetch_all(conn, RECENT_GROUP_DELIVERIES_SQL, (since,))
+    return [(str(row["chat_key"]), float(row["settled_at"])) for row in rows]
+
+
+async def prune_settled(conn: aiosqlite.Connection, before: float) -> int:
+    """Forget rows settled before `before`; returns how many."""
+    cursor = await conn.execute(
+        "DELETE FROM outbox WHERE status != 'pending' AND settled_at < ?", (before,)
+    )
+    return cursor.rowcount

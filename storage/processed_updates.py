@@ -1,39 +1,81 @@
-"""Which Telegram updates were handled already."""
+"""Which Telegram updates were handled already.
+
+An update is recorded as handled in the same transaction as the state change it causes:
+`Database.transaction()` writes the mark of the update being handled (`handling`) before
+it commits. A crash before that commit leaves the update unrecorded and it is handled again
+after the restart; a crash after it finds the change made and the update skipped. A
+handler that changed nothing (it only read, or only answered) is recorded once it returns.
+"""
 
 from __future__ import annotations
 
-import time
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from storage.db import Database
+import aiosqlite
 
-# Telegram keeps an unconfirmed update for at most 24 hours; older marks serve no one.
-KEEP_SECONDS = 2 * 24 * 3600
+if TYPE_CHECKING:
+    # storage.db records the update being handled in every transaction it commits.
+    from storage.db import Database
+
+
+@dataclass
+class HandledUpdate:
+    """The update a task is handling, and what became of it."""
+
+    update_id: int
+    # How often handling it failed before (the reader hears of the first failure only).
+    earlier_failures: int = 0
+    # Its mark is written (or is being written with the transaction now committing).
+    recorded: bool = False
+    # A handler failed on it: it is not recorded, so that it is handled again.
+    failed: bool = False
+
+
+_current: ContextVar[HandledUpdate | None] = ContextVar("handled_update", default=None)
+
+
+@contextmanager
+def handling(update_id: int, earlier_failures: int = 0) -> Iterator[HandledUpdate]:
+    """While the block runs, this task's transactions record `update_id` as handled."""
+    handled = HandledUpdate(update_id, earlier_failures)
+    token = _current.set(handled)
+    try:
+        yield handled
+    finally:
+        _current.reset(token)
+
+
+def current() -> HandledUpdate | None:
+    return _current.get()
+
+
+async def record(conn: aiosqlite.Connection, update_ids: Sequence[int], now: float) -> None:
+    """Mark updates handled, in the caller's transaction (one statement for all)."""
+    await conn.execute(
+        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
+        " SELECT value, ? FROM json_each(?)",
+        (now, json.dumps(list(update_ids))),
+    )
 
 
 async def unprocessed(db: Database, update_ids: list[int]) -> set[int]:
     if not update_ids:
         return set()
-    marks = ",".join("?" * len(update_ids))
-    async with (
-        db.reading() as conn,
-        conn.execute(
-            f"SELECT update_id FROM processed_updates WHERE update_id IN ({marks})", update_ids
-        ) as cur,
-    ):
-        done = {int(row[0]) for row in await cur.fetchall()}
-    return set(update_ids) - done
-
-
-async def mark(db: Database, update_id: int) -> None:
-    now = time.time()
-    # One statement each, so each is its own transaction: no BEGIN/COMMIT round trips.
     async with db.reading() as conn:
-        await conn.execute(
-            "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-            (update_id, now),
+        rows = await conn.execute_fetchall(
+            "SELECT update_id FROM processed_updates"
+            " WHERE update_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(update_ids),),
         )
-        # Cheap to do here: update ids only grow, so the index keeps this a range delete.
-        if update_id % 1000 == 0:
-            await conn.execute(
-                "DELETE FROM processed_updates WHERE processed_at < ?", (now - KEEP_SECONDS,)
-            )
+    return set(update_ids) - {int(row[0]) for row in rows}
+
+
+async def prune(conn: aiosqlite.Connection, before: float) -> int:
+    """Forget marks older than `before` (through the index on processed_at)."""
+    cursor = await conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (before,))
+    return cursor.rowcount

@@ -63,12 +63,14 @@ async def unban(conn: aiosqlite.Connection, user_id: int, now: float) -> bool:
 async def get_state(conn: aiosqlite.Connection, user_id: int) -> ReaderState | None:
     row = await fetch_one(
         conn,
-        "SELECT user_id, mode, article_id, data FROM reader_states WHERE user_id = ?",
+        "SELECT user_id, mode, article_id, data, updated_at FROM reader_states WHERE user_id = ?",
         (user_id,),
     )
     if row is None:
         return None
-    return ReaderState(row["user_id"], row["mode"], row["article_id"], json.loads(row["data"]))
+    return ReaderState(
+        row["user_id"], row["mode"], row["article_id"], json.loads(row["data"]), row["updated_at"]
+    )
 
 
 async def set_state(
@@ -99,3 +101,9 @@ async def clear_states(conn: aiosqlite.Connection, user_ids: Sequence[int]) -> N
         "DELETE FROM reader_states WHERE user_id IN (SELECT value FROM json_each(?))",
         (json.dumps(list(user_ids)),),
     )
+
+
+async def prune_states(conn: aiosqlite.Connection, before: float) -> int:
+    """Forget states last touched before `before` (they have expired); returns how many."""
+    cursor = await conn.execute("DELETE FROM reader_states WHERE updated_at < ?", (before,))
+    return cursor.rowcount

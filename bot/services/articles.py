@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.services import effects
+from bot.settings import Settings
 from bot.text import tg_length
 from storage import articles
 from storage.db import Database
@@ -61,8 +62,37 @@ def _is_web_url(url: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class PostOutcome:
+    article: Article
+    # The link was posted (or is being posted) already: nothing new is posted.
+    already: bool = False
+
+
+async def request_post(
+    db: Database, settings: Settings, request: PostRequest, admin_id: int, now: float
+) -> PostOutcome:
+    """Store the article and queue its channel post, in one transaction.
+
+    The post goes through the outbox: a timeout is retried rather than thrown away with
+    its article (whose id the post's comment link carries, and which is never handed out
+    again), and a second /post of the same link finds the first instead of posting twice.
+    """
+    async with db.transaction() as conn:
+        existing = await articles.live_with_url(conn, request.url)
+        if existing is not None:
+            return PostOutcome(existing, already=True)
+        article_id = await articles.insert_draft(
+            conn, request.url, request.title, request.summary, admin_id, now
+        )
+        await effects.post_to_channel(conn, settings, article_id, admin_id, now)
+        article = await articles.get(conn, article_id)
+    assert article is not None
+    return PostOutcome(article)
+
+
 async def create_draft(db: Database, request: PostRequest, admin_id: int, now: float) -> Article:
-    """Store the article before posting it: the post's comment link needs its id."""
+    """An article not yet posted (tests build on it; /post uses request_post)."""
     async with db.transaction() as conn:
         article_id = await articles.insert_draft(
             conn, request.url, request.title, request.summary, admin_id, now
@@ -77,22 +107,24 @@ async def confirm_published(db: Database, article_id: int, channel_message_id: i
         await articles.mark_published(conn, article_id, channel_message_id)
 
 
-async def discard_draft(db: Database, article_id: int) -> None:
-    async with db.transaction() as conn:
-        await articles.delete_draft(conn, article_id)
-
-
 async def get_article(db: Database, article_id: int) -> Article | None:
     async with db.reading() as conn:
         return await articles.get(conn, article_id)
 
 
-async def close_article(db: Database, article_id: int, now: float) -> Article | None:
-    """Close an article to new comments; returns it as it was, or None if not published."""
+async def close_article(
+    db: Database, settings: Settings, article_id: int, admin_id: int, now: float
+) -> Article | None:
+    """Close an article to new comments and queue the deletion of its channel post (the
+    admin hears how that went); returns it as it was, or None if not published."""
     async with db.transaction() as conn:
         article = await articles.get(conn, article_id)
         if article is None or not await articles.mark_unpublished(conn, article_id, now):
             return None
+        if article.channel_message_id is not None:
+            await effects.delete_channel_post(
+                conn, settings, article.id, article.channel_message_id, admin_id, now
+            )
     return article
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,9 +12,9 @@ import aiosqlite
 
 from bot.services import abuse, effects
 from bot.settings import Settings
-from storage import articles, history, intake, outbox, readers, submissions
+from storage import articles, history, intake, outbox, processed_updates, readers, submissions
 from storage.db import Database
-from storage.models import Article, OutboxItem, Person, PublishedComment, SubmissionKind
+from storage.models import Article, Person, PublishedComment, SubmissionKind
 
 COMMENTING = "commenting"
 ARTICLE_VIEW_COMMENTS = 10
@@ -41,6 +42,7 @@ class SubmitResult(StrEnum):
     PUBLISHED = "published"
     DUPLICATE = "duplicate"
     FLOOD = "flood"
+    # The reader has no article open (only `submit_comment`, which reads their state).
     NOT_COMMENTING = "not_commenting"
     BANNED = "banned"
     ARTICLE_CLOSED = "article_closed"
@@ -54,12 +56,11 @@ class SubmitOutcome:
     submission_id: int | None = None
     article: Article | None = None
     retry_at: float = 0.0
-    # The acknowledgement for the handler to send now (None: the outbox sends it).
-    acknowledgement: OutboxItem | None = None
 
 
 async def open_article(db: Database, reader: Person, article_id: int, now: float) -> ArticleView:
-    """Show an article and make the reader's next text message a comment on it."""
+    """Make the reader's next text message a comment on the article, and show it to them
+    (through the outbox, with the change: READY). Otherwise, why not."""
     async with db.transaction() as conn:
         article = await articles.get(conn, article_id)
         if article is None or article.channel_message_id is None:
@@ -71,16 +72,23 @@ async def open_article(db: Database, reader: Person, article_id: int, now: float
         if await readers.is_banned(conn, reader.user_id):
             return ArticleView(OpenResult.BANNED, article, comments, count)
         await readers.set_state(conn, reader.user_id, COMMENTING, article_id, now)
+        await effects.tell_reader(
+            conn, reader.user_id, effects.ReaderNotice.ARTICLE_VIEW, now, article_id=article_id
+        )
     return ArticleView(OpenResult.READY, article, comments, count)
 
 
 @dataclass(frozen=True)
 class CommentRequest:
     author: Person
+    # The article the reader is commenting on (their stored state says which).
+    article_id: int
     text: str
     now: float
     # The reader's Telegram message: handled again after a crash, it is found, not stored twice.
     message_id: int | None = None
+    # The update it came in: recorded as handled with the comment, in its transaction.
+    update: processed_updates.HandledUpdate | None = None
 
 
 async def submit_comment(
@@ -92,8 +100,16 @@ async def submit_comment(
     *,
     message_id: int | None = None,
 ) -> SubmitOutcome:
-    """Store the comment as pending, with its card and acknowledgement, in one transaction."""
-    [outcome] = await submit_comments(db, settings, [CommentRequest(author, text, now, message_id)])
+    """A comment on the article the reader has open (NOT_COMMENTING if none): stored as
+    pending, with its card and acknowledgement, in one transaction. The bot's handler
+    routes by the state it read and calls `submit_comments` through CommentIntake."""
+    async with db.reading() as conn:
+        state = await readers.get_state(conn, author.user_id)
+    if state is None or state.mode != COMMENTING or state.article_id is None:
+        return SubmitOutcome(SubmitResult.NOT_COMMENTING)
+    [outcome] = await submit_comments(
+        db, settings, [CommentRequest(author, state.article_id, text, now, message_id)]
+    )
     return outcome
 
 
@@ -107,12 +123,17 @@ async def submit_comments(
     # NUL is invisible and SQLite's JSON functions cut a text short at it, which would let
     # a repeated text through the repeat check: it is dropped.
     texts = [r.text.replace("\x00", "").strip() for r in requests]
+    stored_updates: list[processed_updates.HandledUpdate] = []
     async with db.transaction() as conn:
         arrivals = await intake.comment_arrivals(
             conn,
             [
                 intake.Incoming(
-                    r.author.user_id, r.message_id, text, abuse.history_since(settings, r.now)
+                    r.author.user_id,
+                    r.message_id,
+                    text,
+                    r.article_id,
+                    abuse.history_since(settings, r.now),
                 )
                 for r, text in zip(requests, texts, strict=True)
             ],
@@ -128,36 +149,25 @@ async def submit_comments(
         ]
         if taken:
             outcomes = await _store(conn, settings, requests, texts, arrivals, outcomes, taken)
-        # A stored comment ends the reader's commenting; so do a ban, a closed article and
-        # a repeat. Other refusals keep them in the article, so a shorter try needs no link.
-        done = [
-            r.author.user_id
-            for r, outcome in zip(requests, outcomes, strict=True)
-            if outcome.result in _ENDS_COMMENTING
-        ]
-        if done:
-            await readers.clear_states(conn, done)
+            # A stored comment ends the reader's commenting; a refusal keeps them in the
+            # article, so a shorter try needs no link (and a ban or a closed article is
+            # answered the same way again).
+            await readers.clear_states(conn, [requests[i].author.user_id for i in taken])
+            # Each stored comment's update is handled by this transaction; the others are
+            # recorded once their answer is sent.
+            stored_updates = [u for i in taken if (u := requests[i].update) is not None]
+            await processed_updates.record(
+                conn, [u.update_id for u in stored_updates], requests[0].now
+            )
+    for update in stored_updates:
+        update.recorded = True
     return outcomes
-
-
-_ENDS_COMMENTING = frozenset(
-    {
-        SubmitResult.ACCEPTED,
-        SubmitResult.PUBLISHED,
-        SubmitResult.BANNED,
-        SubmitResult.ARTICLE_CLOSED,
-        SubmitResult.DUPLICATE,
-    }
-)
 
 
 def _judge(settings: Settings, arrival: intake.Arrival, text: str, now: float) -> SubmitOutcome:
     """Whether a comment is taken, from what it met on arrival (ACCEPTED: to be stored)."""
     if arrival.stored_submission_id is not None:
         return SubmitOutcome(SubmitResult.ALREADY_STORED)
-    state = arrival.state
-    if state is None or state.mode != COMMENTING or state.article_id is None:
-        return SubmitOutcome(SubmitResult.NOT_COMMENTING)
     if arrival.banned:
         return SubmitOutcome(SubmitResult.BANNED)
     article = arrival.article
@@ -213,28 +223,21 @@ async def _store(
             requests[i].author.user_id,
             stored[i],
             SubmissionKind.COMMENT,
-            requests[i].now,
             article_title=article.title if article else None,
             published=i in trusted,
-            # The handler sends the acknowledgement itself unless earlier messages to the
-            # reader are still waiting in the outbox, which keeps each chat's order.
-            acknowledged_by_handler=not arrivals[i].outbox_waiting,
         )
-    row_ids = await outbox.enqueue_all(conn, rows, max(requests[i].now for i in taken))
+    await outbox.enqueue_all(conn, rows, max(requests[i].now for i in taken))
     for i in trusted:
         await submissions.auto_approve(conn, stored[i], requests[i].now)
         await effects.publish_comment(
             conn, settings, _article_id(articles_of[i]), stored[i], requests[i].now
         )
     result = list(outcomes)
-    for position, i in enumerate(taken):
-        # received_rows gives two rows per comment, the acknowledgement first.
-        acknowledgement = effects.queued(rows[2 * position], row_ids[2 * position])
+    for i in taken:
         result[i] = SubmitOutcome(
             SubmitResult.PUBLISHED if i in trusted else SubmitResult.ACCEPTED,
             stored[i],
             articles_of[i],
-            acknowledgement=None if arrivals[i].outbox_waiting else acknowledgement,
         )
     return result
 
@@ -252,18 +255,21 @@ async def _is_trusted(conn: aiosqlite.Connection, settings: Settings, user_id: i
     return past.approved >= settings.trusted_auto_approve and past.rejected == 0
 
 
-async def current_mode(db: Database, user_id: int) -> str | None:
-    async with db.reading() as conn:
-        state = await readers.get_state(conn, user_id)
-    return state.mode if state else None
-
-
-async def cancel(db: Database, user_id: int) -> str | None:
-    """Forget what the reader was doing; returns what that was (None: nothing)."""
+async def cancel(db: Database, user_id: int, now: float) -> str | None:
+    """Forget what the reader was doing and tell them so; returns what that was (None:
+    nothing, and nothing is said)."""
     async with db.transaction() as conn:
         state = await readers.get_state(conn, user_id)
+        if state is None:
+            return None
         await readers.clear_state(conn, user_id)
-    return state.mode if state else None
+        notice = (
+            effects.ReaderNotice.FORM_CANCELLED
+            if state.mode != COMMENTING
+            else effects.ReaderNotice.CANCELLED
+        )
+        await effects.tell_reader(conn, user_id, notice, now)
+    return state.mode
 
 
 # A comment waiting to be stored, and where its outcome goes.
@@ -288,7 +294,11 @@ class CommentIntake:
         outcome: asyncio.Future[SubmitOutcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, outcome))
         if self._storing is None or self._storing.done():
-            self._storing = asyncio.create_task(self._store_waiting())
+            # A context of its own: the batch records each stored comment's update itself,
+            # not the one of the handler that happened to start it.
+            self._storing = asyncio.create_task(
+                self._store_waiting(), context=contextvars.Context()
+            )
         return await outcome
 
     async def _store_waiting(self) -> None:

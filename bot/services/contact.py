@@ -13,7 +13,7 @@ from bot.settings import Settings
 from bot.text import tg_length
 from storage import contact_replies, readers, submissions
 from storage.db import Database
-from storage.models import Person, ReplyDirection, Submission, SubmissionKind
+from storage.models import Person, ReaderState, ReplyDirection, Submission, SubmissionKind
 
 # The form's steps, stored as the reader's state so a restart resumes where they were.
 ASKING_NAME = "contact_name"
@@ -61,6 +61,7 @@ async def start_form(db: Database, settings: Settings, reader: Person, now: floa
         if flood is not None:
             return FormOutcome(Step.FLOOD, retry_at=flood.retry_at)
         await readers.set_state(conn, reader.user_id, ASKING_NAME, None, now)
+        await effects.ask_name(conn, reader, now)
     return FormOutcome(Step.ASK_NAME)
 
 
@@ -77,19 +78,28 @@ async def answer(
     now: float,
     *,
     message_id: int | None = None,
+    state: ReaderState | None = None,
 ) -> FormOutcome:
-    """Take the reader's answer to the current step; nothing is queued until all are valid."""
+    """Take the reader's answer to the current step; nothing is queued until all are valid.
+
+    A step that moves the form on queues the next question with it (through the outbox),
+    so a crash between the two never leaves the reader unasked, or makes the bot read
+    their name again as an email address.
+
+    `state` is the reader's as read to route their message here (one person's messages
+    are handled one at a time, so it is still theirs); without it, it is read here.
+    """
     text = text.strip()
     async with db.transaction() as conn:
         if message_id is not None and await submissions.from_message(
             conn, reader.user_id, message_id
         ):
             return FormOutcome(Step.ALREADY_STORED)
-        state = await readers.get_state(conn, reader.user_id)
+        if state is None:
+            state = await readers.get_state(conn, reader.user_id)
         if state is None or state.mode not in FORM_STEPS:
             return FormOutcome(Step.NOT_IN_FORM)
         if await readers.is_banned(conn, reader.user_id):
-            await readers.clear_state(conn, reader.user_id)
             return FormOutcome(Step.BANNED)
         if not text:
             return FormOutcome(Step.EMPTY)
@@ -99,6 +109,9 @@ async def answer(
                 return FormOutcome(Step.NAME_TOO_LONG)
             data["name"] = text
             await readers.set_state(conn, reader.user_id, ASKING_EMAIL, None, now, data)
+            await effects.tell_reader(
+                conn, reader.user_id, effects.ReaderNotice.ASK_EMAIL, now, name=text
+            )
             return FormOutcome(Step.ASK_EMAIL, detail=text)
         if state.mode == ASKING_EMAIL:
             try:
@@ -106,13 +119,19 @@ async def answer(
             except EmailNotValidError as error:
                 return FormOutcome(Step.EMAIL_INVALID, detail=str(error))
             await readers.set_state(conn, reader.user_id, ASKING_MESSAGE, None, now, data)
+            await effects.tell_reader(
+                conn,
+                reader.user_id,
+                effects.ReaderNotice.ASK_MESSAGE,
+                now,
+                limit=MESSAGE_MAX_LENGTH,
+            )
             return FormOutcome(Step.ASK_MESSAGE)
         if len(text) > MESSAGE_MAX_LENGTH:
             return FormOutcome(Step.MESSAGE_TOO_LONG, detail=str(len(text)))
         refusal = await abuse.check_submission(conn, settings, reader.user_id, text, now)
         if refusal is not None:
             if refusal.reason is abuse.RefusalReason.DUPLICATE:
-                await readers.clear_state(conn, reader.user_id)
                 return FormOutcome(Step.DUPLICATE)
             # The form stays at the message step: the reader sends it again later.
             return FormOutcome(Step.FLOOD, retry_at=refusal.retry_at)

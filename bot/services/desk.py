@@ -51,6 +51,21 @@ async def current_item(conn: aiosqlite.Connection, state: DeskState) -> int | No
     return await submissions.next_pending_after(conn, state.item_id or 0)
 
 
+async def record_shown(
+    conn: aiosqlite.Connection,
+    message_id: int,
+    rendered_from: int | None,
+    shown_item: int | None,
+    digest: str,
+) -> None:
+    """The desk message now shows `shown_item`, worked out from the item the desk pointed
+    at (`rendered_from`) when it was rendered. If moderators moved the desk on since (a
+    Skip), their item stands: it is theirs, and its own update is already queued."""
+    state = await load(conn)
+    item = shown_item if state.item_id == rendered_from else state.item_id
+    await save(conn, DeskState(message_id, item, digest))
+
+
 async def move_on(db: Database, settings: Settings, from_item: int, now: float) -> None:
     """After a decision or a Skip on `from_item`: show the next pending item after it."""
     async with db.transaction() as conn:

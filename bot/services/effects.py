@@ -11,12 +11,15 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.settings import Settings
-from storage import outbox
-from storage.models import OutboxItem, SubmissionKind
+from storage import bot_state, outbox
+from storage.models import Person, SubmissionKind
 
 
 class Effect(StrEnum):
     ACKNOWLEDGE = "acknowledge"
+    TELL_READER = "tell_reader"
+    CHANNEL_POST = "channel_post"
+    DELETE_CHANNEL_POST = "delete_channel_post"
     SEND_CARD = "send_card"
     REFRESH_CARDS = "refresh_cards"
     NOTIFY_AUTHOR = "notify_author"
@@ -30,11 +33,15 @@ class Effect(StrEnum):
     REPLY_NOTICE = "reply_notice"
 
 
-# How long the worker leaves an acknowledgement to the handler that delivers it itself: it
-# covers the moment between the commit and the hand-over, after which the worker keeps away
-# from the reader's chat until the handler's send is settled. A handler that never got to
-# hand it over leaves it this long; a restart releases it at once.
-HANDLER_DELIVERY_LEASE = 30.0
+class ReaderNotice(StrEnum):
+    """What a state change tells the reader, rendered when it is delivered."""
+
+    ARTICLE_VIEW = "article_view"
+    ASK_NAME = "ask_name"
+    ASK_EMAIL = "ask_email"
+    ASK_MESSAGE = "ask_message"
+    CANCELLED = "cancelled"
+    FORM_CANCELLED = "form_cancelled"
 
 
 def received_rows(
@@ -42,20 +49,13 @@ def received_rows(
     author_id: int,
     submission_id: int,
     kind: SubmissionKind,
-    now: float,
     *,
     article_title: str | None = None,
     published: bool = False,
-    acknowledged_by_handler: bool = False,
 ) -> tuple[outbox.NewRow, outbox.NewRow]:
     """What a stored submission asks for: the reader hears it was received (or published),
-    and the moderators get a card.
-
-    The acknowledgement is queued, not sent by the handler, so that a crash never loses
-    it. With `acknowledged_by_handler` the handler sends it the moment the transaction
-    commits (the reader is not kept waiting behind the outbox) and the worker leaves the
-    row alone for HANDLER_DELIVERY_LEASE.
-    """
+    and the moderators get a card. Both are queued with the submission, so a crash loses
+    neither; the reader's chat is a lane of its own and hears at once."""
     acknowledgement = outbox.NewRow(
         Effect.ACKNOWLEDGE,
         str(author_id),
@@ -65,7 +65,6 @@ def received_rows(
             "title": article_title,
             "published": published,
         },
-        due_at=now + HANDLER_DELIVERY_LEASE if acknowledged_by_handler else None,
     )
     card = outbox.NewRow(
         Effect.SEND_CARD, str(settings.moderation_chat_id), {"submission_id": submission_id}
@@ -73,8 +72,16 @@ def received_rows(
     return acknowledgement, card
 
 
-def queued(row: outbox.NewRow, row_id: int) -> OutboxItem:
-    return OutboxItem(row_id, row.action, row.chat_key, row.payload, attempts=0)
+async def tell_reader(
+    conn: aiosqlite.Connection,
+    reader_id: int,
+    notice: ReaderNotice,
+    now: float,
+    **details: int | str | None,
+) -> None:
+    await outbox.enqueue(
+        conn, Effect.TELL_READER, str(reader_id), {"notice": notice.value, **details}, now
+    )
 
 
 async def submission_received(
@@ -86,21 +93,19 @@ async def submission_received(
     now: float,
 ) -> None:
     """Queue `received_rows` for one submission, in one statement."""
-    await outbox.enqueue_all(
-        conn, received_rows(settings, author_id, submission_id, kind, now), now
+    await outbox.enqueue_all(conn, received_rows(settings, author_id, submission_id, kind), now)
+
+
+def refresh_cards_row(settings: Settings, submission_id: int) -> outbox.NewRow:
+    return outbox.NewRow(
+        Effect.REFRESH_CARDS, str(settings.moderation_chat_id), {"submission_id": submission_id}
     )
 
 
 async def refresh_cards(
     conn: aiosqlite.Connection, settings: Settings, submission_id: int, now: float
 ) -> None:
-    await outbox.enqueue(
-        conn,
-        Effect.REFRESH_CARDS,
-        str(settings.moderation_chat_id),
-        {"submission_id": submission_id},
-        now,
-    )
+    await outbox.enqueue_all(conn, [refresh_cards_row(settings, submission_id)], now)
 
 
 async def notify_author(
@@ -158,30 +163,21 @@ async def deliver_reply(
     await outbox.enqueue(conn, Effect.DELIVER_REPLY, chat_key, {"reply_id": reply_id}, now)
 
 
-async def reply_notice(
-    conn: aiosqlite.Connection, settings: Settings, reply_id: int, now: float
-) -> None:
+def reply_notice_row(settings: Settings, reply_id: int) -> outbox.NewRow:
     """Tell the moderator who wrote an answer that it could not reach the reader."""
-    await outbox.enqueue(
-        conn, Effect.REPLY_NOTICE, str(settings.moderation_chat_id), {"reply_id": reply_id}, now
+    return outbox.NewRow(
+        Effect.REPLY_NOTICE, str(settings.moderation_chat_id), {"reply_id": reply_id}
     )
 
 
-async def send_continuation(
-    conn: aiosqlite.Connection,
-    settings: Settings,
-    submission_id: int,
-    card_message_id: int,
-    part: int,
-    now: float,
-) -> None:
+def continuation_row(
+    settings: Settings, submission_id: int, card_message_id: int, part: int
+) -> outbox.NewRow:
     """One piece of a text too long for its card; queued once the card exists."""
-    await outbox.enqueue(
-        conn,
+    return outbox.NewRow(
         Effect.SEND_CONTINUATION,
         str(settings.moderation_chat_id),
         {"submission_id": submission_id, "card_message_id": card_message_id, "part": part},
-        now,
     )
 
 
@@ -201,19 +197,73 @@ async def retract_comment(
 class AdminNotice(StrEnum):
     MODERATION_CHAT_DOWN = "moderation_chat_down"
     MODERATION_CHAT_BACK = "moderation_chat_back"
+    ARTICLE_POSTED = "article_posted"
+    ARTICLE_POST_FAILED = "article_post_failed"
+    ARTICLE_UNPUBLISHED = "article_unpublished"
+    DELIVERY_FAILED = "delivery_failed"
+
+
+def admin_notice_row(
+    admin_id: int, notice: AdminNotice, **details: int | str | None
+) -> outbox.NewRow:
+    return outbox.NewRow(Effect.ADMIN_NOTICE, str(admin_id), {"notice": notice.value, **details})
 
 
 async def tell_admins(
     conn: aiosqlite.Connection, settings: Settings, notice: AdminNotice, reason: str, now: float
 ) -> None:
-    for admin_id in settings.admin_ids:
-        await outbox.enqueue(
-            conn,
-            Effect.ADMIN_NOTICE,
-            str(admin_id),
-            {"notice": notice.value, "reason": reason},
-            now,
-        )
+    await outbox.enqueue_all(
+        conn,
+        [admin_notice_row(admin_id, notice, reason=reason) for admin_id in settings.admin_ids],
+        now,
+    )
+
+
+async def report_delivery_failure(
+    conn: aiosqlite.Connection, settings: Settings, action: str, reason: str, now: float
+) -> None:
+    """A delivery the bot itself kept failing was given up: admins hear it once per kind
+    of message (the log has every row)."""
+    if not await bot_state.set_if_absent(conn, f"{bot_state.DELIVERY_FAILED}:{action}", reason):
+        return
+    await outbox.enqueue_all(
+        conn,
+        [
+            admin_notice_row(admin_id, AdminNotice.DELIVERY_FAILED, action=action, reason=reason)
+            for admin_id in settings.admin_ids
+        ],
+        now,
+    )
+
+
+async def post_to_channel(
+    conn: aiosqlite.Connection, settings: Settings, article_id: int, admin_id: int, now: float
+) -> None:
+    """The article's channel post; the admin hears when it is there."""
+    await outbox.enqueue(
+        conn,
+        Effect.CHANNEL_POST,
+        str(settings.channel_id),
+        {"article_id": article_id, "admin_id": admin_id},
+        now,
+    )
+
+
+async def delete_channel_post(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    article_id: int,
+    channel_message_id: int,
+    admin_id: int,
+    now: float,
+) -> None:
+    await outbox.enqueue(
+        conn,
+        Effect.DELETE_CHANNEL_POST,
+        str(settings.channel_id),
+        {"article_id": article_id, "message_id": channel_message_id, "admin_id": admin_id},
+        now,
+    )
 
 
 async def show_desk(
@@ -223,6 +273,10 @@ async def show_desk(
     await outbox.enqueue(
         conn, Effect.SHOW_DESK, str(settings.moderation_chat_id), {"new": new_message}, now
     )
+
+
+async def ask_name(conn: aiosqlite.Connection, reader: Person, now: float) -> None:
+    await tell_reader(conn, reader.user_id, ReaderNotice.ASK_NAME, now, name=reader.display_name)
 
 
 async def fold_cards_into_desk(

@@ -155,7 +155,7 @@ def test_posts_threads_views_and_notices_are_accepted(
     accepted(rendering.author_outcome(item, title))
     accepted(rendering.acknowledgement(item.kind, title))
     accepted(rendering.acknowledgement(item.kind, title, published=True))
-    accepted(rendering.ask_name(person(name, ""))[0])
+    accepted(rendering.ask_name(person(name, "").display_name)[0])
     accepted(rendering.ask_email(name[:100] or "n"))
     accepted(rendering.email_invalid(text))
     reply = ContactReply(

@@ -107,10 +107,13 @@ def cards_with(telegram: FakeTelegram, text: str) -> list[dict[str, object]]:
     ]
 
 
-async def open_article(telegram: FakeTelegram, reader: int) -> str:
+async def open_article(telegram: FakeTelegram, crashing: CrashingBot, reader: int) -> str:
+    """The reader opens an article, and the bot has settled everything it sent so far (so
+    that a crash the test arms next cannot land in the article view's own delivery)."""
     _, post = await post_article(telegram)
     telegram.user_sends_text(reader, f"/start {start_payload(post)}")
     await telegram.wait_for_bot_message(reader, contains="Send your comment", timeout=WAIT)
+    await settle(crashing)
     return start_payload(post)
 
 
@@ -131,7 +134,7 @@ async def test_killed_while_handling_a_comment(
 ) -> None:
     """Killed `delay` s after receiving the comment (or at its first Telegram call, if that
     comes sooner): once restarted, one card and one acknowledgement."""
-    await open_article(telegram, READER)
+    await open_article(telegram, crashing, READER)
     telegram.after_next_delivery(delay, crashing.kill)
     # Whichever is first; so the kill never lands inside an HTTP round trip (the known
     # window, tested on its own below).
@@ -150,7 +153,7 @@ async def test_killed_between_storing_and_telling(
     telegram: FakeTelegram, crashing: CrashingBot, point: str
 ) -> None:
     """Stored, then killed before the ack, before the card, or before confirming the update."""
-    await open_article(telegram, READER)
+    await open_article(telegram, crashing, READER)
     if point == "acknowledgement":
         kill_on(telegram, crashing, "sendMessage", READER)
     elif point == "card":
@@ -172,7 +175,7 @@ async def test_killed_between_deciding_and_notifying(
     telegram: FakeTelegram, crashing: CrashingBot, point: str
 ) -> None:
     """Approved, then killed before the press is answered, the card edited or the author told."""
-    await open_article(telegram, READER)
+    await open_article(telegram, crashing, READER)
     telegram.user_sends_text(READER, "Decide me")
     card = await telegram.wait_for_bot_message(
         MODERATION_CHAT_ID, contains="Decide me", timeout=WAIT
@@ -240,7 +243,7 @@ async def test_the_known_window_an_answer_lost_after_telegram_acted(
 
     This is the one repeat the design allows; it needs a crash inside one HTTP round trip.
     """
-    await open_article(telegram, READER)
+    await open_article(telegram, crashing, READER)
     kill_on(telegram, crashing, "sendMessage", MODERATION_CHAT_ID, after_acting=True)
     telegram.user_sends_text(READER, "Lost answer")
     await crashing.restart_after_crash()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.e2e.harness import populate, running_bot
 from tests.e2e.steps import desk_text, post_article, press_desk, start_payload
-from tests.factories import MODERATION_CHAT_ID, make_settings
+from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
 BURST = 30
@@ -15,7 +15,8 @@ BURST = 30
 async def test_a_burst_fills_the_budget_then_folds_into_one_desk(
     telegram: FakeTelegram, database_path: Path
 ) -> None:
-    """With Telegram's 20/min enforced: 19 cards, one desk for the rest, not a single 429."""
+    """With Telegram's 20 a minute enforced, edits counted: 15 cards, one desk for the rest,
+    the desk's edits before the decided cards', the last place left free, and no 429."""
     populate(telegram, with_discussion=False)
     telegram.group_rate_limit_per_minute = 20
     settings = make_settings(
@@ -39,23 +40,36 @@ async def test_a_burst_fills_the_budget_then_folds_into_one_desk(
             for m in telegram.bot_messages_in(MODERATION_CHAT_ID)
             if m["text"].startswith("💬 Comment #")
         ]
-        assert len(cards) == 19
+        # Five places of the minute are kept for the desk and the edits after taps.
+        assert len(cards) == 15
         assert f"{BURST} waiting" in desk["text"]
         assert "Burst comment 0" in desk["text"]
-        # Moderators work through the rest at the speed of their taps: the desk is edited.
-        for step in range(5):
+        # Three taps: each moves the desk on at once (an edit, within the minute).
+        for step in range(3):
             current = telegram.message(MODERATION_CHAT_ID, desk["message_id"])
             answer = await press_desk(telegram, current, "approve")
             assert answer["text"] == "Approved."
             waiting = f"{BURST - step - 1} waiting"
             await telegram.wait_for(lambda: waiting in desk_text(telegram, desk))  # noqa: B023
-        assert "Burst comment 5" in desk_text(telegram, desk)
-        sends = [
+        assert "Burst comment 3" in desk_text(telegram, desk)
+        # The minute is spent but for the place left to a handler's reply: the next tap is
+        # taken and answered, and says when the desk will move on.
+        current = telegram.message(MODERATION_CHAT_ID, desk["message_id"])
+        answer = await press_desk(telegram, current, "approve")
+        assert answer["text"].startswith("Approved.")
+        assert "moves on in" in answer["text"]
+        telegram.user_sends_text(MODERATOR_ID, "/queue", chat_id=MODERATION_CHAT_ID)
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="waiting for moderation")
+        calls = [
             c
             for c in telegram.calls
-            if c.method == "sendMessage" and c.params.get("chat_id") == MODERATION_CHAT_ID
+            if c.method in {"sendMessage", "editMessageText"}
+            and c.params.get("chat_id") == MODERATION_CHAT_ID
         ]
-        assert len(sends) == 20  # 19 cards and the desk: the whole minute, not one more
+        # 15 cards, the desk, three desk edits and the /queue answer: the whole minute.
+        assert len(calls) == 20
+        # The decided cards wait: not one was edited yet.
+        assert all(c.params.get("message_id") == desk["message_id"] for c in calls[16:19])
     assert [c for c in telegram.calls if c.status == 429] == []
 
 

@@ -546,6 +546,19 @@ async def test_group_rate_limit(fake, bot, monkeypatch):
     assert fake.errors()[-1].response["parameters"]["retry_after"] > 0
 
 
+async def test_edits_share_the_group_budget_with_sends(fake, bot, monkeypatch):
+    """tdlib/td#2592: edits and sends share a group's 20 a minute; private chats are free."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    fake.group_rate_limit_per_minute = 2
+    sent = await bot.send_message(GROUP, "1")
+    await bot.edit_message_text("1, edited", chat_id=GROUP, message_id=sent.message_id)
+    with pytest.raises(RetryAfter):
+        await bot.edit_message_text("1, again", chat_id=GROUP, message_id=sent.message_id)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(GROUP, "2")
+    assert fake.message(GROUP, sent.message_id)["text"] == "1, edited"
+
+
 # --------------------------------------------------------------------------- waiting
 
 

@@ -29,7 +29,21 @@ HOT_QUERIES = {
         "UPDATE submissions SET status = 'approved' WHERE id = ? AND status = 'pending'",
         (1,),
     ),
-    "outbox next batch": (outbox.DUE_SQL, (1.0, json.dumps(["-100", "42"]), 100)),
+    "outbox chats with rows due": (
+        outbox.DUE_CHATS_SQL,
+        (1.0, json.dumps(["-100", "42"]), 8),
+    ),
+    "outbox one chat's due rows": (outbox.DUE_IN_CHAT_SQL, ("-100", 1.0, 20)),
+    "outbox deliveries of the last minute": (outbox.RECENT_GROUP_DELIVERIES_SQL, (1.0,)),
+    "outbox pruning": (
+        "DELETE FROM outbox WHERE status != 'pending' AND settled_at < ?",
+        (1.0,),
+    ),
+    "handled updates pruning": (
+        "DELETE FROM processed_updates WHERE processed_at < ?",
+        (1.0,),
+    ),
+    "readers' states pruning": ("DELETE FROM reader_states WHERE updated_at < ?", (1.0,)),
     "what comments meet on arrival": (
         intake.ARRIVALS_SQL,
         (json.dumps([[1, 7, "a comment", 0.0], [2, 8, "another", 0.0]]),),

@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from bot.services import comments, effects
+from bot.services import comments
 from bot.services.comments import CommentIntake, CommentRequest, SubmitResult
 from bot.services.effects import Effect
 from bot.settings import Settings
-from storage import readers, submissions
+from storage import processed_updates, readers, submissions
 from storage.db import Database
 from storage.models import Person
 from tests.bot.services.test_comments import published_article, rows
@@ -28,8 +28,8 @@ FRANK = Person(3006, "Frank", None, None)
 async def test_a_batch_judges_each_comment_as_if_it_came_alone(
     db: Database, settings: Settings
 ) -> None:
-    """One batch: taken, already stored, not commenting, banned, too long, repeated; each gets
-    its own outcome, and only the taken one is stored with its acknowledgement and card."""
+    """One batch: taken, already stored, banned, too long, repeated; each gets its own
+    outcome, and only the taken one is stored with its acknowledgement and card."""
     article = await published_article(db)
     for person in (ALICE, BOB, DAN, ERIN, FRANK):
         await comments.open_article(db, person, article.id, 2.0)
@@ -45,19 +45,19 @@ async def test_a_batch_judges_each_comment_as_if_it_came_alone(
         db,
         settings,
         [
-            CommentRequest(ALICE, "  Alice's comment ", 4.0, message_id=1),
-            CommentRequest(BOB, "Bob's first", 4.0, message_id=7),
-            CommentRequest(CAROL, "Carol never opened an article", 4.0, message_id=1),
-            CommentRequest(DAN, "Dan is banned", 4.0, message_id=1),
-            CommentRequest(ERIN, "x" * (settings.comment_max_length + 1), 4.0, message_id=1),
-            CommentRequest(FRANK, "Same words", 4.0, message_id=2),
+            CommentRequest(ALICE, article.id, "  Alice's comment ", 4.0, message_id=1),
+            CommentRequest(BOB, article.id, "Bob's first", 4.0, message_id=7),
+            CommentRequest(DAN, article.id, "Dan is banned", 4.0, message_id=1),
+            CommentRequest(
+                ERIN, article.id, "x" * (settings.comment_max_length + 1), 4.0, message_id=1
+            ),
+            CommentRequest(FRANK, article.id, "Same words", 4.0, message_id=2),
         ],
     )
 
     assert [o.result for o in outcomes] == [
         SubmitResult.ACCEPTED,
         SubmitResult.ALREADY_STORED,
-        SubmitResult.NOT_COMMENTING,
         SubmitResult.BANNED,
         SubmitResult.TOO_LONG,
         SubmitResult.DUPLICATE,
@@ -72,43 +72,44 @@ async def test_a_batch_judges_each_comment_as_if_it_came_alone(
     ]
     assert await rows(
         db,
-        "SELECT action, chat_key FROM outbox WHERE json_extract(payload, '$.submission_id') = ?"
+        "SELECT action, chat_key FROM outbox WHERE action != 'tell_reader'"
+        " AND json_extract(payload, '$.submission_id') = ?"
         " ORDER BY id",
         (alice.submission_id,),
     ) == [
         (Effect.ACKNOWLEDGE.value, str(ALICE.user_id)),
         (Effect.SEND_CARD.value, str(settings.moderation_chat_id)),
     ]
-    assert alice.acknowledgement is not None
-    assert alice.acknowledgement.payload["submission_id"] == alice.submission_id
-    # Taken, banned and repeated end the reader's commenting; a too long text and a
-    # replayed message leave the reader where they were.
+    # Only a stored comment ends the reader's commenting; a refusal leaves the reader where
+    # they were (and changes nothing, so its answer is sent before the update is recorded).
     assert await rows(db, "SELECT user_id FROM reader_states ORDER BY user_id") == [
         (BOB.user_id,),
+        (DAN.user_id,),
         (ERIN.user_id,),
+        (FRANK.user_id,),
     ]
 
 
-async def test_the_handler_sends_the_acknowledgement_unless_the_readers_chat_has_a_queue(
+async def test_a_batch_records_the_updates_of_the_comments_it_stored_and_no_others(
     db: Database, settings: Settings
 ) -> None:
-    """With nothing waiting for the reader the handler gets the acknowledgement to send, and
-    the worker leaves it alone; with rows waiting, it goes behind them through the outbox."""
+    """A stored comment's update is recorded as handled in the comment's own transaction;
+    a refused one is not (its answer has yet to be sent)."""
     article = await published_article(db)
-    await comments.open_article(db, ALICE, article.id, 2.0)
-    first = await comments.submit_comment(db, settings, ALICE, "First", 3.0)
-    assert first.acknowledgement is not None
-    assert await rows(
-        db, "SELECT next_attempt_at FROM outbox WHERE id = ?", (first.acknowledgement.id,)
-    ) == [(3.0 + effects.HANDLER_DELIVERY_LEASE,)]
-    await comments.open_article(db, ALICE, article.id, 20.0)
-    second = await comments.submit_comment(db, settings, ALICE, "Second", 21.0)
-    assert second.result is SubmitResult.ACCEPTED
-    assert second.acknowledgement is None
-    assert await rows(
+    for person in (ALICE, BOB):
+        await comments.open_article(db, person, article.id, 2.0)
+    stored, refused = processed_updates.HandledUpdate(501), processed_updates.HandledUpdate(502)
+    outcomes = await comments.submit_comments(
         db,
-        "SELECT next_attempt_at FROM outbox WHERE action = 'acknowledge' ORDER BY id DESC LIMIT 1",
-    ) == [(21.0,)]
+        settings,
+        [
+            CommentRequest(ALICE, article.id, "Kept", 3.0, 1, stored),
+            CommentRequest(BOB, article.id, " ", 3.0, 1, refused),
+        ],
+    )
+    assert [o.result for o in outcomes] == [SubmitResult.ACCEPTED, SubmitResult.EMPTY]
+    assert (stored.recorded, refused.recorded) == (True, False)
+    assert await rows(db, "SELECT update_id FROM processed_updates") == [(501,)]
 
 
 async def test_comments_arriving_while_a_batch_is_stored_go_together_in_the_next(
@@ -133,14 +134,16 @@ async def test_comments_arriving_while_a_batch_is_stored_go_together_in_the_next
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(comments, "submit_comments", counting)
         outcomes = await asyncio.gather(
-            *(intake.submit(CommentRequest(p, f"From {p.first_name}", 3.0, 1)) for p in people),
-            intake.submit(CommentRequest(people[0], "A second one", 3.0, 2)),
+            *(
+                intake.submit(CommentRequest(p, article.id, f"From {p.first_name}", 3.0, 1))
+                for p in people
+            ),
+            intake.submit(CommentRequest(people[0], article.id, "A second one", 3.0, 2)),
         )
-    assert [o.result for o in outcomes[:20]] == [SubmitResult.ACCEPTED] * 20
-    # The second comment came after the first had ended the reader's commenting.
-    assert outcomes[20].result is SubmitResult.NOT_COMMENTING
-    assert sum(batches) == 21 and len(batches) < 21
-    assert await rows(db, "SELECT COUNT(*), COUNT(DISTINCT user_id) FROM submissions") == [(20, 20)]
+    assert [o.result for o in outcomes] == [SubmitResult.ACCEPTED] * 21
+    # The second comment of people[0] went in a later batch than their first.
+    assert sum(batches) == 21 and 1 < len(batches) < 21
+    assert await rows(db, "SELECT COUNT(*), COUNT(DISTINCT user_id) FROM submissions") == [(21, 20)]
 
 
 async def test_a_comment_that_cannot_be_stored_does_not_fail_the_rest_of_its_batch(
@@ -162,7 +165,10 @@ async def test_a_comment_that_cannot_be_stored_does_not_fail_the_rest_of_its_bat
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(submissions, "insert_comments", refusing_bob)
         outcomes = await asyncio.gather(
-            *(intake.submit(CommentRequest(p, "Hello", 3.0, 1)) for p in (ALICE, BOB, CAROL)),
+            *(
+                intake.submit(CommentRequest(p, article.id, "Hello", 3.0, 1))
+                for p in (ALICE, BOB, CAROL)
+            ),
             return_exceptions=True,
         )
     assert [getattr(o, "result", None) for o in outcomes] == [
@@ -177,7 +183,9 @@ async def test_a_comment_that_cannot_be_stored_does_not_fail_the_rest_of_its_bat
     ]
     # Bob's transaction was rolled back whole: he is still commenting, nothing queued.
     assert await rows(
-        db, "SELECT COUNT(*) FROM outbox WHERE chat_key = ?", (str(BOB.user_id),)
+        db,
+        "SELECT COUNT(*) FROM outbox WHERE action != 'tell_reader' AND chat_key = ?",
+        (str(BOB.user_id),),
     ) == [(0,)]
     assert await rows(
         db, "SELECT user_id FROM reader_states WHERE user_id = ?", (BOB.user_id,)

@@ -1,0 +1,566 @@
+"""One function per effect: render from the database as it is now, make the Telegram call,
+and say what to record once it went (`Delivered`). The worker writes that record, the
+follow-up rows and the row's settlement in one transaction; these functions only read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import aiosqlite
+from telegram import Bot, ReplyParameters
+from telegram.error import BadRequest, Forbidden
+
+from bot import rendering
+from bot.delivery.outcome import NotReadyError
+from bot.services import abuse, comments, desk, effects
+from bot.services.effects import AdminNotice, Effect, ReaderNotice
+from bot.settings import Settings
+from storage import articles, contact_replies, history, outbox, submissions
+from storage.db import Database
+from storage.models import (
+    Article,
+    ArticleStatus,
+    OutboxItem,
+    ReplyDirection,
+    ReplyStatus,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
+
+# A thread post waits this long, doubling, for Telegram's copy of the channel post.
+DISCUSSION_COPY_WAIT = 5.0
+
+Record = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+@dataclass
+class Delivered:
+    """What a delivery leaves to write: domain state (`record`) and rows it queues."""
+
+    record: Record | None = None
+    follow_ups: list[outbox.NewRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What every delivery function is given."""
+
+    db: Database
+    bot: Bot
+    settings: Settings
+    bot_username: str
+
+
+Deliver = Callable[[Delivery, OutboxItem], Awaitable[Delivered]]
+
+NOTHING = Delivered()
+
+
+def _int(item: OutboxItem, key: str) -> int:
+    return int(item.payload.get(key) or 0)
+
+
+def _text(item: OutboxItem, key: str) -> str | None:
+    value = item.payload.get(key)
+    return None if value is None else str(value)
+
+
+async def _submission_and_title(
+    delivery: Delivery, item: OutboxItem
+) -> tuple[Submission, str | None] | None:
+    async with delivery.db.reading() as conn:
+        submission = await submissions.get(conn, _int(item, "submission_id"))
+        if submission is None:
+            return None
+        article = (
+            await articles.get(conn, submission.article_id)
+            if submission.article_id is not None
+            else None
+        )
+    return submission, article.title if article else None
+
+
+async def _card(delivery: Delivery, item: OutboxItem) -> tuple[Submission, rendering.Card] | None:
+    loaded = await _submission_and_title(delivery, item)
+    if loaded is None:
+        return None
+    submission, title = loaded
+    async with delivery.db.reading() as conn:
+        answers = await contact_replies.answers_of(conn, submission.id)
+        past = await history.of_author(conn, submission.author.user_id, submission.id)
+    flags = abuse.flags_for(submission, past, delivery.settings)
+    return submission, rendering.card(submission, title, answers, flags)
+
+
+# --- readers ---------------------------------------------------------------------------
+
+
+async def acknowledge(delivery: Delivery, item: OutboxItem) -> Delivered:
+    # Everything the text needs travels in the row: the reader's answer costs no query.
+    await delivery.bot.send_message(
+        int(item.chat_key),
+        rendering.acknowledgement(
+            SubmissionKind(str(item.payload["kind"])),
+            _text(item, "title"),
+            published=bool(item.payload.get("published")),
+        ),
+    )
+    return NOTHING
+
+
+async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """A message a state change owes the reader: the article they opened, the next
+    question of the contact form, a confirmation."""
+    notice = ReaderNotice(str(item.payload["notice"]))
+    markup = None
+    if notice is ReaderNotice.ARTICLE_VIEW:
+        async with delivery.db.reading() as conn:
+            article_id = _int(item, "article_id")
+            article = await articles.get(conn, article_id)
+            latest = await submissions.latest_approved(
+                conn, article_id, comments.ARTICLE_VIEW_COMMENTS
+            )
+            count = await submissions.approved_count(conn, article_id)
+        if article is None:
+            text = rendering.ARTICLE_NOT_FOUND
+        elif not article.open_for_comments:
+            text = rendering.article_closed(article)
+        else:
+            text = rendering.article_view(
+                comments.ArticleView(comments.OpenResult.READY, article, latest, count),
+                delivery.settings.comment_max_length,
+            )
+    elif notice is ReaderNotice.ASK_NAME:
+        text, markup = rendering.ask_name(_text(item, "name") or "")
+    elif notice is ReaderNotice.ASK_EMAIL:
+        text = rendering.ask_email(_text(item, "name") or "")
+    elif notice is ReaderNotice.ASK_MESSAGE:
+        text = rendering.ask_message(_int(item, "limit"))
+    elif notice is ReaderNotice.CANCELLED:
+        text = rendering.CANCELLED
+    else:
+        text = rendering.FORM_CANCELLED
+    await delivery.bot.send_message(int(item.chat_key), text, reply_markup=markup)
+    return NOTHING
+
+
+async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
+    loaded = await _submission_and_title(delivery, item)
+    if loaded is None:
+        return NOTHING
+    submission, title = loaded
+    if submission.status is SubmissionStatus.PENDING:
+        return NOTHING
+    await delivery.bot.send_message(
+        submission.author.user_id, rendering.author_outcome(submission, title)
+    )
+    return NOTHING
+
+
+# --- the moderation chat ---------------------------------------------------------------
+
+
+async def send_card(delivery: Delivery, item: OutboxItem) -> Delivered:
+    rendered = await _card(delivery, item)
+    if rendered is None:
+        return NOTHING
+    submission, card = rendered
+    async with delivery.db.reading() as conn:
+        if await submissions.cards_of(conn, submission.id):
+            return NOTHING
+    message = await delivery.bot.send_message(
+        delivery.settings.moderation_chat_id, card.text, reply_markup=card.markup
+    )
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await submissions.add_card(
+            conn, submission.id, message.chat_id, message.message_id, rendered=card.digest
+        )
+
+    return Delivered(
+        record,
+        [
+            effects.continuation_row(delivery.settings, submission.id, message.message_id, part)
+            for part in range(len(card.continuation))
+        ],
+    )
+
+
+async def send_continuation(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """The rest of a text too long for its card, as a reply to the card."""
+    rendered = await _card(delivery, item)
+    if rendered is None:
+        return NOTHING
+    submission, card = rendered
+    part = _int(item, "part")
+    if part >= len(card.continuation):
+        return NOTHING
+    message = await delivery.bot.send_message(
+        delivery.settings.moderation_chat_id,
+        card.continuation[part],
+        reply_parameters=ReplyParameters(
+            _int(item, "card_message_id"), allow_sending_without_reply=True
+        ),
+    )
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await submissions.add_card(
+            conn, submission.id, message.chat_id, message.message_id, continuation=True
+        )
+
+    return Delivered(record)
+
+
+async def refresh_cards(delivery: Delivery, item: OutboxItem) -> Delivered:
+    rendered = await _card(delivery, item)
+    if rendered is None:
+        return NOTHING
+    submission, card = rendered
+    async with delivery.db.reading() as conn:
+        shown = await submissions.card_states(conn, submission.id)
+    gone: list[tuple[int, int]] = []
+    edited: list[tuple[int, int]] = []
+    for existing in shown:
+        if existing.rendered == card.digest:
+            continue
+        try:
+            await delivery.bot.edit_message_text(
+                card.text,
+                chat_id=existing.chat_id,
+                message_id=existing.message_id,
+                reply_markup=card.markup,
+            )
+        except BadRequest as error:
+            lowered = error.message.lower()
+            if "message to edit not found" in lowered:
+                # A moderator deleted the card; the decision stands without it.
+                gone.append((existing.chat_id, existing.message_id))
+                continue
+            # Not modified: the card already shows this (the digest was lost in a crash).
+            if "message is not modified" not in lowered:
+                raise
+        edited.append((existing.chat_id, existing.message_id))
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        for chat_id, message_id in gone:
+            await submissions.forget_card(conn, chat_id, message_id)
+        for chat_id, message_id in edited:
+            await submissions.set_card_rendered(conn, chat_id, message_id, card.digest)
+
+    return Delivered(record)
+
+
+async def show_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """Post the review desk, or edit it to the item it should show now."""
+    settings = delivery.settings
+    async with delivery.db.reading() as conn:
+        state = await desk.load(conn)
+        item_id = await desk.current_item(conn, state)
+        submission = await submissions.get(conn, item_id) if item_id else None
+        article = (
+            await articles.get(conn, submission.article_id)
+            if submission is not None and submission.article_id is not None
+            else None
+        )
+        waiting = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
+        past = (
+            await history.of_author(conn, submission.author.user_id, submission.id)
+            if submission is not None
+            else None
+        )
+    flags = (
+        abuse.flags_for(submission, past, settings)
+        if submission is not None and past is not None
+        else None
+    )
+    text, markup = rendering.desk(submission, article.title if article else None, waiting, flags)
+    digest = rendering.Card(text, markup).digest
+    message_id = state.message_id
+    new_message = bool(item.payload.get("new"))
+    if message_id is not None and not new_message:
+        if digest == state.digest:
+            return NOTHING
+        try:
+            await delivery.bot.edit_message_text(
+                text,
+                chat_id=settings.moderation_chat_id,
+                message_id=message_id,
+                reply_markup=markup,
+            )
+        except BadRequest as error:
+            lowered = error.message.lower()
+            if "message to edit not found" in lowered:
+                message_id = None
+            elif "message is not modified" not in lowered:
+                raise
+    if message_id is None or new_message:
+        sent = await delivery.bot.send_message(
+            settings.moderation_chat_id, text, reply_markup=markup
+        )
+        message_id = sent.message_id
+    shown_message = message_id
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        # Only what this delivery showed: the item the desk points at is the moderators'
+        # (a Skip made meanwhile must stand), unless it still is the one rendered here.
+        await desk.record_shown(conn, shown_message, state.item_id, item_id, digest)
+
+    return Delivered(record)
+
+
+async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """One message of a contact conversation, to the reader or under the card."""
+    reply_id = _int(item, "reply_id")
+    async with delivery.db.reading() as conn:
+        reply = await contact_replies.get(conn, reply_id)
+        submission = await submissions.get(conn, reply.submission_id) if reply else None
+        cards = await submissions.cards_of(conn, submission.id) if submission else []
+    if reply is None or submission is None or reply.status is not ReplyStatus.PENDING:
+        return NOTHING
+    settings = delivery.settings
+    if reply.direction is ReplyDirection.TO_EDITORS:
+        message = await delivery.bot.send_message(
+            settings.moderation_chat_id,
+            rendering.reader_answer(submission, reply),
+            reply_parameters=ReplyParameters(cards[-1][1], allow_sending_without_reply=True)
+            if cards
+            else None,
+        )
+
+        async def delivered_to_editors(conn: aiosqlite.Connection) -> None:
+            await contact_replies.mark_delivered(
+                conn, reply.id, message.chat_id, message.message_id, time.time()
+            )
+
+        return Delivered(delivered_to_editors)
+    try:
+        sent = await delivery.bot.send_message(
+            submission.author.user_id, rendering.editors_answer(reply.text)
+        )
+    except (Forbidden, BadRequest) as error:
+        failure = error.message
+
+        async def undeliverable(conn: aiosqlite.Connection) -> None:
+            await contact_replies.mark_undeliverable(conn, reply.id, failure)
+
+        # The moderator must hear that the reader never got the answer.
+        return Delivered(undeliverable, [effects.reply_notice_row(settings, reply.id)])
+
+    async def delivered_to_reader(conn: aiosqlite.Connection) -> None:
+        await contact_replies.mark_delivered(
+            conn, reply.id, sent.chat_id, sent.message_id, time.time()
+        )
+
+    return Delivered(delivered_to_reader, [effects.refresh_cards_row(settings, submission.id)])
+
+
+async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
+    async with delivery.db.reading() as conn:
+        reply = await contact_replies.get(conn, _int(item, "reply_id"))
+    if reply is None:
+        return NOTHING
+    await delivery.bot.send_message(
+        delivery.settings.moderation_chat_id,
+        rendering.answer_not_delivered(reply.failure or ""),
+        reply_parameters=ReplyParameters(reply.source_message_id, allow_sending_without_reply=True),
+    )
+    return NOTHING
+
+
+# --- the channel and its discussion group ----------------------------------------------
+
+
+async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """An article's post in the channel; the admin who asked hears when it is there."""
+    async with delivery.db.reading() as conn:
+        article = await articles.get(conn, _int(item, "article_id"))
+    if article is None or article.status is not ArticleStatus.DRAFT:
+        return NOTHING
+    settings = delivery.settings
+    text, markup = rendering.channel_post(
+        article, delivery.bot_username, with_discussion=settings.discussion_chat_id is not None
+    )
+    post = await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await articles.mark_published(conn, article.id, post.message_id)
+
+    return Delivered(
+        record,
+        [
+            effects.admin_notice_row(
+                _int(item, "admin_id"), AdminNotice.ARTICLE_POSTED, article_id=article.id
+            )
+        ],
+    )
+
+
+async def channel_post_given_up(item: OutboxItem, reason: str) -> Delivered:
+    article_id = _int(item, "article_id")
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await articles.mark_failed(conn, article_id)
+
+    return Delivered(
+        record,
+        [
+            effects.admin_notice_row(
+                _int(item, "admin_id"),
+                AdminNotice.ARTICLE_POST_FAILED,
+                article_id=article_id,
+                reason=reason,
+            )
+        ],
+    )
+
+
+async def delete_channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """/unpublish: the post goes; the admin hears whether it could."""
+    removal = rendering.PostRemoval.DELETED
+    try:
+        await delivery.bot.delete_message(delivery.settings.channel_id, _int(item, "message_id"))
+    except BadRequest as error:
+        if "message to delete not found" in error.message.lower():
+            removal = rendering.PostRemoval.ALREADY_GONE
+        else:
+            removal = rendering.PostRemoval.FAILED
+    return Delivered(
+        None,
+        [
+            effects.admin_notice_row(
+                _int(item, "admin_id"),
+                AdminNotice.ARTICLE_UNPUBLISHED,
+                article_id=_int(item, "article_id"),
+                reason=removal.name,
+            )
+        ],
+    )
+
+
+async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
+    loaded = await _submission_and_title(delivery, item)
+    discussion = delivery.settings.discussion_chat_id
+    if loaded is None or discussion is None:
+        return NOTHING
+    submission, _ = loaded
+    async with delivery.db.reading() as conn:
+        article = await articles.get(conn, _int(item, "article_id"))
+    # Taken back (unpublished) before it went out: nothing to post.
+    if submission.status is not SubmissionStatus.APPROVED:
+        return NOTHING
+    if article is None or not article.open_for_comments:
+        return NOTHING
+    if article.discussion_message_id is None:
+        raise NotReadyError(
+            "the discussion copy of the post has not arrived yet", DISCUSSION_COPY_WAIT
+        )
+    message = await delivery.bot.send_message(
+        discussion,
+        rendering.thread_comment(submission),
+        reply_parameters=ReplyParameters(article.discussion_message_id),
+    )
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await submissions.set_thread_message(conn, submission.id, message.message_id)
+
+    return Delivered(record)
+
+
+async def retract_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
+    loaded = await _submission_and_title(delivery, item)
+    discussion = delivery.settings.discussion_chat_id
+    if loaded is None or discussion is None:
+        return NOTHING
+    submission, _ = loaded
+    if submission.thread_message_id is None:
+        return NOTHING
+    try:
+        await delivery.bot.delete_message(discussion, submission.thread_message_id)
+    except BadRequest as error:
+        # Someone removed it by hand already: the comment is gone either way.
+        if "message to delete not found" not in error.message.lower():
+            raise
+    return NOTHING
+
+
+async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
+    async with delivery.db.reading() as conn:
+        article = await articles.get(conn, _int(item, "article_id"))
+        if article is None or article.channel_message_id is None:
+            return NOTHING
+        count = await submissions.approved_count(conn, article.id)
+    # Two approvals in a row both render the latest count; the second has nothing to do.
+    if not article.open_for_comments or count == article.counter_shown:
+        return NOTHING
+    try:
+        await delivery.bot.edit_message_reply_markup(
+            chat_id=delivery.settings.channel_id,
+            message_id=article.channel_message_id,
+            reply_markup=rendering.comments_button(article, delivery.bot_username, count),
+        )
+    except BadRequest as error:
+        if "message is not modified" not in error.message.lower():
+            raise
+    shown: Article = article
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await articles.set_counter_shown(conn, shown.id, count)
+
+    return Delivered(record)
+
+
+# --- admins ----------------------------------------------------------------------------
+
+
+async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
+    notice = AdminNotice(str(item.payload["notice"]))
+    reason = _text(item, "reason") or ""
+    if notice is AdminNotice.MODERATION_CHAT_DOWN:
+        async with delivery.db.reading() as conn:
+            pending = await outbox.count_pending(conn)
+        text = rendering.moderation_chat_down(reason, pending)
+    elif notice is AdminNotice.MODERATION_CHAT_BACK:
+        text = rendering.MODERATION_CHAT_BACK
+    elif notice is AdminNotice.DELIVERY_FAILED:
+        text = rendering.delivery_failed(_text(item, "action") or "", reason)
+    else:
+        async with delivery.db.reading() as conn:
+            article = await articles.get(conn, _int(item, "article_id"))
+        if article is None:
+            return NOTHING
+        if notice is AdminNotice.ARTICLE_POSTED:
+            text = rendering.article_posted(article)
+        elif notice is AdminNotice.ARTICLE_POST_FAILED:
+            text = rendering.article_post_failed(article, reason)
+        else:
+            text = rendering.unpublished(article, rendering.PostRemoval[reason])
+    await delivery.bot.send_message(int(item.chat_key), text)
+    return NOTHING
+
+
+DELIVERIES: dict[str, Deliver] = {
+    Effect.ACKNOWLEDGE: acknowledge,
+    Effect.TELL_READER: tell_reader,
+    Effect.NOTIFY_AUTHOR: notify_author,
+    Effect.SEND_CARD: send_card,
+    Effect.SEND_CONTINUATION: send_continuation,
+    Effect.REFRESH_CARDS: refresh_cards,
+    Effect.SHOW_DESK: show_desk,
+    Effect.DELIVER_REPLY: deliver_reply,
+    Effect.REPLY_NOTICE: reply_notice,
+    Effect.CHANNEL_POST: channel_post,
+    Effect.DELETE_CHANNEL_POST: delete_channel_post,
+    Effect.THREAD_POST: thread_post,
+    Effect.RETRACT_THREAD_POST: retract_thread_post,
+    Effect.REFRESH_COUNTER: refresh_counter,
+    Effect.ADMIN_NOTICE: admin_notice,
+}
+
+# What giving a row up means for the domain, where it means more than a log line.
+GIVEN_UP: dict[str, Callable[[OutboxItem, str], Awaitable[Delivered]]] = {
+    Effect.CHANNEL_POST: channel_post_given_up,
+}

@@ -1,0 +1,282 @@
+"""The outbox worker: one lane per chat, a few chats at once, each chat's rows in order.
+
+A lane takes its chat's due rows oldest first and delivers them one at a time; when one
+has to wait (a 429, a network error) the rest of the chat waits with it, and the lane
+ends. Other chats go on in their own lanes, so a reader's acknowledgement never waits
+behind the moderation chat's cards. Every call passes through the TelegramBudget; in a
+group the lane asks it first and holds the chat rather than wait inside it.
+
+A row is settled only after Telegram has answered. A crash between Telegram acting and
+the row being settled sends that row again on restart: the only way a message repeats,
+at most one row per lane in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from telegram import Bot
+
+from bot.delivery import deliveries
+from bot.delivery.deliveries import Delivered, Delivery
+from bot.delivery.outcome import Next, Outcome, classify
+from bot.services import effects, moderation
+from bot.services.effects import Effect
+from bot.settings import Settings
+from bot.telegram_budget import WINDOW_SECONDS, TelegramBudget, is_group
+from storage import outbox
+from storage.db import Database
+from storage.models import OutboxItem
+
+logger = logging.getLogger(__name__)
+
+# Chats delivered side by side. A crash can interrupt at most this many deliveries.
+LANES = 8
+# Rows a lane takes from its chat at a time.
+LANE_BATCH = 20
+IDLE_WAIT = 5.0
+# How long shutdown waits for the deliveries in flight before cutting them off.
+STOP_GRACE = 10.0
+
+# A group's minute, shared by sends and edits, is spent in this order:
+# - cards stop (and fold into the review desk) when this many places are left, so that
+#   the desk and the edits after moderators' taps still fit in the minute;
+CARD_RESERVE = 5
+# - while this few are left, the desk's edit goes first and decided cards wait;
+DESK_FIRST_BELOW = CARD_RESERVE
+# - and the last place is left to handlers' replies (a /queue answer), which would
+#   otherwise wait inside the budget for the next minute.
+HANDLER_RESERVE = 1
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        settings: Settings,
+        bot_username: str,
+        budget: TelegramBudget,
+    ) -> None:
+        self._db = db
+        self._delivery = Delivery(db, bot, settings, bot_username)
+        self._settings = settings
+        self._budget = budget
+        self._moderation_chat = str(settings.moderation_chat_id)
+        self._wake = asyncio.Event()
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._moderation_chat_down = False
+
+    @property
+    def bot(self) -> Bot:
+        return self._delivery.bot
+
+    async def start(self) -> None:
+        now = time.time()
+        async with self._db.transaction() as conn:
+            # A restart is the operator's "try again now": rows waiting out a backoff go first.
+            await outbox.release_all(conn, now)
+            # Telegram still counts what was sent to groups in the last minute.
+            self._budget.restore(await outbox.recent_group_deliveries(conn, now - WINDOW_SECONDS))
+        self._moderation_chat_down = await moderation.moderation_chat_is_down(self._db)
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        """Let the rows in flight settle, so a clean shutdown never sends anything twice."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        in_flight = {self._task, *self._lanes.values()}
+        _, late = await asyncio.wait(in_flight, timeout=STOP_GRACE)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*in_flight, return_exceptions=True)
+        self._task = None
+
+    def wake(self) -> None:
+        """New rows were committed: look now rather than at the next idle tick."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            # Cleared before looking, so a wake-up that arrives meanwhile is not lost.
+            self._wake.clear()
+            try:
+                await self._start_lanes()
+                delay = await self._seconds_until_next_due()
+            except Exception:
+                logger.exception("Outbox pass failed; trying again shortly")
+                delay = IDLE_WAIT
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def deliver_due(self) -> None:
+        """Deliver everything due now and wait for it (tests, and nothing else, use this)."""
+        while True:
+            await self._start_lanes()
+            if not self._lanes:
+                return
+            await asyncio.gather(*self._lanes.values())
+
+    async def _start_lanes(self) -> None:
+        room = LANES - len(self._lanes)
+        if room <= 0 or self._stopping:
+            return
+        async with self._db.reading() as conn:
+            chats = await outbox.due_chats(conn, time.time(), room, except_chats=self._lanes.keys())
+        for chat in chats:
+            self._lanes[chat] = asyncio.create_task(self._lane(chat), name=f"outbox-lane-{chat}")
+
+    async def _seconds_until_next_due(self) -> float:
+        async with self._db.reading() as conn:
+            next_time = await outbox.next_due_time(conn)
+        if next_time is None:
+            return IDLE_WAIT
+        return min(IDLE_WAIT, max(0.0, next_time - time.time()))
+
+    async def _lane(self, chat: str) -> None:
+        try:
+            while not self._stopping and await self._deliver_batch(chat):
+                pass
+        except Exception:
+            logger.exception("Delivering to chat %s failed; its rows wait for the next pass", chat)
+        finally:
+            del self._lanes[chat]
+            # Room for another chat, and this chat may have rows that came in meanwhile.
+            self._wake.set()
+
+    async def _deliver_batch(self, chat: str) -> bool:
+        """Deliver one batch of the chat's due rows; False when the lane should end."""
+        async with self._db.reading() as conn:
+            rows = await outbox.due_in_chat(conn, chat, time.time(), LANE_BATCH)
+        if not rows:
+            return False
+        if is_group(chat):
+            rows = await self._plan_group(chat, rows)
+        folded: set[int] = set()
+        for index, row in enumerate(rows):
+            if self._stopping:
+                return False
+            if row.id in folded:
+                continue
+            if is_group(chat):
+                free = self._budget.free_places(chat)
+                if row.action == Effect.SEND_CARD and free <= CARD_RESERVE:
+                    # Past what the minute can carry, cards fold into the review desk; every
+                    # later card of this batch would fold too, so they fold together.
+                    cards = [r.id for r in rows[index:] if r.action == Effect.SEND_CARD]
+                    async with self._db.transaction() as conn:
+                        await effects.fold_cards_into_desk(conn, self._settings, cards, time.time())
+                    folded.update(cards)
+                    continue
+                if free <= HANDLER_RESERVE:
+                    await self._hold(chat, self._budget.next_place(chat))
+                    return False
+            outcome = await self._deliver(row)
+            if outcome is not None and outcome.next is Next.HOLD_CHAT:
+                return False
+        return True
+
+    async def _plan_group(self, chat: str, rows: list[OutboxItem]) -> list[OutboxItem]:
+        """Consecutive desk updates are one edit; when the minute runs short the desk goes
+        first and the edits of decided cards wait for more room."""
+        desk_rows = [row for row in rows if row.action == Effect.SHOW_DESK]
+        if len(desk_rows) > 1:
+            # The last one shows the latest state; a fresh desk message if any asked for one.
+            keep = desk_rows[-1]
+            if any(row.payload.get("new") for row in desk_rows):
+                keep = OutboxItem(keep.id, keep.action, keep.chat_key, {"new": True}, keep.attempts)
+            merged = [row.id for row in desk_rows[:-1]]
+            async with self._db.reading() as conn:
+                await outbox.settle_delivered(conn, merged, time.time(), note="merged desk update")
+            rows = [keep if row.id == keep.id else row for row in rows if row.id not in merged]
+        if self._budget.free_places(chat) > DESK_FIRST_BELOW:
+            return rows
+        waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
+        if waiting:
+            later = self._budget.next_place(chat) + WINDOW_SECONDS / 4
+            async with self._db.reading() as conn:
+                await outbox.postpone(conn, waiting, later)
+        first = [row for row in rows if row.action == Effect.SHOW_DESK]
+        rest = [row for row in rows if row.action not in {Effect.SHOW_DESK, Effect.REFRESH_CARDS}]
+        return first + rest
+
+    async def _deliver(self, item: OutboxItem) -> Outcome | None:
+        """Try one row; None when it was delivered, else what became of it."""
+        try:
+            delivered = await deliveries.DELIVERIES[item.action](self._delivery, item)
+        except Exception as error:
+            outcome = classify(
+                error, item.attempts, to_moderation_chat=item.chat_key == self._moderation_chat
+            )
+            await self._settle_failure(item, outcome, error)
+            return outcome
+        await self._settle(item, delivered)
+        if self._moderation_chat_down and item.chat_key == self._moderation_chat:
+            self._moderation_chat_down = False
+            if await moderation.report_moderation_chat_back(self._db, self._settings, time.time()):
+                logger.info("Moderation chat reachable again")
+        return None
+
+    async def _settle(self, item: OutboxItem, delivered: Delivered) -> None:
+        now = time.time()
+        if delivered.record is None and not delivered.follow_ups:
+            # A single statement: SQLite commits it on its own.
+            async with self._db.reading() as conn:
+                await outbox.settle_delivered(conn, [item.id], now)
+            return
+        async with self._db.transaction() as conn:
+            if delivered.record is not None:
+                await delivered.record(conn)
+            await outbox.enqueue_all(conn, delivered.follow_ups, now)
+            await outbox.settle_delivered(conn, [item.id], now)
+        self._wake.set()
+
+    async def _settle_failure(
+        self, item: OutboxItem, outcome: Outcome, error: BaseException
+    ) -> None:
+        now = time.time()
+        described = f"Outbox row {item.id} ({item.action} to {item.chat_key})"
+        if outcome.next is Next.GIVE_UP:
+            if outcome.internal:
+                logger.error("%s given up: %s %s", described, outcome.reason, item.payload)
+            else:
+                logger.warning("%s given up: %s", described, outcome.reason)
+            given_up = deliveries.GIVEN_UP.get(item.action)
+            follow = await given_up(item, outcome.reason) if given_up else Delivered()
+            async with self._db.transaction() as conn:
+                if follow.record is not None:
+                    await follow.record(conn)
+                await outbox.enqueue_all(conn, follow.follow_ups, now)
+                await outbox.settle_failed(conn, item.id, now, outcome.reason)
+                if outcome.internal:
+                    await effects.report_delivery_failure(
+                        conn, self._settings, item.action, outcome.reason, now
+                    )
+            self._wake.set()
+            return
+        if outcome.internal:
+            logger.error("%s failed, will retry", described, exc_info=error)
+        else:
+            logger.warning("%s will be retried: %s", described, outcome.reason)
+        at = now + outcome.delay
+        async with self._db.transaction() as conn:
+            await outbox.reschedule(conn, item.id, at, outcome.reason, count_attempt=outcome.counts)
+            if outcome.next is Next.HOLD_CHAT:
+                await outbox.hold_chat(conn, item.chat_key, now, at)
+        if outcome.moderation_chat_unreachable:
+            self._moderation_chat_down = True
+            if await moderation.report_moderation_chat_down(
+                self._db, self._settings, outcome.reason, now
+            ):
+                self._wake.set()
+
+    async def _hold(self, chat: str, until: float) -> None:
+        async with self._db.reading() as conn:
+            await outbox.hold_chat(conn, chat, time.time(), until)
