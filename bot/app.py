@@ -27,6 +27,7 @@ from bot.moderators import ModeratorDirectory
 from bot.polling import serve
 from bot.runtime import Runtime
 from bot.services.comments import CommentIntake
+from bot.services.housekeeping import Housekeeping
 from bot.settings import Settings
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
@@ -101,6 +102,8 @@ def build_application(settings: Settings) -> BotApp:
             runtime.db, application.bot, settings, runtime.bot_username, budget
         )
         await runtime.outbox_handle.start()
+        runtime.housekeeping_handle = Housekeeping(runtime.db, settings)
+        runtime.housekeeping_handle.start()
         try:
             await application.bot.set_my_commands(
                 READER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
@@ -113,6 +116,8 @@ def build_application(settings: Settings) -> BotApp:
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
         # Here, not in post_shutdown: the bot's HTTP client must still be open for the
         # delivery in flight to finish.
+        if runtime.housekeeping_handle is not None:
+            await runtime.housekeeping_handle.stop()
         if runtime.outbox_handle is not None:
             await runtime.outbox_handle.stop()
 

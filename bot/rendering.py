@@ -207,7 +207,8 @@ NOT_COMMENTING = (
 def state_expired(hours: float) -> str:
     return (
         "What you had opened here (an article to comment on, or the contact form) was more"
-        f" than {hours:g} hours ago, so I did not take this message for it. " + NOT_COMMENTING
+        f" than {hours:g} hour{'' if hours == 1 else 's'} ago, so I did not take this message"
+        " for it. " + NOT_COMMENTING
     )
 
 
@@ -552,6 +553,16 @@ def article_posted(article: Article) -> str:
 def article_post_failed(article: Article, reason: str) -> str:
     return (
         f"⚠️ Article #{article.id} could not be posted to the channel: {esc(shorten(reason, 500))}"
+    )
+
+
+def article_post_unconfirmed(article: Article) -> str:
+    title = esc(shorten(article.title, CARD_TITLE_LIMIT))
+    return (
+        f"⚠️ Telegram did not confirm the post of article #{article.id}: <b>{title}</b>\n"
+        "Please look at the channel. If the post is there, nothing needs doing. If it is"
+        " not, send the same /post again and I will post it (only then, so that it never"
+        " appears twice)."
     )
 
 

@@ -9,6 +9,7 @@ from telegram import User
 from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
 from bot.services.comments import CommentIntake
+from bot.services.housekeeping import Housekeeping
 from bot.settings import Settings
 from bot.telegram_budget import TelegramBudget
 from storage.db import Database
@@ -24,6 +25,7 @@ class Runtime:
     db_handle: Database | None = None
     outbox_handle: OutboxWorker | None = None
     comment_intake_handle: CommentIntake | None = None
+    housekeeping_handle: Housekeeping | None = None
     bot_username: str = ""
 
     @property

@@ -63,6 +63,23 @@ async def mark_published(
     )
 
 
+async def mark_published_unconfirmed(conn: aiosqlite.Connection, article_id: int) -> None:
+    """Posted, as far as anyone can tell: Telegram's answer was lost (no message id)."""
+    await conn.execute(
+        "UPDATE articles SET status = 'published' WHERE id = ? AND status = 'draft'",
+        (article_id,),
+    )
+
+
+async def post_again(conn: aiosqlite.Connection, article_id: int) -> None:
+    """An unconfirmed post the admin found missing: the article is a draft again."""
+    await conn.execute(
+        "UPDATE articles SET status = 'draft' WHERE id = ? AND status = 'published'"
+        " AND channel_message_id IS NULL",
+        (article_id,),
+    )
+
+
 async def mark_failed(conn: aiosqlite.Connection, article_id: int) -> None:
     """Telegram refused the post. The row stays, so that its id is never handed out again."""
     await conn.execute(

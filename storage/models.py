@@ -57,6 +57,11 @@ class Article:
     def open_for_comments(self) -> bool:
         return self.status is ArticleStatus.PUBLISHED
 
+    @property
+    def is_unconfirmed_post(self) -> bool:
+        """Published, but Telegram's answer to the post was lost: no message id."""
+        return self.status is ArticleStatus.PUBLISHED and self.channel_message_id is None
+
 
 @dataclass(frozen=True)
 class ArticleListing:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 from telegram import Bot, ReplyParameters
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import rendering
 from bot.delivery.outcome import NotReadyError
@@ -384,19 +384,37 @@ async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     text, markup = rendering.channel_post(
         article, delivery.bot_username, with_discussion=settings.discussion_chat_id is not None
     )
-    post = await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
+    admin_id = _int(item, "admin_id")
+    try:
+        post = await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
+    except NetworkError as error:
+        if isinstance(error, BadRequest) or _never_reached_telegram(error):
+            raise
+
+        # Telegram may have made the post and the answer was lost. Sent again, it would be
+        # there twice, in public: the article opens to comments as if posted (its link, if
+        # the post is there, works), and the admin is asked to look; /post with the same
+        # link posts it again if it is not there.
+        async def unconfirmed(conn: aiosqlite.Connection) -> None:
+            await articles.mark_published_unconfirmed(conn, article.id)
+
+        notice = effects.admin_notice_row(
+            admin_id, AdminNotice.ARTICLE_POST_UNCONFIRMED, article_id=article.id
+        )
+        return Delivered(unconfirmed, [notice])
 
     async def record(conn: aiosqlite.Connection) -> None:
         await articles.mark_published(conn, article.id, post.message_id)
 
     return Delivered(
         record,
-        [
-            effects.admin_notice_row(
-                _int(item, "admin_id"), AdminNotice.ARTICLE_POSTED, article_id=article.id
-            )
-        ],
+        [effects.admin_notice_row(admin_id, AdminNotice.ARTICLE_POSTED, article_id=article.id)],
     )
+
+
+def _never_reached_telegram(error: NetworkError) -> bool:
+    """A connection that was never made (python-telegram-bot names httpx's error)."""
+    return any(name in error.message for name in ("ConnectError", "ConnectTimeout", "PoolTimeout"))
 
 
 async def channel_post_given_up(item: OutboxItem, reason: str) -> Delivered:
@@ -536,6 +554,8 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
             text = rendering.article_posted(article)
         elif notice is AdminNotice.ARTICLE_POST_FAILED:
             text = rendering.article_post_failed(article, reason)
+        elif notice is AdminNotice.ARTICLE_POST_UNCONFIRMED:
+            text = rendering.article_post_unconfirmed(article)
         else:
             text = rendering.unpublished(article, rendering.PostRemoval[reason])
     await delivery.bot.send_message(int(item.chat_key), text)

@@ -80,6 +80,11 @@ async def request_post(
     """
     async with db.transaction() as conn:
         existing = await articles.live_with_url(conn, request.url)
+        if existing is not None and existing.is_unconfirmed_post:
+            # The admin looked: the post whose answer was lost is not in the channel.
+            await articles.post_again(conn, existing.id)
+            await effects.post_to_channel(conn, settings, existing.id, admin_id, now)
+            return PostOutcome(existing)
         if existing is not None:
             return PostOutcome(existing, already=True)
         article_id = await articles.insert_draft(

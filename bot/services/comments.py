@@ -14,7 +14,7 @@ from bot.services import abuse, effects
 from bot.settings import Settings
 from storage import articles, history, intake, outbox, processed_updates, readers, submissions
 from storage.db import Database
-from storage.models import Article, Person, PublishedComment, SubmissionKind
+from storage.models import Article, ArticleStatus, Person, PublishedComment, SubmissionKind
 
 COMMENTING = "commenting"
 ARTICLE_VIEW_COMMENTS = 10
@@ -63,7 +63,7 @@ async def open_article(db: Database, reader: Person, article_id: int, now: float
     (through the outbox, with the change: READY). Otherwise, why not."""
     async with db.transaction() as conn:
         article = await articles.get(conn, article_id)
-        if article is None or article.channel_message_id is None:
+        if article is None or article.status in {ArticleStatus.DRAFT, ArticleStatus.FAILED}:
             return ArticleView(OpenResult.NOT_FOUND)
         comments = await submissions.latest_approved(conn, article_id, ARTICLE_VIEW_COMMENTS)
         count = await submissions.approved_count(conn, article_id)

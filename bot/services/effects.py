@@ -199,6 +199,7 @@ class AdminNotice(StrEnum):
     MODERATION_CHAT_BACK = "moderation_chat_back"
     ARTICLE_POSTED = "article_posted"
     ARTICLE_POST_FAILED = "article_post_failed"
+    ARTICLE_POST_UNCONFIRMED = "article_post_unconfirmed"
     ARTICLE_UNPUBLISHED = "article_unpublished"
     DELIVERY_FAILED = "delivery_failed"
 

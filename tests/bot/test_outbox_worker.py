@@ -13,7 +13,7 @@ from telegram.ext import ExtBot
 from bot.app import message_defaults
 from bot.delivery.outcome import MAX_INTERNAL_FAILURES, NOT_READY_ATTEMPTS
 from bot.delivery.worker import OutboxWorker
-from bot.services import articles, comments, contact, moderation
+from bot.services import articles, comments, contact, desk, moderation
 from bot.services.articles import PostRequest
 from bot.services.effects import Effect
 from bot.settings import Settings
@@ -384,3 +384,43 @@ def delivered_to_reader(telegram: FakeTelegram) -> list[str]:
         and c.status == 200
         and str(c.params.get("chat_id")) == str(READER_ID)
     ]
+
+
+async def test_a_skip_made_while_the_desk_is_being_edited_stands(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """The desk's edit to item 2 is in flight when a moderator skips item 2: once the edit
+    is recorded, the desk points at item 3 (the skip), and its next update shows item 3."""
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+    post = await worker.bot.send_message(CHANNEL_ID, "The post")
+    await articles.confirm_published(db, article.id, channel_message_id=post.message_id)
+    items = []
+    for number in range(3):
+        author = Person(71_000 + number, f"Reader {number}")
+        telegram.add_user(author.user_id, author.first_name)
+        telegram.user_sends_text(author.user_id, "/start")
+        await comments.open_article(db, author, article.id, 2.0)
+        outcome = await comments.submit_comment(db, settings, author, f"Item {number + 1}", 3.0)
+        assert outcome.submission_id is not None
+        items.append(outcome.submission_id)
+    await desk.open_desk(db, settings, 4.0)
+    await worker.deliver_due()
+    desk_message = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Review desk")
+    assert "Item 1" in desk_message["text"]
+
+    async def skip_item_two() -> None:
+        await desk.move_on(db, settings, items[1], time.time())
+
+    # Deciding item 1 on its card moves the desk on to item 2; the skip comes meanwhile.
+    telegram.before_next(
+        "editMessageText",
+        skip_item_two,
+        chat_id=MODERATION_CHAT_ID,
+        message_id=desk_message["message_id"],
+    )
+    await moderation.decide(db, settings, items[0], moderation.Decision.APPROVE, MODERATOR, 5.0)
+    await worker.deliver_due()
+    shown = telegram.message(MODERATION_CHAT_ID, desk_message["message_id"])
+    assert shown is not None and "Item 3" in shown["text"], shown

@@ -251,3 +251,68 @@ async def test_the_known_window_an_answer_lost_after_telegram_acted(
     await settle(crashing)
     assert len(cards_with(telegram, "Lost answer")) == 2
     assert_nothing_twice(telegram, READER)
+
+
+@pytest.mark.parametrize("what", ["card press", "contact answer"])
+async def test_killed_while_checking_who_acted_the_action_is_not_lost(
+    telegram: FakeTelegram, crashing: CrashingBot, what: str
+) -> None:
+    """Killed during the getChatMember check of a moderator's press or answer: nothing was
+    changed yet, so the update is handled again after the restart, not skipped."""
+    if what == "card press":
+        await open_article(telegram, crashing, READER)
+        telegram.user_sends_text(READER, "Press me through a crash")
+        card = await telegram.wait_for_bot_message(
+            MODERATION_CHAT_ID, contains="Press me", timeout=WAIT
+        )
+    else:
+        telegram.user_sends_text(READER, "/contact")
+        await telegram.wait_for_bot_message(READER, contains="What is your name?", timeout=WAIT)
+        for answer, next_question in (("Ann", "email"), ("ann@example.com", "Now your message")):
+            telegram.user_sends_text(READER, answer)
+            await telegram.wait_for_bot_message(READER, contains=next_question, timeout=WAIT)
+        telegram.user_sends_text(READER, "Answer me through a crash")
+        card = await telegram.wait_for_bot_message(
+            MODERATION_CHAT_ID, contains="Answer me", timeout=WAIT
+        )
+    await settle(crashing)
+    telegram.intercept_next("getChatMember", crashing.kill)
+    if what == "card press":
+        telegram.user_presses_button(
+            MODERATOR_ID,
+            MODERATION_CHAT_ID,
+            card["message_id"],
+            card_button_data(card, Decision.APPROVE),
+        )
+    else:
+        telegram.user_sends_text(
+            MODERATOR_ID,
+            "The editors' answer",
+            chat_id=MODERATION_CHAT_ID,
+            reply_to_message_id=card["message_id"],
+        )
+    await crashing.restart_after_crash()
+    expected = "was published" if what == "card press" else "The editors' answer"
+    await telegram.wait_for_bot_message(READER, contains=expected, timeout=WAIT)
+    await settle(crashing)
+    assert_nothing_twice(telegram, READER)
+
+
+async def test_killed_before_the_next_question_of_the_form_goes_out(
+    telegram: FakeTelegram, crashing: CrashingBot
+) -> None:
+    """The name is stored and the bot dies before asking for the email: after the restart
+    the reader is asked for the email (once), and the name is never read as an email."""
+    telegram.user_sends_text(READER, "/contact")
+    await telegram.wait_for_bot_message(READER, contains="What is your name?", timeout=WAIT)
+    await settle(crashing)
+    kill_on(telegram, crashing, "sendMessage", READER)
+    telegram.user_sends_text(READER, "Ann Example")
+    await crashing.restart_after_crash()
+    await telegram.wait_for_bot_message(READER, contains="What is your email", timeout=WAIT)
+    await settle(crashing)
+    texts = [m["text"] for m in telegram.bot_messages_in(READER)]
+    assert not [t for t in texts if "doesn't look right" in t], texts
+    telegram.user_sends_text(READER, "ann@example.com")
+    await telegram.wait_for_bot_message(READER, contains="Now your message", timeout=WAIT)
+    assert_nothing_twice(telegram, READER)

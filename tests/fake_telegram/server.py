@@ -16,7 +16,7 @@ import math
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -125,6 +125,8 @@ class _Fault:
     chat_id: int | str | None
     retry_after: int | None
     drop_connection: bool
+    # Act first, then drop the connection: the answer is lost, as in a timeout.
+    after_acting: bool = False
 
 
 @dataclass
@@ -208,6 +210,9 @@ class FakeTelegram:
         self._faults: list[_Fault] = []
         self._expected_refusals: list[str] = []
         self._interceptors: list[_Interceptor] = []
+        self._before: list[
+            tuple[str, int | str | None, int | None, Callable[[], Awaitable[None]]]
+        ] = []
         self._on_delivery: tuple[float, Callable[[], None]] | None = None
         self._callback_queries: dict[str, _CallbackQuery] = {}
         self._next_query_number = 1
@@ -583,7 +588,11 @@ class FakeTelegram:
         chat_id: int | str | None = None,
         retry_after: int | None = None,
         drop_connection: bool = False,
+        after_acting: bool = False,
     ) -> None:
+        """The next `times` calls of `method` (to `chat_id`) fail: with `error_code`, or
+        with the connection dropped (before the server acts, or `after_acting`: the client
+        never learns that Telegram did what it asked, as when its answer times out)."""
         canonical = canonical_method_name(method)
         if canonical is None:
             raise ValueError(f"{method!r} is not a Bot API method")
@@ -595,9 +604,31 @@ class FakeTelegram:
                 remaining=times,
                 chat_id=chat_id,
                 retry_after=retry_after,
-                drop_connection=drop_connection,
+                drop_connection=drop_connection or after_acting,
+                after_acting=after_acting,
             )
         )
+
+    def before_next(
+        self,
+        method: str,
+        callback: Callable[[], Awaitable[None]],
+        *,
+        chat_id: int | str | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        """On the next `method` call (to `chat_id`, about `message_id`), await `callback`
+        first, then act and answer as usual: what people do while a call is in flight."""
+        canonical = canonical_method_name(method)
+        if canonical is None:
+            raise ValueError(f"{method!r} is not a Bot API method")
+        self._before.append((canonical, chat_id, message_id, callback))
+
+    def send_raw_update(self, kind: str, payload: dict[str, Any]) -> None:
+        """An update exactly as given, for the bot's handling of what it cannot read (a
+        field python-telegram-bot requires is missing, as a newer Bot API may allow)."""
+        self._enqueue(kind, payload)
+        self._notify()
 
     # ------------------------------------------------------------------ HTTP layer
 
@@ -629,8 +660,22 @@ class FakeTelegram:
         if interceptor is not None:
             return await self._intercept(request, method, params, interceptor)
 
+        for waiting in list(self._before):
+            wanted_method, wanted_chat, wanted_message, callback = waiting
+            if (
+                wanted_method == method
+                and (wanted_chat is None or self._same_chat(wanted_chat, params.get("chat_id")))
+                and (wanted_message is None or params.get("message_id") == wanted_message)
+            ):
+                self._before.remove(waiting)
+                await callback()
+                break
+
         fault = self._take_fault(method, params)
         if fault is not None:
+            if fault.after_acting:
+                with contextlib.suppress(_ApiError):
+                    await self._dispatch(method, params)
             return self._answer_fault(request, method, params, fault)
 
         try:

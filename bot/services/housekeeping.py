@@ -1,0 +1,75 @@
+"""Retention: what the bot no longer needs is pruned, so the database does not grow for ever.
+
+- Delivered and given-up outbox rows after OUTBOX_RETENTION_DAYS (they are the record of
+  what was sent, useful for a while when something is questioned).
+- Ids of handled updates after HANDLED_UPDATES_RETENTION_HOURS (Telegram hands an
+  unconfirmed update out again for at most 24 hours).
+- Readers' states (an article open to comment on, a contact form half filled in) after
+  READER_STATE_HOURS, when they have lapsed anyway.
+
+Each is one indexed delete (see tests/storage/test_query_plans.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+
+from bot.settings import Settings
+from storage import outbox, processed_updates, readers
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+# Once an hour is plenty: nothing here is urgent, and each prune is one indexed delete.
+INTERVAL_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class Pruned:
+    outbox_rows: int
+    handled_updates: int
+    reader_states: int
+
+
+async def prune(db: Database, settings: Settings, now: float) -> Pruned:
+    async with db.transaction() as conn:
+        return Pruned(
+            await outbox.prune_settled(conn, now - settings.outbox_retention_days * 86400),
+            await processed_updates.prune(
+                conn, now - settings.handled_updates_retention_hours * 3600
+            ),
+            await readers.prune_states(conn, now - settings.reader_state_hours * 3600),
+        )
+
+
+class Housekeeping:
+    """Prunes at start-up, then every hour, until stopped."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self._db = db
+        self._settings = settings
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="housekeeping")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                pruned = await prune(self._db, self._settings, time.time())
+                if any(vars(pruned).values()):
+                    logger.info("Pruned %s", pruned)
+            except Exception:
+                logger.exception("Pruning failed; trying again in an hour")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=INTERVAL_SECONDS)
