@@ -1,11 +1,16 @@
-"""The baseline: a bare python-telegram-bot echo bot, one handler and reply_text."""
+"""The baseline: a bare python-telegram-bot echo bot, one handler and reply_text.
+
+With ECHO_PACED=1 it keeps to Telegram's budgets the way python-telegram-bot offers:
+its AIORateLimiter (30 a second overall, 20 a minute per group), retrying after a 429
+(by default it would not, and a reply refused by Telegram would be lost).
+"""
 
 from __future__ import annotations
 
 import os
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -14,12 +19,12 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def main() -> None:
+    builder = Application.builder().token(os.environ["BOT_TOKEN"])
+    builder = builder.base_url(os.environ["TELEGRAM_API_URL"])
+    paced = os.environ.get("ECHO_PACED") == "1"
     application = (
-        Application.builder()
-        .token(os.environ["BOT_TOKEN"])
-        .base_url(os.environ["TELEGRAM_API_URL"])
-        .build()
-    )
+        builder.rate_limiter(AIORateLimiter(max_retries=5)) if paced else builder
+    ).build()
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     application.run_polling(allowed_updates=[Update.MESSAGE])
 

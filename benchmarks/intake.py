@@ -1,10 +1,15 @@
 """Intake under a burst: the bot beside a bare echo bot, on the same fake Bot API.
 
-    python -m benchmarks.intake [--readers 1000] [--runs 3]
+    python -m benchmarks.intake [--readers 1000] [--runs 3] [--paced]
 
 Both bots run as separate processes (`python -m bot`, `python -m benchmarks.echo_bot`)
 against the fake Bot API from the tests, which enforces Telegram's 20 messages a minute
-per group. For each run and each bot: N readers send one message at the same moment; we
+per group, edits counted. Unpaced (the default), neither bot paces its sends and the fake
+sets no overall limit: what is compared is the work each bot does per update. With
+--paced, the fake enforces Telegram's 30 messages a second overall, the echo bot keeps to
+it with python-telegram-bot's AIORateLimiter and this bot with its own budget (at its
+default MESSAGES_PER_SECOND); the floor is readers / 30 seconds, and every 429 is counted.
+For each run and each bot: N readers send one message at the same moment; we
 measure the seconds until every reader was answered, updates per second, the latency
 from an update being available to the reader's answer (p50, p99), the bot's peak RSS,
 and the time from process start to its first getUpdates. Medians over the runs are
@@ -45,6 +50,7 @@ class RunResult:
     p99_ms: float
     peak_rss_mb: float
     first_poll_s: float
+    too_many_requests: int
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -111,24 +117,31 @@ async def stop(process: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(process.wait(), timeout=60)
 
 
-async def one_run(kind: str, readers_count: int, workdir: Path) -> RunResult:
+# Telegram's overall budget, as the fake enforces it with --paced.
+OVERALL_PER_SECOND = 30
+
+
+async def one_run(kind: str, readers_count: int, workdir: Path, *, paced: bool) -> RunResult:
     telegram = FakeTelegram()
     await telegram.start()
     try:
         populate(telegram, with_discussion=False)
         telegram.group_rate_limit_per_minute = 20
+        if paced:
+            telegram.overall_rate_limit_per_second = OVERALL_PER_SECOND
         readers = list(range(FIRST_READER_ID, FIRST_READER_ID + readers_count))
         for reader in readers:
             telegram.add_user(reader, f"Reader {reader}")
         env = bot_environment(telegram, workdir, with_discussion=False, log_level="WARNING")
         if kind == "echo":
             command = [sys.executable, "-m", "benchmarks.echo_bot"]
+            env["ECHO_PACED"] = "1" if paced else "0"
         else:
             command = [sys.executable, "-m", "bot"]
-            # The baseline does not pace its sends and the fake sets no overall limit, so
-            # the bot's pacing to Telegram's 30 a second is off here too: what is measured
-            # is the work each bot does per update, not a budget both would share.
-            env["MESSAGES_PER_SECOND"] = "0"
+            if not paced:
+                # The baseline does not pace its sends and the fake sets no overall limit,
+                # so the bot's pacing is off too: what is measured is the work per update.
+                env["MESSAGES_PER_SECOND"] = "0"
         env["PYTHONPATH"] = str(ROOT)
         process, first_poll = await start(command, env, workdir / f"{kind}.log", telegram)
         try:
@@ -157,6 +170,7 @@ async def one_run(kind: str, readers_count: int, workdir: Path) -> RunResult:
             percentile(latencies, 0.99),
             rss,
             first_poll,
+            sum(1 for call in telegram.calls if call.status == 429),
         )
     finally:
         await telegram.stop()
@@ -187,23 +201,36 @@ def report(name: str, results: list[RunResult]) -> float:
         f"{name:>5}: {median('seconds'):7.2f} s until all answered, "
         f"{median('per_second'):7.1f} updates/s, p50 {median('p50_ms'):7.1f} ms, "
         f"p99 {median('p99_ms'):7.1f} ms, peak RSS {median('peak_rss_mb'):5.1f} MB, "
-        f"start→first getUpdates {median('first_poll_s'):4.2f} s"
+        f"start→first getUpdates {median('first_poll_s'):4.2f} s, "
+        f"429s (most in a run) {max(r.too_many_requests for r in results)}"
     )
     return median("per_second")
 
 
-async def main(readers: int, runs: int) -> None:
-    print(f"{readers} readers, {runs} runs each, median shown; {os.cpu_count()} cores")
+async def main(readers: int, runs: int, *, paced: bool) -> None:
+    mode = f"paced (fake enforces {OVERALL_PER_SECOND}/s)" if paced else "unpaced"
+    print(f"{readers} readers, {runs} runs each, {mode}, median shown; {os.cpu_count()} cores")
     results: dict[str, list[RunResult]] = {"echo": [], "bot": []}
     for run in range(runs):
         for kind in ("echo", "bot"):
             with tempfile.TemporaryDirectory(prefix=f"intake-{kind}-") as tmp:
-                results[kind].append(await one_run(kind, readers, Path(tmp)))
+                results[kind].append(await one_run(kind, readers, Path(tmp), paced=paced))
             last = results[kind][-1]
-            print(f"  run {run + 1} {kind}: {last.per_second:.1f} updates/s", flush=True)
+            print(
+                f"  run {run + 1} {kind}: {last.seconds:.2f} s, {last.per_second:.1f} updates/s,"
+                f" {last.too_many_requests} 429s",
+                flush=True,
+            )
     echo = report("echo", results["echo"])
     bot = report("bot", results["bot"])
     print(f"ratio bot/echo throughput: {bot / echo:.2f}")
+    if paced:
+        floor = readers / OVERALL_PER_SECOND
+        worst = max(r.seconds for r in results["bot"])
+        print(
+            f"bot: slowest run {worst:.2f} s = {worst / floor:.2f}× the floor of {floor:.0f} s"
+            f" ({readers} / {OVERALL_PER_SECOND} a second)"
+        )
     print(f"every comment stored exactly once and pending: yes ({readers} of {readers})")
 
 
@@ -211,5 +238,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--readers", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--paced", action="store_true", help="Telegram's 30/s enforced")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.readers, arguments.runs))
+    asyncio.run(main(arguments.readers, arguments.runs, paced=arguments.paced))

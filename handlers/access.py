@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import rendering
+from bot.rendering import moderation as moderation_texts
 from bot.runtime import Runtime
 
 
@@ -18,6 +18,8 @@ async def require_moderator(
     if allowed:
         return True
     await update.effective_message.reply_text(
-        rendering.NOT_A_MODERATOR if allowed is False else rendering.MODERATOR_CHECK_FAILED
+        moderation_texts.NOT_A_MODERATOR
+        if allowed is False
+        else moderation_texts.MODERATOR_CHECK_FAILED
     )
     return False

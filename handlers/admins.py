@@ -7,8 +7,8 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import rendering
 from bot.parsing import parse_id
+from bot.rendering import admins as admin_texts
 from bot.runtime import Runtime
 from bot.services import articles
 from bot.services.articles import PostCommandError
@@ -30,7 +30,7 @@ class AdminHandlers:
         try:
             request = articles.parse_post_command(arguments)
         except PostCommandError as error:
-            await message.reply_text(rendering.post_refused(str(error)))
+            await message.reply_text(admin_texts.post_refused(str(error)))
             return
         outcome = await articles.request_post(
             self._runtime.db,
@@ -40,7 +40,7 @@ class AdminHandlers:
             time.time(),
         )
         if outcome.already:
-            await message.reply_text(rendering.article_being_posted(outcome.article))
+            await message.reply_text(admin_texts.article_being_posted(outcome.article))
             return
         # The post and then "Posted article #N" come from the outbox.
         self._runtime.wake_outbox()
@@ -50,14 +50,14 @@ class AdminHandlers:
         listings = await articles.recent_articles(
             self._runtime.db, ARTICLES_LISTED, published_only=False
         )
-        await update.effective_message.reply_text(rendering.article_list(listings))
+        await update.effective_message.reply_text(admin_texts.article_list(listings))
 
     async def unpublish(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None
         article_id = parse_id(context.args[0]) if context.args else None
         if article_id is None:
-            await message.reply_text(rendering.UNPUBLISH_USAGE)
+            await message.reply_text(admin_texts.UNPUBLISH_USAGE)
             return
         assert update.effective_user is not None
         article = await articles.close_article(
@@ -68,13 +68,15 @@ class AdminHandlers:
             time.time(),
         )
         if article is None:
-            await message.reply_text(rendering.not_published(article_id))
+            await message.reply_text(admin_texts.not_published(article_id))
         elif article.channel_message_id is None:
-            await message.reply_text(rendering.unpublished(article, rendering.PostRemoval.DELETED))
+            await message.reply_text(
+                admin_texts.unpublished(article, admin_texts.PostRemoval.DELETED)
+            )
         else:
             # The post's deletion, and then how it went, come from the outbox.
             self._runtime.wake_outbox()
 
     async def refuse(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text(rendering.ADMINS_ONLY)
+        await update.effective_message.reply_text(admin_texts.ADMINS_ONLY)

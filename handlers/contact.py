@@ -7,7 +7,9 @@ import time
 from telegram import Chat, Message, Update
 from telegram.ext import ContextTypes
 
-from bot import rendering
+from bot.rendering import contact as contact_texts
+from bot.rendering import moderation as moderation_texts
+from bot.rendering import readers as reader_texts
 from bot.runtime import Runtime, person_of
 from bot.services import contact, conversation
 from bot.services.contact import ReplyResult, Step
@@ -40,10 +42,10 @@ class ContactHandlers:
             self._runtime.db, self._runtime.settings, reader, time.time()
         )
         if outcome.step is Step.BANNED:
-            await update.effective_chat.send_message(rendering.BANNED)
+            await update.effective_chat.send_message(reader_texts.BANNED)
         elif outcome.step is Step.FLOOD:
             await update.effective_chat.send_message(
-                rendering.wait_before_sending(outcome.retry_at, time.time())
+                reader_texts.wait_before_sending(outcome.retry_at, time.time())
             )
         else:
             # The first question is queued with the form's state.
@@ -91,23 +93,23 @@ class ContactHandlers:
             # What comes next (the next question, or "received") is queued with the change.
             self._runtime.wake_outbox()
         elif outcome.step is Step.EMAIL_INVALID:
-            await chat.send_message(rendering.email_invalid(outcome.detail))
+            await chat.send_message(contact_texts.email_invalid(outcome.detail))
         elif outcome.step is Step.NAME_TOO_LONG:
-            await chat.send_message(rendering.name_too_long(contact.NAME_MAX_LENGTH))
+            await chat.send_message(contact_texts.name_too_long(contact.NAME_MAX_LENGTH))
         elif outcome.step is Step.MESSAGE_TOO_LONG:
             await chat.send_message(
-                rendering.message_too_long(contact.MESSAGE_MAX_LENGTH, int(outcome.detail))
+                contact_texts.message_too_long(contact.MESSAGE_MAX_LENGTH, int(outcome.detail))
             )
         elif outcome.step is Step.BANNED:
-            await chat.send_message(rendering.BANNED)
+            await chat.send_message(reader_texts.BANNED)
         elif outcome.step is Step.EMPTY:
-            await chat.send_message(rendering.FORM_EMPTY)
+            await chat.send_message(contact_texts.FORM_EMPTY)
         elif outcome.step is Step.DUPLICATE:
-            await chat.send_message(rendering.ALREADY_RECEIVED)
+            await chat.send_message(reader_texts.ALREADY_RECEIVED)
         elif outcome.step is Step.FLOOD:
-            await chat.send_message(rendering.wait_before_sending(outcome.retry_at, time.time()))
+            await chat.send_message(reader_texts.wait_before_sending(outcome.retry_at, time.time()))
         else:
-            await chat.send_message(rendering.NOT_COMMENTING)
+            await chat.send_message(reader_texts.NOT_COMMENTING)
 
     async def answer_editors(self, message: Message, reader: Person) -> bool:
         """A reader's reply to the editors' answer; False if it replies to something else."""
@@ -125,15 +127,17 @@ class ContactHandlers:
             return False
         if outcome.result is ReplyResult.QUEUED:
             self._runtime.wake_outbox()
-            await message.reply_text(rendering.READER_ANSWER_QUEUED)
+            await message.reply_text(contact_texts.READER_ANSWER_QUEUED)
         elif outcome.result is ReplyResult.READER_BANNED:
-            await message.reply_text(rendering.BANNED)
+            await message.reply_text(reader_texts.BANNED)
         elif outcome.result is ReplyResult.TOO_LONG:
             await message.reply_text(
-                rendering.reply_too_long(contact.REPLY_MAX_LENGTH, tg_length(message.text.strip()))
+                contact_texts.reply_too_long(
+                    contact.REPLY_MAX_LENGTH, tg_length(message.text.strip())
+                )
             )
         elif outcome.result is ReplyResult.EMPTY:
-            await message.reply_text(rendering.FORM_EMPTY)
+            await message.reply_text(contact_texts.FORM_EMPTY)
         return True
 
     # --- moderators -----------------------------------------------------------------------
@@ -145,12 +149,12 @@ class ContactHandlers:
         assert update.effective_user is not None
         allowed = await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id)
         if allowed is None:
-            await message.reply_text(rendering.MODERATOR_CHECK_FAILED)
+            await message.reply_text(moderation_texts.MODERATOR_CHECK_FAILED)
             return
         if not allowed:
             return
         if message.text is None:
-            await message.reply_text(rendering.ANSWER_NEEDS_TEXT)
+            await message.reply_text(contact_texts.ANSWER_NEEDS_TEXT)
             return
         outcome = await contact.reply_to_reader(
             self._runtime.db,
@@ -164,9 +168,9 @@ class ContactHandlers:
         if outcome.result is ReplyResult.QUEUED:
             self._runtime.wake_outbox()
         elif outcome.result is ReplyResult.READER_BANNED:
-            await message.reply_text(rendering.ANSWER_TO_BANNED)
+            await message.reply_text(contact_texts.ANSWER_TO_BANNED)
         elif outcome.result is ReplyResult.TOO_LONG:
-            await message.reply_text(rendering.answer_too_long(contact.REPLY_MAX_LENGTH))
+            await message.reply_text(contact_texts.answer_too_long(contact.REPLY_MAX_LENGTH))
 
     async def inbox(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -174,4 +178,4 @@ class ContactHandlers:
         if not await require_moderator(self._runtime, update, context):
             return
         entries = await contact.unanswered_inbox(self._runtime.db, INBOX_ENTRIES)
-        await message.reply_text(rendering.inbox(entries, message.chat.id))
+        await message.reply_text(moderation_texts.inbox(entries, message.chat.id))

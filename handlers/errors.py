@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import rendering
+from bot.rendering import common as common_texts
 from storage import processed_updates
 
 logger = logging.getLogger(__name__)
@@ -30,14 +30,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:
         # A press that failed must not leave the button spinning: say so, if still possible.
         try:
-            await update.callback_query.answer(rendering.SOMETHING_WENT_WRONG, show_alert=True)
+            await update.callback_query.answer(common_texts.SOMETHING_WENT_WRONG, show_alert=True)
         except TelegramError as error:
             logger.warning("Could not answer the failed button press: %s", error)
         return
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         return
     try:
-        await update.effective_chat.send_message(rendering.SOMETHING_WENT_WRONG)
+        await update.effective_chat.send_message(common_texts.SOMETHING_WENT_WRONG)
     except TelegramError as error:
         logger.warning(
             "Could not tell user %s about the error: %s", update.effective_chat.id, error

@@ -8,9 +8,11 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import callback_data, rendering
+from bot import callback_data
 from bot.delivery.worker import HANDLER_RESERVE
 from bot.parsing import parse_id
+from bot.rendering import common as common_texts
+from bot.rendering import moderation as moderation_texts
 from bot.runtime import Runtime, person_of
 from bot.services import desk, moderation
 from bot.services.moderation import DecisionResult
@@ -40,15 +42,15 @@ class ModerationHandlers:
                 query.from_user.id,
                 query.message.chat.id if query.message else None,
             )
-            await query.answer(rendering.STALE_BUTTON, show_alert=True)
+            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
             return
         allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
         if allowed is None:
-            await query.answer(rendering.MODERATOR_CHECK_FAILED, show_alert=True)
+            await query.answer(moderation_texts.MODERATOR_CHECK_FAILED, show_alert=True)
             return
         if not allowed:
             logger.warning("Refused moderation press from non-moderator %s", query.from_user.id)
-            await query.answer(rendering.NOT_A_MODERATOR, show_alert=True)
+            await query.answer(moderation_texts.NOT_A_MODERATOR, show_alert=True)
             return
         assert query.message is not None
         outcome = await moderation.decide(
@@ -62,19 +64,21 @@ class ModerationHandlers:
         )
         if outcome.result is DecisionResult.APPLIED:
             self._runtime.wake_outbox()
-            await query.answer(rendering.DECISION_DONE[press.decision])
+            await query.answer(moderation_texts.DECISION_DONE[press.decision])
         elif outcome.result is DecisionResult.ALREADY_DECIDED:
             assert outcome.submission is not None
-            await query.answer(rendering.already_decided(outcome.submission), show_alert=True)
+            await query.answer(
+                moderation_texts.already_decided(outcome.submission), show_alert=True
+            )
         elif outcome.result is DecisionResult.WRONG_CARD:
             logger.warning(
                 "Refused press for item %s on a message that is not its card (%s)",
                 press.submission_id,
                 query.from_user.id,
             )
-            await query.answer(rendering.STALE_BUTTON, show_alert=True)
+            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
         else:
-            await query.answer(rendering.SUBMISSION_NOT_FOUND, show_alert=True)
+            await query.answer(moderation_texts.SUBMISSION_NOT_FOUND, show_alert=True)
 
     async def queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -82,7 +86,7 @@ class ModerationHandlers:
         if not await require_moderator(self._runtime, update, context):
             return
         pending = await desk.open_desk(self._runtime.db, self._runtime.settings, time.time())
-        await message.reply_text(rendering.queue_summary(pending))
+        await message.reply_text(moderation_texts.queue_summary(pending))
         self._runtime.wake_outbox()
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,16 +96,16 @@ class ModerationHandlers:
             return
         user_id = parse_id(context.args[0]) if context.args else None
         if user_id is None:
-            await message.reply_text(rendering.UNBAN_USAGE)
+            await message.reply_text(moderation_texts.UNBAN_USAGE)
             return
         was_banned = await moderation.unban(self._runtime.db, user_id, time.time())
-        await message.reply_text(rendering.unbanned(user_id, was_banned))
+        await message.reply_text(moderation_texts.unbanned(user_id, was_banned))
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         logger.warning("Unknown button data %r from user %s", query.data, query.from_user.id)
-        await query.answer(rendering.STALE_BUTTON, show_alert=True)
+        await query.answer(common_texts.STALE_BUTTON, show_alert=True)
 
     async def desk_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the review desk: decide the item it shows (or skip it), then move on."""
@@ -118,18 +122,20 @@ class ModerationHandlers:
             )
         ):
             logger.warning("Ignored desk press %r from user %s", query.data, query.from_user.id)
-            await query.answer(rendering.STALE_BUTTON, show_alert=True)
+            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
             return
         allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
         if not allowed:
             await query.answer(
-                rendering.NOT_A_MODERATOR if allowed is False else rendering.MODERATOR_CHECK_FAILED,
+                moderation_texts.NOT_A_MODERATOR
+                if allowed is False
+                else moderation_texts.MODERATOR_CHECK_FAILED,
                 show_alert=True,
             )
             return
         now = time.time()
         if press.decision is None:
-            answer = rendering.SKIPPED
+            answer = moderation_texts.SKIPPED
         else:
             outcome = await moderation.decide(
                 self._runtime.db,
@@ -140,18 +146,18 @@ class ModerationHandlers:
                 now,
             )
             answer = (
-                rendering.DECISION_DONE[press.decision]
+                moderation_texts.DECISION_DONE[press.decision]
                 if outcome.result is DecisionResult.APPLIED
-                else rendering.already_decided(outcome.submission)
+                else moderation_texts.already_decided(outcome.submission)
                 if outcome.submission is not None
-                else rendering.SUBMISSION_NOT_FOUND
+                else moderation_texts.SUBMISSION_NOT_FOUND
             )
         await desk.move_on(self._runtime.db, self._runtime.settings, press.submission_id, now)
         self._runtime.wake_outbox()
         budget, chat = self._runtime.budget, self._runtime.settings.moderation_chat_id
         if budget.free_places(chat) <= HANDLER_RESERVE:
             # Telegram's minute for this group is spent: say why the desk does not move yet.
-            answer = rendering.desk_waits(
+            answer = moderation_texts.desk_waits(
                 answer,
                 budget.next_place(chat) - time.time(),
                 self._runtime.settings.group_messages_per_minute,

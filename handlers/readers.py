@@ -8,7 +8,10 @@ from collections.abc import Awaitable, Callable
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot import callback_data, rendering
+from bot import callback_data
+from bot.rendering import common as common_texts
+from bot.rendering import contact as contact_texts
+from bot.rendering import readers as reader_texts
 from bot.runtime import Runtime, person_of
 from bot.services import articles, comments, conversation
 from bot.services.comments import OpenResult, SubmitResult
@@ -43,14 +46,14 @@ class ReaderHandlers:
         if payload == CONTACT_PAYLOAD:
             await self._contact.open_form(update)
             return
-        article_id = rendering.parse_article_payload(payload)
+        article_id = common_texts.parse_article_payload(payload)
         if article_id is not None:
             await self._open_article(update, article_id)
             return
         listings = await articles.recent_articles(
             self._runtime.db, WELCOME_ARTICLES, published_only=True
         )
-        text, markup = rendering.welcome(listings)
+        text, markup = reader_texts.welcome(listings)
         await message.reply_text(text, reply_markup=markup)
 
     async def open_article_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,7 +61,7 @@ class ReaderHandlers:
         assert query is not None
         article_id = callback_data.parse_open_article(query.data)
         if article_id is None:
-            await query.answer(rendering.STALE_BUTTON, show_alert=True)
+            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
             return
         await query.answer()
         await self._open_article(update, article_id)
@@ -73,22 +76,22 @@ class ReaderHandlers:
             self._runtime.wake_outbox()
             return
         if view.result is OpenResult.NOT_FOUND:
-            text = rendering.ARTICLE_NOT_FOUND
+            text = reader_texts.ARTICLE_NOT_FOUND
         elif view.result is OpenResult.CLOSED:
-            text = rendering.article_closed(view.article)
+            text = reader_texts.article_closed(view.article)
         else:
-            text = rendering.BANNED
+            text = reader_texts.BANNED
         await update.effective_chat.send_message(text)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text(rendering.HELP)
+        await update.effective_message.reply_text(reader_texts.HELP)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_user is not None
         cancelled = await comments.cancel(self._runtime.db, update.effective_user.id, time.time())
         if cancelled is None:
-            await update.effective_message.reply_text(rendering.NOTHING_TO_CANCEL)
+            await update.effective_message.reply_text(reader_texts.NOTHING_TO_CANCEL)
         else:
             # "Cancelled" is queued with the change.
             self._runtime.wake_outbox()
@@ -130,27 +133,31 @@ class ReaderHandlers:
             # Stored with its acknowledgement in the outbox, which says "received" once.
             self._runtime.wake_outbox()
         elif outcome.result is SubmitResult.DUPLICATE:
-            await message.reply_text(rendering.ALREADY_RECEIVED)
+            await message.reply_text(reader_texts.ALREADY_RECEIVED)
         elif outcome.result is SubmitResult.FLOOD:
-            await message.reply_text(rendering.wait_before_sending(outcome.retry_at, time.time()))
+            await message.reply_text(
+                reader_texts.wait_before_sending(outcome.retry_at, time.time())
+            )
         elif outcome.result is SubmitResult.TOO_LONG:
             await message.reply_text(
-                rendering.comment_too_long(
+                reader_texts.comment_too_long(
                     self._runtime.settings.comment_max_length, len(message.text.strip())
                 )
             )
         elif outcome.result is SubmitResult.EMPTY:
-            await message.reply_text(rendering.EMPTY_COMMENT)
+            await message.reply_text(reader_texts.EMPTY_COMMENT)
         elif outcome.result is SubmitResult.BANNED:
-            await message.reply_text(rendering.BANNED)
+            await message.reply_text(reader_texts.BANNED)
         else:
-            await message.reply_text(rendering.article_closed(outcome.article))
+            await message.reply_text(reader_texts.article_closed(outcome.article))
 
     async def _nothing_open(self, message: Message, reader: Person, routed: Routed) -> None:
-        await message.reply_text(rendering.NOT_COMMENTING)
+        await message.reply_text(reader_texts.NOT_COMMENTING)
 
     async def _expired(self, message: Message, reader: Person, routed: Routed) -> None:
-        await message.reply_text(rendering.state_expired(self._runtime.settings.reader_state_hours))
+        await message.reply_text(
+            reader_texts.state_expired(self._runtime.settings.reader_state_hours)
+        )
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -159,17 +166,17 @@ class ReaderHandlers:
             self._runtime.db, self._runtime.settings, update.effective_user.id, time.time()
         )
         if route is Route.COMMENT:
-            text = rendering.NON_TEXT_WHILE_COMMENTING
+            text = reader_texts.NON_TEXT_WHILE_COMMENTING
         elif route is Route.CONTACT_FORM:
-            text = rendering.FORM_NEEDS_TEXT
+            text = contact_texts.FORM_NEEDS_TEXT
         else:
-            text = rendering.NON_TEXT
+            text = reader_texts.NON_TEXT
         await message.reply_text(text)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text(rendering.UNKNOWN_COMMAND)
+        await update.effective_message.reply_text(reader_texts.UNKNOWN_COMMAND)
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.edited_message is not None
-        await update.edited_message.reply_text(rendering.EDITS_IGNORED)
+        await update.edited_message.reply_text(reader_texts.EDITS_IGNORED)

@@ -13,8 +13,13 @@ import aiosqlite
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError
 
-from bot import rendering
 from bot.delivery.outcome import NotReadyError
+from bot.rendering import admins as admin_texts
+from bot.rendering import channel as channel_texts
+from bot.rendering import common as common_texts
+from bot.rendering import contact as contact_texts
+from bot.rendering import moderation as moderation_texts
+from bot.rendering import readers as reader_texts
 from bot.services import abuse, comments, desk, effects
 from bot.services.effects import AdminNotice, Effect, ReaderNotice
 from bot.settings import Settings
@@ -84,7 +89,9 @@ async def _submission_and_title(
     return submission, article.title if article else None
 
 
-async def _card(delivery: Delivery, item: OutboxItem) -> tuple[Submission, rendering.Card] | None:
+async def _card(
+    delivery: Delivery, item: OutboxItem
+) -> tuple[Submission, common_texts.Card] | None:
     loaded = await _submission_and_title(delivery, item)
     if loaded is None:
         return None
@@ -93,7 +100,7 @@ async def _card(delivery: Delivery, item: OutboxItem) -> tuple[Submission, rende
         answers = await contact_replies.answers_of(conn, submission.id)
         past = await history.of_author(conn, submission.author.user_id, submission.id)
     flags = abuse.flags_for(submission, past, delivery.settings)
-    return submission, rendering.card(submission, title, answers, flags)
+    return submission, moderation_texts.card(submission, title, answers, flags)
 
 
 # --- readers ---------------------------------------------------------------------------
@@ -103,7 +110,7 @@ async def acknowledge(delivery: Delivery, item: OutboxItem) -> Delivered:
     # Everything the text needs travels in the row: the reader's answer costs no query.
     await delivery.bot.send_message(
         int(item.chat_key),
-        rendering.acknowledgement(
+        reader_texts.acknowledgement(
             SubmissionKind(str(item.payload["kind"])),
             _text(item, "title"),
             published=bool(item.payload.get("published")),
@@ -126,24 +133,24 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
             )
             count = await submissions.approved_count(conn, article_id)
         if article is None:
-            text = rendering.ARTICLE_NOT_FOUND
+            text = reader_texts.ARTICLE_NOT_FOUND
         elif not article.open_for_comments:
-            text = rendering.article_closed(article)
+            text = reader_texts.article_closed(article)
         else:
-            text = rendering.article_view(
+            text = reader_texts.article_view(
                 comments.ArticleView(comments.OpenResult.READY, article, latest, count),
                 delivery.settings.comment_max_length,
             )
     elif notice is ReaderNotice.ASK_NAME:
-        text, markup = rendering.ask_name(_text(item, "name") or "")
+        text, markup = contact_texts.ask_name(_text(item, "name") or "")
     elif notice is ReaderNotice.ASK_EMAIL:
-        text = rendering.ask_email(_text(item, "name") or "")
+        text = contact_texts.ask_email(_text(item, "name") or "")
     elif notice is ReaderNotice.ASK_MESSAGE:
-        text = rendering.ask_message(_int(item, "limit"))
+        text = contact_texts.ask_message(_int(item, "limit"))
     elif notice is ReaderNotice.CANCELLED:
-        text = rendering.CANCELLED
+        text = reader_texts.CANCELLED
     else:
-        text = rendering.FORM_CANCELLED
+        text = contact_texts.FORM_CANCELLED
     await delivery.bot.send_message(int(item.chat_key), text, reply_markup=markup)
     return NOTHING
 
@@ -156,7 +163,7 @@ async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
     if submission.status is SubmissionStatus.PENDING:
         return NOTHING
     await delivery.bot.send_message(
-        submission.author.user_id, rendering.author_outcome(submission, title)
+        submission.author.user_id, reader_texts.author_outcome(submission, title)
     )
     return NOTHING
 
@@ -277,8 +284,10 @@ async def show_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
         if submission is not None and past is not None
         else None
     )
-    text, markup = rendering.desk(submission, article.title if article else None, waiting, flags)
-    digest = rendering.Card(text, markup).digest
+    text, markup = moderation_texts.desk(
+        submission, article.title if article else None, waiting, flags
+    )
+    digest = common_texts.Card(text, markup).digest
     message_id = state.message_id
     new_message = bool(item.payload.get("new"))
     if message_id is not None and not new_message:
@@ -325,7 +334,7 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
     if reply.direction is ReplyDirection.TO_EDITORS:
         message = await delivery.bot.send_message(
             settings.moderation_chat_id,
-            rendering.reader_answer(submission, reply),
+            contact_texts.reader_answer(submission, reply),
             reply_parameters=ReplyParameters(cards[-1][1], allow_sending_without_reply=True)
             if cards
             else None,
@@ -339,7 +348,7 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
         return Delivered(delivered_to_editors)
     try:
         sent = await delivery.bot.send_message(
-            submission.author.user_id, rendering.editors_answer(reply.text)
+            submission.author.user_id, contact_texts.editors_answer(reply.text)
         )
     except (Forbidden, BadRequest) as error:
         failure = error.message
@@ -365,7 +374,7 @@ async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         return NOTHING
     await delivery.bot.send_message(
         delivery.settings.moderation_chat_id,
-        rendering.answer_not_delivered(reply.failure or ""),
+        contact_texts.answer_not_delivered(reply.failure or ""),
         reply_parameters=ReplyParameters(reply.source_message_id, allow_sending_without_reply=True),
     )
     return NOTHING
@@ -381,7 +390,7 @@ async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     if article is None or article.status is not ArticleStatus.DRAFT:
         return NOTHING
     settings = delivery.settings
-    text, markup = rendering.channel_post(
+    text, markup = channel_texts.channel_post(
         article, delivery.bot_username, with_discussion=settings.discussion_chat_id is not None
     )
     admin_id = _int(item, "admin_id")
@@ -438,14 +447,14 @@ async def channel_post_given_up(item: OutboxItem, reason: str) -> Delivered:
 
 async def delete_channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     """/unpublish: the post goes; the admin hears whether it could."""
-    removal = rendering.PostRemoval.DELETED
+    removal = admin_texts.PostRemoval.DELETED
     try:
         await delivery.bot.delete_message(delivery.settings.channel_id, _int(item, "message_id"))
     except BadRequest as error:
         if "message to delete not found" in error.message.lower():
-            removal = rendering.PostRemoval.ALREADY_GONE
+            removal = admin_texts.PostRemoval.ALREADY_GONE
         else:
-            removal = rendering.PostRemoval.FAILED
+            removal = admin_texts.PostRemoval.FAILED
     return Delivered(
         None,
         [
@@ -478,7 +487,7 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
         )
     message = await delivery.bot.send_message(
         discussion,
-        rendering.thread_comment(submission),
+        channel_texts.thread_comment(submission),
         reply_parameters=ReplyParameters(article.discussion_message_id),
     )
 
@@ -518,7 +527,7 @@ async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
         await delivery.bot.edit_message_reply_markup(
             chat_id=delivery.settings.channel_id,
             message_id=article.channel_message_id,
-            reply_markup=rendering.comments_button(article, delivery.bot_username, count),
+            reply_markup=channel_texts.comments_button(article, delivery.bot_username, count),
         )
     except BadRequest as error:
         if "message is not modified" not in error.message.lower():
@@ -540,24 +549,24 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     if notice is AdminNotice.MODERATION_CHAT_DOWN:
         async with delivery.db.reading() as conn:
             pending = await outbox.count_pending(conn)
-        text = rendering.moderation_chat_down(reason, pending)
+        text = admin_texts.moderation_chat_down(reason, pending)
     elif notice is AdminNotice.MODERATION_CHAT_BACK:
-        text = rendering.MODERATION_CHAT_BACK
+        text = admin_texts.MODERATION_CHAT_BACK
     elif notice is AdminNotice.DELIVERY_FAILED:
-        text = rendering.delivery_failed(_text(item, "action") or "", reason)
+        text = admin_texts.delivery_failed(_text(item, "action") or "", reason)
     else:
         async with delivery.db.reading() as conn:
             article = await articles.get(conn, _int(item, "article_id"))
         if article is None:
             return NOTHING
         if notice is AdminNotice.ARTICLE_POSTED:
-            text = rendering.article_posted(article)
+            text = admin_texts.article_posted(article)
         elif notice is AdminNotice.ARTICLE_POST_FAILED:
-            text = rendering.article_post_failed(article, reason)
+            text = admin_texts.article_post_failed(article, reason)
         elif notice is AdminNotice.ARTICLE_POST_UNCONFIRMED:
-            text = rendering.article_post_unconfirmed(article)
+            text = admin_texts.article_post_unconfirmed(article)
         else:
-            text = rendering.unpublished(article, rendering.PostRemoval[reason])
+            text = admin_texts.unpublished(article, admin_texts.PostRemoval[reason])
     await delivery.bot.send_message(int(item.chat_key), text)
     return NOTHING
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 import html
 import re
 
-from bot import callback_data, rendering
+from bot import callback_data
+from bot.rendering import moderation as moderation_texts
+from bot.rendering import readers as reader_texts
 from bot.services.comments import ArticleView, OpenResult
 from bot.services.moderation import Decision
 from bot.text import MESSAGE_LIMIT, shorten, tg_length
@@ -43,7 +45,7 @@ def submission(text: str, **changes: object) -> Submission:
 
 def test_card_escapes_every_user_string() -> None:
     """Names, title and text with HTML come out escaped, and read back as typed."""
-    card = rendering.card(submission("<i>hi</i> & <script>"), "Title <u>")
+    card = moderation_texts.card(submission("<i>hi</i> & <script>"), "Title <u>")
     text, markup = card.text, card.markup
     assert "<script>" not in text
     assert "&lt;i&gt;hi&lt;/i&gt; &amp; &lt;script&gt;" in text
@@ -60,9 +62,9 @@ def test_card_escapes_every_user_string() -> None:
 
 def test_a_huge_card_is_shortened_within_telegram_limits() -> None:
     """A 4000-character text of astral emoji still gives a card under 4096 UTF-16 units."""
-    card = rendering.card(submission("😀" * 4000), "T" * 300)
+    card = moderation_texts.card(submission("😀" * 4000), "T" * 300)
     assert tg_length(visible(card.text)) <= MESSAGE_LIMIT
-    assert rendering.CONTINUED in visible(card.text)
+    assert moderation_texts.CONTINUED in visible(card.text)
     # Nothing is lost: the whole text follows in a second message that fits as well.
     parts = [visible(message) for message in card.continuation]
     assert len(parts) == 2
@@ -79,7 +81,7 @@ def test_a_decided_card_has_no_buttons_and_says_who() -> None:
         decided_by_name="Mo <3",
         decided_at=0.0,
     )
-    card = rendering.card(decided, "T")
+    card = moderation_texts.card(decided, "T")
     text, markup = card.text, card.markup
     assert markup is None
     assert "✅ Approved by Mo <3 at 1970-01-01 00:00 UTC" in visible(text)
@@ -120,7 +122,7 @@ def test_article_view_fits_even_with_ten_long_comments() -> None:
     """Ten 2000-character comments are trimmed so the view stays within 4096."""
     article = Article(1, "https://b.example", "T", "", ArticleStatus.PUBLISHED, 5, None, 1, 0.0)
     comments = [PublishedComment("N" * 64, "<" * 2000, 0.0) for _ in range(10)]
-    text = rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000)
+    text = reader_texts.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000)
     assert tg_length(visible(text)) <= MESSAGE_LIMIT
     assert text.count("&lt;") > 1000
 
@@ -133,7 +135,7 @@ def test_a_contact_card_escapes_name_and_email() -> None:
         contact_name="<i>Ann</i> & co",
         contact_email="o'hara&co@example.com",
     )
-    text = rendering.card(item, None).text
+    text = moderation_texts.card(item, None).text
     assert "Email: o&#x27;hara&amp;co@example.com" in text
     assert "Name: &lt;i&gt;Ann&lt;/i&gt; &amp; co" in text
     assert "Email: o'hara&co@example.com" in visible(text)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import rendering
+from bot.rendering import admins as admin_texts
+from bot.rendering import channel as channel_texts
+from bot.rendering import contact as contact_texts
+from bot.rendering import moderation as moderation_texts
+from bot.rendering import readers as reader_texts
 from bot.services.abuse import CardFlags
 from bot.services.comments import ArticleView, OpenResult
 from bot.text import MESSAGE_LIMIT
@@ -114,7 +118,7 @@ def test_every_card_and_its_continuations_are_accepted(
             contact_name=name[:100] or "n",
             contact_email=email[:254] or "e",
         )
-        card = rendering.card(item, title or "t", flags=flags)
+        card = moderation_texts.card(item, title or "t", flags=flags)
         shown = accepted(card.text)
         assert (text or "x").strip()[:50] in shown or card.continuation
         if card.continuation:
@@ -147,17 +151,17 @@ def test_posts_threads_views_and_notices_are_accepted(
         0.0,
     )
     for with_discussion in (True, False):
-        accepted(rendering.channel_post(article, "bot", with_discussion=with_discussion)[0])
+        accepted(channel_texts.channel_post(article, "bot", with_discussion=with_discussion)[0])
     item = submission(SubmissionKind.COMMENT, text, name, "")
-    assert text.strip() in accepted(rendering.thread_comment(item)) or not text.strip()
+    assert text.strip() in accepted(channel_texts.thread_comment(item)) or not text.strip()
     comments = [PublishedComment(name[:128] or "n", text, 0.0) for _ in range(10)]
-    accepted(rendering.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000))
-    accepted(rendering.author_outcome(item, title))
-    accepted(rendering.acknowledgement(item.kind, title))
-    accepted(rendering.acknowledgement(item.kind, title, published=True))
-    accepted(rendering.ask_name(person(name, "").display_name)[0])
-    accepted(rendering.ask_email(name[:100] or "n"))
-    accepted(rendering.email_invalid(text))
+    accepted(reader_texts.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000))
+    accepted(reader_texts.author_outcome(item, title))
+    accepted(reader_texts.acknowledgement(item.kind, title))
+    accepted(reader_texts.acknowledgement(item.kind, title, published=True))
+    accepted(contact_texts.ask_name(person(name, "").display_name)[0])
+    accepted(contact_texts.ask_email(name[:100] or "n"))
+    accepted(contact_texts.email_invalid(text))
     reply = ContactReply(
         1,
         12,
@@ -171,7 +175,7 @@ def test_posts_threads_views_and_notices_are_accepted(
         None,
         None,
     )
-    accepted(rendering.editors_answer(text[:3800] or "x"))
-    accepted(rendering.reader_answer(item, reply))
-    accepted(rendering.answer_not_delivered(text))
-    accepted(rendering.article_posted(article))
+    accepted(contact_texts.editors_answer(text[:3800] or "x"))
+    accepted(contact_texts.reader_answer(item, reply))
+    accepted(contact_texts.answer_not_delivered(text))
+    accepted(admin_texts.article_posted(article))

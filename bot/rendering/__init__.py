@@ -1,0 +1,21 @@
+"""Every text and keyboard the bot shows, as pure functions of domain data.
+
+One module per audience; callers import the one they need
+(`from bot.rendering import readers as reader_texts`), nothing is re-exported here:
+
+- `common`: what several audiences share: `esc`, `visible_length`, times, deep links and
+  article payloads, `Card`, `person_line`, limits used across audiences, and the texts any
+  audience may see (a stale button, something gone wrong).
+- `readers`: readers in their private chat: welcome, help, the article view,
+  acknowledgements, the outcome of their submissions, and refusals.
+- `contact`: the contact form's questions and the conversation between editors and readers.
+- `moderation`: the moderation group: cards and their continuations, the review desk,
+  decision answers, the queue, the inbox, and moderators' refusals.
+- `channel`: the channel post, its comments button, and a comment posted in its thread.
+- `admins`: admins' private chat: /post, /articles, /unpublish, and notices about
+  posting, the moderation chat and deliveries given up.
+
+All messages use HTML parse mode; every user-supplied string goes through `common.esc`.
+Lengths are counted in UTF-16 code units, Telegram's unit, which is never fewer
+than the characters a user sees, so a message that fits here fits there.
+"""

@@ -1,0 +1,46 @@
+"""The channel: an article's post, its comments button, and a comment in its thread."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.rendering.common import article_payload, deep_link, esc
+from bot.text import MESSAGE_LIMIT, shorten, tg_length
+from storage.models import Article, Submission
+
+
+def comments_button(
+    article: Article, bot_username: str, approved_count: int
+) -> InlineKeyboardMarkup:
+    link = deep_link(bot_username, article_payload(article.id))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(f"💬 Comments ({approved_count})", url=link)]]
+    )
+
+
+def channel_post(
+    article: Article, bot_username: str, *, with_discussion: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The article's post. With a discussion group the comment link sits in the text:
+    Telegram hides a post's comment thread when the post has inline buttons."""
+    parts = [f"<b>{esc(article.title)}</b>"]
+    if article.summary:
+        parts.append(esc(article.summary))
+    link_line = f'🔗 <a href="{esc(article.url)}">Read the article</a>'
+    if with_discussion:
+        link = deep_link(bot_username, article_payload(article.id))
+        link_line += f'\n💬 <a href="{esc(link)}">Comment</a>'
+        parts.append(link_line)
+        return "\n\n".join(parts), None
+    parts.append(link_line)
+    return "\n\n".join(parts), comments_button(article, bot_username, 0)
+
+
+THREAD_NAME_LIMIT = 64
+
+
+def thread_comment(submission: Submission) -> str:
+    """The whole comment, always: the author's name gives way if room is short."""
+    room = MESSAGE_LIMIT - tg_length(submission.text) - 8
+    name = shorten(submission.author.display_name, max(8, min(THREAD_NAME_LIMIT, room)))
+    return f"💬 <b>{esc(name)}</b>\n{esc(submission.text)}"

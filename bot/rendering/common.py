@@ -1,0 +1,77 @@
+"""What several audiences share: escaping, lengths, times, deep links, the card.
+
+All messages use HTML parse mode; every user-supplied string goes through `esc`.
+Lengths are counted in UTF-16 code units, Telegram's unit, which is never fewer
+than the characters a user sees, so a message that fits here fits there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import time
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardMarkup
+
+from bot.text import shorten, tg_length
+from storage.models import Person
+
+_TAG = re.compile(r"<[^>]*>")
+CARD_TITLE_LIMIT = 200
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def visible_length(html_text: str) -> int:
+    """Telegram's count for our own HTML: every `<` in it starts a tag, user text is escaped."""
+    return tg_length(html.unescape(_TAG.sub("", html_text)))
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def article_payload(article_id: int) -> str:
+    return f"a{article_id}"
+
+
+def parse_article_payload(payload: str) -> int | None:
+    if payload.startswith("a") and payload[1:].isdigit() and len(payload) < 19:
+        return int(payload[1:])
+    return None
+
+
+def utc(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
+
+
+def person_line(person: Person) -> str:
+    handle = f" @{esc(person.username)}" if person.username else ""
+    return f"{esc(shorten(person.display_name, 140))}{handle} (id <code>{person.user_id}</code>)"
+
+
+@dataclass(frozen=True)
+class Card:
+    """A moderation card; `continuation` carries the rest of a text too long for one message."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    continuation: list[str] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """Identifies what the card shows, to skip edits that would change nothing."""
+        buttons = json.dumps(self.markup.to_dict() if self.markup else None, sort_keys=True)
+        return hashlib.sha256(f"{self.text}\0{buttons}".encode()).hexdigest()[:32]
+
+
+# Whoever pressed the button or sent the message: a reader, a moderator or an admin.
+STALE_BUTTON = "This button is no longer valid."
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side and I could not finish that. Please try again."
+)

@@ -1,0 +1,179 @@
+"""Readers in their private chat: welcome, help, an article's comments, acknowledgements,
+the outcome of what they sent, and refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callback_data
+from bot.rendering.common import CARD_TITLE_LIMIT, esc, visible_length
+from bot.rendering.contact import CONTACT_RECEIVED
+from bot.services.comments import ArticleView
+from bot.text import MESSAGE_LIMIT, shorten, tg_length
+from storage.models import Article, ArticleListing, Submission, SubmissionKind, SubmissionStatus
+
+CONTACT_BUTTON = "✉️ Contact the editors"
+
+
+def welcome(listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMarkup]:
+    text = (
+        "👋 Welcome! I take comments on the blog's articles, and messages, to the editors.\n\n"
+        "Every comment is read by a moderator before it is published."
+    )
+    contact_row = [InlineKeyboardButton(CONTACT_BUTTON, callback_data=callback_data.CONTACT_START)]
+    if not listings:
+        return (
+            text + "\n\nThere are no articles open for comments yet.",
+            InlineKeyboardMarkup([contact_row]),
+        )
+    buttons = [
+        [
+            InlineKeyboardButton(
+                shorten(f"📰 {item.article.title}", 60),
+                callback_data=callback_data.open_article(item.article.id),
+            )
+        ]
+        for item in listings
+    ]
+    return (
+        text + "\n\nChoose an article to read its comments and add yours:",
+        InlineKeyboardMarkup([*buttons, contact_row]),
+    )
+
+
+HELP = (
+    "<b>How to comment</b>\n"
+    "1. Open an article from the channel with its 💬 link, or pick one in /start.\n"
+    "2. Send your comment as one text message.\n"
+    "3. A moderator reads it; I tell you when it is published or not.\n\n"
+    "<b>How to write to the editors</b>\n"
+    "/contact asks for your name, your email and your message. Only the editors see them.\n"
+    "When they answer, reply to their message to continue the conversation.\n\n"
+    "/start – latest articles\n/contact – write to the editors\n"
+    "/cancel – stop what you are doing\n/help – this message"
+)
+
+
+VIEW_NAME_LIMIT = 64
+# Below this much room, a comment is not worth starting: the older ones stop there.
+VIEW_MIN_EXCERPT = 200
+
+
+def article_view(view: ArticleView, comment_limit: int) -> str:
+    """Title, the latest approved comments that fit one message, newest kept first."""
+    article = view.article
+    assert article is not None
+    header = f"📰 <b>{esc(shorten(article.title, CARD_TITLE_LIMIT))}</b>"
+    footer = (
+        f"✍️ Send your comment as your next message (up to {comment_limit} characters)."
+        " A moderator reads it before it is published. /cancel to stop."
+    )
+    # Room for the intro line, which is written once we know how many comments fit.
+    budget = MESSAGE_LIMIT - visible_length(header) - visible_length(footer) - 60
+    shown: list[str] = []
+    for comment in reversed(view.comments):
+        name = f"{shorten(comment.author_name, VIEW_NAME_LIMIT)}: "
+        room = budget - tg_length(name) - 2
+        if room < VIEW_MIN_EXCERPT and shown:
+            break
+        shown.append(f"<b>{esc(name.rstrip())}</b> {esc(shorten(comment.text, room))}")
+        budget -= tg_length(name) + min(tg_length(comment.text), room) + 2
+    if not shown:
+        intro = "No comments yet. Be the first!"
+    elif len(shown) < view.approved_count:
+        intro = f"Latest comments ({len(shown)} of {view.approved_count}):"
+    else:
+        intro = "Comments:"
+    body = "\n\n".join(reversed(shown))
+    return "\n\n".join(part for part in (header, intro, body, footer) if part)
+
+
+def article_closed(article: Article | None) -> str:
+    if article is None:
+        return "This article is no longer open for comments."
+    return f"“{esc(shorten(article.title, CARD_TITLE_LIMIT))}” is no longer open for comments."
+
+
+ARTICLE_NOT_FOUND = "I can't find that article. Pick one from /start."
+BANNED = (
+    "Sorry, you can no longer send comments or messages here. "
+    "If you think this is a mistake, write to the blog's editors another way."
+)
+NOT_COMMENTING = (
+    "To comment, open an article with the 💬 link under its post in the channel, "
+    "or choose one in /start. To write to the editors, use /contact; to answer them, "
+    "reply to their message."
+)
+
+
+def state_expired(hours: float) -> str:
+    return (
+        "What you had opened here (an article to comment on, or the contact form) was more"
+        f" than {hours:g} hour{'' if hours == 1 else 's'} ago, so I did not take this message"
+        " for it. " + NOT_COMMENTING
+    )
+
+
+NON_TEXT_WHILE_COMMENTING = "Please send your comment as a text message (no stickers or photos)."
+NON_TEXT = "I can only read text messages. " + NOT_COMMENTING
+EMPTY_COMMENT = "Your comment is empty. Please send it as text."
+UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
+EDITS_IGNORED = (
+    "I saw you edited a message: edits don't change what was already sent. "
+    "Send a new message instead."
+)
+NOTHING_TO_CANCEL = "There is nothing to cancel. /help shows what I can do."
+CANCELLED = "Cancelled. Nothing was sent."
+
+
+def comment_too_long(limit: int, length: int) -> str:
+    return (
+        f"Your comment is {length} characters long; the limit is {limit}. "
+        "Please shorten it and send it again. Nothing was saved."
+    )
+
+
+def acknowledgement(
+    kind: SubmissionKind, article_title: str | None, *, published: bool = False
+) -> str:
+    """What the reader hears once their submission is safely stored."""
+    if kind is SubmissionKind.CONTACT:
+        return CONTACT_RECEIVED
+    title = esc(shorten(article_title or "the article", CARD_TITLE_LIMIT))
+    if published:
+        return (
+            f"✅ Thanks! Your comment on “{title}” is published: as a trusted commenter"
+            " you skip the queue."
+        )
+    return (
+        f"✅ Thanks! Your comment on “{title}” was received and awaits moderation."
+        " I will tell you when it is decided."
+    )
+
+
+ALREADY_RECEIVED = "We already have that text from you; it was received and need not be sent again."
+
+
+def wait_before_sending(retry_at: float, now: float) -> str:
+    wait = max(1, int(retry_at - now + 0.999))
+    when = f"{wait} seconds" if wait < 120 else f"{(wait + 59) // 60} minutes"
+    return (
+        f"⏳ You are sending faster than we can read. Please wait {when} before sending"
+        " again. Nothing was saved, so keep your text."
+    )
+
+
+def author_outcome(submission: Submission, article_title: str | None) -> str:
+    what = (
+        f"Your comment on “{esc(shorten(article_title, CARD_TITLE_LIMIT))}”"
+        if article_title is not None
+        else "Your message"
+    )
+    quoted = esc(shorten(submission.text, 300))
+    if submission.auto_approved and submission.status is SubmissionStatus.REJECTED:
+        return f"{what} was removed by the moderators.\n\n<blockquote>{quoted}</blockquote>"
+    if submission.status is SubmissionStatus.APPROVED:
+        return f"🎉 {what} was published.\n\n<blockquote>{quoted}</blockquote>"
+    return f"{what} was not approved by the moderators.\n\n<blockquote>{quoted}</blockquote>"
