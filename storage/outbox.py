@@ -62,34 +62,19 @@ def _items(rows: Sequence[aiosqlite.Row]) -> list[OutboxItem]:
     ]
 
 
-DUE_CHATS_SQL = (
-    "SELECT chat_key, MIN(id) AS first FROM outbox"
-    " WHERE status = 'pending' AND next_attempt_at <= ?"
-    " AND chat_key NOT IN (SELECT value FROM json_each(?))"
-    " GROUP BY chat_key ORDER BY first LIMIT ?"
-)
-
-
-async def due_chats(
-    conn: aiosqlite.Connection, now: float, limit: int, *, except_chats: Collection[str] = ()
-) -> list[str]:
-    """The chats with rows due now, the one waiting longest first, leaving out the chats in
-    `except_chats` (being delivered already)."""
-    rows = await fetch_all(conn, DUE_CHATS_SQL, (now, json.dumps(list(except_chats)), limit))
-    return [str(row["chat_key"]) for row in rows]
-
-
-DUE_IN_CHAT_SQL = (
+DUE_SQL = (
     "SELECT id, action, chat_key, payload, attempts FROM outbox"
-    " WHERE status = 'pending' AND chat_key = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?"
+    " WHERE status = 'pending' AND next_attempt_at <= ?"
+    " AND chat_key NOT IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?"
 )
 
 
-async def due_in_chat(
-    conn: aiosqlite.Connection, chat_key: str, now: float, limit: int
+async def due(
+    conn: aiosqlite.Connection, now: float, limit: int, *, except_chats: Collection[str] = ()
 ) -> list[OutboxItem]:
-    """One chat's rows due now, in the order they were queued."""
-    return _items(await fetch_all(conn, DUE_IN_CHAT_SQL, (chat_key, now, limit)))
+    """The oldest rows due now, leaving out the chats in `except_chats` (being delivered
+    already), so that one busy chat never fills the batch."""
+    return _items(await fetch_all(conn, DUE_SQL, (now, json.dumps(list(except_chats)), limit)))
 
 
 async def next_due_time(conn: aiosqlite.Connection) -> float | None:

@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 
 # Chats delivered side by side. A crash can interrupt at most this many deliveries.
 LANES = 8
-# Rows a lane takes from its chat at a time.
-LANE_BATCH = 20
+# Due rows fetched at a time, across chats, oldest first.
+FETCH_ROWS = 100
 IDLE_WAIT = 5.0
 # How long shutdown waits for the deliveries in flight before cutting them off.
 STOP_GRACE = 10.0
@@ -45,8 +45,12 @@ STOP_GRACE = 10.0
 # - cards stop (and fold into the review desk) when this many places are left, so that
 #   the desk and the edits after moderators' taps still fit in the minute;
 CARD_RESERVE = 5
-# - while this few are left, the desk's edit goes first and decided cards wait;
+# - while this few are left, the desk's edit goes first and decided cards wait; while
+#   moderators work the desk (it changed within the last minute) cards wait until most
+#   of the minute is free, since every place a card's edit takes is a tap the desk cannot
+#   follow (the cards only catch up: the decision is made and shown on the desk);
 DESK_FIRST_BELOW = CARD_RESERVE
+DESK_BUSY_FIRST_BELOW = 15
 # - and the last place is left to handlers' replies (a /queue answer), which would
 #   otherwise wait inside the budget for the next minute.
 HANDLER_RESERVE = 1
@@ -68,9 +72,13 @@ class OutboxWorker:
         self._moderation_chat = str(settings.moderation_chat_id)
         self._wake = asyncio.Event()
         self._lanes: dict[str, asyncio.Task[None]] = {}
+        # Due rows fetched for chats that wait for a free lane, oldest chat first.
+        self._in_hand: dict[str, list[OutboxItem]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._moderation_chat_down = False
+        # When the review desk was last shown or edited (clock time).
+        self._desk_shown_at = 0.0
 
     @property
     def bot(self) -> Bot:
@@ -109,7 +117,10 @@ class OutboxWorker:
             self._wake.clear()
             try:
                 await self._start_lanes()
-                delay = await self._seconds_until_next_due()
+                # A lane that ends wakes the worker; only an idle worker needs to know when
+                # the next row comes due.
+                busy = self._lanes or self._in_hand
+                delay = IDLE_WAIT if busy else await self._seconds_until_next_due()
             except Exception:
                 logger.exception("Outbox pass failed; trying again shortly")
                 delay = IDLE_WAIT
@@ -125,13 +136,27 @@ class OutboxWorker:
             await asyncio.gather(*self._lanes.values())
 
     async def _start_lanes(self) -> None:
-        room = LANES - len(self._lanes)
-        if room <= 0 or self._stopping:
+        """Start lanes for the chats with due rows, as many as there is room for.
+
+        One query fetches the oldest due rows of up to FETCH_ROWS, leaving out the chats
+        whose lanes run; they stay in hand, by chat, until a lane is free for them. Under
+        a burst of acknowledgements this is one query for dozens of readers, not one each.
+        """
+        if self._stopping:
             return
-        async with self._db.reading() as conn:
-            chats = await outbox.due_chats(conn, time.time(), room, except_chats=self._lanes.keys())
-        for chat in chats:
-            self._lanes[chat] = asyncio.create_task(self._lane(chat), name=f"outbox-lane-{chat}")
+        if not self._in_hand and len(self._lanes) < LANES:
+            async with self._db.reading() as conn:
+                rows = await outbox.due(
+                    conn, time.time(), FETCH_ROWS, except_chats=self._lanes.keys()
+                )
+            for row in rows:
+                self._in_hand.setdefault(row.chat_key, []).append(row)
+        while self._in_hand and len(self._lanes) < LANES:
+            chat = next(iter(self._in_hand))
+            rows = self._in_hand.pop(chat)
+            self._lanes[chat] = asyncio.create_task(
+                self._lane(chat, rows), name=f"outbox-lane-{chat}"
+            )
 
     async def _seconds_until_next_due(self) -> float:
         async with self._db.reading() as conn:
@@ -140,29 +165,25 @@ class OutboxWorker:
             return IDLE_WAIT
         return min(IDLE_WAIT, max(0.0, next_time - time.time()))
 
-    async def _lane(self, chat: str) -> None:
+    async def _lane(self, chat: str, rows: list[OutboxItem]) -> None:
         try:
-            while not self._stopping and await self._deliver_batch(chat):
-                pass
+            await self._deliver_rows(chat, rows)
         except Exception:
             logger.exception("Delivering to chat %s failed; its rows wait for the next pass", chat)
         finally:
             del self._lanes[chat]
-            # Room for another chat, and this chat may have rows that came in meanwhile.
+            # Room for another chat; and this chat's rows that came in meanwhile, or that
+            # did not fit in one fetch, are found by the next one.
             self._wake.set()
 
-    async def _deliver_batch(self, chat: str) -> bool:
-        """Deliver one batch of the chat's due rows; False when the lane should end."""
-        async with self._db.reading() as conn:
-            rows = await outbox.due_in_chat(conn, chat, time.time(), LANE_BATCH)
-        if not rows:
-            return False
+    async def _deliver_rows(self, chat: str, rows: list[OutboxItem]) -> None:
+        """Deliver the chat's rows in order, until one makes the chat wait."""
         if is_group(chat):
             rows = await self._plan_group(chat, rows)
         folded: set[int] = set()
         for index, row in enumerate(rows):
             if self._stopping:
-                return False
+                return
             if row.id in folded:
                 continue
             if is_group(chat):
@@ -177,11 +198,10 @@ class OutboxWorker:
                     continue
                 if free <= HANDLER_RESERVE:
                     await self._hold(chat, self._budget.next_place(chat))
-                    return False
+                    return
             outcome = await self._deliver(row)
             if outcome is not None and outcome.next is Next.HOLD_CHAT:
-                return False
-        return True
+                return
 
     async def _plan_group(self, chat: str, rows: list[OutboxItem]) -> list[OutboxItem]:
         """Consecutive desk updates are one edit; when the minute runs short the desk goes
@@ -196,7 +216,10 @@ class OutboxWorker:
             async with self._db.reading() as conn:
                 await outbox.settle_delivered(conn, merged, time.time(), note="merged desk update")
             rows = [keep if row.id == keep.id else row for row in rows if row.id not in merged]
-        if self._budget.free_places(chat) > DESK_FIRST_BELOW:
+        desk_busy = time.time() < self._desk_shown_at + WINDOW_SECONDS
+        if self._budget.free_places(chat) > (
+            DESK_BUSY_FIRST_BELOW if desk_busy else DESK_FIRST_BELOW
+        ):
             return rows
         waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
         if waiting:
@@ -218,6 +241,8 @@ class OutboxWorker:
             await self._settle_failure(item, outcome, error)
             return outcome
         await self._settle(item, delivered)
+        if item.action == Effect.SHOW_DESK:
+            self._desk_shown_at = time.time()
         if self._moderation_chat_down and item.chat_key == self._moderation_chat:
             self._moderation_chat_down = False
             if await moderation.report_moderation_chat_back(self._db, self._settings, time.time()):

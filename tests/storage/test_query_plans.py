@@ -29,11 +29,7 @@ HOT_QUERIES = {
         "UPDATE submissions SET status = 'approved' WHERE id = ? AND status = 'pending'",
         (1,),
     ),
-    "outbox chats with rows due": (
-        outbox.DUE_CHATS_SQL,
-        (1.0, json.dumps(["-100", "42"]), 8),
-    ),
-    "outbox one chat's due rows": (outbox.DUE_IN_CHAT_SQL, ("-100", 1.0, 20)),
+    "outbox next batch": (outbox.DUE_SQL, (1.0, json.dumps(["-100", "42"]), 100)),
     "outbox deliveries of the last minute": (outbox.RECENT_GROUP_DELIVERIES_SQL, (1.0,)),
     "outbox pruning": (
         "DELETE FROM outbox WHERE status != 'pending' AND settled_at < ?",
