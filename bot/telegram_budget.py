@@ -77,12 +77,15 @@ class TelegramBudget(BaseRateLimiter[None]):
             return self._group_per_minute
         return max(0, self._group_per_minute - len(self._recent(str(chat))))
 
-    def next_place(self, chat: object) -> float:
-        """When (clock time) the next send or edit to this chat may go."""
+    def next_place(self, chat: object, *, keep: int = 0) -> float:
+        """When (clock time) this chat's minute has more than `keep` places free: with the
+        default, when the next send or edit may go."""
         now = self._clock()
-        if self.free_places(chat) > 0:
+        if self.free_places(chat) > keep:
             return now
-        return self._recent(str(chat))[0] + WINDOW_SECONDS
+        recent = self._recent(str(chat))
+        # The calls that must leave the window first are the oldest ones.
+        return recent[len(recent) - self._group_per_minute + keep] + WINDOW_SECONDS
 
     async def process_request(
         self,
@@ -93,21 +96,29 @@ class TelegramBudget(BaseRateLimiter[None]):
         data: dict[str, Any],
         rate_limit_args: None,
     ) -> JSONResult:
+        message = counts_as_message(endpoint)
+        if message:
+            # Waited for before a place in flight is taken: a reply waiting for a group's
+            # full minute must not hold up calls to every other chat.
+            await self._take_group_place(data.get("chat_id"))
         async with self._in_flight:
-            if counts_as_message(endpoint):
-                await self._take_places(data.get("chat_id"))
+            if message:
+                await self._take_overall_place()
             return await callback(*args, **kwargs)
 
-    async def _take_places(self, chat: object) -> None:
-        if is_group(chat):
-            key = str(chat)
-            # One caller at a time takes a place in a group's minute, so calls side by side
-            # never count the same free place.
-            async with self._group_locks[key]:
-                wait = self.next_place(key) - self._clock()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._group_calls[key].append(self._clock())
+    async def _take_group_place(self, chat: object) -> None:
+        if not is_group(chat):
+            return
+        key = str(chat)
+        # One caller at a time takes a place in a group's minute, so calls side by side
+        # never count the same free place.
+        async with self._group_locks[key]:
+            wait = self.next_place(key) - self._clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._group_calls[key].append(self._clock())
+
+    async def _take_overall_place(self) -> None:
         if self._interval:
             now = self._clock()
             place = now if self._last_place is None else max(now, self._last_place + self._interval)

@@ -16,6 +16,7 @@ from bot.services.contact import ReplyResult, Step
 from bot.services.conversation import Routed
 from bot.text import tg_length
 from handlers.access import require_moderator
+from handlers.presses import answer_press
 from storage.models import Person, ReaderState
 
 INBOX_ENTRIES = 20
@@ -32,8 +33,9 @@ class ContactHandlers:
 
     async def start_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.callback_query is not None
-        await update.callback_query.answer()
         await self.open_form(update)
+        # Answered once the form is open (see ReaderHandlers.open_article_button).
+        await answer_press(update.callback_query)
 
     async def open_form(self, update: Update) -> None:
         assert update.effective_user is not None and update.effective_chat is not None
@@ -54,15 +56,15 @@ class ContactHandlers:
     async def use_telegram_name(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
-        await query.answer()
         reader = person_of(query.from_user)
         routed = await conversation.route_text(
             self._runtime.db, self._runtime.settings, reader.user_id, time.time()
         )
-        if routed.state is None or routed.state.mode != contact.ASKING_NAME:
-            return
-        assert isinstance(query.message, Message)
-        await self._answer_form(query.message.chat, reader, routed.state, reader.display_name)
+        if routed.state is not None and routed.state.mode == contact.ASKING_NAME:
+            assert isinstance(query.message, Message)
+            await self._answer_form(query.message.chat, reader, routed.state, reader.display_name)
+        # Answered once the name is taken (see ReaderHandlers.open_article_button).
+        await answer_press(query)
 
     async def form_answer(self, message: Message, reader: Person, routed: Routed) -> None:
         """A text while the reader fills in the form (conversation.Route.CONTACT_FORM)."""

@@ -17,6 +17,7 @@ from bot.runtime import Runtime, person_of
 from bot.services import desk, moderation
 from bot.services.moderation import DecisionResult
 from handlers.access import require_moderator
+from handlers.presses import answer_press
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +43,15 @@ class ModerationHandlers:
                 query.from_user.id,
                 query.message.chat.id if query.message else None,
             )
-            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
+            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
             return
         allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
         if allowed is None:
-            await query.answer(moderation_texts.MODERATOR_CHECK_FAILED, show_alert=True)
+            await answer_press(query, moderation_texts.MODERATOR_CHECK_FAILED, alert=True)
             return
         if not allowed:
             logger.warning("Refused moderation press from non-moderator %s", query.from_user.id)
-            await query.answer(moderation_texts.NOT_A_MODERATOR, show_alert=True)
+            await answer_press(query, moderation_texts.NOT_A_MODERATOR, alert=True)
             return
         assert query.message is not None
         outcome = await moderation.decide(
@@ -64,11 +65,11 @@ class ModerationHandlers:
         )
         if outcome.result is DecisionResult.APPLIED:
             self._runtime.wake_outbox()
-            await query.answer(moderation_texts.DECISION_DONE[press.decision])
+            await answer_press(query, moderation_texts.DECISION_DONE[press.decision])
         elif outcome.result is DecisionResult.ALREADY_DECIDED:
             assert outcome.submission is not None
-            await query.answer(
-                moderation_texts.already_decided(outcome.submission), show_alert=True
+            await answer_press(
+                query, moderation_texts.already_decided(outcome.submission), alert=True
             )
         elif outcome.result is DecisionResult.WRONG_CARD:
             logger.warning(
@@ -76,9 +77,9 @@ class ModerationHandlers:
                 press.submission_id,
                 query.from_user.id,
             )
-            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
+            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
         else:
-            await query.answer(moderation_texts.SUBMISSION_NOT_FOUND, show_alert=True)
+            await answer_press(query, moderation_texts.SUBMISSION_NOT_FOUND, alert=True)
 
     async def queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -105,7 +106,7 @@ class ModerationHandlers:
         query = update.callback_query
         assert query is not None
         logger.warning("Unknown button data %r from user %s", query.data, query.from_user.id)
-        await query.answer(common_texts.STALE_BUTTON, show_alert=True)
+        await answer_press(query, common_texts.STALE_BUTTON, alert=True)
 
     async def desk_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the review desk: decide the item it shows (or skip it), then move on."""
@@ -122,15 +123,16 @@ class ModerationHandlers:
             )
         ):
             logger.warning("Ignored desk press %r from user %s", query.data, query.from_user.id)
-            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
+            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
             return
         allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
         if not allowed:
-            await query.answer(
+            await answer_press(
+                query,
                 moderation_texts.NOT_A_MODERATOR
                 if allowed is False
                 else moderation_texts.MODERATOR_CHECK_FAILED,
-                show_alert=True,
+                alert=True,
             )
             return
         now = time.time()
@@ -159,7 +161,7 @@ class ModerationHandlers:
             # Telegram's minute for this group is spent: say why the desk does not move yet.
             answer = moderation_texts.desk_waits(
                 answer,
-                budget.next_place(chat) - time.time(),
+                budget.next_place(chat, keep=HANDLER_RESERVE) - time.time(),
                 self._runtime.settings.group_messages_per_minute,
             )
-        await query.answer(answer)
+        await answer_press(query, answer)

@@ -17,6 +17,7 @@ from bot.services import articles, comments, conversation
 from bot.services.comments import OpenResult, SubmitResult
 from bot.services.conversation import Route, Routed
 from handlers.contact import ContactHandlers
+from handlers.presses import answer_press
 from storage import processed_updates
 from storage.models import Person
 
@@ -61,10 +62,12 @@ class ReaderHandlers:
         assert query is not None
         article_id = callback_data.parse_open_article(query.data)
         if article_id is None:
-            await query.answer(common_texts.STALE_BUTTON, show_alert=True)
+            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
             return
-        await query.answer()
         await self._open_article(update, article_id)
+        # Answered once the change is made, so that a press handled again after a failure
+        # is not stopped by the refusal of a second answer.
+        await answer_press(query)
 
     async def _open_article(self, update: Update, article_id: int) -> None:
         assert update.effective_user is not None and update.effective_chat is not None

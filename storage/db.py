@@ -111,10 +111,13 @@ class Database:
                     )
                 else:
                     handled = None
+                await self._connection.execute("COMMIT")
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                # A COMMIT that failed may leave the transaction open (or SQLite may have
+                # rolled it back already): never leave it open for the next one to meet.
+                if self._connection.in_transaction:
+                    await self._connection.execute("ROLLBACK")
                 raise
-            await self._connection.execute("COMMIT")
             if handled is not None:
                 handled.recorded = True
 

@@ -113,6 +113,12 @@ async def reschedule(
     )
 
 
+async def set_payload(
+    conn: aiosqlite.Connection, item_id: int, payload: dict[str, PayloadValue]
+) -> None:
+    await conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (json.dumps(payload), item_id))
+
+
 async def count_pending(conn: aiosqlite.Connection) -> int:
     row = await fetch_one(conn, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
     return int(row[0]) if row else 0

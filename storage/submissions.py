@@ -174,13 +174,6 @@ async def count_by_status(conn: aiosqlite.Connection, status: SubmissionStatus) 
     return int(row[0]) if row else 0
 
 
-async def oldest_pending(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
-    rows = await fetch_all(
-        conn, f"{_SELECT} WHERE s.status = 'pending' ORDER BY s.id LIMIT ?", (limit,)
-    )
-    return [_submission(row) for row in rows]
-
-
 async def approved_count(conn: aiosqlite.Connection, article_id: int) -> int:
     row = await fetch_one(
         conn,

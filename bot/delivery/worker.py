@@ -38,6 +38,14 @@ LANES = 8
 # Due rows fetched at a time, across chats, oldest first.
 FETCH_ROWS = 100
 IDLE_WAIT = 5.0
+# Telegram has acted on a row but recording that failed (the database is locked, say):
+# the record is tried again this often, waiting longer each time, since trying the row
+# again would send its message twice.
+SETTLE_ATTEMPTS = 5
+FIRST_SETTLE_WAIT = 0.25
+# A lane that failed (the database refused it) keeps its chat this long before the chat's
+# rows are tried again, rather than at once and again and again.
+FAILED_LANE_REST = IDLE_WAIT
 # How long shutdown waits for the deliveries in flight before cutting them off.
 STOP_GRACE = 10.0
 
@@ -75,7 +83,8 @@ class OutboxWorker:
         # Due rows fetched for chats that wait for a free lane, oldest chat first.
         self._in_hand: dict[str, list[OutboxItem]] = {}
         self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        # Set once stop() is called.
+        self._stopping = asyncio.Event()
         self._moderation_chat_down = False
         # When the review desk was last shown or edited (clock time).
         self._desk_shown_at = 0.0
@@ -98,7 +107,7 @@ class OutboxWorker:
         """Let the rows in flight settle, so a clean shutdown never sends anything twice."""
         if self._task is None:
             return
-        self._stopping = True
+        self._stopping.set()
         self._wake.set()
         in_flight = {self._task, *self._lanes.values()}
         _, late = await asyncio.wait(in_flight, timeout=STOP_GRACE)
@@ -112,7 +121,7 @@ class OutboxWorker:
         self._wake.set()
 
     async def _run(self) -> None:
-        while not self._stopping:
+        while not self._stopping.is_set():
             # Cleared before looking, so a wake-up that arrives meanwhile is not lost.
             self._wake.clear()
             try:
@@ -142,7 +151,7 @@ class OutboxWorker:
         whose lanes run; they stay in hand, by chat, until a lane is free for them. Under
         a burst of acknowledgements this is one query for dozens of readers, not one each.
         """
-        if self._stopping:
+        if self._stopping.is_set():
             return
         if not self._in_hand and len(self._lanes) < LANES:
             async with self._db.reading() as conn:
@@ -169,7 +178,11 @@ class OutboxWorker:
         try:
             await self._deliver_rows(chat, rows)
         except Exception:
-            logger.exception("Delivering to chat %s failed; its rows wait for the next pass", chat)
+            logger.exception(
+                "Delivering to chat %s failed; its rows wait %.0f s", chat, FAILED_LANE_REST
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=FAILED_LANE_REST)
         finally:
             del self._lanes[chat]
             # Room for another chat; and this chat's rows that came in meanwhile, or that
@@ -182,7 +195,7 @@ class OutboxWorker:
             rows = await self._plan_group(chat, rows)
         folded: set[int] = set()
         for index, row in enumerate(rows):
-            if self._stopping:
+            if self._stopping.is_set():
                 return
             if row.id in folded:
                 continue
@@ -197,7 +210,7 @@ class OutboxWorker:
                     folded.update(cards)
                     continue
                 if free <= HANDLER_RESERVE:
-                    await self._hold(chat, self._budget.next_place(chat))
+                    await self._hold(chat, self._budget.next_place(chat, keep=HANDLER_RESERVE))
                     return
             outcome = await self._deliver(row)
             if outcome is not None and outcome.next is Next.HOLD_CHAT:
@@ -210,20 +223,24 @@ class OutboxWorker:
         if len(desk_rows) > 1:
             # The last one shows the latest state; a fresh desk message if any asked for one.
             keep = desk_rows[-1]
-            if any(row.payload.get("new") for row in desk_rows):
-                keep = OutboxItem(keep.id, keep.action, keep.chat_key, {"new": True}, keep.attempts)
             merged = [row.id for row in desk_rows[:-1]]
-            async with self._db.reading() as conn:
+            async with self._db.transaction() as conn:
+                if not keep.payload.get("new") and any(row.payload.get("new") for row in desk_rows):
+                    # Stored with the merge, so that a crash before the kept row is
+                    # delivered still shows the fresh desk message one of them asked for.
+                    keep = OutboxItem(
+                        keep.id, keep.action, keep.chat_key, {"new": True}, keep.attempts
+                    )
+                    await outbox.set_payload(conn, keep.id, keep.payload)
                 await outbox.settle_delivered(conn, merged, time.time(), note="merged desk update")
             rows = [keep if row.id == keep.id else row for row in rows if row.id not in merged]
         desk_busy = time.time() < self._desk_shown_at + WINDOW_SECONDS
-        if self._budget.free_places(chat) > (
-            DESK_BUSY_FIRST_BELOW if desk_busy else DESK_FIRST_BELOW
-        ):
+        desk_first_below = DESK_BUSY_FIRST_BELOW if desk_busy else DESK_FIRST_BELOW
+        if self._budget.free_places(chat) > desk_first_below:
             return rows
         waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
         if waiting:
-            later = self._budget.next_place(chat) + WINDOW_SECONDS / 4
+            later = self._budget.next_place(chat, keep=desk_first_below)
             async with self._db.reading() as conn:
                 await outbox.postpone(conn, waiting, later)
         first = [row for row in rows if row.action == Effect.SHOW_DESK]
@@ -240,7 +257,7 @@ class OutboxWorker:
             )
             await self._settle_failure(item, outcome, error)
             return outcome
-        await self._settle(item, delivered)
+        await self._settle_delivered(item, delivered)
         if item.action == Effect.SHOW_DESK:
             self._desk_shown_at = time.time()
         if self._moderation_chat_down and item.chat_key == self._moderation_chat:
@@ -248,6 +265,24 @@ class OutboxWorker:
             if await moderation.report_moderation_chat_back(self._db, self._settings, time.time()):
                 logger.info("Moderation chat reachable again")
         return None
+
+    async def _settle_delivered(self, item: OutboxItem, delivered: Delivered) -> None:
+        wait = FIRST_SETTLE_WAIT
+        for attempt in range(1, SETTLE_ATTEMPTS + 1):
+            try:
+                await self._settle(item, delivered)
+                return
+            except Exception:
+                if attempt == SETTLE_ATTEMPTS or self._stopping.is_set():
+                    raise
+                logger.warning(
+                    "Recording outbox row %s as delivered failed; again in %.2f s",
+                    item.id,
+                    wait,
+                    exc_info=True,
+                )
+            await asyncio.sleep(wait)
+            wait *= 2
 
     async def _settle(self, item: OutboxItem, delivered: Delivered) -> None:
         now = time.time()

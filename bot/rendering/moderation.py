@@ -230,9 +230,10 @@ SUBMISSION_NOT_FOUND = "That submission no longer exists."
 
 def desk_waits(answer: str, seconds: float, per_minute: int) -> str:
     """A tap answered while the group's minute is spent (an answer holds 200 characters)."""
-    return (
+    return shorten(
         f"{answer} Telegram lets me change this group {per_minute} times a minute:"
-        f" the desk moves on in {max(1, round(seconds))} s."
+        f" the desk moves on in {max(1, round(seconds))} s.",
+        200,
     )
 
 

@@ -190,11 +190,6 @@ async def _contact_of_moderation_message(
     return submission
 
 
-async def is_contact_thread(db: Database, chat_id: int, message_id: int) -> bool:
-    async with db.reading() as conn:
-        return await _contact_of_moderation_message(conn, chat_id, message_id) is not None
-
-
 async def _refused_reply(
     conn: aiosqlite.Connection, reader_id: int, text: str, submission_id: int
 ) -> ReplyOutcome | None:

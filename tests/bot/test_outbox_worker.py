@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,7 +13,7 @@ from telegram.ext import ExtBot
 
 from bot.app import message_defaults
 from bot.delivery.outcome import MAX_INTERNAL_FAILURES, NOT_READY_ATTEMPTS
-from bot.delivery.worker import OutboxWorker
+from bot.delivery.worker import HANDLER_RESERVE, OutboxWorker
 from bot.services import articles, comments, contact, desk, moderation
 from bot.services.articles import PostRequest
 from bot.services.effects import Effect
@@ -281,6 +282,34 @@ async def test_a_delivered_reply_is_never_sent_again(
     assert len(answers) == 1
 
 
+async def test_a_message_sent_whose_record_fails_is_recorded_again_not_sent_again(
+    telegram: FakeTelegram,
+    db: Database,
+    settings: Settings,
+    worker: OutboxWorker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Telegram sent the reader's message, and the database refuses to record it twice:
+    the record is tried again after a pause, and the message is not sent again."""
+    failures = 2
+    original = outbox.settle_delivered
+
+    async def failing_twice(*args, **kwargs):
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "settle_delivered", failing_twice)
+    await contact.start_form(db, settings, READER, 1.0)
+    await asyncio.wait_for(worker.deliver_due(), timeout=5)
+    questions = [m for m in telegram.bot_messages_in(READER_ID) if "name" in m["text"].lower()]
+    assert len(questions) == 1
+    assert failures == 0
+    assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]
+
+
 async def test_a_deleted_card_is_forgotten_and_the_decision_stands(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:
@@ -338,6 +367,51 @@ async def test_cards_are_paced_to_twenty_a_minute_without_a_single_429(
         db, "SELECT COUNT(*) FROM outbox WHERE action = 'acknowledge' AND status = 'delivered'"
     )
     assert acknowledged == [(25,)]
+
+
+async def test_a_group_down_to_the_handlers_place_waits_for_the_next_one(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """With only the place kept for handlers' replies left in the moderation chat's minute,
+    its rows wait until a place beyond it frees, rather than being tried again at once."""
+    now = time.time()
+    budget = budget_of(settings)
+    spent = settings.group_messages_per_minute - HANDLER_RESERVE
+    budget.restore(
+        [(str(MODERATION_CHAT_ID), now - 50)] * 2
+        + [(str(MODERATION_CHAT_ID), now - 5)] * (spent - 2)
+    )
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, Effect.SHOW_DESK, str(MODERATION_CHAT_ID), {"new": True}, now)
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, settings, telegram.bot_username, budget)
+        await asyncio.wait_for(worker.deliver_due(), timeout=5)
+    assert telegram.bot_messages_in(MODERATION_CHAT_ID) == []
+    [(due_at,)] = await rows(db, "SELECT next_attempt_at FROM outbox WHERE status = 'pending'")
+    # The two oldest calls leave the minute at now + 10.
+    assert due_at == pytest.approx(now + 10, abs=1)
+
+
+async def test_merged_desk_updates_keep_asking_for_a_fresh_message_after_a_failure(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """A request for a fresh desk message merged into a later edit is stored with the
+    merge: when that delivery fails, the retry still posts the desk afresh."""
+    moderation_chat = str(MODERATION_CHAT_ID)
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, Effect.SHOW_DESK, moderation_chat, {"new": True}, time.time())
+    await worker.deliver_due()
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, Effect.SHOW_DESK, moderation_chat, {"new": True}, time.time())
+        await outbox.enqueue(conn, Effect.SHOW_DESK, moderation_chat, {}, time.time())
+    telegram.fail_next("sendMessage", 502, "Bad Gateway", chat_id=MODERATION_CHAT_ID)
+    await worker.deliver_due()
+    async with db.transaction() as conn:
+        await outbox.release_all(conn, time.time())
+    await worker.deliver_due()
+    desks = [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "Review desk" in m["text"]]
+    assert len(desks) == 2
+    assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]
 
 
 async def test_a_row_the_bot_itself_cannot_deliver_is_given_up_and_admins_told_once(

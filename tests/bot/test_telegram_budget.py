@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.telegram_budget import TelegramBudget, counts_as_message, is_group
+from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget, counts_as_message, is_group
 
 GROUP = -100
 
@@ -37,6 +37,8 @@ async def test_sends_and_edits_share_a_groups_minute_and_people_have_none() -> N
         clock.now += 1
     assert budget.free_places(GROUP) == 0
     assert budget.next_place(GROUP) == 1060.0
+    # More than one place free once the two oldest calls (at 1000 and 1001) have left it.
+    assert budget.next_place(GROUP, keep=1) == 1061.0
     assert budget.free_places(-200) == 20
     assert budget.free_places(42) == 20
     # Answers to presses and membership checks are not messages.
@@ -57,6 +59,21 @@ async def test_a_call_into_a_full_minute_waits_for_the_next_place() -> None:
     waiting.cancel()
 
 
+async def test_replies_waiting_for_a_full_group_hold_up_no_other_chat() -> None:
+    """More replies wait for a group's next minute than calls may be in flight: a message
+    to a reader still goes at once."""
+    budget = TelegramBudget(per_second=0, group_per_minute=1)
+    await call(budget, "sendMessage", GROUP)
+    waiting = [
+        asyncio.ensure_future(call(budget, "sendMessage", GROUP))
+        for _ in range(CALLS_IN_FLIGHT + 1)
+    ]
+    await asyncio.wait_for(call(budget, "sendMessage", 42), timeout=1)
+    assert not any(task.done() for task in waiting)
+    for task in waiting:
+        task.cancel()
+
+
 async def test_a_restart_remembers_the_last_minute_of_group_calls() -> None:
     clock = Clock()
     budget = TelegramBudget(per_second=0, group_per_minute=20, clock=clock)
@@ -64,6 +81,8 @@ async def test_a_restart_remembers_the_last_minute_of_group_calls() -> None:
     assert budget.free_places(GROUP) == 18
     assert budget.free_places("@blog") == 19
     assert budget.next_place(GROUP) == clock.now
+    assert budget.next_place(GROUP, keep=17) == clock.now
+    assert budget.next_place(GROUP, keep=18) == 1010.0
 
 
 async def test_the_bot_as_a_whole_is_paced_evenly() -> None:

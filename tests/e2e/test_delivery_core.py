@@ -14,7 +14,7 @@ import pytest
 from bot import polling
 from bot.services import conversation
 from bot.settings import Settings
-from storage import intake
+from storage import intake, readers
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.steps import post_article, start_payload
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, make_settings
@@ -58,6 +58,38 @@ async def test_a_database_error_in_a_handler_loses_nothing(
         await telegram.wait_for_bot_message(READER, contains="awaits moderation")
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Through a locked")
     assert await count(e2e_settings, "SELECT COUNT(*) FROM submissions") == 1
+
+
+async def test_a_press_whose_change_failed_is_done_when_handled_again(
+    telegram: FakeTelegram, e2e_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database fails while a press opens an article: the error handler answers the
+    press ("something went wrong"), and handling it again opens the article, although
+    Telegram refuses a second answer to the same press."""
+    failures = 1
+    original = readers.set_state
+
+    async def failing_once(*args, **kwargs):
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(readers, "set_state", failing_once)
+    async with running_bot(e2e_settings):
+        await post_article(telegram, "Pressed story")
+        telegram.user_sends_text(READER, "/start")
+        welcome = await telegram.wait_for_bot_message(READER, contains="Welcome")
+        button = welcome["reply_markup"]["inline_keyboard"][0][0]
+        query_id = telegram.user_presses_button(
+            READER, READER, welcome["message_id"], button["callback_data"]
+        )
+        answer = await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
+        assert "went wrong" in answer["text"]
+        view = await telegram.wait_for_bot_message(READER, contains="Send your comment")
+    assert "Pressed story" in view["text"]
+    assert failures == 0
 
 
 async def test_an_update_that_keeps_failing_is_retried_with_growing_waits_then_passed_over(
