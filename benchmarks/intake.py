@@ -11,8 +11,9 @@ it with python-telegram-bot's AIORateLimiter and this bot with its own budget (a
 default MESSAGES_PER_SECOND); the floor is readers / 30 seconds, and every 429 is counted.
 For each run and each bot: N readers send one message at the same moment; we
 measure the seconds until every reader was answered, updates per second, the latency
-from an update being available to the reader's answer (p50, p99), the bot's peak RSS,
-and the time from process start to its first getUpdates. Medians over the runs are
+from an update being available to the reader's answer (p50, p99), the CPU time each
+bot used per update (all its threads), its peak RSS, and the time from process start to
+its first getUpdates. Medians over the runs are
 printed, and last the ratio bot throughput / echo throughput: this machine is shared and
 noisy, so the ratio is what counts.
 """
@@ -49,6 +50,8 @@ class RunResult:
     p50_ms: float
     p99_ms: float
     peak_rss_mb: float
+    # The bot's own CPU time (all its threads) per update during the burst.
+    cpu_ms_per_update: float
     first_poll_s: float
     too_many_requests: int
 
@@ -59,6 +62,13 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime are fields 14 and 15 of the whole line, in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def start(
@@ -152,12 +162,14 @@ async def one_run(kind: str, readers_count: int, workdir: Path, *, paced: bool) 
                 link = post["reply_markup"]["inline_keyboard"][0][0]["url"]
                 payload = link.rsplit("=", 1)[1]
                 await burst(telegram, readers, f"/start {payload}", "Send your comment")
+            cpu_before = cpu_seconds(process.pid)
             total, latencies = await burst(
                 telegram,
                 readers,
                 "A comment from the burst",
                 ACK_MARK if kind == "bot" else None,
             )
+            cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / readers_count
             rss = peak_rss_mb(process.pid)
         finally:
             await stop(process)
@@ -169,6 +181,7 @@ async def one_run(kind: str, readers_count: int, workdir: Path, *, paced: bool) 
             percentile(latencies, 0.5),
             percentile(latencies, 0.99),
             rss,
+            cpu_ms,
             first_poll,
             sum(1 for call in telegram.calls if call.status == 429),
         )
@@ -201,6 +214,7 @@ def report(name: str, results: list[RunResult]) -> float:
         f"{name:>5}: {median('seconds'):7.2f} s until all answered, "
         f"{median('per_second'):7.1f} updates/s, p50 {median('p50_ms'):7.1f} ms, "
         f"p99 {median('p99_ms'):7.1f} ms, peak RSS {median('peak_rss_mb'):5.1f} MB, "
+        f"CPU {median('cpu_ms_per_update'):4.2f} ms/update, "
         f"start→first getUpdates {median('first_poll_s'):4.2f} s, "
         f"429s (most in a run) {max(r.too_many_requests for r in results)}"
     )
@@ -218,7 +232,7 @@ async def main(readers: int, runs: int, *, paced: bool) -> None:
             last = results[kind][-1]
             print(
                 f"  run {run + 1} {kind}: {last.seconds:.2f} s, {last.per_second:.1f} updates/s,"
-                f" {last.too_many_requests} 429s",
+                f" {last.cpu_ms_per_update:.2f} ms CPU/update, {last.too_many_requests} 429s",
                 flush=True,
             )
     echo = report("echo", results["echo"])
