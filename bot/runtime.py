@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from telegram import User
+from telegram import Message, User
+from telegram.constants import ChatType
 
 from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
+from bot.services import effects
 from bot.services.comments import CommentIntake
 from bot.services.housekeeping import Housekeeping
 from bot.settings import Settings
@@ -43,6 +46,19 @@ class Runtime:
     def wake_outbox(self) -> None:
         if self.outbox_handle is not None:
             self.outbox_handle.wake()
+
+    async def reply(self, message: Message, text: str) -> None:
+        """A handler's answer to a message. In a private chat it goes at once. In a group it
+        goes through the outbox: a group takes 20 messages a minute, and a reply waiting for
+        the next minute inside the handler would hold every later update back with it."""
+        if message.chat.type == ChatType.PRIVATE:
+            await message.reply_text(text)
+            return
+        async with self.db.transaction() as conn:
+            await effects.reply_in_group(
+                conn, message.chat.id, message.message_id, text, time.time()
+            )
+        self.wake_outbox()
 
 
 def person_of(user: User) -> Person:

@@ -17,9 +17,10 @@ async def require_moderator(
     allowed = await runtime.moderators.is_moderator(context.bot, update.effective_user.id)
     if allowed:
         return True
-    await update.effective_message.reply_text(
+    await runtime.reply(
+        update.effective_message,
         moderation_texts.NOT_A_MODERATOR
         if allowed is False
-        else moderation_texts.MODERATOR_CHECK_FAILED
+        else moderation_texts.MODERATOR_CHECK_FAILED,
     )
     return False

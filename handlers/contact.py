@@ -151,12 +151,12 @@ class ContactHandlers:
         assert update.effective_user is not None
         allowed = await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id)
         if allowed is None:
-            await message.reply_text(moderation_texts.MODERATOR_CHECK_FAILED)
+            await self._runtime.reply(message, moderation_texts.MODERATOR_CHECK_FAILED)
             return
         if not allowed:
             return
         if message.text is None:
-            await message.reply_text(contact_texts.ANSWER_NEEDS_TEXT)
+            await self._runtime.reply(message, contact_texts.ANSWER_NEEDS_TEXT)
             return
         outcome = await contact.reply_to_reader(
             self._runtime.db,
@@ -170,9 +170,11 @@ class ContactHandlers:
         if outcome.result is ReplyResult.QUEUED:
             self._runtime.wake_outbox()
         elif outcome.result is ReplyResult.READER_BANNED:
-            await message.reply_text(contact_texts.ANSWER_TO_BANNED)
+            await self._runtime.reply(message, contact_texts.ANSWER_TO_BANNED)
         elif outcome.result is ReplyResult.TOO_LONG:
-            await message.reply_text(contact_texts.answer_too_long(contact.REPLY_MAX_LENGTH))
+            await self._runtime.reply(
+                message, contact_texts.answer_too_long(contact.REPLY_MAX_LENGTH)
+            )
 
     async def inbox(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -180,4 +182,4 @@ class ContactHandlers:
         if not await require_moderator(self._runtime, update, context):
             return
         entries = await contact.unanswered_inbox(self._runtime.db, INBOX_ENTRIES)
-        await message.reply_text(moderation_texts.inbox(entries, message.chat.id))
+        await self._runtime.reply(message, moderation_texts.inbox(entries, message.chat.id))

@@ -87,7 +87,7 @@ class ModerationHandlers:
         if not await require_moderator(self._runtime, update, context):
             return
         pending = await desk.open_desk(self._runtime.db, self._runtime.settings, time.time())
-        await message.reply_text(moderation_texts.queue_summary(pending))
+        await self._runtime.reply(message, moderation_texts.queue_summary(pending))
         self._runtime.wake_outbox()
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,10 +97,10 @@ class ModerationHandlers:
             return
         user_id = parse_id(context.args[0]) if context.args else None
         if user_id is None:
-            await message.reply_text(moderation_texts.UNBAN_USAGE)
+            await self._runtime.reply(message, moderation_texts.UNBAN_USAGE)
             return
         was_banned = await moderation.unban(self._runtime.db, user_id, time.time())
-        await message.reply_text(moderation_texts.unbanned(user_id, was_banned))
+        await self._runtime.reply(message, moderation_texts.unbanned(user_id, was_banned))
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

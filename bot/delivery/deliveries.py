@@ -543,6 +543,15 @@ async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
 # --- admins ----------------------------------------------------------------------------
 
 
+async def group_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
+    await delivery.bot.send_message(
+        int(item.chat_key),
+        _text(item, "text") or "",
+        reply_parameters=ReplyParameters(_int(item, "reply_to"), allow_sending_without_reply=True),
+    )
+    return NOTHING
+
+
 async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     notice = AdminNotice(str(item.payload["notice"]))
     reason = _text(item, "reason") or ""
@@ -587,6 +596,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.RETRACT_THREAD_POST: retract_thread_post,
     Effect.REFRESH_COUNTER: refresh_counter,
     Effect.ADMIN_NOTICE: admin_notice,
+    Effect.GROUP_REPLY: group_reply,
 }
 
 # What giving a row up means for the domain, where it means more than a log line.

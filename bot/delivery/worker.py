@@ -59,8 +59,8 @@ CARD_RESERVE = 5
 #   follow (the cards only catch up: the decision is made and shown on the desk);
 DESK_FIRST_BELOW = CARD_RESERVE
 DESK_BUSY_FIRST_BELOW = 15
-# - and the last place is left to handlers' replies (a /queue answer), which would
-#   otherwise wait inside the budget for the next minute.
+# - and the last place is left to handlers' replies (a /queue answer, queued as
+#   GROUP_REPLY rows), so that a moderator's command is answered even in a busy minute.
 HANDLER_RESERVE = 1
 
 
@@ -209,16 +209,27 @@ class OutboxWorker:
                         await effects.fold_cards_into_desk(conn, self._settings, cards, time.time())
                     folded.update(cards)
                     continue
-                if free <= HANDLER_RESERVE:
-                    await self._hold(chat, self._budget.next_place(chat, keep=HANDLER_RESERVE))
+                # Handlers' replies may take the place kept for them; the rest may not.
+                keep = 0 if row.action == Effect.GROUP_REPLY else HANDLER_RESERVE
+                if free <= keep:
+                    # These rows wait for the minute to have room; rows that come in
+                    # meanwhile (a handler's reply) are not held back with them.
+                    waiting = [r.id for r in rows[index:] if r.id not in folded]
+                    async with self._db.reading() as conn:
+                        await outbox.postpone(
+                            conn, waiting, self._budget.next_place(chat, keep=keep)
+                        )
                     return
             outcome = await self._deliver(row)
             if outcome is not None and outcome.next is Next.HOLD_CHAT:
                 return
 
     async def _plan_group(self, chat: str, rows: list[OutboxItem]) -> list[OutboxItem]:
-        """Consecutive desk updates are one edit; when the minute runs short the desk goes
-        first and the edits of decided cards wait for more room."""
+        """Handlers' replies go first: someone is waiting for them now, and the last place
+        of the minute is theirs. Consecutive desk updates are one edit; when the minute runs
+        short the desk goes next and the edits of decided cards wait for more room."""
+        replies = [row for row in rows if row.action == Effect.GROUP_REPLY]
+        rows = replies + [row for row in rows if row.action != Effect.GROUP_REPLY]
         desk_rows = [row for row in rows if row.action == Effect.SHOW_DESK]
         if len(desk_rows) > 1:
             # The last one shows the latest state; a fresh desk message if any asked for one.
@@ -243,9 +254,13 @@ class OutboxWorker:
             later = self._budget.next_place(chat, keep=desk_first_below)
             async with self._db.reading() as conn:
                 await outbox.postpone(conn, waiting, later)
-        first = [row for row in rows if row.action == Effect.SHOW_DESK]
-        rest = [row for row in rows if row.action not in {Effect.SHOW_DESK, Effect.REFRESH_CARDS}]
-        return first + rest
+        desk = [row for row in rows if row.action == Effect.SHOW_DESK]
+        rest = [
+            row
+            for row in rows
+            if row.action not in {Effect.GROUP_REPLY, Effect.SHOW_DESK, Effect.REFRESH_CARDS}
+        ]
+        return replies + desk + rest
 
     async def _deliver(self, item: OutboxItem) -> Outcome | None:
         """Try one row; None when it was delivered, else what became of it."""
@@ -336,7 +351,3 @@ class OutboxWorker:
                 self._db, self._settings, outcome.reason, now
             ):
                 self._wake.set()
-
-    async def _hold(self, chat: str, until: float) -> None:
-        async with self._db.reading() as conn:
-            await outbox.hold_chat(conn, chat, time.time(), until)

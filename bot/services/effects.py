@@ -31,6 +31,7 @@ class Effect(StrEnum):
     SHOW_DESK = "show_desk"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
+    GROUP_REPLY = "group_reply"
 
 
 class ReaderNotice(StrEnum):
@@ -217,6 +218,16 @@ async def tell_admins(
         conn,
         [admin_notice_row(admin_id, notice, reason=reason) for admin_id in settings.admin_ids],
         now,
+    )
+
+
+async def reply_in_group(
+    conn: aiosqlite.Connection, chat_id: int, reply_to: int, text: str, now: float
+) -> None:
+    """A handler's answer in a group (a command's result, a refusal): written as it is
+    now, and sent when the group's minute has room."""
+    await outbox.enqueue(
+        conn, Effect.GROUP_REPLY, str(chat_id), {"reply_to": reply_to, "text": text}, now
     )
 
 

@@ -70,6 +70,19 @@ async def test_a_burst_fills_the_budget_then_folds_into_one_desk(
         assert len(calls) == 20
         # The decided cards wait: not one was edited yet.
         assert all(c.params.get("message_id") == desk["message_id"] for c in calls[16:19])
+        # With the minute spent, more commands wait for the next one in the outbox, not in
+        # their handlers: a reader who writes meanwhile is answered at once.
+        late_reader = 81_000
+        telegram.add_user(late_reader, "Late reader")
+        telegram.user_sends_text(late_reader, f"/start {start_payload(post)}")
+        await telegram.wait_for_bot_message(late_reader, contains="Send your comment")
+        telegram.user_sends_text(MODERATOR_ID, "/unban", chat_id=MODERATION_CHAT_ID)
+        telegram.user_sends_text(MODERATOR_ID, "/unban", chat_id=MODERATION_CHAT_ID)
+        telegram.user_sends_text(late_reader, "A comment while the minute is spent")
+        await telegram.wait_for_bot_message(late_reader, contains="awaits moderation", timeout=5)
+        assert not [
+            m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "/unban" in m["text"]
+        ]
     assert [c for c in telegram.calls if c.status == 429] == []
 
 
