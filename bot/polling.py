@@ -101,6 +101,8 @@ class Poller:
         self._offset: int | None = None
         # Failed attempts of updates not handled yet, by update id.
         self._failures: dict[int, int] = {}
+        # Presses among them that the error handler answered already.
+        self._answered_presses: set[int] = set()
 
     async def run(self, stopping: asyncio.Event) -> None:
         delay = FIRST_BACKOFF
@@ -209,10 +211,16 @@ class Poller:
         """One person's updates in order; stops at the first that fails (True: none did)."""
         for update in queue:
             earlier_failures = self._failures.get(update.update_id, 0)
-            with processed_updates.handling(update.update_id, earlier_failures) as handled:
+            with processed_updates.handling(
+                update.update_id,
+                earlier_failures,
+                press_answered=update.update_id in self._answered_presses,
+            ) as handled:
                 # Errors inside handlers go to the error handler (handlers.errors), which
                 # marks the update failed; this returns after it.
                 await self._application.process_update(update)
+            if handled.press_answered:
+                self._answered_presses.add(update.update_id)
             # Failed after its change was committed (its answer did not go): nothing to redo.
             if handled.failed and not handled.recorded and not self._give_up(update):
                 return False
@@ -221,6 +229,7 @@ class Poller:
                 async with self._db.reading() as conn:
                     await processed_updates.record(conn, [update.update_id], time.time())
             self._failures.pop(update.update_id, None)
+            self._answered_presses.discard(update.update_id)
         return True
 
     def _give_up(self, update: Update) -> bool:

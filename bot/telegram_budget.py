@@ -81,6 +81,8 @@ class TelegramBudget(BaseRateLimiter[None]):
         """When (clock time) this chat's minute has more than `keep` places free: with the
         default, when the next send or edit may go."""
         now = self._clock()
+        # A minute never has more than all its places free.
+        keep = min(keep, self._group_per_minute - 1)
         if self.free_places(chat) > keep:
             return now
         recent = self._recent(str(chat))
@@ -97,26 +99,34 @@ class TelegramBudget(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> JSONResult:
         message = counts_as_message(endpoint)
-        if message:
-            # Waited for before a place in flight is taken: a reply waiting for a group's
-            # full minute must not hold up calls to every other chat.
-            await self._take_group_place(data.get("chat_id"))
+        chat = str(data.get("chat_id"))
+        group_place = await self._take_group_place(chat) if message and is_group(chat) else None
         async with self._in_flight:
             if message:
                 await self._take_overall_place()
+            if group_place is not None:
+                # Telegram counts the call when it arrives, however long it waited here for
+                # its turn: its place in the group's minute is dated now.
+                calls = self._group_calls[chat]
+                if group_place in calls:
+                    calls.remove(group_place)
+                calls.append(self._clock())
             return await callback(*args, **kwargs)
 
-    async def _take_group_place(self, chat: object) -> None:
-        if not is_group(chat):
-            return
-        key = str(chat)
+    async def _take_group_place(self, chat: str) -> float:
+        """Wait for a place in the group's minute and take it; returns when it was taken.
+
+        Taken before a place in flight: a call waiting for a group's full minute must not
+        hold up calls to every other chat."""
         # One caller at a time takes a place in a group's minute, so calls side by side
         # never count the same free place.
-        async with self._group_locks[key]:
-            wait = self.next_place(key) - self._clock()
+        async with self._group_locks[chat]:
+            wait = self.next_place(chat) - self._clock()
             if wait > 0:
                 await asyncio.sleep(wait)
-            self._group_calls[key].append(self._clock())
+            taken = self._clock()
+            self._group_calls[chat].append(taken)
+            return taken
 
     async def _take_overall_place(self) -> None:
         if self._interval:

@@ -155,16 +155,15 @@ class ContactHandlers:
             return
         if not allowed:
             return
-        if message.text is None:
-            await self._runtime.reply(message, contact_texts.ANSWER_NEEDS_TEXT)
-            return
+        # A sticker or photo is refused only in a contact thread: elsewhere in the chat it
+        # is the moderators' own conversation.
         outcome = await contact.reply_to_reader(
             self._runtime.db,
             person_of(update.effective_user),
             message.chat.id,
             message.reply_to_message.message_id,
             message.message_id,
-            message.text,
+            message.text or "",
             time.time(),
         )
         if outcome.result is ReplyResult.QUEUED:
@@ -175,6 +174,8 @@ class ContactHandlers:
             await self._runtime.reply(
                 message, contact_texts.answer_too_long(contact.REPLY_MAX_LENGTH)
             )
+        elif outcome.result is ReplyResult.EMPTY:
+            await self._runtime.reply(message, contact_texts.ANSWER_NEEDS_TEXT)
 
     async def inbox(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

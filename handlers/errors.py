@@ -33,6 +33,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.callback_query.answer(common_texts.SOMETHING_WENT_WRONG, show_alert=True)
         except TelegramError as error:
             logger.warning("Could not answer the failed button press: %s", error)
+            return
+        if handled is not None:
+            handled.press_answered = True
         return
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         return

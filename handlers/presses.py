@@ -18,12 +18,12 @@ async def answer_press(
     """Answer a press once its change is made.
 
     Telegram takes one answer per press, within about 15 s; later it refuses with "query
-    is too old". A press handled again after a failure was answered by the error handler
-    already, and one handled after a restart may be too old: either way the work is done
-    and must not fail on the answer.
+    is too old". A press handled again after a failure may have been answered by the error
+    handler already, and one handled after a restart may be too old: either way the work
+    is done and must not fail on the answer.
     """
     handled = processed_updates.current()
-    if handled is not None and handled.earlier_failures:
+    if handled is not None and handled.press_answered:
         return
     try:
         await query.answer(text, show_alert=alert)

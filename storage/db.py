@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -116,7 +117,11 @@ class Database:
                 # A COMMIT that failed may leave the transaction open (or SQLite may have
                 # rolled it back already): never leave it open for the next one to meet.
                 if self._connection.in_transaction:
-                    await self._connection.execute("ROLLBACK")
+                    # A COMMIT cancelled while already under way may still complete, and
+                    # then there is nothing to roll back: the original error is the one
+                    # to raise.
+                    with contextlib.suppress(sqlite3.OperationalError):
+                        await self._connection.execute("ROLLBACK")
                 raise
             if handled is not None:
                 handled.recorded = True

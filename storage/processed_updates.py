@@ -34,15 +34,20 @@ class HandledUpdate:
     recorded: bool = False
     # A handler failed on it: it is not recorded, so that it is handled again.
     failed: bool = False
+    # A button press the error handler answered ("something went wrong"): Telegram takes
+    # one answer per press, so handling it again must not answer it a second time.
+    press_answered: bool = False
 
 
 _current: ContextVar[HandledUpdate | None] = ContextVar("handled_update", default=None)
 
 
 @contextmanager
-def handling(update_id: int, earlier_failures: int = 0) -> Iterator[HandledUpdate]:
+def handling(
+    update_id: int, earlier_failures: int = 0, *, press_answered: bool = False
+) -> Iterator[HandledUpdate]:
     """While the block runs, this task's transactions record `update_id` as handled."""
-    handled = HandledUpdate(update_id, earlier_failures)
+    handled = HandledUpdate(update_id, earlier_failures, press_answered=press_answered)
     token = _current.set(handled)
     try:
         yield handled

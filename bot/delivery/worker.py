@@ -88,6 +88,9 @@ class OutboxWorker:
         self._moderation_chat_down = False
         # When the review desk was last shown or edited (clock time).
         self._desk_shown_at = 0.0
+        # Rows Telegram acted on whose record the database refused even after retries:
+        # when they come round again only the record is tried, never the call.
+        self._unrecorded: dict[int, Delivered] = {}
 
     @property
     def bot(self) -> Bot:
@@ -160,7 +163,7 @@ class OutboxWorker:
                 )
             for row in rows:
                 self._in_hand.setdefault(row.chat_key, []).append(row)
-        while self._in_hand and len(self._lanes) < LANES:
+        while self._in_hand and len(self._lanes) < LANES and not self._stopping.is_set():
             chat = next(iter(self._in_hand))
             rows = self._in_hand.pop(chat)
             self._lanes[chat] = asyncio.create_task(
@@ -264,8 +267,10 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> Outcome | None:
         """Try one row; None when it was delivered, else what became of it."""
+        delivered = self._unrecorded.pop(item.id, None)
         try:
-            delivered = await deliveries.DELIVERIES[item.action](self._delivery, item)
+            if delivered is None:
+                delivered = await deliveries.DELIVERIES[item.action](self._delivery, item)
         except Exception as error:
             outcome = classify(
                 error, item.attempts, to_moderation_chat=item.chat_key == self._moderation_chat
@@ -289,6 +294,7 @@ class OutboxWorker:
                 return
             except Exception:
                 if attempt == SETTLE_ATTEMPTS or self._stopping.is_set():
+                    self._unrecorded[item.id] = delivered
                     raise
                 logger.warning(
                     "Recording outbox row %s as delivered failed; again in %.2f s",

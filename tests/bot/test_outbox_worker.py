@@ -12,6 +12,7 @@ import pytest
 from telegram.ext import ExtBot
 
 from bot.app import message_defaults
+from bot.delivery import worker as worker_module
 from bot.delivery.outcome import MAX_INTERNAL_FAILURES, NOT_READY_ATTEMPTS
 from bot.delivery.worker import HANDLER_RESERVE, OutboxWorker
 from bot.services import articles, comments, contact, desk, effects, moderation
@@ -307,6 +308,36 @@ async def test_a_message_sent_whose_record_fails_is_recorded_again_not_sent_agai
     questions = [m for m in telegram.bot_messages_in(READER_ID) if "name" in m["text"].lower()]
     assert len(questions) == 1
     assert failures == 0
+    assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]
+
+
+async def test_a_message_whose_record_keeps_failing_is_recorded_later_not_sent_again(
+    telegram: FakeTelegram,
+    db: Database,
+    settings: Settings,
+    worker: OutboxWorker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database refuses the record of a sent message past every retry: the lane gives
+    up for a while, and when the row comes round again only its record is written."""
+    monkeypatch.setattr(worker_module, "FIRST_SETTLE_WAIT", 0.01)
+    monkeypatch.setattr(worker_module, "FAILED_LANE_REST", 0.01)
+    failures = worker_module.SETTLE_ATTEMPTS
+    original = outbox.settle_delivered
+
+    async def failing(*args, **kwargs):
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise sqlite3.OperationalError("disk I/O error")
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "settle_delivered", failing)
+    await contact.start_form(db, settings, READER, 1.0)
+    await asyncio.wait_for(worker.deliver_due(), timeout=5)
+    assert failures == 0
+    questions = [m for m in telegram.bot_messages_in(READER_ID) if "name" in m["text"].lower()]
+    assert len(questions) == 1
     assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]
 
 

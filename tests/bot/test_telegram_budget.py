@@ -83,6 +83,38 @@ async def test_a_restart_remembers_the_last_minute_of_group_calls() -> None:
     assert budget.next_place(GROUP) == clock.now
     assert budget.next_place(GROUP, keep=17) == clock.now
     assert budget.next_place(GROUP, keep=18) == 1010.0
+    # Asking for more places than a minute has means all of them.
+    assert budget.next_place(GROUP, keep=25) == 1050.0
+
+
+async def test_a_group_call_is_dated_when_it_leaves_not_when_its_place_was_taken() -> None:
+    """A group call that waits behind calls in flight counts from when it goes to
+    Telegram, which counts it from then."""
+    clock = Clock()
+    budget = TelegramBudget(per_second=0, group_per_minute=20, clock=clock)
+    release = asyncio.Event()
+
+    async def slow() -> bool:
+        await release.wait()
+        return True
+
+    busy = [
+        asyncio.ensure_future(
+            budget.process_request(slow, (), {}, "sendMessage", {"chat_id": 42}, None)
+        )
+        for _ in range(CALLS_IN_FLIGHT)
+    ]
+    await asyncio.sleep(0)
+    waiting = asyncio.ensure_future(call(budget, "sendMessage", GROUP))
+    await asyncio.sleep(0.01)
+    clock.now += 30
+    release.set()
+    await asyncio.gather(waiting, *busy)
+    # Taken at 1000, sent at 1030: the place frees at 1090.
+    assert budget.free_places(GROUP) == 19
+    clock.now = 1065
+    assert budget.free_places(GROUP) == 19
+    assert budget.next_place(GROUP, keep=19) == 1090.0
 
 
 async def test_the_bot_as_a_whole_is_paced_evenly() -> None:
