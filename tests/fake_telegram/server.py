@@ -42,6 +42,8 @@ T = TypeVar("T")
 MAX_TEXT_LENGTH = 4096
 MAX_CALLBACK_ANSWER_LENGTH = 200
 CALLBACK_QUERY_LIFETIME_SECONDS = 15.0
+# deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago."
+DELETE_WITHIN_SECONDS = 48 * 3600
 RATE_LIMIT_WINDOW_SECONDS = 60.0
 MAX_BOT_COMMANDS = 100
 
@@ -159,6 +161,8 @@ class _Chat:
     last_name: str | None = None
     linked_chat_id: int | None = None
     bot_status: str = "administrator"
+    # Administrator rights the bot was not given here (can_delete_messages, ...).
+    bot_rights_withheld: set[str] = field(default_factory=set)
     members: dict[int, str] = field(default_factory=dict)
     messages: dict[int, _StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
@@ -345,6 +349,18 @@ class FakeTelegram:
         if chat.messages.pop(message_id, None) is None:
             raise ValueError(f"no message {message_id} in chat {chat_id}")
         self._notify()
+
+    def withhold_bot_right(self, chat_id: int, right: str) -> None:
+        """The bot stays an administrator of the chat but without `right`."""
+        if right not in {f.name for f in type_fields("ChatMemberAdministrator")}:
+            raise ValueError(f"{right!r} is not an administrator right")
+        self._existing_chat(chat_id).bot_rights_withheld.add(right)
+        self._notify()
+
+    def age_message(self, chat_id: int, message_id: int, hours: float) -> None:
+        """The message was sent `hours` earlier than it says (for the 48-hour rules)."""
+        stored = self._existing_chat(chat_id).messages[message_id]
+        stored.data["date"] -= int(hours * 3600)
 
     def bot_status_in(self, chat_id: int) -> str:
         return self._existing_chat(chat_id).bot_status
@@ -992,8 +1008,20 @@ class FakeTelegram:
     def _delete_message(self, params: dict[str, Any]) -> bool:
         chat = self._accessible_chat(params["chat_id"])
         message_id = params["message_id"]
-        if chat.messages.pop(message_id, None) is None:
+        stored = chat.messages.get(message_id)
+        if stored is None:
             raise _bad_request("message to delete not found")
+        # The Bot API's deleteMessage: nothing older than 48 hours; in a group, others'
+        # messages only as an administrator with can_delete_messages.
+        too_old = _now() - stored.data["date"] > DELETE_WITHIN_SECONDS
+        others_in_group = chat.type in {"group", "supergroup"} and not stored.by_bot
+        may_delete_others = (
+            chat.bot_status in {"administrator", "creator"}
+            and "can_delete_messages" not in chat.bot_rights_withheld
+        )
+        if too_old or (others_in_group and not may_delete_others):
+            raise _bad_request("message can't be deleted")
+        del chat.messages[message_id]
         return True
 
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:
@@ -1184,6 +1212,8 @@ class FakeTelegram:
                 member.update(can_post_messages=True, can_edit_messages=True)
             else:
                 member.update(can_pin_messages=True, can_manage_topics=False)
+            if user.get("id") == self.bot_id:
+                member.update(dict.fromkeys(chat.bot_rights_withheld & member.keys(), False))
         elif status == "restricted":
             for f in type_fields("ChatMemberRestricted"):
                 if f.required and f.types == ("Boolean",):

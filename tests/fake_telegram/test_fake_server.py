@@ -296,6 +296,28 @@ async def test_edit_and_delete_of_missing_or_foreign_messages(fake, bot):
     assert fake.message(GROUP, comment["message_id"]) is None
 
 
+async def test_deleting_needs_the_right_and_a_message_under_48_hours_old(fake, bot):
+    """Others' messages in a group go only with can_delete_messages; nothing older than
+    48 hours goes, the bot's own messages included."""
+    old = fake.user_sends_text(USER, "old comment", chat_id=GROUP)
+    fake.age_message(GROUP, old["message_id"], hours=49)
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(GROUP, old["message_id"])
+    own = await bot.send_message(GROUP, "the bot's")
+    fake.age_message(GROUP, own.message_id, hours=48.5)
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(GROUP, own.message_id)
+    fake.withhold_bot_right(GROUP, "can_delete_messages")
+    member = await bot.get_chat_member(GROUP, fake.bot_id)
+    assert member.status == "administrator"
+    assert member.can_delete_messages is False  # type: ignore[attr-defined]
+    fresh = fake.user_sends_text(USER, "fresh comment", chat_id=GROUP)
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(GROUP, fresh["message_id"])
+    recent_own = await bot.send_message(GROUP, "the bot's, fresh")
+    assert await bot.delete_message(GROUP, recent_own.message_id)
+
+
 async def test_replies(fake, bot):
     """A reply must find its message unless allowed not to; it carries the full message."""
     with pytest.raises(BadRequest, match="Message to be replied not found"):
