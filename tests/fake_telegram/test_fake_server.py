@@ -310,7 +310,7 @@ async def test_deleting_needs_the_right_and_a_message_under_48_hours_old(fake, b
     fake.withhold_bot_right(GROUP, "can_delete_messages")
     member = await bot.get_chat_member(GROUP, fake.bot_id)
     assert member.status == "administrator"
-    assert member.can_delete_messages is False  # type: ignore[attr-defined]
+    assert member.can_delete_messages is False
     fresh = fake.user_sends_text(USER, "fresh comment", chat_id=GROUP)
     with pytest.raises(BadRequest, match="Message can't be deleted"):
         await bot.delete_message(GROUP, fresh["message_id"])
