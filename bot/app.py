@@ -28,7 +28,7 @@ from bot.polling import serve
 from bot.runtime import Runtime
 from bot.services.comments import CommentIntake
 from bot.services.housekeeping import Housekeeping
-from bot.settings import Settings
+from bot.settings import Settings, ThreadModeration
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
 from handlers.contact import ContactHandlers
@@ -165,12 +165,19 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         ChatMemberHandler(membership.bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     if settings.discussion_chat_id is not None:
+        discussion_chat = filters.Chat(settings.discussion_chat_id) & new_message
         application.add_handler(
             MessageHandler(
-                filters.Chat(settings.discussion_chat_id) & filters.IS_AUTOMATIC_FORWARD,
-                discussion.automatic_forward,
+                discussion_chat & filters.IS_AUTOMATIC_FORWARD, discussion.automatic_forward
             )
         )
+        if settings.thread_moderation is ThreadModeration.PRE:
+            application.add_handler(
+                MessageHandler(
+                    discussion_chat & ~filters.IS_AUTOMATIC_FORWARD & filters.TEXT,
+                    discussion.thread_message,
+                )
+            )
 
     application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
     application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,15 @@ def _parse_id_list(value: object) -> object:
     return value
 
 
+class ThreadModeration(StrEnum):
+    """What happens to what readers type under a post, in the discussion group."""
+
+    # Held: taken down at once, published by the bot when a moderator approves it.
+    PRE = "pre"
+    # Not moderated: Telegram publishes it, as it does for any group.
+    OFF = "off"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -29,6 +39,7 @@ class Settings(BaseSettings):
     channel_id: int | str
     moderation_chat_id: int
     discussion_chat_id: int | None = None
+    thread_moderation: ThreadModeration = ThreadModeration.PRE
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     moderator_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     database_path: Path = Path("data/bot.sqlite3")
@@ -60,6 +71,15 @@ class Settings(BaseSettings):
     outbox_retention_days: float = Field(default=7.0, gt=0)
     # Ids of handled updates: Telegram keeps an unconfirmed update for at most 24 hours.
     handled_updates_retention_hours: float = Field(default=48.0, ge=24)
+
+    @field_validator("thread_moderation", mode="before")
+    @classmethod
+    def _thread_moderation_shape(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value == "post":
+                raise ValueError("'post' is not available yet: use 'pre' or 'off'")
+        return value
 
     @field_validator("bot_token")
     @classmethod

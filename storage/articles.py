@@ -112,6 +112,18 @@ async def get(conn: aiosqlite.Connection, article_id: int) -> Article | None:
     return article_from_row(row) if row else None
 
 
+async def by_discussion_message(
+    conn: aiosqlite.Connection, discussion_message_id: int
+) -> Article | None:
+    """The article whose post's automatic forward (its comment thread) this is."""
+    row = await fetch_one(
+        conn,
+        f"SELECT {_COLUMNS} FROM articles WHERE discussion_message_id = ?",
+        (discussion_message_id,),
+    )
+    return article_from_row(row) if row else None
+
+
 async def set_discussion_message(
     conn: aiosqlite.Connection, channel_message_id: int, discussion_message_id: int
 ) -> int | None:

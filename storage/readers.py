@@ -107,3 +107,18 @@ async def prune_states(conn: aiosqlite.Connection, before: float) -> int:
     """Forget states last touched before `before` (they have expired); returns how many."""
     cursor = await conn.execute("DELETE FROM reader_states WHERE updated_at < ?", (before,))
     return cursor.rowcount
+
+
+async def last_thread_notice(conn: aiosqlite.Connection, user_id: int) -> float | None:
+    row = await fetch_one(
+        conn, "SELECT noticed_at FROM thread_notices WHERE user_id = ?", (user_id,)
+    )
+    return float(row[0]) if row else None
+
+
+async def note_thread_notice(conn: aiosqlite.Connection, user_id: int, now: float) -> None:
+    await conn.execute(
+        "INSERT INTO thread_notices (user_id, noticed_at) VALUES (?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET noticed_at = excluded.noticed_at",
+        (user_id, now),
+    )

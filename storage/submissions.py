@@ -96,6 +96,69 @@ async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComm
     )
 
 
+@dataclass(frozen=True)
+class ThreadSource:
+    """Where a comment typed in the discussion group came from."""
+
+    chat_id: int
+    message_id: int
+    # The message it answered there: the post's automatic forward, or another comment.
+    reply_to_message_id: int | None
+
+
+async def insert_thread_comment(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    article_id: int,
+    text: str,
+    created_at: float,
+    source: ThreadSource,
+) -> int:
+    [submission_id] = await insert_rows(
+        conn,
+        "submissions (kind, user_id, article_id, text, created_at, thread_source_chat_id,"
+        " thread_source_message_id, thread_reply_to_message_id)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                user_id,
+                article_id,
+                text,
+                created_at,
+                source.chat_id,
+                source.message_id,
+                source.reply_to_message_id,
+            )
+        ],
+    )
+    return submission_id
+
+
+async def from_thread_message(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> int | None:
+    """The submission a message in the discussion group already became."""
+    row = await fetch_one(
+        conn,
+        "SELECT id FROM submissions WHERE thread_source_chat_id = ?"
+        " AND thread_source_message_id = ?",
+        (chat_id, message_id),
+    )
+    return int(row[0]) if row else None
+
+
+async def thread_reply_target(conn: aiosqlite.Connection, submission_id: int) -> int | None:
+    """The published copy in the thread that this comment answered, if it answered one."""
+    row = await fetch_one(
+        conn,
+        "SELECT answered.thread_message_id FROM submissions s"
+        " JOIN submissions answered ON answered.thread_message_id = s.thread_reply_to_message_id"
+        " WHERE s.id = ?",
+        (submission_id,),
+    )
+    return int(row[0]) if row else None
+
+
 async def from_message(
     conn: aiosqlite.Connection, user_id: int, source_message_id: int
 ) -> int | None:

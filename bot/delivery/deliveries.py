@@ -23,7 +23,7 @@ from bot.rendering import readers as reader_texts
 from bot.services import abuse, comments, desk, effects
 from bot.services.effects import AdminNotice, Effect, ReaderNotice
 from bot.settings import Settings
-from storage import articles, contact_replies, history, outbox, submissions
+from storage import articles, contact_replies, history, outbox, readers, submissions
 from storage.db import Database
 from storage.models import (
     Article,
@@ -38,6 +38,10 @@ from storage.models import (
 
 # A thread post waits this long, doubling, for Telegram's copy of the channel post.
 DISCUSSION_COPY_WAIT = 5.0
+# An author without a private chat with the bot is told in the thread at most this often,
+# and the notice is deleted this long after it went.
+THREAD_NOTICE_INTERVAL = 600.0
+THREAD_NOTICE_LIFETIME = 60.0
 
 Record = Callable[[aiosqlite.Connection], Awaitable[None]]
 
@@ -165,6 +169,74 @@ async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
     await delivery.bot.send_message(
         submission.author.user_id, reader_texts.author_outcome(submission, title)
     )
+    return NOTHING
+
+
+# --- comments typed in the discussion group ---------------------------------------------
+
+
+async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """Tell the author privately; one who never opened a private chat with the bot (or
+    blocked it) is told in the thread instead, at most once every ten minutes."""
+    author_id = int(item.chat_key)
+    notice = _text(item, "notice") or ""
+    now = time.time()
+    try:
+        await delivery.bot.send_message(
+            author_id,
+            reader_texts.thread_comment_notice(
+                notice, _text(item, "title"), float(item.payload.get("retry_at") or 0), now
+            ),
+        )
+    except Forbidden:
+        async with delivery.db.reading() as conn:
+            last = await readers.last_thread_notice(conn, author_id)
+        if last is not None and last > now - THREAD_NOTICE_INTERVAL:
+            return NOTHING
+        group = _int(item, "group")
+        in_thread = outbox.NewRow(
+            Effect.THREAD_NOTICE,
+            str(group),
+            {
+                "author_id": author_id,
+                "name": _text(item, "name") or "",
+                "thread": _int(item, "thread"),
+                "held": notice == effects.ThreadNotice.HELD.value,
+            },
+        )
+
+        async def note(conn: aiosqlite.Connection) -> None:
+            await readers.note_thread_notice(conn, author_id, now)
+
+        return Delivered(note, [in_thread])
+    return NOTHING
+
+
+async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """A short word in the thread, deleted again after a minute."""
+    group = int(item.chat_key)
+    message = await delivery.bot.send_message(
+        group,
+        channel_texts.thread_notice(
+            _text(item, "name") or "", _int(item, "author_id"), bool(item.payload.get("held"))
+        ),
+        reply_parameters=ReplyParameters(_int(item, "thread"), allow_sending_without_reply=True),
+    )
+    removal = effects.delete_group_message_row(
+        group, message.message_id, due_at=time.time() + THREAD_NOTICE_LIFETIME
+    )
+    return Delivered(follow_ups=[removal])
+
+
+async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivered:
+    try:
+        await delivery.bot.delete_message(int(item.chat_key), _int(item, "message_id"))
+    except BadRequest as error:
+        lowered = error.message.lower()
+        # Deleted already (by its author or an admin): what was asked is done.
+        if "message to delete not found" in lowered:
+            return NOTHING
+        raise
     return NOTHING
 
 
@@ -485,10 +557,13 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
         raise NotReadyError(
             "the discussion copy of the post has not arrived yet", DISCUSSION_COPY_WAIT
         )
+    async with delivery.db.reading() as conn:
+        # A comment typed in reply to a published comment answers that comment's copy.
+        answered = await submissions.thread_reply_target(conn, submission.id)
     message = await delivery.bot.send_message(
         discussion,
         channel_texts.thread_comment(submission),
-        reply_parameters=ReplyParameters(article.discussion_message_id),
+        reply_parameters=ReplyParameters(answered or article.discussion_message_id),
     )
 
     async def record(conn: aiosqlite.Connection) -> None:
@@ -597,6 +672,9 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.REFRESH_COUNTER: refresh_counter,
     Effect.ADMIN_NOTICE: admin_notice,
     Effect.GROUP_REPLY: group_reply,
+    Effect.THREAD_AUTHOR_NOTICE: thread_author_notice,
+    Effect.THREAD_NOTICE: thread_notice,
+    Effect.DELETE_GROUP_MESSAGE: delete_group_message,
 }
 
 # What giving a row up means for the domain, where it means more than a log line.

@@ -44,3 +44,13 @@ def thread_comment(submission: Submission) -> str:
     room = MESSAGE_LIMIT - tg_length(submission.text) - 8
     name = shorten(submission.author.display_name, max(8, min(THREAD_NAME_LIMIT, room)))
     return f"💬 <b>{esc(name)}</b>\n{esc(submission.text)}"
+
+
+def thread_notice(author_name: str, author_id: int, held: bool) -> str:
+    """A short word in the thread to an author the bot cannot write to privately (deleted
+    after a minute)."""
+    name = esc(shorten(author_name, THREAD_NAME_LIMIT))
+    mention = f'<a href="tg://user?id={author_id}">{name}</a>'
+    if held:
+        return f"{mention}, your comment waits for a moderator and will appear once approved."
+    return f"{mention}, your comment was removed. Write to me privately to see why."

@@ -177,3 +177,22 @@ def author_outcome(submission: Submission, article_title: str | None) -> str:
     if submission.status is SubmissionStatus.APPROVED:
         return f"🎉 {what} was published.\n\n<blockquote>{quoted}</blockquote>"
     return f"{what} was not approved by the moderators.\n\n<blockquote>{quoted}</blockquote>"
+
+
+def thread_comment_notice(
+    notice: str, article_title: str | None, retry_at: float, now: float
+) -> str:
+    """What the author of a comment typed under a post hears, in their private chat."""
+    title = esc(shorten(article_title or "the article", CARD_TITLE_LIMIT))
+    if notice == "held":
+        return (
+            f"📝 Your comment under “{title}” was taken down from the thread until a"
+            " moderator reads it. I will tell you when it is decided."
+        )
+    if notice == "flood":
+        return f"⏳ Your comment under “{title}” was removed. " + wait_before_sending(retry_at, now)
+    if notice == "duplicate":
+        return f"🔁 Your comment under “{title}” was removed: " + ALREADY_RECEIVED
+    if notice == "closed":
+        return f"🔒 Your comment was removed: “{title}” is closed for comments."
+    return f"✂️ Your comment under “{title}” was removed: it was empty or too long."

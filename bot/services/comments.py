@@ -139,7 +139,7 @@ async def submit_comments(
             ],
         )
         outcomes = [
-            _judge(settings, arrival, text, r.now)
+            judge(settings, arrival, text, r.now)
             for r, arrival, text in zip(requests, arrivals, texts, strict=True)
         ]
         taken = [
@@ -164,7 +164,7 @@ async def submit_comments(
     return outcomes
 
 
-def _judge(settings: Settings, arrival: intake.Arrival, text: str, now: float) -> SubmitOutcome:
+def judge(settings: Settings, arrival: intake.Arrival, text: str, now: float) -> SubmitOutcome:
     """Whether a comment is taken, from what it met on arrival (ACCEPTED: to be stored)."""
     if arrival.stored_submission_id is not None:
         return SubmitOutcome(SubmitResult.ALREADY_STORED)

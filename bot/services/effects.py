@@ -32,6 +32,20 @@ class Effect(StrEnum):
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
     GROUP_REPLY = "group_reply"
+    # Comments typed in the discussion group (THREAD_MODERATION=pre).
+    DELETE_GROUP_MESSAGE = "delete_group_message"
+    THREAD_AUTHOR_NOTICE = "thread_author_notice"
+    THREAD_NOTICE = "thread_notice"
+
+
+class ThreadNotice(StrEnum):
+    """What the author of a comment typed in a thread hears about it."""
+
+    HELD = "held"
+    FLOOD = "flood"
+    DUPLICATE = "duplicate"
+    TOO_LONG = "too_long"
+    CLOSED = "closed"
 
 
 class ReaderNotice(StrEnum):
@@ -218,6 +232,30 @@ async def tell_admins(
         conn,
         [admin_notice_row(admin_id, notice, reason=reason) for admin_id in settings.admin_ids],
         now,
+    )
+
+
+def delete_group_message_row(
+    chat_id: int, message_id: int, *, due_at: float | None = None
+) -> outbox.NewRow:
+    return outbox.NewRow(
+        Effect.DELETE_GROUP_MESSAGE, str(chat_id), {"message_id": message_id}, due_at
+    )
+
+
+def thread_author_notice_row(
+    author_id: int,
+    notice: ThreadNotice,
+    thread_chat_id: int,
+    thread_id: int,
+    **details: str | int | None,
+) -> outbox.NewRow:
+    """Tell the author of a thread comment what became of it: privately if they have a
+    private chat with the bot, else by a short notice in the thread."""
+    return outbox.NewRow(
+        Effect.THREAD_AUTHOR_NOTICE,
+        str(author_id),
+        {"notice": notice.value, "group": thread_chat_id, "thread": thread_id, **details},
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, ThreadModeration, load_settings
 from tests.factories import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
-        if key.startswith(("BOT_", "TELEGRAM_", "CHANNEL_", "MODERAT", "DISCUSSION_", "ADMIN_")):
+        if key.startswith(
+            ("BOT_", "TELEGRAM_", "CHANNEL_", "MODERAT", "DISCUSSION_", "ADMIN_", "THREAD_")
+        ):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
 
@@ -34,6 +36,9 @@ def test_comma_separated_ids_and_channel_username(
     assert settings.channel_id == "@newsroom_blog"
     assert settings.discussion_chat_id is None
     assert settings.moderator_user_ids == frozenset({1, 2, 3})
+    assert settings.thread_moderation is ThreadModeration.PRE
+    monkeypatch.setenv("THREAD_MODERATION", " OFF ")
+    assert load_settings().thread_moderation is ThreadModeration.OFF
 
 
 @pytest.mark.parametrize(
@@ -54,6 +59,15 @@ def test_comma_separated_ids_and_channel_username(
                 "ADMIN_IDS": "1,abc",
             },
             "ADMIN_IDS",
+        ),
+        (
+            {
+                "BOT_TOKEN": TOKEN,
+                "CHANNEL_ID": "-1001",
+                "MODERATION_CHAT_ID": "-1",
+                "THREAD_MODERATION": "post",
+            },
+            "THREAD_MODERATION.*not available yet",
         ),
     ],
 )

@@ -1,0 +1,117 @@
+"""Comments typed under a post, in the channel's discussion group (THREAD_MODERATION=pre).
+
+Telegram publishes such a comment the moment it is sent. Held for moderation, it becomes a
+submission with a card like a comment sent through the bot, and the message is deleted
+from the group; on approval the bot publishes it in the same thread, signed. All of it is
+queued in one transaction with the submission, so a crash between the steps loses none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.services import abuse, comments, effects
+from bot.services.comments import SubmitResult
+from bot.services.effects import ThreadNotice
+from bot.settings import Settings
+from storage import articles, intake, outbox, readers, submissions
+from storage.db import Database
+from storage.models import Person, SubmissionKind
+
+
+class ThreadResult(StrEnum):
+    # Stored and carded; the message is deleted from the group.
+    HELD = "held"
+    # The same message handled again after a crash.
+    ALREADY_STORED = "already_stored"
+    # Deleted without a card: a banned author, or one refused (flood, repeat, too long,
+    # a closed article), who is told why.
+    REMOVED = "removed"
+    # Not in the thread of any article the bot posted: left alone.
+    NOT_AN_ARTICLE = "not_an_article"
+
+
+@dataclass(frozen=True)
+class ThreadComment:
+    author: Person
+    # message_thread_id: the id of the post's automatic forward in the group.
+    thread_id: int
+    text: str
+    source: submissions.ThreadSource
+    now: float
+
+
+@dataclass(frozen=True)
+class ThreadOutcome:
+    result: ThreadResult
+    submission_id: int | None = None
+
+
+_REFUSALS = {
+    SubmitResult.FLOOD: ThreadNotice.FLOOD,
+    SubmitResult.DUPLICATE: ThreadNotice.DUPLICATE,
+    SubmitResult.TOO_LONG: ThreadNotice.TOO_LONG,
+    SubmitResult.ARTICLE_CLOSED: ThreadNotice.CLOSED,
+    SubmitResult.EMPTY: ThreadNotice.TOO_LONG,
+}
+
+
+async def hold_for_moderation(
+    db: Database, settings: Settings, comment: ThreadComment
+) -> ThreadOutcome:
+    """Judge a comment typed in a thread as one sent through the bot is judged, and queue
+    what follows: its card, its deletion from the group, and a word to its author."""
+    text = comment.text.replace("\x00", "").strip()
+    source = comment.source
+    async with db.transaction() as conn:
+        article = await articles.by_discussion_message(conn, comment.thread_id)
+        if article is None:
+            return ThreadOutcome(ThreadResult.NOT_AN_ARTICLE)
+        stored = await submissions.from_thread_message(conn, source.chat_id, source.message_id)
+        if stored is not None:
+            return ThreadOutcome(ThreadResult.ALREADY_STORED, stored)
+        [arrival] = await intake.comment_arrivals(
+            conn,
+            [
+                intake.Incoming(
+                    comment.author.user_id,
+                    None,
+                    text,
+                    article.id,
+                    abuse.history_since(settings, comment.now),
+                )
+            ],
+        )
+        judged = comments.judge(settings, arrival, text, comment.now)
+        # The card (if any) is queued before the deletion: the words are stored either way,
+        # and moderators see them even if the deletion goes first.
+        rows: list[outbox.NewRow] = []
+        submission_id: int | None = None
+        if judged.result is SubmitResult.ACCEPTED:
+            await readers.remember(conn, comment.author, comment.now)
+            submission_id = await submissions.insert_thread_comment(
+                conn, comment.author.user_id, article.id, text, comment.now, source
+            )
+            _, card = effects.received_rows(
+                settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT
+            )
+            rows.append(card)
+        rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
+        notice = ThreadNotice.HELD if submission_id is not None else _REFUSALS.get(judged.result)
+        if notice is not None:
+            rows.append(
+                effects.thread_author_notice_row(
+                    comment.author.user_id,
+                    notice,
+                    source.chat_id,
+                    comment.thread_id,
+                    title=article.title,
+                    retry_at=int(judged.retry_at),
+                    name=comment.author.display_name,
+                )
+            )
+        await outbox.enqueue_all(conn, rows, comment.now)
+    if submission_id is None:
+        return ThreadOutcome(ThreadResult.REMOVED)
+    return ThreadOutcome(ThreadResult.HELD, submission_id)

@@ -1,0 +1,90 @@
+"""Comments typed in the discussion group, held for moderation: what is stored and queued."""
+
+from __future__ import annotations
+
+from bot.services import articles, moderation, thread_comments
+from bot.services.thread_comments import ThreadComment, ThreadResult
+from bot.settings import Settings
+from storage.db import Database
+from storage.submissions import ThreadSource
+from tests.bot.services.test_comments import published_article, rows
+from tests.factories import DISCUSSION_CHAT_ID, MODERATOR, READER
+
+THREAD = 500
+
+
+def typed(text: str, message_id: int, now: float, thread: int = THREAD) -> ThreadComment:
+    return ThreadComment(
+        READER, thread, text, ThreadSource(DISCUSSION_CHAT_ID, message_id, thread), now
+    )
+
+
+async def queued(db: Database) -> list[tuple[object, ...]]:
+    return await rows(
+        db,
+        "SELECT action, chat_key, json_extract(payload, '$.message_id'),"
+        " json_extract(payload, '$.notice') FROM outbox ORDER BY id",
+    )
+
+
+async def test_a_typed_comment_is_stored_carded_deleted_and_its_author_told_once(
+    db: Database, settings: Settings
+) -> None:
+    article = await published_article(db)
+    await articles.link_discussion_copy(db, article.channel_message_id or 0, THREAD, 1.5)
+    outcome = await thread_comments.hold_for_moderation(db, settings, typed(" Hi ", 77, 2.0))
+    assert outcome.result is ThreadResult.HELD
+    assert await rows(db, "SELECT text, article_id, thread_source_message_id FROM submissions") == [
+        ("Hi", article.id, 77)
+    ]
+    assert await queued(db) == [
+        ("send_card", str(settings.moderation_chat_id), None, None),
+        ("delete_group_message", str(DISCUSSION_CHAT_ID), 77, None),
+        ("thread_author_notice", str(READER.user_id), None, "held"),
+    ]
+    # The same update again (after a crash): found, nothing queued twice.
+    again = await thread_comments.hold_for_moderation(db, settings, typed(" Hi ", 77, 2.5))
+    assert (again.result, again.submission_id) == (
+        ThreadResult.ALREADY_STORED,
+        outcome.submission_id,
+    )
+    assert len(await queued(db)) == 3
+
+
+async def test_flood_is_removed_with_a_word_and_a_ban_silently(
+    db: Database, settings: Settings
+) -> None:
+    settings = settings.model_copy(update={"flood_min_interval_seconds": 15.0})
+    article = await published_article(db)
+    await articles.link_discussion_copy(db, article.channel_message_id or 0, THREAD, 1.5)
+    first = await thread_comments.hold_for_moderation(db, settings, typed("One", 1, 2.0))
+    assert first.result is ThreadResult.HELD
+    flood = await thread_comments.hold_for_moderation(db, settings, typed("Two", 2, 3.0))
+    assert flood.result is ThreadResult.REMOVED
+    assert first.submission_id is not None
+    await moderation.decide(
+        db, settings, first.submission_id, moderation.Decision.BAN, MODERATOR, 4.0
+    )
+    banned = await thread_comments.hold_for_moderation(db, settings, typed("Three", 3, 100.0))
+    assert banned.result is ThreadResult.REMOVED
+    actions = [
+        row
+        for row in await queued(db)
+        if row[0] in {"delete_group_message", "thread_author_notice"}
+    ]
+    assert actions == [
+        ("delete_group_message", str(DISCUSSION_CHAT_ID), 1, None),
+        ("thread_author_notice", str(READER.user_id), None, "held"),
+        ("delete_group_message", str(DISCUSSION_CHAT_ID), 2, None),
+        ("thread_author_notice", str(READER.user_id), None, "flood"),
+        ("delete_group_message", str(DISCUSSION_CHAT_ID), 3, None),
+    ]
+    assert await rows(db, "SELECT COUNT(*) FROM submissions") == [(1,)]
+
+
+async def test_a_thread_the_bot_did_not_post_is_left_alone(
+    db: Database, settings: Settings
+) -> None:
+    outcome = await thread_comments.hold_for_moderation(db, settings, typed("Hi", 5, 2.0, 999))
+    assert outcome.result is ThreadResult.NOT_AN_ARTICLE
+    assert await queued(db) == []

@@ -1,0 +1,172 @@
+"""Comments typed under a post, in the discussion group, with THREAD_MODERATION=pre: held
+for a moderator, taken down from the thread, and published there by the bot on approval."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.delivery import deliveries
+from bot.services.moderation import Decision
+from bot.settings import Settings
+from tests.e2e.harness import OUTSIDER_ID, READER_IDS, running_bot
+from tests.e2e.steps import Message, post_article, press
+from tests.factories import (
+    ADMIN_ID,
+    DISCUSSION_CHAT_ID,
+    MODERATION_CHAT_ID,
+    MODERATOR_ID,
+)
+from tests.fake_telegram import FakeTelegram
+
+READER, OTHER_READER = READER_IDS[0], READER_IDS[1]
+
+
+async def thread_of(telegram: FakeTelegram, post: Message) -> Message:
+    """The post's automatic forward in the discussion group: its comment thread."""
+
+    def forward() -> Message | None:
+        for message in telegram.messages_in(DISCUSSION_CHAT_ID):
+            origin = message.get("forward_origin", {})
+            if (
+                message.get("is_automatic_forward")
+                and origin.get("message_id") == post["message_id"]
+            ):
+                return message
+        return None
+
+    return await telegram.wait_for(forward)
+
+
+async def test_a_comment_typed_under_a_post_waits_for_a_moderator_then_is_published(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """The reader's message leaves the thread at once and becomes a card; the reader, who
+    talks to the bot, hears why privately; approved, the bot posts it in the thread,
+    signed, as a reply to the post."""
+    telegram.user_sends_text(READER, "/start")
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        typed = telegram.user_sends_text(
+            READER,
+            "Typed straight into the thread",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Typed straight")
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, typed["message_id"]) is None
+        )
+        notice = await telegram.wait_for_bot_message(READER, contains="taken down")
+        assert "City budget passes" in notice["text"]
+        assert not telegram.bot_messages_in(DISCUSSION_CHAT_ID)
+        answer = await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        assert answer["text"] == "Approved."
+        published = await telegram.wait_for_bot_message(
+            DISCUSSION_CHAT_ID, contains="Typed straight into the thread"
+        )
+    assert published["reply_to_message"]["message_id"] == thread["message_id"]
+    assert published["message_thread_id"] == thread["message_id"]
+    assert "Reader0" in published["text"]
+
+
+async def test_an_author_without_a_private_chat_is_told_in_the_thread_once(
+    telegram: FakeTelegram, discussion_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader who never opened the bot gets a short notice in the thread, deleted a
+    moment later, and no second one for their next comment; a reply to a published
+    comment is published as a reply to it."""
+    monkeypatch.setattr(deliveries, "THREAD_NOTICE_LIFETIME", 0.5)
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.user_sends_text(
+            OTHER_READER,
+            "First words",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="First words")
+        notice = await telegram.wait_for_bot_message(
+            DISCUSSION_CHAT_ID, contains="waits for a moderator"
+        )
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, notice["message_id"]) is None
+        )
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        published = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="First words")
+        telegram.user_sends_text(
+            READER,
+            "An answer to the first",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=published["message_id"],
+        )
+        telegram.user_sends_text(
+            OTHER_READER,
+            "Second words",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        answer_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="An answer")
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Second words")
+        await press(telegram, MODERATOR_ID, answer_card, Decision.APPROVE)
+        reply = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="An answer")
+    assert reply["reply_to_message"]["message_id"] == published["message_id"]
+    notices = [
+        c
+        for c in telegram.calls
+        if c.method == "sendMessage" and "waits for a moderator" in str(c.params.get("text"))
+    ]
+    # One for OTHER_READER (the second comment came within ten minutes), one for READER.
+    assert len(notices) == 2
+
+
+async def test_moderators_stay_and_a_banned_author_is_removed_without_a_card(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """A moderator's, an admin's and a group admin's words stay in the thread; an author
+    banned from a card has their next words deleted without a card or a word."""
+    telegram.set_member_status(DISCUSSION_CHAT_ID, OUTSIDER_ID, "administrator")
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        staying = [
+            telegram.user_sends_text(
+                user_id,
+                f"{user_id} speaks",
+                chat_id=DISCUSSION_CHAT_ID,
+                reply_to_message_id=thread["message_id"],
+            )
+            for user_id in (MODERATOR_ID, ADMIN_ID, OUTSIDER_ID)
+        ]
+        telegram.user_sends_text(
+            READER,
+            "Troll words",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Troll words")
+        await press(telegram, MODERATOR_ID, card, Decision.BAN)
+        again = telegram.user_sends_text(
+            READER,
+            "Troll again",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, again["message_id"]) is None
+        )
+        # Cards go in order: one for a later comment shows none came for the banned one.
+        telegram.user_sends_text(
+            OTHER_READER,
+            "Honest words",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Honest words")
+    assert not [
+        m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "Troll again" in m["text"]
+    ]
+    for message in staying:
+        assert telegram.message(DISCUSSION_CHAT_ID, message["message_id"]) is not None
+    assert [c for c in telegram.calls if c.method == "getChatMember" and c.status != 200] == []
