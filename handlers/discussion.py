@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import MessageOriginChannel, Update
+from telegram import Message, MessageOriginChannel, Update
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime, person_of
@@ -35,9 +35,9 @@ class DiscussionHandlers:
             self._runtime.wake_outbox()
 
     async def thread_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A text typed under a post (THREAD_MODERATION=pre): held for a moderator."""
+        """A comment typed under a post (THREAD_MODERATION=pre): held for a moderator."""
         message = update.effective_message
-        assert message is not None and message.text is not None
+        assert message is not None
         author = message.from_user
         # Posts made as a chat (an anonymous admin, the channel, another channel) and
         # messages outside any post's thread are not held yet.
@@ -52,20 +52,40 @@ class DiscussionHandlers:
         if speaks:
             return
         reply_to = message.reply_to_message
+        media = media_kind_of(message)
         outcome = await thread_comments.hold_for_moderation(
             self._runtime.db,
             self._runtime.settings,
             ThreadComment(
                 person_of(author),
                 message.message_thread_id,
-                message.text,
+                message.text or message.caption or "",
                 ThreadSource(
                     message.chat.id,
                     message.message_id,
                     reply_to.message_id if reply_to is not None else None,
+                    media,
                 ),
                 time.time(),
             ),
         )
         logger.info("Thread message %s: %s", message.message_id, outcome.result.value)
         self._runtime.wake_outbox()
+
+
+# Checked in this order: a GIF comes as an animation and a document at once.
+MEDIA_KINDS = (
+    "animation",
+    "photo",
+    "video",
+    "video_note",
+    "sticker",
+    "voice",
+    "audio",
+    "document",
+)
+
+
+def media_kind_of(message: Message) -> str | None:
+    """The kind of media a message carries, or None for text."""
+    return next((kind for kind in MEDIA_KINDS if getattr(message, kind)), None)

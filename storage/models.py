@@ -87,6 +87,11 @@ class Submission:
     contact_email: str | None = None
     auto_approved: bool = False
     thread_message_id: int | None = None
+    # Typed in the discussion group: where it came from, and what it carries besides text.
+    thread_source_chat_id: int | None = None
+    thread_source_message_id: int | None = None
+    media_kind: str | None = None
+    moderation_copy_message_id: int | None = None
 
     @property
     def is_pending(self) -> bool:

@@ -21,6 +21,8 @@ _SELECT = (
     "SELECT s.id, s.kind, s.user_id, s.article_id, s.text, s.status, s.created_at,"
     " s.decided_by, s.decided_by_name, s.decided_at, s.author_banned,"
     " s.contact_name, s.contact_email, s.auto_approved, s.thread_message_id,"
+    " s.thread_source_chat_id, s.thread_source_message_id, s.media_kind,"
+    " s.moderation_copy_message_id,"
     " r.first_name, r.last_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -43,6 +45,10 @@ def _submission(row: aiosqlite.Row) -> Submission:
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),
         thread_message_id=row["thread_message_id"],
+        thread_source_chat_id=row["thread_source_chat_id"],
+        thread_source_message_id=row["thread_source_message_id"],
+        media_kind=row["media_kind"],
+        moderation_copy_message_id=row["moderation_copy_message_id"],
     )
 
 
@@ -104,6 +110,8 @@ class ThreadSource:
     message_id: int
     # The message it answered there: the post's automatic forward, or another comment.
     reply_to_message_id: int | None
+    # photo, video, document, audio, voice, animation, sticker or video_note; None: text.
+    media_kind: str | None = None
 
 
 async def insert_thread_comment(
@@ -117,8 +125,8 @@ async def insert_thread_comment(
     [submission_id] = await insert_rows(
         conn,
         "submissions (kind, user_id, article_id, text, created_at, thread_source_chat_id,"
-        " thread_source_message_id, thread_reply_to_message_id)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?)",
+        " thread_source_message_id, thread_reply_to_message_id, media_kind)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 user_id,
@@ -128,6 +136,7 @@ async def insert_thread_comment(
                 source.chat_id,
                 source.message_id,
                 source.reply_to_message_id,
+                source.media_kind,
             )
         ],
     )
@@ -354,3 +363,12 @@ async def next_pending_after(conn: aiosqlite.Connection, after_id: int) -> int |
         conn, "SELECT id FROM submissions WHERE status = 'pending' ORDER BY id LIMIT 1"
     )
     return int(row[0]) if row else None
+
+
+async def set_moderation_copy(
+    conn: aiosqlite.Connection, submission_id: int, message_id: int
+) -> None:
+    await conn.execute(
+        "UPDATE submissions SET moderation_copy_message_id = ? WHERE id = ?",
+        (message_id, submission_id),
+    )

@@ -42,6 +42,8 @@ DISCUSSION_COPY_WAIT = 5.0
 # and the notice is deleted this long after it went.
 THREAD_NOTICE_INTERVAL = 600.0
 THREAD_NOTICE_LIFETIME = 60.0
+# Media that cannot carry a caption: published after a signed text, as a reply to it.
+CAPTIONLESS_MEDIA = frozenset({"sticker", "video_note"})
 
 Record = Callable[[aiosqlite.Connection], Awaitable[None]]
 
@@ -226,6 +228,57 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         group, message.message_id, due_at=time.time() + THREAD_NOTICE_LIFETIME
     )
     return Delivered(follow_ups=[removal])
+
+
+async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """Copy a media comment into the moderation chat, under its card; then the original
+    can go from the group."""
+    group, original = _int(item, "group"), _int(item, "message_id")
+    removal = effects.delete_group_message_row(group, original)
+    submission_id = _int(item, "submission_id")
+    async with delivery.db.reading() as conn:
+        cards = await submissions.cards_of(conn, submission_id)
+    try:
+        copied = await delivery.bot.copy_message(
+            delivery.settings.moderation_chat_id,
+            group,
+            original,
+            reply_parameters=ReplyParameters(cards[0][1], allow_sending_without_reply=True)
+            if cards
+            else None,
+        )
+    except BadRequest as error:
+        # Deleted by its author already: nothing to copy, nothing left to delete.
+        if "message to copy not found" in error.message.lower():
+            return NOTHING
+        raise
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await submissions.set_moderation_copy(conn, submission_id, copied.message_id)
+
+    return Delivered(record, [removal])
+
+
+async def copy_to_moderation_given_up(item: OutboxItem, reason: str) -> Delivered:
+    """Without its copy the card shows the caption only; the original goes all the same."""
+    return Delivered(
+        follow_ups=[effects.delete_group_message_row(_int(item, "group"), _int(item, "message_id"))]
+    )
+
+
+async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """A sticker or round video, which carries no caption, under its signed text."""
+    discussion = delivery.settings.discussion_chat_id
+    copy_id = item.payload.get("copy")
+    if discussion is None or not isinstance(copy_id, int):
+        return NOTHING
+    await delivery.bot.copy_message(
+        discussion,
+        delivery.settings.moderation_chat_id,
+        copy_id,
+        reply_parameters=ReplyParameters(_int(item, "reply_to"), allow_sending_without_reply=True),
+    )
+    return NOTHING
 
 
 async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -560,16 +613,40 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
         # A comment typed in reply to a published comment answers that comment's copy.
         answered = await submissions.thread_reply_target(conn, submission.id)
-    message = await delivery.bot.send_message(
-        discussion,
-        channel_texts.thread_comment(submission),
-        reply_parameters=ReplyParameters(answered or article.discussion_message_id),
-    )
+    reply = ReplyParameters(answered or article.discussion_message_id)
+    copy_id = submission.moderation_copy_message_id
+    follow_ups: list[outbox.NewRow] = []
+    if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA:
+        # Copied back from the moderation chat's copy, signed in its caption.
+        posted_id = (
+            await delivery.bot.copy_message(
+                discussion,
+                delivery.settings.moderation_chat_id,
+                copy_id,
+                caption=channel_texts.thread_caption(submission),
+                reply_parameters=reply,
+            )
+        ).message_id
+    else:
+        posted_id = (
+            await delivery.bot.send_message(
+                discussion, channel_texts.thread_comment(submission), reply_parameters=reply
+            )
+        ).message_id
+        if copy_id is not None:
+            # A sticker or round video carries no caption: it follows its signed text.
+            follow_ups.append(
+                outbox.NewRow(
+                    Effect.THREAD_MEDIA,
+                    str(discussion),
+                    {"submission_id": submission.id, "copy": copy_id, "reply_to": posted_id},
+                )
+            )
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.set_thread_message(conn, submission.id, message.message_id)
+        await submissions.set_thread_message(conn, submission.id, posted_id)
 
-    return Delivered(record)
+    return Delivered(record, follow_ups)
 
 
 async def retract_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -675,9 +752,12 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.THREAD_AUTHOR_NOTICE: thread_author_notice,
     Effect.THREAD_NOTICE: thread_notice,
     Effect.DELETE_GROUP_MESSAGE: delete_group_message,
+    Effect.COPY_TO_MODERATION: copy_to_moderation,
+    Effect.THREAD_MEDIA: thread_media,
 }
 
 # What giving a row up means for the domain, where it means more than a log line.
 GIVEN_UP: dict[str, Callable[[OutboxItem, str], Awaitable[Delivered]]] = {
     Effect.CHANNEL_POST: channel_post_given_up,
+    Effect.COPY_TO_MODERATION: copy_to_moderation_given_up,
 }

@@ -43,7 +43,22 @@ def thread_comment(submission: Submission) -> str:
     """The whole comment, always: the author's name gives way if room is short."""
     room = MESSAGE_LIMIT - tg_length(submission.text) - 8
     name = shorten(submission.author.display_name, max(8, min(THREAD_NAME_LIMIT, room)))
-    return f"💬 <b>{esc(name)}</b>\n{esc(submission.text)}"
+    signature = f"💬 <b>{esc(name)}</b>"
+    # A sticker or round video has no text: its signature goes alone, the media after it.
+    return f"{signature}\n{esc(submission.text)}" if submission.text else signature
+
+
+CAPTION_LIMIT = 1024
+
+
+def thread_caption(submission: Submission) -> str:
+    """A media comment's signature and caption, within a caption's 1024 characters."""
+    name = shorten(submission.author.display_name, THREAD_NAME_LIMIT)
+    signature = f"💬 <b>{esc(name)}</b>"
+    if not submission.text:
+        return signature
+    room = CAPTION_LIMIT - tg_length(name) - 3
+    return f"{signature}\n{esc(shorten(submission.text, room))}"
 
 
 def thread_notice(author_name: str, author_id: int, held: bool) -> str:

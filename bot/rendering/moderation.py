@@ -36,6 +36,10 @@ def card(
     flags: CardFlags | None = None,
 ) -> Card:
     lines = _card_header(submission, article_title)
+    if submission.thread_source_message_id is not None:
+        lines.append("🧵 Typed under the post; taken down until decided")
+    if submission.media_kind is not None:
+        lines.append(f"📎 A {submission.media_kind.replace('_', ' ')}: its copy is just below")
     if flags is not None:
         lines += _flag_lines(flags)
     footer = _card_footer(submission, answers)

@@ -34,6 +34,8 @@ class Effect(StrEnum):
     GROUP_REPLY = "group_reply"
     # Comments typed in the discussion group (THREAD_MODERATION=pre).
     DELETE_GROUP_MESSAGE = "delete_group_message"
+    COPY_TO_MODERATION = "copy_to_moderation"
+    THREAD_MEDIA = "thread_media"
     THREAD_AUTHOR_NOTICE = "thread_author_notice"
     THREAD_NOTICE = "thread_notice"
 
@@ -240,6 +242,18 @@ def delete_group_message_row(
 ) -> outbox.NewRow:
     return outbox.NewRow(
         Effect.DELETE_GROUP_MESSAGE, str(chat_id), {"message_id": message_id}, due_at
+    )
+
+
+def copy_to_moderation_row(
+    settings: Settings, submission_id: int, source_chat_id: int, source_message_id: int
+) -> outbox.NewRow:
+    """Copy a media comment beside its card; the original is deleted once the copy exists
+    (or once the copy is given up)."""
+    return outbox.NewRow(
+        Effect.COPY_TO_MODERATION,
+        str(settings.moderation_chat_id),
+        {"submission_id": submission_id, "group": source_chat_id, "message_id": source_message_id},
     )
 
 

@@ -37,6 +37,7 @@ class ThreadComment:
     author: Person
     # message_thread_id: the id of the post's automatic forward in the group.
     thread_id: int
+    # The text, or a media message's caption ("" if none).
     text: str
     source: submissions.ThreadSource
     now: float
@@ -71,19 +72,21 @@ async def hold_for_moderation(
         stored = await submissions.from_thread_message(conn, source.chat_id, source.message_id)
         if stored is not None:
             return ThreadOutcome(ThreadResult.ALREADY_STORED, stored)
+        # A media message is judged by its caption; one without a caption is never empty.
+        judged_text = text or (f"[{source.media_kind}]" if source.media_kind else "")
         [arrival] = await intake.comment_arrivals(
             conn,
             [
                 intake.Incoming(
                     comment.author.user_id,
                     None,
-                    text,
+                    judged_text,
                     article.id,
                     abuse.history_since(settings, comment.now),
                 )
             ],
         )
-        judged = comments.judge(settings, arrival, text, comment.now)
+        judged = comments.judge(settings, arrival, judged_text, comment.now)
         # The card (if any) is queued before the deletion: the words are stored either way,
         # and moderators see them even if the deletion goes first.
         rows: list[outbox.NewRow] = []
@@ -97,7 +100,17 @@ async def hold_for_moderation(
                 settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT
             )
             rows.append(card)
-        rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
+        if submission_id is not None and source.media_kind is not None:
+            # The media is copied into the moderation chat first: the copy is what
+            # moderators see and what is published on approval. The original is deleted
+            # once the copy exists (copyMessage needs it).
+            rows.append(
+                effects.copy_to_moderation_row(
+                    settings, submission_id, source.chat_id, source.message_id
+                )
+            )
+        else:
+            rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
         notice = ThreadNotice.HELD if submission_id is not None else _REFUSALS.get(judged.result)
         if notice is not None:
             rows.append(

@@ -21,3 +21,8 @@ CREATE TABLE thread_notices (
 
 -- A comment in a thread names its post by the automatic forward's id.
 CREATE INDEX articles_by_discussion_message ON articles (discussion_message_id);
+
+-- A photo, video, voice note, sticker... typed in a thread: its kind, and the copy the bot
+-- made of it in the moderation chat, from which an approved one is copied back.
+ALTER TABLE submissions ADD COLUMN media_kind TEXT;
+ALTER TABLE submissions ADD COLUMN moderation_copy_message_id INTEGER;

@@ -170,3 +170,57 @@ async def test_moderators_stay_and_a_banned_author_is_removed_without_a_card(
     for message in staying:
         assert telegram.message(DISCUSSION_CHAT_ID, message["message_id"]) is not None
     assert [c for c in telegram.calls if c.method == "getChatMember" and c.status != 200] == []
+
+
+async def test_a_photo_and_a_sticker_under_a_post_are_held_copied_and_published_signed(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """Media is copied beside its card, then taken down; approved, a photo comes back with
+    the signature as its caption, a sticker after a signed text, as a reply to it."""
+    telegram.user_sends_text(READER, "/start")
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        photo = telegram.user_sends_photo(
+            READER,
+            DISCUSSION_CHAT_ID,
+            caption="Look at this",
+            reply_to_message_id=thread["message_id"],
+        )
+        photo_card = await telegram.wait_for_bot_message(
+            MODERATION_CHAT_ID, contains="Look at this"
+        )
+        assert "photo" in photo_card["text"]
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, photo["message_id"]) is None
+        )
+        copies = [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "photo" in m]
+        assert [c["photo"] for c in copies] == [photo["photo"]]
+        assert copies[0]["reply_to_message"]["message_id"] == photo_card["message_id"]
+        sticker = telegram.user_sends_sticker(
+            OTHER_READER, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"]
+        )
+        sticker_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="sticker")
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, sticker["message_id"]) is None
+        )
+        await press(telegram, MODERATOR_ID, photo_card, Decision.APPROVE)
+        await press(telegram, MODERATOR_ID, sticker_card, Decision.APPROVE)
+
+        def published(kind: str) -> Message | None:
+            return next(
+                (m for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID) if kind in m), None
+            )
+
+        photo_post = await telegram.wait_for(lambda: published("photo"))
+        sticker_post = await telegram.wait_for(lambda: published("sticker"))
+    assert photo_post["photo"] == photo["photo"]
+    assert photo_post["caption"].startswith("💬 Reader0")
+    assert photo_post["caption"].endswith("Look at this")
+    assert photo_post["reply_to_message"]["message_id"] == thread["message_id"]
+    signature = sticker_post["reply_to_message"]
+    assert signature["text"] == "💬 Reader1"
+    stored_signature = telegram.message(DISCUSSION_CHAT_ID, signature["message_id"])
+    assert stored_signature is not None
+    assert stored_signature["reply_to_message"]["message_id"] == thread["message_id"]
+    assert sticker_post["sticker"] == sticker["sticker"]

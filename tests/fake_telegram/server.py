@@ -40,6 +40,7 @@ T = TypeVar("T")
 
 # Telegram's limits.
 MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_ANSWER_LENGTH = 200
 CALLBACK_QUERY_LIFETIME_SECONDS = 15.0
 # deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago."
@@ -67,7 +68,25 @@ _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "messa
 # Telegram's FAQ: a bot "can't send more than 20 messages per minute to the same group".
 # Edits share that budget with sends: Telegram's maintainer in tdlib/td#2592 ("They share
 # the limit") and tdlib/td#3034. The overall 30 a second counts them too.
-_RATE_LIMITED_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+_RATE_LIMITED_METHODS = frozenset(
+    {"sendMessage", "copyMessage", "editMessageText", "editMessageReplyMarkup"}
+)
+# What a copy takes from the message it copies (copyMessage), and which of it has a caption.
+_COPIED_CONTENT = (
+    "text",
+    "entities",
+    "photo",
+    "video",
+    "document",
+    "audio",
+    "voice",
+    "animation",
+    "sticker",
+    "video_note",
+    "caption",
+    "caption_entities",
+)
+_CAPTIONED_MEDIA = ("photo", "video", "document", "audio", "voice", "animation")
 _MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
@@ -236,6 +255,7 @@ class FakeTelegram:
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
+            "copyMessage": self._copy_message,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -408,7 +428,9 @@ class FakeTelegram:
         self._notify()
         return copy.deepcopy(stored.data)
 
-    def user_sends_sticker(self, user_id: int, chat_id: int | None = None) -> dict[str, Any]:
+    def user_sends_sticker(
+        self, user_id: int, chat_id: int | None = None, reply_to_message_id: int | None = None
+    ) -> dict[str, Any]:
         file_id, unique_id = self._new_file_ids("CAACAgIAAxkBAA")
         sticker = {
             "file_id": file_id,
@@ -420,10 +442,14 @@ class FakeTelegram:
             "is_video": False,
             "emoji": "\N{THUMBS UP SIGN}",
         }
-        return self._user_message(user_id, chat_id, {"sticker": sticker}, None)
+        return self._user_message(user_id, chat_id, {"sticker": sticker}, reply_to_message_id)
 
     def user_sends_photo(
-        self, user_id: int, chat_id: int | None = None, caption: str | None = None
+        self,
+        user_id: int,
+        chat_id: int | None = None,
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
     ) -> dict[str, Any]:
         sizes = []
         for width, height in ((90, 67), (800, 600)):
@@ -443,7 +469,7 @@ class FakeTelegram:
             entities = self._command_entities(caption)
             if entities:
                 content["caption_entities"] = entities
-        return self._user_message(user_id, chat_id, content, None)
+        return self._user_message(user_id, chat_id, content, reply_to_message_id)
 
     def user_presses_button(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         """Presses a button; `data` is sent as given, so tests can forge presses."""
@@ -972,6 +998,39 @@ class FakeTelegram:
         if chat.type == "channel":
             self._forward_to_discussion_group(chat, stored)
         return stored.data
+
+    def _copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        """copyMessage: the content of a message, sent anew (no link to the original); a
+        new caption replaces the old one on media that carry captions."""
+        chat = self._writable_chat(params["chat_id"])
+        source = self._accessible_chat(params["from_chat_id"]).messages.get(params["message_id"])
+        if source is None:
+            raise _bad_request("message to copy not found")
+        content = {
+            key: copy.deepcopy(source.data[key]) for key in _COPIED_CONTENT if key in source.data
+        }
+        if not content:
+            raise _bad_request("message can't be copied")
+        if "caption" in params:
+            # Stickers and round videos carry no caption (assumed refused, as sending one
+            # with a caption is not possible in the apps either).
+            if not any(kind in content for kind in _CAPTIONED_MEDIA):
+                raise _bad_request("message can't be copied: this message has no caption")
+            caption, entities = self._formatted_text({**params, "text": params["caption"]})
+            if len(caption) > MAX_CAPTION_LENGTH:
+                raise _bad_request("message caption is too long")
+            content["caption"] = caption
+            content.pop("caption_entities", None)
+            if entities:
+                content["caption_entities"] = entities
+        markup = _reply_markup(params)
+        if markup is not None:
+            content["reply_markup"] = markup
+        reply_to = self._replied_message(chat, params)
+        self._check_rate_limit(chat, "copyMessage")
+        sender = None if chat.type == "channel" else self.bot_user
+        stored = self._store_message(chat, sender, content, reply_to, by_bot=True)
+        return {"message_id": stored.data["message_id"]}
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, stored = self._editable_message(params)

@@ -318,6 +318,28 @@ async def test_deleting_needs_the_right_and_a_message_under_48_hours_old(fake, b
     assert await bot.delete_message(GROUP, recent_own.message_id)
 
 
+async def test_copies_keep_their_media_and_take_a_caption_only_where_media_has_one(fake, bot):
+    photo = fake.user_sends_photo(USER, chat_id=GROUP, caption="old caption")
+    copied = await bot.copy_message(
+        OTHER_GROUP, GROUP, photo["message_id"], caption="<b>Ann</b>: new", parse_mode="HTML"
+    )
+    stored = fake.message(OTHER_GROUP, copied.message_id)
+    assert stored is not None
+    assert stored["photo"] == photo["photo"]
+    assert stored["caption"] == "Ann: new"
+    assert stored["caption_entities"][0]["type"] == "bold"
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.copy_message(OTHER_GROUP, GROUP, photo["message_id"], caption="x" * 1025)
+    sticker = fake.user_sends_sticker(USER, chat_id=GROUP)
+    with pytest.raises(BadRequest, match="can't be copied"):
+        await bot.copy_message(OTHER_GROUP, GROUP, sticker["message_id"], caption="signed")
+    plain = await bot.copy_message(OTHER_GROUP, GROUP, sticker["message_id"])
+    copied_sticker = fake.message(OTHER_GROUP, plain.message_id)
+    assert copied_sticker is not None and copied_sticker["sticker"] == sticker["sticker"]
+    with pytest.raises(BadRequest, match="Message to copy not found"):
+        await bot.copy_message(OTHER_GROUP, GROUP, 999)
+
+
 async def test_replies(fake, bot):
     """A reply must find its message unless allowed not to; it carries the full message."""
     with pytest.raises(BadRequest, match="Message to be replied not found"):

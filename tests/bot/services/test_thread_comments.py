@@ -88,3 +88,22 @@ async def test_a_thread_the_bot_did_not_post_is_left_alone(
     outcome = await thread_comments.hold_for_moderation(db, settings, typed("Hi", 5, 2.0, 999))
     assert outcome.result is ThreadResult.NOT_AN_ARTICLE
     assert await queued(db) == []
+
+
+async def test_media_is_copied_first_and_deleted_after_its_copy(
+    db: Database, settings: Settings
+) -> None:
+    """A sticker becomes a card and a copy beside it; its deletion follows the copy."""
+    article = await published_article(db)
+    await articles.link_discussion_copy(db, article.channel_message_id or 0, THREAD, 1.5)
+    source = ThreadSource(DISCUSSION_CHAT_ID, 10, THREAD, "sticker")
+    outcome = await thread_comments.hold_for_moderation(
+        db, settings, ThreadComment(READER, THREAD, "", source, 2.0)
+    )
+    assert outcome.result is ThreadResult.HELD
+    assert [row[:3] for row in await queued(db)] == [
+        ("send_card", str(settings.moderation_chat_id), None),
+        ("copy_to_moderation", str(settings.moderation_chat_id), 10),
+        ("thread_author_notice", str(READER.user_id), None),
+    ]
+    assert await rows(db, "SELECT text, media_kind FROM submissions") == [("", "sticker")]
