@@ -99,7 +99,9 @@ class ModerationHandlers:
         if user_id is None:
             await self._runtime.reply(message, moderation_texts.UNBAN_USAGE)
             return
-        was_banned = await moderation.unban(self._runtime.db, user_id, time.time())
+        was_banned = await moderation.unban(
+            self._runtime.db, self._runtime.settings, user_id, time.time()
+        )
         await self._runtime.reply(message, moderation_texts.unbanned(user_id, was_banned))
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

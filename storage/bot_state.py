@@ -11,6 +11,8 @@ MODERATION_CHAT_DOWN = "moderation_chat_down"
 REVIEW_DESK = "review_desk"
 # Prefix: admins were told that deliveries of one kind of message fail inside the bot.
 DELIVERY_FAILED = "delivery_failed"
+# Prefix: admins were told that the bot lacks an administrator right in a chat.
+MISSING_RIGHT = "missing_right"
 
 
 async def get(conn: aiosqlite.Connection, key: str) -> str | None:

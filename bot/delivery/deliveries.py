@@ -23,7 +23,15 @@ from bot.rendering import readers as reader_texts
 from bot.services import abuse, comments, desk, effects
 from bot.services.effects import AdminNotice, Effect, ReaderNotice
 from bot.settings import Settings
-from storage import articles, contact_replies, history, outbox, readers, submissions
+from storage import (
+    articles,
+    bot_state,
+    contact_replies,
+    history,
+    outbox,
+    readers,
+    submissions,
+)
 from storage.db import Database
 from storage.models import (
     Article,
@@ -230,6 +238,44 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     return Delivered(follow_ups=[removal])
 
 
+def _report_missing_right(delivery: Delivery, chat_id: int, right: str) -> Record:
+    """Tell the admins, once per chat and right, which right the bot needs there."""
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        now = time.time()
+        if await bot_state.set_if_absent(
+            conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}", str(now)
+        ):
+            await effects.tell_admins(
+                conn, delivery.settings, AdminNotice.MISSING_RIGHT, f"{right}:{chat_id}", now
+            )
+
+    return record
+
+
+async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
+    group = int(item.chat_key)
+    try:
+        await delivery.bot.ban_chat_member(group, _int(item, "user_id"))
+    except BadRequest as error:
+        if "not enough rights" in error.message.lower():
+            return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))
+        raise
+    return NOTHING
+
+
+async def unban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
+    group = int(item.chat_key)
+    try:
+        # only_if_banned: an unban must not remove a member who was never banned.
+        await delivery.bot.unban_chat_member(group, _int(item, "user_id"), only_if_banned=True)
+    except BadRequest as error:
+        if "not enough rights" in error.message.lower():
+            return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))
+        raise
+    return NOTHING
+
+
 async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
     """Copy a media comment into the moderation chat, under its card; then the original
     can go from the group."""
@@ -282,13 +328,20 @@ async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 
 async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivered:
+    group = int(item.chat_key)
     try:
-        await delivery.bot.delete_message(int(item.chat_key), _int(item, "message_id"))
+        await delivery.bot.delete_message(group, _int(item, "message_id"))
     except BadRequest as error:
         lowered = error.message.lower()
         # Deleted already (by its author or an admin): what was asked is done.
         if "message to delete not found" in lowered:
             return NOTHING
+        if "message can't be deleted" not in lowered:
+            raise
+        # Telegram says the same for a missing right and for a message over 48 hours old.
+        member = await delivery.bot.get_chat_member(group, delivery.bot.id)
+        if not getattr(member, "can_delete_messages", False):
+            return Delivered(_report_missing_right(delivery, group, "can_delete_messages"))
         raise
     return NOTHING
 
@@ -715,6 +768,9 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         text = admin_texts.MODERATION_CHAT_BACK
     elif notice is AdminNotice.DELIVERY_FAILED:
         text = admin_texts.delivery_failed(_text(item, "action") or "", reason)
+    elif notice is AdminNotice.MISSING_RIGHT:
+        right, _, chat = reason.partition(":")
+        text = admin_texts.missing_right(right, chat)
     else:
         async with delivery.db.reading() as conn:
             article = await articles.get(conn, _int(item, "article_id"))
@@ -754,6 +810,8 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.DELETE_GROUP_MESSAGE: delete_group_message,
     Effect.COPY_TO_MODERATION: copy_to_moderation,
     Effect.THREAD_MEDIA: thread_media,
+    Effect.BAN_IN_GROUP: ban_in_group,
+    Effect.UNBAN_IN_GROUP: unban_in_group,
 }
 
 # What giving a row up means for the domain, where it means more than a log line.

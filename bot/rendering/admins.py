@@ -65,6 +65,23 @@ def delivery_failed(action: str, reason: str) -> str:
     )
 
 
+RIGHT_NAMES = {
+    "can_delete_messages": "Delete messages",
+    "can_restrict_members": "Ban users",
+}
+
+
+def missing_right(right: str, chat_id: str) -> str:
+    name = RIGHT_NAMES.get(right, right)
+    return (
+        f"⚠️ I need the <b>{esc(name)}</b> right in the discussion group"
+        f" (<code>{esc(chat_id)}</code>) and do not have it. In the group's settings:"
+        f" Administrators → the bot → turn on “{esc(name)}”. Until then readers' comments"
+        " there stay public while they wait for a moderator, and bans do not reach the group."
+        " I tell you once."
+    )
+
+
 def article_list(listings: Sequence[ArticleListing]) -> str:
     if not listings:
         return "No articles yet. Post one with /post."

@@ -36,6 +36,8 @@ class Effect(StrEnum):
     DELETE_GROUP_MESSAGE = "delete_group_message"
     COPY_TO_MODERATION = "copy_to_moderation"
     THREAD_MEDIA = "thread_media"
+    BAN_IN_GROUP = "ban_in_group"
+    UNBAN_IN_GROUP = "unban_in_group"
     THREAD_AUTHOR_NOTICE = "thread_author_notice"
     THREAD_NOTICE = "thread_notice"
 
@@ -219,6 +221,7 @@ class AdminNotice(StrEnum):
     ARTICLE_POST_UNCONFIRMED = "article_post_unconfirmed"
     ARTICLE_UNPUBLISHED = "article_unpublished"
     DELIVERY_FAILED = "delivery_failed"
+    MISSING_RIGHT = "missing_right"
 
 
 def admin_notice_row(
@@ -254,6 +257,22 @@ def copy_to_moderation_row(
         Effect.COPY_TO_MODERATION,
         str(settings.moderation_chat_id),
         {"submission_id": submission_id, "group": source_chat_id, "message_id": source_message_id},
+    )
+
+
+async def ban_in_discussion_group(
+    conn: aiosqlite.Connection, settings: Settings, user_id: int, now: float, *, lift: bool = False
+) -> None:
+    """A banned author is banned from the discussion group too, so they cannot keep
+    posting under the posts; lifting the ban lifts that one as well."""
+    if settings.discussion_chat_id is None:
+        return
+    await outbox.enqueue(
+        conn,
+        Effect.UNBAN_IN_GROUP if lift else Effect.BAN_IN_GROUP,
+        str(settings.discussion_chat_id),
+        {"user_id": user_id},
+        now,
     )
 
 

@@ -80,6 +80,7 @@ async def decide(
             await readers.ban(
                 conn, submission.author.user_id, moderator.user_id, submission_id, now
             )
+            await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
         await effects.refresh_cards(conn, settings, submission_id, now)
         await desk.refresh_if_open(conn, settings, now)
         if submission.kind is SubmissionKind.CONTACT:
@@ -98,9 +99,12 @@ async def decide(
     return DecisionOutcome(DecisionResult.APPLIED, submission)
 
 
-async def unban(db: Database, user_id: int, now: float) -> bool:
+async def unban(db: Database, settings: Settings, user_id: int, now: float) -> bool:
     async with db.transaction() as conn:
-        return await readers.unban(conn, user_id, now)
+        lifted = await readers.unban(conn, user_id, now)
+        if lifted:
+            await effects.ban_in_discussion_group(conn, settings, user_id, now, lift=True)
+        return lifted
 
 
 async def _unpublish(

@@ -125,7 +125,8 @@ async def test_moderators_stay_and_a_banned_author_is_removed_without_a_card(
     telegram: FakeTelegram, discussion_settings: Settings
 ) -> None:
     """A moderator's, an admin's and a group admin's words stay in the thread; an author
-    banned from a card has their next words deleted without a card or a word."""
+    banned from a card is banned from the group, and their words, should they come back,
+    are deleted without a card or a word."""
     telegram.set_member_status(DISCUSSION_CHAT_ID, OUTSIDER_ID, "administrator")
     async with running_bot(discussion_settings):
         _, post = await post_article(telegram)
@@ -147,6 +148,13 @@ async def test_moderators_stay_and_a_banned_author_is_removed_without_a_card(
         )
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Troll words")
         await press(telegram, MODERATOR_ID, card, Decision.BAN)
+        # Banned from the group too, so they cannot keep posting there.
+        await telegram.wait_for(
+            lambda: telegram.chat_member_status(DISCUSSION_CHAT_ID, READER) == "kicked"
+        )
+        # Should they come back (an admin of the group let them in again), the bot's ban
+        # still holds: what they type is deleted without a card or a word.
+        telegram.set_member_status(DISCUSSION_CHAT_ID, READER, "member")
         again = telegram.user_sends_text(
             READER,
             "Troll again",
@@ -224,3 +232,41 @@ async def test_a_photo_and_a_sticker_under_a_post_are_held_copied_and_published_
     assert stored_signature is not None
     assert stored_signature["reply_to_message"]["message_id"] == thread["message_id"]
     assert sticker_post["sticker"] == sticker["sticker"]
+
+
+async def test_without_the_delete_right_admins_are_told_once_which_right_to_grant(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """The comment still becomes a card, but stays in the thread; the admins hear once,
+    naming the right, however many comments follow."""
+    telegram.withhold_bot_right(DISCUSSION_CHAT_ID, "can_delete_messages")
+    telegram.expect_bad_request("can't be deleted")
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        typed = [
+            telegram.user_sends_text(
+                reader,
+                f"Words of {reader}",
+                chat_id=DISCUSSION_CHAT_ID,
+                reply_to_message_id=thread["message_id"],
+            )
+            for reader in (READER, OTHER_READER)
+        ]
+        for reader in (READER, OTHER_READER):
+            await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=f"Words of {reader}")
+        told = await telegram.wait_for_bot_message(ADMIN_ID, contains="Delete messages")
+        # Both deletions were tried (each refusal is followed by a look at the bot's rights).
+        await telegram.wait_for(
+            lambda: [c for c in telegram.calls if c.method == "deleteMessage" and c.status == 400][
+                1:
+            ]
+        )
+        telegram.user_sends_text(ADMIN_ID, "/articles")
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="City budget passes")
+    assert str(DISCUSSION_CHAT_ID) in told["text"]
+    assert (
+        len([m for m in telegram.bot_messages_in(ADMIN_ID) if "Delete messages" in m["text"]]) == 1
+    )
+    for message in typed:
+        assert telegram.message(DISCUSSION_CHAT_ID, message["message_id"]) is not None

@@ -263,6 +263,8 @@ class FakeTelegram:
             "getChatMember": self._get_chat_member,
             "getChat": self._get_chat,
             "leaveChat": self._leave_chat,
+            "banChatMember": self._ban_chat_member,
+            "unbanChatMember": self._unban_chat_member,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -381,6 +383,9 @@ class FakeTelegram:
         """The message was sent `hours` earlier than it says (for the 48-hour rules)."""
         stored = self._existing_chat(chat_id).messages[message_id]
         stored.data["date"] -= int(hours * 3600)
+
+    def chat_member_status(self, chat_id: int, user_id: int) -> str:
+        return self._existing_chat(chat_id).members.get(user_id, "left")
 
     def bot_status_in(self, chat_id: int) -> str:
         return self._existing_chat(chat_id).bot_status
@@ -1129,6 +1134,34 @@ class FakeTelegram:
         if chat.linked_chat_id is not None:
             info["linked_chat_id"] = chat.linked_chat_id
         return info
+
+    def _restrictable_member(self, params: dict[str, Any]) -> tuple[_Chat, int]:
+        chat = self._accessible_chat(params["chat_id"])
+        if chat.type == "private":
+            raise _bad_request("chat member status can't be changed in private chats")
+        may_restrict = (
+            chat.bot_status in {"administrator", "creator"}
+            and "can_restrict_members" not in chat.bot_rights_withheld
+        )
+        if not may_restrict:
+            raise _bad_request("not enough rights to restrict/unrestrict chat member")
+        user_id = params["user_id"]
+        if user_id not in self._users:
+            raise _bad_request("user not found")
+        if chat.members.get(user_id) in {"creator", "administrator"}:
+            raise _bad_request("user is an administrator of the chat")
+        return chat, user_id
+
+    def _ban_chat_member(self, params: dict[str, Any]) -> bool:
+        chat, user_id = self._restrictable_member(params)
+        chat.members[user_id] = "kicked"
+        return True
+
+    def _unban_chat_member(self, params: dict[str, Any]) -> bool:
+        chat, user_id = self._restrictable_member(params)
+        if chat.members.get(user_id) == "kicked" or not params.get("only_if_banned"):
+            chat.members[user_id] = "left"
+        return True
 
     def _leave_chat(self, params: dict[str, Any]) -> bool:
         chat = self._accessible_chat(params["chat_id"])

@@ -340,6 +340,18 @@ async def test_copies_keep_their_media_and_take_a_caption_only_where_media_has_o
         await bot.copy_message(OTHER_GROUP, GROUP, 999)
 
 
+async def test_banning_needs_the_right_and_keeps_the_user_out(fake, bot):
+    assert await bot.ban_chat_member(GROUP, USER)
+    assert (await bot.get_chat_member(GROUP, USER)).status == "kicked"
+    with pytest.raises(ValueError, match="kicked"):
+        fake.user_sends_text(USER, "back again", chat_id=GROUP)
+    assert await bot.unban_chat_member(GROUP, USER, only_if_banned=True)
+    assert (await bot.get_chat_member(GROUP, USER)).status == "left"
+    fake.withhold_bot_right(GROUP, "can_restrict_members")
+    with pytest.raises(BadRequest, match="Not enough rights to restrict"):
+        await bot.ban_chat_member(GROUP, USER)
+
+
 async def test_replies(fake, bot):
     """A reply must find its message unless allowed not to; it carries the full message."""
     with pytest.raises(BadRequest, match="Message to be replied not found"):

@@ -109,8 +109,8 @@ async def test_a_banned_author_is_refused_and_unban_lets_them_back(
         )
         == cards_before
     )
-    assert await moderation.unban(db, READER.user_id, 6.5) is True
-    assert await moderation.unban(db, READER.user_id, 6.6) is False
+    assert await moderation.unban(db, settings, READER.user_id, 6.5) is True
+    assert await moderation.unban(db, settings, READER.user_id, 6.6) is False
     assert (await comments.open_article(db, READER, article.id, 7.0)).result is OpenResult.READY
 
 
