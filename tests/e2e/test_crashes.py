@@ -21,7 +21,8 @@ from bot.services.moderation import Decision
 from tests.e2e.harness import READER_IDS, populate
 from tests.e2e.process import start_bot_process
 from tests.e2e.steps import card_button_data, post_article, start_payload
-from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID
+from tests.e2e.test_thread_comments import thread_of
+from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID
 from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
@@ -31,14 +32,19 @@ WAIT = 20.0  # a restart of the process is part of most waits here
 class CrashingBot:
     """`python -m bot` that tests kill with SIGKILL and start again on the same database."""
 
-    def __init__(self, telegram: FakeTelegram, tmp_path: Path) -> None:
+    def __init__(
+        self, telegram: FakeTelegram, tmp_path: Path, *, with_discussion: bool = False
+    ) -> None:
         self._telegram = telegram
         self._tmp_path = tmp_path
+        self._with_discussion = with_discussion
         self._process: asyncio.subprocess.Process | None = None
         self._killed = asyncio.Event()
 
     async def start(self) -> None:
-        self._process = await start_bot_process(self._telegram, self._tmp_path, log_level="INFO")
+        self._process = await start_bot_process(
+            self._telegram, self._tmp_path, with_discussion=self._with_discussion, log_level="INFO"
+        )
 
     def kill(self) -> None:
         """SIGKILL, once per run of the process, whichever armed trigger fires first;
@@ -93,7 +99,11 @@ async def settle(crashing: CrashingBot) -> None:
 def assert_nothing_twice(telegram: FakeTelegram, chat_id: int) -> None:
     repeated = {
         text: n
-        for text, n in Counter(m["text"] for m in telegram.bot_messages_in(chat_id)).items()
+        for text, n in Counter(
+            # A media copy counts by the file it carries.
+            m.get("text") or repr(m.get("photo"))
+            for m in telegram.bot_messages_in(chat_id)
+        ).items()
         if n > 1
     }
     assert repeated == {}, f"sent twice to {chat_id}: {repeated}"
@@ -103,7 +113,7 @@ def cards_with(telegram: FakeTelegram, text: str) -> list[dict[str, object]]:
     return [
         m
         for m in telegram.bot_messages_in(MODERATION_CHAT_ID)
-        if "Comment #" in m["text"] and text in m["text"]
+        if "Comment #" in m.get("text", "") and text in m["text"]
     ]
 
 
@@ -316,3 +326,52 @@ async def test_killed_before_the_next_question_of_the_form_goes_out(
     telegram.user_sends_text(READER, "ann@example.com")
     await telegram.wait_for_bot_message(READER, contains="Now your message", timeout=WAIT)
     assert_nothing_twice(telegram, READER)
+
+
+@pytest.fixture
+async def crashing_with_thread(
+    telegram: FakeTelegram, tmp_path: Path
+) -> AsyncIterator[CrashingBot]:
+    populate(telegram, with_discussion=True)
+    bot = CrashingBot(telegram, tmp_path, with_discussion=True)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+@pytest.mark.parametrize("point", ["card", "copy", "deletion", "notice", "next poll"])
+async def test_killed_at_each_step_of_holding_a_comment_typed_under_a_post(
+    telegram: FakeTelegram, crashing_with_thread: CrashingBot, point: str
+) -> None:
+    """A photo typed in a post's thread, killed before its card, its copy, its deletion,
+    its author's notice or the confirmation of its update: after the restart one card, one
+    copy, the original gone from the thread, and nothing sent twice."""
+    crashing = crashing_with_thread
+    telegram.user_sends_text(READER, "/start")
+    _, post = await post_article(telegram)
+    thread = await thread_of(telegram, post)
+    await settle(crashing)
+    if point == "card":
+        kill_on(telegram, crashing, "sendMessage", MODERATION_CHAT_ID)
+    elif point == "copy":
+        kill_on(telegram, crashing, "copyMessage", MODERATION_CHAT_ID)
+    elif point == "deletion":
+        kill_on(telegram, crashing, "deleteMessage", DISCUSSION_CHAT_ID)
+    elif point == "notice":
+        kill_on(telegram, crashing, "sendMessage", READER)
+    else:
+        telegram.intercept_next("getUpdates", crashing.kill)
+    photo = telegram.user_sends_photo(
+        READER, DISCUSSION_CHAT_ID, caption="Crash photo", reply_to_message_id=thread["message_id"]
+    )
+    await crashing.restart_after_crash()
+    await telegram.wait_for(lambda: cards_with(telegram, "Crash photo"), timeout=WAIT)
+    await telegram.wait_for_bot_message(READER, contains="taken down", timeout=WAIT)
+    await settle(crashing)
+    assert len(cards_with(telegram, "Crash photo")) == 1
+    assert len([m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "photo" in m]) == 1
+    assert telegram.message(DISCUSSION_CHAT_ID, photo["message_id"]) is None
+    assert_nothing_twice(telegram, READER)
+    assert_nothing_twice(telegram, MODERATION_CHAT_ID)
