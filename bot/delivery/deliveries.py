@@ -305,7 +305,9 @@ async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
     return Delivered(record, [removal])
 
 
-async def copy_to_moderation_given_up(item: OutboxItem, reason: str) -> Delivered:
+async def copy_to_moderation_given_up(
+    delivery: Delivery, item: OutboxItem, reason: str
+) -> Delivered:
     """Without its copy the card shows the caption only; the original goes all the same."""
     return Delivered(
         follow_ups=[effects.delete_group_message_row(_int(item, "group"), _int(item, "message_id"))]
@@ -604,7 +606,7 @@ def _never_reached_telegram(error: NetworkError) -> bool:
     return any(name in error.message for name in ("ConnectError", "ConnectTimeout", "PoolTimeout"))
 
 
-async def channel_post_given_up(item: OutboxItem, reason: str) -> Delivered:
+async def channel_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
     article_id = _int(item, "article_id")
 
     async def record(conn: aiosqlite.Connection) -> None:
@@ -696,10 +698,29 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
                 )
             )
 
+    # The author hears "published" only now that the post exists.
+    follow_ups.append(effects.notify_author_row(submission.author.user_id, submission.id))
+
     async def record(conn: aiosqlite.Connection) -> None:
         await submissions.set_thread_message(conn, submission.id, posted_id)
 
     return Delivered(record, follow_ups)
+
+
+async def thread_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
+    """Telegram refused the thread post for good (the group unlinked, the bot removed): the
+    admins hear it, and the author is not told the comment was published."""
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await effects.tell_admins(
+            conn,
+            delivery.settings,
+            AdminNotice.THREAD_POST_FAILED,
+            f"{_int(item, 'submission_id')}:{reason}",
+            time.time(),
+        )
+
+    return Delivered(record)
 
 
 async def retract_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -768,6 +789,9 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         text = admin_texts.MODERATION_CHAT_BACK
     elif notice is AdminNotice.DELIVERY_FAILED:
         text = admin_texts.delivery_failed(_text(item, "action") or "", reason)
+    elif notice is AdminNotice.THREAD_POST_FAILED:
+        submission_id, _, why = reason.partition(":")
+        text = admin_texts.thread_post_failed(submission_id, why)
     elif notice is AdminNotice.MISSING_RIGHT:
         right, _, chat = reason.partition(":")
         text = admin_texts.missing_right(right, chat)
@@ -815,7 +839,8 @@ DELIVERIES: dict[str, Deliver] = {
 }
 
 # What giving a row up means for the domain, where it means more than a log line.
-GIVEN_UP: dict[str, Callable[[OutboxItem, str], Awaitable[Delivered]]] = {
+GIVEN_UP: dict[str, Callable[[Delivery, OutboxItem, str], Awaitable[Delivered]]] = {
     Effect.CHANNEL_POST: channel_post_given_up,
     Effect.COPY_TO_MODERATION: copy_to_moderation_given_up,
+    Effect.THREAD_POST: thread_post_given_up,
 }

@@ -330,7 +330,9 @@ class OutboxWorker:
             else:
                 logger.warning("%s given up: %s", described, outcome.reason)
             given_up = deliveries.GIVEN_UP.get(item.action)
-            follow = await given_up(item, outcome.reason) if given_up else Delivered()
+            follow = (
+                await given_up(self._delivery, item, outcome.reason) if given_up else Delivered()
+            )
             async with self._db.transaction() as conn:
                 if follow.record is not None:
                     await follow.record(conn)

@@ -82,6 +82,14 @@ def missing_right(right: str, chat_id: str) -> str:
     )
 
 
+def thread_post_failed(submission_id: str, reason: str) -> str:
+    return (
+        f"⚠️ Comment #{esc(submission_id)} was approved but could not be published in the"
+        f" discussion group: {esc(shorten(reason, 300))}. Its author was not told it was"
+        " published. Check that the group is still linked and the bot still in it."
+    )
+
+
 def article_list(listings: Sequence[ArticleListing]) -> str:
     if not listings:
         return "No articles yet. Post one with /post."

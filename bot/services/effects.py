@@ -127,12 +127,14 @@ async def refresh_cards(
     await outbox.enqueue_all(conn, [refresh_cards_row(settings, submission_id)], now)
 
 
+def notify_author_row(author_id: int, submission_id: int) -> outbox.NewRow:
+    return outbox.NewRow(Effect.NOTIFY_AUTHOR, str(author_id), {"submission_id": submission_id})
+
+
 async def notify_author(
     conn: aiosqlite.Connection, author_id: int, submission_id: int, now: float
 ) -> None:
-    await outbox.enqueue(
-        conn, Effect.NOTIFY_AUTHOR, str(author_id), {"submission_id": submission_id}, now
-    )
+    await outbox.enqueue_all(conn, [notify_author_row(author_id, submission_id)], now)
 
 
 async def publish_comment(
@@ -222,6 +224,7 @@ class AdminNotice(StrEnum):
     ARTICLE_UNPUBLISHED = "article_unpublished"
     DELIVERY_FAILED = "delivery_failed"
     MISSING_RIGHT = "missing_right"
+    THREAD_POST_FAILED = "thread_post_failed"
 
 
 def admin_notice_row(

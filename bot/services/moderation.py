@@ -86,16 +86,22 @@ async def decide(
         if submission.kind is SubmissionKind.CONTACT:
             # A contact message is answered by an editor's reply, not by a verdict.
             return DecisionOutcome(DecisionResult.APPLIED, submission)
-        await effects.notify_author(conn, submission.author.user_id, submission_id, now)
-        if status is SubmissionStatus.APPROVED:
-            article = (
-                await articles.get(conn, submission.article_id)
-                if submission.article_id is not None
-                else None
-            )
-            # A comment approved after its article was taken down stays private.
-            if article is not None and article.open_for_comments:
-                await effects.publish_comment(conn, settings, article.id, submission_id, now)
+        article = (
+            await articles.get(conn, submission.article_id)
+            if submission.article_id is not None
+            else None
+        )
+        # A comment approved after its article was taken down stays private.
+        publish = (
+            status is SubmissionStatus.APPROVED
+            and article is not None
+            and article.open_for_comments
+        )
+        if publish and article is not None:
+            await effects.publish_comment(conn, settings, article.id, submission_id, now)
+        if not publish or settings.discussion_chat_id is None:
+            await effects.notify_author(conn, submission.author.user_id, submission_id, now)
+        # Else the author hears "published" once the thread post exists (deliveries.thread_post).
     return DecisionOutcome(DecisionResult.APPLIED, submission)
 
 

@@ -200,7 +200,9 @@ async def test_unchanged_cards_and_counters_are_not_edited(
 async def test_a_thread_post_whose_copy_never_comes_is_given_up(
     telegram: FakeTelegram, db: Database, database_path: Path
 ) -> None:
-    """After NOT_READY_ATTEMPTS tries without the discussion copy, the row fails with a log."""
+    """After NOT_READY_ATTEMPTS tries without the discussion copy, the row fails with a log
+    and the admins hear that the approved comment was not published."""
+    telegram.user_sends_text(ADMIN_ID, "/start")
     settings = make_settings(
         database_path, telegram_api_url=telegram.base_url, discussion_chat_id=DISCUSSION_CHAT_ID
     )
@@ -234,10 +236,14 @@ async def test_a_thread_post_whose_copy_never_comes_is_given_up(
         async with db.transaction() as conn:
             await conn.execute("UPDATE outbox SET next_attempt_at = 0")
         await worker.deliver_due()
-    assert await rows(db, "SELECT status, last_error FROM outbox") == [
+    assert await rows(db, "SELECT status, last_error FROM outbox WHERE action = 'thread_post'") == [
         ("failed", "the discussion copy of the post has not arrived yet")
     ]
     assert telegram.bot_messages_in(DISCUSSION_CHAT_ID) == []
+    [told] = telegram.bot_messages_in(ADMIN_ID)
+    assert "Comment #1 was approved but could not be published" in told["text"]
+    # Nothing told the author it was published.
+    assert telegram.bot_messages_in(READER_ID) == []
 
 
 async def test_rows_for_one_chat_keep_their_order_behind_a_429(

@@ -65,6 +65,12 @@ async def test_a_comment_typed_under_a_post_waits_for_a_moderator_then_is_publis
         published = await telegram.wait_for_bot_message(
             DISCUSSION_CHAT_ID, contains="Typed straight into the thread"
         )
+        await telegram.wait_for_bot_message(READER, contains="was published")
+    # The author hears "published" only once the thread post exists.
+    sends = [c for c in telegram.calls if c.method == "sendMessage" and c.status == 200]
+    posted_at = next(i for i, c in enumerate(sends) if c.params["chat_id"] == DISCUSSION_CHAT_ID)
+    told_at = next(i for i, c in enumerate(sends) if "was published" in str(c.params["text"]))
+    assert posted_at < told_at
     assert published["reply_to_message"]["message_id"] == thread["message_id"]
     assert published["message_thread_id"] == thread["message_id"]
     assert "Reader0" in published["text"]
