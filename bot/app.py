@@ -147,20 +147,6 @@ def build_application(settings: Settings) -> BotApp:
     return BotApp(application, runtime)
 
 
-# What a reader can leave under a post besides text; service messages (joins, pins) are
-# none of these.
-THREAD_MEDIA = (
-    filters.PHOTO
-    | filters.VIDEO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.Sticker.ALL
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.Document.ALL
-)
-
-
 def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     settings = runtime.settings
     contact = ContactHandlers(runtime)
@@ -188,7 +174,9 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         if settings.thread_moderation is ThreadModeration.PRE:
             application.add_handler(
                 MessageHandler(
-                    discussion_chat & ~filters.IS_AUTOMATIC_FORWARD & (filters.TEXT | THREAD_MEDIA),
+                    # Everything readers can leave, down to polls and dice: only service
+                    # messages (joins, pins) are not theirs.
+                    discussion_chat & ~filters.IS_AUTOMATIC_FORWARD & ~filters.StatusUpdate.ALL,
                     discussion.thread_message,
                 )
             )

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import Message, MessageOriginChannel, Update
+from telegram import Chat, Message, MessageOriginChannel, Update
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime, person_of
 from bot.services import articles, thread_comments
 from bot.services.thread_comments import ThreadComment
+from storage.models import Person
 from storage.submissions import ThreadSource
 
 logger = logging.getLogger(__name__)
@@ -34,30 +35,45 @@ class DiscussionHandlers:
             logger.info("Article %s: comment thread is message %s", article_id, message.message_id)
             self._runtime.wake_outbox()
 
+    def _is_the_channel(self, chat: Chat) -> bool:
+        channel = self._runtime.settings.channel_id
+        if isinstance(channel, int):
+            return chat.id == channel
+        # Usernames are case-insensitive.
+        return chat.username is not None and chat.username.lower() == channel.lstrip("@").lower()
+
     async def thread_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A comment typed under a post (THREAD_MODERATION=pre): held for a moderator."""
         message = update.effective_message
         assert message is not None
-        author = message.from_user
-        # Posts made as a chat (an anonymous admin, the channel, another channel) and
-        # messages outside any post's thread are not held yet.
-        if message.sender_chat is not None or author is None or author.is_bot:
-            return
+        # Messages outside any post's thread are not held yet.
         if message.message_thread_id is None:
             return
-        speaks = await self._runtime.moderators.speaks_for_the_group(context.bot, author.id)
-        if speaks is None:
-            # Not known whether to hold it: handled again shortly, never let through.
-            raise RuntimeError(f"could not check whether user {author.id} moderates")
-        if speaks:
-            return
+        sender_chat = message.sender_chat
+        if sender_chat is not None:
+            # The group itself is an anonymous admin, and the channel is the newsroom; a
+            # comment sent as any other channel has that channel as its author.
+            if sender_chat.id == message.chat.id or self._is_the_channel(sender_chat):
+                return
+            author = Person(
+                sender_chat.id, sender_chat.title or "A channel", None, sender_chat.username
+            )
+        else:
+            user = message.from_user
+            if user is None or user.is_bot:
+                return
+            # When Telegram cannot say who they are just now, the comment is held: at worst
+            # a moderator's own words wait for a colleague; a reader's never go unmoderated.
+            if await self._runtime.moderators.speaks_for_the_group(context.bot, user.id):
+                return
+            author = person_of(user)
         reply_to = message.reply_to_message
         media = media_kind_of(message)
         outcome = await thread_comments.hold_for_moderation(
             self._runtime.db,
             self._runtime.settings,
             ThreadComment(
-                person_of(author),
+                author,
                 message.message_thread_id,
                 message.text or message.caption or "",
                 ThreadSource(
@@ -73,7 +89,9 @@ class DiscussionHandlers:
         self._runtime.wake_outbox()
 
 
-# Checked in this order: a GIF comes as an animation and a document at once.
+# Checked in this order: a GIF comes as an animation and a document at once, a venue as a
+# venue and a location. Anything else without text (a checklist, say) is judged empty and
+# taken down.
 MEDIA_KINDS = (
     "animation",
     "photo",
@@ -83,6 +101,12 @@ MEDIA_KINDS = (
     "voice",
     "audio",
     "document",
+    "poll",
+    "venue",
+    "location",
+    "contact",
+    "dice",
+    "story",
 )
 
 

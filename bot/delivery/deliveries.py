@@ -51,7 +51,9 @@ DISCUSSION_COPY_WAIT = 5.0
 THREAD_NOTICE_INTERVAL = 600.0
 THREAD_NOTICE_LIFETIME = 60.0
 # Media that cannot carry a caption: published after a signed text, as a reply to it.
-CAPTIONLESS_MEDIA = frozenset({"sticker", "video_note"})
+CAPTIONLESS_MEDIA = frozenset(
+    {"sticker", "video_note", "poll", "venue", "location", "contact", "dice", "story"}
+)
 
 Record = Callable[[aiosqlite.Connection], Awaitable[None]]
 
@@ -174,7 +176,8 @@ async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
     if loaded is None:
         return NOTHING
     submission, title = loaded
-    if submission.status is SubmissionStatus.PENDING:
+    # Pending, or written as a channel (no private chat to tell).
+    if submission.status is SubmissionStatus.PENDING or submission.author.user_id < 0:
         return NOTHING
     await delivery.bot.send_message(
         submission.author.user_id, reader_texts.author_outcome(submission, title)
@@ -187,39 +190,42 @@ async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     """Tell the author privately; one who never opened a private chat with the bot (or
-    blocked it) is told in the thread instead, at most once every ten minutes."""
+    blocked it), or a channel, is told in the thread instead, at most once every ten
+    minutes."""
     author_id = int(item.chat_key)
     notice = _text(item, "notice") or ""
     now = time.time()
-    try:
-        await delivery.bot.send_message(
-            author_id,
-            reader_texts.thread_comment_notice(
-                notice, _text(item, "title"), float(item.payload.get("retry_at") or 0), now
-            ),
-        )
-    except Forbidden:
-        async with delivery.db.reading() as conn:
-            last = await readers.last_thread_notice(conn, author_id)
-        if last is not None and last > now - THREAD_NOTICE_INTERVAL:
+    if author_id > 0:
+        try:
+            await delivery.bot.send_message(
+                author_id,
+                reader_texts.thread_comment_notice(
+                    notice, _text(item, "title"), float(item.payload.get("retry_at") or 0), now
+                ),
+            )
             return NOTHING
-        group = _int(item, "group")
-        in_thread = outbox.NewRow(
-            Effect.THREAD_NOTICE,
-            str(group),
-            {
-                "author_id": author_id,
-                "name": _text(item, "name") or "",
-                "thread": _int(item, "thread"),
-                "held": notice == effects.ThreadNotice.HELD.value,
-            },
-        )
+        except Forbidden:
+            pass
+    async with delivery.db.reading() as conn:
+        last = await readers.last_thread_notice(conn, author_id)
+    if last is not None and last > now - THREAD_NOTICE_INTERVAL:
+        return NOTHING
+    group = _int(item, "group")
+    in_thread = outbox.NewRow(
+        Effect.THREAD_NOTICE,
+        str(group),
+        {
+            "author_id": author_id,
+            "name": _text(item, "name") or "",
+            "thread": _int(item, "thread"),
+            "held": notice == effects.ThreadNotice.HELD.value,
+        },
+    )
 
-        async def note(conn: aiosqlite.Connection) -> None:
-            await readers.note_thread_notice(conn, author_id, now)
+    async def note(conn: aiosqlite.Connection) -> None:
+        await readers.note_thread_notice(conn, author_id, now)
 
-        return Delivered(note, [in_thread])
-    return NOTHING
+    return Delivered(note, [in_thread])
 
 
 async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -255,8 +261,13 @@ def _report_missing_right(delivery: Delivery, chat_id: int, right: str) -> Recor
 
 async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
     group = int(item.chat_key)
+    author = _int(item, "user_id")
     try:
-        await delivery.bot.ban_chat_member(group, _int(item, "user_id"))
+        if author < 0:
+            # An author who wrote as a channel: the channel is banned from writing there.
+            await delivery.bot.ban_chat_sender_chat(group, author)
+        else:
+            await delivery.bot.ban_chat_member(group, author)
     except BadRequest as error:
         if "not enough rights" in error.message.lower():
             return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))
@@ -267,8 +278,12 @@ async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
 async def unban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
     group = int(item.chat_key)
     try:
-        # only_if_banned: an unban must not remove a member who was never banned.
-        await delivery.bot.unban_chat_member(group, _int(item, "user_id"), only_if_banned=True)
+        author = _int(item, "user_id")
+        if author < 0:
+            await delivery.bot.unban_chat_sender_chat(group, author)
+        else:
+            # only_if_banned: an unban must not remove a member who was never banned.
+            await delivery.bot.unban_chat_member(group, author, only_if_banned=True)
     except BadRequest as error:
         if "not enough rights" in error.message.lower():
             return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))
@@ -308,9 +323,21 @@ async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
 async def copy_to_moderation_given_up(
     delivery: Delivery, item: OutboxItem, reason: str
 ) -> Delivered:
-    """Without its copy the card shows the caption only; the original goes all the same."""
+    """Without its copy the card shows the caption only, and the admins hear why; the
+    original goes all the same (it was never moderated)."""
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await effects.tell_admins(
+            conn,
+            delivery.settings,
+            AdminNotice.MEDIA_COPY_FAILED,
+            f"{_int(item, 'submission_id')}:{reason}",
+            time.time(),
+        )
+
     return Delivered(
-        follow_ups=[effects.delete_group_message_row(_int(item, "group"), _int(item, "message_id"))]
+        record,
+        [effects.delete_group_message_row(_int(item, "group"), _int(item, "message_id"))],
     )
 
 
@@ -668,43 +695,64 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
         # A comment typed in reply to a published comment answers that comment's copy.
         answered = await submissions.thread_reply_target(conn, submission.id)
-    reply = ReplyParameters(answered or article.discussion_message_id)
     copy_id = submission.moderation_copy_message_id
-    follow_ups: list[outbox.NewRow] = []
-    if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA:
-        # Copied back from the moderation chat's copy, signed in its caption.
-        posted_id = (
-            await delivery.bot.copy_message(
-                discussion,
-                delivery.settings.moderation_chat_id,
-                copy_id,
-                caption=channel_texts.thread_caption(submission),
-                reply_parameters=reply,
-            )
-        ).message_id
-    else:
-        posted_id = (
-            await delivery.bot.send_message(
-                discussion, channel_texts.thread_comment(submission), reply_parameters=reply
-            )
-        ).message_id
-        if copy_id is not None:
-            # A sticker or round video carries no caption: it follows its signed text.
-            follow_ups.append(
-                outbox.NewRow(
-                    Effect.THREAD_MEDIA,
-                    str(discussion),
-                    {"submission_id": submission.id, "copy": copy_id, "reply_to": posted_id},
-                )
-            )
-
-    # The author hears "published" only now that the post exists.
-    follow_ups.append(effects.notify_author_row(submission.author.user_id, submission.id))
+    if submission.media_kind is not None and copy_id is None and not submission.text:
+        # Its media could not be copied (copy_to_moderation_given_up told the admins): a
+        # bare signature would say nothing.
+        return NOTHING
+    try:
+        posted_id, follow_ups = await _post_in_thread(
+            delivery, submission, answered or article.discussion_message_id
+        )
+    except BadRequest as error:
+        # The comment it answered was deleted meanwhile: it answers the post instead (a
+        # message replying to nothing would land outside the thread).
+        if answered is None or "message to be replied not found" not in error.message.lower():
+            raise
+        posted_id, follow_ups = await _post_in_thread(
+            delivery, submission, article.discussion_message_id
+        )
+    if not submission.auto_approved:
+        # The author hears "published" only now that the post exists (a trusted author
+        # heard it with the acknowledgement).
+        follow_ups.append(effects.notify_author_row(submission.author.user_id, submission.id))
 
     async def record(conn: aiosqlite.Connection) -> None:
         await submissions.set_thread_message(conn, submission.id, posted_id)
 
     return Delivered(record, follow_ups)
+
+
+async def _post_in_thread(
+    delivery: Delivery, submission: Submission, reply_to: int
+) -> tuple[int, list[outbox.NewRow]]:
+    """Post an approved comment in its thread; returns the post's id and what follows it."""
+    discussion = delivery.settings.discussion_chat_id
+    assert discussion is not None
+    reply = ReplyParameters(reply_to)
+    copy_id = submission.moderation_copy_message_id
+    if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA:
+        # Copied back from the moderation chat's copy, signed in its caption.
+        copied = await delivery.bot.copy_message(
+            discussion,
+            delivery.settings.moderation_chat_id,
+            copy_id,
+            caption=channel_texts.thread_caption(submission),
+            reply_parameters=reply,
+        )
+        return copied.message_id, []
+    posted = await delivery.bot.send_message(
+        discussion, channel_texts.thread_comment(submission), reply_parameters=reply
+    )
+    if copy_id is None:
+        return posted.message_id, []
+    # What carries no caption (a sticker, a round video, a poll...) follows its signed text.
+    media = outbox.NewRow(
+        Effect.THREAD_MEDIA,
+        str(discussion),
+        {"submission_id": submission.id, "copy": copy_id, "reply_to": posted.message_id},
+    )
+    return posted.message_id, [media]
 
 
 async def thread_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
@@ -789,6 +837,9 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         text = admin_texts.MODERATION_CHAT_BACK
     elif notice is AdminNotice.DELIVERY_FAILED:
         text = admin_texts.delivery_failed(_text(item, "action") or "", reason)
+    elif notice is AdminNotice.MEDIA_COPY_FAILED:
+        submission_id, _, why = reason.partition(":")
+        text = admin_texts.media_copy_failed(submission_id, why)
     elif notice is AdminNotice.THREAD_POST_FAILED:
         submission_id, _, why = reason.partition(":")
         text = admin_texts.thread_post_failed(submission_id, why)

@@ -62,6 +62,17 @@ DESK_BUSY_FIRST_BELOW = 15
 # - and the last place is left to handlers' replies (a /queue answer, queued as
 #   GROUP_REPLY rows), so that a moderator's command is answered even in a busy minute.
 HANDLER_RESERVE = 1
+# Rows that send and edit no message: deleting a reader's comment, banning. They take no
+# place in a group's minute and never wait for one.
+SENDS_NOTHING = frozenset(
+    {
+        Effect.DELETE_GROUP_MESSAGE,
+        Effect.BAN_IN_GROUP,
+        Effect.UNBAN_IN_GROUP,
+        Effect.RETRACT_THREAD_POST,
+        Effect.DELETE_CHANNEL_POST,
+    }
+)
 
 
 class OutboxWorker:
@@ -202,7 +213,7 @@ class OutboxWorker:
                 return
             if row.id in folded:
                 continue
-            if is_group(chat):
+            if is_group(chat) and row.action not in SENDS_NOTHING:
                 free = self._budget.free_places(chat)
                 if row.action == Effect.SEND_CARD and free <= CARD_RESERVE:
                     # Past what the minute can carry, cards fold into the review desk; every

@@ -82,6 +82,14 @@ def missing_right(right: str, chat_id: str) -> str:
     )
 
 
+def media_copy_failed(submission_id: str, reason: str) -> str:
+    return (
+        f"⚠️ The media of comment #{esc(submission_id)}, typed under a post, could not be"
+        f" copied into the moderation chat: {esc(shorten(reason, 300))}. It was taken down"
+        " from the thread; its card shows only its caption, if any."
+    )
+
+
 def thread_post_failed(submission_id: str, reason: str) -> str:
     return (
         f"⚠️ Comment #{esc(submission_id)} was approved but could not be published in the"

@@ -65,7 +65,10 @@ def thread_notice(author_name: str, author_id: int, held: bool) -> str:
     """A short word in the thread to an author the bot cannot write to privately (deleted
     after a minute)."""
     name = esc(shorten(author_name, THREAD_NAME_LIMIT))
-    mention = f'<a href="tg://user?id={author_id}">{name}</a>'
+    # A channel (a negative id) has no user link.
+    mention = (
+        f'<a href="tg://user?id={author_id}">{name}</a>' if author_id > 0 else f"<b>{name}</b>"
+    )
     if held:
         return f"{mention}, your comment waits for a moderator and will appear once approved."
     return f"{mention}, your comment was removed. Write to me privately to see why."

@@ -12,6 +12,7 @@ from tests.e2e.harness import OUTSIDER_ID, READER_IDS, running_bot
 from tests.e2e.steps import Message, post_article, press
 from tests.factories import (
     ADMIN_ID,
+    CHANNEL_ID,
     DISCUSSION_CHAT_ID,
     MODERATION_CHAT_ID,
     MODERATOR_ID,
@@ -276,3 +277,99 @@ async def test_without_the_delete_right_admins_are_told_once_which_right_to_gran
     )
     for message in typed:
         assert telegram.message(DISCUSSION_CHAT_ID, message["message_id"]) is not None
+
+
+async def test_held_even_when_telegram_cannot_say_who_wrote_and_whatever_it_is(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """A comment whose author cannot be checked just now is held rather than let through;
+    a location, which carries no caption, is held and published after a signed line."""
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.fail_next("getChatMember", 502, "Bad Gateway", chat_id=MODERATION_CHAT_ID)
+        unchecked = telegram.user_sends_text(
+            READER,
+            "Unchecked words",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Unchecked words")
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, unchecked["message_id"]) is None
+        )
+        place = telegram.user_sends_location(
+            OTHER_READER, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"]
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="location")
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, place["message_id"]) is None
+        )
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        published = await telegram.wait_for(
+            lambda: next(
+                (m for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID) if "location" in m), None
+            )
+        )
+    assert published["location"] == place["location"]
+    assert published["reply_to_message"]["text"] == "💬 Reader1"
+
+
+async def test_a_reply_to_a_comment_deleted_meanwhile_answers_the_post(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.user_sends_text(
+            READER,
+            "First comment",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="First comment")
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        first = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="First comment")
+        telegram.user_sends_text(
+            OTHER_READER,
+            "An answer",
+            chat_id=DISCUSSION_CHAT_ID,
+            reply_to_message_id=first["message_id"],
+        )
+        answer_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="An answer")
+        # A group admin removes the first comment before the answer is approved.
+        telegram.user_deletes_message(DISCUSSION_CHAT_ID, first["message_id"])
+        telegram.expect_bad_request("message to be replied not found")
+        await press(telegram, MODERATOR_ID, answer_card, Decision.APPROVE)
+        answer = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="An answer")
+    assert answer["reply_to_message"]["message_id"] == thread["message_id"]
+
+
+async def test_a_comment_sent_as_another_channel_is_held_with_that_channel_as_author(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """ "Send as" a reader's own channel is no way around moderation: the channel is the
+    author, told in the thread, and a ban bans the channel from the group. The blog's own
+    channel writing in its group is left alone."""
+    other_channel = -1009000000001
+    telegram.add_channel(other_channel, "Troll Weekly", username="troll_weekly")
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        own = telegram.channel_sends_text(
+            CHANNEL_ID, "From the newsroom", DISCUSSION_CHAT_ID, thread["message_id"]
+        )
+        sent = telegram.channel_sends_text(
+            other_channel, "Sent as a channel", DISCUSSION_CHAT_ID, thread["message_id"]
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Sent as a channel")
+        assert "Troll Weekly" in card["text"]
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, sent["message_id"]) is None
+        )
+        await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Troll Weekly")
+        await press(telegram, MODERATOR_ID, card, Decision.BAN)
+        await telegram.wait_for(
+            lambda: telegram.sender_chat_is_banned(DISCUSSION_CHAT_ID, other_channel)
+        )
+    assert telegram.message(DISCUSSION_CHAT_ID, own["message_id"]) is not None

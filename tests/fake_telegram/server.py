@@ -62,6 +62,14 @@ QUERY_INVALID_DESCRIPTION = (
 
 # The service account Telegram shows as the sender of automatic forwards.
 TELEGRAM_SERVICE_USER: dict[str, Any] = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+# The `from` of a message sent on behalf of a channel (sender_chat), kept "for backward
+# compatibility" as the Bot API's Message.from says.
+CHANNEL_BOT_USER: dict[str, Any] = {
+    "id": 136817688,
+    "is_bot": True,
+    "first_name": "Channel",
+    "username": "Channel_Bot",
+}
 
 # Updates a bot gets when getUpdates never named allowed_updates (or named none).
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -83,6 +91,10 @@ _COPIED_CONTENT = (
     "animation",
     "sticker",
     "video_note",
+    "location",
+    "venue",
+    "contact",
+    "dice",
     "caption",
     "caption_entities",
 )
@@ -183,6 +195,8 @@ class _Chat:
     # Administrator rights the bot was not given here (can_delete_messages, ...).
     bot_rights_withheld: set[str] = field(default_factory=set)
     members: dict[int, str] = field(default_factory=dict)
+    # Channels banned from writing here on their own behalf (banChatSenderChat).
+    banned_sender_chats: set[int] = field(default_factory=set)
     messages: dict[int, _StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     # Sends and edits of the last minute: they share the group's budget.
@@ -265,6 +279,8 @@ class FakeTelegram:
             "leaveChat": self._leave_chat,
             "banChatMember": self._ban_chat_member,
             "unbanChatMember": self._unban_chat_member,
+            "banChatSenderChat": self._ban_chat_sender_chat,
+            "unbanChatSenderChat": self._unban_chat_sender_chat,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -448,6 +464,34 @@ class FakeTelegram:
             "emoji": "\N{THUMBS UP SIGN}",
         }
         return self._user_message(user_id, chat_id, {"sticker": sticker}, reply_to_message_id)
+
+    def channel_sends_text(
+        self, channel_id: int, text: str, chat_id: int, reply_to_message_id: int | None = None
+    ) -> dict[str, Any]:
+        """Someone writes in a group on behalf of a channel they own ("send as")."""
+        channel = self._existing_chat(channel_id)
+        chat = self._existing_chat(chat_id)
+        if channel.id in chat.banned_sender_chats:
+            raise ValueError(f"channel {channel_id} is banned in chat {chat_id} and cannot write")
+        reply_to = chat.messages.get(reply_to_message_id) if reply_to_message_id else None
+        content = {"sender_chat": channel.as_chat(), "text": text}
+        stored = self._store_message(chat, CHANNEL_BOT_USER, content, reply_to, by_bot=False)
+        if self._bot_receives(chat, stored.data, reply_to):
+            self._enqueue("message", stored.data)
+        self._notify()
+        return copy.deepcopy(stored.data)
+
+    def sender_chat_is_banned(self, chat_id: int, channel_id: int) -> bool:
+        return channel_id in self._existing_chat(chat_id).banned_sender_chats
+
+    def user_sends_location(
+        self,
+        user_id: int,
+        chat_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        location = {"latitude": 19.4326, "longitude": -99.1332}
+        return self._user_message(user_id, chat_id, {"location": location}, reply_to_message_id)
 
     def user_sends_photo(
         self,
@@ -1135,7 +1179,8 @@ class FakeTelegram:
             info["linked_chat_id"] = chat.linked_chat_id
         return info
 
-    def _restrictable_member(self, params: dict[str, Any]) -> tuple[_Chat, int]:
+    def _restricting_chat(self, params: dict[str, Any]) -> _Chat:
+        """The chat, if the bot may ban and unban there (can_restrict_members)."""
         chat = self._accessible_chat(params["chat_id"])
         if chat.type == "private":
             raise _bad_request("chat member status can't be changed in private chats")
@@ -1145,6 +1190,10 @@ class FakeTelegram:
         )
         if not may_restrict:
             raise _bad_request("not enough rights to restrict/unrestrict chat member")
+        return chat
+
+    def _restrictable_member(self, params: dict[str, Any]) -> tuple[_Chat, int]:
+        chat = self._restricting_chat(params)
         user_id = params["user_id"]
         if user_id not in self._users:
             raise _bad_request("user not found")
@@ -1161,6 +1210,17 @@ class FakeTelegram:
         chat, user_id = self._restrictable_member(params)
         if chat.members.get(user_id) == "kicked" or not params.get("only_if_banned"):
             chat.members[user_id] = "left"
+        return True
+
+    def _ban_chat_sender_chat(self, params: dict[str, Any]) -> bool:
+        chat = self._restricting_chat(params)
+        self._resolve_chat(params["sender_chat_id"])
+        chat.banned_sender_chats.add(params["sender_chat_id"])
+        return True
+
+    def _unban_chat_sender_chat(self, params: dict[str, Any]) -> bool:
+        chat = self._restricting_chat(params)
+        chat.banned_sender_chats.discard(params["sender_chat_id"])
         return True
 
     def _leave_chat(self, params: dict[str, Any]) -> bool:
