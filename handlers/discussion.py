@@ -83,6 +83,7 @@ class DiscussionHandlers:
                     media,
                 ),
                 time.time(),
+                album=message.media_group_id is not None,
             ),
         )
         logger.info("Thread message %s: %s", message.message_id, outcome.result.value)

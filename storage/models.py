@@ -92,6 +92,7 @@ class Submission:
     thread_source_message_id: int | None = None
     media_kind: str | None = None
     moderation_copy_message_id: int | None = None
+    original_kept: bool = False
 
     @property
     def is_pending(self) -> bool:

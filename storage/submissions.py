@@ -22,7 +22,7 @@ _SELECT = (
     " s.decided_by, s.decided_by_name, s.decided_at, s.author_banned,"
     " s.contact_name, s.contact_email, s.auto_approved, s.thread_message_id,"
     " s.thread_source_chat_id, s.thread_source_message_id, s.media_kind,"
-    " s.moderation_copy_message_id,"
+    " s.moderation_copy_message_id, s.original_kept,"
     " r.first_name, r.last_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -49,6 +49,7 @@ def _submission(row: aiosqlite.Row) -> Submission:
         thread_source_message_id=row["thread_source_message_id"],
         media_kind=row["media_kind"],
         moderation_copy_message_id=row["moderation_copy_message_id"],
+        original_kept=bool(row["original_kept"]),
     )
 
 
@@ -372,3 +373,7 @@ async def set_moderation_copy(
         "UPDATE submissions SET moderation_copy_message_id = ? WHERE id = ?",
         (message_id, submission_id),
     )
+
+
+async def mark_original_kept(conn: aiosqlite.Connection, submission_id: int) -> None:
+    await conn.execute("UPDATE submissions SET original_kept = 1 WHERE id = ?", (submission_id,))

@@ -200,7 +200,11 @@ async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivere
             await delivery.bot.send_message(
                 author_id,
                 reader_texts.thread_comment_notice(
-                    notice, _text(item, "title"), float(item.payload.get("retry_at") or 0), now
+                    notice,
+                    _text(item, "title"),
+                    float(item.payload.get("retry_at") or 0),
+                    now,
+                    _text(item, "text"),
                 ),
             )
             return NOTHING
@@ -295,8 +299,8 @@ async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
     """Copy a media comment into the moderation chat, under its card; then the original
     can go from the group."""
     group, original = _int(item, "group"), _int(item, "message_id")
-    removal = effects.delete_group_message_row(group, original)
     submission_id = _int(item, "submission_id")
+    removal = effects.delete_group_message_row(group, original, submission_id=submission_id)
     async with delivery.db.reading() as conn:
         cards = await submissions.cards_of(conn, submission_id)
     try:
@@ -370,7 +374,15 @@ async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivere
         # Telegram says the same for a missing right and for a message over 48 hours old.
         member = await delivery.bot.get_chat_member(group, delivery.bot.id)
         if not getattr(member, "can_delete_messages", False):
-            return Delivered(_report_missing_right(delivery, group, "can_delete_messages"))
+            report = _report_missing_right(delivery, group, "can_delete_messages")
+            submission_id = item.payload.get("submission_id")
+
+            async def record(conn: aiosqlite.Connection) -> None:
+                await report(conn)
+                if isinstance(submission_id, int):
+                    await submissions.mark_original_kept(conn, submission_id)
+
+            return Delivered(record)
         raise
     return NOTHING
 
@@ -695,6 +707,17 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
         # A comment typed in reply to a published comment answers that comment's copy.
         answered = await submissions.thread_reply_target(conn, submission.id)
+    if submission.original_kept and submission.thread_source_message_id is not None:
+        # The bot could not take the original down: it is in the thread already, and
+        # posting it again would show it twice.
+        kept = submission.thread_source_message_id
+
+        async def record_kept(conn: aiosqlite.Connection) -> None:
+            await submissions.set_thread_message(conn, submission.id, kept)
+
+        return Delivered(
+            record_kept, [effects.notify_author_row(submission.author.user_id, submission.id)]
+        )
     copy_id = submission.moderation_copy_message_id
     if submission.media_kind is not None and copy_id is None and not submission.text:
         # Its media could not be copied (copy_to_moderation_given_up told the admins): a

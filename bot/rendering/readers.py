@@ -180,9 +180,17 @@ def author_outcome(submission: Submission, article_title: str | None) -> str:
 
 
 def thread_comment_notice(
-    notice: str, article_title: str | None, retry_at: float, now: float
+    notice: str, article_title: str | None, retry_at: float, now: float, text: str | None = None
 ) -> str:
-    """What the author of a comment typed under a post hears, in their private chat."""
+    """What the author of a comment typed under a post hears, in their private chat; a
+    refused one's words come back with it, since they are gone from the thread."""
+    reason = _thread_refusal(notice, article_title, retry_at, now)
+    if not text:
+        return reason
+    return f"{reason}\n\nWhat you wrote:\n<blockquote>{esc(shorten(text, 3000))}</blockquote>"
+
+
+def _thread_refusal(notice: str, article_title: str | None, retry_at: float, now: float) -> str:
     title = esc(shorten(article_title or "the article", CARD_TITLE_LIMIT))
     if notice == "held":
         return (

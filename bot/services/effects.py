@@ -245,10 +245,19 @@ async def tell_admins(
 
 
 def delete_group_message_row(
-    chat_id: int, message_id: int, *, due_at: float | None = None
+    chat_id: int,
+    message_id: int,
+    *,
+    due_at: float | None = None,
+    submission_id: int | None = None,
 ) -> outbox.NewRow:
+    """Delete a message in a group: a reader's comment (of `submission_id`, held for
+    moderation) or the bot's own short-lived notice."""
     return outbox.NewRow(
-        Effect.DELETE_GROUP_MESSAGE, str(chat_id), {"message_id": message_id}, due_at
+        Effect.DELETE_GROUP_MESSAGE,
+        str(chat_id),
+        {"message_id": message_id, "submission_id": submission_id},
+        due_at,
     )
 
 

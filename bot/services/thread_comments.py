@@ -41,6 +41,8 @@ class ThreadComment:
     text: str
     source: submissions.ThreadSource
     now: float
+    # Photos sent together as an album arrive as one message each, at once.
+    album: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ async def hold_for_moderation(
             ],
         )
         judged = comments.judge(settings, arrival, judged_text, comment.now)
+        if judged.result is SubmitResult.FLOOD and comment.album:
+            # An album's pictures come at the same moment by design; ten at most.
+            judged = comments.SubmitOutcome(SubmitResult.ACCEPTED, article=article)
         # The card (if any) is queued before the deletion: the words are stored either way,
         # and moderators see them even if the deletion goes first.
         rows: list[outbox.NewRow] = []
@@ -110,7 +115,11 @@ async def hold_for_moderation(
                 )
             )
         else:
-            rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
+            rows.append(
+                effects.delete_group_message_row(
+                    source.chat_id, source.message_id, submission_id=submission_id
+                )
+            )
         notice = ThreadNotice.HELD if submission_id is not None else _REFUSALS.get(judged.result)
         if notice is not None:
             rows.append(
@@ -122,6 +131,9 @@ async def hold_for_moderation(
                     title=article.title,
                     retry_at=int(judged.retry_at),
                     name=comment.author.display_name,
+                    # A refused comment is gone from the thread: its words go back to
+                    # its author with the reason.
+                    text=text if submission_id is None else None,
                 )
             )
         await outbox.enqueue_all(conn, rows, comment.now)

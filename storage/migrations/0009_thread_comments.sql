@@ -26,3 +26,6 @@ CREATE INDEX articles_by_discussion_message ON articles (discussion_message_id);
 -- made of it in the moderation chat, from which an approved one is copied back.
 ALTER TABLE submissions ADD COLUMN media_kind TEXT;
 ALTER TABLE submissions ADD COLUMN moderation_copy_message_id INTEGER;
+-- The original could not be taken down (the bot lacks "Delete messages"): it is public
+-- already, and an approval must not post it a second time.
+ALTER TABLE submissions ADD COLUMN original_kept INTEGER NOT NULL DEFAULT 0;

@@ -245,9 +245,10 @@ async def test_without_the_delete_right_admins_are_told_once_which_right_to_gran
     telegram: FakeTelegram, discussion_settings: Settings
 ) -> None:
     """The comment still becomes a card, but stays in the thread; the admins hear once,
-    naming the right, however many comments follow."""
+    naming the right, however many comments follow; approved, it is not posted twice."""
     telegram.withhold_bot_right(DISCUSSION_CHAT_ID, "can_delete_messages")
     telegram.expect_bad_request("can't be deleted")
+    telegram.user_sends_text(READER, "/start")
     async with running_bot(discussion_settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
@@ -260,8 +261,10 @@ async def test_without_the_delete_right_admins_are_told_once_which_right_to_gran
             )
             for reader in (READER, OTHER_READER)
         ]
-        for reader in (READER, OTHER_READER):
+        cards = [
             await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=f"Words of {reader}")
+            for reader in (READER, OTHER_READER)
+        ]
         told = await telegram.wait_for_bot_message(ADMIN_ID, contains="Delete messages")
         # Both deletions were tried (each refusal is followed by a look at the bot's rights).
         await telegram.wait_for(
@@ -271,6 +274,10 @@ async def test_without_the_delete_right_admins_are_told_once_which_right_to_gran
         )
         telegram.user_sends_text(ADMIN_ID, "/articles")
         await telegram.wait_for_bot_message(ADMIN_ID, contains="City budget passes")
+        # Approved, the comment that could not be taken down is not posted a second time.
+        await press(telegram, MODERATOR_ID, cards[0], Decision.APPROVE)
+        await telegram.wait_for_bot_message(READER, contains="was published")
+    assert not [m for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID) if "Words of" in m["text"]]
     assert str(DISCUSSION_CHAT_ID) in told["text"]
     assert (
         len([m for m in telegram.bot_messages_in(ADMIN_ID) if "Delete messages" in m["text"]]) == 1

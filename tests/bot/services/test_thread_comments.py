@@ -6,9 +6,12 @@ from bot.services import articles, moderation, thread_comments
 from bot.services.thread_comments import ThreadComment, ThreadResult
 from bot.settings import Settings
 from storage.db import Database
+from storage.models import Person
 from storage.submissions import ThreadSource
 from tests.bot.services.test_comments import published_article, rows
 from tests.factories import DISCUSSION_CHAT_ID, MODERATOR, READER
+
+OTHER_READER = Person(4242, "Other")
 
 THREAD = 500
 
@@ -80,6 +83,21 @@ async def test_flood_is_removed_with_a_word_and_a_ban_silently(
         ("delete_group_message", str(DISCUSSION_CHAT_ID), 3, None),
     ]
     assert await rows(db, "SELECT COUNT(*) FROM submissions") == [(1,)]
+    # The refused comment's words go back to its author, since they are gone from the thread.
+    assert await rows(
+        db,
+        "SELECT json_extract(payload, '$.text') FROM outbox WHERE action = 'thread_author_notice'",
+    ) == [(None,), ("Two",)]
+    # An album's pictures arrive together: not refused as a flood.
+    album = ThreadSource(DISCUSSION_CHAT_ID, 4, THREAD, "photo")
+    first_picture = await thread_comments.hold_for_moderation(
+        db, settings, ThreadComment(OTHER_READER, THREAD, "", album, 200.0, album=True)
+    )
+    second = ThreadSource(DISCUSSION_CHAT_ID, 5, THREAD, "photo")
+    second_picture = await thread_comments.hold_for_moderation(
+        db, settings, ThreadComment(OTHER_READER, THREAD, "", second, 200.1, album=True)
+    )
+    assert (first_picture.result, second_picture.result) == (ThreadResult.HELD, ThreadResult.HELD)
 
 
 async def test_a_thread_the_bot_did_not_post_is_left_alone(
