@@ -264,30 +264,21 @@ def _report_missing_right(delivery: Delivery, chat_id: int, right: str) -> Recor
 
 
 async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """Ban a banned author from the discussion group, or lift that (UNBAN_IN_GROUP)."""
     group = int(item.chat_key)
     author = _int(item, "user_id")
+    bot = delivery.bot
+    lift = item.action == Effect.UNBAN_IN_GROUP
     try:
+        # An author who wrote as a channel (a negative id): the channel is banned from
+        # writing there on its own behalf.
         if author < 0:
-            # An author who wrote as a channel: the channel is banned from writing there.
-            await delivery.bot.ban_chat_sender_chat(group, author)
-        else:
-            await delivery.bot.ban_chat_member(group, author)
-    except BadRequest as error:
-        if "not enough rights" in error.message.lower():
-            return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))
-        raise
-    return NOTHING
-
-
-async def unban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
-    group = int(item.chat_key)
-    try:
-        author = _int(item, "user_id")
-        if author < 0:
-            await delivery.bot.unban_chat_sender_chat(group, author)
-        else:
+            await (bot.unban_chat_sender_chat if lift else bot.ban_chat_sender_chat)(group, author)
+        elif lift:
             # only_if_banned: an unban must not remove a member who was never banned.
-            await delivery.bot.unban_chat_member(group, author, only_if_banned=True)
+            await bot.unban_chat_member(group, author, only_if_banned=True)
+        else:
+            await bot.ban_chat_member(group, author)
     except BadRequest as error:
         if "not enough rights" in error.message.lower():
             return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))
@@ -909,7 +900,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.COPY_TO_MODERATION: copy_to_moderation,
     Effect.THREAD_MEDIA: thread_media,
     Effect.BAN_IN_GROUP: ban_in_group,
-    Effect.UNBAN_IN_GROUP: unban_in_group,
+    Effect.UNBAN_IN_GROUP: ban_in_group,
 }
 
 # What giving a row up means for the domain, where it means more than a log line.

@@ -37,6 +37,7 @@ from tests.factories import (
     make_settings,
 )
 from tests.fake_telegram import FakeTelegram
+from tests.faults import fail_first
 
 
 @pytest.fixture
@@ -298,22 +299,12 @@ async def test_a_message_sent_whose_record_fails_is_recorded_again_not_sent_agai
 ) -> None:
     """Telegram sent the reader's message, and the database refuses to record it twice:
     the record is tried again after a pause, and the message is not sent again."""
-    failures = 2
-    original = outbox.settle_delivered
-
-    async def failing_twice(*args, **kwargs):
-        nonlocal failures
-        if failures:
-            failures -= 1
-            raise sqlite3.OperationalError("database is locked")
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(outbox, "settle_delivered", failing_twice)
+    failures = fail_first(monkeypatch, outbox, "settle_delivered", 2)
     await contact.start_form(db, settings, READER, 1.0)
     await asyncio.wait_for(worker.deliver_due(), timeout=5)
     questions = [m for m in telegram.bot_messages_in(READER_ID) if "name" in m["text"].lower()]
     assert len(questions) == 1
-    assert failures == 0
+    assert failures.left == 0
     assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]
 
 
@@ -328,20 +319,16 @@ async def test_a_message_whose_record_keeps_failing_is_recorded_later_not_sent_a
     up for a while, and when the row comes round again only its record is written."""
     monkeypatch.setattr(worker_module, "FIRST_SETTLE_WAIT", 0.01)
     monkeypatch.setattr(worker_module, "FAILED_LANE_REST", 0.01)
-    failures = worker_module.SETTLE_ATTEMPTS
-    original = outbox.settle_delivered
-
-    async def failing(*args, **kwargs):
-        nonlocal failures
-        if failures:
-            failures -= 1
-            raise sqlite3.OperationalError("disk I/O error")
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(outbox, "settle_delivered", failing)
+    failures = fail_first(
+        monkeypatch,
+        outbox,
+        "settle_delivered",
+        worker_module.SETTLE_ATTEMPTS,
+        sqlite3.OperationalError("disk I/O error"),
+    )
     await contact.start_form(db, settings, READER, 1.0)
     await asyncio.wait_for(worker.deliver_due(), timeout=5)
-    assert failures == 0
+    assert failures.left == 0
     questions = [m for m in telegram.bot_messages_in(READER_ID) if "name" in m["text"].lower()]
     assert len(questions) == 1
     assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]

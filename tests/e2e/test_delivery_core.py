@@ -4,7 +4,6 @@ update cannot be read: each test names the fault it injects."""
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.steps import post_article, start_payload
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, make_settings
 from tests.fake_telegram import FakeTelegram
+from tests.faults import fail_first
 
 READER, OTHER_READER = READER_IDS[0], READER_IDS[1]
 
@@ -39,17 +39,7 @@ async def test_a_database_error_in_a_handler_loses_nothing(
 ) -> None:
     """The database fails while a comment is stored: the reader hears "something went
     wrong", and the same update is handled again a moment later and stored once."""
-    failures = 2
-    original = intake.comment_arrivals
-
-    async def failing_twice(*args, **kwargs):
-        nonlocal failures
-        if failures:
-            failures -= 1
-            raise sqlite3.OperationalError("database is locked")
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(intake, "comment_arrivals", failing_twice)
+    failures = fail_first(monkeypatch, intake, "comment_arrivals", 2)
     async with running_bot(e2e_settings):
         _, post = await post_article(telegram)
         await open_article(telegram, READER, post)
@@ -57,6 +47,7 @@ async def test_a_database_error_in_a_handler_loses_nothing(
         await telegram.wait_for_bot_message(READER, contains="something went wrong")
         await telegram.wait_for_bot_message(READER, contains="awaits moderation")
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Through a locked")
+    assert failures.left == 0
     assert await count(e2e_settings, "SELECT COUNT(*) FROM submissions") == 1
 
 
@@ -66,17 +57,7 @@ async def test_a_press_whose_change_failed_is_done_when_handled_again(
     """The database fails while a press opens an article: the error handler answers the
     press ("something went wrong"), and handling it again opens the article, although
     Telegram refuses a second answer to the same press."""
-    failures = 1
-    original = readers.set_state
-
-    async def failing_once(*args, **kwargs):
-        nonlocal failures
-        if failures:
-            failures -= 1
-            raise sqlite3.OperationalError("database is locked")
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(readers, "set_state", failing_once)
+    failures = fail_first(monkeypatch, readers, "set_state", 1)
     async with running_bot(e2e_settings):
         await post_article(telegram, "Pressed story")
         telegram.user_sends_text(READER, "/start")
@@ -89,7 +70,7 @@ async def test_a_press_whose_change_failed_is_done_when_handled_again(
         assert "went wrong" in answer["text"]
         view = await telegram.wait_for_bot_message(READER, contains="Send your comment")
     assert "Pressed story" in view["text"]
-    assert failures == 0
+    assert failures.left == 0
 
 
 async def test_an_update_that_keeps_failing_is_retried_with_growing_waits_then_passed_over(

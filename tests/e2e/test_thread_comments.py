@@ -38,6 +38,14 @@ async def thread_of(telegram: FakeTelegram, post: Message) -> Message:
     return await telegram.wait_for(forward)
 
 
+def types_under(telegram: FakeTelegram, user_id: int, text: str, reply_to: int) -> Message:
+    """A reader types in the discussion group, answering `reply_to` (the post's forward,
+    or a comment under it)."""
+    return telegram.user_sends_text(
+        user_id, text, chat_id=DISCUSSION_CHAT_ID, reply_to_message_id=reply_to
+    )
+
+
 async def test_a_comment_typed_under_a_post_waits_for_a_moderator_then_is_published(
     telegram: FakeTelegram, discussion_settings: Settings
 ) -> None:
@@ -48,11 +56,8 @@ async def test_a_comment_typed_under_a_post_waits_for_a_moderator_then_is_publis
     async with running_bot(discussion_settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
-        typed = telegram.user_sends_text(
-            READER,
-            "Typed straight into the thread",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
+        typed = types_under(
+            telegram, READER, "Typed straight into the thread", thread["message_id"]
         )
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Typed straight")
         await telegram.wait_for(
@@ -87,12 +92,7 @@ async def test_an_author_without_a_private_chat_is_told_in_the_thread_once(
     async with running_bot(discussion_settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
-        telegram.user_sends_text(
-            OTHER_READER,
-            "First words",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
-        )
+        types_under(telegram, OTHER_READER, "First words", thread["message_id"])
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="First words")
         notice = await telegram.wait_for_bot_message(
             DISCUSSION_CHAT_ID, contains="waits for a moderator"
@@ -102,18 +102,8 @@ async def test_an_author_without_a_private_chat_is_told_in_the_thread_once(
         )
         await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
         published = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="First words")
-        telegram.user_sends_text(
-            READER,
-            "An answer to the first",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=published["message_id"],
-        )
-        telegram.user_sends_text(
-            OTHER_READER,
-            "Second words",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
-        )
+        types_under(telegram, READER, "An answer to the first", published["message_id"])
+        types_under(telegram, OTHER_READER, "Second words", thread["message_id"])
         answer_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="An answer")
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Second words")
         await press(telegram, MODERATOR_ID, answer_card, Decision.APPROVE)
@@ -139,20 +129,10 @@ async def test_moderators_stay_and_a_banned_author_is_removed_without_a_card(
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
         staying = [
-            telegram.user_sends_text(
-                user_id,
-                f"{user_id} speaks",
-                chat_id=DISCUSSION_CHAT_ID,
-                reply_to_message_id=thread["message_id"],
-            )
+            types_under(telegram, user_id, f"{user_id} speaks", thread["message_id"])
             for user_id in (MODERATOR_ID, ADMIN_ID, OUTSIDER_ID)
         ]
-        telegram.user_sends_text(
-            READER,
-            "Troll words",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
-        )
+        types_under(telegram, READER, "Troll words", thread["message_id"])
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Troll words")
         await press(telegram, MODERATOR_ID, card, Decision.BAN)
         # Banned from the group too, so they cannot keep posting there.
@@ -162,22 +142,12 @@ async def test_moderators_stay_and_a_banned_author_is_removed_without_a_card(
         # Should they come back (an admin of the group let them in again), the bot's ban
         # still holds: what they type is deleted without a card or a word.
         telegram.set_member_status(DISCUSSION_CHAT_ID, READER, "member")
-        again = telegram.user_sends_text(
-            READER,
-            "Troll again",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
-        )
+        again = types_under(telegram, READER, "Troll again", thread["message_id"])
         await telegram.wait_for(
             lambda: telegram.message(DISCUSSION_CHAT_ID, again["message_id"]) is None
         )
         # Cards go in order: one for a later comment shows none came for the banned one.
-        telegram.user_sends_text(
-            OTHER_READER,
-            "Honest words",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
-        )
+        types_under(telegram, OTHER_READER, "Honest words", thread["message_id"])
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Honest words")
     assert not [
         m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "Troll again" in m["text"]
@@ -253,12 +223,7 @@ async def test_without_the_delete_right_admins_are_told_once_which_right_to_gran
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
         typed = [
-            telegram.user_sends_text(
-                reader,
-                f"Words of {reader}",
-                chat_id=DISCUSSION_CHAT_ID,
-                reply_to_message_id=thread["message_id"],
-            )
+            types_under(telegram, reader, f"Words of {reader}", thread["message_id"])
             for reader in (READER, OTHER_READER)
         ]
         cards = [
@@ -295,12 +260,7 @@ async def test_held_even_when_telegram_cannot_say_who_wrote_and_whatever_it_is(
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
         telegram.fail_next("getChatMember", 502, "Bad Gateway", chat_id=MODERATION_CHAT_ID)
-        unchecked = telegram.user_sends_text(
-            READER,
-            "Unchecked words",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
-        )
+        unchecked = types_under(telegram, READER, "Unchecked words", thread["message_id"])
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Unchecked words")
         await telegram.wait_for(
             lambda: telegram.message(DISCUSSION_CHAT_ID, unchecked["message_id"]) is None
@@ -328,21 +288,11 @@ async def test_a_reply_to_a_comment_deleted_meanwhile_answers_the_post(
     async with running_bot(discussion_settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
-        telegram.user_sends_text(
-            READER,
-            "First comment",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=thread["message_id"],
-        )
+        types_under(telegram, READER, "First comment", thread["message_id"])
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="First comment")
         await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
         first = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="First comment")
-        telegram.user_sends_text(
-            OTHER_READER,
-            "An answer",
-            chat_id=DISCUSSION_CHAT_ID,
-            reply_to_message_id=first["message_id"],
-        )
+        types_under(telegram, OTHER_READER, "An answer", first["message_id"])
         answer_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="An answer")
         # A group admin removes the first comment before the answer is approved.
         telegram.user_deletes_message(DISCUSSION_CHAT_ID, first["message_id"])
