@@ -46,9 +46,6 @@ class DiscussionHandlers:
         """A comment typed under a post (THREAD_MODERATION=pre): held for a moderator."""
         message = update.effective_message
         assert message is not None
-        # Messages outside any post's thread are not held yet.
-        if message.message_thread_id is None:
-            return
         sender_chat = message.sender_chat
         if sender_chat is not None:
             # The group itself is an anonymous admin, and the channel is the newsroom; a

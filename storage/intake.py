@@ -40,8 +40,9 @@ class Incoming:
     user_id: int
     message_id: int | None
     text: str
-    # The article the reader is commenting on.
-    article_id: int
+    # The article the reader is commenting on (None: a comment typed in the discussion
+    # group outside any post of ours).
+    article_id: int | None
     # How far back the reader's submissions matter to the repeat and flood checks.
     since: float
 

@@ -93,6 +93,7 @@ class Submission:
     media_kind: str | None = None
     moderation_copy_message_id: int | None = None
     original_kept: bool = False
+    thread_reply_to_message_id: int | None = None
 
     @property
     def is_pending(self) -> bool:

@@ -22,7 +22,7 @@ _SELECT = (
     " s.decided_by, s.decided_by_name, s.decided_at, s.author_banned,"
     " s.contact_name, s.contact_email, s.auto_approved, s.thread_message_id,"
     " s.thread_source_chat_id, s.thread_source_message_id, s.media_kind,"
-    " s.moderation_copy_message_id, s.original_kept,"
+    " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
     " r.first_name, r.last_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -50,6 +50,7 @@ def _submission(row: aiosqlite.Row) -> Submission:
         media_kind=row["media_kind"],
         moderation_copy_message_id=row["moderation_copy_message_id"],
         original_kept=bool(row["original_kept"]),
+        thread_reply_to_message_id=row["thread_reply_to_message_id"],
     )
 
 
@@ -118,7 +119,7 @@ class ThreadSource:
 async def insert_thread_comment(
     conn: aiosqlite.Connection,
     user_id: int,
-    article_id: int,
+    article_id: int | None,
     text: str,
     created_at: float,
     source: ThreadSource,

@@ -221,7 +221,7 @@ async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivere
         {
             "author_id": author_id,
             "name": _text(item, "name") or "",
-            "thread": _int(item, "thread"),
+            "thread": item.payload.get("thread"),
             "held": notice == effects.ThreadNotice.HELD.value,
         },
     )
@@ -240,7 +240,10 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         channel_texts.thread_notice(
             _text(item, "name") or "", _int(item, "author_id"), bool(item.payload.get("held"))
         ),
-        reply_parameters=ReplyParameters(_int(item, "thread"), allow_sending_without_reply=True),
+        # Under the post the comment was typed under, if any.
+        reply_parameters=ReplyParameters(thread, allow_sending_without_reply=True)
+        if isinstance(thread := item.payload.get("thread"), int)
+        else None,
     )
     removal = effects.delete_group_message_row(
         group, message.message_id, due_at=time.time() + THREAD_NOTICE_LIFETIME
@@ -684,17 +687,27 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     if loaded is None or discussion is None:
         return NOTHING
     submission, _ = loaded
+    article_id = item.payload.get("article_id")
     async with delivery.db.reading() as conn:
-        article = await articles.get(conn, _int(item, "article_id"))
+        article = await articles.get(conn, article_id) if isinstance(article_id, int) else None
     # Taken back (unpublished) before it went out: nothing to post.
     if submission.status is not SubmissionStatus.APPROVED:
         return NOTHING
-    if article is None or not article.open_for_comments:
+    if article is None:
+        # Typed in the group about no post of ours: it goes back where it was typed, as a
+        # reply to what it answered there (if that is still there). Else the article was
+        # deleted: nothing to post under.
+        if submission.thread_source_message_id is None:
+            return NOTHING
+        default_target = submission.thread_reply_to_message_id
+    elif not article.open_for_comments:
         return NOTHING
-    if article.discussion_message_id is None:
+    elif article.discussion_message_id is None:
         raise NotReadyError(
             "the discussion copy of the post has not arrived yet", DISCUSSION_COPY_WAIT
         )
+    else:
+        default_target = article.discussion_message_id
     async with delivery.db.reading() as conn:
         # A comment typed in reply to a published comment answers that comment's copy.
         answered = await submissions.thread_reply_target(conn, submission.id)
@@ -716,16 +729,16 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
         return NOTHING
     try:
         posted_id, follow_ups = await _post_in_thread(
-            delivery, submission, answered or article.discussion_message_id
+            delivery, submission, answered or default_target
         )
     except BadRequest as error:
-        # The comment it answered was deleted meanwhile: it answers the post instead (a
-        # message replying to nothing would land outside the thread).
-        if answered is None or "message to be replied not found" not in error.message.lower():
+        # What it answered was deleted meanwhile: it answers the post instead (a message
+        # replying to nothing would land outside the thread), or, about no post of ours,
+        # nothing.
+        if "message to be replied not found" not in error.message.lower():
             raise
-        posted_id, follow_ups = await _post_in_thread(
-            delivery, submission, article.discussion_message_id
-        )
+        fallback = default_target if answered is not None and article is not None else None
+        posted_id, follow_ups = await _post_in_thread(delivery, submission, fallback)
     if not submission.auto_approved:
         # The author hears "published" only now that the post exists (a trusted author
         # heard it with the acknowledgement).
@@ -738,12 +751,12 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 
 async def _post_in_thread(
-    delivery: Delivery, submission: Submission, reply_to: int
+    delivery: Delivery, submission: Submission, reply_to: int | None
 ) -> tuple[int, list[outbox.NewRow]]:
     """Post an approved comment in its thread; returns the post's id and what follows it."""
     discussion = delivery.settings.discussion_chat_id
     assert discussion is not None
-    reply = ReplyParameters(reply_to)
+    reply = ReplyParameters(reply_to) if reply_to is not None else None
     copy_id = submission.moderation_copy_message_id
     if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA:
         # Copied back from the moderation chat's copy, signed in its caption.

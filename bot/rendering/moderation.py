@@ -93,11 +93,17 @@ def _flag_lines(flags: CardFlags) -> list[str]:
 CONTINUED = "✂️ The full text follows in the next message."
 
 
+def _no_article(submission: Submission) -> str:
+    if submission.thread_source_message_id is not None and submission.article_id is None:
+        return "in the discussion group, under no post of ours"
+    return "deleted article"
+
+
 def _card_header(submission: Submission, article_title: str | None) -> list[str]:
     if submission.kind is SubmissionKind.COMMENT:
         return [
             f"💬 <b>Comment #{submission.id}</b>",
-            f"📰 {esc(shorten(article_title or 'deleted article', CARD_TITLE_LIMIT))}",
+            f"📰 {esc(shorten(article_title or _no_article(submission), CARD_TITLE_LIMIT))}",
             f"👤 {person_line(submission.author)}",
         ]
     return [

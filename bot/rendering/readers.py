@@ -191,7 +191,7 @@ def thread_comment_notice(
 
 
 def _thread_refusal(notice: str, article_title: str | None, retry_at: float, now: float) -> str:
-    title = esc(shorten(article_title or "the article", CARD_TITLE_LIMIT))
+    title = esc(shorten(article_title or "the discussion", CARD_TITLE_LIMIT))
     if notice == "held":
         return (
             f"📝 Your comment under “{title}” was taken down from the thread until a"

@@ -164,14 +164,22 @@ async def submit_comments(
     return outcomes
 
 
-def judge(settings: Settings, arrival: intake.Arrival, text: str, now: float) -> SubmitOutcome:
-    """Whether a comment is taken, from what it met on arrival (ACCEPTED: to be stored)."""
+def judge(
+    settings: Settings,
+    arrival: intake.Arrival,
+    text: str,
+    now: float,
+    *,
+    about_an_article: bool = True,
+) -> SubmitOutcome:
+    """Whether a comment is taken, from what it met on arrival (ACCEPTED: to be stored).
+    One typed in the discussion group outside any post of ours is about no article."""
     if arrival.stored_submission_id is not None:
         return SubmitOutcome(SubmitResult.ALREADY_STORED)
     if arrival.banned:
         return SubmitOutcome(SubmitResult.BANNED)
     article = arrival.article
-    if article is None or not article.open_for_comments:
+    if about_an_article and (article is None or not article.open_for_comments):
         return SubmitOutcome(SubmitResult.ARTICLE_CLOSED, article=article)
     if not text:
         return SubmitOutcome(SubmitResult.EMPTY, article=article)

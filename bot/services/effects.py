@@ -140,7 +140,7 @@ async def notify_author(
 async def publish_comment(
     conn: aiosqlite.Connection,
     settings: Settings,
-    article_id: int,
+    article_id: int | None,
     submission_id: int,
     now: float,
 ) -> None:
@@ -152,7 +152,7 @@ async def _channel_change(
     conn: aiosqlite.Connection,
     settings: Settings,
     thread_effect: Effect,
-    article_id: int,
+    article_id: int | None,
     submission_id: int,
     now: float,
 ) -> None:
@@ -166,7 +166,7 @@ async def _channel_change(
             {"submission_id": submission_id, "article_id": article_id},
             now,
         )
-    else:
+    elif article_id is not None:
         await outbox.enqueue(
             conn, Effect.REFRESH_COUNTER, str(settings.channel_id), {"article_id": article_id}, now
         )
@@ -293,7 +293,7 @@ def thread_author_notice_row(
     author_id: int,
     notice: ThreadNotice,
     thread_chat_id: int,
-    thread_id: int,
+    thread_id: int | None,
     **details: str | int | None,
 ) -> outbox.NewRow:
     """Tell the author of a thread comment what became of it: privately if they have a

@@ -91,14 +91,16 @@ async def decide(
             if submission.article_id is not None
             else None
         )
-        # A comment approved after its article was taken down stays private.
-        publish = (
-            status is SubmissionStatus.APPROVED
-            and article is not None
-            and article.open_for_comments
+        # A comment approved after its article was taken down stays private; one typed in
+        # the discussion group about no article of ours goes back where it was typed.
+        typed_elsewhere = article is None and submission.thread_source_message_id is not None
+        publish = status is SubmissionStatus.APPROVED and (
+            typed_elsewhere or (article is not None and article.open_for_comments)
         )
-        if publish and article is not None:
-            await effects.publish_comment(conn, settings, article.id, submission_id, now)
+        if publish:
+            await effects.publish_comment(
+                conn, settings, article.id if article else None, submission_id, now
+            )
         if not publish or settings.discussion_chat_id is None:
             await effects.notify_author(conn, submission.author.user_id, submission_id, now)
         # Else the author hears "published" once the thread post exists (deliveries.thread_post).

@@ -28,15 +28,14 @@ class ThreadResult(StrEnum):
     # Deleted without a card: a banned author, or one refused (flood, repeat, too long,
     # a closed article), who is told why.
     REMOVED = "removed"
-    # Not in the thread of any article the bot posted: left alone.
-    NOT_AN_ARTICLE = "not_an_article"
 
 
 @dataclass(frozen=True)
 class ThreadComment:
     author: Person
-    # message_thread_id: the id of the post's automatic forward in the group.
-    thread_id: int
+    # message_thread_id: the id of the post's automatic forward in the group (None: typed
+    # outside any post's thread).
+    thread_id: int | None
     # The text, or a media message's caption ("" if none).
     text: str
     source: submissions.ThreadSource
@@ -68,9 +67,13 @@ async def hold_for_moderation(
     text = comment.text.replace("\x00", "").strip()
     source = comment.source
     async with db.transaction() as conn:
-        article = await articles.by_discussion_message(conn, comment.thread_id)
-        if article is None:
-            return ThreadOutcome(ThreadResult.NOT_AN_ARTICLE)
+        # Outside any thread, or under a post the bot did not make (or whose automatic
+        # forward it has not linked yet): held all the same, about no article.
+        article = (
+            await articles.by_discussion_message(conn, comment.thread_id)
+            if comment.thread_id is not None
+            else None
+        )
         stored = await submissions.from_thread_message(conn, source.chat_id, source.message_id)
         if stored is not None:
             return ThreadOutcome(ThreadResult.ALREADY_STORED, stored)
@@ -83,12 +86,14 @@ async def hold_for_moderation(
                     comment.author.user_id,
                     None,
                     judged_text,
-                    article.id,
+                    article.id if article is not None else None,
                     abuse.history_since(settings, comment.now),
                 )
             ],
         )
-        judged = comments.judge(settings, arrival, judged_text, comment.now)
+        judged = comments.judge(
+            settings, arrival, judged_text, comment.now, about_an_article=article is not None
+        )
         if judged.result is SubmitResult.FLOOD and comment.album:
             # An album's pictures come at the same moment by design; ten at most.
             judged = comments.SubmitOutcome(SubmitResult.ACCEPTED, article=article)
@@ -99,7 +104,12 @@ async def hold_for_moderation(
         if judged.result is SubmitResult.ACCEPTED:
             await readers.remember(conn, comment.author, comment.now)
             submission_id = await submissions.insert_thread_comment(
-                conn, comment.author.user_id, article.id, text, comment.now, source
+                conn,
+                comment.author.user_id,
+                article.id if article is not None else None,
+                text,
+                comment.now,
+                source,
             )
             _, card = effects.received_rows(
                 settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT
@@ -128,7 +138,7 @@ async def hold_for_moderation(
                     notice,
                     source.chat_id,
                     comment.thread_id,
-                    title=article.title,
+                    title=article.title if article is not None else None,
                     retry_at=int(judged.retry_at),
                     name=comment.author.display_name,
                     # A refused comment is gone from the thread: its words go back to

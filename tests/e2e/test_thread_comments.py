@@ -330,3 +330,21 @@ async def test_a_comment_sent_as_another_channel_is_held_with_that_channel_as_au
             lambda: telegram.sender_chat_is_banned(DISCUSSION_CHAT_ID, other_channel)
         )
     assert telegram.message(DISCUSSION_CHAT_ID, own["message_id"]) is not None
+
+
+async def test_a_message_outside_any_thread_is_held_and_published_back_in_the_group(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    telegram.user_sends_text(READER, "/start")
+    async with running_bot(discussion_settings):
+        await post_article(telegram)
+        loose = telegram.user_sends_text(READER, "Hello group", chat_id=DISCUSSION_CHAT_ID)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Hello group")
+        assert "under no post of ours" in card["text"]
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, loose["message_id"]) is None
+        )
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        published = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Hello group")
+        await telegram.wait_for_bot_message(READER, contains="was published")
+    assert "reply_to_message" not in published

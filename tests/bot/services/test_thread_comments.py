@@ -100,12 +100,21 @@ async def test_flood_is_removed_with_a_word_and_a_ban_silently(
     assert (first_picture.result, second_picture.result) == (ThreadResult.HELD, ThreadResult.HELD)
 
 
-async def test_a_thread_the_bot_did_not_post_is_left_alone(
+async def test_a_comment_under_no_post_of_ours_is_held_about_no_article(
     db: Database, settings: Settings
 ) -> None:
-    outcome = await thread_comments.hold_for_moderation(db, settings, typed("Hi", 5, 2.0, 999))
-    assert outcome.result is ThreadResult.NOT_AN_ARTICLE
-    assert await queued(db) == []
+    """Typed outside any thread, or under a post the bot did not make: held all the same."""
+    outside = await thread_comments.hold_for_moderation(
+        db,
+        settings,
+        ThreadComment(READER, None, "Off topic", ThreadSource(DISCUSSION_CHAT_ID, 5, None), 2.0),
+    )
+    unknown = await thread_comments.hold_for_moderation(db, settings, typed("Hi", 6, 3.0, 999))
+    assert (outside.result, unknown.result) == (ThreadResult.HELD, ThreadResult.HELD)
+    assert await rows(db, "SELECT text, article_id FROM submissions ORDER BY id") == [
+        ("Off topic", None),
+        ("Hi", None),
+    ]
 
 
 async def test_media_is_copied_first_and_deleted_after_its_copy(
