@@ -1,19 +1,42 @@
 """One function per effect: render from the database as it is now, make the Telegram call,
 and say what to record once it went (`Delivered`). The worker writes that record, the
 follow-up rows and the row's settlement in one transaction; these functions only read.
+
+Here: readers, the moderation chat, the channel and admins; the discussion group's
+deliveries (comments typed under posts, thread posts) are in `discussion.py`. Both are
+registered below, in DELIVERIES.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 import aiosqlite
-from telegram import Bot, ReplyParameters
+from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError
 
-from bot.delivery.outcome import NotReadyError
+from bot.delivery.base import (
+    NOTHING,
+    Deliver,
+    Delivered,
+    Delivery,
+    int_of,
+    submission_and_title,
+    text_of,
+)
+from bot.delivery.discussion import (
+    ban_in_group,
+    copy_to_moderation,
+    copy_to_moderation_given_up,
+    delete_group_message,
+    retract_thread_post,
+    thread_author_notice,
+    thread_media,
+    thread_notice,
+    thread_post,
+    thread_post_given_up,
+)
 from bot.rendering import admins as admin_texts
 from bot.rendering import channel as channel_texts
 from bot.rendering import common as common_texts
@@ -22,17 +45,13 @@ from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services import abuse, comments, desk, effects
 from bot.services.effects import AdminNotice, Effect, ReaderNotice
-from bot.settings import Settings
 from storage import (
     articles,
-    bot_state,
     contact_replies,
     history,
     outbox,
-    readers,
     submissions,
 )
-from storage.db import Database
 from storage.models import (
     Article,
     ArticleStatus,
@@ -44,71 +63,11 @@ from storage.models import (
     SubmissionStatus,
 )
 
-# A thread post waits this long, doubling, for Telegram's copy of the channel post.
-DISCUSSION_COPY_WAIT = 5.0
-# An author without a private chat with the bot is told in the thread at most this often,
-# and the notice is deleted this long after it went.
-THREAD_NOTICE_INTERVAL = 600.0
-THREAD_NOTICE_LIFETIME = 60.0
-# Media that cannot carry a caption: published after a signed text, as a reply to it.
-CAPTIONLESS_MEDIA = frozenset(
-    {"sticker", "video_note", "poll", "venue", "location", "contact", "dice", "story"}
-)
-
-Record = Callable[[aiosqlite.Connection], Awaitable[None]]
-
-
-@dataclass
-class Delivered:
-    """What a delivery leaves to write: domain state (`record`) and rows it queues."""
-
-    record: Record | None = None
-    follow_ups: list[outbox.NewRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What every delivery function is given."""
-
-    db: Database
-    bot: Bot
-    settings: Settings
-    bot_username: str
-
-
-Deliver = Callable[[Delivery, OutboxItem], Awaitable[Delivered]]
-
-NOTHING = Delivered()
-
-
-def _int(item: OutboxItem, key: str) -> int:
-    return int(item.payload.get(key) or 0)
-
-
-def _text(item: OutboxItem, key: str) -> str | None:
-    value = item.payload.get(key)
-    return None if value is None else str(value)
-
-
-async def _submission_and_title(
-    delivery: Delivery, item: OutboxItem
-) -> tuple[Submission, str | None] | None:
-    async with delivery.db.reading() as conn:
-        submission = await submissions.get(conn, _int(item, "submission_id"))
-        if submission is None:
-            return None
-        article = (
-            await articles.get(conn, submission.article_id)
-            if submission.article_id is not None
-            else None
-        )
-    return submission, article.title if article else None
-
 
 async def _card(
     delivery: Delivery, item: OutboxItem
 ) -> tuple[Submission, common_texts.Card] | None:
-    loaded = await _submission_and_title(delivery, item)
+    loaded = await submission_and_title(delivery, item)
     if loaded is None:
         return None
     submission, title = loaded
@@ -128,7 +87,7 @@ async def acknowledge(delivery: Delivery, item: OutboxItem) -> Delivered:
         int(item.chat_key),
         reader_texts.acknowledgement(
             SubmissionKind(str(item.payload["kind"])),
-            _text(item, "title"),
+            text_of(item, "title"),
             published=bool(item.payload.get("published")),
         ),
     )
@@ -142,7 +101,7 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
     markup = None
     if notice is ReaderNotice.ARTICLE_VIEW:
         async with delivery.db.reading() as conn:
-            article_id = _int(item, "article_id")
+            article_id = int_of(item, "article_id")
             article = await articles.get(conn, article_id)
             latest = await submissions.latest_approved(
                 conn, article_id, comments.ARTICLE_VIEW_COMMENTS
@@ -158,11 +117,11 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
                 delivery.settings.comment_max_length,
             )
     elif notice is ReaderNotice.ASK_NAME:
-        text, markup = contact_texts.ask_name(_text(item, "name") or "")
+        text, markup = contact_texts.ask_name(text_of(item, "name") or "")
     elif notice is ReaderNotice.ASK_EMAIL:
-        text = contact_texts.ask_email(_text(item, "name") or "")
+        text = contact_texts.ask_email(text_of(item, "name") or "")
     elif notice is ReaderNotice.ASK_MESSAGE:
-        text = contact_texts.ask_message(_int(item, "limit"))
+        text = contact_texts.ask_message(int_of(item, "limit"))
     elif notice is ReaderNotice.CANCELLED:
         text = reader_texts.CANCELLED
     else:
@@ -172,7 +131,7 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 
 async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
-    loaded = await _submission_and_title(delivery, item)
+    loaded = await submission_and_title(delivery, item)
     if loaded is None:
         return NOTHING
     submission, title = loaded
@@ -182,202 +141,6 @@ async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
     await delivery.bot.send_message(
         submission.author.user_id, reader_texts.author_outcome(submission, title)
     )
-    return NOTHING
-
-
-# --- comments typed in the discussion group ---------------------------------------------
-
-
-async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """Tell the author privately; one who never opened a private chat with the bot (or
-    blocked it), or a channel, is told in the thread instead, at most once every ten
-    minutes."""
-    author_id = int(item.chat_key)
-    notice = _text(item, "notice") or ""
-    now = time.time()
-    if author_id > 0:
-        try:
-            await delivery.bot.send_message(
-                author_id,
-                reader_texts.thread_comment_notice(
-                    notice,
-                    _text(item, "title"),
-                    float(item.payload.get("retry_at") or 0),
-                    now,
-                    _text(item, "text"),
-                ),
-            )
-            return NOTHING
-        except Forbidden:
-            pass
-    async with delivery.db.reading() as conn:
-        last = await readers.last_thread_notice(conn, author_id)
-    if last is not None and last > now - THREAD_NOTICE_INTERVAL:
-        return NOTHING
-    group = _int(item, "group")
-    in_thread = outbox.NewRow(
-        Effect.THREAD_NOTICE,
-        str(group),
-        {
-            "author_id": author_id,
-            "name": _text(item, "name") or "",
-            "thread": item.payload.get("thread"),
-            "held": notice == effects.ThreadNotice.HELD.value,
-        },
-    )
-
-    async def note(conn: aiosqlite.Connection) -> None:
-        await readers.note_thread_notice(conn, author_id, now)
-
-    return Delivered(note, [in_thread])
-
-
-async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """A short word in the thread, deleted again after a minute."""
-    group = int(item.chat_key)
-    message = await delivery.bot.send_message(
-        group,
-        channel_texts.thread_notice(
-            _text(item, "name") or "", _int(item, "author_id"), bool(item.payload.get("held"))
-        ),
-        # Under the post the comment was typed under, if any.
-        reply_parameters=ReplyParameters(thread, allow_sending_without_reply=True)
-        if isinstance(thread := item.payload.get("thread"), int)
-        else None,
-    )
-    removal = effects.delete_group_message_row(
-        group, message.message_id, due_at=time.time() + THREAD_NOTICE_LIFETIME
-    )
-    return Delivered(follow_ups=[removal])
-
-
-def _report_missing_right(delivery: Delivery, chat_id: int, right: str) -> Record:
-    """Tell the admins, once per chat and right, which right the bot needs there."""
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        now = time.time()
-        if await bot_state.set_if_absent(
-            conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}", str(now)
-        ):
-            await effects.tell_admins(
-                conn, delivery.settings, AdminNotice.MISSING_RIGHT, f"{right}:{chat_id}", now
-            )
-
-    return record
-
-
-async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """Ban a banned author from the discussion group, or lift that (UNBAN_IN_GROUP)."""
-    group = int(item.chat_key)
-    author = _int(item, "user_id")
-    bot = delivery.bot
-    lift = item.action == Effect.UNBAN_IN_GROUP
-    try:
-        # An author who wrote as a channel (a negative id): the channel is banned from
-        # writing there on its own behalf.
-        if author < 0:
-            await (bot.unban_chat_sender_chat if lift else bot.ban_chat_sender_chat)(group, author)
-        elif lift:
-            # only_if_banned: an unban must not remove a member who was never banned.
-            await bot.unban_chat_member(group, author, only_if_banned=True)
-        else:
-            await bot.ban_chat_member(group, author)
-    except BadRequest as error:
-        if "not enough rights" in error.message.lower():
-            return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))
-        raise
-    return NOTHING
-
-
-async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """Copy a media comment into the moderation chat, under its card; then the original
-    can go from the group."""
-    group, original = _int(item, "group"), _int(item, "message_id")
-    submission_id = _int(item, "submission_id")
-    removal = effects.delete_group_message_row(group, original, submission_id=submission_id)
-    async with delivery.db.reading() as conn:
-        cards = await submissions.cards_of(conn, submission_id)
-    try:
-        copied = await delivery.bot.copy_message(
-            delivery.settings.moderation_chat_id,
-            group,
-            original,
-            reply_parameters=ReplyParameters(cards[0][1], allow_sending_without_reply=True)
-            if cards
-            else None,
-        )
-    except BadRequest as error:
-        # Deleted by its author already: nothing to copy, nothing left to delete.
-        if "message to copy not found" in error.message.lower():
-            return NOTHING
-        raise
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.set_moderation_copy(conn, submission_id, copied.message_id)
-
-    return Delivered(record, [removal])
-
-
-async def copy_to_moderation_given_up(
-    delivery: Delivery, item: OutboxItem, reason: str
-) -> Delivered:
-    """Without its copy the card shows the caption only, and the admins hear why; the
-    original goes all the same (it was never moderated)."""
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await effects.tell_admins(
-            conn,
-            delivery.settings,
-            AdminNotice.MEDIA_COPY_FAILED,
-            f"{_int(item, 'submission_id')}:{reason}",
-            time.time(),
-        )
-
-    return Delivered(
-        record,
-        [effects.delete_group_message_row(_int(item, "group"), _int(item, "message_id"))],
-    )
-
-
-async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """A sticker or round video, which carries no caption, under its signed text."""
-    discussion = delivery.settings.discussion_chat_id
-    copy_id = item.payload.get("copy")
-    if discussion is None or not isinstance(copy_id, int):
-        return NOTHING
-    await delivery.bot.copy_message(
-        discussion,
-        delivery.settings.moderation_chat_id,
-        copy_id,
-        reply_parameters=ReplyParameters(_int(item, "reply_to"), allow_sending_without_reply=True),
-    )
-    return NOTHING
-
-
-async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivered:
-    group = int(item.chat_key)
-    try:
-        await delivery.bot.delete_message(group, _int(item, "message_id"))
-    except BadRequest as error:
-        lowered = error.message.lower()
-        # Deleted already (by its author or an admin): what was asked is done.
-        if "message to delete not found" in lowered:
-            return NOTHING
-        if "message can't be deleted" not in lowered:
-            raise
-        # Telegram says the same for a missing right and for a message over 48 hours old.
-        member = await delivery.bot.get_chat_member(group, delivery.bot.id)
-        if not getattr(member, "can_delete_messages", False):
-            report = _report_missing_right(delivery, group, "can_delete_messages")
-            submission_id = item.payload.get("submission_id")
-
-            async def record(conn: aiosqlite.Connection) -> None:
-                await report(conn)
-                if isinstance(submission_id, int):
-                    await submissions.mark_original_kept(conn, submission_id)
-
-            return Delivered(record)
-        raise
     return NOTHING
 
 
@@ -416,14 +179,14 @@ async def send_continuation(delivery: Delivery, item: OutboxItem) -> Delivered:
     if rendered is None:
         return NOTHING
     submission, card = rendered
-    part = _int(item, "part")
+    part = int_of(item, "part")
     if part >= len(card.continuation):
         return NOTHING
     message = await delivery.bot.send_message(
         delivery.settings.moderation_chat_id,
         card.continuation[part],
         reply_parameters=ReplyParameters(
-            _int(item, "card_message_id"), allow_sending_without_reply=True
+            int_of(item, "card_message_id"), allow_sending_without_reply=True
         ),
     )
 
@@ -536,7 +299,7 @@ async def show_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
     """One message of a contact conversation, to the reader or under the card."""
-    reply_id = _int(item, "reply_id")
+    reply_id = int_of(item, "reply_id")
     async with delivery.db.reading() as conn:
         reply = await contact_replies.get(conn, reply_id)
         submission = await submissions.get(conn, reply.submission_id) if reply else None
@@ -582,7 +345,7 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
-        reply = await contact_replies.get(conn, _int(item, "reply_id"))
+        reply = await contact_replies.get(conn, int_of(item, "reply_id"))
     if reply is None:
         return NOTHING
     await delivery.bot.send_message(
@@ -599,14 +362,14 @@ async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
 async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     """An article's post in the channel; the admin who asked hears when it is there."""
     async with delivery.db.reading() as conn:
-        article = await articles.get(conn, _int(item, "article_id"))
+        article = await articles.get(conn, int_of(item, "article_id"))
     if article is None or article.status is not ArticleStatus.DRAFT:
         return NOTHING
     settings = delivery.settings
     text, markup = channel_texts.channel_post(
         article, delivery.bot_username, with_discussion=settings.discussion_chat_id is not None
     )
-    admin_id = _int(item, "admin_id")
+    admin_id = int_of(item, "admin_id")
     try:
         post = await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
     except NetworkError as error:
@@ -640,7 +403,7 @@ def _never_reached_telegram(error: NetworkError) -> bool:
 
 
 async def channel_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
-    article_id = _int(item, "article_id")
+    article_id = int_of(item, "article_id")
 
     async def record(conn: aiosqlite.Connection) -> None:
         await articles.mark_failed(conn, article_id)
@@ -649,7 +412,7 @@ async def channel_post_given_up(delivery: Delivery, item: OutboxItem, reason: st
         record,
         [
             effects.admin_notice_row(
-                _int(item, "admin_id"),
+                int_of(item, "admin_id"),
                 AdminNotice.ARTICLE_POST_FAILED,
                 article_id=article_id,
                 reason=reason,
@@ -662,7 +425,7 @@ async def delete_channel_post(delivery: Delivery, item: OutboxItem) -> Delivered
     """/unpublish: the post goes; the admin hears whether it could."""
     removal = admin_texts.PostRemoval.DELETED
     try:
-        await delivery.bot.delete_message(delivery.settings.channel_id, _int(item, "message_id"))
+        await delivery.bot.delete_message(delivery.settings.channel_id, int_of(item, "message_id"))
     except BadRequest as error:
         if "message to delete not found" in error.message.lower():
             removal = admin_texts.PostRemoval.ALREADY_GONE
@@ -672,152 +435,18 @@ async def delete_channel_post(delivery: Delivery, item: OutboxItem) -> Delivered
         None,
         [
             effects.admin_notice_row(
-                _int(item, "admin_id"),
+                int_of(item, "admin_id"),
                 AdminNotice.ARTICLE_UNPUBLISHED,
-                article_id=_int(item, "article_id"),
+                article_id=int_of(item, "article_id"),
                 reason=removal.name,
             )
         ],
     )
 
 
-async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
-    loaded = await _submission_and_title(delivery, item)
-    discussion = delivery.settings.discussion_chat_id
-    if loaded is None or discussion is None:
-        return NOTHING
-    submission, _ = loaded
-    article_id = item.payload.get("article_id")
-    async with delivery.db.reading() as conn:
-        article = await articles.get(conn, article_id) if isinstance(article_id, int) else None
-    # Taken back (unpublished) before it went out: nothing to post.
-    if submission.status is not SubmissionStatus.APPROVED:
-        return NOTHING
-    if article is None:
-        # Typed in the group about no post of ours: it goes back where it was typed, as a
-        # reply to what it answered there (if that is still there). Else the article was
-        # deleted: nothing to post under.
-        if submission.thread_source_message_id is None:
-            return NOTHING
-        default_target = submission.thread_reply_to_message_id
-    elif not article.open_for_comments:
-        return NOTHING
-    elif article.discussion_message_id is None:
-        raise NotReadyError(
-            "the discussion copy of the post has not arrived yet", DISCUSSION_COPY_WAIT
-        )
-    else:
-        default_target = article.discussion_message_id
-    async with delivery.db.reading() as conn:
-        # A comment typed in reply to a published comment answers that comment's copy.
-        answered = await submissions.thread_reply_target(conn, submission.id)
-    if submission.original_kept and submission.thread_source_message_id is not None:
-        # The bot could not take the original down: it is in the thread already, and
-        # posting it again would show it twice.
-        kept = submission.thread_source_message_id
-
-        async def record_kept(conn: aiosqlite.Connection) -> None:
-            await submissions.set_thread_message(conn, submission.id, kept)
-
-        return Delivered(
-            record_kept, [effects.notify_author_row(submission.author.user_id, submission.id)]
-        )
-    copy_id = submission.moderation_copy_message_id
-    if submission.media_kind is not None and copy_id is None and not submission.text:
-        # Its media could not be copied (copy_to_moderation_given_up told the admins): a
-        # bare signature would say nothing.
-        return NOTHING
-    try:
-        posted_id, follow_ups = await _post_in_thread(
-            delivery, submission, answered or default_target
-        )
-    except BadRequest as error:
-        # What it answered was deleted meanwhile: it answers the post instead (a message
-        # replying to nothing would land outside the thread), or, about no post of ours,
-        # nothing.
-        if "message to be replied not found" not in error.message.lower():
-            raise
-        fallback = default_target if answered is not None and article is not None else None
-        posted_id, follow_ups = await _post_in_thread(delivery, submission, fallback)
-    if not submission.auto_approved:
-        # The author hears "published" only now that the post exists (a trusted author
-        # heard it with the acknowledgement).
-        follow_ups.append(effects.notify_author_row(submission.author.user_id, submission.id))
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.set_thread_message(conn, submission.id, posted_id)
-
-    return Delivered(record, follow_ups)
-
-
-async def _post_in_thread(
-    delivery: Delivery, submission: Submission, reply_to: int | None
-) -> tuple[int, list[outbox.NewRow]]:
-    """Post an approved comment in its thread; returns the post's id and what follows it."""
-    discussion = delivery.settings.discussion_chat_id
-    assert discussion is not None
-    reply = ReplyParameters(reply_to) if reply_to is not None else None
-    copy_id = submission.moderation_copy_message_id
-    if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA:
-        # Copied back from the moderation chat's copy, signed in its caption.
-        copied = await delivery.bot.copy_message(
-            discussion,
-            delivery.settings.moderation_chat_id,
-            copy_id,
-            caption=channel_texts.thread_caption(submission),
-            reply_parameters=reply,
-        )
-        return copied.message_id, []
-    posted = await delivery.bot.send_message(
-        discussion, channel_texts.thread_comment(submission), reply_parameters=reply
-    )
-    if copy_id is None:
-        return posted.message_id, []
-    # What carries no caption (a sticker, a round video, a poll...) follows its signed text.
-    media = outbox.NewRow(
-        Effect.THREAD_MEDIA,
-        str(discussion),
-        {"submission_id": submission.id, "copy": copy_id, "reply_to": posted.message_id},
-    )
-    return posted.message_id, [media]
-
-
-async def thread_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
-    """Telegram refused the thread post for good (the group unlinked, the bot removed): the
-    admins hear it, and the author is not told the comment was published."""
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await effects.tell_admins(
-            conn,
-            delivery.settings,
-            AdminNotice.THREAD_POST_FAILED,
-            f"{_int(item, 'submission_id')}:{reason}",
-            time.time(),
-        )
-
-    return Delivered(record)
-
-
-async def retract_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
-    loaded = await _submission_and_title(delivery, item)
-    discussion = delivery.settings.discussion_chat_id
-    if loaded is None or discussion is None:
-        return NOTHING
-    submission, _ = loaded
-    if submission.thread_message_id is None:
-        return NOTHING
-    try:
-        await delivery.bot.delete_message(discussion, submission.thread_message_id)
-    except BadRequest as error:
-        # Someone removed it by hand already: the comment is gone either way.
-        if "message to delete not found" not in error.message.lower():
-            raise
-    return NOTHING
-
-
 async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
-        article = await articles.get(conn, _int(item, "article_id"))
+        article = await articles.get(conn, int_of(item, "article_id"))
         if article is None or article.channel_message_id is None:
             return NOTHING
         count = await submissions.approved_count(conn, article.id)
@@ -847,15 +476,17 @@ async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
 async def group_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
     await delivery.bot.send_message(
         int(item.chat_key),
-        _text(item, "text") or "",
-        reply_parameters=ReplyParameters(_int(item, "reply_to"), allow_sending_without_reply=True),
+        text_of(item, "text") or "",
+        reply_parameters=ReplyParameters(
+            int_of(item, "reply_to"), allow_sending_without_reply=True
+        ),
     )
     return NOTHING
 
 
 async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     notice = AdminNotice(str(item.payload["notice"]))
-    reason = _text(item, "reason") or ""
+    reason = text_of(item, "reason") or ""
     if notice is AdminNotice.MODERATION_CHAT_DOWN:
         async with delivery.db.reading() as conn:
             pending = await outbox.count_pending(conn)
@@ -863,7 +494,7 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     elif notice is AdminNotice.MODERATION_CHAT_BACK:
         text = admin_texts.MODERATION_CHAT_BACK
     elif notice is AdminNotice.DELIVERY_FAILED:
-        text = admin_texts.delivery_failed(_text(item, "action") or "", reason)
+        text = admin_texts.delivery_failed(text_of(item, "action") or "", reason)
     elif notice is AdminNotice.MEDIA_COPY_FAILED:
         submission_id, _, why = reason.partition(":")
         text = admin_texts.media_copy_failed(submission_id, why)
@@ -875,7 +506,7 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         text = admin_texts.missing_right(right, chat)
     else:
         async with delivery.db.reading() as conn:
-            article = await articles.get(conn, _int(item, "article_id"))
+            article = await articles.get(conn, int_of(item, "article_id"))
         if article is None:
             return NOTHING
         if notice is AdminNotice.ARTICLE_POSTED:

@@ -21,7 +21,7 @@ import time
 from telegram import Bot
 
 from bot.delivery import deliveries
-from bot.delivery.deliveries import Delivered, Delivery
+from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome, classify
 from bot.services import effects, moderation
 from bot.services.effects import Effect

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery import deliveries
+from bot.delivery import discussion
 from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, running_bot
@@ -88,7 +88,7 @@ async def test_an_author_without_a_private_chat_is_told_in_the_thread_once(
     """A reader who never opened the bot gets a short notice in the thread, deleted a
     moment later, and no second one for their next comment; a reply to a published
     comment is published as a reply to it."""
-    monkeypatch.setattr(deliveries, "THREAD_NOTICE_LIFETIME", 0.5)
+    monkeypatch.setattr(discussion, "THREAD_NOTICE_LIFETIME", 0.5)
     async with running_bot(discussion_settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)

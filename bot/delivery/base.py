@@ -1,0 +1,78 @@
+"""What every delivery function is given and returns, and the helpers they share."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import aiosqlite
+from telegram import Bot
+
+from bot.services import effects
+from bot.services.effects import AdminNotice
+from bot.settings import Settings
+from storage import articles, bot_state, outbox, submissions
+from storage.db import Database
+from storage.models import OutboxItem, Submission
+
+Record = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+@dataclass
+class Delivered:
+    """What a delivery leaves to write: domain state (`record`) and rows it queues."""
+
+    record: Record | None = None
+    follow_ups: list[outbox.NewRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What every delivery function is given."""
+
+    db: Database
+    bot: Bot
+    settings: Settings
+    bot_username: str
+
+
+Deliver = Callable[[Delivery, OutboxItem], Awaitable[Delivered]]
+
+NOTHING = Delivered()
+
+
+def int_of(item: OutboxItem, key: str) -> int:
+    return int(item.payload.get(key) or 0)
+
+
+def text_of(item: OutboxItem, key: str) -> str | None:
+    value = item.payload.get(key)
+    return None if value is None else str(value)
+
+
+async def submission_and_title(
+    delivery: Delivery, item: OutboxItem
+) -> tuple[Submission, str | None] | None:
+    async with delivery.db.reading() as conn:
+        submission = await submissions.get(conn, int_of(item, "submission_id"))
+        if submission is None:
+            return None
+        article = (
+            await articles.get(conn, submission.article_id)
+            if submission.article_id is not None
+            else None
+        )
+    return submission, article.title if article else None
+
+
+def admins_told(settings: Settings, notice: AdminNotice, reason: str, *, once: str = "") -> Record:
+    """A record that tells the admins; with `once` (a key), only the first time ever."""
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        now = time.time()
+        if once and not await bot_state.set_if_absent(conn, once, str(now)):
+            return
+        await effects.tell_admins(conn, settings, notice, reason, now)
+
+    return record
