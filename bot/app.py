@@ -41,7 +41,8 @@ from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-# Edited messages are asked for only to tell readers that an edit changes nothing sent.
+# Edited messages: a comment edited in the discussion group is looked at again; in a
+# private chat, the reader hears that an edit changes nothing already sent.
 # my_chat_member: to leave chats the bot is added to but not configured for.
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -171,12 +172,15 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
                 discussion_chat & filters.IS_AUTOMATIC_FORWARD, discussion.automatic_forward
             )
         )
-        if settings.thread_moderation is ThreadModeration.PRE:
+        if settings.thread_moderation is not ThreadModeration.OFF:
             application.add_handler(
                 MessageHandler(
-                    # Everything readers can leave, down to polls and dice: only service
-                    # messages (joins, pins) are not theirs.
-                    discussion_chat & ~filters.IS_AUTOMATIC_FORWARD & ~filters.StatusUpdate.ALL,
+                    # Everything readers can leave, down to polls and dice, and every edit
+                    # of it: only service messages (joins, pins) are not theirs.
+                    filters.Chat(settings.discussion_chat_id)
+                    & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
+                    & ~filters.IS_AUTOMATIC_FORWARD
+                    & ~filters.StatusUpdate.ALL,
                     discussion.thread_message,
                 )
             )

@@ -27,6 +27,8 @@ class ThreadModeration(StrEnum):
 
     # Held: taken down at once, published by the bot when a moderator approves it.
     PRE = "pre"
+    # Left up while moderators look: 🗑 Remove takes it down.
+    POST = "post"
     # Not moderated: Telegram publishes it, as it does for any group.
     OFF = "off"
 
@@ -77,8 +79,6 @@ class Settings(BaseSettings):
     def _thread_moderation_shape(cls, value: object) -> object:
         if isinstance(value, str):
             value = value.strip().lower()
-            if value == "post":
-                raise ValueError("'post' is not available yet: use 'pre' or 'off'")
         return value
 
     @field_validator("bot_token")

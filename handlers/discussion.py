@@ -43,7 +43,8 @@ class DiscussionHandlers:
         return chat.username is not None and chat.username.lower() == channel.lstrip("@").lower()
 
     async def thread_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A comment typed under a post (THREAD_MODERATION=pre): held for a moderator."""
+        """A comment typed under a post, or an edit of one: moderated (THREAD_MODERATION
+        pre or post)."""
         message = update.effective_message
         assert message is not None
         sender_chat = message.sender_chat
@@ -78,6 +79,7 @@ class DiscussionHandlers:
                     message.message_id,
                     reply_to.message_id if reply_to is not None else None,
                     media,
+                    int(message.edit_date.timestamp()) if message.edit_date is not None else 0,
                 ),
                 time.time(),
                 album=message.media_group_id is not None,

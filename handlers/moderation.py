@@ -65,7 +65,9 @@ class ModerationHandlers:
         )
         if outcome.result is DecisionResult.APPLIED:
             self._runtime.wake_outbox()
-            await answer_press(query, moderation_texts.DECISION_DONE[press.decision])
+            await answer_press(
+                query, moderation_texts.decision_done(press.decision, outcome.submission)
+            )
         elif outcome.result is DecisionResult.ALREADY_DECIDED:
             assert outcome.submission is not None
             await answer_press(
@@ -150,7 +152,7 @@ class ModerationHandlers:
                 now,
             )
             answer = (
-                moderation_texts.DECISION_DONE[press.decision]
+                moderation_texts.decision_done(press.decision, outcome.submission)
                 if outcome.result is DecisionResult.APPLIED
                 else moderation_texts.already_decided(outcome.submission)
                 if outcome.submission is not None

@@ -92,12 +92,27 @@ class Submission:
     thread_source_message_id: int | None = None
     media_kind: str | None = None
     moderation_copy_message_id: int | None = None
+    # The author's message was left in the group: THREAD_MODERATION=post, or the bot could
+    # not take it down. An approval then keeps it rather than posting it again.
     original_kept: bool = False
     thread_reply_to_message_id: int | None = None
+    # 0 for a message as first sent; an edit of a kept message is a submission of its own.
+    thread_source_edit_date: int = 0
+    edited_at: float | None = None
+    original_removed_at: float | None = None
+    # Why the author's message could not be taken down: "no_right" or "too_old".
+    removal_refused: str | None = None
+    thread_post_refused: str | None = None
+    retracted_by_edit: bool = False
 
     @property
     def is_pending(self) -> bool:
         return self.status is SubmissionStatus.PENDING
+
+    @property
+    def is_public_in_group(self) -> bool:
+        """The author's own message is still up in the discussion group."""
+        return self.original_kept and self.original_removed_at is None
 
 
 @dataclass(frozen=True)

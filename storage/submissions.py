@@ -23,6 +23,8 @@ _SELECT = (
     " s.contact_name, s.contact_email, s.auto_approved, s.thread_message_id,"
     " s.thread_source_chat_id, s.thread_source_message_id, s.media_kind,"
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
+    " s.thread_source_edit_date, s.edited_at, s.original_removed_at, s.removal_refused,"
+    " s.thread_post_refused, s.retracted_by_edit,"
     " r.first_name, r.last_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -51,6 +53,12 @@ def _submission(row: aiosqlite.Row) -> Submission:
         moderation_copy_message_id=row["moderation_copy_message_id"],
         original_kept=bool(row["original_kept"]),
         thread_reply_to_message_id=row["thread_reply_to_message_id"],
+        thread_source_edit_date=row["thread_source_edit_date"],
+        edited_at=row["edited_at"],
+        original_removed_at=row["original_removed_at"],
+        removal_refused=row["removal_refused"],
+        thread_post_refused=row["thread_post_refused"],
+        retracted_by_edit=bool(row["retracted_by_edit"]),
     )
 
 
@@ -114,6 +122,8 @@ class ThreadSource:
     reply_to_message_id: int | None
     # photo, video, document, audio, voice, animation, sticker or video_note; None: text.
     media_kind: str | None = None
+    # Telegram's edit_date for an edited message; 0 as first sent.
+    edit_date: int = 0
 
 
 async def insert_thread_comment(
@@ -123,12 +133,16 @@ async def insert_thread_comment(
     text: str,
     created_at: float,
     source: ThreadSource,
+    *,
+    kept: bool,
 ) -> int:
+    """`kept`: the author's message stays in the group while it waits (post-moderation)."""
     [submission_id] = await insert_rows(
         conn,
         "submissions (kind, user_id, article_id, text, created_at, thread_source_chat_id,"
-        " thread_source_message_id, thread_reply_to_message_id, media_kind)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?, ?)",
+        " thread_source_message_id, thread_reply_to_message_id, media_kind,"
+        " thread_source_edit_date, original_kept)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 user_id,
@@ -139,6 +153,8 @@ async def insert_thread_comment(
                 source.message_id,
                 source.reply_to_message_id,
                 source.media_kind,
+                source.edit_date,
+                int(kept),
             )
         ],
     )
@@ -147,15 +163,28 @@ async def insert_thread_comment(
 
 async def from_thread_message(
     conn: aiosqlite.Connection, chat_id: int, message_id: int
-) -> int | None:
-    """The submission a message in the discussion group already became."""
+) -> Submission | None:
+    """The latest submission a message in the discussion group became (an edit of a kept
+    message becomes another)."""
     row = await fetch_one(
         conn,
-        "SELECT id FROM submissions WHERE thread_source_chat_id = ?"
-        " AND thread_source_message_id = ?",
+        _SELECT + " WHERE s.thread_source_chat_id = ? AND s.thread_source_message_id = ?"
+        " ORDER BY s.id DESC LIMIT 1",
         (chat_id, message_id),
     )
-    return int(row[0]) if row else None
+    return _submission(row) if row else None
+
+
+async def take_pending_edit(
+    conn: aiosqlite.Connection, submission_id: int, text: str, edit_date: int, now: float
+) -> bool:
+    """The author edited a comment still waiting: the card shows the new words."""
+    cursor = await conn.execute(
+        "UPDATE submissions SET text = ?, thread_source_edit_date = ?, edited_at = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (text, edit_date, now, submission_id),
+    )
+    return cursor.rowcount == 1
 
 
 async def thread_reply_target(conn: aiosqlite.Connection, submission_id: int) -> int | None:
@@ -376,5 +405,29 @@ async def set_moderation_copy(
     )
 
 
-async def mark_original_kept(conn: aiosqlite.Connection, submission_id: int) -> None:
-    await conn.execute("UPDATE submissions SET original_kept = 1 WHERE id = ?", (submission_id,))
+async def mark_original_removed(conn: aiosqlite.Connection, submission_id: int, now: float) -> None:
+    await conn.execute(
+        "UPDATE submissions SET original_removed_at = ?"
+        " WHERE id = ? AND original_removed_at IS NULL",
+        (now, submission_id),
+    )
+
+
+async def refuse_removal(conn: aiosqlite.Connection, submission_id: int, reason: str) -> None:
+    """Telegram would not let the bot take the author's message down: it stays public."""
+    await conn.execute(
+        "UPDATE submissions SET original_kept = 1, removal_refused = ? WHERE id = ?",
+        (reason, submission_id),
+    )
+
+
+async def refuse_thread_post(conn: aiosqlite.Connection, submission_id: int, reason: str) -> None:
+    await conn.execute(
+        "UPDATE submissions SET thread_post_refused = ? WHERE id = ?", (reason, submission_id)
+    )
+
+
+async def mark_retracted_by_edit(conn: aiosqlite.Connection, submission_id: int) -> None:
+    await conn.execute(
+        "UPDATE submissions SET retracted_by_edit = 1 WHERE id = ?", (submission_id,)
+    )

@@ -188,7 +188,13 @@ async def copy_to_moderation_given_up(
     )
     return Delivered(
         record,
-        [effects.delete_group_message_row(int_of(item, "group"), int_of(item, "message_id"))],
+        [
+            effects.delete_group_message_row(
+                int_of(item, "group"),
+                int_of(item, "message_id"),
+                submission_id=int_of(item, "submission_id"),
+            )
+        ],
     )
 
 
@@ -210,30 +216,55 @@ async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 
 async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """Take a message down from a group: a reader's comment (of a submission, held or
+    removed by a moderator) or the bot's own short-lived notice."""
     group = int(item.chat_key)
+    submission_id = item.payload.get("submission_id")
     try:
         await delivery.bot.delete_message(group, int_of(item, "message_id"))
     except BadRequest as error:
         lowered = error.message.lower()
         # Deleted already (by its author or an admin): what was asked is done.
         if "message to delete not found" in lowered:
-            return NOTHING
+            return _removed(submission_id)
         if "message can't be deleted" not in lowered:
             raise
-        # Telegram says the same for a missing right and for a message over 48 hours old.
-        member = await delivery.bot.get_chat_member(group, delivery.bot.id)
-        if not getattr(member, "can_delete_messages", False):
-            report = _report_missing_right(delivery, group, "can_delete_messages")
-            submission_id = item.payload.get("submission_id")
+        if not isinstance(submission_id, int):
+            # The bot's own notice, which it may always delete within 48 hours: older, it
+            # stays (the bot was down for days).
+            return NOTHING
+        return await _removal_refused(delivery, group, submission_id)
+    return _removed(submission_id)
 
-            async def record(conn: aiosqlite.Connection) -> None:
-                await report(conn)
-                if isinstance(submission_id, int):
-                    await submissions.mark_original_kept(conn, submission_id)
 
-            return Delivered(record)
-        raise
-    return NOTHING
+def _removed(submission_id: object) -> Delivered:
+    if not isinstance(submission_id, int):
+        return NOTHING
+    now = time.time()
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await submissions.mark_original_removed(conn, submission_id, now)
+
+    return Delivered(record)
+
+
+async def _removal_refused(delivery: Delivery, group: int, submission_id: int) -> Delivered:
+    """The reader's message stays up: the card says why, and a missing right is reported
+    to the admins (once)."""
+    # Telegram says "message can't be deleted" both without the right and for a message
+    # over 48 hours old: the bot's own rights tell which.
+    member = await delivery.bot.get_chat_member(group, delivery.bot.id)
+    has_right = bool(getattr(member, "can_delete_messages", False))
+    report = None if has_right else _report_missing_right(delivery, group, "can_delete_messages")
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        if report is not None:
+            await report(conn)
+        await submissions.refuse_removal(
+            conn, submission_id, "too_old" if has_right else "no_right"
+        )
+
+    return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission_id)])
 
 
 async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -339,14 +370,18 @@ async def _post_in_thread(
 
 async def thread_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
     """Telegram refused the thread post for good (the group unlinked, the bot removed): the
-    admins hear it, and the author is not told the comment was published."""
-
-    record = admins_told(
-        delivery.settings,
-        AdminNotice.THREAD_POST_FAILED,
-        f"{int_of(item, 'submission_id')}:{reason}",
+    admins hear it, the card says so, and the author is not told the comment was
+    published."""
+    submission_id = int_of(item, "submission_id")
+    tell = admins_told(
+        delivery.settings, AdminNotice.THREAD_POST_FAILED, f"{submission_id}:{reason}"
     )
-    return Delivered(record)
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await tell(conn)
+        await submissions.refuse_thread_post(conn, submission_id, reason)
+
+    return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission_id)])
 
 
 async def retract_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -360,7 +395,40 @@ async def retract_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered
     try:
         await delivery.bot.delete_message(discussion, submission.thread_message_id)
     except BadRequest as error:
+        lowered = error.message.lower()
         # Someone removed it by hand already: the comment is gone either way.
-        if "message to delete not found" not in error.message.lower():
+        if "message to delete not found" in lowered:
+            return NOTHING
+        if "message can't be deleted" not in lowered:
             raise
+        # Over 48 hours old: it cannot go, but its words can.
+        return await _retract_by_edit(delivery, discussion, submission)
     return NOTHING
+
+
+async def _retract_by_edit(
+    delivery: Delivery, discussion: int, submission: Submission
+) -> Delivered:
+    assert submission.thread_message_id is not None
+    removed = channel_texts.THREAD_POST_REMOVED
+    try:
+        await delivery.bot.edit_message_text(
+            removed, chat_id=discussion, message_id=submission.thread_message_id
+        )
+    except BadRequest as error:
+        lowered = error.message.lower()
+        if "there is no text in the message to edit" in lowered:
+            # A photo or video copied back with the signature as its caption.
+            await delivery.bot.edit_message_caption(
+                chat_id=discussion, message_id=submission.thread_message_id, caption=removed
+            )
+        elif "message to edit not found" in lowered:
+            return NOTHING
+        # Not modified: edited already, before a crash lost the record.
+        elif "message is not modified" not in lowered:
+            raise
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await submissions.mark_retracted_by_edit(conn, submission.id)
+
+    return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission.id)])

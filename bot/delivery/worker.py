@@ -63,7 +63,8 @@ DESK_BUSY_FIRST_BELOW = 15
 #   GROUP_REPLY rows), so that a moderator's command is answered even in a busy minute.
 HANDLER_RESERVE = 1
 # Rows that send and edit no message: deleting a reader's comment, banning. They take no
-# place in a group's minute and never wait for one.
+# place in a group's minute and never wait for one. (A thread post too old to delete is
+# edited instead: rare enough that its edit waits in the budget like any other call.)
 SENDS_NOTHING = frozenset(
     {
         Effect.DELETE_GROUP_MESSAGE,

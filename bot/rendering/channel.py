@@ -72,3 +72,7 @@ def thread_notice(author_name: str, author_id: int, held: bool) -> str:
     if held:
         return f"{mention}, your comment waits for a moderator and will appear once approved."
     return f"{mention}, your comment was removed. Write to me privately to see why."
+
+
+# An unpublished comment's thread post, too old for Telegram to let the bot delete it.
+THREAD_POST_REMOVED = "🗑 <i>This comment was removed by the moderators.</i>"

@@ -22,6 +22,20 @@ _OUTCOME = {
     SubmissionStatus.APPROVED: "✅ Approved",
     SubmissionStatus.REJECTED: "❌ Rejected",
 }
+# A comment left up in the discussion group while it waited is kept or removed there.
+_OUTCOME_LEFT_UP = {
+    SubmissionStatus.APPROVED: "✅ Kept",
+    SubmissionStatus.REJECTED: "🗑 Removed",
+}
+
+
+def _outcome(submission: Submission) -> str:
+    outcome = (_OUTCOME_LEFT_UP if submission.original_kept else _OUTCOME)[submission.status]
+    if submission.author_banned:
+        outcome = f"🚫 {outcome.split(' ', 1)[1]}, author banned"
+    elif submission.auto_approved:
+        outcome = "↩️ Unpublished"
+    return outcome
 
 
 # Room kept free for the outcome and answer lines a card gains later.
@@ -35,11 +49,7 @@ def card(
     answers: Sequence[ContactReply] = (),
     flags: CardFlags | None = None,
 ) -> Card:
-    lines = _card_header(submission, article_title)
-    if submission.thread_source_message_id is not None:
-        lines.append("🧵 Typed under the post; taken down until decided")
-    if submission.media_kind is not None:
-        lines.append(f"📎 A {submission.media_kind.replace('_', ' ')}: its copy is just below")
+    lines = _card_header(submission, article_title) + _thread_lines(submission)
     if flags is not None:
         lines += _flag_lines(flags)
     footer = _card_footer(submission, answers)
@@ -54,9 +64,49 @@ def card(
     return Card("\n".join(lines), _card_keyboard(submission), continuation)
 
 
+def _thread_lines(submission: Submission) -> list[str]:
+    """Where a comment typed in the discussion group stands there."""
+    if submission.thread_source_message_id is None:
+        return []
+    edited = " (edited)" if submission.edited_at or submission.thread_source_edit_date else ""
+    if submission.is_public_in_group:
+        link = _message_link(submission.thread_source_chat_id, submission.thread_source_message_id)
+        where = f'<a href="{esc(link)}">in the group</a>' if link else "in the group"
+        until = ", until a moderator removes it" if submission.is_pending else ""
+        lines = [f"🧵 Typed under the post{edited}: still up {where}{until}"]
+    elif submission.is_pending:
+        lines = [f"🧵 Typed under the post{edited}: taken down until decided"]
+    else:
+        lines = [f"🧵 Typed under the post{edited}"]
+    if submission.media_kind is not None:
+        kind = submission.media_kind.replace("_", " ")
+        copied = submission.moderation_copy_message_id is not None or not submission.original_kept
+        lines.append(f"📎 A {kind}: its copy is just below" if copied else f"📎 A {kind}")
+    if submission.is_public_in_group and submission.removal_refused:
+        lines.append(f"⚠️ Not taken down: {REMOVAL_REFUSED[submission.removal_refused]}")
+    if submission.thread_post_refused:
+        lines.append(
+            "⚠️ Not published: Telegram refused the post in the thread"
+            f" ({esc(shorten(submission.thread_post_refused, 200))})"
+        )
+    if submission.retracted_by_edit:
+        lines.append(
+            "↩️ Its post in the thread was too old to delete: it now says the moderators removed it"
+        )
+    return lines
+
+
+REMOVAL_REFUSED = {
+    "no_right": "I lack the <b>Delete messages</b> right in the discussion group. Grant it"
+    " to me, or delete the message by hand.",
+    "too_old": "Telegram lets bots delete messages only within 48 hours of sending. Delete"
+    " it by hand.",
+}
+
+
 def _card_keyboard(submission: Submission) -> InlineKeyboardMarkup | None:
     if submission.is_pending:
-        return moderation_keyboard(submission.id)
+        return moderation_keyboard(submission)
     if submission.auto_approved and submission.status is SubmissionStatus.APPROVED:
         return InlineKeyboardMarkup(
             [
@@ -120,11 +170,7 @@ def _card_footer(submission: Submission, answers: Sequence[ContactReply]) -> lis
         footer.append("<b>✅ Published automatically</b>: a trusted author")
     elif not submission.is_pending:
         assert submission.decided_at is not None
-        outcome = _OUTCOME[submission.status]
-        if submission.author_banned:
-            outcome = "🚫 Rejected, author banned"
-        elif submission.auto_approved:
-            outcome = "↩️ Unpublished"
+        outcome = _outcome(submission)
         footer.append(
             f"<b>{outcome}</b> by {esc(shorten(submission.decided_by_name or '?', 100))}"
             f" at {utc(submission.decided_at)}"
@@ -172,14 +218,15 @@ def desk(
             article_title,
             flags=flags,
         ).text
+    approve, reject = verdict_labels(submission)
     keyboard = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    "✅ Approve", callback_data=callback_data.desk("approve", submission.id)
+                    approve, callback_data=callback_data.desk("approve", submission.id)
                 ),
                 InlineKeyboardButton(
-                    "❌ Reject", callback_data=callback_data.desk("reject", submission.id)
+                    reject, callback_data=callback_data.desk("reject", submission.id)
                 ),
             ],
             [
@@ -195,23 +242,32 @@ def desk(
     return heading + body, keyboard
 
 
-def moderation_keyboard(submission_id: int) -> InlineKeyboardMarkup:
+def verdict_labels(submission: Submission) -> tuple[str, str]:
+    """A comment left up in the discussion group is kept or removed; any other is
+    approved or rejected."""
+    if submission.original_kept:
+        return "✅ Keep", "🗑 Remove"
+    return "✅ Approve", "❌ Reject"
+
+
+def moderation_keyboard(submission: Submission) -> InlineKeyboardMarkup:
+    approve, reject = verdict_labels(submission)
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    "✅ Approve",
-                    callback_data=callback_data.moderation(Decision.APPROVE, submission_id),
+                    approve,
+                    callback_data=callback_data.moderation(Decision.APPROVE, submission.id),
                 ),
                 InlineKeyboardButton(
-                    "❌ Reject",
-                    callback_data=callback_data.moderation(Decision.REJECT, submission_id),
+                    reject,
+                    callback_data=callback_data.moderation(Decision.REJECT, submission.id),
                 ),
             ],
             [
                 InlineKeyboardButton(
                     "🚫 Ban author",
-                    callback_data=callback_data.moderation(Decision.BAN, submission_id),
+                    callback_data=callback_data.moderation(Decision.BAN, submission.id),
                 )
             ],
         ]
@@ -220,7 +276,8 @@ def moderation_keyboard(submission_id: int) -> InlineKeyboardMarkup:
 
 def already_decided(submission: Submission) -> str:
     """The alert for a late press; answerCallbackQuery allows 200 characters."""
-    outcome = _OUTCOME[submission.status].removeprefix("✅ ").removeprefix("❌ ").lower()
+    verdicts = _OUTCOME_LEFT_UP if submission.original_kept else _OUTCOME
+    outcome = verdicts[submission.status].split(" ", 1)[1].lower()
     if submission.auto_approved:
         outcome = "unpublished" if submission.decided_by else "published automatically"
     return shorten(f"Already {outcome} by {submission.decided_by_name or 'a moderator'}.", 200)
@@ -232,6 +289,19 @@ DECISION_DONE = {
     Decision.BAN: "Rejected and the author is banned.",
     Decision.UNPUBLISH: "Unpublished.",
 }
+_DECISION_DONE_LEFT_UP = {
+    Decision.APPROVE: "Kept.",
+    Decision.REJECT: "Removed from the group.",
+    Decision.BAN: "Removed from the group and the author is banned.",
+}
+
+
+def decision_done(decision: Decision, submission: Submission | None) -> str:
+    if submission is not None and submission.original_kept and decision in _DECISION_DONE_LEFT_UP:
+        return _DECISION_DONE_LEFT_UP[decision]
+    return DECISION_DONE[decision]
+
+
 NOT_A_MODERATOR = "Only moderators can decide on submissions."
 MODERATOR_CHECK_FAILED = "I could not check your moderator rights just now. Please try again."
 SKIPPED = "Skipped: it stays in the queue."
@@ -283,7 +353,7 @@ def inbox(entries: Sequence[InboxEntry], chat_id: int) -> str:
     return "\n".join(lines)
 
 
-def _message_link(chat_id: int, message_id: int | None) -> str | None:
+def _message_link(chat_id: int | None, message_id: int | None) -> str | None:
     """t.me/c links open a message in a supergroup for its members."""
     text = str(chat_id)
     if message_id is None or not text.startswith("-100"):

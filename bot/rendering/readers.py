@@ -172,8 +172,14 @@ def author_outcome(submission: Submission, article_title: str | None) -> str:
         else "Your message"
     )
     quoted = esc(shorten(submission.text, 300))
-    if submission.auto_approved and submission.status is SubmissionStatus.REJECTED:
+    # Once public (a trusted author's, or left up in the discussion group while it waited).
+    was_public = submission.auto_approved or submission.original_kept
+    if was_public and submission.status is SubmissionStatus.REJECTED:
         return f"{what} was removed by the moderators.\n\n<blockquote>{quoted}</blockquote>"
+    if submission.original_kept and submission.status is SubmissionStatus.APPROVED:
+        return (
+            f"✅ {what} was read by a moderator and stays up.\n\n<blockquote>{quoted}</blockquote>"
+        )
     if submission.status is SubmissionStatus.APPROVED:
         return f"🎉 {what} was published.\n\n<blockquote>{quoted}</blockquote>"
     return f"{what} was not approved by the moderators.\n\n<blockquote>{quoted}</blockquote>"

@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.settings import Settings
 from storage import bot_state, outbox
-from storage.models import Person, SubmissionKind
+from storage.models import Person, Submission, SubmissionKind
 
 
 class Effect(StrEnum):
@@ -258,6 +258,16 @@ def delete_group_message_row(
         str(chat_id),
         {"message_id": message_id, "submission_id": submission_id},
         due_at,
+    )
+
+
+async def remove_from_group(conn: aiosqlite.Connection, submission: Submission, now: float) -> None:
+    """Take a rejected comment's own message down from the discussion group, if it is up."""
+    chat_id, message_id = submission.thread_source_chat_id, submission.thread_source_message_id
+    if not submission.is_public_in_group or chat_id is None or message_id is None:
+        return
+    await outbox.enqueue_all(
+        conn, [delete_group_message_row(chat_id, message_id, submission_id=submission.id)], now
     )
 
 

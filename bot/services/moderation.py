@@ -81,6 +81,10 @@ async def decide(
                 conn, submission.author.user_id, moderator.user_id, submission_id, now
             )
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
+        if status is SubmissionStatus.REJECTED:
+            # Left up in the discussion group while it waited (post-moderation, or the bot
+            # could not take it down then): rejected, it comes down now.
+            await effects.remove_from_group(conn, submission, now)
         await effects.refresh_cards(conn, settings, submission_id, now)
         await desk.refresh_if_open(conn, settings, now)
         if submission.kind is SubmissionKind.CONTACT:

@@ -1,9 +1,10 @@
-"""Comments typed under a post, in the channel's discussion group (THREAD_MODERATION=pre).
+"""Comments typed under a post, in the channel's discussion group.
 
-Telegram publishes such a comment the moment it is sent. Held for moderation, it becomes a
-submission with a card like a comment sent through the bot, and the message is deleted
-from the group; on approval the bot publishes it in the same thread, signed. All of it is
-queued in one transaction with the submission, so a crash between the steps loses none.
+Telegram publishes such a comment the moment it is sent. Moderated, it becomes a
+submission with a card like a comment sent through the bot. With THREAD_MODERATION=pre the
+message is deleted from the group and, on approval, the bot publishes it in the same
+thread, signed; with `post` it stays up until a moderator removes it. All of it is queued
+in one transaction with the submission, so a crash between the steps loses none.
 """
 
 from __future__ import annotations
@@ -11,18 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services import abuse, comments, effects
+from bot.services import abuse, comments, desk, effects
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
-from bot.settings import Settings
+from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions
 from storage.db import Database
 from storage.models import Person, SubmissionKind
 
 
 class ThreadResult(StrEnum):
-    # Stored and carded; the message is deleted from the group.
+    # Stored and carded; the message is deleted from the group (pre).
     HELD = "held"
+    # Stored and carded; the message stays up until a moderator removes it (post).
+    WATCHED = "watched"
+    # An edit of a comment still waiting: its card shows the new words.
+    EDIT_SHOWN = "edit_shown"
+    # An edit of a message no longer in the group.
+    EDIT_IGNORED = "edit_ignored"
     # The same message handled again after a crash.
     ALREADY_STORED = "already_stored"
     # Deleted without a card: a banned author, or one refused (flood, repeat, too long,
@@ -62,11 +69,29 @@ _REFUSALS = {
 async def hold_for_moderation(
     db: Database, settings: Settings, comment: ThreadComment
 ) -> ThreadOutcome:
-    """Judge a comment typed in a thread as one sent through the bot is judged, and queue
-    what follows: its card, its deletion from the group, and a word to its author."""
+    """Judge a comment typed in a thread (or an edit of one) as one sent through the bot is
+    judged, and queue what follows: its card, its deletion from the group (pre), and a
+    word to its author."""
     text = comment.text.replace("\x00", "").strip()
     source = comment.source
+    now = comment.now
     async with db.transaction() as conn:
+        stored = await submissions.from_thread_message(conn, source.chat_id, source.message_id)
+        if stored is not None:
+            # The message as first sent, seen again, or an older edit arriving late. (Two
+            # edits within one second share an edit_date: the later one still counts. An
+            # update handled twice is skipped before it gets here: storage.processed_updates.)
+            if source.edit_date == 0 or source.edit_date < stored.thread_source_edit_date:
+                return ThreadOutcome(ThreadResult.ALREADY_STORED, stored.id)
+            if stored.is_pending:
+                await submissions.take_pending_edit(conn, stored.id, text, source.edit_date, now)
+                await effects.refresh_cards(conn, settings, stored.id, now)
+                await desk.refresh_if_open(conn, settings, now)
+                return ThreadOutcome(ThreadResult.EDIT_SHOWN, stored.id)
+            if not stored.is_public_in_group:
+                return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
+            # A decided comment its author changed where it stands: the new words are a
+            # new comment, judged and carded afresh.
         # Outside any thread, or under a post the bot did not make (or whose automatic
         # forward it has not linked yet): held all the same, about no article.
         article = (
@@ -74,9 +99,7 @@ async def hold_for_moderation(
             if comment.thread_id is not None
             else None
         )
-        stored = await submissions.from_thread_message(conn, source.chat_id, source.message_id)
-        if stored is not None:
-            return ThreadOutcome(ThreadResult.ALREADY_STORED, stored)
+        kept = settings.thread_moderation is ThreadModeration.POST
         # A media message is judged by its caption; one without a caption is never empty.
         judged_text = text or (f"[{source.media_kind}]" if source.media_kind else "")
         [arrival] = await intake.comment_arrivals(
@@ -110,12 +133,16 @@ async def hold_for_moderation(
                 text,
                 comment.now,
                 source,
+                kept=kept,
             )
             _, card = effects.received_rows(
                 settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT
             )
             rows.append(card)
-        if submission_id is not None and source.media_kind is not None:
+        if submission_id is None:
+            # Refused, or from a banned author: it comes down whatever the mode.
+            rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
+        elif not kept and source.media_kind is not None:
             # The media is copied into the moderation chat first: the copy is what
             # moderators see and what is published on approval. The original is deleted
             # once the copy exists (copyMessage needs it).
@@ -124,13 +151,18 @@ async def hold_for_moderation(
                     settings, submission_id, source.chat_id, source.message_id
                 )
             )
-        else:
+        elif not kept:
             rows.append(
                 effects.delete_group_message_row(
                     source.chat_id, source.message_id, submission_id=submission_id
                 )
             )
-        notice = ThreadNotice.HELD if submission_id is not None else _REFUSALS.get(judged.result)
+        # Post-moderation (kept): it stays up while the moderators look; the card is all.
+        notice = (
+            (None if kept else ThreadNotice.HELD)
+            if submission_id is not None
+            else _REFUSALS.get(judged.result)
+        )
         if notice is not None:
             rows.append(
                 effects.thread_author_notice_row(
@@ -149,4 +181,4 @@ async def hold_for_moderation(
         await outbox.enqueue_all(conn, rows, comment.now)
     if submission_id is None:
         return ThreadOutcome(ThreadResult.REMOVED)
-    return ThreadOutcome(ThreadResult.HELD, submission_id)
+    return ThreadOutcome(ThreadResult.WATCHED if kept else ThreadResult.HELD, submission_id)

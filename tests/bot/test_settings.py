@@ -39,6 +39,8 @@ def test_comma_separated_ids_and_channel_username(
     assert settings.thread_moderation is ThreadModeration.PRE
     monkeypatch.setenv("THREAD_MODERATION", " OFF ")
     assert load_settings().thread_moderation is ThreadModeration.OFF
+    monkeypatch.setenv("THREAD_MODERATION", "Post")
+    assert load_settings().thread_moderation is ThreadModeration.POST
 
 
 @pytest.mark.parametrize(
@@ -65,9 +67,9 @@ def test_comma_separated_ids_and_channel_username(
                 "BOT_TOKEN": TOKEN,
                 "CHANNEL_ID": "-1001",
                 "MODERATION_CHAT_ID": "-1",
-                "THREAD_MODERATION": "post",
+                "THREAD_MODERATION": "later",
             },
-            "THREAD_MODERATION.*not available yet",
+            "THREAD_MODERATION",
         ),
     ],
 )

@@ -7,7 +7,13 @@ from typing import Any
 
 from bot import callback_data
 from bot.services.moderation import Decision
-from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
+from tests.factories import (
+    ADMIN_ID,
+    CHANNEL_ID,
+    DISCUSSION_CHAT_ID,
+    MODERATION_CHAT_ID,
+    MODERATOR_ID,
+)
 from tests.fake_telegram import FakeTelegram
 
 Message = dict[str, Any]
@@ -98,3 +104,27 @@ async def press_desk(
     )
     query_id = telegram.user_presses_button(user_id, MODERATION_CHAT_ID, desk["message_id"], data)
     return await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
+
+
+async def thread_of(telegram: FakeTelegram, post: Message) -> Message:
+    """The post's automatic forward in the discussion group: its comment thread."""
+
+    def forward() -> Message | None:
+        for message in telegram.messages_in(DISCUSSION_CHAT_ID):
+            origin = message.get("forward_origin", {})
+            if (
+                message.get("is_automatic_forward")
+                and origin.get("message_id") == post["message_id"]
+            ):
+                return message
+        return None
+
+    return await telegram.wait_for(forward)
+
+
+def types_under(telegram: FakeTelegram, user_id: int, text: str, reply_to: int) -> Message:
+    """A reader types in the discussion group, answering `reply_to` (the post's forward,
+    or a comment under it)."""
+    return telegram.user_sends_text(
+        user_id, text, chat_id=DISCUSSION_CHAT_ID, reply_to_message_id=reply_to
+    )

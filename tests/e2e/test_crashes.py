@@ -20,8 +20,7 @@ import pytest
 from bot.services.moderation import Decision
 from tests.e2e.harness import READER_IDS, populate
 from tests.e2e.process import start_bot_process
-from tests.e2e.steps import card_button_data, post_article, start_payload
-from tests.e2e.test_thread_comments import thread_of
+from tests.e2e.steps import card_button_data, post_article, start_payload, thread_of
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID
 from tests.fake_telegram import FakeTelegram
 

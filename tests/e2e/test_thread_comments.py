@@ -9,7 +9,7 @@ from bot.delivery import discussion
 from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, running_bot
-from tests.e2e.steps import Message, post_article, press
+from tests.e2e.steps import Message, post_article, press, thread_of, types_under
 from tests.factories import (
     ADMIN_ID,
     CHANNEL_ID,
@@ -20,30 +20,6 @@ from tests.factories import (
 from tests.fake_telegram import FakeTelegram
 
 READER, OTHER_READER = READER_IDS[0], READER_IDS[1]
-
-
-async def thread_of(telegram: FakeTelegram, post: Message) -> Message:
-    """The post's automatic forward in the discussion group: its comment thread."""
-
-    def forward() -> Message | None:
-        for message in telegram.messages_in(DISCUSSION_CHAT_ID):
-            origin = message.get("forward_origin", {})
-            if (
-                message.get("is_automatic_forward")
-                and origin.get("message_id") == post["message_id"]
-            ):
-                return message
-        return None
-
-    return await telegram.wait_for(forward)
-
-
-def types_under(telegram: FakeTelegram, user_id: int, text: str, reply_to: int) -> Message:
-    """A reader types in the discussion group, answering `reply_to` (the post's forward,
-    or a comment under it)."""
-    return telegram.user_sends_text(
-        user_id, text, chat_id=DISCUSSION_CHAT_ID, reply_to_message_id=reply_to
-    )
 
 
 async def test_a_comment_typed_under_a_post_waits_for_a_moderator_then_is_published(
@@ -239,9 +215,18 @@ async def test_without_the_delete_right_admins_are_told_once_which_right_to_gran
         )
         telegram.user_sends_text(ADMIN_ID, "/articles")
         await telegram.wait_for_bot_message(ADMIN_ID, contains="City budget passes")
-        # Approved, the comment that could not be taken down is not posted a second time.
+        # The cards now offer what post-moderation offers: the words are up already.
+        refreshed = await telegram.wait_for(
+            lambda: (
+                (m := telegram.message(MODERATION_CHAT_ID, cards[0]["message_id"]))
+                and "lack the Delete messages right" in m["text"]
+                and m
+            )
+        )
+        assert "✅ Keep" in str(refreshed["reply_markup"])
+        # Kept, the comment that could not be taken down is not posted a second time.
         await press(telegram, MODERATOR_ID, cards[0], Decision.APPROVE)
-        await telegram.wait_for_bot_message(READER, contains="was published")
+        await telegram.wait_for_bot_message(READER, contains="stays up")
     assert not [m for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID) if "Words of" in m["text"]]
     assert str(DISCUSSION_CHAT_ID) in told["text"]
     assert (

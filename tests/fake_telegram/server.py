@@ -77,7 +77,13 @@ _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "messa
 # Edits share that budget with sends: Telegram's maintainer in tdlib/td#2592 ("They share
 # the limit") and tdlib/td#3034. The overall 30 a second counts them too.
 _RATE_LIMITED_METHODS = frozenset(
-    {"sendMessage", "copyMessage", "editMessageText", "editMessageReplyMarkup"}
+    {
+        "sendMessage",
+        "copyMessage",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
 )
 # What a copy takes from the message it copies (copyMessage), and which of it has a caption.
 _COPIED_CONTENT = (
@@ -271,6 +277,7 @@ class FakeTelegram:
             "sendMessage": self._send_message,
             "copyMessage": self._copy_message,
             "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
@@ -1098,6 +1105,25 @@ class FakeTelegram:
         stored.data["text"] = text
         _set_or_drop(stored.data, "entities", entities or None)
         _set_or_drop(stored.data, "reply_markup", markup)
+        stored.data["edit_date"] = _now()
+        self._notify()
+        return stored.data
+
+    def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, stored = self._editable_message(params)
+        if not any(kind in stored.data for kind in _CAPTIONED_MEDIA):
+            raise _bad_request("there is no caption in the message to edit")
+        caption, entities = self._formatted_text({**params, "text": params.get("caption", "")})
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise _bad_request("message caption is too long")
+        if (
+            stored.data.get("caption", "") == caption
+            and stored.data.get("caption_entities", []) == entities
+        ):
+            raise _ApiError(400, NOT_MODIFIED_DESCRIPTION)
+        self._check_rate_limit(chat, "editMessageCaption")
+        _set_or_drop(stored.data, "caption", caption or None)
+        _set_or_drop(stored.data, "caption_entities", entities or None)
         stored.data["edit_date"] = _now()
         self._notify()
         return stored.data

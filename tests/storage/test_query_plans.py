@@ -54,6 +54,11 @@ HOT_QUERIES = {
         " ORDER BY created_at DESC",
         ("x", 1, 0.0),
     ),
+    "submission of a message in the discussion group": (
+        "SELECT s.id FROM submissions s WHERE s.thread_source_chat_id = ?"
+        " AND s.thread_source_message_id = ? ORDER BY s.id DESC LIMIT 1",
+        (-100, 7),
+    ),
     "card of a message": (
         "SELECT submission_id FROM moderation_cards WHERE chat_id = ? AND message_id = ?",
         (1, 1),
