@@ -1,9 +1,11 @@
-"""Who may moderate: admins, MODERATOR_IDS, and current members of the moderation chat."""
+"""Who may moderate: admins, MODERATOR_IDS, and current members of the moderation chat;
+and what the bot itself may do in the discussion group."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from telegram import Bot, ChatMember
 from telegram.error import TelegramError
@@ -21,8 +23,8 @@ _ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 class ModeratorDirectory:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        # (chat, user) -> (their status is one asked for, until when that is trusted).
-        self._cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        # (chat, user, what was asked) -> (the answer, until when that is trusted).
+        self._cache: dict[tuple[int, int, str], tuple[bool, float]] = {}
 
     async def is_moderator(self, bot: Bot, user_id: int) -> bool | None:
         """True or False, or None when Telegram could not be asked just now."""
@@ -41,11 +43,31 @@ class ModeratorDirectory:
             return moderator
         return await self._status_in(bot, group, user_id, _ADMIN_STATUSES)
 
+    async def bot_may_delete(self, bot: Bot, chat_id: int) -> bool | None:
+        """Whether the bot holds *Delete messages* in the group; None when Telegram could
+        not be asked just now."""
+        return await self._member_check(
+            bot, chat_id, bot.id, "delete", lambda m: bool(getattr(m, "can_delete_messages", False))
+        )
+
     async def _status_in(
         self, bot: Bot, chat_id: int, user_id: int, statuses: set[str]
     ) -> bool | None:
         """Whether the user's status in the chat is one of `statuses`, cached a while."""
-        cached = self._cache.get((chat_id, user_id))
+        label = ",".join(sorted(statuses))
+        return await self._member_check(
+            bot, chat_id, user_id, label, lambda member: member.status in statuses
+        )
+
+    async def _member_check(
+        self,
+        bot: Bot,
+        chat_id: int,
+        user_id: int,
+        label: str,
+        check: Callable[[ChatMember], bool],
+    ) -> bool | None:
+        cached = self._cache.get((chat_id, user_id, label))
         now = time.monotonic()
         if cached is not None and cached[1] > now:
             return cached[0]
@@ -55,6 +77,9 @@ class ModeratorDirectory:
             # Not cached: a passing network fault must not lock a moderator out for a minute.
             logger.warning("Could not check user %s in chat %s: %s", user_id, chat_id, error)
             return None
-        found = member.status in statuses
-        self._cache[(chat_id, user_id)] = (found, now + self._settings.moderator_cache_seconds)
+        found = check(member)
+        self._cache[(chat_id, user_id, label)] = (
+            found,
+            now + self._settings.moderator_cache_seconds,
+        )
         return found

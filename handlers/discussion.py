@@ -67,6 +67,7 @@ class DiscussionHandlers:
             author = person_of(user)
         reply_to = message.reply_to_message
         media = media_kind_of(message)
+        may_delete = await self._runtime.moderators.bot_may_delete(context.bot, message.chat.id)
         outcome = await thread_comments.hold_for_moderation(
             self._runtime.db,
             self._runtime.settings,
@@ -83,6 +84,7 @@ class DiscussionHandlers:
                 ),
                 time.time(),
                 album=message.media_group_id is not None,
+                bot_may_delete=may_delete,
             ),
         )
         logger.info("Thread message %s: %s", message.message_id, outcome.result.value)

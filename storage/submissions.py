@@ -135,14 +135,16 @@ async def insert_thread_comment(
     source: ThreadSource,
     *,
     kept: bool,
+    removal_refused: str | None = None,
 ) -> int:
-    """`kept`: the author's message stays in the group while it waits (post-moderation)."""
+    """`kept`: the author's message stays in the group while it waits (post-moderation,
+    or the bot cannot delete it: `removal_refused` says why)."""
     [submission_id] = await insert_rows(
         conn,
         "submissions (kind, user_id, article_id, text, created_at, thread_source_chat_id,"
         " thread_source_message_id, thread_reply_to_message_id, media_kind,"
-        " thread_source_edit_date, original_kept)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " thread_source_edit_date, original_kept, removal_refused)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 user_id,
@@ -155,6 +157,7 @@ async def insert_thread_comment(
                 source.media_kind,
                 source.edit_date,
                 int(kept),
+                removal_refused,
             )
         ],
     )

@@ -12,7 +12,7 @@ from telegram import Bot
 from bot.services import effects
 from bot.services.effects import AdminNotice
 from bot.settings import Settings
-from storage import articles, bot_state, outbox, submissions
+from storage import articles, outbox, submissions
 from storage.db import Database
 from storage.models import OutboxItem, Submission
 
@@ -66,13 +66,10 @@ async def submission_and_title(
     return submission, article.title if article else None
 
 
-def admins_told(settings: Settings, notice: AdminNotice, reason: str, *, once: str = "") -> Record:
-    """A record that tells the admins; with `once` (a key), only the first time ever."""
+def admins_told(settings: Settings, notice: AdminNotice, reason: str) -> Record:
+    """A record that tells the admins."""
 
     async def record(conn: aiosqlite.Connection) -> None:
-        now = time.time()
-        if once and not await bot_state.set_if_absent(conn, once, str(now)):
-            return
-        await effects.tell_admins(conn, settings, notice, reason, now)
+        await effects.tell_admins(conn, settings, notice, reason, time.time())
 
     return record

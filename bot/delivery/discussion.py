@@ -27,7 +27,6 @@ from bot.services import effects
 from bot.services.effects import AdminNotice, Effect
 from storage import (
     articles,
-    bot_state,
     outbox,
     readers,
     submissions,
@@ -114,13 +113,10 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 
 def _report_missing_right(delivery: Delivery, chat_id: int, right: str) -> Record:
-    """Tell the admins, once per chat and right, which right the bot needs there."""
-    return admins_told(
-        delivery.settings,
-        AdminNotice.MISSING_RIGHT,
-        f"{right}:{chat_id}",
-        once=f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}",
-    )
+    async def record(conn: aiosqlite.Connection) -> None:
+        await effects.report_missing_right(conn, delivery.settings, chat_id, right, time.time())
+
+    return record
 
 
 async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -230,8 +226,9 @@ async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivere
         if "message can't be deleted" not in lowered:
             raise
         if not isinstance(submission_id, int):
-            # The bot's own notice, which it may always delete within 48 hours: older, it
-            # stays (the bot was down for days).
+            # The bot's own notice, which it may always delete within 48 hours (older, it
+            # stays: the bot was down for days), or a refused comment where the bot lacks
+            # the right (reported when the comment came: handlers.discussion).
             return NOTHING
         return await _removal_refused(delivery, group, submission_id)
     return _removed(submission_id)

@@ -244,6 +244,17 @@ async def tell_admins(
     )
 
 
+async def report_missing_right(
+    conn: aiosqlite.Connection, settings: Settings, chat_id: int, right: str, now: float
+) -> None:
+    """Tell the admins, once per chat and right, which right the bot needs there."""
+    if not await bot_state.set_if_absent(
+        conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}", str(now)
+    ):
+        return
+    await tell_admins(conn, settings, AdminNotice.MISSING_RIGHT, f"{right}:{chat_id}", now)
+
+
 def delete_group_message_row(
     chat_id: int,
     message_id: int,

@@ -49,6 +49,9 @@ class ThreadComment:
     now: float
     # Photos sent together as an album arrive as one message each, at once.
     album: bool = False
+    # Whether the bot holds Delete messages in the group (None: Telegram could not say;
+    # the deletion is tried, and a refusal is handled there).
+    bot_may_delete: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,14 @@ async def hold_for_moderation(
             if comment.thread_id is not None
             else None
         )
-        kept = settings.thread_moderation is ThreadModeration.POST
+        # Without Delete messages, pre-moderation works as post-moderation: the message
+        # stays up, and the card says why and offers 🗑 Remove for when the right is back.
+        no_right = comment.bot_may_delete is False
+        kept = settings.thread_moderation is ThreadModeration.POST or no_right
+        if no_right:
+            await effects.report_missing_right(
+                conn, settings, source.chat_id, "can_delete_messages", now
+            )
         # A media message is judged by its caption; one without a caption is never empty.
         judged_text = text or (f"[{source.media_kind}]" if source.media_kind else "")
         [arrival] = await intake.comment_arrivals(
@@ -134,6 +144,7 @@ async def hold_for_moderation(
                 comment.now,
                 source,
                 kept=kept,
+                removal_refused="no_right" if no_right else None,
             )
             _, card = effects.received_rows(
                 settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT

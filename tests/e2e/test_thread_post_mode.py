@@ -206,3 +206,24 @@ async def test_a_flooding_reader_makes_one_card_and_the_rest_come_down(
     assert in_group(telegram, burst[0])
     cards = [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "Spam number" in m["text"]]
     assert len(cards) == 1
+
+
+async def test_without_the_ban_right_admins_are_told_and_the_bots_own_ban_holds(
+    telegram: FakeTelegram, post_settings: Settings
+) -> None:
+    """Telegram refuses the ban in the group: the admins hear once that the bot needs Ban
+    users there; the author's words come down, and so does what they type next."""
+    telegram.withhold_bot_right(DISCUSSION_CHAT_ID, "can_restrict_members")
+    telegram.expect_bad_request("not enough rights")
+    async with running_bot(post_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        typed = types_under(telegram, READER, "Troll words", thread["message_id"])
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Troll words")
+        await press(telegram, MODERATOR_ID, card, Decision.BAN)
+        told = await telegram.wait_for_bot_message(ADMIN_ID, contains="Ban users")
+        await telegram.wait_for(lambda: not in_group(telegram, typed))
+        again = types_under(telegram, READER, "Troll again", thread["message_id"])
+        await telegram.wait_for(lambda: not in_group(telegram, again))
+    assert str(DISCUSSION_CHAT_ID) in told["text"]
+    assert telegram.chat_member_status(DISCUSSION_CHAT_ID, READER) == "member"

@@ -402,6 +402,11 @@ class FakeTelegram:
         self._existing_chat(chat_id).bot_rights_withheld.add(right)
         self._notify()
 
+    def grant_bot_right(self, chat_id: int, right: str) -> None:
+        """An admin gives the bot a right it was withheld."""
+        self._existing_chat(chat_id).bot_rights_withheld.discard(right)
+        self._notify()
+
     def age_message(self, chat_id: int, message_id: int, hours: float) -> None:
         """The message was sent `hours` earlier than it says (for the 48-hour rules)."""
         stored = self._existing_chat(chat_id).messages[message_id]
