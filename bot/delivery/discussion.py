@@ -413,16 +413,13 @@ async def _retract_by_edit(
             removed, chat_id=discussion, message_id=submission.thread_message_id
         )
     except BadRequest as error:
+        # Only a trusted author's comment is unpublished, and those come through the bot as
+        # text: a thread post with a caption is never edited here.
         lowered = error.message.lower()
-        if "there is no text in the message to edit" in lowered:
-            # A photo or video copied back with the signature as its caption.
-            await delivery.bot.edit_message_caption(
-                chat_id=discussion, message_id=submission.thread_message_id, caption=removed
-            )
-        elif "message to edit not found" in lowered:
+        if "message to edit not found" in lowered:
             return NOTHING
         # Not modified: edited already, before a crash lost the record.
-        elif "message is not modified" not in lowered:
+        if "message is not modified" not in lowered:
             raise
 
     async def record(conn: aiosqlite.Connection) -> None:

@@ -49,7 +49,11 @@ def card(
     answers: Sequence[ContactReply] = (),
     flags: CardFlags | None = None,
 ) -> Card:
-    lines = _card_header(submission, article_title) + _thread_lines(submission)
+    lines = [
+        *_card_header(submission, article_title),
+        *_thread_lines(submission),
+        *_thread_post_lines(submission),
+    ]
     if flags is not None:
         lines += _flag_lines(flags)
     footer = _card_footer(submission, answers)
@@ -84,6 +88,12 @@ def _thread_lines(submission: Submission) -> list[str]:
         lines.append(f"📎 A {kind}: its copy is just below" if copied else f"📎 A {kind}")
     if submission.is_public_in_group and submission.removal_refused:
         lines.append(f"⚠️ Not taken down: {REMOVAL_REFUSED[submission.removal_refused]}")
+    return lines
+
+
+def _thread_post_lines(submission: Submission) -> list[str]:
+    """What became of the bot's own post of the comment in the thread, when it went wrong."""
+    lines: list[str] = []
     if submission.thread_post_refused:
         lines.append(
             "⚠️ Not published: Telegram refused the post in the thread"

@@ -3,19 +3,30 @@ for a moderator, taken down from the thread, and published there by the bot on a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.delivery import discussion
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import OUTSIDER_ID, READER_IDS, running_bot
-from tests.e2e.steps import Message, post_article, press, thread_of, types_under
+from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot
+from tests.e2e.steps import (
+    Message,
+    comment,
+    post_article,
+    press,
+    start_payload,
+    thread_of,
+    types_under,
+)
 from tests.factories import (
     ADMIN_ID,
     CHANNEL_ID,
     DISCUSSION_CHAT_ID,
     MODERATION_CHAT_ID,
     MODERATOR_ID,
+    make_settings,
 )
 from tests.fake_telegram import FakeTelegram
 
@@ -326,3 +337,68 @@ async def test_a_message_outside_any_thread_is_held_and_published_back_in_the_gr
         published = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Hello group")
         await telegram.wait_for_bot_message(READER, contains="was published")
     assert "reply_to_message" not in published
+
+
+async def test_unpublishing_a_thread_post_too_old_to_delete_edits_it(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Telegram lets bots delete messages only within 48 hours: an older thread post of a
+    trusted author's comment is edited to say the moderators removed it, and the card says
+    so."""
+    populate(telegram, with_discussion=True)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        trusted_auto_approve=1,
+    )
+    telegram.expect_bad_request("can't be deleted")
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        first = await comment(telegram, READER, post, "Earned trust")
+        await press(telegram, MODERATOR_ID, first, Decision.APPROVE)
+        await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Earned trust")
+        telegram.user_sends_text(READER, f"/start {start_payload(post)}")
+        await telegram.wait_for_bot_message(READER, contains="Send your comment")
+        telegram.user_sends_text(READER, "Straight through")
+        in_thread = await telegram.wait_for_bot_message(
+            DISCUSSION_CHAT_ID, contains="Straight through"
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Straight through")
+        telegram.age_message(DISCUSSION_CHAT_ID, in_thread["message_id"], hours=49)
+        await press(telegram, MODERATOR_ID, card, Decision.UNPUBLISH)
+
+        def card_says_edited() -> Message | None:
+            current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+            return current if current and "too old to delete" in current["text"] else None
+
+        undone = await telegram.wait_for(card_says_edited)
+    assert "Unpublished by Mo Derator" in undone["text"]
+    edited = telegram.message(DISCUSSION_CHAT_ID, in_thread["message_id"])
+    assert edited is not None
+    assert edited["text"] == "🗑 This comment was removed by the moderators."
+    assert "Straight through" not in str(edited)
+
+
+async def test_a_thread_post_refused_for_good_is_named_on_the_card(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """The bot was removed from the discussion group: approving a comment cannot publish
+    it there; the admins hear why, the card says so, and the author is not told it was
+    published."""
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        await thread_of(telegram, post)
+        card = await comment(telegram, READER, post, "Never to be seen")
+        telegram.remove_bot_from(DISCUSSION_CHAT_ID)
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        told = await telegram.wait_for_bot_message(ADMIN_ID, contains="#1")
+
+        def card_says_refused() -> Message | None:
+            current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+            return current if current and "Not published" in current["text"] else None
+
+        refused = await telegram.wait_for(card_says_refused)
+    assert "✅ Approved by Mo Derator" in refused["text"]
+    assert "could not be published in the discussion group" in told["text"]
+    assert not [m for m in telegram.bot_messages_in(READER) if "was published" in m["text"]]

@@ -316,6 +316,32 @@ async def test_deleting_needs_the_right_and_a_message_under_48_hours_old(fake, b
         await bot.delete_message(GROUP, fresh["message_id"])
     recent_own = await bot.send_message(GROUP, "the bot's, fresh")
     assert await bot.delete_message(GROUP, recent_own.message_id)
+    fake.grant_bot_right(GROUP, "can_delete_messages")
+    assert (await bot.get_chat_member(GROUP, fake.bot_id)).can_delete_messages is True
+    assert await bot.delete_message(GROUP, fresh["message_id"])
+
+
+async def test_captions_are_edited_only_on_media_that_carry_one(fake, bot):
+    """editMessageCaption: on the bot's photos and the like, never on a text message; the
+    same caption again is "not modified"."""
+    photo = fake.user_sends_photo(USER, chat_id=GROUP, caption="signed")
+    copied = await bot.copy_message(GROUP, GROUP, photo["message_id"])
+    await bot.edit_message_caption(
+        GROUP, copied.message_id, caption="<i>removed</i>", parse_mode="HTML"
+    )
+    stored = fake.message(GROUP, copied.message_id)
+    assert stored is not None
+    assert stored["caption"] == "removed"
+    assert stored["caption_entities"][0]["type"] == "italic"
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_caption(
+            GROUP, copied.message_id, caption="<i>removed</i>", parse_mode="HTML"
+        )
+    text = await bot.send_message(GROUP, "plain")
+    with pytest.raises(BadRequest, match="There is no caption in the message to edit"):
+        await bot.edit_message_caption(GROUP, text.message_id, caption="x")
+    with pytest.raises(BadRequest, match="Message can't be edited"):
+        await bot.edit_message_caption(GROUP, photo["message_id"], caption="x")
 
 
 async def test_copies_keep_their_media_and_take_a_caption_only_where_media_has_one(fake, bot):
