@@ -81,6 +81,7 @@ class DiscussionHandlers:
                     reply_to.message_id if reply_to is not None else None,
                     media,
                     int(message.edit_date.timestamp()) if message.edit_date is not None else 0,
+                    file_id_of(message, media),
                 ),
                 time.time(),
                 album=message.media_group_id is not None,
@@ -115,3 +116,19 @@ MEDIA_KINDS = (
 def media_kind_of(message: Message) -> str | None:
     """The kind of media a message carries, or None for text."""
     return next((kind for kind in MEDIA_KINDS if getattr(message, kind)), None)
+
+
+# Media a bot may send again by file_id, each with its own method (sendPhoto...).
+FILE_KINDS = frozenset(
+    {"photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker"}
+)
+
+
+def file_id_of(message: Message, kind: str | None) -> str | None:
+    """The file_id of a message's media, the largest size of a photo."""
+    if kind not in FILE_KINDS:
+        return None
+    if kind == "photo":
+        return message.photo[-1].file_id
+    media = getattr(message, kind)
+    return str(media.file_id)

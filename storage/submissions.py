@@ -124,6 +124,8 @@ class ThreadSource:
     media_kind: str | None = None
     # Telegram's edit_date for an edited message; 0 as first sent.
     edit_date: int = 0
+    # A photo's, video's, sticker's... file_id (None for text, polls, locations...).
+    file_id: str | None = None
 
 
 async def insert_thread_comment(

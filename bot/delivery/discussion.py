@@ -5,9 +5,10 @@ published in a post's thread."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
 import aiosqlite
-from telegram import ReplyParameters
+from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden
 
 from bot.delivery.base import (
@@ -143,45 +144,71 @@ async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 
 async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """Copy a media comment into the moderation chat, under its card; then the original
-    can go from the group."""
+    """Show a media comment in the moderation chat, under its card: a file by its file_id
+    (its original is being deleted meanwhile), anything else by a copy, after which the
+    original can go from the group."""
     group, original = int_of(item, "group"), int_of(item, "message_id")
     submission_id = int_of(item, "submission_id")
-    removal = effects.delete_group_message_row(group, original, submission_id=submission_id)
     async with delivery.db.reading() as conn:
         cards = await submissions.cards_of(conn, submission_id)
-    try:
-        copied = await delivery.bot.copy_message(
-            delivery.settings.moderation_chat_id,
-            group,
-            original,
-            reply_parameters=ReplyParameters(cards[0][1], allow_sending_without_reply=True)
-            if cards
-            else None,
+    moderation_chat = delivery.settings.moderation_chat_id
+    under_card = ReplyParameters(cards[0][1], allow_sending_without_reply=True) if cards else None
+    kind, file_id = text_of(item, "kind"), text_of(item, "file_id")
+    follow_ups = []
+    if kind is not None and file_id is not None:
+        sent = await send_file(delivery.bot, moderation_chat, kind, file_id, under_card)
+        copy_id = sent.message_id
+    else:
+        try:
+            copied = await delivery.bot.copy_message(
+                moderation_chat, group, original, reply_parameters=under_card
+            )
+        except BadRequest as error:
+            # Deleted by its author already: nothing to copy, nothing left to delete.
+            if "message to copy not found" in error.message.lower():
+                return NOTHING
+            raise
+        copy_id = copied.message_id
+        follow_ups.append(
+            effects.delete_group_message_row(group, original, submission_id=submission_id)
         )
-    except BadRequest as error:
-        # Deleted by its author already: nothing to copy, nothing left to delete.
-        if "message to copy not found" in error.message.lower():
-            return NOTHING
-        raise
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.set_moderation_copy(conn, submission_id, copied.message_id)
+        await submissions.set_moderation_copy(conn, submission_id, copy_id)
 
-    return Delivered(record, [removal])
+    return Delivered(record, follow_ups)
+
+
+async def send_file(
+    bot: Bot, chat_id: int, kind: str, file_id: str, reply: ReplyParameters | None
+) -> Message:
+    """Send a file again by its file_id, with the method of its kind."""
+    senders: dict[str, Callable[..., Awaitable[Message]]] = {
+        "photo": bot.send_photo,
+        "video": bot.send_video,
+        "animation": bot.send_animation,
+        "document": bot.send_document,
+        "audio": bot.send_audio,
+        "voice": bot.send_voice,
+        "video_note": bot.send_video_note,
+        "sticker": bot.send_sticker,
+    }
+    return await senders[kind](chat_id, file_id, reply_parameters=reply)
 
 
 async def copy_to_moderation_given_up(
     delivery: Delivery, item: OutboxItem, reason: str
 ) -> Delivered:
     """Without its copy the card shows the caption only, and the admins hear why; the
-    original goes all the same (it was never moderated)."""
+    original goes all the same (it was never moderated). A file's original went already."""
 
     record = admins_told(
         delivery.settings,
         AdminNotice.MEDIA_COPY_FAILED,
         f"{int_of(item, 'submission_id')}:{reason}",
     )
+    if item.payload.get("file_id") is not None:
+        return Delivered(record)
     return Delivered(
         record,
         [

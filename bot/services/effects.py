@@ -283,15 +283,24 @@ async def remove_from_group(conn: aiosqlite.Connection, submission: Submission, 
 
 
 def copy_to_moderation_row(
-    settings: Settings, submission_id: int, source_chat_id: int, source_message_id: int
+    settings: Settings,
+    submission_id: int,
+    source_chat_id: int,
+    source_message_id: int,
+    *,
+    file: tuple[str, str] | None = None,
 ) -> outbox.NewRow:
-    """Copy a media comment beside its card; the original is deleted once the copy exists
-    (or once the copy is given up)."""
-    return outbox.NewRow(
-        Effect.COPY_TO_MODERATION,
-        str(settings.moderation_chat_id),
-        {"submission_id": submission_id, "group": source_chat_id, "message_id": source_message_id},
-    )
+    """Show a media comment beside its card: sent again by its (kind, file_id) when it is
+    a file, else copied, and then the original is deleted (once the copy exists, or once
+    the copy is given up)."""
+    payload: dict[str, outbox.PayloadValue] = {
+        "submission_id": submission_id,
+        "group": source_chat_id,
+        "message_id": source_message_id,
+    }
+    if file is not None:
+        payload["kind"], payload["file_id"] = file
+    return outbox.NewRow(Effect.COPY_TO_MODERATION, str(settings.moderation_chat_id), payload)
 
 
 async def ban_in_discussion_group(

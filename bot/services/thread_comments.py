@@ -154,14 +154,25 @@ async def hold_for_moderation(
             # Refused, or from a banned author: it comes down whatever the mode.
             rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
         elif not kept and source.media_kind is not None:
-            # The media is copied into the moderation chat first: the copy is what
-            # moderators see and what is published on approval. The original is deleted
-            # once the copy exists (copyMessage needs it).
+            # The media is shown to the moderators beside the card: that copy is also what
+            # is published on approval. A file goes by its file_id, and the original comes
+            # down at once; anything else (a poll, a location) is copied first, and the
+            # original comes down once the copy exists (copyMessage needs it).
             rows.append(
                 effects.copy_to_moderation_row(
-                    settings, submission_id, source.chat_id, source.message_id
+                    settings,
+                    submission_id,
+                    source.chat_id,
+                    source.message_id,
+                    file=(source.media_kind, source.file_id) if source.file_id else None,
                 )
             )
+            if source.file_id is not None:
+                rows.append(
+                    effects.delete_group_message_row(
+                        source.chat_id, source.message_id, submission_id=submission_id
+                    )
+                )
         elif not kept:
             rows.append(
                 effects.delete_group_message_row(

@@ -24,3 +24,4 @@ ALTER TABLE submissions ADD COLUMN removal_refused TEXT;
 ALTER TABLE submissions ADD COLUMN thread_post_refused TEXT;
 -- An unpublished thread post too old to delete, edited to say it was removed instead.
 ALTER TABLE submissions ADD COLUMN retracted_by_edit INTEGER NOT NULL DEFAULT 0;
+

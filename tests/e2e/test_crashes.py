@@ -340,13 +340,16 @@ async def crashing_with_thread(
         await bot.stop()
 
 
-@pytest.mark.parametrize("point", ["card", "copy", "deletion", "notice", "next poll"])
+@pytest.mark.parametrize(
+    "point", ["card", "copy", "copy of a location", "deletion", "notice", "next poll"]
+)
 async def test_killed_at_each_step_of_holding_a_comment_typed_under_a_post(
     telegram: FakeTelegram, crashing_with_thread: CrashingBot, point: str
 ) -> None:
-    """A photo typed in a post's thread, killed before its card, its copy, its deletion,
-    its author's notice or the confirmation of its update: after the restart one card, one
-    copy, the original gone from the thread, and nothing sent twice."""
+    """A photo (or a location) typed in a post's thread, killed before its card, its copy
+    (a photo is sent again by its file_id, a location copied), its deletion, its author's
+    notice or the confirmation of its update: after the restart one card, one copy, the
+    original gone from the thread, and nothing sent twice."""
     crashing = crashing_with_thread
     telegram.user_sends_text(READER, "/start")
     _, post = await post_article(telegram)
@@ -355,6 +358,8 @@ async def test_killed_at_each_step_of_holding_a_comment_typed_under_a_post(
     if point == "card":
         kill_on(telegram, crashing, "sendMessage", MODERATION_CHAT_ID)
     elif point == "copy":
+        kill_on(telegram, crashing, "sendPhoto", MODERATION_CHAT_ID)
+    elif point == "copy of a location":
         kill_on(telegram, crashing, "copyMessage", MODERATION_CHAT_ID)
     elif point == "deletion":
         kill_on(telegram, crashing, "deleteMessage", DISCUSSION_CHAT_ID)
@@ -362,15 +367,20 @@ async def test_killed_at_each_step_of_holding_a_comment_typed_under_a_post(
         kill_on(telegram, crashing, "sendMessage", READER)
     else:
         telegram.intercept_next("getUpdates", crashing.kill)
-    photo = telegram.user_sends_photo(
-        READER, DISCUSSION_CHAT_ID, caption="Crash photo", reply_to_message_id=thread["message_id"]
-    )
+    if point == "copy of a location":
+        kind, words = "location", "📎 A location"
+        media = telegram.user_sends_location(READER, DISCUSSION_CHAT_ID, thread["message_id"])
+    else:
+        kind, words = "photo", "Crash photo"
+        media = telegram.user_sends_photo(
+            READER, DISCUSSION_CHAT_ID, words, reply_to_message_id=thread["message_id"]
+        )
     await crashing.restart_after_crash()
-    await telegram.wait_for(lambda: cards_with(telegram, "Crash photo"), timeout=WAIT)
+    await telegram.wait_for(lambda: cards_with(telegram, words), timeout=WAIT)
     await telegram.wait_for_bot_message(READER, contains="taken down", timeout=WAIT)
     await settle(crashing)
-    assert len(cards_with(telegram, "Crash photo")) == 1
-    assert len([m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "photo" in m]) == 1
-    assert telegram.message(DISCUSSION_CHAT_ID, photo["message_id"]) is None
+    assert len(cards_with(telegram, words)) == 1
+    assert len([m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if kind in m]) == 1
+    assert telegram.message(DISCUSSION_CHAT_ID, media["message_id"]) is None
     assert_nothing_twice(telegram, READER)
     assert_nothing_twice(telegram, MODERATION_CHAT_ID)

@@ -147,8 +147,9 @@ async def test_moderators_stay_and_a_banned_author_is_removed_without_a_card(
 async def test_a_photo_and_a_sticker_under_a_post_are_held_copied_and_published_signed(
     telegram: FakeTelegram, discussion_settings: Settings
 ) -> None:
-    """Media is copied beside its card, then taken down; approved, a photo comes back with
-    the signature as its caption, a sticker after a signed text, as a reply to it."""
+    """Media is shown beside its card by its file_id and taken down at once; approved, a
+    photo comes back with the signature as its caption, a sticker after a signed text, as
+    a reply to it."""
     telegram.user_sends_text(READER, "/start")
     async with running_bot(discussion_settings):
         _, post = await post_article(telegram)
@@ -166,7 +167,9 @@ async def test_a_photo_and_a_sticker_under_a_post_are_held_copied_and_published_
         await telegram.wait_for(
             lambda: telegram.message(DISCUSSION_CHAT_ID, photo["message_id"]) is None
         )
-        copies = [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "photo" in m]
+        copies = await telegram.wait_for(
+            lambda: [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "photo" in m]
+        )
         assert [c["photo"] for c in copies] == [photo["photo"]]
         assert copies[0]["reply_to_message"]["message_id"] == photo_card["message_id"]
         sticker = telegram.user_sends_sticker(
@@ -196,6 +199,33 @@ async def test_a_photo_and_a_sticker_under_a_post_are_held_copied_and_published_
     assert stored_signature is not None
     assert stored_signature["reply_to_message"]["message_id"] == thread["message_id"]
     assert sticker_post["sticker"] == sticker["sticker"]
+
+
+async def test_a_photo_comes_down_at_once_even_while_the_moderation_chat_must_wait(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """The moderation chat's minute is spent (Telegram answers 429): the photo's copy for
+    the moderators waits, but the original leaves the thread at once all the same."""
+    telegram.fail_next(
+        "sendPhoto",
+        429,
+        "Too Many Requests: retry after 30",
+        chat_id=MODERATION_CHAT_ID,
+        retry_after=30,
+    )
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        photo = telegram.user_sends_photo(
+            READER, DISCUSSION_CHAT_ID, "Quick photo", reply_to_message_id=thread["message_id"]
+        )
+        await telegram.wait_for(
+            lambda: [c for c in telegram.calls if c.method == "sendPhoto" and c.status == 429]
+        )
+        await telegram.wait_for(
+            lambda: telegram.message(DISCUSSION_CHAT_ID, photo["message_id"]) is None
+        )
+        assert not [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "photo" in m]
 
 
 async def test_without_the_delete_right_it_works_as_post_moderation_and_admins_are_told_once(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import functools
 import json
 import math
 import re
@@ -76,6 +77,15 @@ _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "messa
 # Telegram's FAQ: a bot "can't send more than 20 messages per minute to the same group".
 # Edits share that budget with sends: Telegram's maintainer in tdlib/td#2592 ("They share
 # the limit") and tdlib/td#3034. The overall 30 a second counts them too.
+# What a bot may send again by a file_id it received, each by its own method (sendPhoto,
+# sendVideoNote...).
+_FILE_KINDS = ("photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker")
+
+
+def _file_method(kind: str) -> str:
+    return "send" + "".join(part.title() for part in kind.split("_"))
+
+
 _RATE_LIMITED_METHODS = frozenset(
     {
         "sendMessage",
@@ -83,6 +93,7 @@ _RATE_LIMITED_METHODS = frozenset(
         "editMessageText",
         "editMessageCaption",
         "editMessageReplyMarkup",
+        *(_file_method(kind) for kind in _FILE_KINDS),
     }
 )
 # What a copy takes from the message it copies (copyMessage), and which of it has a caption.
@@ -260,6 +271,9 @@ class FakeTelegram:
         self._callback_queries: dict[str, _CallbackQuery] = {}
         self._next_query_number = 1
         self._next_file_number = 1
+        # Every file a user sent, by file_id: its kind and what a message shows of it. A
+        # bot may send a file again by its file_id (sendPhoto, sendSticker...).
+        self._files: dict[str, tuple[str, Any]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._returned_bot_messages: dict[int, set[int]] = defaultdict(set)
         self._changed = asyncio.Event()
@@ -276,6 +290,9 @@ class FakeTelegram:
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
             "copyMessage": self._copy_message,
+            **{
+                _file_method(kind): functools.partial(self._send_file, kind) for kind in _FILE_KINDS
+            },
             "editMessageText": self._edit_message_text,
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
@@ -475,6 +492,7 @@ class FakeTelegram:
             "is_video": False,
             "emoji": "\N{THUMBS UP SIGN}",
         }
+        self._files[file_id] = ("sticker", sticker)
         return self._user_message(user_id, chat_id, {"sticker": sticker}, reply_to_message_id)
 
     def channel_sends_text(
@@ -512,7 +530,7 @@ class FakeTelegram:
         caption: str | None = None,
         reply_to_message_id: int | None = None,
     ) -> dict[str, Any]:
-        sizes = []
+        sizes: list[dict[str, Any]] = []
         for width, height in ((90, 67), (800, 600)):
             file_id, unique_id = self._new_file_ids("AgACAgIAAxkBAA")
             sizes.append(
@@ -524,6 +542,8 @@ class FakeTelegram:
                     "file_size": width * height // 10,
                 }
             )
+        for size in sizes:
+            self._files[size["file_id"]] = ("photo", sizes)
         content: dict[str, Any] = {"photo": sizes}
         if caption is not None:
             content["caption"] = caption
@@ -1059,6 +1079,35 @@ class FakeTelegram:
         if chat.type == "channel":
             self._forward_to_discussion_group(chat, stored)
         return stored.data
+
+    def _send_file(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+        """sendPhoto, sendSticker...: a file sent again by its file_id. Uploads are not
+        modelled. Telegram refuses an id it never issued ("wrong file identifier/HTTP URL
+        specified", go-telegram-bot-api/telegram-bot-api#576) and one of another kind
+        ("type of file mismatch", irazasyed/telegram-bot-sdk#541)."""
+        chat = self._writable_chat(params["chat_id"])
+        file_id = params.get(kind)
+        if not isinstance(file_id, str):
+            raise _not_implemented("uploading files")
+        if file_id not in self._files:
+            raise _bad_request("wrong file identifier/HTTP URL specified")
+        file_kind, shown = self._files[file_id]
+        if file_kind != kind:
+            raise _bad_request("type of file mismatch")
+        content: dict[str, Any] = {kind: copy.deepcopy(shown)}
+        # sendSticker and sendVideoNote take no caption (Telegram ignores what a method
+        # does not take).
+        if "caption" in params and kind in _CAPTIONED_MEDIA:
+            caption, entities = self._formatted_text({**params, "text": params["caption"]})
+            if len(caption) > MAX_CAPTION_LENGTH:
+                raise _bad_request("message caption is too long")
+            content["caption"] = caption
+            if entities:
+                content["caption_entities"] = entities
+        reply_to = self._replied_message(chat, params)
+        self._check_rate_limit(chat, _file_method(kind))
+        sender = None if chat.type == "channel" else self.bot_user
+        return self._store_message(chat, sender, content, reply_to, by_bot=True).data
 
     def _copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
         """copyMessage: the content of a message, sent anew (no link to the original); a

@@ -366,6 +366,26 @@ async def test_copies_keep_their_media_and_take_a_caption_only_where_media_has_o
         await bot.copy_message(OTHER_GROUP, GROUP, 999)
 
 
+async def test_files_go_again_by_their_file_id_and_their_own_method(fake, bot):
+    """A file a user sent can be sent again by its file_id, with the method of its kind;
+    an unknown id and an id of another kind are refused."""
+    photo = fake.user_sends_photo(USER, chat_id=GROUP)
+    largest = photo["photo"][-1]["file_id"]
+    sent = await bot.send_photo(OTHER_GROUP, largest, caption="<b>Ann</b>", parse_mode="HTML")
+    stored = fake.message(OTHER_GROUP, sent.message_id)
+    assert stored is not None
+    assert stored["photo"] == photo["photo"]
+    assert stored["caption"] == "Ann"
+    sticker = fake.user_sends_sticker(USER, chat_id=GROUP)
+    again = await bot.send_sticker(OTHER_GROUP, sticker["sticker"]["file_id"])
+    assert again.sticker is not None
+    assert again.sticker.file_id == sticker["sticker"]["file_id"]
+    with pytest.raises(BadRequest, match="Type of file mismatch"):
+        await bot.send_document(OTHER_GROUP, largest)
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await bot.send_photo(OTHER_GROUP, "AgACAgIAAxkBAAnever")
+
+
 async def test_banning_needs_the_right_and_keeps_the_user_out(fake, bot):
     assert await bot.ban_chat_member(GROUP, USER)
     assert (await bot.get_chat_member(GROUP, USER)).status == "kicked"
