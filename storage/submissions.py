@@ -180,6 +180,18 @@ async def from_thread_message(
     return _submission(row) if row else None
 
 
+async def pending_left_up_by(conn: aiosqlite.Connection, user_id: int) -> list[int]:
+    """An author's comments still up in the discussion group, waiting for a decision."""
+    rows = await fetch_all(
+        conn,
+        "SELECT id FROM submissions WHERE user_id = ? AND status = 'pending'"
+        " AND original_kept = 1 AND original_removed_at IS NULL"
+        " AND thread_source_message_id IS NOT NULL ORDER BY id",
+        (user_id,),
+    )
+    return [int(row[0]) for row in rows]
+
+
 async def take_pending_edit(
     conn: aiosqlite.Connection, submission_id: int, text: str, edit_date: int, now: float
 ) -> bool:

@@ -81,6 +81,7 @@ async def decide(
                 conn, submission.author.user_id, moderator.user_id, submission_id, now
             )
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
+            await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
         if status is SubmissionStatus.REJECTED:
             # Left up in the discussion group while it waited (post-moderation, or the bot
             # could not take it down then): rejected, it comes down now.
@@ -109,6 +110,33 @@ async def decide(
             await effects.notify_author(conn, submission.author.user_id, submission_id, now)
         # Else the author hears "published" once the thread post exists (deliveries.thread_post).
     return DecisionOutcome(DecisionResult.APPLIED, submission)
+
+
+async def _sweep_banned_authors_words(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    banned_for: Submission,
+    moderator: Person,
+    now: float,
+) -> None:
+    """A troll's other comments still up in the discussion group, waiting on their cards,
+    come down with the ban: one tap, not one per message."""
+    for other_id in await submissions.pending_left_up_by(conn, banned_for.author.user_id):
+        if other_id == banned_for.id:
+            continue
+        await submissions.decide(
+            conn,
+            other_id,
+            SubmissionStatus.REJECTED,
+            moderator.user_id,
+            moderator.display_name,
+            now,
+            author_banned=True,
+        )
+        other = await submissions.get(conn, other_id)
+        assert other is not None
+        await effects.remove_from_group(conn, other, now)
+        await effects.refresh_cards(conn, settings, other_id, now)
 
 
 async def unban(db: Database, settings: Settings, user_id: int, now: float) -> bool:

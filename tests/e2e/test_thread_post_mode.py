@@ -151,7 +151,8 @@ async def test_a_photo_stays_and_banning_its_author_takes_it_down(
     telegram: FakeTelegram, post_settings: Settings
 ) -> None:
     """A photo is carded without a copy (it is up in the group to see); 🚫 Ban author takes
-    it down and bans the author from the group, whose next words go without a card."""
+    it down, and the author's other words waiting on their cards, and bans the author from
+    the group, whose next words go without a card."""
     async with running_bot(post_settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
@@ -159,6 +160,8 @@ async def test_a_photo_stays_and_banning_its_author_takes_it_down(
             READER, DISCUSSION_CHAT_ID, "Look at this", reply_to_message_id=thread["message_id"]
         )
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Look at this")
+        more = types_under(telegram, READER, "More of the same", thread["message_id"])
+        more_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="More of")
         assert "📎 A photo" in card["text"] and "copy" not in card["text"]
         answer = await press(telegram, MODERATOR_ID, card, Decision.BAN)
         assert answer["text"] == "Removed from the group and the author is banned."
@@ -168,6 +171,9 @@ async def test_a_photo_stays_and_banning_its_author_takes_it_down(
         )
         decided = await card_without_buttons(telegram, card)
         assert "🚫 Removed, author banned by Mo Derator" in decided["text"]
+        await telegram.wait_for(lambda: not in_group(telegram, more))
+        swept = await card_without_buttons(telegram, more_card)
+        assert "🚫 Removed, author banned by Mo Derator" in swept["text"]
         telegram.set_member_status(DISCUSSION_CHAT_ID, READER, "member")
         again = types_under(telegram, READER, "Back again", thread["message_id"])
         await telegram.wait_for(lambda: not in_group(telegram, again))
