@@ -128,3 +128,21 @@ def types_under(telegram: FakeTelegram, user_id: int, text: str, reply_to: int) 
     return telegram.user_sends_text(
         user_id, text, chat_id=DISCUSSION_CHAT_ID, reply_to_message_id=reply_to
     )
+
+
+async def trusted_comment_in_thread(
+    telegram: FakeTelegram, reader_id: int, post: Message, text: str
+) -> tuple[Message, Message]:
+    """With TRUSTED_AUTO_APPROVE=1 and a discussion group: a reader earns trust (one
+    comment approved), then comments again, published at once. Returns that comment's
+    post in the thread and its card."""
+    first = await comment(telegram, reader_id, post, "Earned trust")
+    await press(telegram, MODERATOR_ID, first, Decision.APPROVE)
+    await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Earned trust")
+    telegram.user_sends_text(reader_id, f"/start {start_payload(post)}")
+    await telegram.wait_for_bot_message(reader_id, contains="Send your comment")
+    telegram.user_sends_text(reader_id, text)
+    await telegram.wait_for_bot_message(reader_id, contains="is published")
+    in_thread = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains=text)
+    card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=text)
+    return in_thread, card

@@ -6,7 +6,14 @@ from pathlib import Path
 
 from bot.services.moderation import Decision
 from tests.e2e.harness import READER_IDS, populate, running_bot, submission_statuses
-from tests.e2e.steps import card_without_buttons, comment, post_article, press, start_payload
+from tests.e2e.steps import (
+    card_without_buttons,
+    comment,
+    post_article,
+    press,
+    start_payload,
+    trusted_comment_in_thread,
+)
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
@@ -75,17 +82,9 @@ async def test_a_trusted_author_is_published_at_once_and_can_be_taken_back(
     )
     async with running_bot(settings):
         _, post = await post_article(telegram)
-        first = await comment(telegram, READER, post, "Earned trust")
-        await press(telegram, MODERATOR_ID, first, Decision.APPROVE)
-        await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Earned trust")
-        telegram.user_sends_text(READER, f"/start {start_payload(post)}")
-        await telegram.wait_for_bot_message(READER, contains="Send your comment")
-        telegram.user_sends_text(READER, "Straight through")
-        await telegram.wait_for_bot_message(READER, contains="is published")
-        in_thread = await telegram.wait_for_bot_message(
-            DISCUSSION_CHAT_ID, contains="Straight through"
+        in_thread, card = await trusted_comment_in_thread(
+            telegram, READER, post, "Straight through"
         )
-        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Straight through")
         assert "Published automatically" in card["text"]
         [[button]] = card["reply_markup"]["inline_keyboard"]
         assert button["text"] == "↩️ Unpublish"

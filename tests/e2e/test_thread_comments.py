@@ -16,8 +16,8 @@ from tests.e2e.steps import (
     comment,
     post_article,
     press,
-    start_payload,
     thread_of,
+    trusted_comment_in_thread,
     types_under,
 )
 from tests.factories import (
@@ -385,16 +385,9 @@ async def test_unpublishing_a_thread_post_too_old_to_delete_edits_it(
     telegram.expect_bad_request("can't be deleted")
     async with running_bot(settings):
         _, post = await post_article(telegram)
-        first = await comment(telegram, READER, post, "Earned trust")
-        await press(telegram, MODERATOR_ID, first, Decision.APPROVE)
-        await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Earned trust")
-        telegram.user_sends_text(READER, f"/start {start_payload(post)}")
-        await telegram.wait_for_bot_message(READER, contains="Send your comment")
-        telegram.user_sends_text(READER, "Straight through")
-        in_thread = await telegram.wait_for_bot_message(
-            DISCUSSION_CHAT_ID, contains="Straight through"
+        in_thread, card = await trusted_comment_in_thread(
+            telegram, READER, post, "Straight through"
         )
-        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Straight through")
         telegram.age_message(DISCUSSION_CHAT_ID, in_thread["message_id"], hours=49)
         await press(telegram, MODERATOR_ID, card, Decision.UNPUBLISH)
 
