@@ -96,7 +96,9 @@ class Submission:
     # not take it down. An approval then keeps it rather than posting it again.
     original_kept: bool = False
     thread_reply_to_message_id: int | None = None
-    # 0 for a message as first sent; an edit of a kept message is a submission of its own.
+    # 0 for a message as first sent; an edit of a decided message is a submission of its
+    # own, the next revision. The edit date is the author's latest edit's (0: none).
+    thread_source_revision: int = 0
     thread_source_edit_date: int = 0
     edited_at: float | None = None
     original_removed_at: float | None = None

@@ -23,8 +23,8 @@ _SELECT = (
     " s.contact_name, s.contact_email, s.auto_approved, s.thread_message_id,"
     " s.thread_source_chat_id, s.thread_source_message_id, s.media_kind,"
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
-    " s.thread_source_edit_date, s.edited_at, s.original_removed_at, s.removal_refused,"
-    " s.thread_post_refused, s.retracted_by_edit,"
+    " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
+    " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
     " r.first_name, r.last_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -53,6 +53,7 @@ def _submission(row: aiosqlite.Row) -> Submission:
         moderation_copy_message_id=row["moderation_copy_message_id"],
         original_kept=bool(row["original_kept"]),
         thread_reply_to_message_id=row["thread_reply_to_message_id"],
+        thread_source_revision=row["thread_source_revision"],
         thread_source_edit_date=row["thread_source_edit_date"],
         edited_at=row["edited_at"],
         original_removed_at=row["original_removed_at"],
@@ -126,6 +127,9 @@ class ThreadSource:
     edit_date: int = 0
     # A photo's, video's, sticker's... file_id (None for text, polls, locations...).
     file_id: str | None = None
+    # Which submission of this message it becomes: 0 as first sent, then one per edit of
+    # a decided one.
+    revision: int = 0
 
 
 async def insert_thread_comment(
@@ -145,8 +149,8 @@ async def insert_thread_comment(
         conn,
         "submissions (kind, user_id, article_id, text, created_at, thread_source_chat_id,"
         " thread_source_message_id, thread_reply_to_message_id, media_kind,"
-        " thread_source_edit_date, original_kept, removal_refused)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " thread_source_revision, thread_source_edit_date, original_kept, removal_refused)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 user_id,
@@ -157,6 +161,7 @@ async def insert_thread_comment(
                 source.message_id,
                 source.reply_to_message_id,
                 source.media_kind,
+                source.revision,
                 source.edit_date,
                 int(kept),
                 removal_refused,
@@ -422,12 +427,19 @@ async def set_moderation_copy(
     )
 
 
-async def mark_original_removed(conn: aiosqlite.Connection, submission_id: int, now: float) -> None:
-    await conn.execute(
-        "UPDATE submissions SET original_removed_at = ?"
-        " WHERE id = ? AND original_removed_at IS NULL",
-        (now, submission_id),
+async def mark_original_removed(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, now: float
+) -> list[int]:
+    """The author's message is gone from the group: every submission it became says so.
+    Returns those that had been left up (their cards said so)."""
+    rows = await fetch_all(
+        conn,
+        "UPDATE submissions SET original_removed_at = ? WHERE thread_source_chat_id = ?"
+        " AND thread_source_message_id = ? AND original_removed_at IS NULL"
+        " RETURNING id, original_kept",
+        (now, chat_id, message_id),
     )
+    return sorted(int(row[0]) for row in rows if row[1])
 
 
 async def refuse_removal(conn: aiosqlite.Connection, submission_id: int, reason: str) -> None:

@@ -249,25 +249,33 @@ async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivere
         lowered = error.message.lower()
         # Deleted already (by its author or an admin): what was asked is done.
         if "message to delete not found" in lowered:
-            return _removed(submission_id)
+            return _removed(delivery, item)
         if "message can't be deleted" not in lowered:
             raise
         if not isinstance(submission_id, int):
-            # The bot's own notice, which it may always delete within 48 hours (older, it
-            # stays: the bot was down for days), or a refused comment where the bot lacks
-            # the right (reported when the comment came: handlers.discussion).
+            # The bot's own notice, which it may always delete within 48 hours: older, it
+            # stays (the bot was down for days).
             return NOTHING
         return await _removal_refused(delivery, group, submission_id)
-    return _removed(submission_id)
+    return _removed(delivery, item)
 
 
-def _removed(submission_id: object) -> Delivered:
+def _removed(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """A reader's message is gone from the group: the cards that said it was up say it
+    no longer is, and an author whose comment a moderator removed hears it now."""
+    submission_id = item.payload.get("submission_id")
     if not isinstance(submission_id, int):
         return NOTHING
-    now = time.time()
+    group, message_id, now = int(item.chat_key), int_of(item, "message_id"), time.time()
+    settings = delivery.settings
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.mark_original_removed(conn, submission_id, now)
+        for shown_up in await submissions.mark_original_removed(conn, group, message_id, now):
+            await effects.refresh_cards(conn, settings, shown_up, now)
+        if item.payload.get("tell_author"):
+            submission = await submissions.get(conn, submission_id)
+            if submission is not None:
+                await effects.notify_author(conn, submission.author.user_id, submission_id, now)
 
     return Delivered(record)
 

@@ -63,14 +63,14 @@ DESK_BUSY_FIRST_BELOW = 15
 #   GROUP_REPLY rows), so that a moderator's command is answered even in a busy minute.
 HANDLER_RESERVE = 1
 # Rows that send and edit no message: deleting a reader's comment, banning. They take no
-# place in a group's minute and never wait for one. (A thread post too old to delete is
-# edited instead: rare enough that its edit waits in the budget like any other call.)
+# place in a group's minute, never wait for one, and go before the chat's sends: a held
+# comment must leave the thread even while the minute is spent. (Retracting a thread post
+# is not one of them: one too old to delete is edited instead.)
 SENDS_NOTHING = frozenset(
     {
         Effect.DELETE_GROUP_MESSAGE,
         Effect.BAN_IN_GROUP,
         Effect.UNBAN_IN_GROUP,
-        Effect.RETRACT_THREAD_POST,
         Effect.DELETE_CHANNEL_POST,
     }
 )
@@ -240,11 +240,17 @@ class OutboxWorker:
                 return
 
     async def _plan_group(self, chat: str, rows: list[OutboxItem]) -> list[OutboxItem]:
-        """Handlers' replies go first: someone is waiting for them now, and the last place
-        of the minute is theirs. Consecutive desk updates are one edit; when the minute runs
-        short the desk goes next and the edits of decided cards wait for more room."""
+        """Rows that send nothing (deletions, bans) go first, then handlers' replies:
+        someone is waiting for them now, and the last place of the minute is theirs.
+        Consecutive desk updates are one edit; when the minute runs short the desk goes
+        next and the edits of decided cards wait for more room."""
+        silent = [row for row in rows if row.action in SENDS_NOTHING]
         replies = [row for row in rows if row.action == Effect.GROUP_REPLY]
-        rows = replies + [row for row in rows if row.action != Effect.GROUP_REPLY]
+        rows = replies + [
+            row
+            for row in rows
+            if row.action != Effect.GROUP_REPLY and row.action not in SENDS_NOTHING
+        ]
         desk_rows = [row for row in rows if row.action == Effect.SHOW_DESK]
         if len(desk_rows) > 1:
             # The last one shows the latest state; a fresh desk message if any asked for one.
@@ -263,7 +269,7 @@ class OutboxWorker:
         desk_busy = time.time() < self._desk_shown_at + WINDOW_SECONDS
         desk_first_below = DESK_BUSY_FIRST_BELOW if desk_busy else DESK_FIRST_BELOW
         if self._budget.free_places(chat) > desk_first_below:
-            return rows
+            return silent + rows
         waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
         if waiting:
             later = self._budget.next_place(chat, keep=desk_first_below)
@@ -275,7 +281,7 @@ class OutboxWorker:
             for row in rows
             if row.action not in {Effect.GROUP_REPLY, Effect.SHOW_DESK, Effect.REFRESH_CARDS}
         ]
-        return replies + desk + rest
+        return silent + replies + desk + rest
 
     async def _deliver(self, item: OutboxItem) -> Outcome | None:
         """Try one row; None when it was delivered, else what became of it."""

@@ -84,7 +84,10 @@ def _thread_lines(submission: Submission) -> list[str]:
         lines = [f"🧵 Typed under the post{edited}"]
     if submission.media_kind is not None:
         kind = submission.media_kind.replace("_", " ")
-        copied = submission.moderation_copy_message_id is not None or not submission.original_kept
+        # A held one's copy follows its card (or was given up, once it is decided).
+        copied = submission.moderation_copy_message_id is not None or (
+            submission.is_pending and not submission.original_kept
+        )
         lines.append(f"📎 A {kind}: its copy is just below" if copied else f"📎 A {kind}")
     if submission.is_public_in_group and submission.removal_refused:
         lines.append(f"⚠️ Not taken down: {REMOVAL_REFUSED[submission.removal_refused]}")

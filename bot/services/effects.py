@@ -261,25 +261,32 @@ def delete_group_message_row(
     *,
     due_at: float | None = None,
     submission_id: int | None = None,
+    tell_author: bool = False,
 ) -> outbox.NewRow:
     """Delete a message in a group: a reader's comment (of `submission_id`, held for
-    moderation) or the bot's own short-lived notice."""
-    return outbox.NewRow(
-        Effect.DELETE_GROUP_MESSAGE,
-        str(chat_id),
-        {"message_id": message_id, "submission_id": submission_id},
-        due_at,
-    )
+    moderation or removed by a moderator, whose author then hears it if `tell_author`) or
+    the bot's own short-lived notice."""
+    payload: dict[str, outbox.PayloadValue] = {
+        "message_id": message_id,
+        "submission_id": submission_id,
+    }
+    if tell_author:
+        payload["tell_author"] = True
+    return outbox.NewRow(Effect.DELETE_GROUP_MESSAGE, str(chat_id), payload, due_at)
 
 
-async def remove_from_group(conn: aiosqlite.Connection, submission: Submission, now: float) -> None:
-    """Take a rejected comment's own message down from the discussion group, if it is up."""
+async def remove_from_group(
+    conn: aiosqlite.Connection, submission: Submission, now: float, *, tell_author: bool
+) -> None:
+    """Take a rejected comment's own message down from the discussion group, if it is up;
+    its author hears it (`tell_author`) once it is done, not before."""
     chat_id, message_id = submission.thread_source_chat_id, submission.thread_source_message_id
     if not submission.is_public_in_group or chat_id is None or message_id is None:
         return
-    await outbox.enqueue_all(
-        conn, [delete_group_message_row(chat_id, message_id, submission_id=submission.id)], now
+    row = delete_group_message_row(
+        chat_id, message_id, submission_id=submission.id, tell_author=tell_author
     )
+    await outbox.enqueue_all(conn, [row], now)
 
 
 def copy_to_moderation_row(

@@ -82,10 +82,12 @@ async def decide(
             )
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
             await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
-        if status is SubmissionStatus.REJECTED:
-            # Left up in the discussion group while it waited (post-moderation, or the bot
-            # could not take it down then): rejected, it comes down now.
-            await effects.remove_from_group(conn, submission, now)
+        # Left up in the discussion group while it waited (post-moderation, or the bot
+        # could not take it down then): rejected, it comes down now, and its author hears
+        # it once it is down (deliveries in bot.delivery.discussion).
+        coming_down = status is SubmissionStatus.REJECTED and submission.is_public_in_group
+        if coming_down:
+            await effects.remove_from_group(conn, submission, now, tell_author=True)
         await effects.refresh_cards(conn, settings, submission_id, now)
         await desk.refresh_if_open(conn, settings, now)
         if submission.kind is SubmissionKind.CONTACT:
@@ -106,7 +108,7 @@ async def decide(
             await effects.publish_comment(
                 conn, settings, article.id if article else None, submission_id, now
             )
-        if not publish or settings.discussion_chat_id is None:
+        if not coming_down and (not publish or settings.discussion_chat_id is None):
             await effects.notify_author(conn, submission.author.user_id, submission_id, now)
         # Else the author hears "published" once the thread post exists (deliveries.thread_post).
     return DecisionOutcome(DecisionResult.APPLIED, submission)
@@ -135,7 +137,7 @@ async def _sweep_banned_authors_words(
         )
         other = await submissions.get(conn, other_id)
         assert other is not None
-        await effects.remove_from_group(conn, other, now)
+        await effects.remove_from_group(conn, other, now, tell_author=False)
         await effects.refresh_cards(conn, settings, other_id, now)
 
 

@@ -9,8 +9,11 @@ in one transaction with the submission, so a crash between the steps loses none.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+
+import aiosqlite
 
 from bot.services import abuse, comments, desk, effects
 from bot.services.comments import SubmitResult
@@ -18,7 +21,7 @@ from bot.services.effects import ThreadNotice
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions
 from storage.db import Database
-from storage.models import Person, SubmissionKind
+from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 
 
 class ThreadResult(StrEnum):
@@ -69,6 +72,43 @@ _REFUSALS = {
 }
 
 
+async def _take_edit(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    stored: Submission,
+    comment: ThreadComment,
+    text: str,
+) -> ThreadOutcome | None:
+    """What an update of a message already stored does; None: its new words are carded as
+    the message's next revision."""
+    source = comment.source
+    # The message as first sent, seen again, or an older edit arriving late. (Two edits
+    # within one second share an edit_date: the later one still counts. An update handled
+    # twice is skipped before it gets here: storage.processed_updates.)
+    if source.edit_date == 0 or source.edit_date < stored.thread_source_edit_date:
+        return ThreadOutcome(ThreadResult.ALREADY_STORED, stored.id)
+    # Formatting or spacing changed, or a live location moved (Telegram sends each move as
+    # an edit): no new words to judge.
+    if " ".join(text.split()) == " ".join(stored.text.split()) or source.media_kind == "location":
+        return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
+    if stored.is_pending:
+        if len(text) > settings.comment_max_length:
+            # Past what a published comment may hold: the card keeps the words it has.
+            return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
+        await submissions.take_pending_edit(conn, stored.id, text, source.edit_date, comment.now)
+        await effects.refresh_cards(conn, settings, stored.id, comment.now)
+        await desk.refresh_if_open(conn, settings, comment.now)
+        return ThreadOutcome(ThreadResult.EDIT_SHOWN, stored.id)
+    # Up for good: kept, or rejected but Telegram would not let the bot take it down. A
+    # rejected one on its way down, or gone, has nothing left to judge.
+    up_for_good = stored.is_public_in_group and (
+        stored.status is SubmissionStatus.APPROVED or stored.removal_refused is not None
+    )
+    if not up_for_good:
+        return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
+    return None
+
+
 async def hold_for_moderation(
     db: Database, settings: Settings, comment: ThreadComment
 ) -> ThreadOutcome:
@@ -81,20 +121,12 @@ async def hold_for_moderation(
     async with db.transaction() as conn:
         stored = await submissions.from_thread_message(conn, source.chat_id, source.message_id)
         if stored is not None:
-            # The message as first sent, seen again, or an older edit arriving late. (Two
-            # edits within one second share an edit_date: the later one still counts. An
-            # update handled twice is skipped before it gets here: storage.processed_updates.)
-            if source.edit_date == 0 or source.edit_date < stored.thread_source_edit_date:
-                return ThreadOutcome(ThreadResult.ALREADY_STORED, stored.id)
-            if stored.is_pending:
-                await submissions.take_pending_edit(conn, stored.id, text, source.edit_date, now)
-                await effects.refresh_cards(conn, settings, stored.id, now)
-                await desk.refresh_if_open(conn, settings, now)
-                return ThreadOutcome(ThreadResult.EDIT_SHOWN, stored.id)
-            if not stored.is_public_in_group:
-                return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
-            # A decided comment its author changed where it stands: the new words are a
-            # new comment, judged and carded afresh.
+            taken = await _take_edit(conn, settings, stored, comment, text)
+            if taken is not None:
+                return taken
+            # A decided comment its author changed where it stands: the new words are the
+            # message's next revision, carded afresh.
+            source = dataclasses.replace(source, revision=stored.thread_source_revision + 1)
         # Outside any thread, or under a post the bot did not make (or whose automatic
         # forward it has not linked yet): held all the same, about no article.
         article = (
@@ -129,6 +161,13 @@ async def hold_for_moderation(
         )
         if judged.result is SubmitResult.FLOOD and comment.album:
             # An album's pictures come at the same moment by design; ten at most.
+            judged = comments.SubmitOutcome(SubmitResult.ACCEPTED, article=article)
+        if judged.result is not SubmitResult.ACCEPTED and (
+            no_right or (stored is not None and judged.result is not SubmitResult.BANNED)
+        ):
+            # What cannot be taken down is carded, not refused (a refusal would say it was
+            # removed); and an edit of words a moderator kept is theirs to judge again, not
+            # the flood or repeat rules' (it repeats its own earlier words).
             judged = comments.SubmitOutcome(SubmitResult.ACCEPTED, article=article)
         # The card (if any) is queued before the deletion: the words are stored either way,
         # and moderators see them even if the deletion goes first.

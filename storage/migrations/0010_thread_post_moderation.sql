@@ -1,17 +1,14 @@
 -- THREAD_MODERATION=post: a comment typed under a post stays public while moderators look
 -- (original_kept = 1 from the start), and what its author edits later is looked at again.
 
--- An edit of a kept comment is a new submission of the same message, dated by the edit (0
--- for the message as first sent). The message as first sent still becomes one row only;
--- an edit's update, like every update, is handled once (processed_updates). Edit dates
--- are whole seconds, so two edits may share one.
+-- An edit of a comment already decided is a new submission of the same message: its
+-- revision (0 as first sent, then 1, 2...) tells them apart, one row each. The date of the
+-- author's latest edit (Telegram's edit_date, whole seconds) orders edits arriving late.
+ALTER TABLE submissions ADD COLUMN thread_source_revision INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN thread_source_edit_date INTEGER NOT NULL DEFAULT 0;
 DROP INDEX submissions_by_thread_source;
 CREATE UNIQUE INDEX submissions_by_thread_source
-    ON submissions (thread_source_chat_id, thread_source_message_id)
-    WHERE thread_source_message_id IS NOT NULL AND thread_source_edit_date = 0;
-CREATE INDEX submissions_by_thread_source_edit
-    ON submissions (thread_source_chat_id, thread_source_message_id, id)
+    ON submissions (thread_source_chat_id, thread_source_message_id, thread_source_revision)
     WHERE thread_source_message_id IS NOT NULL;
 -- When the author last edited a comment still waiting: the card shows the latest words.
 ALTER TABLE submissions ADD COLUMN edited_at REAL;

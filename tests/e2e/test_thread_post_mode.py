@@ -82,9 +82,10 @@ async def test_a_comment_stays_up_until_a_moderator_removes_it(
         await telegram.wait_for(lambda: not in_group(telegram, doomed))
         removed = await telegram.wait_for_bot_message(OTHER_READER, contains="was removed")
         assert "Words to remove" in removed["text"]
-        assert (
-            "🗑 Removed by Mo Derator" in (await card_without_buttons(telegram, doomed_card))["text"]
-        )
+        gone = await card_showing(telegram, doomed_card, "🗑 Removed by Mo Derator")
+        assert not gone.get("reply_markup")
+        # The card no longer says the words are up once they are down.
+        await card_showing(telegram, doomed_card, "🧵 Typed under the post\n")
 
         answer = await press(telegram, MODERATOR_ID, kept_card, Decision.APPROVE)
         assert answer["text"] == "Kept."
@@ -133,6 +134,7 @@ async def test_a_message_too_old_to_delete_is_named_on_its_card(
     """Telegram lets bots delete messages only within 48 hours: 🗑 Remove on an older one
     says so on the card and asks for a hand; no right is missing, so admins hear nothing."""
     telegram.expect_bad_request("can't be deleted")
+    telegram.user_sends_text(READER, "/start")
     async with running_bot(post_settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)
@@ -145,6 +147,8 @@ async def test_a_message_too_old_to_delete_is_named_on_its_card(
     assert "⚠️ Not taken down" in decided["text"]
     assert in_group(telegram, typed)
     assert not [m for m in telegram.bot_messages_in(ADMIN_ID) if "Delete messages" in m["text"]]
+    # Still up: its author is not told it was removed.
+    assert not [m for m in telegram.bot_messages_in(READER) if "removed" in m["text"]]
 
 
 async def test_a_photo_stays_and_banning_its_author_takes_it_down(

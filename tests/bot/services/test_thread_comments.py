@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.services import articles, moderation, thread_comments
+from bot.services.moderation import Decision
 from bot.services.thread_comments import ThreadComment, ThreadResult
-from bot.settings import Settings
+from bot.settings import Settings, ThreadModeration
 from storage.db import Database
 from storage.models import Person
 from storage.submissions import ThreadSource
@@ -120,7 +123,8 @@ async def test_a_comment_under_no_post_of_ours_is_held_about_no_article(
 async def test_media_is_copied_first_and_deleted_after_its_copy(
     db: Database, settings: Settings
 ) -> None:
-    """A sticker becomes a card and a copy beside it; its deletion follows the copy."""
+    """A sticker without its file_id becomes a card and a copy beside it; its deletion
+    follows the copy. With its file_id the deletion is queued at once."""
     article = await published_article(db)
     await articles.link_discussion_copy(db, article.channel_message_id or 0, THREAD, 1.5)
     source = ThreadSource(DISCUSSION_CHAT_ID, 10, THREAD, "sticker")
@@ -134,3 +138,83 @@ async def test_media_is_copied_first_and_deleted_after_its_copy(
         ("thread_author_notice", str(READER.user_id), None),
     ]
     assert await rows(db, "SELECT text, media_kind FROM submissions") == [("", "sticker")]
+    with_file = ThreadSource(DISCUSSION_CHAT_ID, 11, THREAD, "sticker", file_id="CAAC-1")
+    await thread_comments.hold_for_moderation(
+        db, settings, ThreadComment(OTHER_READER, THREAD, "", with_file, 3.0)
+    )
+    assert [row[:3] for row in (await queued(db))[3:6]] == [
+        ("send_card", str(settings.moderation_chat_id), None),
+        ("copy_to_moderation", str(settings.moderation_chat_id), 11),
+        ("delete_group_message", str(DISCUSSION_CHAT_ID), 11),
+    ]
+
+
+def edited(text: str, message_id: int, edit_date: int, kind: str | None = None) -> ThreadComment:
+    source = ThreadSource(DISCUSSION_CHAT_ID, message_id, THREAD, kind, edit_date)
+    return ThreadComment(READER, THREAD, text, source, float(edit_date))
+
+
+async def test_edits_of_a_comment_left_up(db: Database, settings: Settings) -> None:
+    """Post-moderation: an edit of a waiting comment replaces its words; spacing, a live
+    location's move or an older edit change nothing; an edit of a kept one is its next
+    revision, carded even when it repeats the author's own words; one of a comment on its
+    way down is ignored."""
+    settings = settings.model_copy(
+        update={"thread_moderation": ThreadModeration.POST, "flood_min_interval_seconds": 60.0}
+    )
+    first = await thread_comments.hold_for_moderation(db, settings, typed("Draft", 20, 2.0))
+    assert first.result is ThreadResult.WATCHED
+    shown = await thread_comments.hold_for_moderation(db, settings, edited("Final words", 20, 5))
+    assert shown.result is ThreadResult.EDIT_SHOWN
+    for ignored in (edited(" Final   words ", 20, 6), edited("Older edit", 20, 4)):
+        outcome = await thread_comments.hold_for_moderation(db, settings, ignored)
+        assert outcome.result in {ThreadResult.EDIT_IGNORED, ThreadResult.ALREADY_STORED}
+    assert await rows(db, "SELECT text FROM submissions") == [("Final words",)]
+    assert first.submission_id is not None
+    await moderation.decide(db, settings, first.submission_id, Decision.APPROVE, MODERATOR, 7.0)
+    # Within the flood interval and repeating words the author wrote before: carded all
+    # the same, since it is the moderators' to judge again.
+    again = await thread_comments.hold_for_moderation(db, settings, edited("Draft", 20, 8))
+    assert again.result is ThreadResult.WATCHED
+    assert await rows(
+        db, "SELECT text, thread_source_revision, status FROM submissions ORDER BY id"
+    ) == [("Final words", 0, "approved"), ("Draft", 1, "pending")]
+    assert again.submission_id is not None
+    await moderation.decide(db, settings, again.submission_id, Decision.REJECT, MODERATOR, 9.0)
+    late = await thread_comments.hold_for_moderation(db, settings, edited("Sneaky", 20, 10))
+    assert late.result is ThreadResult.EDIT_IGNORED
+    location = ThreadSource(DISCUSSION_CHAT_ID, 21, THREAD, "location")
+    located = await thread_comments.hold_for_moderation(
+        db, settings, ThreadComment(OTHER_READER, THREAD, "", location, 11.0)
+    )
+    moved = await thread_comments.hold_for_moderation(
+        db,
+        settings,
+        ThreadComment(OTHER_READER, THREAD, "", dataclasses.replace(location, edit_date=12), 12.0),
+    )
+    assert (located.result, moved.result) == (ThreadResult.WATCHED, ThreadResult.EDIT_IGNORED)
+
+
+async def test_without_the_delete_right_nothing_is_refused_in_words_it_cannot_keep(
+    db: Database, settings: Settings
+) -> None:
+    """The bot cannot take a message down: a comment flood control would refuse is carded
+    instead, and nobody is told it was removed; the admins hear once which right to grant."""
+    settings = settings.model_copy(update={"flood_min_interval_seconds": 60.0})
+    outcomes = [
+        await thread_comments.hold_for_moderation(
+            db,
+            settings,
+            dataclasses.replace(typed(f"Words {n}", 30 + n, 2.0 + n), bot_may_delete=False),
+        )
+        for n in range(2)
+    ]
+    assert [o.result for o in outcomes] == [ThreadResult.WATCHED, ThreadResult.WATCHED]
+    actions = [row[0] for row in await queued(db)]
+    assert actions.count("send_card") == 2
+    assert "delete_group_message" not in actions
+    assert "thread_author_notice" not in actions
+    assert actions.count("admin_notice") == len(settings.admin_ids)
+    assert await rows(db, "SELECT DISTINCT original_kept, removal_refused FROM submissions") == [
+        (1, "no_right")
+    ]
