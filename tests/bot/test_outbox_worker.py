@@ -24,7 +24,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import Person
 from tests.bot.services.test_comments import rows
-from tests.e2e.harness import populate
+from tests.e2e.harness import READER_IDS, populate
 from tests.factories import (
     ADMIN_ID,
     CHANNEL_ID,
@@ -416,6 +416,31 @@ async def test_a_group_down_to_the_handlers_place_waits_for_the_next_one(
     [(due_at,)] = await rows(db, "SELECT next_attempt_at FROM outbox WHERE status = 'pending'")
     # The two oldest calls leave the minute at now + 10.
     assert due_at == pytest.approx(now + 10, abs=1)
+
+
+async def test_a_held_comment_leaves_the_group_even_when_its_minute_is_spent(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """The discussion group's minute is spent: a notice queued before the deletion of a
+    reader's comment waits for a place, and the deletion goes all the same."""
+    now = time.time()
+    budget = budget_of(settings)
+    budget.restore([(str(DISCUSSION_CHAT_ID), now - 5)] * settings.group_messages_per_minute)
+    telegram.add_group(DISCUSSION_CHAT_ID, "The Blog chat", linked_channel_id=CHANNEL_ID)
+    comment = telegram.user_sends_text(READER_IDS[0], "Held words", chat_id=DISCUSSION_CHAT_ID)
+    async with db.transaction() as conn:
+        await effects.reply_in_group(conn, DISCUSSION_CHAT_ID, 1, "A notice", now)
+        await outbox.enqueue_all(
+            conn, [effects.delete_group_message_row(DISCUSSION_CHAT_ID, comment["message_id"])], now
+        )
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, settings, telegram.bot_username, budget)
+        await asyncio.wait_for(worker.deliver_due(), timeout=5)
+    assert telegram.message(DISCUSSION_CHAT_ID, comment["message_id"]) is None
+    assert telegram.bot_messages_in(DISCUSSION_CHAT_ID) == []
+    assert await rows(db, "SELECT action FROM outbox WHERE status = 'pending'") == [
+        (Effect.GROUP_REPLY.value,)
+    ]
 
 
 async def test_merged_desk_updates_keep_asking_for_a_fresh_message_after_a_failure(
