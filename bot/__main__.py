@@ -1,18 +1,74 @@
-"""`python -m bot`: read the settings, then poll Telegram until stopped."""
+"""`python -m bot`: read the settings, then poll Telegram until stopped.
+
+`python -m bot backup PATH`: copy the database to PATH, while the bot runs or not.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic_settings import BaseSettings
 
 from bot.app import BotApp, build_application
+from bot.backup import BackupError, BackupRefusedError, backup_database
 from bot.logging_setup import configure_logging
 from bot.polling import TelegramUnavailableError, stop_on_signals
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from storage.db import database_problem
 
 
-def main() -> int:
+class DatabaseSettings(BaseSettings):
+    """DATABASE_PATH alone, read as Settings reads it: a backup needs no Telegram settings,
+    so it works on a server whose .env holds nothing else, or whose token is being changed."""
+
+    model_config = Settings.model_config
+
+    database_path: Path = Settings.model_fields["database_path"].default
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "backup":
+        return _backup(arguments.path)
+    return _run_bot()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        usage="%(prog)s [-h] [backup PATH]",
+        description="Without a command: run the bot until stopped.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    backup = commands.add_parser(
+        "backup",
+        prog="python -m bot backup",
+        help="copy the database (DATABASE_PATH) to a new file, safely while the bot runs",
+        description="Copy the database (DATABASE_PATH) to a new file, safely while the bot runs.",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="the new file; must not exist")
+    return parser
+
+
+def _backup(target: Path) -> int:
+    source = DatabaseSettings().database_path
+    try:
+        size = backup_database(source, target)
+    except BackupRefusedError as error:
+        print(f"Backup refused: {error}", file=sys.stderr)
+        return 2
+    except BackupError as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up {source} to {target} ({size:,} bytes)")
+    return 0
+
+
+def _run_bot() -> int:
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -1,10 +1,21 @@
-"""Logging that never prints the bot token."""
+"""Logging that never prints the bot token, as text lines or as JSON lines."""
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
 
 from bot.settings import Settings
+from storage import processed_updates
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# What every LogRecord carries; any other attribute of a record came in through `extra=`.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
 
 
 class RedactToken(logging.Filter):
@@ -37,9 +48,53 @@ class QuietGatewayPages(logging.Filter):
         return True
 
 
+class UpdateBeingHandled(logging.Filter):
+    """Tags every line written while an update is handled with its update_id, so that
+    one reader's message can be followed through the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        handled = processed_updates.current()
+        if handled is not None and not hasattr(record, "update_id"):
+            record.update_id = handled.update_id
+        return True
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per line: time (ISO 8601, UTC), level, logger, message, the exception
+    when there is one, and whatever ids the call passed with `extra=` (update_id...)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        for key, value in vars(record).items():
+            # An extra named like a field above must not overwrite what the record says.
+            if key not in _RECORD_ATTRIBUTES:
+                entry.setdefault(key, value)
+        # json.dumps escapes the newlines of a traceback or a message, so the object stays
+        # on one line. default=str: a value JSON cannot hold is logged as text rather than
+        # losing the line.
+        return json.dumps(entry, default=str)
+
+
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonLines())
+        handler.addFilter(UpdateBeingHandled())
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RedactToken(settings.bot_token.get_secret_value()))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     moderator_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     database_path: Path = Path("data/bot.sqlite3")
     log_level: str = "INFO"
+    # json: one object per line, for a log collector (journald, Docker, Loki...) to parse.
+    log_format: Literal["text", "json"] = "text"
     # At most 2000: a published comment travels whole in one 4096-character message.
     comment_max_length: int = Field(default=2000, ge=1, le=2000)
     # Abuse controls. Flood control counts comments and contact messages together.
@@ -134,6 +136,14 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_name(cls, value: object) -> object:
+        name = str(value).strip().lower()
+        if name not in {"text", "json"}:
+            raise ValueError("must be text or json")
+        return name
 
     @property
     def telegram_file_url(self) -> str:

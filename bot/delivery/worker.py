@@ -342,11 +342,17 @@ class OutboxWorker:
     ) -> None:
         now = time.time()
         described = f"Outbox row {item.id} ({item.action} to {item.chat_key})"
+        # Fields of their own in JSON logs (LOG_FORMAT=json), for a collector to search by.
+        ids = {"outbox_id": item.id, "action": item.action, "chat_id": item.chat_key}
+        if isinstance(submission_id := item.payload.get("submission_id"), int):
+            ids["submission_id"] = submission_id
         if outcome.next is Next.GIVE_UP:
             if outcome.internal:
-                logger.error("%s given up: %s %s", described, outcome.reason, item.payload)
+                logger.error(
+                    "%s given up: %s %s", described, outcome.reason, item.payload, extra=ids
+                )
             else:
-                logger.warning("%s given up: %s", described, outcome.reason)
+                logger.warning("%s given up: %s", described, outcome.reason, extra=ids)
             given_up = deliveries.GIVEN_UP.get(item.action)
             follow = (
                 await given_up(self._delivery, item, outcome.reason) if given_up else Delivered()
@@ -363,9 +369,9 @@ class OutboxWorker:
             self._wake.set()
             return
         if outcome.internal:
-            logger.error("%s failed, will retry", described, exc_info=error)
+            logger.error("%s failed, will retry", described, exc_info=error, extra=ids)
         else:
-            logger.warning("%s will be retried: %s", described, outcome.reason)
+            logger.warning("%s will be retried: %s", described, outcome.reason, extra=ids)
         at = now + outcome.delay
         async with self._db.transaction() as conn:
             await outbox.reschedule(conn, item.id, at, outcome.reason, count_attempt=outcome.counts)

@@ -1,0 +1,38 @@
+# The bot, polling Telegram, with its SQLite database on the volume /data.
+#   docker build -t newsroom-bot .
+#   docker run -d --name newsroom-bot --restart unless-stopped --env-file .env \
+#     -v newsroom-data:/data newsroom-bot
+FROM python:3.11-slim
+
+# Log lines reach `docker logs` as they are written; the code folder is read-only to the
+# bot's user, so there is no point trying to write .pyc files into it.
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+WORKDIR /app
+
+# The pinned runtime list first: a change to the code alone reuses this layer.
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY bot ./bot
+COPY handlers ./handlers
+COPY storage ./storage
+
+# The bot needs no privileges; a fixed uid lets a bind-mounted host folder be given to it
+# (chown 10001). A named volume takes /data's owner from the image by itself.
+RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin bot \
+    && mkdir /data \
+    && chown bot:bot /data
+USER bot
+
+# The database must be on the volume to outlive the container. A DATABASE_PATH given to
+# `docker run` (in the --env-file) takes precedence over this one: it must name /data too.
+ENV DATABASE_PATH=/data/bot.sqlite3
+VOLUME /data
+
+# Exec form: python is PID 1 and receives docker stop's SIGTERM, on which the bot stops
+# polling and closes the database cleanly.
+CMD ["python", "-m", "bot"]
