@@ -161,9 +161,32 @@ class SettingsError(Exception):
     """A missing or invalid setting, worded for a one-line exit message."""
 
 
+# What .env.example holds for the keys a newsroom must fill in: left as they are, the bot
+# would poll Telegram with a token that does not exist, forever.
+EXAMPLE_VALUES: dict[str, tuple[object, str]] = {
+    "bot_token": ("123456789:replace-with-your-token", "the token @BotFather gave you"),
+    "channel_id": ("@your_blog_channel", "your channel's @username or -100… id"),
+    "moderation_chat_id": (-1001234567890, "your moderation group's id"),
+    "admin_ids": ([11111111, 22222222], "the Telegram user ids of your admins"),
+}
+
+
+def _unfilled(settings: Settings) -> list[str]:
+    lines = []
+    for name, (example, wanted) in EXAMPLE_VALUES.items():
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value == example:
+            lines.append(f"{name.upper()} is still the example's value: put {wanted} there")
+    return lines
+
+
 def load_settings(**overrides: object) -> Settings:
+    """The settings from the environment and .env; a value left as in .env.example is
+    refused, one line per key to fill in."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = []
         for item in error.errors():
@@ -172,3 +195,7 @@ def load_settings(**overrides: object) -> Settings:
             reason = reason.removeprefix("Value error, ")
             problems.append(f"{name} {reason}")
         raise SettingsError("; ".join(problems)) from None
+    unfilled = _unfilled(settings)
+    if unfilled:
+        raise SettingsError("\n".join(unfilled))
+    return settings

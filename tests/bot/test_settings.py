@@ -116,3 +116,27 @@ def test_env_example_documents_every_setting() -> None:
     for index, line in enumerate(lines):
         if "=" in line and not line.startswith("#"):
             assert lines[index - 1].startswith("#"), f"{line} has no comment"
+
+
+def test_values_left_as_in_the_example_are_refused_one_line_each(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A first run with .env copied from .env.example and not filled in: the bot names
+    every key still holding the example's value, one per line, and does not start."""
+    _clean_env(monkeypatch, tmp_path)
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    lines = str(refused.value).splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "BOT_TOKEN",
+        "CHANNEL_ID",
+        "MODERATION_CHAT_ID",
+        "ADMIN_IDS",
+    ]
+    assert "@BotFather" in lines[0]
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("CHANNEL_ID", "@the_blog")
+    monkeypatch.setenv("MODERATION_CHAT_ID", "-1009")
+    monkeypatch.setenv("ADMIN_IDS", "42")
+    assert load_settings().admin_ids == [42]
