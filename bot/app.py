@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
@@ -22,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot import callback_data
+from bot.chats import check_rights, resolve_chats
 from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
 from bot.polling import serve
@@ -37,6 +39,7 @@ from handlers.errors import on_error
 from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.readers import ReaderHandlers
+from handlers.reports import ReportHandlers
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -98,6 +101,11 @@ def build_application(settings: Settings) -> BotApp:
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         runtime.db_handle = await Database.open(settings.database_path)
         runtime.bot_username = application.bot.username
+        # Before anything reads a chat id: @usernames become ids, an empty
+        # DISCUSSION_CHAT_ID becomes the linked group, moved groups their new ids.
+        resolved = await resolve_chats(application.bot, settings, runtime.db)
+        runtime.linked_group_id = resolved.linked_group_id
+        runtime.listen_to_configured_chats()
         runtime.comment_intake_handle = CommentIntake(runtime.db, settings)
         runtime.outbox_handle = OutboxWorker(
             runtime.db, application.bot, settings, runtime.bot_username, budget
@@ -105,6 +113,9 @@ def build_application(settings: Settings) -> BotApp:
         await runtime.outbox_handle.start()
         runtime.housekeeping_handle = Housekeeping(runtime.db, settings)
         runtime.housekeeping_handle.start()
+        # After the worker started: what the admins must be told goes out at once.
+        await check_rights(application.bot, settings, runtime.db, time.time())
+        runtime.wake_outbox()
         try:
             await application.bot.set_my_commands(
                 READER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
@@ -156,36 +167,41 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     moderation = ModerationHandlers(runtime)
     discussion = DiscussionHandlers(runtime)
     membership = MembershipHandlers(runtime)
+    reports = ReportHandlers(runtime)
 
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new_message
-    moderation_chat = filters.Chat(settings.moderation_chat_id) & new_message
+    runtime.listen_to_configured_chats()
+    moderation_chat = runtime.moderation_chat & new_message
     admin = filters.User(user_id=settings.admin_ids)
 
     application.add_handler(
         ChatMemberHandler(membership.bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
-    if settings.discussion_chat_id is not None:
-        discussion_chat = filters.Chat(settings.discussion_chat_id) & new_message
+    # The discussion group may be learnt only at start-up (the channel's linked group):
+    # until then the filter matches nothing.
+    discussion_chat = runtime.discussion_chat
+    application.add_handler(
+        MessageHandler(
+            discussion_chat & new_message & filters.IS_AUTOMATIC_FORWARD,
+            discussion.automatic_forward,
+        )
+    )
+    if settings.thread_moderation is not ThreadModeration.OFF:
         application.add_handler(
             MessageHandler(
-                discussion_chat & filters.IS_AUTOMATIC_FORWARD, discussion.automatic_forward
+                # Everything readers can leave, down to polls and dice, and every edit of
+                # it: only service messages (joins, pins) are not theirs.
+                discussion_chat
+                & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
+                & ~filters.IS_AUTOMATIC_FORWARD
+                & ~filters.StatusUpdate.ALL,
+                discussion.thread_message,
             )
         )
-        if settings.thread_moderation is not ThreadModeration.OFF:
-            application.add_handler(
-                MessageHandler(
-                    # Everything readers can leave, down to polls and dice, and every edit
-                    # of it: only service messages (joins, pins) are not theirs.
-                    filters.Chat(settings.discussion_chat_id)
-                    & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
-                    & ~filters.IS_AUTOMATIC_FORWARD
-                    & ~filters.StatusUpdate.ALL,
-                    discussion.thread_message,
-                )
-            )
 
     application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
+    application.add_handler(CommandHandler("stats", reports.stats, filters=moderation_chat))
     application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
     application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
     # A reply to a contact card (or to the reader's answer under it) answers the reader.
@@ -220,8 +236,9 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         CommandHandler("articles", admins.list_articles, filters=private & admin)
     )
     application.add_handler(CommandHandler("unpublish", admins.unpublish, filters=private & admin))
+    application.add_handler(CommandHandler("status", reports.status, filters=private & admin))
     application.add_handler(
-        CommandHandler(["post", "articles", "unpublish"], admins.refuse, filters=private)
+        CommandHandler(["post", "articles", "unpublish", "status"], admins.refuse, filters=private)
     )
 
     application.add_handler(CommandHandler("start", readers.start, filters=private))

@@ -32,6 +32,15 @@ MAX_BACKOFF = 30.0
 UPDATES_PER_REQUEST = 100
 # A long poll may take its whole timeout; the answer gets this much longer to arrive.
 POLL_READ_MARGIN = 5.0
+# getUpdates answers 409 Conflict for three reasons, told apart only by the description
+# (/work/shared/telegram/README.md; tdlib/telegram-bot-api's Client.cpp,
+# process_get_updates_query and abort_long_poll):
+#   "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to
+#   delete the webhook first": a webhook is set for the token;
+#   "Conflict: terminated by setWebhook request": one was set while this poll waited;
+#   "Conflict: terminated by other getUpdates request; make sure that only one bot
+#   instance is running": another process polls with the same token.
+_WEBHOOK_CONFLICTS = ("while webhook is active", "terminated by setWebhook request")
 
 
 class TelegramUnavailableError(Exception):
@@ -103,6 +112,10 @@ class Poller:
         self._failures: dict[int, int] = {}
         # Presses among them that the error handler answered already.
         self._answered_presses: set[int] = set()
+        # Since the last getUpdates that worked: another instance took a poll over, and
+        # this one removed a webhook.
+        self._other_instance_polling = False
+        self._webhook_removed = False
 
     async def run(self, stopping: asyncio.Event) -> None:
         delay = FIRST_BACKOFF
@@ -113,9 +126,7 @@ class Poller:
                 await _sleep_unless(stopping, _retry_after_seconds(error))
                 continue
             except Conflict as error:
-                logger.warning("Another instance polls with this token (%s); retrying", error)
-                await _sleep_unless(stopping, delay)
-                delay = min(MAX_BACKOFF, delay * 2)
+                delay = await self._after_conflict(error, stopping, delay)
                 continue
             except InvalidToken:
                 raise
@@ -126,6 +137,7 @@ class Poller:
                 await _sleep_unless(stopping, delay)
                 delay = min(MAX_BACKOFF, delay * 2)
                 continue
+            self._note_polling_works(stopping)
             if last_id is None:
                 delay = FIRST_BACKOFF
                 continue
@@ -145,6 +157,55 @@ class Poller:
             # Confirmed by the next getUpdates, which asks for what comes after these.
             self._offset = last_id + 1
         await self._confirm_handled()
+
+    async def _after_conflict(
+        self, error: Conflict, stopping: asyncio.Event, delay: float
+    ) -> float:
+        """Deal with a 409 from getUpdates; returns the wait after the next failure."""
+        if any(text in error.message for text in _WEBHOOK_CONFLICTS):
+            if self._webhook_removed:
+                # Set again before a poll got through: something keeps setting it, and
+                # waiting between removals keeps that tug of war from running flat out.
+                await _sleep_unless(stopping, delay)
+                delay = min(MAX_BACKOFF, delay * 2)
+            self._webhook_removed = await self._remove_webhook(stopping)
+            return delay
+        # Telegram ends the older of two waiting polls, so two instances take turns and
+        # both see this again and again: one line for the whole streak, not one a try.
+        if not self._other_instance_polling:
+            self._other_instance_polling = True
+            logger.warning(
+                "A second bot instance is polling with this token (Telegram: %s); only "
+                "one of them gets updates, so this one keeps trying, waiting up to %.0f s "
+                "between tries, until the other stops",
+                error.message,
+                MAX_BACKOFF,
+            )
+        else:
+            logger.debug("getUpdates still in conflict; retrying in %.1f s", delay)
+        await _sleep_unless(stopping, delay)
+        return min(MAX_BACKOFF, delay * 2)
+
+    async def _remove_webhook(self, stopping: asyncio.Event) -> bool:
+        """deleteWebhook, retried like any call; False if asked to stop first."""
+        bot = self._application.bot
+        # Updates queued while the webhook was set are still to be handled: keep them.
+        removed = await with_retries(
+            "deleteWebhook", lambda: bot.delete_webhook(drop_pending_updates=False), stopping
+        )
+        if removed:
+            logger.warning(
+                "A webhook was set for this bot's token, which stops getUpdates; removed it "
+                "(pending updates kept) and polling on"
+            )
+        return removed
+
+    def _note_polling_works(self, stopping: asyncio.Event) -> None:
+        # A poll cut short by stopping proves nothing about the other instance.
+        if self._other_instance_polling and not stopping.is_set():
+            logger.info("getUpdates works again: no other instance polls with this token now")
+        self._other_instance_polling = False
+        self._webhook_removed = False
 
     async def _fetch(self, stopping: asyncio.Event) -> tuple[tuple[Update, ...], int | None]:
         """One long poll, cut short when the bot is asked to stop: the updates, and the

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import Message, User
 from telegram.constants import ChatType
+from telegram.ext import filters
 
 from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
@@ -30,6 +31,21 @@ class Runtime:
     comment_intake_handle: CommentIntake | None = None
     housekeeping_handle: Housekeeping | None = None
     bot_username: str = ""
+    # The Runtime is built with the Application, just before it starts: /status counts
+    # the bot's uptime from here.
+    started_at: float = field(default_factory=time.time)
+    # The chats handlers listen to, by id: settled at start-up (bot.chats) and when
+    # Telegram moves a group to a new id, after the handlers were registered.
+    moderation_chat: filters.Chat = field(default_factory=filters.Chat)
+    discussion_chat: filters.Chat = field(default_factory=filters.Chat)
+    # The channel's linked group, which the bot never leaves (bot.chats).
+    linked_group_id: int | None = None
+
+    def listen_to_configured_chats(self) -> None:
+        """Point the handlers' chat filters at the settings' (resolved) chats."""
+        self.moderation_chat.chat_ids = {self.settings.moderation_chat_id}
+        discussion = self.settings.discussion_chat_id
+        self.discussion_chat.chat_ids = {discussion} if discussion else set()
 
     @property
     def db(self) -> Database:

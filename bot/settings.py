@@ -22,6 +22,11 @@ def _parse_id_list(value: object) -> object:
     return value
 
 
+# DISCUSSION_CHAT_ID=none: no discussion group, even when the channel has one linked (an
+# empty DISCUSSION_CHAT_ID means the linked one). Not a chat id: settled at start-up.
+NO_DISCUSSION = 0
+
+
 class ThreadModeration(StrEnum):
     """What happens to what readers type under a post, in the discussion group."""
 
@@ -113,9 +118,20 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         text = str(value).strip()
+        if text.lower() == "none":
+            # Only DISCUSSION_CHAT_ID takes it (MODERATION_CHAT_ID must be a group):
+            # bot.chats turns it into None once it knows the channel's linked group.
+            return NO_DISCUSSION
         if not re.fullmatch(r"-\d+", text):
             raise ValueError("must be a group id, a negative number such as -1001234567890")
         return int(text)
+
+    @field_validator("moderation_chat_id")
+    @classmethod
+    def _moderation_chat_is_a_group(cls, value: int) -> int:
+        if value == NO_DISCUSSION:
+            raise ValueError("must be a group id, a negative number such as -1001234567890")
+        return value
 
     @field_validator("admin_ids", "moderator_ids", mode="before")
     @classmethod

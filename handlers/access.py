@@ -1,24 +1,52 @@
-"""Moderator-only commands: one check, one wording for those who may not."""
+"""Who is speaking for the moderators: one check, one wording for those who may not."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.rendering import moderation as moderation_texts
-from bot.runtime import Runtime
+from bot.runtime import Runtime, person_of
+from storage.models import Person
+
+
+def is_anonymous_admin(message: Message, moderation_chat_id: int) -> bool:
+    """An admin of the moderation group who remains anonymous writes as GroupAnonymousBot,
+    signed by the group itself: only that group's admins can."""
+    sender = message.sender_chat
+    return sender is not None and sender.id == message.chat.id == moderation_chat_id
+
+
+def speaker(message: Message, moderation_chat_id: int) -> Person:
+    """Who wrote a message in the moderation chat, as cards and answers name them."""
+    if is_anonymous_admin(message, moderation_chat_id):
+        return Person(message.chat.id, "Anonymous admin")
+    assert message.from_user is not None
+    return person_of(message.from_user)
+
+
+async def speaks_as_moderator(
+    runtime: Runtime, message: Message, context: ContextTypes.DEFAULT_TYPE
+) -> bool | None:
+    """True or False, or None when Telegram could not be asked just now."""
+    if is_anonymous_admin(message, runtime.settings.moderation_chat_id):
+        return True
+    if message.from_user is None:
+        return False
+    return await runtime.moderators.is_moderator(context.bot, message.from_user.id)
 
 
 async def require_moderator(
     runtime: Runtime, update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> bool:
     """True for a moderator; anyone else (or an unanswerable check) is told why not."""
-    assert update.effective_user is not None and update.effective_message is not None
-    allowed = await runtime.moderators.is_moderator(context.bot, update.effective_user.id)
+    message = update.effective_message
+    assert message is not None
+    allowed = await speaks_as_moderator(runtime, message, context)
     if allowed:
         return True
     await runtime.reply(
-        update.effective_message,
+        message,
         moderation_texts.NOT_A_MODERATOR
         if allowed is False
         else moderation_texts.MODERATOR_CHECK_FAILED,

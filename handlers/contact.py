@@ -15,7 +15,7 @@ from bot.services import contact, conversation
 from bot.services.contact import ReplyResult, Step
 from bot.services.conversation import Routed
 from bot.text import tg_length
-from handlers.access import require_moderator
+from handlers.access import require_moderator, speaker, speaks_as_moderator
 from handlers.presses import answer_press
 from storage.models import Person, ReaderState
 
@@ -148,8 +148,7 @@ class ContactHandlers:
         """A reply in the moderation chat to a contact card goes to the reader."""
         message = update.effective_message
         assert message is not None and message.reply_to_message is not None
-        assert update.effective_user is not None
-        allowed = await self._runtime.moderators.is_moderator(context.bot, update.effective_user.id)
+        allowed = await speaks_as_moderator(self._runtime, message, context)
         if allowed is None:
             await self._runtime.reply(message, moderation_texts.MODERATOR_CHECK_FAILED)
             return
@@ -159,7 +158,7 @@ class ContactHandlers:
         # is the moderators' own conversation.
         outcome = await contact.reply_to_reader(
             self._runtime.db,
-            person_of(update.effective_user),
+            speaker(message, self._runtime.settings.moderation_chat_id),
             message.chat.id,
             message.reply_to_message.message_id,
             message.message_id,

@@ -45,6 +45,7 @@ from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services import abuse, comments, desk, effects
 from bot.services.effects import AdminNotice, Effect, ReaderNotice
+from bot.settings import Settings
 from storage import (
     articles,
     contact_replies,
@@ -503,7 +504,11 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         text = admin_texts.thread_post_failed(submission_id, why)
     elif notice is AdminNotice.MISSING_RIGHT:
         right, _, chat = reason.partition(":")
-        text = admin_texts.missing_right(right, chat)
+        text = admin_texts.missing_right(right, chat, role_of(delivery.settings, chat))
+    elif notice is AdminNotice.CHAT_DISCOVERED:
+        kind, _, rest = reason.partition(":")
+        chat, _, title = rest.partition(":")
+        text = admin_texts.chat_discovered(kind, chat, title)
     else:
         async with delivery.db.reading() as conn:
             article = await articles.get(conn, int_of(item, "article_id"))
@@ -519,6 +524,16 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
             text = admin_texts.unpublished(article, admin_texts.PostRemoval[reason])
     await delivery.bot.send_message(int(item.chat_key), text)
     return NOTHING
+
+
+def role_of(settings: Settings, chat: str) -> str:
+    """Which of the bot's chats `chat` (an id, as text) is."""
+    roles = {
+        str(settings.channel_id): "channel",
+        str(settings.moderation_chat_id): "moderation",
+        str(settings.discussion_chat_id): "discussion",
+    }
+    return roles.get(chat, "")
 
 
 DELIVERIES: dict[str, Deliver] = {

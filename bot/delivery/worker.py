@@ -19,12 +19,14 @@ import logging
 import time
 
 from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.delivery import deliveries
 from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome, classify
 from bot.services import effects, moderation
 from bot.services.effects import Effect
+from bot.services.reports import DeliveryError
 from bot.settings import Settings
 from bot.telegram_budget import WINDOW_SECONDS, TelegramBudget, is_group
 from storage import outbox
@@ -103,6 +105,9 @@ class OutboxWorker:
         # Rows Telegram acted on whose record the database refused even after retries:
         # when they come round again only the record is tried, never the call.
         self._unrecorded: dict[int, Delivered] = {}
+        # The last error Telegram gave a delivery since start, for admins' /status; in
+        # memory only, since the log keeps every one.
+        self.last_telegram_error: DeliveryError | None = None
 
     @property
     def bot(self) -> Bot:
@@ -341,6 +346,10 @@ class OutboxWorker:
         self, item: OutboxItem, outcome: Outcome, error: BaseException
     ) -> None:
         now = time.time()
+        if isinstance(error, TelegramError):
+            self.last_telegram_error = DeliveryError(
+                now, item.chat_key, item.action, outcome.reason
+            )
         described = f"Outbox row {item.id} ({item.action} to {item.chat_key})"
         # Fields of their own in JSON logs (LOG_FORMAT=json), for a collector to search by.
         ids = {"outbox_id": item.id, "action": item.action, "chat_id": item.chat_key}

@@ -65,20 +65,70 @@ def delivery_failed(action: str, reason: str) -> str:
     )
 
 
+# The rights as Telegram's apps name them (a channel's admin rights say "of others").
 RIGHT_NAMES = {
+    "can_post_messages": "Post messages",
+    "can_edit_messages": "Edit messages of others",
     "can_delete_messages": "Delete messages",
     "can_restrict_members": "Ban users",
 }
+CHAT_ROLES = {
+    "channel": "the channel",
+    "moderation": "the moderation group",
+    "discussion": "the discussion group",
+}
+# What goes wrong meanwhile: why the right matters.
+_WITHOUT = {
+    ("channel", "can_post_messages"): "new articles cannot be posted",
+    ("channel", "can_edit_messages"): "the comment counts and links under posts stay as they are",
+    ("channel", "can_delete_messages"): "/unpublish cannot take posts down",
+    ("discussion", "can_delete_messages"): (
+        "readers' comments there stay public while they wait for a moderator"
+    ),
+    ("discussion", "can_restrict_members"): "bans do not reach the group",
+}
 
 
-def missing_right(right: str, chat_id: str) -> str:
+def missing_right(right: str, chat_id: str, role: str) -> str:
+    """What the bot lacks in one of its chats, and how to grant it. `right` is an
+    administrator right, or "member" / "administrator" for the moderation group."""
+    where = f"{CHAT_ROLES.get(role, 'a chat')} (<code>{esc(chat_id)}</code>)"
+    if right == "member":
+        return (
+            f"⚠️ I am not in {where}: cards cannot reach the moderators. Add me to the"
+            " group (and make me an administrator). I tell you once."
+        )
+    if right == "administrator":
+        return (
+            f"⚠️ I am a plain member of {where}. In privacy mode Telegram shows a plain"
+            " member only some messages: a bare /queue or /stats may never reach me. Make me"
+            " an administrator of the group (no particular right is needed). I tell you once."
+        )
     name = RIGHT_NAMES.get(right, right)
+    without = _WITHOUT.get((role, right))
+    meanwhile = f" Until then {without}." if without else ""
     return (
-        f"⚠️ I need the <b>{esc(name)}</b> right in the discussion group"
-        f" (<code>{esc(chat_id)}</code>) and do not have it. In the group's settings:"
-        f" Administrators → the bot → turn on “{esc(name)}”. Until then readers' comments"
-        " there stay public while they wait for a moderator, and bans do not reach the group."
+        f"⚠️ I need the <b>{esc(name)}</b> right in {where} and do not have it. In its"
+        f" settings: Administrators → the bot → turn on “{esc(name)}”.{meanwhile}"
         " I tell you once."
+    )
+
+
+def chat_discovered(kind: str, chat_id: str, title: str) -> str:
+    """The bot was added to a chat it is not configured for, and leaves it: here is how to
+    use it instead (this is how a newsroom learns a new group's id)."""
+    named = f"“{esc(shorten(title, 100))}”" if title else "a chat"
+    if kind == "channel":
+        lines = [f"<code>CHANNEL_ID={esc(chat_id)}</code>"]
+    else:
+        lines = [
+            f"as the moderation group: <code>MODERATION_CHAT_ID={esc(chat_id)}</code>",
+            f"as the discussion group: <code>DISCUSSION_CHAT_ID={esc(chat_id)}</code>",
+        ]
+    return (
+        f"ℹ️ I was added to the {esc(kind)} {named} (id <code>{esc(chat_id)}</code>), which"
+        " is not one of mine, so I left it. To use it, put this line in .env and restart"
+        " me:\n" + "\n".join(lines)
     )
 
 

@@ -224,6 +224,7 @@ class AdminNotice(StrEnum):
     ARTICLE_UNPUBLISHED = "article_unpublished"
     DELIVERY_FAILED = "delivery_failed"
     MISSING_RIGHT = "missing_right"
+    CHAT_DISCOVERED = "chat_discovered"
     THREAD_POST_FAILED = "thread_post_failed"
     MEDIA_COPY_FAILED = "media_copy_failed"
 
@@ -245,7 +246,7 @@ async def tell_admins(
 
 
 async def report_missing_right(
-    conn: aiosqlite.Connection, settings: Settings, chat_id: int, right: str, now: float
+    conn: aiosqlite.Connection, settings: Settings, chat_id: int | str, right: str, now: float
 ) -> None:
     """Tell the admins, once per chat and right, which right the bot needs there."""
     if not await bot_state.set_if_absent(
@@ -253,6 +254,11 @@ async def report_missing_right(
     ):
         return
     await tell_admins(conn, settings, AdminNotice.MISSING_RIGHT, f"{right}:{chat_id}", now)
+
+
+async def right_present(conn: aiosqlite.Connection, chat_id: int | str, right: str) -> None:
+    """The bot holds the right (again): should it go missing later, admins hear of it."""
+    await bot_state.clear(conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}")
 
 
 def delete_group_message_row(

@@ -351,3 +351,29 @@ async def test_the_undelivered_notice_replies_to_the_moderator_and_leaves_the_ca
     await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
     decided = await card_without_buttons(telegram, card)
     assert "Answered by" not in decided["text"]
+
+
+async def test_anonymous_admins_of_the_moderation_group_answer_and_command(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """An admin who remains anonymous writes as GroupAnonymousBot, signed by the group:
+    their reply to a card reaches the reader and their /queue is answered."""
+    card = await fill_form(telegram, READER, "Bob", "bob@example.com", "Who runs this?")
+    telegram.anonymous_admin_sends_text(
+        MODERATION_CHAT_ID, "The newsroom does.", reply_to_message_id=card["message_id"]
+    )
+    answer = await telegram.wait_for_bot_message(READER, contains="Reply from the editors")
+    assert "The newsroom does." in answer["text"]
+    await telegram.wait_for(
+        lambda: (
+            (m := telegram.message(MODERATION_CHAT_ID, card["message_id"]))
+            and "Answered by Anonymous admin" in m["text"]
+        )
+    )
+    telegram.anonymous_admin_sends_text(MODERATION_CHAT_ID, "/queue")
+    await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="waiting for moderation")
+    assert not [
+        m
+        for m in telegram.bot_messages_in(MODERATION_CHAT_ID)
+        if "Only moderators" in m.get("text", "")
+    ]

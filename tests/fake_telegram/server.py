@@ -53,6 +53,14 @@ CONFLICT_DESCRIPTION = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+# getUpdates while a webhook is set (quoted in /work/shared/telegram/README.md), and a
+# waiting poll that setWebhook ends: tdlib/telegram-bot-api's Client.cpp,
+# process_get_updates_query and abort_long_poll.
+WEBHOOK_ACTIVE_DESCRIPTION = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+ENDED_BY_SET_WEBHOOK_DESCRIPTION = "Conflict: terminated by setWebhook request"
 NOT_MODIFIED_DESCRIPTION = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -70,6 +78,15 @@ CHANNEL_BOT_USER: dict[str, Any] = {
     "is_bot": True,
     "first_name": "Channel",
     "username": "Channel_Bot",
+}
+
+# An anonymous administrator of a group writes as this bot, with the group itself as
+# sender_chat (Telegram's "Remain anonymous" admin right).
+GROUP_ANONYMOUS_BOT_USER: dict[str, Any] = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
 }
 
 # Updates a bot gets when getUpdates never named allowed_updates (or named none).
@@ -261,6 +278,7 @@ class FakeTelegram:
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0
         self._waiting_polls = 0
+        self._webhook_url = ""
         self._faults: list[_Fault] = []
         self._expected_refusals: list[str] = []
         self._interceptors: list[_Interceptor] = []
@@ -511,6 +529,27 @@ class FakeTelegram:
         self._notify()
         return copy.deepcopy(stored.data)
 
+    def anonymous_admin_sends_text(
+        self, chat_id: int, text: str, reply_to_message_id: int | None = None
+    ) -> dict[str, Any]:
+        """An administrator who remains anonymous writes in a group: the message comes from
+        GroupAnonymousBot, signed by the group itself (sender_chat)."""
+        chat = self._existing_chat(chat_id)
+        if chat.type not in {"group", "supergroup"}:
+            raise ValueError("anonymous admins write in groups")
+        reply_to = chat.messages.get(reply_to_message_id) if reply_to_message_id else None
+        content: dict[str, Any] = {"sender_chat": chat.as_chat(), "text": text}
+        entities = self._command_entities(text)
+        if entities:
+            content["entities"] = entities
+        stored = self._store_message(
+            chat, GROUP_ANONYMOUS_BOT_USER, content, reply_to, by_bot=False
+        )
+        if self._bot_receives(chat, stored.data, reply_to):
+            self._enqueue("message", stored.data)
+        self._notify()
+        return copy.deepcopy(stored.data)
+
     def sender_chat_is_banned(self, chat_id: int, channel_id: int) -> bool:
         return channel_id in self._existing_chat(chat_id).banned_sender_chats
 
@@ -753,6 +792,17 @@ class FakeTelegram:
         self._enqueue(kind, payload)
         self._notify()
 
+    def set_webhook(self, url: str) -> None:
+        """Someone sets a webhook for the token (another deployment, a curl by hand): a
+        waiting getUpdates ends with 409, and every later one answers 409 until
+        deleteWebhook. Updates stay queued: the fake posts nothing to `url`."""
+        if not url:
+            raise ValueError("a webhook needs a url; deleteWebhook removes one")
+        self._webhook_url = url
+        # Ends the waiting poll, as setWebhook does on the real server.
+        self._poll_generation += 1
+        self._notify()
+
     # ------------------------------------------------------------------ HTTP layer
 
     async def _not_found(self, request: web.Request) -> web.Response:
@@ -968,6 +1018,10 @@ class FakeTelegram:
         return kind in self._allowed_updates
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        # Refused before anything else, so it neither ends a waiting poll nor confirms
+        # updates by its offset (the real server checks the webhook first too).
+        if self._webhook_url:
+            raise _ApiError(409, WEBHOOK_ACTIVE_DESCRIPTION)
         # As on the real server, a new poll ends the one still waiting, which then
         # answers 409; this is what two bot instances sharing a token see.
         self._poll_generation += 1
@@ -988,7 +1042,11 @@ class FakeTelegram:
         deadline = loop.time() + timeout
         while True:
             if generation != self._poll_generation:
-                raise _ApiError(409, CONFLICT_DESCRIPTION)
+                # Ended by a newer poll, or (a webhook now set) by set_webhook.
+                raise _ApiError(
+                    409,
+                    ENDED_BY_SET_WEBHOOK_DESCRIPTION if self._webhook_url else CONFLICT_DESCRIPTION,
+                )
             self._updates = [u for u in self._updates if self._is_allowed(u)]
             if self._updates or self._stopping:
                 if self._updates and self._on_delivery is not None:
@@ -1025,13 +1083,14 @@ class FakeTelegram:
         }
 
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        self._webhook_url = ""
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
     def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
-            "url": "",
+            "url": self._webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
@@ -1535,10 +1594,18 @@ class FakeTelegram:
             return True
         if chat.bot_status not in {"member", "restricted"}:
             return False
-        # Privacy mode: a bot that is not an admin sees commands, replies to it, mentions.
+        # Privacy mode (core.telegram.org/bots/features#privacy-mode): a bot that is not an
+        # admin sees commands meant for it (/queue@bot), general commands only if it was
+        # the last bot to write in the group (this fake knows one bot: if it ever wrote
+        # there), replies to its messages, and mentions.
         text = message.get("text", message.get("caption", ""))
+        command = _COMMAND.match(text)
+        addressed = command is not None and (
+            (command.group(1) is None and any(stored.by_bot for stored in chat.messages.values()))
+            or (command.group(1) or "").lower() == f"@{self.bot_username}".lower()
+        )
         return (
-            text.startswith("/")
+            addressed
             or (reply_to is not None and reply_to.by_bot)
             or f"@{self.bot_username}".lower() in text.lower()
         )

@@ -516,6 +516,42 @@ async def test_concurrent_polls_conflict(fake, bot):
     assert fake.errors()[-1].status == 409
 
 
+async def test_a_webhook_refuses_get_updates_until_it_is_deleted(fake, bot):
+    """With a webhook set, getUpdates answers 409 with Telegram's text and keeps updates
+    queued; getWebhookInfo shows the url; deleteWebhook clears it and polling works."""
+    fake.user_sends_text(USER, "while the webhook is set", chat_id=GROUP)
+    fake.set_webhook("https://hooks.example/newsroom")
+    refused = await raw_call(fake, "getUpdates", data={"timeout": "0"})
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "ok": False,
+        "error_code": 409,
+        "description": "Conflict: can't use getUpdates method while webhook is active; "
+        "use deleteWebhook to delete the webhook first",
+    }
+    with pytest.raises(Conflict, match="while webhook is active"):
+        await bot.get_updates(timeout=0)
+    info = await bot.get_webhook_info()
+    assert (info.url, info.pending_update_count) == ("https://hooks.example/newsroom", 1)
+
+    assert await bot.delete_webhook(drop_pending_updates=False)
+    assert (await bot.get_webhook_info()).url == ""
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["while the webhook is set"]
+    assert_every_answer_matches_reference(fake)
+
+
+async def test_setting_a_webhook_ends_a_waiting_poll(fake, bot):
+    """A webhook set during a long poll ends it with 409 `terminated by setWebhook request`."""
+    waiting = asyncio.create_task(bot.get_updates(timeout=5))
+    await fake.wait_for(fake.is_polling)
+    fake.set_webhook("https://hooks.example/newsroom")
+    with pytest.raises(Conflict) as ended:
+        await asyncio.wait_for(waiting, 1)
+    assert ended.value.message == "Conflict: terminated by setWebhook request"
+    assert fake.errors()[-1].status == 409
+
+
 async def test_allowed_updates_are_respected(fake, bot):
     """Updates of kinds the bot did not ask for are not delivered."""
     card = await bot.send_message(GROUP, "card", reply_markup=keyboard("a"))
@@ -716,3 +752,22 @@ async def test_application_polls_handles_and_stops_cleanly(fake):
             await application.updater.stop()
             await application.stop()
     assert fake.errors() == []
+
+
+async def test_privacy_mode_hides_general_commands_until_the_bot_has_written(fake, bot):
+    """A bot that is a plain member sees /cmd@bot, replies to it and mentions; a bare
+    /cmd only once it was the last bot to write in the group; an admin bot sees all."""
+    fake.user_adds_bot(OTHER_USER, OTHER_GROUP, status="member")
+    seen = fake.pending_updates()
+    fake.user_sends_text(OTHER_USER, "/queue", chat_id=OTHER_GROUP)
+    fake.user_sends_text(OTHER_USER, "just chatting", chat_id=OTHER_GROUP)
+    assert fake.pending_updates() == seen
+    fake.user_sends_text(OTHER_USER, f"/queue@{fake.bot_username}", chat_id=OTHER_GROUP)
+    assert fake.pending_updates() == seen + 1
+    await bot.send_message(OTHER_GROUP, "hello")
+    fake.user_sends_text(OTHER_USER, "/queue", chat_id=OTHER_GROUP)
+    assert fake.pending_updates() == seen + 2
+    anonymous = fake.anonymous_admin_sends_text(OTHER_GROUP, "/queue")
+    assert anonymous["from"]["username"] == "GroupAnonymousBot"
+    assert anonymous["sender_chat"]["id"] == OTHER_GROUP
+    assert fake.pending_updates() == seen + 3

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storage import intake, outbox
+from storage import intake, outbox, reports
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -71,6 +71,12 @@ HOT_QUERIES = {
         "SELECT update_id FROM processed_updates WHERE update_id IN (?, ?)",
         (1, 2),
     ),
+    "stats: pending by kind": (reports.PENDING_BY_KIND_SQL, ()),
+    "stats: oldest pending": (reports.OLDEST_PENDING_SQL, ()),
+    "stats: decisions of the day and week": (reports.DECISION_COUNTS_SQL, (1.0, 0.0)),
+    "stats: waits before decisions": (reports.DECISION_WAITS_SQL, (0.0,)),
+    "stats: decisions by moderator": (reports.MODERATOR_TALLIES_SQL, (0.0,)),
+    "status: outbox backlog by chat": (reports.OUTBOX_BACKLOG_SQL, ()),
 }
 
 

@@ -1,0 +1,69 @@
+"""/stats for moderators in the moderation group, /status for admins in private."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import __version__
+from bot.rendering import reports as report_texts
+from bot.runtime import Runtime
+from bot.services import reports
+from bot.services.reports import ChatCheck
+from bot.settings import Settings
+from handlers.access import require_moderator
+
+logger = logging.getLogger(__name__)
+
+
+async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
+    """getChat for each configured chat, side by side: its title, or why Telegram refused."""
+    configured: list[tuple[str, int | str]] = [
+        ("channel", settings.channel_id),
+        ("moderation group", settings.moderation_chat_id),
+    ]
+    if settings.discussion_chat_id is not None:
+        configured.append(("discussion group", settings.discussion_chat_id))
+
+    async def check(role: str, chat_id: int | str) -> ChatCheck:
+        try:
+            chat = await bot.get_chat(chat_id)
+        except TelegramError as error:
+            logger.warning("getChat for the %s (%s) failed: %s", role, chat_id, error.message)
+            return ChatCheck(role, str(chat_id), error=error.message)
+        return ChatCheck(role, str(chat_id), title=chat.title or chat.username or str(chat.id))
+
+    return list(await asyncio.gather(*(check(role, chat_id) for role, chat_id in configured)))
+
+
+class ReportHandlers:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        if not await require_moderator(self._runtime, update, context):
+            return
+        report = await reports.moderation_stats(self._runtime.db, time.time())
+        await self._runtime.reply(message, report_texts.stats(report))
+
+    async def status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        chats = await check_chats(context.bot, self._runtime.settings)
+        worker = self._runtime.outbox_handle
+        report = await reports.bot_status(
+            self._runtime.db,
+            time.time(),
+            version=__version__,
+            started_at=self._runtime.started_at,
+            last_error=worker.last_telegram_error if worker is not None else None,
+            chats=chats,
+        )
+        await message.reply_text(report_texts.status(report))
