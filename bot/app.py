@@ -178,6 +178,8 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(
         ChatMemberHandler(membership.bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
+    # In any group: the new supergroup's message comes from a chat not known yet.
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.chat_migrated))
     # The discussion group may be learnt only at start-up (the channel's linked group):
     # until then the filter matches nothing.
     discussion_chat = runtime.discussion_chat

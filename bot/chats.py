@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Bot, ChatMember
-from telegram.error import TelegramError
+from telegram.error import ChatMigrated, TelegramError
 
 from bot.services import chat_setup
 from bot.settings import NO_DISCUSSION, Settings, ThreadModeration
@@ -88,13 +88,13 @@ async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -
     ):
         wanted.append((settings.discussion_chat_id, "discussion", _DISCUSSION_RIGHTS))
     found: list[chat_setup.RightFound] = []
-    for chat_id, role, rights in wanted:
+    for configured, role, rights in wanted:
         try:
-            member = await bot.get_chat_member(chat_id, bot.id)
+            chat_id, member = await _own_membership(bot, settings, db, configured, now)
         except TelegramError as error:
             # Not a member (or the chat is gone): nothing else can be checked there.
-            logger.error("Cannot see %s %s: %s", role, chat_id, error)
-            found.append(chat_setup.RightFound(chat_id, "member", held=False))
+            logger.error("Cannot see %s %s: %s", role, configured, error)
+            found.append(chat_setup.RightFound(configured, "member", held=False))
             continue
         present = member.status in _PRESENT
         found.append(chat_setup.RightFound(chat_id, "member", held=present))
@@ -108,7 +108,22 @@ async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -
             found.append(chat_setup.RightFound(chat_id, right, held))
     missing = [f"{right.right}:{right.chat_id}" for right in found if not right.held]
     for entry in missing:
-        right, _, chat_id = entry.partition(":")
-        logger.warning("Missing in chat %s: %s (the admins are told what to grant)", chat_id, right)
+        right, _, chat = entry.partition(":")
+        logger.warning("Missing in chat %s: %s (the admins are told what to grant)", chat, right)
     await chat_setup.settle_rights(db, settings, found, now)
     return missing
+
+
+async def _own_membership(
+    bot: Bot, settings: Settings, db: Database, chat_id: int | str, now: float
+) -> tuple[int | str, ChatMember]:
+    """The chat's id and the bot's membership of it; a group Telegram upgraded while the
+    bot was down is followed to its new id first."""
+    try:
+        return chat_id, await bot.get_chat_member(chat_id, bot.id)
+    except ChatMigrated as moved:
+        if not isinstance(chat_id, int):
+            raise
+        new_id = int(moved.new_chat_id)
+        await chat_setup.chat_moved(db, settings, chat_id, new_id, now)
+        return new_id, await bot.get_chat_member(new_id, bot.id)

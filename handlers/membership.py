@@ -7,7 +7,8 @@ import logging
 import time
 
 from telegram import ChatMember, Update
-from telegram.error import TelegramError
+from telegram.constants import ChatAction
+from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
@@ -43,6 +44,44 @@ class MembershipHandlers:
             and channel.lstrip("@").lower() == username.lower()
         )
 
+    async def chat_migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Telegram's service messages of a group upgrade: migrate_to_chat_id in the old
+        group, migrate_from_chat_id in the new supergroup; either is enough."""
+        message = update.effective_message
+        assert message is not None
+        if message.migrate_to_chat_id is not None:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id is not None:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        else:
+            return
+        if await chat_setup.chat_moved(
+            self._runtime.db, self._runtime.settings, old, new, time.time()
+        ):
+            self._runtime.wake_outbox()
+
+    async def _moved_here(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+        """Telegram tells the bot of its membership of an upgraded group's new supergroup
+        before (or without) the service messages: whether one of the bot's basic groups
+        moved here, as a call to its old id answers (ChatMigrated)."""
+        settings = self._runtime.settings
+        for old in (settings.moderation_chat_id, settings.discussion_chat_id):
+            if old is None or str(old).startswith("-100"):
+                continue
+            try:
+                # The lightest call Telegram refuses with migrate_to_chat_id.
+                await context.bot.send_chat_action(old, ChatAction.TYPING)
+            except ChatMigrated as moved:
+                if moved.new_chat_id == chat_id:
+                    await chat_setup.chat_moved(
+                        self._runtime.db, settings, old, chat_id, time.time()
+                    )
+                    self._runtime.wake_outbox()
+                    return True
+            except TelegramError as error:
+                logger.warning("Could not look at group %s: %s", old, error)
+        return False
+
     async def bot_membership_changed(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> None:
@@ -52,6 +91,8 @@ class MembershipHandlers:
         if chat.type == chat.PRIVATE or change.new_chat_member.status not in _PRESENT:
             return
         if self._is_configured(chat.id, chat.username):
+            return
+        if chat.type == chat.SUPERGROUP and await self._moved_here(context, chat.id):
             return
         # Said in full, because this is how an editor finds the id of a new group.
         logger.warning(

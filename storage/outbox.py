@@ -142,6 +142,14 @@ async def release_action_for_article(
     )
 
 
+async def move_chat(conn: aiosqlite.Connection, old_key: str, new_key: str) -> None:
+    """What waits for a chat goes to its new id (a group Telegram upgraded)."""
+    await conn.execute(
+        "UPDATE outbox SET chat_key = ? WHERE status = 'pending' AND chat_key = ?",
+        (new_key, old_key),
+    )
+
+
 async def hold_chat(conn: aiosqlite.Connection, chat_key: str, now: float, until: float) -> None:
     """Rows of a chat that are due now wait until `until`, keeping their order."""
     await conn.execute(

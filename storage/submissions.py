@@ -381,6 +381,11 @@ async def forget_card(conn: aiosqlite.Connection, chat_id: int, message_id: int)
     )
 
 
+async def forget_cards_in(conn: aiosqlite.Connection, chat_id: int) -> None:
+    """The cards of a chat the bot can no longer reach (a group Telegram moved)."""
+    await conn.execute("DELETE FROM moderation_cards WHERE chat_id = ?", (chat_id,))
+
+
 async def submission_of_card(
     conn: aiosqlite.Connection, chat_id: int, message_id: int
 ) -> int | None:

@@ -505,6 +505,10 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     elif notice is AdminNotice.MISSING_RIGHT:
         right, _, chat = reason.partition(":")
         text = admin_texts.missing_right(right, chat, role_of(delivery.settings, chat))
+    elif notice is AdminNotice.CHAT_MOVED:
+        role, _, ids = reason.partition(":")
+        old, _, new = ids.partition(":")
+        text = admin_texts.chat_moved(role, old, new)
     elif notice is AdminNotice.CHAT_DISCOVERED:
         kind, _, rest = reason.partition(":")
         chat, _, title = rest.partition(":")

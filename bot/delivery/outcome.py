@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 # Waits double from their base up to this.
 MAX_BACKOFF = 300.0
@@ -48,6 +55,9 @@ class Outcome:
     moderation_chat_unreachable: bool = False
     # A failure of the bot itself, not of Telegram: admins are told when it gives up.
     internal: bool = False
+    # Telegram upgraded the group to a supergroup with this id (migrate_to_chat_id): the
+    # chat's rows go there and are tried again at once.
+    moved_to: int | None = None
 
 
 def backoff(base: float, attempts: int) -> float:
@@ -60,6 +70,15 @@ def classify(error: BaseException, attempts: int, *, to_moderation_chat: bool) -
         wait = error.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return Outcome(Next.HOLD_CHAT, f"429 retry after {seconds:.0f}s", seconds, counts=False)
+    if isinstance(error, ChatMigrated):
+        # python-telegram-bot raises this, not BadRequest, for "group chat was upgraded to
+        # a supergroup chat": retried forever under the old id, nothing would ever go.
+        return Outcome(
+            Next.HOLD_CHAT,
+            f"group moved to {error.new_chat_id}",
+            counts=False,
+            moved_to=int(error.new_chat_id),
+        )
     if isinstance(error, NotReadyError):
         if attempts + 1 >= NOT_READY_ATTEMPTS:
             return Outcome(Next.GIVE_UP, str(error))

@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from bot.delivery import deliveries
 from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome, classify
-from bot.services import effects, moderation
+from bot.services import chat_setup, effects, moderation
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
 from bot.settings import Settings
@@ -91,7 +91,6 @@ class OutboxWorker:
         self._delivery = Delivery(db, bot, settings, bot_username)
         self._settings = settings
         self._budget = budget
-        self._moderation_chat = str(settings.moderation_chat_id)
         self._wake = asyncio.Event()
         self._lanes: dict[str, asyncio.Task[None]] = {}
         # Due rows fetched for chats that wait for a free lane, oldest chat first.
@@ -295,15 +294,14 @@ class OutboxWorker:
             if delivered is None:
                 delivered = await deliveries.DELIVERIES[item.action](self._delivery, item)
         except Exception as error:
-            outcome = classify(
-                error, item.attempts, to_moderation_chat=item.chat_key == self._moderation_chat
-            )
+            to_moderation_chat = item.chat_key == str(self._settings.moderation_chat_id)
+            outcome = classify(error, item.attempts, to_moderation_chat=to_moderation_chat)
             await self._settle_failure(item, outcome, error)
             return outcome
         await self._settle_delivered(item, delivered)
         if item.action == Effect.SHOW_DESK:
             self._desk_shown_at = time.time()
-        if self._moderation_chat_down and item.chat_key == self._moderation_chat:
+        if self._moderation_chat_down and item.chat_key == str(self._settings.moderation_chat_id):
             self._moderation_chat_down = False
             if await moderation.report_moderation_chat_back(self._db, self._settings, time.time()):
                 logger.info("Moderation chat reachable again")
@@ -341,6 +339,25 @@ class OutboxWorker:
             await outbox.enqueue_all(conn, delivered.follow_ups, now)
             await outbox.settle_delivered(conn, [item.id], now)
         self._wake.set()
+
+    async def _follow_moved_chat(self, item: OutboxItem, new_id: int, now: float) -> None:
+        """Telegram moved a group: which one is told by the row's chat, or, for a call
+        that named another chat (a card's edit, a copy from the discussion group), by
+        which of the bot's groups is still a basic group (only those are upgraded)."""
+        settings = self._settings
+        groups = [
+            chat
+            for chat in (settings.moderation_chat_id, settings.discussion_chat_id)
+            if chat is not None and not str(chat).startswith("-100")
+        ]
+        old = next((chat for chat in groups if str(chat) == item.chat_key), None)
+        if old is None and len(groups) == 1:
+            old = groups[0]
+        if old is None:
+            logger.error("A group moved to %s, but which of mine it was is unclear", new_id)
+            return
+        if await chat_setup.chat_moved(self._db, settings, old, new_id, now):
+            self._wake.set()
 
     async def _settle_failure(
         self, item: OutboxItem, outcome: Outcome, error: BaseException
@@ -386,6 +403,8 @@ class OutboxWorker:
             await outbox.reschedule(conn, item.id, at, outcome.reason, count_attempt=outcome.counts)
             if outcome.next is Next.HOLD_CHAT:
                 await outbox.hold_chat(conn, item.chat_key, now, at)
+        if outcome.moved_to is not None:
+            await self._follow_moved_chat(item, outcome.moved_to, now)
         if outcome.moderation_chat_unreachable:
             self._moderation_chat_down = True
             if await moderation.report_moderation_chat_down(

@@ -114,6 +114,16 @@ def missing_right(right: str, chat_id: str, role: str) -> str:
     )
 
 
+def chat_moved(role: str, old: str, new: str) -> str:
+    field = "MODERATION_CHAT_ID" if role == "moderation" else "DISCUSSION_CHAT_ID"
+    return (
+        f"ℹ️ Telegram upgraded {CHAT_ROLES.get(role, 'a group')} to a supergroup: its id"
+        f" changed from <code>{esc(old)}</code> to <code>{esc(new)}</code>. I use the new"
+        " one already; to say so in .env too, change that line to:\n"
+        f"<code>{field}={esc(new)}</code>"
+    )
+
+
 def chat_discovered(kind: str, chat_id: str, title: str) -> str:
     """The bot was added to a chat it is not configured for, and leaves it: here is how to
     use it instead (this is how a newsroom learns a new group's id)."""

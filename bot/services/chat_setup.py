@@ -5,14 +5,18 @@ No Telegram here: bot.chats asks Telegram, and this records what it found.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.services import effects
 from bot.services.effects import AdminNotice
 from bot.settings import Settings
-from storage import bot_state
+from storage import bot_state, outbox, submissions
 from storage.db import Database
+from storage.models import SubmissionStatus
+
+logger = logging.getLogger(__name__)
 
 # Prefix: a group Telegram upgraded to a supergroup, by its old id; the value is the new.
 MOVED_CHAT = "moved_chat"
@@ -60,3 +64,43 @@ async def apply_moved_chats(db: Database, settings: Settings) -> None:
             moved = await bot_state.get(conn, f"{MOVED_CHAT}:{old}")
             if moved is not None:
                 setattr(settings, field, int(moved))
+
+
+# The chats that can move: basic groups are upgraded to supergroups; channels never are.
+_MOVABLE = {"moderation_chat_id": "moderation", "discussion_chat_id": "discussion"}
+
+
+async def chat_moved(db: Database, settings: Settings, old: int, new: int, now: float) -> bool:
+    """Telegram upgraded one of the bot's groups to a supergroup, which has a new id (it
+    says so by a service message, or by refusing a call with migrate_to_chat_id). From now
+    on the bot uses the new id, kept in the database ahead of .env; what waited for the old
+    id goes to the new; the old cards cannot be edited any more, so the review desk is
+    posted afresh there; the admins hear the .env line. False if it was known already, or
+    is none of the bot's chats."""
+    field = next((name for name in _MOVABLE if getattr(settings, name) == old), None)
+    if field is None:
+        return False
+    role = _MOVABLE[field]
+    async with db.transaction() as conn:
+        # The first of the reporters (the service message, a refused delivery) does it.
+        if not await bot_state.set_if_absent(conn, f"{MOVED_CHAT}:{old}", str(new)):
+            return False
+        await outbox.move_chat(conn, str(old), str(new))
+        await submissions.forget_cards_in(conn, old)
+        if role == "moderation":
+            await bot_state.clear(conn, bot_state.REVIEW_DESK)
+            if await submissions.count_by_status(conn, SubmissionStatus.PENDING):
+                await effects.show_desk(conn, settings, now, new_message=True)
+        moved = f"{role}:{old}:{new}"
+        await effects.tell_admins(conn, settings, AdminNotice.CHAT_MOVED, moved, now)
+    setattr(settings, field, new)
+    logger.warning(
+        "Telegram upgraded the %s group %s to a supergroup with the id %s; using it from"
+        " now on. Put this line in .env: %s=%s",
+        role,
+        old,
+        new,
+        field.upper(),
+        new,
+    )
+    return True

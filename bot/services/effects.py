@@ -225,6 +225,7 @@ class AdminNotice(StrEnum):
     DELIVERY_FAILED = "delivery_failed"
     MISSING_RIGHT = "missing_right"
     CHAT_DISCOVERED = "chat_discovered"
+    CHAT_MOVED = "chat_moved"
     THREAD_POST_FAILED = "thread_post_failed"
     MEDIA_COPY_FAILED = "media_copy_failed"
 

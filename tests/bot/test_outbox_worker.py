@@ -179,6 +179,32 @@ async def test_a_card_already_sent_is_not_sent_again(
     assert len(sends_to(telegram, MODERATION_CHAT_ID)) == 1
 
 
+async def test_a_card_refused_for_an_upgraded_group_goes_to_its_new_id(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """The moderation group was upgraded and the bot has not heard of it: the card's send
+    is refused with migrate_to_chat_id, and the card, and what waits with it, go to the
+    new id, which the settings use from then on; the admins hear the .env line."""
+    basic, upgraded = -4518810793, -1002471352452
+    telegram.add_group(basic, "Small desk", basic=True)
+    telegram.upgrade_group(basic, READER_ID, upgraded)
+    telegram.expect_bad_request("upgraded to a supergroup")
+    telegram.user_sends_text(ADMIN_ID, "/start")
+    settings = settings.model_copy(update={"moderation_chat_id": basic})
+    budget = budget_of(settings)
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, settings, telegram.bot_username, budget)
+        await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+        for _ in range(3):
+            await worker.deliver_due()
+    assert settings.moderation_chat_id == upgraded
+    [card] = telegram.bot_messages_in(upgraded)
+    assert "Comment #1" in card["text"]
+    [told] = [m for m in telegram.bot_messages_in(ADMIN_ID) if "supergroup" in m["text"]]
+    assert f"MODERATION_CHAT_ID={upgraded}" in told["text"]
+    assert await rows(db, "SELECT DISTINCT status FROM outbox") == [("delivered",)]
+
+
 async def test_unchanged_cards_and_counters_are_not_edited(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:

@@ -48,13 +48,19 @@ def start_payload(post: Message) -> str:
     raise AssertionError(f"no deep link in {post}")
 
 
-async def comment(telegram: FakeTelegram, reader_id: int, post: Message, text: str) -> Message:
+async def comment(
+    telegram: FakeTelegram,
+    reader_id: int,
+    post: Message,
+    text: str,
+    moderation_chat: int = MODERATION_CHAT_ID,
+) -> Message:
     """A reader opens the article from its post and comments; returns the moderation card."""
     telegram.user_sends_text(reader_id, f"/start {start_payload(post)}")
     await telegram.wait_for_bot_message(reader_id, contains="Send your comment")
     telegram.user_sends_text(reader_id, text)
     await telegram.wait_for_bot_message(reader_id, contains="awaits moderation")
-    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Comment #")
+    return await telegram.wait_for_bot_message(moderation_chat, contains="Comment #")
 
 
 def card_button_data(card: Message, decision: Decision) -> str:
@@ -67,11 +73,15 @@ def card_button_data(card: Message, decision: Decision) -> str:
 
 
 async def press(
-    telegram: FakeTelegram, user_id: int, card: Message, decision: Decision
+    telegram: FakeTelegram,
+    user_id: int,
+    card: Message,
+    decision: Decision,
+    moderation_chat: int = MODERATION_CHAT_ID,
 ) -> dict[str, Any]:
     """A moderator taps a card's button; returns the bot's answer to the press."""
     query_id = telegram.user_presses_button(
-        user_id, MODERATION_CHAT_ID, card["message_id"], card_button_data(card, decision)
+        user_id, moderation_chat, card["message_id"], card_button_data(card, decision)
     )
     return await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
 

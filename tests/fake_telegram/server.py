@@ -94,6 +94,21 @@ _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "messa
 # Telegram's FAQ: a bot "can't send more than 20 messages per minute to the same group".
 # Edits share that budget with sends: Telegram's maintainer in tdlib/td#2592 ("They share
 # the limit") and tdlib/td#3034. The overall 30 a second counts them too.
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 # What a bot may send again by a file_id it received, each by its own method (sendPhoto,
 # sendVideoNote...).
 _FILE_KINDS = ("photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker")
@@ -158,11 +173,18 @@ class ApiCall:
 
 
 class _ApiError(Exception):
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -172,6 +194,8 @@ class _ApiError(Exception):
         }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -235,6 +259,8 @@ class _Chat:
     next_message_id: int = 1
     # Sends and edits of the last minute: they share the group's budget.
     recent_sends: deque[float] = field(default_factory=deque)
+    # A basic group Telegram upgraded to a supergroup: the supergroup's id.
+    migrated_to: int | None = None
 
     def as_chat(self) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -315,6 +341,7 @@ class FakeTelegram:
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
+            "sendChatAction": self._send_chat_action,
             "answerCallbackQuery": self._answer_callback_query,
             "getChatMember": self._get_chat_member,
             "getChat": self._get_chat,
@@ -390,13 +417,56 @@ class FakeTelegram:
         member_ids: Iterable[int] = (),
         admin_ids: Iterable[int] = (),
         linked_channel_id: int | None = None,
+        *,
+        basic: bool = False,
     ) -> None:
-        group = _Chat(id=chat_id, type="supergroup", title=title, linked_chat_id=linked_channel_id)
+        """A supergroup (ids -100…), or with `basic` a basic group (small negative ids),
+        which Telegram upgrades to a supergroup on its own (upgrade_group)."""
+        group = _Chat(
+            id=chat_id,
+            type="group" if basic else "supergroup",
+            title=title,
+            linked_chat_id=linked_channel_id,
+        )
         for user_id in member_ids:
             group.members[user_id] = "member"
         for user_id in admin_ids:
             group.members[user_id] = "administrator"
         self._add_chat(group)
+
+    def upgrade_group(self, chat_id: int, by_user_id: int, new_chat_id: int) -> None:
+        """Telegram upgrades a basic group to a supergroup (it grew, or an admin made its
+        history visible): a new chat with a new id, the same members; the old id answers
+        every call with migrate_to_chat_id. The bot hears its membership of the new chat
+        first (the worst order for it), then the two service messages: migrate_to_chat_id
+        in the old chat and migrate_from_chat_id in the new (TelegramBots/Telegram.Bot#171,
+        defstudio/telegraph#692)."""
+        old = self._existing_chat(chat_id)
+        if old.type != "group":
+            raise ValueError("only basic groups are upgraded")
+        by = self._existing_user(by_user_id)
+        new = _Chat(
+            id=new_chat_id,
+            type="supergroup",
+            title=old.title,
+            linked_chat_id=old.linked_chat_id,
+            bot_status=old.bot_status,
+            bot_rights_withheld=set(old.bot_rights_withheld),
+            members=dict(old.members),
+        )
+        self._add_chat(new)
+        if old.bot_status not in {"left", "kicked"}:
+            self._enqueue_my_chat_member(new, by, "left", old.bot_status)
+        moved_to = self._store_message(old, by, {"migrate_to_chat_id": new.id}, None, by_bot=False)
+        moved_from = self._store_message(
+            new, by, {"migrate_from_chat_id": old.id}, None, by_bot=False
+        )
+        old.migrated_to = new.id
+        if old.bot_status not in {"left", "kicked"}:
+            # Service messages reach a bot whatever its privacy mode.
+            self._enqueue("message", moved_to.data)
+            self._enqueue("message", moved_from.data)
+        self._notify()
 
     def remove_bot_from(self, chat_id: int) -> None:
         chat = self._existing_chat(chat_id)
@@ -1271,6 +1341,13 @@ class FakeTelegram:
         del chat.messages[message_id]
         return True
 
+    def _send_chat_action(self, params: dict[str, Any]) -> bool:
+        """sendChatAction: "typing…" for a few seconds; no message, no place in a budget."""
+        self._writable_chat(params["chat_id"])
+        if params.get("action") not in _CHAT_ACTIONS:
+            raise _bad_request("wrong parameter action in request")
+        return True
+
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:
         query_id = str(params["callback_query_id"])
         query = self._callback_queries.get(query_id)
@@ -1386,6 +1463,14 @@ class FakeTelegram:
         found = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if found is None:
             raise _bad_request("chat not found")
+        if found.migrated_to is not None:
+            # What any call to an upgraded group's old id gets (TwiN/gatus#179 quotes
+            # sendMessage's answer); python-telegram-bot raises ChatMigrated for it.
+            raise _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=found.migrated_to,
+            )
         return found
 
     def _accessible_chat(self, chat_id: Any) -> _Chat:

@@ -20,6 +20,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Conflict,
     Forbidden,
     InvalidToken,
@@ -126,8 +127,8 @@ async def test_unknown_method_is_404_and_unimplemented_is_501(fake, bot):
     assert response.status_code == 404
     assert response.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
 
-    with pytest.raises(NetworkError, match="fake: method sendChatAction not implemented"):
-        await bot.send_chat_action(GROUP, "typing")
+    with pytest.raises(NetworkError, match="fake: method sendDice not implemented"):
+        await bot.send_dice(GROUP)
     assert fake.errors()[-1].status == 501
 
 
@@ -771,3 +772,27 @@ async def test_privacy_mode_hides_general_commands_until_the_bot_has_written(fak
     assert anonymous["from"]["username"] == "GroupAnonymousBot"
     assert anonymous["sender_chat"]["id"] == OTHER_GROUP
     assert fake.pending_updates() == seen + 3
+
+
+async def test_an_upgraded_basic_group_answers_with_its_new_id(fake, bot):
+    """Every call to the old id is refused with migrate_to_chat_id (ChatMigrated); the bot
+    hears its membership of the supergroup and both service messages."""
+    basic, upgraded = -4518810793, -1002471352452
+    fake.add_group(basic, "Small desk", member_ids=[USER], basic=True)
+    await bot.send_message(basic, "before")
+    seen = fake.pending_updates()
+    fake.upgrade_group(basic, USER, upgraded)
+    with pytest.raises(ChatMigrated) as moved:
+        await bot.send_message(basic, "after")
+    assert moved.value.new_chat_id == upgraded
+    with pytest.raises(ChatMigrated):
+        await bot.get_chat_member(basic, fake.bot_id)
+    sent = await bot.send_message(upgraded, "after")
+    assert sent.chat.type == "supergroup"
+    updates = await bot.get_updates(offset=-3, timeout=0)
+    assert fake.pending_updates() == seen + 3
+    member, moved_to, moved_from = updates[-3:]
+    assert member.my_chat_member is not None and member.my_chat_member.chat.id == upgraded
+    assert moved_to.message is not None and moved_to.message.migrate_to_chat_id == upgraded
+    assert moved_to.message.chat.type == "group"
+    assert moved_from.message is not None and moved_from.message.migrate_from_chat_id == basic

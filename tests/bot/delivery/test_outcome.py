@@ -26,7 +26,8 @@ CASES = [
     (BadRequest("message to edit not found"), 0, True, Next.GIVE_UP, 0.0, True, ""),
     (Forbidden("bot was kicked"), 0, True, Next.HOLD_CHAT, 5.0, True, "unreachable"),
     (BadRequest("Chat not found"), 1, True, Next.HOLD_CHAT, 10.0, True, "unreachable"),
-    (ChatMigrated(-100123), 0, True, Next.HOLD_CHAT, 1.0, True, ""),
+    # Upgraded to a supergroup: the chat's rows go to the new id and are tried at once.
+    (ChatMigrated(-100123), 0, True, Next.HOLD_CHAT, 0.0, False, "moved"),
     (NotReadyError("no copy yet", 5.0), 0, False, Next.RETRY, 5.0, True, ""),
     (NotReadyError("no copy yet", 5.0), NOT_READY_ATTEMPTS - 1, False, Next.GIVE_UP, 0, True, ""),
     (KeyError("title"), 0, False, Next.RETRY, 1.0, True, "internal"),
@@ -50,4 +51,5 @@ def test_each_failure_has_one_outcome(
     assert (outcome.next, outcome.delay, outcome.counts) == (expected, delay, counts)
     assert outcome.moderation_chat_unreachable == (flags == "unreachable")
     assert outcome.internal == (flags == "internal")
+    assert (outcome.moved_to is not None) == (flags == "moved")
     assert outcome.reason
