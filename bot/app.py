@@ -27,7 +27,7 @@ from bot.chats import check_rights, resolve_chats
 from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
 from bot.polling import serve
-from bot.runtime import Runtime
+from bot.runtime import ChatOf, Runtime
 from bot.services.comments import CommentIntake
 from bot.services.housekeeping import Housekeeping
 from bot.settings import Settings, ThreadModeration
@@ -105,7 +105,6 @@ def build_application(settings: Settings) -> BotApp:
         # DISCUSSION_CHAT_ID becomes the linked group, moved groups their new ids.
         resolved = await resolve_chats(application.bot, settings, runtime.db)
         runtime.linked_group_id = resolved.linked_group_id
-        runtime.listen_to_configured_chats()
         runtime.comment_intake_handle = CommentIntake(runtime.db, settings)
         runtime.outbox_handle = OutboxWorker(
             runtime.db, application.bot, settings, runtime.bot_username, budget
@@ -171,18 +170,23 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
 
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new_message
-    runtime.listen_to_configured_chats()
-    moderation_chat = runtime.moderation_chat & new_message
+    moderation_chat = ChatOf(settings, "moderation_chat_id") & new_message
     admin = filters.User(user_id=settings.admin_ids)
 
     application.add_handler(
         ChatMemberHandler(membership.bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
+    if settings.setting_up:
+        # MODERATION_CHAT_ID is empty: the bot only tells admins the ids of the groups it
+        # is added to, and answers everyone else that it is being set up.
+        application.add_handler(MessageHandler(private, readers.setting_up))
+        application.add_error_handler(on_error)
+        return
     # In any group: the new supergroup's message comes from a chat not known yet.
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.chat_migrated))
     # The discussion group may be learnt only at start-up (the channel's linked group):
     # until then the filter matches nothing.
-    discussion_chat = runtime.discussion_chat
+    discussion_chat = ChatOf(settings, "discussion_chat_id")
     application.add_handler(
         MessageHandler(
             discussion_chat & new_message & filters.IS_AUTOMATIC_FORWARD,

@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Bot, ChatMember
-from telegram.error import ChatMigrated, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.services import chat_setup
 from bot.settings import NO_DISCUSSION, Settings, ThreadModeration
@@ -45,33 +45,69 @@ class ResolvedChats:
 async def resolve_chats(bot: Bot, settings: Settings, db: Database) -> ResolvedChats:
     """Turn what .env says into the ids the bot works with (see the module's text)."""
     await chat_setup.apply_moved_chats(db, settings)
-    channel = None
+    configured = str(settings.channel_id)
+    seen = await _look_up_channel(bot, settings)
+    if seen is not None:
+        await chat_setup.remember_channel(db, configured, seen)
+    else:
+        # Telegram is away at start: what it said at an earlier start still holds (a
+        # channel's id never changes), rather than running without the discussion group.
+        seen = await chat_setup.last_seen_channel(db, configured)
+        if seen is not None:
+            logger.warning("Using what Telegram said of the channel at an earlier start: %s", seen)
+    turned_off = settings.discussion_chat_id == NO_DISCUSSION
+    if turned_off:
+        settings.discussion_chat_id = None
+        logger.info("DISCUSSION_CHAT_ID=none: comments are not published in a discussion group")
+    if seen is None:
+        return ResolvedChats(None)
+    if isinstance(settings.channel_id, str):
+        logger.info("CHANNEL_ID %s is the channel with id %s", settings.channel_id, seen.channel_id)
+        settings.channel_id = seen.channel_id
+    linked = seen.linked_group_id
+    if turned_off or settings.discussion_chat_id is not None or linked is None:
+        return ResolvedChats(linked)
+    if await _is_present(bot, linked) is False:
+        # An install from before the bot looked for the linked group: it left that group
+        # then, and adopting it now would post approved comments where it cannot.
+        logger.warning(
+            "The channel's linked discussion group is %s, but I am not in it: comments typed"
+            " there are not moderated. Add me to it as an administrator (Delete messages, Ban"
+            " users) and restart me; DISCUSSION_CHAT_ID=none says you want it so.",
+            linked,
+        )
+        return ResolvedChats(linked)
+    settings.discussion_chat_id = linked
+    logger.info(
+        "The channel's linked discussion group is %s: comments are published there"
+        " (DISCUSSION_CHAT_ID=%s says so in .env; DISCUSSION_CHAT_ID=none turns it off)",
+        linked,
+        linked,
+    )
+    return ResolvedChats(linked)
+
+
+async def _look_up_channel(bot: Bot, settings: Settings) -> chat_setup.ChannelSeen | None:
     for attempt in range(LOOKUP_ATTEMPTS):
         try:
             channel = await bot.get_chat(settings.channel_id)
-            break
+            return chat_setup.ChannelSeen(channel.id, channel.linked_chat_id)
         except TelegramError as error:
             logger.warning("Could not look up CHANNEL_ID %s: %s", settings.channel_id, error)
             if attempt + 1 < LOOKUP_ATTEMPTS:
                 await asyncio.sleep(2.0**attempt)
-    if settings.discussion_chat_id == NO_DISCUSSION:
-        settings.discussion_chat_id = None
-        logger.info("DISCUSSION_CHAT_ID=none: comments are not published in a discussion group")
-        return ResolvedChats(channel.linked_chat_id if channel else None)
-    if channel is None:
-        return ResolvedChats(None)
-    if isinstance(settings.channel_id, str):
-        logger.info("CHANNEL_ID %s is the channel with id %s", settings.channel_id, channel.id)
-        settings.channel_id = channel.id
-    if settings.discussion_chat_id is None and channel.linked_chat_id is not None:
-        settings.discussion_chat_id = channel.linked_chat_id
-        logger.info(
-            "The channel's linked discussion group is %s: comments are published there"
-            " (DISCUSSION_CHAT_ID=%s says so in .env; DISCUSSION_CHAT_ID=none turns it off)",
-            channel.linked_chat_id,
-            channel.linked_chat_id,
-        )
-    return ResolvedChats(channel.linked_chat_id)
+    return None
+
+
+async def _is_present(bot: Bot, chat_id: int) -> bool | None:
+    """Whether the bot is in the chat; None when Telegram cannot say just now."""
+    try:
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except (BadRequest, Forbidden):
+        return False
+    except TelegramError:
+        return None
+    return member.status in _PRESENT
 
 
 async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -> list[str]:
@@ -79,22 +115,32 @@ async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -
     is logged and the admins are told (once) which chat and exact right; the bot runs what
     it can. Returns the missing ones as `right:chat` (for the tests and the log)."""
     wanted: list[tuple[int | str, str, tuple[str, ...]]] = [
-        (settings.channel_id, "channel", _CHANNEL_RIGHTS),
-        (settings.moderation_chat_id, "moderation", ()),
+        (settings.channel_id, "channel", _CHANNEL_RIGHTS)
     ]
-    if (
-        settings.discussion_chat_id is not None
-        and settings.thread_moderation is not ThreadModeration.OFF
-    ):
-        wanted.append((settings.discussion_chat_id, "discussion", _DISCUSSION_RIGHTS))
+    if settings.setting_up:
+        logger.warning(
+            "MODERATION_CHAT_ID is empty: set-up mode. Add me to your moderation group and I"
+            " will tell the admins its id (and the line to put in .env)."
+        )
+    else:
+        wanted.append((settings.moderation_chat_id, "moderation", ()))
+    if settings.discussion_chat_id is not None:
+        # Approved comments are posted there in every mode; moderating it needs more.
+        moderated = settings.thread_moderation is not ThreadModeration.OFF
+        discussion_rights = _DISCUSSION_RIGHTS if moderated else ()
+        wanted.append((settings.discussion_chat_id, "discussion", discussion_rights))
     found: list[chat_setup.RightFound] = []
     for configured, role, rights in wanted:
         try:
             chat_id, member = await _own_membership(bot, settings, db, configured, now)
-        except TelegramError as error:
+        except (BadRequest, Forbidden) as error:
             # Not a member (or the chat is gone): nothing else can be checked there.
             logger.error("Cannot see %s %s: %s", role, configured, error)
             found.append(chat_setup.RightFound(configured, "member", held=False))
+            continue
+        except TelegramError as error:
+            # Telegram is away: no news, rather than a false alarm to the admins.
+            logger.warning("Could not check my rights in %s %s: %s", role, configured, error)
             continue
         present = member.status in _PRESENT
         found.append(chat_setup.RightFound(chat_id, "member", held=present))

@@ -93,6 +93,9 @@ def _order_key(update: Update) -> int:
 # many times, each batch retry waiting longer, then logged in full and left behind, so one
 # update can never stop the bot from hearing every later one.
 MAX_HANDLING_ATTEMPTS = 5
+# Another instance polling with the token is gone once no 409 came for this long beyond a
+# poll: longer than its longest wait between tries.
+OTHER_INSTANCE_QUIET = MAX_BACKOFF + 5.0
 
 
 class Poller:
@@ -112,9 +115,9 @@ class Poller:
         self._failures: dict[int, int] = {}
         # Presses among them that the error handler answered already.
         self._answered_presses: set[int] = set()
-        # Since the last getUpdates that worked: another instance took a poll over, and
-        # this one removed a webhook.
-        self._other_instance_polling = False
+        # When another instance last took a poll over (None: not in this streak), and
+        # whether this one removed a webhook since the last getUpdates that worked.
+        self._other_instance_seen_at: float | None = None
         self._webhook_removed = False
 
     async def run(self, stopping: asyncio.Event) -> None:
@@ -172,8 +175,7 @@ class Poller:
             return delay
         # Telegram ends the older of two waiting polls, so two instances take turns and
         # both see this again and again: one line for the whole streak, not one a try.
-        if not self._other_instance_polling:
-            self._other_instance_polling = True
+        if self._other_instance_seen_at is None:
             logger.warning(
                 "A second bot instance is polling with this token (Telegram: %s); only "
                 "one of them gets updates, so this one keeps trying, waiting up to %.0f s "
@@ -183,6 +185,7 @@ class Poller:
             )
         else:
             logger.debug("getUpdates still in conflict; retrying in %.1f s", delay)
+        self._other_instance_seen_at = time.monotonic()
         await _sleep_unless(stopping, delay)
         return min(MAX_BACKOFF, delay * 2)
 
@@ -201,11 +204,17 @@ class Poller:
         return removed
 
     def _note_polling_works(self, stopping: asyncio.Event) -> None:
-        # A poll cut short by stopping proves nothing about the other instance.
-        if self._other_instance_polling and not stopping.is_set():
-            logger.info("getUpdates works again: no other instance polls with this token now")
-        self._other_instance_polling = False
         self._webhook_removed = False
+        seen_at = self._other_instance_seen_at
+        # A poll cut short by stopping proves nothing about the other instance; nor does
+        # one that got through while the other was between its polls (two instances take
+        # turns): the other has stopped only once none came for a while.
+        if seen_at is None or stopping.is_set():
+            return
+        if time.monotonic() - seen_at < OTHER_INSTANCE_QUIET + self._poll_timeout:
+            return
+        logger.info("getUpdates works again: no other instance polls with this token now")
+        self._other_instance_seen_at = None
 
     async def _fetch(self, stopping: asyncio.Event) -> tuple[tuple[Update, ...], int | None]:
         """One long poll, cut short when the bot is asked to stop: the updates, and the

@@ -34,18 +34,8 @@ class Runtime:
     # The Runtime is built with the Application, just before it starts: /status counts
     # the bot's uptime from here.
     started_at: float = field(default_factory=time.time)
-    # The chats handlers listen to, by id: settled at start-up (bot.chats) and when
-    # Telegram moves a group to a new id, after the handlers were registered.
-    moderation_chat: filters.Chat = field(default_factory=filters.Chat)
-    discussion_chat: filters.Chat = field(default_factory=filters.Chat)
     # The channel's linked group, which the bot never leaves (bot.chats).
     linked_group_id: int | None = None
-
-    def listen_to_configured_chats(self) -> None:
-        """Point the handlers' chat filters at the settings' (resolved) chats."""
-        self.moderation_chat.chat_ids = {self.settings.moderation_chat_id}
-        discussion = self.settings.discussion_chat_id
-        self.discussion_chat.chat_ids = {discussion} if discussion else set()
 
     @property
     def db(self) -> Database:
@@ -79,3 +69,18 @@ class Runtime:
 
 def person_of(user: User) -> Person:
     return Person(user.id, user.first_name, user.last_name, user.username)
+
+
+class ChatOf(filters.MessageFilter):
+    """Messages in the chat a setting names now. The ids are settled at start-up and move
+    when Telegram upgrades a group (bot.chats, bot.services.chat_setup), after handlers
+    were registered: the filter reads the setting each time."""
+
+    def __init__(self, settings: Settings, field: str) -> None:
+        super().__init__(name=f"ChatOf({field})")
+        self._settings = settings
+        self._field = field
+
+    def filter(self, message: Message) -> bool:
+        configured: object = getattr(self._settings, self._field)
+        return message.chat.id == configured

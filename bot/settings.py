@@ -25,6 +25,15 @@ def _parse_id_list(value: object) -> object:
 # DISCUSSION_CHAT_ID=none: no discussion group, even when the channel has one linked (an
 # empty DISCUSSION_CHAT_ID means the linked one). Not a chat id: settled at start-up.
 NO_DISCUSSION = 0
+# MODERATION_CHAT_ID left empty: set-up mode (Settings.setting_up). Not a chat id.
+SETTING_UP = 0
+
+
+def _group_id(value: object) -> int:
+    text = str(value).strip()
+    if not re.fullmatch(r"-\d+", text):
+        raise ValueError("must be a group id, a negative number such as -1001234567890")
+    return int(text)
 
 
 class ThreadModeration(StrEnum):
@@ -44,7 +53,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr
     telegram_api_url: str = "https://api.telegram.org/bot"
     channel_id: int | str
-    moderation_chat_id: int
+    moderation_chat_id: int = SETTING_UP
     discussion_chat_id: int | None = None
     thread_moderation: ThreadModeration = ThreadModeration.PRE
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -112,26 +121,28 @@ class Settings(BaseSettings):
             return int(text)
         raise ValueError("must be a channel id such as -1001234567890 or a @username")
 
-    @field_validator("moderation_chat_id", "discussion_chat_id", mode="before")
+    @field_validator("discussion_chat_id", mode="before")
     @classmethod
-    def _group_shape(cls, value: object) -> object:
-        if value is None or value == "":
+    def _discussion_shape(cls, value: object) -> object:
+        if value is None or str(value).strip() == "":
             return None
-        text = str(value).strip()
-        if text.lower() == "none":
-            # Only DISCUSSION_CHAT_ID takes it (MODERATION_CHAT_ID must be a group):
+        if str(value).strip().lower() == "none":
             # bot.chats turns it into None once it knows the channel's linked group.
             return NO_DISCUSSION
-        if not re.fullmatch(r"-\d+", text):
-            raise ValueError("must be a group id, a negative number such as -1001234567890")
-        return int(text)
+        return _group_id(value)
 
-    @field_validator("moderation_chat_id")
+    @field_validator("moderation_chat_id", mode="before")
     @classmethod
-    def _moderation_chat_is_a_group(cls, value: int) -> int:
-        if value == NO_DISCUSSION:
-            raise ValueError("must be a group id, a negative number such as -1001234567890")
-        return value
+    def _moderation_shape(cls, value: object) -> object:
+        if value is None or str(value).strip() == "":
+            return SETTING_UP
+        return _group_id(value)
+
+    @property
+    def setting_up(self) -> bool:
+        """MODERATION_CHAT_ID is empty: the bot runs only to tell the admins the ids of
+        the groups it is added to, and what rights it lacks."""
+        return self.moderation_chat_id == SETTING_UP
 
     @field_validator("admin_ids", "moderator_ids", mode="before")
     @classmethod
@@ -182,7 +193,6 @@ class SettingsError(Exception):
 EXAMPLE_VALUES: dict[str, tuple[object, str]] = {
     "bot_token": ("123456789:replace-with-your-token", "the token @BotFather gave you"),
     "channel_id": ("@your_blog_channel", "your channel's @username or -100… id"),
-    "moderation_chat_id": (-1001234567890, "your moderation group's id"),
     "admin_ids": ([11111111, 22222222], "the Telegram user ids of your admins"),
 }
 

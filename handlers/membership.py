@@ -65,9 +65,7 @@ class MembershipHandlers:
         before (or without) the service messages: whether one of the bot's basic groups
         moved here, as a call to its old id answers (ChatMigrated)."""
         settings = self._runtime.settings
-        for old in (settings.moderation_chat_id, settings.discussion_chat_id):
-            if old is None or str(old).startswith("-100"):
-                continue
+        for old in chat_setup.basic_groups(settings):
             try:
                 # The lightest call Telegram refuses with migrate_to_chat_id.
                 await context.bot.send_chat_action(old, ChatAction.TYPING)
@@ -82,6 +80,24 @@ class MembershipHandlers:
                 logger.warning("Could not look at group %s: %s", old, error)
         return False
 
+    async def _linked_now(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+        """The channel's discussion group, linked since the bot started (or unknown then,
+        Telegram being away): never left."""
+        try:
+            linked = (await context.bot.get_chat(chat_id)).linked_chat_id
+        except TelegramError as error:
+            logger.warning("Could not look at chat %s: %s", chat_id, error)
+            return False
+        if linked is None or linked != self._runtime.settings.channel_id:
+            return False
+        self._runtime.linked_group_id = chat_id
+        logger.warning(
+            "Added to the channel's discussion group %s, linked since I started: staying."
+            " Restart me to moderate and publish comments there.",
+            chat_id,
+        )
+        return True
+
     async def bot_membership_changed(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> None:
@@ -92,22 +108,29 @@ class MembershipHandlers:
             return
         if self._is_configured(chat.id, chat.username):
             return
-        if chat.type == chat.SUPERGROUP and await self._moved_here(context, chat.id):
+        if chat.type == chat.SUPERGROUP and (
+            await self._moved_here(context, chat.id) or await self._linked_now(context, chat.id)
+        ):
             return
         # Said in full, because this is how an editor finds the id of a new group.
         logger.warning(
-            "Added to %s %r (id %s), which is not configured; leaving. To make it the"
-            " moderation group, set MODERATION_CHAT_ID=%s.",
+            "Added to %s %r (id %s), which is not configured. To make it the moderation"
+            " group, set MODERATION_CHAT_ID=%s.",
             chat.type,
             chat.title,
             chat.id,
             chat.id,
         )
         kind = "channel" if chat.type == chat.CHANNEL else "group"
+        settings = self._runtime.settings
         await chat_setup.chat_discovered(
-            self._runtime.db, self._runtime.settings, kind, chat.id, chat.title or "", time.time()
+            self._runtime.db, settings, kind, chat.id, chat.title or "", time.time()
         )
         self._runtime.wake_outbox()
+        if settings.setting_up:
+            # Being set up: this is likely the moderation group-to-be, which the admins
+            # would otherwise have to add the bot to again.
+            return
         try:
             await context.bot.leave_chat(chat.id)
         except TelegramError as error:

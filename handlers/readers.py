@@ -180,6 +180,15 @@ class ReaderHandlers:
         assert update.effective_message is not None
         await update.effective_message.reply_text(reader_texts.UNKNOWN_COMMAND)
 
+    async def setting_up(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Set-up mode (MODERATION_CHAT_ID empty): nothing can be moderated yet."""
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and user is not None
+        is_admin = user.id in self._runtime.settings.admin_ids
+        await message.reply_text(
+            reader_texts.SETTING_UP_ADMIN if is_admin else reader_texts.SETTING_UP
+        )
+
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.edited_message is not None
         await update.edited_message.reply_text(reader_texts.EDITS_IGNORED)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from telegram import Bot, Update
+from telegram import Bot, ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -20,9 +20,11 @@ from handlers.access import require_moderator
 
 logger = logging.getLogger(__name__)
 
+_PRESENT = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER, ChatMember.RESTRICTED}
+
 
 async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
-    """getChat for each configured chat, side by side: its title, or why Telegram refused."""
+    """Each configured chat, side by side: its title if the bot is in it, or why not."""
     configured: list[tuple[str, int | str]] = [
         ("channel", settings.channel_id),
         ("moderation group", settings.moderation_chat_id),
@@ -33,9 +35,14 @@ async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
     async def check(role: str, chat_id: int | str) -> ChatCheck:
         try:
             chat = await bot.get_chat(chat_id)
+            # getChat answers for a public chat the bot is not in: its own membership says
+            # whether it works there.
+            member = await bot.get_chat_member(chat_id, bot.id)
         except TelegramError as error:
-            logger.warning("getChat for the %s (%s) failed: %s", role, chat_id, error.message)
+            logger.warning("Checking the %s (%s) failed: %s", role, chat_id, error.message)
             return ChatCheck(role, str(chat_id), error=error.message)
+        if member.status not in _PRESENT:
+            return ChatCheck(role, str(chat_id), error=f"I am not in it ({member.status})")
         return ChatCheck(role, str(chat_id), title=chat.title or chat.username or str(chat.id))
 
     return list(await asyncio.gather(*(check(role, chat_id) for role, chat_id in configured)))

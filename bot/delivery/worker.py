@@ -345,11 +345,7 @@ class OutboxWorker:
         that named another chat (a card's edit, a copy from the discussion group), by
         which of the bot's groups is still a basic group (only those are upgraded)."""
         settings = self._settings
-        groups = [
-            chat
-            for chat in (settings.moderation_chat_id, settings.discussion_chat_id)
-            if chat is not None and not str(chat).startswith("-100")
-        ]
+        groups = chat_setup.basic_groups(settings)
         old = next((chat for chat in groups if str(chat) == item.chat_key), None)
         if old is None and len(groups) == 1:
             old = groups[0]

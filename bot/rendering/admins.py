@@ -80,12 +80,23 @@ CHAT_ROLES = {
 # What goes wrong meanwhile: why the right matters.
 _WITHOUT = {
     ("channel", "can_post_messages"): "new articles cannot be posted",
-    ("channel", "can_edit_messages"): "the comment counts and links under posts stay as they are",
-    ("channel", "can_delete_messages"): "/unpublish cannot take posts down",
     ("discussion", "can_delete_messages"): (
         "readers' comments there stay public while they wait for a moderator"
     ),
     ("discussion", "can_restrict_members"): "bans do not reach the group",
+}
+# Rights the bot does not strictly need (with Post messages it edits and deletes its own
+# posts), but which the set-up asks for so that it can tidy any post in the channel.
+_RECOMMENDED = {
+    ("channel", "can_edit_messages"): "to fix posts other admins made",
+    ("channel", "can_delete_messages"): "to remove posts other admins made",
+}
+_NOT_THERE = {
+    "channel": "I cannot post articles",
+    "moderation": "cards cannot reach the moderators",
+    "discussion": (
+        "comments typed there are not moderated, and approved comments cannot be published there"
+    ),
 }
 
 
@@ -95,8 +106,8 @@ def missing_right(right: str, chat_id: str, role: str) -> str:
     where = f"{CHAT_ROLES.get(role, 'a chat')} (<code>{esc(chat_id)}</code>)"
     if right == "member":
         return (
-            f"⚠️ I am not in {where}: cards cannot reach the moderators. Add me to the"
-            " group (and make me an administrator). I tell you once."
+            f"⚠️ I am not in {where}: {_NOT_THERE.get(role, 'I cannot work there')}. Add me"
+            " to it as an administrator. I tell you once."
         )
     if right == "administrator":
         return (
@@ -105,12 +116,18 @@ def missing_right(right: str, chat_id: str, role: str) -> str:
             " an administrator of the group (no particular right is needed). I tell you once."
         )
     name = RIGHT_NAMES.get(right, right)
+    how = f"In its settings: Administrators → the bot → turn on “{esc(name)}”."
+    recommended = _RECOMMENDED.get((role, right))
+    if recommended is not None:
+        return (
+            f"ℹ️ I recommend the <b>{esc(name)}</b> right in {where}, {recommended}. {how}"
+            " I tell you once."
+        )
     without = _WITHOUT.get((role, right))
     meanwhile = f" Until then {without}." if without else ""
     return (
-        f"⚠️ I need the <b>{esc(name)}</b> right in {where} and do not have it. In its"
-        f" settings: Administrators → the bot → turn on “{esc(name)}”.{meanwhile}"
-        " I tell you once."
+        f"⚠️ I need the <b>{esc(name)}</b> right in {where} and do not have it. {how}"
+        f"{meanwhile} I tell you once."
     )
 
 

@@ -120,6 +120,14 @@ NON_TEXT_WHILE_COMMENTING = "Please send your comment as a text message (no stic
 NON_TEXT = "I can only read text messages. " + NOT_COMMENTING
 EMPTY_COMMENT = "Your comment is empty. Please send it as text."
 UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
+SETTING_UP = (
+    "🛠 The editors are still setting me up: comments and messages open soon. Please come"
+    " back a little later."
+)
+SETTING_UP_ADMIN = (
+    "🛠 I am in set-up mode: MODERATION_CHAT_ID is empty. Add me to your moderation group"
+    " and I will tell you its id and the line to put in .env; then restart me."
+)
 EDITS_IGNORED = (
     "I saw you edited a message: edits don't change what was already sent. "
     "Send a new message instead."

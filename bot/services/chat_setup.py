@@ -5,6 +5,7 @@ No Telegram here: bot.chats asks Telegram, and this records what it found.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,36 @@ class RightFound:
     # An administrator right (can_delete_messages...), or "member" / "administrator".
     right: str
     held: bool
+
+
+@dataclass(frozen=True)
+class ChannelSeen:
+    """What Telegram said of the channel at start-up."""
+
+    channel_id: int
+    linked_group_id: int | None
+
+
+# Prefix, then CHANNEL_ID as configured: what Telegram last said of that channel.
+_CHANNEL_SEEN = "channel_seen"
+
+
+async def remember_channel(db: Database, configured: str, seen: ChannelSeen) -> None:
+    async with db.transaction() as conn:
+        await bot_state.put(
+            conn,
+            f"{_CHANNEL_SEEN}:{configured}",
+            json.dumps({"id": seen.channel_id, "linked": seen.linked_group_id}),
+        )
+
+
+async def last_seen_channel(db: Database, configured: str) -> ChannelSeen | None:
+    async with db.reading() as conn:
+        raw = await bot_state.get(conn, f"{_CHANNEL_SEEN}:{configured}")
+    if raw is None:
+        return None
+    seen = json.loads(raw)
+    return ChannelSeen(int(seen["id"]), seen["linked"])
 
 
 async def settle_rights(
@@ -68,6 +99,13 @@ async def apply_moved_chats(db: Database, settings: Settings) -> None:
 
 # The chats that can move: basic groups are upgraded to supergroups; channels never are.
 _MOVABLE = {"moderation_chat_id": "moderation", "discussion_chat_id": "discussion"}
+
+
+def basic_groups(settings: Settings) -> list[int]:
+    """The bot's groups that are basic groups (ids not -100…): those Telegram may upgrade."""
+    chats = (settings.moderation_chat_id, settings.discussion_chat_id)
+    # 0: not chosen yet (set-up mode, DISCUSSION_CHAT_ID=none before start-up).
+    return [chat for chat in chats if chat and not str(chat).startswith("-100")]
 
 
 async def chat_moved(db: Database, settings: Settings, old: int, new: int, now: float) -> bool:

@@ -128,12 +128,7 @@ def test_values_left_as_in_the_example_are_refused_one_line_each(
     with pytest.raises(SettingsError) as refused:
         load_settings()
     lines = str(refused.value).splitlines()
-    assert [line.split()[0] for line in lines] == [
-        "BOT_TOKEN",
-        "CHANNEL_ID",
-        "MODERATION_CHAT_ID",
-        "ADMIN_IDS",
-    ]
+    assert [line.split()[0] for line in lines] == ["BOT_TOKEN", "CHANNEL_ID", "ADMIN_IDS"]
     assert "@BotFather" in lines[0]
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     monkeypatch.setenv("CHANNEL_ID", "@the_blog")

@@ -50,6 +50,9 @@ async def test_the_bot_follows_its_upgraded_moderation_group(
         card = await card_in(telegram, SUPERGROUP_ID, "After the upgrade")
         answer = await press(telegram, MODERATOR_ID, card, Decision.APPROVE, SUPERGROUP_ID)
         assert answer["text"] == "Approved."
+        # Commands in the new group are the moderation group's.
+        telegram.user_sends_text(MODERATOR_ID, "/queue", chat_id=SUPERGROUP_ID)
+        await card_in(telegram, SUPERGROUP_ID, "waiting for moderation")
         # The card made in the old group cannot be edited there any more: the desk, posted
         # afresh in the new group, shows what still waits.
         desks = [m for m in telegram.bot_messages_in(SUPERGROUP_ID) if "Review desk" in m["text"]]

@@ -114,23 +114,29 @@ async def test_a_webhook_set_again_and_again_is_removed_with_growing_waits(
     assert removals[2].at - removals[1].at >= 0.95
 
 
-async def poll_as_a_second_instance(telegram: FakeTelegram) -> None:
+async def poll_as_a_second_instance(telegram: FakeTelegram, pause: float = 0.0) -> None:
     """Another process with the bot's token, long polling until cancelled and polling
-    again at once after each 409, as a second copy of a bot does."""
+    again after each 409 (at once, or after `pause`), as a second copy of a bot does."""
     async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=None) as client:
         while True:
             await client.post(
                 f"{telegram.base_url}{telegram.token}/getUpdates",
-                data={"limit": "1", "timeout": "30"},
+                data={"limit": "1", "timeout": "30" if not pause else "1"},
             )
+            if pause:
+                await asyncio.sleep(pause)
 
 
 async def test_a_second_instance_polling_the_token_is_logged_once_and_outlasted(
-    telegram: FakeTelegram, e2e_settings: Settings, caplog: pytest.LogCaptureFixture
+    telegram: FakeTelegram,
+    e2e_settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """While another poller holds the token the bot's polls are refused 409 again and
     again: one log line for the streak, growing waits, no crash; once the other stops,
     the bot says it recovered and answers readers again."""
+    monkeypatch.setattr(polling, "OTHER_INSTANCE_QUIET", 0.0)
     caplog.set_level(logging.INFO, logger=polling.__name__)
     async with running_bot(e2e_settings):
         await telegram.wait_for(lambda: telegram.is_polling() and telegram.pending_updates() == 0)
@@ -151,3 +157,32 @@ async def test_a_second_instance_polling_the_token_is_logged_once_and_outlasted(
     assert refused[2].at - refused[0].at >= 1.4
     assert len(log_lines(caplog, SECOND_INSTANCE)) == 1
     assert webhook_deletions(telegram)[1:] == []
+
+
+async def test_two_instances_taking_turns_make_one_log_line_not_one_a_turn(
+    telegram: FakeTelegram, e2e_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A second copy that pauses between its polls, as this bot does after a 409, lets the
+    bot's polls through now and then: still one warning, and no "works again" while the
+    other copy keeps coming back."""
+    caplog.set_level(logging.INFO, logger=polling.__name__)
+    async with running_bot(e2e_settings):
+        await telegram.wait_for(lambda: telegram.is_polling() and telegram.pending_updates() == 0)
+        second_instance = asyncio.create_task(poll_as_a_second_instance(telegram, pause=2.0))
+        try:
+            await telegram.wait_for(lambda: len(bot_polls_refused(telegram)) >= 3, timeout=20)
+            polls_through = [
+                call
+                for call in telegram.calls
+                if call.method == "getUpdates"
+                and call.status == 200
+                and call.at > bot_polls_refused(telegram)[0].at
+                and call.params.get("limit") == polling.UPDATES_PER_REQUEST
+            ]
+        finally:
+            second_instance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await second_instance
+    assert polls_through, "the bot's polls should get through between the other's"
+    assert len(log_lines(caplog, SECOND_INSTANCE)) == 1
+    assert log_lines(caplog, WORKS_AGAIN) == []

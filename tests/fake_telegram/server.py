@@ -605,8 +605,8 @@ class FakeTelegram:
         """An administrator who remains anonymous writes in a group: the message comes from
         GroupAnonymousBot, signed by the group itself (sender_chat)."""
         chat = self._existing_chat(chat_id)
-        if chat.type not in {"group", "supergroup"}:
-            raise ValueError("anonymous admins write in groups")
+        if chat.type != "supergroup":
+            raise ValueError("anonymous admins write in supergroups only")
         reply_to = chat.messages.get(reply_to_message_id) if reply_to_message_id else None
         content: dict[str, Any] = {"sender_chat": chat.as_chat(), "text": text}
         entities = self._command_entities(text)
@@ -1193,7 +1193,7 @@ class FakeTelegram:
         return True
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._writable_chat(params["chat_id"])
+        chat = self._postable_chat(params["chat_id"])
         text, entities = self._formatted_text(params)
         markup = _reply_markup(params)
         reply_to = self._replied_message(chat, params)
@@ -1214,7 +1214,7 @@ class FakeTelegram:
         modelled. Telegram refuses an id it never issued ("wrong file identifier/HTTP URL
         specified", go-telegram-bot-api/telegram-bot-api#576) and one of another kind
         ("type of file mismatch", irazasyed/telegram-bot-sdk#541)."""
-        chat = self._writable_chat(params["chat_id"])
+        chat = self._postable_chat(params["chat_id"])
         file_id = params.get(kind)
         if not isinstance(file_id, str):
             raise _not_implemented("uploading files")
@@ -1241,7 +1241,7 @@ class FakeTelegram:
     def _copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
         """copyMessage: the content of a message, sent anew (no link to the original); a
         new caption replaces the old one on media that carry captions."""
-        chat = self._writable_chat(params["chat_id"])
+        chat = self._postable_chat(params["chat_id"])
         source = self._accessible_chat(params["from_chat_id"]).messages.get(params["message_id"])
         if source is None:
             raise _bad_request("message to copy not found")
@@ -1489,6 +1489,14 @@ class FakeTelegram:
         chat = self._accessible_chat(chat_id)
         if chat.type == "private" and chat.id in self._blocked_by:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat
+
+    def _postable_chat(self, chat_id: Any) -> _Chat:
+        """Where the bot may send a new message: in a channel, only as an administrator
+        with Post messages."""
+        chat = self._writable_chat(chat_id)
+        if chat.type == "channel" and "can_post_messages" in chat.bot_rights_withheld:
+            raise _bad_request("need administrator rights in the channel chat")
         return chat
 
     def _editable_message(self, params: dict[str, Any]) -> tuple[_Chat, _StoredMessage]:

@@ -796,3 +796,10 @@ async def test_an_upgraded_basic_group_answers_with_its_new_id(fake, bot):
     assert moved_to.message is not None and moved_to.message.migrate_to_chat_id == upgraded
     assert moved_to.message.chat.type == "group"
     assert moved_from.message is not None and moved_from.message.migrate_from_chat_id == basic
+
+
+async def test_posting_in_a_channel_needs_the_post_right(fake, bot):
+    await bot.send_message(CHANNEL, "allowed")
+    fake.withhold_bot_right(CHANNEL, "can_post_messages")
+    with pytest.raises(BadRequest, match="Need administrator rights in the channel chat"):
+        await bot.send_message(CHANNEL, "refused")
