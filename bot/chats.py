@@ -65,7 +65,17 @@ async def resolve_chats(bot: Bot, settings: Settings, db: Database) -> ResolvedC
         logger.info("CHANNEL_ID %s is the channel with id %s", settings.channel_id, seen.channel_id)
         settings.channel_id = seen.channel_id
     linked = seen.linked_group_id
-    if turned_off or settings.discussion_chat_id is not None or linked is None:
+    explicit = settings.discussion_chat_id
+    if explicit is not None and explicit != linked:
+        logger.warning(
+            "DISCUSSION_CHAT_ID %s is not the channel's linked discussion group (%s):"
+            " Telegram copies posts only into the linked group, so comments cannot be"
+            " published under posts. Link it in the channel's settings, or leave"
+            " DISCUSSION_CHAT_ID empty.",
+            explicit,
+            linked,
+        )
+    if turned_off or explicit is not None or linked is None:
         return ResolvedChats(linked)
     if await _is_present(bot, linked) is False:
         # An install from before the bot looked for the linked group: it left that group

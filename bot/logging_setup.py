@@ -30,7 +30,16 @@ class RedactToken(logging.Filter):
         if self._token in message:
             record.msg = message.replace(self._token, "<BOT_TOKEN>")
             record.args = None
+        # A traceback can quote a request URL, which carries the token: formatted here
+        # once, redacted, and every formatter uses this text instead of formatting again.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text and self._token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self._token, "<BOT_TOKEN>")
         return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 class QuietGatewayPages(logging.Filter):

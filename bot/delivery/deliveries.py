@@ -530,6 +530,19 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     return NOTHING
 
 
+async def admin_notice_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
+    """An admin who never opened the bot cannot be written to: a missing right they were
+    to hear of is told again at the next start (by then they may have), rather than never."""
+    if item.payload.get("notice") != AdminNotice.MISSING_RIGHT.value:
+        return NOTHING
+    right, _, chat = (text_of(item, "reason") or "").partition(":")
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await effects.forget_missing_right(conn, chat, right)
+
+    return Delivered(record)
+
+
 def role_of(settings: Settings, chat: str) -> str:
     """Which of the bot's chats `chat` (an id, as text) is."""
     roles = {
@@ -571,4 +584,5 @@ GIVEN_UP: dict[str, Callable[[Delivery, OutboxItem, str], Awaitable[Delivered]]]
     Effect.CHANNEL_POST: channel_post_given_up,
     Effect.COPY_TO_MODERATION: copy_to_moderation_given_up,
     Effect.THREAD_POST: thread_post_given_up,
+    Effect.ADMIN_NOTICE: admin_notice_given_up,
 }

@@ -68,7 +68,7 @@ async def settle_rights(
     async with db.transaction() as conn:
         for right in found:
             if right.held:
-                await effects.right_present(conn, right.chat_id, right.right)
+                await effects.forget_missing_right(conn, right.chat_id, right.right)
             else:
                 await effects.report_missing_right(conn, settings, right.chat_id, right.right, now)
 

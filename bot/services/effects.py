@@ -257,8 +257,9 @@ async def report_missing_right(
     await tell_admins(conn, settings, AdminNotice.MISSING_RIGHT, f"{right}:{chat_id}", now)
 
 
-async def right_present(conn: aiosqlite.Connection, chat_id: int | str, right: str) -> None:
-    """The bot holds the right (again): should it go missing later, admins hear of it."""
+async def forget_missing_right(conn: aiosqlite.Connection, chat_id: int | str, right: str) -> None:
+    """Forget that admins were told of a missing right: it is held (again), or they could
+    not be told. Should it be (or still be) missing later, they hear of it."""
     await bot_state.clear(conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}")
 
 

@@ -130,3 +130,19 @@ def test_log_format_defaults_to_text_and_refuses_others(
     monkeypatch.setenv("LOG_FORMAT", "yaml")
     with pytest.raises(SettingsError, match="LOG_FORMAT must be text or json"):
         load_settings()
+
+
+@pytest.mark.usefixtures("restored_logging")
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_traceback_quoting_the_token_is_redacted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, log_format: str
+) -> None:
+    configure_logging(make_settings(tmp_path / "bot.sqlite3", log_format=log_format))
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
+    except RuntimeError:
+        logging.getLogger("httpx").exception("Request failed")
+    written = capsys.readouterr().err
+    assert "RuntimeError" in written
+    assert TOKEN not in written
+    assert "<BOT_TOKEN>/getMe" in written

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot
+from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import Message, comment, post_article, thread_of, types_under
 from tests.factories import (
     ADMIN_ID,
@@ -151,3 +151,18 @@ async def test_from_nothing_to_a_working_bot_with_the_bot_telling_the_group_id(
     async with running_bot(configured):
         _, post = await post_article(telegram)
         await comment(telegram, READER, post, "Up and running")
+
+
+async def test_an_admin_who_had_not_opened_the_bot_hears_of_a_missing_right_later(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """The first start could not write to the admin (they had never opened the bot): the
+    next start tells them, once they have."""
+    populate(telegram, with_discussion=False)
+    telegram.withhold_bot_right(CHANNEL_ID, "can_edit_messages")
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        await wait_for_outbox(settings, lambda rows: rows.get("admin_notice") == "failed")
+    telegram.user_sends_text(ADMIN_ID, "/start")
+    async with running_bot(settings):
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="Edit messages of others")
