@@ -2,9 +2,9 @@
 and say what to record once it went (`Delivered`). The worker writes that record, the
 follow-up rows and the row's settlement in one transaction; these functions only read.
 
-Here: readers, the moderation chat, the channel and admins; the discussion group's
-deliveries (comments typed under posts, thread posts) are in `discussion.py`. Both are
-registered below, in DELIVERIES.
+Here: readers and the moderation chat; the channel's in `channel.py`, the admins' in
+`admins.py`, the discussion group's (comments typed under posts, thread posts) in
+`discussion.py`. All are registered below, in DELIVERIES.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 from telegram import ReplyParameters
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden
 
+from bot.delivery.admins import admin_notice, admin_notice_given_up, group_reply
 from bot.delivery.base import (
     NOTHING,
     Deliver,
@@ -24,6 +25,12 @@ from bot.delivery.base import (
     int_of,
     submission_and_title,
     text_of,
+)
+from bot.delivery.channel import (
+    channel_post,
+    channel_post_given_up,
+    delete_channel_post,
+    refresh_counter,
 )
 from bot.delivery.discussion import (
     ban_in_group,
@@ -37,25 +44,14 @@ from bot.delivery.discussion import (
     thread_post,
     thread_post_given_up,
 )
-from bot.rendering import admins as admin_texts
-from bot.rendering import channel as channel_texts
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services import abuse, comments, desk, effects
-from bot.services.effects import AdminNotice, Effect, ReaderNotice
-from bot.settings import Settings
-from storage import (
-    articles,
-    contact_replies,
-    history,
-    outbox,
-    submissions,
-)
+from bot.services.effects import Effect, ReaderNotice
+from storage import articles, contact_replies, history, submissions
 from storage.models import (
-    Article,
-    ArticleStatus,
     OutboxItem,
     ReplyDirection,
     ReplyStatus,
@@ -355,202 +351,6 @@ async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         reply_parameters=ReplyParameters(reply.source_message_id, allow_sending_without_reply=True),
     )
     return NOTHING
-
-
-# --- the channel and its discussion group ----------------------------------------------
-
-
-async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """An article's post in the channel; the admin who asked hears when it is there."""
-    async with delivery.db.reading() as conn:
-        article = await articles.get(conn, int_of(item, "article_id"))
-    if article is None or article.status is not ArticleStatus.DRAFT:
-        return NOTHING
-    settings = delivery.settings
-    text, markup = channel_texts.channel_post(
-        article, delivery.bot_username, with_discussion=settings.discussion_chat_id is not None
-    )
-    admin_id = int_of(item, "admin_id")
-    try:
-        post = await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
-    except NetworkError as error:
-        if isinstance(error, BadRequest) or _never_reached_telegram(error):
-            raise
-
-        # Telegram may have made the post and the answer was lost. Sent again, it would be
-        # there twice, in public: the article opens to comments as if posted (its link, if
-        # the post is there, works), and the admin is asked to look; /post with the same
-        # link posts it again if it is not there.
-        async def unconfirmed(conn: aiosqlite.Connection) -> None:
-            await articles.mark_published_unconfirmed(conn, article.id)
-
-        notice = effects.admin_notice_row(
-            admin_id, AdminNotice.ARTICLE_POST_UNCONFIRMED, article_id=article.id
-        )
-        return Delivered(unconfirmed, [notice])
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await articles.mark_published(conn, article.id, post.message_id)
-
-    return Delivered(
-        record,
-        [effects.admin_notice_row(admin_id, AdminNotice.ARTICLE_POSTED, article_id=article.id)],
-    )
-
-
-def _never_reached_telegram(error: NetworkError) -> bool:
-    """A connection that was never made (python-telegram-bot names httpx's error)."""
-    return any(name in error.message for name in ("ConnectError", "ConnectTimeout", "PoolTimeout"))
-
-
-async def channel_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
-    article_id = int_of(item, "article_id")
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await articles.mark_failed(conn, article_id)
-
-    return Delivered(
-        record,
-        [
-            effects.admin_notice_row(
-                int_of(item, "admin_id"),
-                AdminNotice.ARTICLE_POST_FAILED,
-                article_id=article_id,
-                reason=reason,
-            )
-        ],
-    )
-
-
-async def delete_channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """/unpublish: the post goes; the admin hears whether it could."""
-    removal = admin_texts.PostRemoval.DELETED
-    try:
-        await delivery.bot.delete_message(delivery.settings.channel_id, int_of(item, "message_id"))
-    except BadRequest as error:
-        if "message to delete not found" in error.message.lower():
-            removal = admin_texts.PostRemoval.ALREADY_GONE
-        else:
-            removal = admin_texts.PostRemoval.FAILED
-    return Delivered(
-        None,
-        [
-            effects.admin_notice_row(
-                int_of(item, "admin_id"),
-                AdminNotice.ARTICLE_UNPUBLISHED,
-                article_id=int_of(item, "article_id"),
-                reason=removal.name,
-            )
-        ],
-    )
-
-
-async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
-    async with delivery.db.reading() as conn:
-        article = await articles.get(conn, int_of(item, "article_id"))
-        if article is None or article.channel_message_id is None:
-            return NOTHING
-        count = await submissions.approved_count(conn, article.id)
-    # Two approvals in a row both render the latest count; the second has nothing to do.
-    if not article.open_for_comments or count == article.counter_shown:
-        return NOTHING
-    try:
-        await delivery.bot.edit_message_reply_markup(
-            chat_id=delivery.settings.channel_id,
-            message_id=article.channel_message_id,
-            reply_markup=channel_texts.comments_button(article, delivery.bot_username, count),
-        )
-    except BadRequest as error:
-        if "message is not modified" not in error.message.lower():
-            raise
-    shown: Article = article
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await articles.set_counter_shown(conn, shown.id, count)
-
-    return Delivered(record)
-
-
-# --- admins ----------------------------------------------------------------------------
-
-
-async def group_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
-    await delivery.bot.send_message(
-        int(item.chat_key),
-        text_of(item, "text") or "",
-        reply_parameters=ReplyParameters(
-            int_of(item, "reply_to"), allow_sending_without_reply=True
-        ),
-    )
-    return NOTHING
-
-
-async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
-    notice = AdminNotice(str(item.payload["notice"]))
-    reason = text_of(item, "reason") or ""
-    if notice is AdminNotice.MODERATION_CHAT_DOWN:
-        async with delivery.db.reading() as conn:
-            pending = await outbox.count_pending(conn)
-        text = admin_texts.moderation_chat_down(reason, pending)
-    elif notice is AdminNotice.MODERATION_CHAT_BACK:
-        text = admin_texts.MODERATION_CHAT_BACK
-    elif notice is AdminNotice.DELIVERY_FAILED:
-        text = admin_texts.delivery_failed(text_of(item, "action") or "", reason)
-    elif notice is AdminNotice.MEDIA_COPY_FAILED:
-        submission_id, _, why = reason.partition(":")
-        text = admin_texts.media_copy_failed(submission_id, why)
-    elif notice is AdminNotice.THREAD_POST_FAILED:
-        submission_id, _, why = reason.partition(":")
-        text = admin_texts.thread_post_failed(submission_id, why)
-    elif notice is AdminNotice.MISSING_RIGHT:
-        right, _, chat = reason.partition(":")
-        text = admin_texts.missing_right(right, chat, role_of(delivery.settings, chat))
-    elif notice is AdminNotice.CHAT_MOVED:
-        role, _, ids = reason.partition(":")
-        old, _, new = ids.partition(":")
-        text = admin_texts.chat_moved(role, old, new)
-    elif notice is AdminNotice.CHAT_DISCOVERED:
-        kind, _, rest = reason.partition(":")
-        chat, _, title = rest.partition(":")
-        text = admin_texts.chat_discovered(kind, chat, title)
-    else:
-        async with delivery.db.reading() as conn:
-            article = await articles.get(conn, int_of(item, "article_id"))
-        if article is None:
-            return NOTHING
-        if notice is AdminNotice.ARTICLE_POSTED:
-            text = admin_texts.article_posted(article)
-        elif notice is AdminNotice.ARTICLE_POST_FAILED:
-            text = admin_texts.article_post_failed(article, reason)
-        elif notice is AdminNotice.ARTICLE_POST_UNCONFIRMED:
-            text = admin_texts.article_post_unconfirmed(article)
-        else:
-            text = admin_texts.unpublished(article, admin_texts.PostRemoval[reason])
-    await delivery.bot.send_message(int(item.chat_key), text)
-    return NOTHING
-
-
-async def admin_notice_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
-    """An admin who never opened the bot cannot be written to: a missing right they were
-    to hear of is told again at the next start (by then they may have), rather than never."""
-    if item.payload.get("notice") != AdminNotice.MISSING_RIGHT.value:
-        return NOTHING
-    right, _, chat = (text_of(item, "reason") or "").partition(":")
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await effects.forget_missing_right(conn, chat, right)
-
-    return Delivered(record)
-
-
-def role_of(settings: Settings, chat: str) -> str:
-    """Which of the bot's chats `chat` (an id, as text) is."""
-    roles = {
-        str(settings.channel_id): "channel",
-        str(settings.moderation_chat_id): "moderation",
-        str(settings.discussion_chat_id): "discussion",
-    }
-    return roles.get(chat, "")
 
 
 DELIVERIES: dict[str, Deliver] = {

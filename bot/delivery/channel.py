@@ -1,0 +1,126 @@
+"""Deliveries in the blog's channel: the article's post, its removal, and its comment
+counter (without a discussion group)."""
+
+from __future__ import annotations
+
+import aiosqlite
+from telegram.error import BadRequest, NetworkError
+
+from bot.delivery.base import NOTHING, Delivered, Delivery, int_of
+from bot.rendering import admins as admin_texts
+from bot.rendering import channel as channel_texts
+from bot.services import effects
+from bot.services.effects import AdminNotice
+from storage import articles, submissions
+from storage.models import Article, ArticleStatus, OutboxItem
+
+
+async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """An article's post in the channel; the admin who asked hears when it is there."""
+    async with delivery.db.reading() as conn:
+        article = await articles.get(conn, int_of(item, "article_id"))
+    if article is None or article.status is not ArticleStatus.DRAFT:
+        return NOTHING
+    settings = delivery.settings
+    text, markup = channel_texts.channel_post(
+        article, delivery.bot_username, with_discussion=settings.discussion_chat_id is not None
+    )
+    admin_id = int_of(item, "admin_id")
+    try:
+        post = await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
+    except NetworkError as error:
+        if isinstance(error, BadRequest) or _never_reached_telegram(error):
+            raise
+
+        # Telegram may have made the post and the answer was lost. Sent again, it would be
+        # there twice, in public: the article opens to comments as if posted (its link, if
+        # the post is there, works), and the admin is asked to look; /post with the same
+        # link posts it again if it is not there.
+        async def unconfirmed(conn: aiosqlite.Connection) -> None:
+            await articles.mark_published_unconfirmed(conn, article.id)
+
+        notice = effects.admin_notice_row(
+            admin_id, AdminNotice.ARTICLE_POST_UNCONFIRMED, article_id=article.id
+        )
+        return Delivered(unconfirmed, [notice])
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await articles.mark_published(conn, article.id, post.message_id)
+
+    return Delivered(
+        record,
+        [effects.admin_notice_row(admin_id, AdminNotice.ARTICLE_POSTED, article_id=article.id)],
+    )
+
+
+def _never_reached_telegram(error: NetworkError) -> bool:
+    """A connection that was never made (python-telegram-bot names httpx's error)."""
+    return any(name in error.message for name in ("ConnectError", "ConnectTimeout", "PoolTimeout"))
+
+
+async def channel_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
+    article_id = int_of(item, "article_id")
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await articles.mark_failed(conn, article_id)
+
+    return Delivered(
+        record,
+        [
+            effects.admin_notice_row(
+                int_of(item, "admin_id"),
+                AdminNotice.ARTICLE_POST_FAILED,
+                article_id=article_id,
+                reason=reason,
+            )
+        ],
+    )
+
+
+async def delete_channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """/unpublish: the post goes; the admin hears whether it could."""
+    removal = admin_texts.PostRemoval.DELETED
+    try:
+        await delivery.bot.delete_message(delivery.settings.channel_id, int_of(item, "message_id"))
+    except BadRequest as error:
+        if "message to delete not found" in error.message.lower():
+            removal = admin_texts.PostRemoval.ALREADY_GONE
+        else:
+            removal = admin_texts.PostRemoval.FAILED
+    return Delivered(
+        None,
+        [
+            effects.admin_notice_row(
+                int_of(item, "admin_id"),
+                AdminNotice.ARTICLE_UNPUBLISHED,
+                article_id=int_of(item, "article_id"),
+                reason=removal.name,
+            )
+        ],
+    )
+
+
+async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
+    async with delivery.db.reading() as conn:
+        article = await articles.get(conn, int_of(item, "article_id"))
+        if article is None or article.channel_message_id is None:
+            return NOTHING
+        count = await submissions.approved_count(conn, article.id)
+    # Two approvals in a row both render the latest count; the second has nothing to do.
+    if not article.open_for_comments or count == article.counter_shown:
+        return NOTHING
+    try:
+        await delivery.bot.edit_message_reply_markup(
+            chat_id=delivery.settings.channel_id,
+            message_id=article.channel_message_id,
+            reply_markup=channel_texts.comments_button(article, delivery.bot_username, count),
+        )
+    except BadRequest as error:
+        if "message is not modified" not in error.message.lower():
+            raise
+    shown: Article = article
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await articles.set_counter_shown(conn, shown.id, count)
+
+    return Delivered(record)
