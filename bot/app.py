@@ -29,6 +29,7 @@ from bot.moderators import ModeratorDirectory
 from bot.polling import serve
 from bot.runtime import ChatOf, Runtime
 from bot.services.comments import CommentIntake
+from bot.services.feed_poller import FeedPoller
 from bot.services.housekeeping import Housekeeping
 from bot.settings import Settings, ThreadModeration
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
@@ -112,6 +113,9 @@ def build_application(settings: Settings) -> BotApp:
         await runtime.outbox_handle.start()
         runtime.housekeeping_handle = Housekeeping(runtime.db, settings)
         runtime.housekeeping_handle.start()
+        if settings.feed_urls and not settings.setting_up:
+            runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
+            runtime.feed_poller_handle.start()
         # After the worker started: what the admins must be told goes out at once.
         await check_rights(application.bot, settings, runtime.db, time.time())
         runtime.wake_outbox()
@@ -129,6 +133,8 @@ def build_application(settings: Settings) -> BotApp:
         # delivery in flight to finish.
         if runtime.housekeeping_handle is not None:
             await runtime.housekeeping_handle.stop()
+        if runtime.feed_poller_handle is not None:
+            await runtime.feed_poller_handle.stop()
         if runtime.outbox_handle is not None:
             await runtime.outbox_handle.stop()
 
@@ -243,8 +249,11 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     )
     application.add_handler(CommandHandler("unpublish", admins.unpublish, filters=private & admin))
     application.add_handler(CommandHandler("status", reports.status, filters=private & admin))
+    application.add_handler(CommandHandler("feeds", admins.list_feeds, filters=private & admin))
     application.add_handler(
-        CommandHandler(["post", "articles", "unpublish", "status"], admins.refuse, filters=private)
+        CommandHandler(
+            ["post", "articles", "unpublish", "status", "feeds"], admins.refuse, filters=private
+        )
     )
 
     application.add_handler(CommandHandler("start", readers.start, filters=private))

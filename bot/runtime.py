@@ -13,6 +13,7 @@ from bot.delivery.worker import OutboxWorker
 from bot.moderators import ModeratorDirectory
 from bot.services import effects
 from bot.services.comments import CommentIntake
+from bot.services.feed_poller import FeedPoller
 from bot.services.housekeeping import Housekeeping
 from bot.settings import Settings
 from bot.telegram_budget import TelegramBudget
@@ -30,6 +31,7 @@ class Runtime:
     outbox_handle: OutboxWorker | None = None
     comment_intake_handle: CommentIntake | None = None
     housekeeping_handle: Housekeeping | None = None
+    feed_poller_handle: FeedPoller | None = None
     bot_username: str = ""
     # The Runtime is built with the Application, just before it starts: /status counts
     # the bot's uptime from here.

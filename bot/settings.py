@@ -14,7 +14,7 @@ _CHANNEL_USERNAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
 def _parse_id_list(value: object) -> object:
-    """Accept `1, 2,3` as well as a list, so `.env` files stay readable."""
+    """Accept `1, 2,3` (or `a, b`) as well as a list, so `.env` files stay readable."""
     if isinstance(value, int):
         return [value]
     if isinstance(value, str):
@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     flood_window_max: int = Field(default=5, ge=1)
     duplicate_window_hours: float = Field(default=24.0, ge=0)
     watch_words: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The blog's feeds (RSS or Atom), comma-separated: new entries are posted to the
+    # channel by themselves. Polled every FEED_POLL_SECONDS.
+    feed_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    feed_poll_seconds: float = Field(default=300.0, gt=0)
     # 0 = off. N: a comment whose author has N approved comments and no rejection is
     # published at once (moderators can still take it back).
     trusted_auto_approve: int = Field(default=0, ge=0)
@@ -148,6 +152,16 @@ class Settings(BaseSettings):
     @classmethod
     def _id_lists(cls, value: object) -> object:
         return _parse_id_list(value)
+
+    @field_validator("feed_urls", mode="before")
+    @classmethod
+    def _feed_urls(cls, value: object) -> object:
+        urls = _parse_id_list(value)
+        if isinstance(urls, list):
+            for url in urls:
+                if not re.match(r"^https?://[^\s/]+", str(url)):
+                    raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
 
     @field_validator("watch_words", mode="before")
     @classmethod

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.parsing import parse_id
 from bot.rendering import admins as admin_texts
 from bot.runtime import Runtime
-from bot.services import articles
+from bot.services import articles, feeds
 from bot.services.articles import PostCommandError
 
 ARTICLES_LISTED = 15
@@ -76,6 +76,12 @@ class AdminHandlers:
         else:
             # The post's deletion, and then how it went, come from the outbox.
             self._runtime.wake_outbox()
+
+    async def list_feeds(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/feeds: each feed, its last fetch and result, the entries posted, the last error."""
+        assert update.effective_message is not None
+        states = await feeds.all_feeds(self._runtime.db, self._runtime.settings)
+        await update.effective_message.reply_text(admin_texts.feed_list(states, time.time()))
 
     async def refuse(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None

@@ -18,6 +18,7 @@ _COLUMN_NAMES = (
     "created_by",
     "created_at",
     "counter_shown",
+    "image_url",
 )
 _COLUMNS = ", ".join(_COLUMN_NAMES)
 
@@ -39,16 +40,25 @@ def article_from_row(row: aiosqlite.Row) -> Article:
         created_by=row["created_by"],
         created_at=row["created_at"],
         counter_shown=row["counter_shown"],
+        image_url=row["image_url"],
     )
 
 
 async def insert_draft(
-    conn: aiosqlite.Connection, url: str, title: str, summary: str, created_by: int, now: float
+    conn: aiosqlite.Connection,
+    url: str,
+    title: str,
+    summary: str,
+    created_by: int,
+    now: float,
+    *,
+    image_url: str | None = None,
 ) -> int:
+    """`created_by`: the admin who asked, or FROM_FEED."""
     cursor = await conn.execute(
-        "INSERT INTO articles (url, title, summary, status, created_by, created_at)"
-        " VALUES (?, ?, ?, 'draft', ?, ?)",
-        (url, title, summary, created_by, now),
+        "INSERT INTO articles (url, title, summary, status, created_by, created_at, image_url)"
+        " VALUES (?, ?, ?, 'draft', ?, ?, ?)",
+        (url, title, summary, created_by, now, image_url),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -85,6 +95,13 @@ async def mark_failed(conn: aiosqlite.Connection, article_id: int) -> None:
     await conn.execute(
         "UPDATE articles SET status = 'failed' WHERE id = ? AND status = 'draft'", (article_id,)
     )
+
+
+async def ever_with_url(conn: aiosqlite.Connection, url: str) -> int | None:
+    """An article ever made with this link, whatever became of it (taken down on request
+    included): a feed entry with the same link is not posted again."""
+    row = await fetch_one(conn, "SELECT id FROM articles WHERE url = ? LIMIT 1", (url,))
+    return int(row[0]) if row else None
 
 
 async def live_with_url(conn: aiosqlite.Connection, url: str) -> Article | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# Article.created_by of an article posted from the blog's feed, not by an admin.
+FROM_FEED = 0
+
 
 class ArticleStatus(StrEnum):
     DRAFT = "draft"
@@ -52,6 +55,8 @@ class Article:
     created_by: int
     created_at: float
     counter_shown: int = 0
+    # A feed entry's image: the post is a photo with the text as its caption.
+    image_url: str | None = None
 
     @property
     def open_for_comments(self) -> bool:
@@ -184,3 +189,20 @@ class OutboxItem:
     chat_key: str
     payload: dict[str, int | str | bool | None]
     attempts: int
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """One of the blog's feeds, as its fetches left it."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    first_seen_at: float | None = None
+    last_fetch_at: float | None = None
+    last_result: str | None = None
+    last_error: str | None = None
+    failures: int = 0
+    admins_told: bool = False
+    next_fetch_at: float = 0.0
+    posted: int = 0

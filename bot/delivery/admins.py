@@ -25,6 +25,13 @@ async def group_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
     return NOTHING
 
 
+_FEED_NOTICES = {
+    AdminNotice.FEED_FIRST_SEEN,
+    AdminNotice.FEED_FAILING,
+    AdminNotice.FEED_RECOVERED,
+}
+
+
 async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     notice = AdminNotice(str(item.payload["notice"]))
     reason = text_of(item, "reason") or ""
@@ -49,6 +56,10 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         role, _, ids = reason.partition(":")
         old, _, new = ids.partition(":")
         text = admin_texts.chat_moved(role, old, new)
+    elif notice in _FEED_NOTICES:
+        text = admin_texts.feed_notice(
+            notice.value, text_of(item, "url") or "", text_of(item, "detail") or ""
+        )
     elif notice is AdminNotice.CHAT_DISCOVERED:
         kind, _, rest = reason.partition(":")
         chat, _, title = rest.partition(":")

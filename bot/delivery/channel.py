@@ -4,6 +4,7 @@ counter (without a discussion group)."""
 from __future__ import annotations
 
 import aiosqlite
+from telegram import Message
 from telegram.error import BadRequest, NetworkError
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, int_of
@@ -11,8 +12,9 @@ from bot.rendering import admins as admin_texts
 from bot.rendering import channel as channel_texts
 from bot.services import effects
 from bot.services.effects import AdminNotice
-from storage import articles, submissions
-from storage.models import Article, ArticleStatus, OutboxItem
+from bot.settings import Settings
+from storage import articles, outbox, submissions
+from storage.models import FROM_FEED, Article, ArticleStatus, OutboxItem
 
 
 async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -22,12 +24,9 @@ async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     if article is None or article.status is not ArticleStatus.DRAFT:
         return NOTHING
     settings = delivery.settings
-    text, markup = channel_texts.channel_post(
-        article, delivery.bot_username, with_discussion=settings.discussion_chat_id is not None
-    )
     admin_id = int_of(item, "admin_id")
     try:
-        post = await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
+        post = await _post(delivery, article)
     except NetworkError as error:
         if isinstance(error, BadRequest) or _never_reached_telegram(error):
             raise
@@ -39,18 +38,71 @@ async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
         async def unconfirmed(conn: aiosqlite.Connection) -> None:
             await articles.mark_published_unconfirmed(conn, article.id)
 
-        notice = effects.admin_notice_row(
-            admin_id, AdminNotice.ARTICLE_POST_UNCONFIRMED, article_id=article.id
+        return Delivered(
+            unconfirmed,
+            _to_poster(settings, admin_id, AdminNotice.ARTICLE_POST_UNCONFIRMED, article.id),
         )
-        return Delivered(unconfirmed, [notice])
 
     async def record(conn: aiosqlite.Connection) -> None:
         await articles.mark_published(conn, article.id, post.message_id)
 
+    # From the feed: nobody asked, so nobody waits to hear it is there.
+    told = [] if admin_id == FROM_FEED else [admin_id]
     return Delivered(
         record,
-        [effects.admin_notice_row(admin_id, AdminNotice.ARTICLE_POSTED, article_id=article.id)],
+        [
+            effects.admin_notice_row(admin, AdminNotice.ARTICLE_POSTED, article_id=article.id)
+            for admin in told
+        ],
     )
+
+
+# Telegram could not use the feed's image (it fetches the URL itself): the post goes as
+# text rather than not at all.
+_IMAGE_REFUSED = (
+    "wrong file identifier",
+    "failed to get http url content",
+    "wrong type of the web page content",
+    "image_process_failed",
+    "photo_invalid",
+)
+
+
+async def _post(delivery: Delivery, article: Article) -> Message:
+    """The article's post: a photo with the text as its caption when the article has an
+    image (from its feed entry), else a text message."""
+    settings = delivery.settings
+    with_discussion = settings.discussion_chat_id is not None
+    if article.image_url:
+        caption, markup = channel_texts.channel_post(
+            article,
+            delivery.bot_username,
+            with_discussion=with_discussion,
+            limit=channel_texts.CAPTION_LIMIT,
+        )
+        try:
+            return await delivery.bot.send_photo(
+                settings.channel_id, article.image_url, caption=caption, reply_markup=markup
+            )
+        except BadRequest as error:
+            if not any(part in error.message.lower() for part in _IMAGE_REFUSED):
+                raise
+    text, markup = channel_texts.channel_post(
+        article, delivery.bot_username, with_discussion=with_discussion
+    )
+    return await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
+
+
+def _to_poster(
+    settings: Settings, admin_id: int, notice: AdminNotice, article_id: int, **details: str
+) -> list[outbox.NewRow]:
+    """A word about an article's post to the admin who asked for it; from the feed, to
+    every admin."""
+    admins = settings.admin_ids if admin_id == FROM_FEED else [admin_id]
+    return [
+        effects.admin_notice_row(admin, notice, article_id=article_id, **details)
+        for admin in admins
+    ]
 
 
 def _never_reached_telegram(error: NetworkError) -> bool:
@@ -66,14 +118,13 @@ async def channel_post_given_up(delivery: Delivery, item: OutboxItem, reason: st
 
     return Delivered(
         record,
-        [
-            effects.admin_notice_row(
-                int_of(item, "admin_id"),
-                AdminNotice.ARTICLE_POST_FAILED,
-                article_id=article_id,
-                reason=reason,
-            )
-        ],
+        _to_poster(
+            delivery.settings,
+            int_of(item, "admin_id"),
+            AdminNotice.ARTICLE_POST_FAILED,
+            article_id,
+            reason=reason,
+        ),
     )
 
 

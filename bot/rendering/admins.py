@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from bot.rendering.common import CARD_TITLE_LIMIT, esc
 from bot.text import shorten
-from storage.models import Article, ArticleListing
+from storage.models import Article, ArticleListing, FeedState
 
 POST_USAGE = (
     "<b>Post an article</b>\n"
@@ -222,3 +222,52 @@ MODERATION_CHAT_BACK = (
     "✅ The moderation chat works again: waiting cards are on their way. /queue there shows"
     " everything pending."
 )
+
+
+def feed_notice(notice: str, url: str, detail: str) -> str:
+    """What the admins hear of one of the blog's feeds."""
+    feed = f"<code>{esc(shorten(url, 300))}</code>"
+    if notice == "feed_first_seen":
+        return (
+            f"📰 Feed {feed}: {esc(detail)} existing entries recorded; new ones will be"
+            " posted to the channel."
+        )
+    if notice == "feed_failing":
+        return (
+            f"⚠️ Feed {feed} has failed several times in a row: {esc(shorten(detail, 300))}."
+            " I keep trying, less often, and tell you when it works again."
+        )
+    return f"✅ Feed {feed} works again."
+
+
+FEEDS_SHOWN = 20
+
+
+def feed_list(states: Sequence[FeedState], now: float) -> str:
+    """/feeds: each feed's last fetch and result, the entries it posted, its last error."""
+    if not states:
+        return (
+            "📰 No feeds: set FEED_URLS in .env (comma-separated) to post new articles from"
+            " the blog's feed by themselves."
+        )
+    lines = [f"📰 <b>{len(states)} feed{'s' if len(states) != 1 else ''}</b>"]
+    for state in states[:FEEDS_SHOWN]:
+        if state.last_fetch_at is None:
+            fetched = "not fetched yet"
+        else:
+            ago = max(0, round(now - state.last_fetch_at))
+            fetched = f"fetched {ago} s ago: {esc(_RESULTS.get(state.last_result or '', '?'))}"
+        lines.append(
+            f"\n<code>{esc(shorten(state.url, 200))}</code>\n{fetched}; {state.posted} posted"
+        )
+        if state.failures:
+            lines.append(
+                f"⚠️ {state.failures} failure{'s' if state.failures != 1 else ''} in a row:"
+                f" {esc(shorten(state.last_error or '', 200))}"
+            )
+    if len(states) > FEEDS_SHOWN:
+        lines.append(f"\n…and {len(states) - FEEDS_SHOWN} more")
+    return "\n".join(lines)
+
+
+_RESULTS = {"ok": "ok", "not_modified": "unchanged (304)", "failed": "failed"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.rendering.common import article_payload, deep_link, esc
@@ -19,21 +22,29 @@ def comments_button(
 
 
 def channel_post(
-    article: Article, bot_username: str, *, with_discussion: bool
+    article: Article, bot_username: str, *, with_discussion: bool, limit: int = MESSAGE_LIMIT
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The article's post. With a discussion group the comment link sits in the text:
-    Telegram hides a post's comment thread when the post has inline buttons."""
-    parts = [f"<b>{esc(article.title)}</b>"]
-    if article.summary:
-        parts.append(esc(article.summary))
+    """The article's post (or, with `limit` CAPTION_LIMIT, a photo's caption: the summary
+    gives way). With a discussion group the comment link sits in the text: Telegram
+    hides a post's comment thread when the post has inline buttons."""
+    title = f"<b>{esc(article.title)}</b>"
     link_line = f'🔗 <a href="{esc(article.url)}">Read the article</a>'
     if with_discussion:
         link = deep_link(bot_username, article_payload(article.id))
         link_line += f'\n💬 <a href="{esc(link)}">Comment</a>'
-        parts.append(link_line)
-        return "\n\n".join(parts), None
-    parts.append(link_line)
-    return "\n\n".join(parts), comments_button(article, bot_username, 0)
+    parts = [title, link_line]
+    if article.summary:
+        # Counted as Telegram counts: the visible text, after the markup is parsed.
+        room = limit - tg_length(article.title) - tg_length(_visible(link_line)) - 4
+        if room > 20:
+            parts.insert(1, esc(shorten(article.summary, room)))
+    markup = None if with_discussion else comments_button(article, bot_username, 0)
+    return "\n\n".join(parts), markup
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees of our own simple markup (tags out, entities back)."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 THREAD_NAME_LIMIT = 64

@@ -226,6 +226,9 @@ class AdminNotice(StrEnum):
     MISSING_RIGHT = "missing_right"
     CHAT_DISCOVERED = "chat_discovered"
     CHAT_MOVED = "chat_moved"
+    FEED_FIRST_SEEN = "feed_first_seen"
+    FEED_FAILING = "feed_failing"
+    FEED_RECOVERED = "feed_recovered"
     THREAD_POST_FAILED = "thread_post_failed"
     MEDIA_COPY_FAILED = "media_copy_failed"
 
@@ -242,6 +245,24 @@ async def tell_admins(
     await outbox.enqueue_all(
         conn,
         [admin_notice_row(admin_id, notice, reason=reason) for admin_id in settings.admin_ids],
+        now,
+    )
+
+
+async def tell_admins_about_feed(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    notice: AdminNotice,
+    url: str,
+    detail: str,
+    now: float,
+) -> None:
+    await outbox.enqueue_all(
+        conn,
+        [
+            admin_notice_row(admin_id, notice, url=url, detail=detail)
+            for admin_id in settings.admin_ids
+        ],
         now,
     )
 

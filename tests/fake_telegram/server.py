@@ -318,6 +318,7 @@ class FakeTelegram:
         # Every file a user sent, by file_id: its kind and what a message shows of it. A
         # bot may send a file again by its file_id (sendPhoto, sendSticker...).
         self._files: dict[str, tuple[str, Any]] = {}
+        self._unreachable_urls: set[str] = set()
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._returned_bot_messages: dict[int, set[int]] = defaultdict(set)
         self._changed = asyncio.Event()
@@ -639,20 +640,7 @@ class FakeTelegram:
         caption: str | None = None,
         reply_to_message_id: int | None = None,
     ) -> dict[str, Any]:
-        sizes: list[dict[str, Any]] = []
-        for width, height in ((90, 67), (800, 600)):
-            file_id, unique_id = self._new_file_ids("AgACAgIAAxkBAA")
-            sizes.append(
-                {
-                    "file_id": file_id,
-                    "file_unique_id": unique_id,
-                    "width": width,
-                    "height": height,
-                    "file_size": width * height // 10,
-                }
-            )
-        for size in sizes:
-            self._files[size["file_id"]] = ("photo", sizes)
+        sizes = self._photo_sizes()
         content: dict[str, Any] = {"photo": sizes}
         if caption is not None:
             content["caption"] = caption
@@ -1218,6 +1206,12 @@ class FakeTelegram:
         file_id = params.get(kind)
         if not isinstance(file_id, str):
             raise _not_implemented("uploading files")
+        if kind == "photo" and re.match(r"https?://", file_id):
+            # Telegram fetches a photo's URL itself; one it cannot fetch (or that is not an
+            # image) is refused with the same words as an unknown file_id.
+            if file_id in self._unreachable_urls:
+                raise _bad_request("wrong file identifier/HTTP URL specified")
+            self._files[file_id] = ("photo", self._photo_sizes())
         if file_id not in self._files:
             raise _bad_request("wrong file identifier/HTTP URL specified")
         file_kind, shown = self._files[file_id]
@@ -1236,7 +1230,10 @@ class FakeTelegram:
         reply_to = self._replied_message(chat, params)
         self._check_rate_limit(chat, _file_method(kind))
         sender = None if chat.type == "channel" else self.bot_user
-        return self._store_message(chat, sender, content, reply_to, by_bot=True).data
+        stored = self._store_message(chat, sender, content, reply_to, by_bot=True)
+        if chat.type == "channel":
+            self._forward_to_discussion_group(chat, stored)
+        return stored.data
 
     def _copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
         """copyMessage: the content of a message, sent anew (no link to the original); a
@@ -1627,6 +1624,28 @@ class FakeTelegram:
             raise ValueError(f"user {user_id} does not exist; call add_user() first")
         return user
 
+    def _photo_sizes(self) -> list[dict[str, Any]]:
+        """A photo as Telegram keeps it: a few sizes, each with a file_id of its own."""
+        sizes: list[dict[str, Any]] = []
+        for width, height in ((90, 67), (800, 600)):
+            file_id, unique_id = self._new_file_ids("AgACAgIAAxkBAA")
+            sizes.append(
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "width": width,
+                    "height": height,
+                    "file_size": width * height // 10,
+                }
+            )
+        for size in sizes:
+            self._files[size["file_id"]] = ("photo", sizes)
+        return sizes
+
+    def refuse_url(self, url: str) -> None:
+        """Telegram cannot fetch this URL (a photo sent by URL): it is refused."""
+        self._unreachable_urls.add(url)
+
     def _new_file_ids(self, prefix: str) -> tuple[str, str]:
         number = self._next_file_number
         self._next_file_number += 1
@@ -1751,10 +1770,11 @@ class FakeTelegram:
                 "message_id": post.data["message_id"],
                 "date": post.data["date"],
             },
-            "text": post.data["text"],
         }
-        if "entities" in post.data:
-            content["entities"] = post.data["entities"]
+        # The post's content as it is: a text with its entities, or a photo and caption.
+        for key in _COPIED_CONTENT:
+            if key in post.data:
+                content[key] = copy.deepcopy(post.data[key])
         copied = self._store_message(group, TELEGRAM_SERVICE_USER, content, None, by_bot=False)
         if group.bot_status not in {"kicked", "left"}:
             self._enqueue("message", copied.data)

@@ -803,3 +803,17 @@ async def test_posting_in_a_channel_needs_the_post_right(fake, bot):
     fake.withhold_bot_right(CHANNEL, "can_post_messages")
     with pytest.raises(BadRequest, match="Need administrator rights in the channel chat"):
         await bot.send_message(CHANNEL, "refused")
+
+
+async def test_a_photo_by_url_is_fetched_by_telegram_and_reaches_the_discussion_group(fake, bot):
+    """sendPhoto with a URL: Telegram fetches it (one it cannot is refused); a channel's
+    photo post is copied into its discussion group like any post."""
+    post = await bot.send_photo(
+        CHANNEL, "https://blog.example/cover.jpg", caption="<b>Cover</b>", parse_mode="HTML"
+    )
+    assert post.photo and post.caption == "Cover"
+    forwards = [m for m in fake.messages_in(GROUP) if m.get("is_automatic_forward")]
+    assert forwards and forwards[-1]["forward_origin"]["message_id"] == post.message_id
+    fake.refuse_url("https://blog.example/gone.jpg")
+    with pytest.raises(BadRequest, match="Wrong file identifier/http url specified"):
+        await bot.send_photo(CHANNEL, "https://blog.example/gone.jpg")

@@ -1,0 +1,127 @@
+"""The blog's feeds at the service level: what a fetch records and queues."""
+
+from __future__ import annotations
+
+from bot.feeds import FeedEntry, ParsedFeed
+from bot.services import articles, feeds
+from bot.services.articles import PostRequest
+from bot.settings import Settings
+from storage.db import Database
+from tests.bot.services.test_comments import rows
+
+URL = "https://blog.example/feeds/posts/default"
+NO_VALIDATORS: tuple[str | None, str | None] = (None, None)
+
+
+def entry(number: int, *, title: str | None = None, image: str | None = None) -> FeedEntry:
+    return FeedEntry(
+        key=f"tag:blogger.com,1999:blog-1.post-{number}",
+        title=title or f"Story {number}",
+        link=f"https://blog.example/2026/12/story-{number}.html",
+        summary=f"Summary of story {number}.",
+        image_url=image,
+        published=1_796_000_000.0 + number,
+    )
+
+
+def feed(*entries: FeedEntry) -> ParsedFeed:
+    return ParsedFeed("The Blog", tuple(entries))
+
+
+async def posts_queued(db: Database) -> list[object]:
+    return [
+        row[0]
+        for row in await rows(
+            db,
+            "SELECT json_extract(payload, '$.article_id') FROM outbox"
+            " WHERE action = 'channel_post' ORDER BY id",
+        )
+    ]
+
+
+async def test_first_sight_records_without_posting_then_new_entries_are_posted_once(
+    db: Database, settings: Settings
+) -> None:
+    """What the feed holds when first seen is recorded and the admins told; a new entry
+    becomes an article and one channel post; the same entries again (reordered, or an
+    entry updated later) post nothing more."""
+    settings = settings.model_copy(update={"feed_urls": [URL]})
+    first = await feeds.took_entries(db, settings, URL, feed(entry(1), entry(2)), ("e1", None), 1.0)
+    assert first.first_sight == 2 and first.posted == ()
+    assert await posts_queued(db) == []
+    told = await rows(db, "SELECT json_extract(payload, '$.detail') FROM outbox")
+    assert told == [("2",)] * len(settings.admin_ids)
+
+    second = await feeds.took_entries(
+        db,
+        settings,
+        URL,
+        feed(entry(1), entry(2), entry(3, image="https://x.example/3.jpg")),
+        NO_VALIDATORS,
+        2.0,
+    )
+    assert len(second.posted) == 1
+    article = await articles.get_article(db, second.posted[0])
+    assert article is not None
+    assert (article.title, article.url, article.image_url) == (
+        "Story 3",
+        "https://blog.example/2026/12/story-3.html",
+        "https://x.example/3.jpg",
+    )
+    updated = entry(3, title="Story 3, updated")
+    again = await feeds.took_entries(
+        db, settings, URL, feed(updated, entry(2), entry(1)), NO_VALIDATORS, 3.0
+    )
+    assert again.posted == ()
+    assert await posts_queued(db) == [second.posted[0]]
+    [(etag, posted)] = await rows(db, "SELECT etag, posted FROM feeds")
+    assert (etag, posted) == (None, 1)
+
+
+async def test_catching_up_posts_five_a_poll_oldest_first_and_skips_hand_posted_links(
+    db: Database, settings: Settings
+) -> None:
+    """After downtime: at most five posts a poll, oldest first; the rest next time; an
+    entry whose link was posted by hand with /post (or taken down since) is not posted."""
+    settings = settings.model_copy(update={"feed_urls": [URL]})
+    await feeds.took_entries(db, settings, URL, feed(), NO_VALIDATORS, 1.0)
+    hand_posted = await articles.create_draft(db, PostRequest(entry(2).link, "By hand", ""), 1, 1.5)
+    backlog = feed(*(entry(n) for n in range(1, 9)))
+    first = await feeds.took_entries(db, settings, URL, backlog, NO_VALIDATORS, 2.0)
+    second = await feeds.took_entries(db, settings, URL, backlog, NO_VALIDATORS, 3.0)
+    titles = [
+        row[0]
+        for row in await rows(db, "SELECT title FROM articles WHERE created_by = 0 ORDER BY id")
+    ]
+    assert len(first.posted) == feeds.POSTS_PER_POLL
+    assert titles == [f"Story {n}" for n in (1, 3, 4, 5, 6, 7, 8)]
+    assert len(second.posted) == 2
+    [(article_id,)] = await rows(
+        db, "SELECT article_id FROM feed_entries WHERE entry_key LIKE '%post-2'"
+    )
+    assert article_id == hand_posted.id
+
+
+async def test_failures_back_off_tell_the_admins_once_and_recovery_is_told(
+    db: Database, settings: Settings
+) -> None:
+    settings = settings.model_copy(update={"feed_urls": [URL], "feed_poll_seconds": 10.0})
+    for attempt in range(feeds.FAILURES_BEFORE_TELLING + 2):
+        await feeds.failed(db, settings, URL, "HTTP 503", 100.0 + attempt)
+    [(failures, next_fetch_at, told)] = await rows(
+        db, "SELECT failures, next_fetch_at, admins_told FROM feeds"
+    )
+    assert failures == feeds.FAILURES_BEFORE_TELLING + 2
+    assert next_fetch_at == 104.0 + 10.0 * feeds.MAX_BACKOFF_FACTOR
+    assert told == 1
+    notices = await rows(db, "SELECT json_extract(payload, '$.notice') FROM outbox")
+    assert notices == [("feed_failing",)] * len(settings.admin_ids)
+    await feeds.not_modified(db, settings, URL, 200.0)
+    notices = await rows(db, "SELECT json_extract(payload, '$.notice') FROM outbox ORDER BY id")
+    assert notices[-len(settings.admin_ids) :] == [("feed_recovered",)] * len(settings.admin_ids)
+    [(failures, next_fetch_at, result)] = await rows(
+        db, "SELECT failures, next_fetch_at, last_result FROM feeds"
+    )
+    assert (failures, next_fetch_at, result) == (0, 210.0, "not_modified")
+    assert [state.url for state in await feeds.due(db, settings, 210.0)] == [URL]
+    assert await feeds.due(db, settings, 209.0) == []
