@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def bot_environment(
-    telegram: FakeTelegram, tmp_path: Path, *, with_discussion: bool, log_level: str
+    telegram: FakeTelegram,
+    tmp_path: Path,
+    *,
+    with_discussion: bool,
+    log_level: str,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "PTB_TIMEDELTA"}
     env.update(
@@ -30,6 +35,7 @@ def bot_environment(
             "LOG_LEVEL": log_level,
         }
     )
+    env.update(extra or {})
     return env
 
 
@@ -39,9 +45,12 @@ async def start_bot_process(
     *,
     with_discussion: bool = False,
     log_level: str = "INFO",
+    extra_env: dict[str, str] | None = None,
 ) -> asyncio.subprocess.Process:
     """Starts the bot, appending to tmp_path/bot.log, and waits until it polls."""
-    env = bot_environment(telegram, tmp_path, with_discussion=with_discussion, log_level=log_level)
+    env = bot_environment(
+        telegram, tmp_path, with_discussion=with_discussion, log_level=log_level, extra=extra_env
+    )
     with (tmp_path / "bot.log").open("ab") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=tmp_path, env=env, stdout=log, stderr=log

@@ -4,74 +4,22 @@ serves the feed, the bot polls it every half second."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from bot.settings import Settings
+from tests.e2e.blog_feed import FeedServer, atom_entry, serving_blog
 from tests.e2e.harness import populate, running_bot
 from tests.e2e.steps import Message, post_article
 from tests.factories import ADMIN_ID, CHANNEL_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
 
-def atom_entry(number: int, *, image: bool = False) -> str:
-    thumbnail = (
-        f'<media:thumbnail url="https://blog.example/img/{number}.jpg" height="72" width="72"/>'
-        if image
-        else ""
-    )
-    return f"""
-  <entry>
-    <id>tag:blogger.com,1999:blog-42.post-{number}</id>
-    <published>2026-12-0{number}T10:00:00Z</published>
-    <title type="text">Story {number}: México y EE. UU.</title>
-    <content type="html">&lt;p&gt;Relaciones bilaterales, parte {number}.&lt;/p&gt;</content>
-    <link rel="alternate" type="text/html" href="https://blog.example/2026/12/story-{number}.html"/>
-    {thumbnail}
-  </entry>"""
-
-
-@dataclass
-class FeedServer:
-    """The blog: serves whatever entries (or garbage) the test puts up."""
-
-    entries: list[str] = field(default_factory=list)
-    garbage: bool = False
-    url: str = ""
-
-    def body(self) -> str:
-        if self.garbage:
-            return "<html><body>502 Bad Gateway</body>"
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
-            "<id>tag:blogger.com,1999:blog-42</id><title>The Blog</title>"
-            "<updated>2026-12-02T10:00:00Z</updated>" + "".join(reversed(self.entries)) + "</feed>"
-        )
-
-
 @pytest.fixture
 async def blog() -> AsyncIterator[FeedServer]:
-    served = FeedServer()
-
-    async def feed(request: web.Request) -> web.Response:
-        return web.Response(
-            text=served.body(), content_type="application/atom+xml", charset="utf-8"
-        )
-
-    app = web.Application()
-    app.router.add_get("/feeds/posts/default", feed)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    served.url = f"http://127.0.0.1:{port}/feeds/posts/default"
-    yield served
-    await runner.cleanup()
+    async with serving_blog() as served:
+        yield served
 
 
 def feed_settings(telegram: FakeTelegram, database_path: Path, blog: FeedServer) -> Settings:
