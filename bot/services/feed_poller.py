@@ -29,11 +29,11 @@ LONGEST_NAP = 60.0
 
 
 class FeedPoller:
-    def __init__(self, db: Database, settings: Settings, on_posted: Callable[[], None]) -> None:
+    def __init__(self, db: Database, settings: Settings, wake_outbox: Callable[[], None]) -> None:
         self._db = db
         self._settings = settings
-        # Wakes the outbox, which carries the posts.
-        self._on_posted = on_posted
+        # The outbox carries the posts and the admins' notices a fetch may have queued.
+        self._wake_outbox = wake_outbox
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
@@ -55,6 +55,7 @@ class FeedPoller:
                         if self._stopping.is_set():
                             return
                         await self._poll(client, state)
+                        self._wake_outbox()
                     nap = await self._until_next()
                 except Exception:
                     logger.exception("Looking at the feeds failed; trying again shortly")
@@ -79,7 +80,7 @@ class FeedPoller:
             except feed_reader.FeedParseError as error:
                 await feeds.failed(self._db, self._settings, url, str(error), time.time())
                 return
-            outcome = await feeds.took_entries(
+            await feeds.took_entries(
                 self._db,
                 self._settings,
                 url,
@@ -93,9 +94,6 @@ class FeedPoller:
             logger.exception("Feed %s could not be handled", url)
             with contextlib.suppress(Exception):
                 await feeds.failed(self._db, self._settings, url, repr(error), time.time())
-            return
-        if outcome.posted:
-            self._on_posted()
 
     async def _until_next(self) -> float:
         states = await feeds.all_feeds(self._db, self._settings)

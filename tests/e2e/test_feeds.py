@@ -77,9 +77,9 @@ async def test_a_failing_feed_is_told_once_and_its_recovery_too(
     async with running_bot(settings):
         await telegram.wait_for_bot_message(ADMIN_ID, contains="existing entries")
         blog.garbage = True
-        failing = await telegram.wait_for_bot_message(ADMIN_ID, contains="failed", timeout=10)
+        failing = await telegram.wait_for_bot_message(ADMIN_ID, contains="failed", timeout=3)
         blog.garbage = False
-        await telegram.wait_for_bot_message(ADMIN_ID, contains="works again", timeout=10)
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="works again", timeout=3)
         _, post = await post_article(telegram)
     assert blog.url in failing["text"]
     assert post["message_id"]
