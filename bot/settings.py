@@ -157,11 +157,13 @@ class Settings(BaseSettings):
     @classmethod
     def _feed_urls(cls, value: object) -> object:
         urls = _parse_id_list(value)
-        if isinstance(urls, list):
-            for url in urls:
-                if not re.match(r"^https?://[^\s/]+", str(url)):
-                    raise ValueError(f"{url!r} is not an http(s) URL")
-        return urls
+        if not isinstance(urls, list):
+            return urls
+        for url in urls:
+            if not re.match(r"^https?://[^\s/]+", str(url)):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        # A feed listed twice is fetched once.
+        return list(dict.fromkeys(urls))
 
     @field_validator("watch_words", mode="before")
     @classmethod

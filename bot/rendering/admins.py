@@ -240,7 +240,8 @@ def feed_notice(notice: str, url: str, detail: str) -> str:
     return f"✅ Feed {feed} works again."
 
 
-FEEDS_SHOWN = 20
+# Ten feeds with long URLs and errors stay well inside a 4096-character message.
+FEEDS_SHOWN = 10
 
 
 def feed_list(states: Sequence[FeedState], now: float) -> str:
@@ -258,12 +259,12 @@ def feed_list(states: Sequence[FeedState], now: float) -> str:
             ago = max(0, round(now - state.last_fetch_at))
             fetched = f"fetched {ago} s ago: {esc(_RESULTS.get(state.last_result or '', '?'))}"
         lines.append(
-            f"\n<code>{esc(shorten(state.url, 200))}</code>\n{fetched}; {state.posted} posted"
+            f"\n<code>{esc(shorten(state.url, 150))}</code>\n{fetched}; {state.posted} posted"
         )
         if state.failures:
             lines.append(
                 f"⚠️ {state.failures} failure{'s' if state.failures != 1 else ''} in a row:"
-                f" {esc(shorten(state.last_error or '', 200))}"
+                f" {esc(shorten(state.last_error or '', 150))}"
             )
     if len(states) > FEEDS_SHOWN:
         lines.append(f"\n…and {len(states) - FEEDS_SHOWN} more")

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 # How long the poller sleeps at most between looks at what is due (a feed added to
 # FEED_URLS needs a restart anyway; this only bounds a wait computed from the database).
 LONGEST_NAP = 60.0
+# How long stopping waits for a fetch in flight before cutting it short.
+STOP_GRACE = 2.0
 
 
 class FeedPoller:
@@ -42,8 +44,16 @@ class FeedPoller:
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._task is not None:
-            await self._task
+        if self._task is None:
+            return
+        # A fetch in flight may take FETCH_TIMEOUT: the bot does not wait that long to stop
+        # (an entry fetched but not recorded is simply fetched again next time).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_GRACE)
+        if not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
     async def _run(self) -> None:
         async with httpx.AsyncClient(

@@ -36,6 +36,8 @@ POSTS_PER_POLL = 5
 FAILURES_BEFORE_TELLING = 3
 # A failing feed is fetched less often: the poll interval doubles per failure, up to this.
 MAX_BACKOFF_FACTOR = 16
+# An entry published this long before its feed was first seen is the blog's past, not news.
+OLD_ENTRY_SLACK = 86400.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,12 @@ async def took_entries(
             )
             outcome = FeedPass(first_sight=len(unseen))
         else:
-            outcome = FeedPass(tuple(await _post_new(conn, settings, url, unseen, now)))
+            posted, more_left = await _post_new(conn, settings, url, state, unseen, now)
+            outcome = FeedPass(tuple(posted))
+            if more_left:
+                # The rest go at the next poll, which must see them: with this answer's
+                # validators the blog would answer 304 until it published again.
+                validators = (state.etag, state.last_modified)
         await _recovered(conn, settings, state, now)
         etag, last_modified = validators
         await feeds.save(
@@ -110,17 +117,25 @@ async def _post_new(
     conn: aiosqlite.Connection,
     settings: Settings,
     url: str,
+    state: FeedState,
     unseen: list[FeedEntry],
     now: float,
-) -> list[int]:
-    """Oldest first, at most POSTS_PER_POLL posts; the rest wait for the next poll."""
+) -> tuple[list[int], bool]:
+    """Oldest first, at most POSTS_PER_POLL posts; the rest wait for the next poll (True:
+    some do)."""
     posted: list[int] = []
+    first_seen_at = state.first_seen_at or now
     for entry in unseen:
         if len(posted) == POSTS_PER_POLL:
-            break
+            return posted, True
         # Posted by hand with /post already (or taken down on request since): never again.
         existing = await articles.ever_with_url(conn, entry.link)
-        if existing is not None or len(entry.link) > URL_MAX_LENGTH:
+        # Published well before the feed was first seen, yet not in it then: the blog
+        # showed more of its past (a longer feed, an old post edited or republished).
+        old = entry.published is not None and entry.published < first_seen_at - OLD_ENTRY_SLACK
+        if existing is not None or old or len(entry.link) > URL_MAX_LENGTH:
+            if existing is None and not old:
+                logger.warning("Feed %s: entry %s has a link too long to post", url, entry.key)
             await feeds.mark_seen(conn, url, [(entry.key, existing)], now)
             continue
         article_id = await articles.insert_draft(
@@ -135,7 +150,7 @@ async def _post_new(
         await effects.post_to_channel(conn, settings, article_id, FROM_FEED, now)
         await feeds.mark_seen(conn, url, [(entry.key, article_id)], now)
         posted.append(article_id)
-    return posted
+    return posted, False
 
 
 async def not_modified(db: Database, settings: Settings, url: str, now: float) -> None:

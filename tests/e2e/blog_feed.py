@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
@@ -18,12 +19,19 @@ def atom_entry(number: int, *, image: bool = False) -> str:
     return f"""
   <entry>
     <id>tag:blogger.com,1999:blog-42.post-{number}</id>
-    <published>2026-12-0{number}T10:00:00Z</published>
+    <published>{_published(number)}</published>
     <title type="text">Story {number}: México y EE. UU.</title>
     <content type="html">&lt;p&gt;Relaciones bilaterales, parte {number}.&lt;/p&gt;</content>
     <link rel="alternate" type="text/html" href="https://blog.example/2026/12/story-{number}.html"/>
     {thumbnail}
   </entry>"""
+
+
+def _published(number: int) -> str:
+    """Entries are news, whenever the tests run: a few minutes ago, in their order (an
+    entry published well before the feed was first seen is not posted)."""
+    moment = datetime.now(UTC) - timedelta(minutes=60 - number)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass

@@ -84,3 +84,19 @@ async def test_a_failing_feed_is_told_once_and_its_recovery_too(
     assert blog.url in failing["text"]
     assert post["message_id"]
     assert len([m for m in telegram.bot_messages_in(ADMIN_ID) if "failed" in m["text"]]) == 1
+
+
+async def test_an_image_telegram_cannot_fetch_leaves_the_post_as_text(
+    telegram: FakeTelegram, database_path: Path, blog: FeedServer
+) -> None:
+    telegram.expect_bad_request("wrong file identifier")
+    telegram.refuse_url("https://blog.example/img/2.jpg")
+    blog.entries = [atom_entry(1)]
+    settings = feed_settings(telegram, database_path, blog)
+    async with running_bot(settings):
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="existing entries")
+        blog.entries.append(atom_entry(2, image=True))
+        post = await telegram.wait_for_bot_message(CHANNEL_ID, contains="Story 2")
+    assert "photo" not in post
+    assert "Relaciones bilaterales, parte 2." in post["text"]
+    assert [c.status for c in telegram.calls if c.method == "sendPhoto"] == [400]

@@ -125,3 +125,37 @@ async def test_failures_back_off_tell_the_admins_once_and_recovery_is_told(
     assert (failures, next_fetch_at, result) == (0, 210.0, "not_modified")
     assert [state.url for state in await feeds.due(db, settings, 210.0)] == [URL]
     assert await feeds.due(db, settings, 209.0) == []
+
+
+async def test_a_backlog_is_fetched_unconditionally_until_it_is_posted(
+    db: Database, settings: Settings
+) -> None:
+    """While entries wait for the next poll, the answer's ETag is not kept: the blog would
+    answer 304 to it and the rest would wait for its next article."""
+    settings = settings.model_copy(update={"feed_urls": [URL]})
+    await feeds.took_entries(db, settings, URL, feed(), ("e0", None), 1.0)
+    backlog = feed(*(entry(n) for n in range(1, 9)))
+    await feeds.took_entries(db, settings, URL, backlog, ("e1", None), 2.0)
+    assert await rows(db, "SELECT etag FROM feeds") == [("e0",)]
+    await feeds.took_entries(db, settings, URL, backlog, ("e1", None), 3.0)
+    assert await rows(db, "SELECT etag, posted FROM feeds") == [("e1", 8)]
+
+
+async def test_old_entries_that_appear_later_are_recorded_not_posted(
+    db: Database, settings: Settings
+) -> None:
+    """The blog lengthens its feed or republishes an old post: entries published well
+    before the feed was first seen are its past, not news."""
+    settings = settings.model_copy(update={"feed_urls": [URL]})
+    first_seen = 1_796_000_000.0
+    await feeds.took_entries(db, settings, URL, feed(entry(9)), NO_VALIDATORS, first_seen)
+    old = FeedEntry(
+        "tag:old", "Old story", "https://blog.example/2020/old.html", "", None, 1_600_000_000.0
+    )
+    outcome = await feeds.took_entries(
+        db, settings, URL, feed(old, entry(9), entry(10)), NO_VALIDATORS, first_seen + 60
+    )
+    assert len(outcome.posted) == 1
+    assert await rows(
+        db, "SELECT entry_key, article_id FROM feed_entries WHERE entry_key = ?", ("tag:old",)
+    ) == [("tag:old", None)]
