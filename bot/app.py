@@ -59,6 +59,7 @@ READER_COMMANDS = [
     BotCommand("start", "Latest articles"),
     BotCommand("contact", "Write to the editors"),
     BotCommand("help", "How commenting and contact work"),
+    BotCommand("language", "English or Spanish"),
     BotCommand("cancel", "Stop what you are doing"),
 ]
 
@@ -235,6 +236,9 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         CallbackQueryHandler(contact.start_button, pattern=f"^{callback_data.CONTACT_START}$")
     )
     application.add_handler(
+        CallbackQueryHandler(readers.language_button, pattern=f"^{callback_data.LANGUAGE_PREFIX}")
+    )
+    application.add_handler(
         CallbackQueryHandler(
             contact.use_telegram_name, pattern=f"^{callback_data.CONTACT_USE_TELEGRAM_NAME}$"
         )
@@ -258,6 +262,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
 
     application.add_handler(CommandHandler("start", readers.start, filters=private))
     application.add_handler(CommandHandler("help", readers.help, filters=private))
+    application.add_handler(CommandHandler("language", readers.language, filters=private))
     application.add_handler(CommandHandler("contact", contact.command, filters=private))
     application.add_handler(CommandHandler("cancel", readers.cancel, filters=private))
     # Order matters from here: plain text is a comment, then unknown commands, then the rest.

@@ -20,6 +20,8 @@ CONTACT_START = "ct:v1:start"
 CONTACT_USE_TELEGRAM_NAME = "ct:v1:name"
 _MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|unpublish):(\d{1,18})$")
 _ARTICLE = re.compile(r"^art:v1:open:(\d{1,18})$")
+LANGUAGE_PREFIX = "lang:"
+_LANGUAGE = re.compile(r"^lang:v1:([a-z]{2})$")
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,12 @@ def parse_desk(data: str | None) -> DeskPress | None:
         return None
     decision = None if match[1] == "skip" else Decision(match[1])
     return DeskPress(decision, int(match[2]))
+
+
+def language(code: str) -> str:
+    return f"lang:v1:{code}"
+
+
+def parse_language(data: str | None) -> str | None:
+    match = _LANGUAGE.match(data or "")
+    return match[1] if match else None

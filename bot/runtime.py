@@ -70,7 +70,7 @@ class Runtime:
 
 
 def person_of(user: User) -> Person:
-    return Person(user.id, user.first_name, user.last_name, user.username)
+    return Person(user.id, user.first_name, user.last_name, user.username, user.language_code)
 
 
 class ChatOf(filters.MessageFilter):

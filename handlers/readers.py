@@ -9,11 +9,12 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data
+from bot.i18n import SUPPORTED
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import readers as reader_texts
 from bot.runtime import Runtime, person_of
-from bot.services import articles, comments, conversation
+from bot.services import articles, comments, conversation, languages
 from bot.services.comments import OpenResult, SubmitResult
 from bot.services.conversation import Route, Routed
 from handlers.contact import ContactHandlers
@@ -54,7 +55,10 @@ class ReaderHandlers:
         listings = await articles.recent_articles(
             self._runtime.db, WELCOME_ARTICLES, published_only=True
         )
-        text, markup = reader_texts.welcome(listings)
+        t = await languages.texts_for(
+            self._runtime.db, self._runtime.settings, person_of(update.effective_user)
+        )
+        text, markup = reader_texts.welcome(t, listings)
         await message.reply_text(text, reply_markup=markup)
 
     async def open_article_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -87,8 +91,31 @@ class ReaderHandlers:
         await update.effective_chat.send_message(text)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(reader_texts.HELP)
+        assert update.effective_message is not None and update.effective_user is not None
+        t = await languages.texts_for(
+            self._runtime.db, self._runtime.settings, person_of(update.effective_user)
+        )
+        await update.effective_message.reply_text(reader_texts.help_text(t))
+
+    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/language: English or Spanish, whatever Telegram says of the reader."""
+        assert update.effective_message is not None and update.effective_user is not None
+        t = await languages.texts_for(
+            self._runtime.db, self._runtime.settings, person_of(update.effective_user)
+        )
+        text, markup = reader_texts.language_choice(t)
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+    async def language_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        code = callback_data.parse_language(query.data)
+        if code not in SUPPORTED or query.message is None:
+            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
+            return
+        t = await languages.choose(self._runtime.db, person_of(query.from_user), code, time.time())
+        await context.bot.send_message(query.message.chat.id, reader_texts.language_chosen(t))
+        await answer_press(query)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_user is not None

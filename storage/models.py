@@ -36,6 +36,8 @@ class Person:
     first_name: str
     last_name: str | None = None
     username: str | None = None
+    # Telegram's language for the user (es, es-MX, en...), when an update carried it.
+    language_code: str | None = None
 
     @property
     def display_name(self) -> str:

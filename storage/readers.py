@@ -11,11 +11,13 @@ from storage.db import fetch_one
 from storage.models import Person, ReaderState
 
 _REMEMBER = (
-    "INSERT INTO readers (user_id, first_name, last_name, username, updated_at)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO readers (user_id, first_name, last_name, username, updated_at, language_code)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
     " last_name = excluded.last_name, username = excluded.username,"
-    " updated_at = excluded.updated_at"
+    " updated_at = excluded.updated_at,"
+    # An update without a language_code (a channel, some clients) keeps the last one known.
+    " language_code = COALESCE(excluded.language_code, readers.language_code)"
 )
 
 
@@ -27,7 +29,7 @@ async def remember_all(conn: aiosqlite.Connection, people: Sequence[Person], now
     """Store each person's current Telegram name, in one trip to the database thread."""
     await conn.executemany(
         _REMEMBER,
-        [(p.user_id, p.first_name, p.last_name, p.username, now) for p in people],
+        [(p.user_id, p.first_name, p.last_name, p.username, now, p.language_code) for p in people],
     )
 
 
@@ -122,3 +124,15 @@ async def note_thread_notice(conn: aiosqlite.Connection, user_id: int, now: floa
         " ON CONFLICT (user_id) DO UPDATE SET noticed_at = excluded.noticed_at",
         (user_id, now),
     )
+
+
+async def language(conn: aiosqlite.Connection, user_id: int) -> tuple[str | None, str | None]:
+    """The language a reader chose (None: none chosen) and Telegram's language_code."""
+    row = await fetch_one(
+        conn, "SELECT language, language_code FROM readers WHERE user_id = ?", (user_id,)
+    )
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def choose_language(conn: aiosqlite.Connection, user_id: int, language: str) -> None:
+    await conn.execute("UPDATE readers SET language = ? WHERE user_id = ?", (language, user_id))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
+from bot.i18n import NAMES, SUPPORTED, Texts
 from bot.rendering.common import CARD_TITLE_LIMIT, esc, visible_length
 from bot.rendering.contact import CONTACT_RECEIVED
 from bot.services.comments import ArticleView
@@ -17,15 +18,19 @@ from storage.models import Article, ArticleListing, Submission, SubmissionKind, 
 CONTACT_BUTTON = "✉️ Contact the editors"
 
 
-def welcome(listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMarkup]:
-    text = (
+def welcome(t: Texts, listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMarkup]:
+    text = t.gettext(
         "👋 Welcome! I take comments on the blog's articles, and messages, to the editors.\n\n"
         "Every comment is read by a moderator before it is published."
     )
-    contact_row = [InlineKeyboardButton(CONTACT_BUTTON, callback_data=callback_data.CONTACT_START)]
+    contact_row = [
+        InlineKeyboardButton(
+            t.gettext("✉️ Contact the editors"), callback_data=callback_data.CONTACT_START
+        )
+    ]
     if not listings:
         return (
-            text + "\n\nThere are no articles open for comments yet.",
+            text + "\n\n" + t.gettext("There are no articles open for comments yet."),
             InlineKeyboardMarkup([contact_row]),
         )
     buttons = [
@@ -38,22 +43,37 @@ def welcome(listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMark
         for item in listings
     ]
     return (
-        text + "\n\nChoose an article to read its comments and add yours:",
+        text + "\n\n" + t.gettext("Choose an article to read its comments and add yours:"),
         InlineKeyboardMarkup([*buttons, contact_row]),
     )
 
 
-HELP = (
-    "<b>How to comment</b>\n"
-    "1. Open an article from the channel with its 💬 link, or pick one in /start.\n"
-    "2. Send your comment as one text message.\n"
-    "3. A moderator reads it; I tell you when it is published or not.\n\n"
-    "<b>How to write to the editors</b>\n"
-    "/contact asks for your name, your email and your message. Only the editors see them.\n"
-    "When they answer, reply to their message to continue the conversation.\n\n"
-    "/start – latest articles\n/contact – write to the editors\n"
-    "/cancel – stop what you are doing\n/help – this message"
-)
+def help_text(t: Texts) -> str:
+    return t.gettext(
+        "<b>How to comment</b>\n"
+        "1. Open an article from the channel with its 💬 link, or pick one in /start.\n"
+        "2. Send your comment as one text message.\n"
+        "3. A moderator reads it; I tell you when it is published or not.\n\n"
+        "<b>How to write to the editors</b>\n"
+        "/contact asks for your name, your email and your message. Only the editors see them.\n"
+        "When they answer, reply to their message to continue the conversation.\n\n"
+        "/start – latest articles\n/contact – write to the editors\n"
+        "/language – English or Spanish\n"
+        "/cancel – stop what you are doing\n/help – this message"
+    )
+
+
+def language_choice(t: Texts) -> tuple[str, InlineKeyboardMarkup]:
+    """/language: the languages, each button in its own language."""
+    buttons = [
+        InlineKeyboardButton(NAMES[code], callback_data=callback_data.language(code))
+        for code in SUPPORTED
+    ]
+    return t.gettext("🌐 Which language should I use with you?"), InlineKeyboardMarkup([buttons])
+
+
+def language_chosen(t: Texts) -> str:
+    return t.gettext("🌐 From now on I write to you in English.")
 
 
 VIEW_NAME_LIMIT = 64

@@ -385,12 +385,16 @@ class FakeTelegram:
         first_name: str,
         last_name: str | None = None,
         username: str | None = None,
+        language_code: str | None = None,
     ) -> dict[str, Any]:
+        """A Telegram user; `language_code` is the IETF tag their app sends (es-MX...)."""
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if last_name is not None:
             user["last_name"] = last_name
         if username is not None:
             user["username"] = username
+        if language_code is not None:
+            user["language_code"] = language_code
         self._users[user_id] = user
         return copy.deepcopy(user)
 

@@ -1,0 +1,88 @@
+"""The catalogs: every message translated, placeholders and markup kept, compiled files
+up to date with the .po files and the .pot with the code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages import mofile, pofile
+
+from bot.i18n import LOCALES, SUPPORTED, Texts, language_of
+from tests.fake_telegram.html_parser import parse_html
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = [language for language in SUPPORTED if language != "en"]
+# What must survive translation: {placeholders}, %-formats, HTML tags, commands.
+_KEPT = re.compile(r"\{[a-z_]*\}|%[sd]|</?[a-z]+[^>]*>|/[a-z]+\b")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("es", "es"), ("es-MX", "es"), ("es-419", "es"), ("ES_es", "es"), ("fr", "en"), (None, "en")],
+)
+def test_telegram_language_codes_choose_the_language(code: str | None, expected: str) -> None:
+    assert language_of(code, "en") == expected
+    assert language_of("de", "es") == "es"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_with_its_placeholders_and_markup(language: str) -> None:
+    with (LOCALES / language / "LC_MESSAGES" / "bot.po").open("rb") as source:
+        catalog = pofile.read_po(source)
+    messages = [message for message in catalog if message.id]
+    assert messages
+    for message in messages:
+        ids = [
+            str(part) for part in (message.id if isinstance(message.id, tuple) else [message.id])
+        ]
+        raw = message.string
+        strings = [str(part) for part in (raw if isinstance(raw, tuple | list) else [raw]) if part]
+        assert strings, f"not translated: {ids[0]!r}"
+        for translated in strings:
+            assert sorted(_KEPT.findall(ids[0])) == sorted(_KEPT.findall(translated)), ids[0]
+            parse_html(translated)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalog_is_the_po_file(language: str) -> None:
+    folder = LOCALES / language / "LC_MESSAGES"
+    with (folder / "bot.po").open("rb") as source:
+        written = {m.id: m.string for m in pofile.read_po(source) if m.id}
+    with (folder / "bot.mo").open("rb") as source:
+        compiled = {m.id: m.string for m in mofile.read_mo(source) if m.id}
+    assert compiled == written, "run scripts/i18n compile"
+
+
+def test_the_template_holds_every_message_of_the_code(tmp_path: Path) -> None:
+    extracted = tmp_path / "bot.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-o",
+            str(extracted),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    with extracted.open("rb") as fresh, (LOCALES / "bot.pot").open("rb") as committed:
+        fresh_ids = {m.id for m in pofile.read_po(fresh) if m.id}
+        committed_ids = {m.id for m in pofile.read_po(committed) if m.id}
+    assert fresh_ids == committed_ids, "run scripts/i18n"
+
+
+def test_spanish_texts_come_from_the_catalog() -> None:
+    assert Texts("es").gettext("🌐 From now on I write to you in English.") == (
+        "🌐 A partir de ahora te escribo en español."
+    )
+    assert Texts("en").gettext("🌐 From now on I write to you in English.").endswith("English.")

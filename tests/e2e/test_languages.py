@@ -1,0 +1,38 @@
+"""The bot answers each reader in their own language: Telegram's language_code, or the
+one they chose with /language."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import RunningBot
+from tests.fake_telegram import FakeTelegram
+
+SPANISH_READER, FRENCH_READER = 3001, 3002
+
+
+async def test_spanish_from_telegram_english_otherwise_and_a_choice_that_sticks(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    telegram.add_user(SPANISH_READER, "Lupita", language_code="es-MX")
+    telegram.add_user(FRENCH_READER, "Amélie", language_code="fr")
+    telegram.user_sends_text(SPANISH_READER, "/start")
+    welcome = await telegram.wait_for_bot_message(SPANISH_READER, contains="Hola")
+    assert "Un moderador lee cada comentario" in welcome["text"]
+    assert welcome["reply_markup"]["inline_keyboard"][-1][0]["text"] == (
+        "✉️ Escribir a la redacción"
+    )
+    telegram.user_sends_text(SPANISH_READER, "/help")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="Cómo comentar")
+    telegram.user_sends_text(FRENCH_READER, "/help")
+    await telegram.wait_for_bot_message(FRENCH_READER, contains="How to comment")
+
+    telegram.user_sends_text(FRENCH_READER, "/language")
+    choice = await telegram.wait_for_bot_message(FRENCH_READER, contains="Which language")
+    [buttons] = choice["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for b in buttons] == ["English", "Español"]
+    query = telegram.user_presses_button(
+        FRENCH_READER, FRENCH_READER, choice["message_id"], buttons[1]["callback_data"]
+    )
+    await telegram.wait_for(lambda: telegram.callback_answers.get(query))
+    await telegram.wait_for_bot_message(FRENCH_READER, contains="te escribo en español")
+    telegram.user_sends_text(FRENCH_READER, "/help")
+    await telegram.wait_for_bot_message(FRENCH_READER, contains="Cómo comentar")
