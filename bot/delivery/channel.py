@@ -10,6 +10,7 @@ from telegram import Message
 from telegram.error import BadRequest, NetworkError
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, int_of
+from bot.i18n import Texts
 from bot.rendering import admins as admin_texts
 from bot.rendering import channel as channel_texts
 from bot.services import effects
@@ -73,6 +74,7 @@ async def _post(delivery: Delivery, article: Article) -> Message:
     with_discussion = settings.discussion_chat_id is not None
     if article.image_url:
         caption, markup = channel_texts.channel_post(
+            Texts(settings.channel_language),
             article,
             delivery.bot_username,
             with_discussion=with_discussion,
@@ -91,7 +93,10 @@ async def _post(delivery: Delivery, article: Article) -> Message:
             # words): the article goes as text rather than not at all.
             logger.warning("Article %s: its image was refused (%s)", article.id, error.message)
     text, markup = channel_texts.channel_post(
-        article, delivery.bot_username, with_discussion=with_discussion
+        Texts(settings.channel_language),
+        article,
+        delivery.bot_username,
+        with_discussion=with_discussion,
     )
     return await delivery.bot.send_message(settings.channel_id, text, reply_markup=markup)
 
@@ -167,7 +172,9 @@ async def refresh_counter(delivery: Delivery, item: OutboxItem) -> Delivered:
         await delivery.bot.edit_message_reply_markup(
             chat_id=delivery.settings.channel_id,
             message_id=article.channel_message_id,
-            reply_markup=channel_texts.comments_button(article, delivery.bot_username, count),
+            reply_markup=channel_texts.comments_button(
+                Texts(delivery.settings.channel_language), article, delivery.bot_username, count
+            ),
         )
     except BadRequest as error:
         if "message is not modified" not in error.message.lower():

@@ -7,38 +7,46 @@ from html import unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import Texts
 from bot.rendering.common import article_payload, deep_link, esc
 from bot.text import MESSAGE_LIMIT, shorten, tg_length
 from storage.models import Article, Submission
 
 
 def comments_button(
-    article: Article, bot_username: str, approved_count: int
+    t: Texts, article: Article, bot_username: str, approved_count: int
 ) -> InlineKeyboardMarkup:
     link = deep_link(bot_username, article_payload(article.id))
+    label = t.gettext("💬 Comments ({count})")
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(f"💬 Comments ({approved_count})", url=link)]]
+        [[InlineKeyboardButton(label.format(count=approved_count), url=link)]]
     )
 
 
 def channel_post(
-    article: Article, bot_username: str, *, with_discussion: bool, limit: int = MESSAGE_LIMIT
+    t: Texts,
+    article: Article,
+    bot_username: str,
+    *,
+    with_discussion: bool,
+    limit: int = MESSAGE_LIMIT,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The article's post (or, with `limit` CAPTION_LIMIT, a photo's caption: the summary
     gives way). With a discussion group the comment link sits in the text: Telegram
     hides a post's comment thread when the post has inline buttons."""
     title = f"<b>{esc(article.title)}</b>"
-    link_line = f'🔗 <a href="{esc(article.url)}">Read the article</a>'
+    read = esc(t.gettext("Read the article"))
+    link_line = f'🔗 <a href="{esc(article.url)}">{read}</a>'
     if with_discussion:
         link = deep_link(bot_username, article_payload(article.id))
-        link_line += f'\n💬 <a href="{esc(link)}">Comment</a>'
+        link_line += f'\n💬 <a href="{esc(link)}">{esc(t.gettext("Comment"))}</a>'
     parts = [title, link_line]
     if article.summary:
         # Counted as Telegram counts: the visible text, after the markup is parsed.
         room = limit - tg_length(article.title) - tg_length(_visible(link_line)) - 4
         if room > 20:
             parts.insert(1, esc(shorten(article.summary, room)))
-    markup = None if with_discussion else comments_button(article, bot_username, 0)
+    markup = None if with_discussion else comments_button(t, article, bot_username, 0)
     return "\n\n".join(parts), markup
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import SUPPORTED, Texts
 from bot.rendering import admins as admin_texts
 from bot.rendering import channel as channel_texts
 from bot.rendering import contact as contact_texts
@@ -12,7 +13,7 @@ from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services.abuse import CardFlags
 from bot.services.comments import ArticleView, OpenResult
-from bot.text import MESSAGE_LIMIT
+from bot.text import MESSAGE_LIMIT, tg_length
 from storage.models import (
     Article,
     ArticleStatus,
@@ -151,7 +152,19 @@ def test_posts_threads_views_and_notices_are_accepted(
         0.0,
     )
     for with_discussion in (True, False):
-        accepted(channel_texts.channel_post(article, "bot", with_discussion=with_discussion)[0])
+        for language in SUPPORTED:
+            post, _ = channel_texts.channel_post(
+                Texts(language), article, "bot", with_discussion=with_discussion
+            )
+            accepted(post)
+            caption, _ = channel_texts.channel_post(
+                Texts(language),
+                article,
+                "bot",
+                with_discussion=with_discussion,
+                limit=channel_texts.CAPTION_LIMIT,
+            )
+            assert tg_length(parse_html(caption)[0]) <= channel_texts.CAPTION_LIMIT
     item = submission(SubmissionKind.COMMENT, text, name, "")
     assert text.strip() in accepted(channel_texts.thread_comment(item)) or not text.strip()
     comments = [PublishedComment(name[:128] or "n", text, 0.0) for _ in range(10)]

@@ -3,7 +3,9 @@ one they chose with /language."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import RunningBot
+from bot.settings import Settings
+from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.steps import post_article
 from tests.fake_telegram import FakeTelegram
 
 SPANISH_READER, FRENCH_READER = 3001, 3002
@@ -36,3 +38,13 @@ async def test_spanish_from_telegram_english_otherwise_and_a_choice_that_sticks(
     await telegram.wait_for_bot_message(FRENCH_READER, contains="te escribo en español")
     telegram.user_sends_text(FRENCH_READER, "/help")
     await telegram.wait_for_bot_message(FRENCH_READER, contains="Cómo comentar")
+
+
+async def test_the_channel_post_speaks_the_channels_language(
+    telegram: FakeTelegram, e2e_settings: Settings
+) -> None:
+    async with running_bot(e2e_settings.model_copy(update={"channel_language": "es"})):
+        _, post = await post_article(telegram)
+    assert "Leer el artículo" in post["text"]
+    [[button]] = post["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "💬 Comentarios (0)"
