@@ -7,11 +7,12 @@ import time
 from telegram import Chat, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.i18n import Texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.runtime import Runtime, person_of
-from bot.services import contact, conversation
+from bot.services import contact, conversation, languages
 from bot.services.contact import ReplyResult, Step
 from bot.services.conversation import Routed
 from bot.text import tg_length
@@ -43,11 +44,12 @@ class ContactHandlers:
         outcome = await contact.start_form(
             self._runtime.db, self._runtime.settings, reader, time.time()
         )
+        t = await languages.texts_for(self._runtime.db, self._runtime.settings, reader)
         if outcome.step is Step.BANNED:
-            await update.effective_chat.send_message(reader_texts.BANNED)
+            await update.effective_chat.send_message(reader_texts.banned(t))
         elif outcome.step is Step.FLOOD:
             await update.effective_chat.send_message(
-                reader_texts.wait_before_sending(outcome.retry_at, time.time())
+                reader_texts.wait_before_sending(t, outcome.retry_at, time.time())
             )
         else:
             # The first question is queued with the form's state.
@@ -103,15 +105,22 @@ class ContactHandlers:
                 contact_texts.message_too_long(contact.MESSAGE_MAX_LENGTH, int(outcome.detail))
             )
         elif outcome.step is Step.BANNED:
-            await chat.send_message(reader_texts.BANNED)
+            await chat.send_message(reader_texts.banned(await self._texts_of(reader)))
         elif outcome.step is Step.EMPTY:
             await chat.send_message(contact_texts.FORM_EMPTY)
         elif outcome.step is Step.DUPLICATE:
-            await chat.send_message(reader_texts.ALREADY_RECEIVED)
+            await chat.send_message(reader_texts.already_received(await self._texts_of(reader)))
         elif outcome.step is Step.FLOOD:
-            await chat.send_message(reader_texts.wait_before_sending(outcome.retry_at, time.time()))
+            await chat.send_message(
+                reader_texts.wait_before_sending(
+                    await self._texts_of(reader), outcome.retry_at, time.time()
+                )
+            )
         else:
             await chat.send_message(reader_texts.NOT_COMMENTING)
+
+    async def _texts_of(self, reader: Person) -> Texts:
+        return await languages.texts_for(self._runtime.db, self._runtime.settings, reader)
 
     async def answer_editors(self, message: Message, reader: Person) -> bool:
         """A reader's reply to the editors' answer; False if it replies to something else."""
@@ -131,7 +140,7 @@ class ContactHandlers:
             self._runtime.wake_outbox()
             await message.reply_text(contact_texts.READER_ANSWER_QUEUED)
         elif outcome.result is ReplyResult.READER_BANNED:
-            await message.reply_text(reader_texts.BANNED)
+            await message.reply_text(reader_texts.banned(await self._texts_of(reader)))
         elif outcome.result is ReplyResult.TOO_LONG:
             await message.reply_text(
                 contact_texts.reply_too_long(

@@ -9,7 +9,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data
-from bot.i18n import SUPPORTED
+from bot.i18n import SUPPORTED, Texts
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import readers as reader_texts
@@ -82,13 +82,17 @@ class ReaderHandlers:
             # The article view is queued with the change: the outbox shows it.
             self._runtime.wake_outbox()
             return
+        t = await self._texts_of(person_of(update.effective_user))
         if view.result is OpenResult.NOT_FOUND:
             text = reader_texts.ARTICLE_NOT_FOUND
         elif view.result is OpenResult.CLOSED:
-            text = reader_texts.article_closed(view.article)
+            text = reader_texts.article_closed(t, view.article)
         else:
-            text = reader_texts.BANNED
+            text = reader_texts.banned(t)
         await update.effective_chat.send_message(text)
+
+    async def _texts_of(self, reader: Person) -> Texts:
+        return await languages.texts_for(self._runtime.db, self._runtime.settings, reader)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_user is not None
@@ -162,24 +166,26 @@ class ReaderHandlers:
         }:
             # Stored with its acknowledgement in the outbox, which says "received" once.
             self._runtime.wake_outbox()
-        elif outcome.result is SubmitResult.DUPLICATE:
-            await message.reply_text(reader_texts.ALREADY_RECEIVED)
+            return
+        t = await self._texts_of(reader)
+        if outcome.result is SubmitResult.DUPLICATE:
+            await message.reply_text(reader_texts.already_received(t))
         elif outcome.result is SubmitResult.FLOOD:
             await message.reply_text(
-                reader_texts.wait_before_sending(outcome.retry_at, time.time())
+                reader_texts.wait_before_sending(t, outcome.retry_at, time.time())
             )
         elif outcome.result is SubmitResult.TOO_LONG:
             await message.reply_text(
                 reader_texts.comment_too_long(
-                    self._runtime.settings.comment_max_length, len(message.text.strip())
+                    t, self._runtime.settings.comment_max_length, len(message.text.strip())
                 )
             )
         elif outcome.result is SubmitResult.EMPTY:
-            await message.reply_text(reader_texts.EMPTY_COMMENT)
+            await message.reply_text(reader_texts.empty_comment(t))
         elif outcome.result is SubmitResult.BANNED:
-            await message.reply_text(reader_texts.BANNED)
+            await message.reply_text(reader_texts.banned(t))
         else:
-            await message.reply_text(reader_texts.article_closed(outcome.article))
+            await message.reply_text(reader_texts.article_closed(t, outcome.article))
 
     async def _nothing_open(self, message: Message, reader: Person, routed: Routed) -> None:
         await message.reply_text(reader_texts.NOT_COMMENTING)

@@ -48,7 +48,7 @@ from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
-from bot.services import abuse, comments, desk, effects
+from bot.services import abuse, comments, desk, effects, languages
 from bot.services.effects import Effect, ReaderNotice
 from storage import articles, contact_replies, history, submissions
 from storage.models import (
@@ -79,10 +79,12 @@ async def _card(
 
 
 async def acknowledge(delivery: Delivery, item: OutboxItem) -> Delivered:
-    # Everything the text needs travels in the row: the reader's answer costs no query.
+    # What the text needs travels in the row; the reader's language is one read by key.
+    t = await languages.texts_for_id(delivery.db, delivery.settings, int(item.chat_key))
     await delivery.bot.send_message(
         int(item.chat_key),
         reader_texts.acknowledgement(
+            t,
             SubmissionKind(str(item.payload["kind"])),
             text_of(item, "title"),
             published=bool(item.payload.get("published")),
@@ -96,6 +98,7 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
     question of the contact form, a confirmation."""
     notice = ReaderNotice(str(item.payload["notice"]))
     markup = None
+    t = await languages.texts_for_id(delivery.db, delivery.settings, int(item.chat_key))
     if notice is ReaderNotice.ARTICLE_VIEW:
         async with delivery.db.reading() as conn:
             article_id = int_of(item, "article_id")
@@ -107,9 +110,10 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
         if article is None:
             text = reader_texts.ARTICLE_NOT_FOUND
         elif not article.open_for_comments:
-            text = reader_texts.article_closed(article)
+            text = reader_texts.article_closed(t, article)
         else:
             text = reader_texts.article_view(
+                t,
                 comments.ArticleView(comments.OpenResult.READY, article, latest, count),
                 delivery.settings.comment_max_length,
             )
@@ -135,8 +139,9 @@ async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
     # Pending, or written as a channel (no private chat to tell).
     if submission.status is SubmissionStatus.PENDING or submission.author.user_id < 0:
         return NOTHING
+    t = await languages.texts_for_id(delivery.db, delivery.settings, submission.author.user_id)
     await delivery.bot.send_message(
-        submission.author.user_id, reader_texts.author_outcome(submission, title)
+        submission.author.user_id, reader_texts.author_outcome(t, submission, title)
     )
     return NOTHING
 

@@ -24,7 +24,7 @@ from bot.delivery.base import (
 from bot.delivery.outcome import NotReadyError
 from bot.rendering import channel as channel_texts
 from bot.rendering import readers as reader_texts
-from bot.services import effects
+from bot.services import effects, languages
 from bot.services.effects import AdminNotice, Effect
 from storage import (
     articles,
@@ -58,10 +58,12 @@ async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivere
     notice = text_of(item, "notice") or ""
     now = time.time()
     if author_id > 0:
+        t = await languages.texts_for_id(delivery.db, delivery.settings, author_id)
         try:
             await delivery.bot.send_message(
                 author_id,
                 reader_texts.thread_comment_notice(
+                    t,
                     notice,
                     text_of(item, "title"),
                     float(item.payload.get("retry_at") or 0),

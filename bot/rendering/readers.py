@@ -81,15 +81,15 @@ VIEW_NAME_LIMIT = 64
 VIEW_MIN_EXCERPT = 200
 
 
-def article_view(view: ArticleView, comment_limit: int) -> str:
+def article_view(t: Texts, view: ArticleView, comment_limit: int) -> str:
     """Title, the latest approved comments that fit one message, newest kept first."""
     article = view.article
     assert article is not None
     header = f"📰 <b>{esc(shorten(article.title, CARD_TITLE_LIMIT))}</b>"
-    footer = (
-        f"✍️ Send your comment as your next message (up to {comment_limit} characters)."
+    footer = t.gettext(
+        "✍️ Send your comment as your next message (up to {limit} characters)."
         " A moderator reads it before it is published. /cancel to stop."
-    )
+    ).format(limit=comment_limit)
     # Room for the intro line, which is written once we know how many comments fit.
     budget = MESSAGE_LIMIT - visible_length(header) - visible_length(footer) - 60
     shown: list[str] = []
@@ -101,26 +101,35 @@ def article_view(view: ArticleView, comment_limit: int) -> str:
         shown.append(f"<b>{esc(name.rstrip())}</b> {esc(shorten(comment.text, room))}")
         budget -= tg_length(name) + min(tg_length(comment.text), room) + 2
     if not shown:
-        intro = "No comments yet. Be the first!"
+        intro = t.gettext("No comments yet. Be the first!")
     elif len(shown) < view.approved_count:
-        intro = f"Latest comments ({len(shown)} of {view.approved_count}):"
+        intro = t.gettext("Latest comments ({shown} of {total}):").format(
+            shown=len(shown), total=view.approved_count
+        )
     else:
-        intro = "Comments:"
+        intro = t.gettext("Comments:")
     body = "\n\n".join(reversed(shown))
     return "\n\n".join(part for part in (header, intro, body, footer) if part)
 
 
-def article_closed(article: Article | None) -> str:
+def article_closed(t: Texts, article: Article | None) -> str:
     if article is None:
-        return "This article is no longer open for comments."
-    return f"“{esc(shorten(article.title, CARD_TITLE_LIMIT))}” is no longer open for comments."
+        return t.gettext("This article is no longer open for comments.")
+    return t.gettext("“{title}” is no longer open for comments.").format(
+        title=esc(shorten(article.title, CARD_TITLE_LIMIT))
+    )
 
 
 ARTICLE_NOT_FOUND = "I can't find that article. Pick one from /start."
-BANNED = (
-    "Sorry, you can no longer send comments or messages here. "
-    "If you think this is a mistake, write to the blog's editors another way."
-)
+
+
+def banned(t: Texts) -> str:
+    return t.gettext(
+        "Sorry, you can no longer send comments or messages here. "
+        "If you think this is a mistake, write to the blog's editors another way."
+    )
+
+
 NOT_COMMENTING = (
     "To comment, open an article with the 💬 link under its post in the channel, "
     "or choose one in /start. To write to the editors, use /contact; to answer them, "
@@ -138,7 +147,12 @@ def state_expired(hours: float) -> str:
 
 NON_TEXT_WHILE_COMMENTING = "Please send your comment as a text message (no stickers or photos)."
 NON_TEXT = "I can only read text messages. " + NOT_COMMENTING
-EMPTY_COMMENT = "Your comment is empty. Please send it as text."
+
+
+def empty_comment(t: Texts) -> str:
+    return t.gettext("Your comment is empty. Please send it as text.")
+
+
 UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
 SETTING_UP = (
     "🛠 The editors are still setting me up: comments and messages open soon. Please come"
@@ -156,85 +170,129 @@ NOTHING_TO_CANCEL = "There is nothing to cancel. /help shows what I can do."
 CANCELLED = "Cancelled. Nothing was sent."
 
 
-def comment_too_long(limit: int, length: int) -> str:
-    return (
-        f"Your comment is {length} characters long; the limit is {limit}. "
+def comment_too_long(t: Texts, limit: int, length: int) -> str:
+    return t.gettext(
+        "Your comment is {length} characters long; the limit is {limit}. "
         "Please shorten it and send it again. Nothing was saved."
-    )
+    ).format(length=length, limit=limit)
 
 
 def acknowledgement(
-    kind: SubmissionKind, article_title: str | None, *, published: bool = False
+    t: Texts, kind: SubmissionKind, article_title: str | None, *, published: bool = False
 ) -> str:
     """What the reader hears once their submission is safely stored."""
     if kind is SubmissionKind.CONTACT:
         return CONTACT_RECEIVED
-    title = esc(shorten(article_title or "the article", CARD_TITLE_LIMIT))
+    title = esc(shorten(article_title or t.gettext("the article"), CARD_TITLE_LIMIT))
     if published:
-        return (
-            f"✅ Thanks! Your comment on “{title}” is published: as a trusted commenter"
+        return t.gettext(
+            "✅ Thanks! Your comment on “{title}” is published: as a trusted commenter"
             " you skip the queue."
-        )
-    return (
-        f"✅ Thanks! Your comment on “{title}” was received and awaits moderation."
+        ).format(title=title)
+    return t.gettext(
+        "✅ Thanks! Your comment on “{title}” was received and awaits moderation."
         " I will tell you when it is decided."
+    ).format(title=title)
+
+
+def already_received(t: Texts) -> str:
+    return t.gettext(
+        "We already have that text from you; it was received and need not be sent again."
     )
 
 
-ALREADY_RECEIVED = "We already have that text from you; it was received and need not be sent again."
-
-
-def wait_before_sending(retry_at: float, now: float) -> str:
+def wait_before_sending(t: Texts, retry_at: float, now: float) -> str:
     wait = max(1, int(retry_at - now + 0.999))
-    when = f"{wait} seconds" if wait < 120 else f"{(wait + 59) // 60} minutes"
-    return (
-        f"⏳ You are sending faster than we can read. Please wait {when} before sending"
+    if wait < 120:
+        when = t.ngettext("{count} second", "{count} seconds", wait).format(count=wait)
+    else:
+        minutes = (wait + 59) // 60
+        when = t.ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
+    return t.gettext(
+        "⏳ You are sending faster than we can read. Please wait {when} before sending"
         " again. Nothing was saved, so keep your text."
-    )
+    ).format(when=when)
 
 
-def author_outcome(submission: Submission, article_title: str | None) -> str:
-    what = (
-        f"Your comment on “{esc(shorten(article_title, CARD_TITLE_LIMIT))}”"
-        if article_title is not None
-        else "Your message"
-    )
-    quoted = esc(shorten(submission.text, 300))
+def author_outcome(t: Texts, submission: Submission, article_title: str | None) -> str:
+    quoted = f"\n\n<blockquote>{esc(shorten(submission.text, 300))}</blockquote>"
+    title = esc(shorten(article_title or "", CARD_TITLE_LIMIT))
+    on_article = article_title is not None
     # Once public (a trusted author's, or left up in the discussion group while it waited).
     was_public = submission.auto_approved or submission.original_kept
     if was_public and submission.status is SubmissionStatus.REJECTED:
-        return f"{what} was removed by the moderators.\n\n<blockquote>{quoted}</blockquote>"
-    if submission.original_kept and submission.status is SubmissionStatus.APPROVED:
-        return (
-            f"✅ {what} was read by a moderator and stays up.\n\n<blockquote>{quoted}</blockquote>"
+        text = (
+            t.gettext("Your comment on “{title}” was removed by the moderators.")
+            if on_article
+            else t.gettext("Your message was removed by the moderators.")
         )
-    if submission.status is SubmissionStatus.APPROVED:
-        return f"🎉 {what} was published.\n\n<blockquote>{quoted}</blockquote>"
-    return f"{what} was not approved by the moderators.\n\n<blockquote>{quoted}</blockquote>"
+    elif submission.original_kept and submission.status is SubmissionStatus.APPROVED:
+        text = (
+            t.gettext("✅ Your comment on “{title}” was read by a moderator and stays up.")
+            if on_article
+            else t.gettext("✅ Your message was read by a moderator and stays up.")
+        )
+    elif submission.status is SubmissionStatus.APPROVED:
+        text = (
+            t.gettext("🎉 Your comment on “{title}” was published.")
+            if on_article
+            else t.gettext("🎉 Your message was published.")
+        )
+    else:
+        text = (
+            t.gettext("Your comment on “{title}” was not approved by the moderators.")
+            if on_article
+            else t.gettext("Your message was not approved by the moderators.")
+        )
+    return text.format(title=title) + quoted
 
 
 def thread_comment_notice(
-    notice: str, article_title: str | None, retry_at: float, now: float, text: str | None = None
+    t: Texts,
+    notice: str,
+    article_title: str | None,
+    retry_at: float,
+    now: float,
+    text: str | None = None,
 ) -> str:
     """What the author of a comment typed under a post hears, in their private chat; a
     refused one's words come back with it, since they are gone from the thread."""
-    reason = _thread_refusal(notice, article_title, retry_at, now)
+    reason = _thread_refusal(t, notice, article_title, retry_at, now)
     if not text:
         return reason
-    return f"{reason}\n\nWhat you wrote:\n<blockquote>{esc(shorten(text, 3000))}</blockquote>"
+    return (
+        reason
+        + "\n\n"
+        + t.gettext("What you wrote:")
+        + f"\n<blockquote>{esc(shorten(text, 3000))}</blockquote>"
+    )
 
 
-def _thread_refusal(notice: str, article_title: str | None, retry_at: float, now: float) -> str:
-    title = esc(shorten(article_title or "the discussion", CARD_TITLE_LIMIT))
+def _thread_refusal(
+    t: Texts, notice: str, article_title: str | None, retry_at: float, now: float
+) -> str:
+    title = esc(shorten(article_title or t.gettext("the discussion"), CARD_TITLE_LIMIT))
     if notice == "held":
-        return (
-            f"📝 Your comment under “{title}” was taken down from the thread until a"
+        return t.gettext(
+            "📝 Your comment under “{title}” was taken down from the thread until a"
             " moderator reads it. I will tell you when it is decided."
-        )
+        ).format(title=title)
     if notice == "flood":
-        return f"⏳ Your comment under “{title}” was removed. " + wait_before_sending(retry_at, now)
+        return (
+            t.gettext("⏳ Your comment under “{title}” was removed.").format(title=title)
+            + " "
+            + wait_before_sending(t, retry_at, now)
+        )
     if notice == "duplicate":
-        return f"🔁 Your comment under “{title}” was removed: " + ALREADY_RECEIVED
+        return (
+            t.gettext("🔁 Your comment under “{title}” was removed:").format(title=title)
+            + " "
+            + already_received(t)
+        )
     if notice == "closed":
-        return f"🔒 Your comment was removed: “{title}” is closed for comments."
-    return f"✂️ Your comment under “{title}” was removed: it was empty or too long."
+        return t.gettext("🔒 Your comment was removed: “{title}” is closed for comments.").format(
+            title=title
+        )
+    return t.gettext(
+        "✂️ Your comment under “{title}” was removed: it was empty or too long."
+    ).format(title=title)

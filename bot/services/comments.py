@@ -71,6 +71,8 @@ async def open_article(db: Database, reader: Person, article_id: int, now: float
             return ArticleView(OpenResult.CLOSED, article, comments, count)
         if await readers.is_banned(conn, reader.user_id):
             return ArticleView(OpenResult.BANNED, article, comments, count)
+        # Their name and language: the article view is written in it by the outbox.
+        await readers.remember(conn, reader, now)
         await readers.set_state(conn, reader.user_id, COMMENTING, article_id, now)
         await effects.tell_reader(
             conn, reader.user_id, effects.ReaderNotice.ARTICLE_VIEW, now, article_id=article_id

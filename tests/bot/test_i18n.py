@@ -12,6 +12,7 @@ import pytest
 from babel.messages import mofile, pofile
 
 from bot.i18n import LOCALES, SUPPORTED, Texts, language_of
+from bot.rendering import readers as reader_texts
 from tests.fake_telegram.html_parser import parse_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,10 +52,15 @@ def test_every_message_is_translated_with_its_placeholders_and_markup(language: 
 def test_the_compiled_catalog_is_the_po_file(language: str) -> None:
     folder = LOCALES / language / "LC_MESSAGES"
     with (folder / "bot.po").open("rb") as source:
-        written = {m.id: m.string for m in pofile.read_po(source) if m.id}
+        written = {_key(m.id): _key(m.string) for m in pofile.read_po(source) if m.id}
     with (folder / "bot.mo").open("rb") as source:
-        compiled = {m.id: m.string for m in mofile.read_mo(source) if m.id}
+        compiled = {_key(m.id): _key(m.string) for m in mofile.read_mo(source) if m.id}
     assert compiled == written, "run scripts/i18n compile"
+
+
+def _key(value: object) -> object:
+    """A plural message's forms come as a list or a tuple depending on the reader."""
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 def test_the_template_holds_every_message_of_the_code(tmp_path: Path) -> None:
@@ -86,3 +92,10 @@ def test_spanish_texts_come_from_the_catalog() -> None:
         "🌐 A partir de ahora te escribo en español."
     )
     assert Texts("en").gettext("🌐 From now on I write to you in English.").endswith("English.")
+
+
+def test_plurals_follow_each_languages_rules() -> None:
+    assert "1 segundo " in reader_texts.wait_before_sending(Texts("es"), 1.0, 0.0)
+    assert "30 segundos " in reader_texts.wait_before_sending(Texts("es"), 30.0, 0.0)
+    assert "1 second " in reader_texts.wait_before_sending(Texts("en"), 1.0, 0.0)
+    assert "3 minutes " in reader_texts.wait_before_sending(Texts("en"), 150.0, 0.0)

@@ -4,6 +4,7 @@ import html
 import re
 
 from bot import callback_data
+from bot.i18n import SUPPORTED, Texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services.comments import ArticleView, OpenResult
@@ -122,9 +123,11 @@ def test_article_view_fits_even_with_ten_long_comments() -> None:
     """Ten 2000-character comments are trimmed so the view stays within 4096."""
     article = Article(1, "https://b.example", "T", "", ArticleStatus.PUBLISHED, 5, None, 1, 0.0)
     comments = [PublishedComment("N" * 64, "<" * 2000, 0.0) for _ in range(10)]
-    text = reader_texts.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000)
-    assert tg_length(visible(text)) <= MESSAGE_LIMIT
-    assert text.count("&lt;") > 1000
+    for language in SUPPORTED:
+        view = ArticleView(OpenResult.READY, article, comments, 10)
+        text = reader_texts.article_view(Texts(language), view, 2000)
+        assert tg_length(visible(text)) <= MESSAGE_LIMIT
+        assert text.count("&lt;") > 1000
 
 
 def test_a_contact_card_escapes_name_and_email() -> None:

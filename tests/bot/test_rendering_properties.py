@@ -168,10 +168,14 @@ def test_posts_threads_views_and_notices_are_accepted(
     item = submission(SubmissionKind.COMMENT, text, name, "")
     assert text.strip() in accepted(channel_texts.thread_comment(item)) or not text.strip()
     comments = [PublishedComment(name[:128] or "n", text, 0.0) for _ in range(10)]
-    accepted(reader_texts.article_view(ArticleView(OpenResult.READY, article, comments, 10), 2000))
-    accepted(reader_texts.author_outcome(item, title))
-    accepted(reader_texts.acknowledgement(item.kind, title))
-    accepted(reader_texts.acknowledgement(item.kind, title, published=True))
+    view = ArticleView(OpenResult.READY, article, comments, 10)
+    for language in SUPPORTED:
+        t = Texts(language)
+        accepted(reader_texts.article_view(t, view, 2000))
+        accepted(reader_texts.author_outcome(t, item, title))
+        accepted(reader_texts.acknowledgement(t, item.kind, title))
+        accepted(reader_texts.acknowledgement(t, item.kind, title, published=True))
+        accepted(reader_texts.thread_comment_notice(t, "flood", title, 100.0, 0.0, text))
     accepted(contact_texts.ask_name(person(name, "").display_name)[0])
     accepted(contact_texts.ask_email(name[:100] or "n"))
     accepted(contact_texts.email_invalid(text))

@@ -3,9 +3,11 @@ one they chose with /language."""
 
 from __future__ import annotations
 
+from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import RunningBot, running_bot
-from tests.e2e.steps import post_article
+from tests.e2e.steps import post_article, press, start_payload
+from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID
 from tests.fake_telegram import FakeTelegram
 
 SPANISH_READER, FRENCH_READER = 3001, 3002
@@ -48,3 +50,22 @@ async def test_the_channel_post_speaks_the_channels_language(
     assert "Leer el artículo" in post["text"]
     [[button]] = post["reply_markup"]["inline_keyboard"]
     assert button["text"] == "💬 Comentarios (0)"
+
+
+async def test_a_spanish_reader_comments_and_hears_the_outcome_in_spanish(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    telegram.add_user(SPANISH_READER, "Lupita", language_code="es-419")
+    _, post = await post_article(telegram)
+    telegram.user_sends_text(SPANISH_READER, f"/start {start_payload(post)}")
+    view = await telegram.wait_for_bot_message(SPANISH_READER, contains="Envía tu comentario")
+    assert "Aún no hay comentarios" in view["text"]
+    telegram.user_sends_text(SPANISH_READER, "Muy buen análisis")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="Recibimos tu comentario")
+    card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Muy buen análisis")
+    await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+    published = await telegram.wait_for_bot_message(SPANISH_READER, contains="Se publicó")
+    assert "Muy buen análisis" in published["text"]
+    assert not [
+        m for m in telegram.bot_messages_in(SPANISH_READER) if "Thanks" in m.get("text", "")
+    ]
