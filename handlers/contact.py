@@ -97,17 +97,23 @@ class ContactHandlers:
             # What comes next (the next question, or "received") is queued with the change.
             self._runtime.wake_outbox()
         elif outcome.step is Step.EMAIL_INVALID:
-            await chat.send_message(contact_texts.email_invalid(outcome.detail))
+            await chat.send_message(
+                contact_texts.email_invalid(await self._texts_of(reader), outcome.detail)
+            )
         elif outcome.step is Step.NAME_TOO_LONG:
-            await chat.send_message(contact_texts.name_too_long(contact.NAME_MAX_LENGTH))
+            await chat.send_message(
+                contact_texts.name_too_long(await self._texts_of(reader), contact.NAME_MAX_LENGTH)
+            )
         elif outcome.step is Step.MESSAGE_TOO_LONG:
             await chat.send_message(
-                contact_texts.message_too_long(contact.MESSAGE_MAX_LENGTH, int(outcome.detail))
+                contact_texts.message_too_long(
+                    await self._texts_of(reader), contact.MESSAGE_MAX_LENGTH, int(outcome.detail)
+                )
             )
         elif outcome.step is Step.BANNED:
             await chat.send_message(reader_texts.banned(await self._texts_of(reader)))
         elif outcome.step is Step.EMPTY:
-            await chat.send_message(contact_texts.FORM_EMPTY)
+            await chat.send_message(contact_texts.form_empty(await self._texts_of(reader)))
         elif outcome.step is Step.DUPLICATE:
             await chat.send_message(reader_texts.already_received(await self._texts_of(reader)))
         elif outcome.step is Step.FLOOD:
@@ -138,17 +144,21 @@ class ContactHandlers:
             return False
         if outcome.result is ReplyResult.QUEUED:
             self._runtime.wake_outbox()
-            await message.reply_text(contact_texts.READER_ANSWER_QUEUED)
+            await message.reply_text(
+                contact_texts.reader_answer_queued(await self._texts_of(reader))
+            )
         elif outcome.result is ReplyResult.READER_BANNED:
             await message.reply_text(reader_texts.banned(await self._texts_of(reader)))
         elif outcome.result is ReplyResult.TOO_LONG:
             await message.reply_text(
                 contact_texts.reply_too_long(
-                    contact.REPLY_MAX_LENGTH, tg_length(message.text.strip())
+                    await self._texts_of(reader),
+                    contact.REPLY_MAX_LENGTH,
+                    tg_length(message.text.strip()),
                 )
             )
         elif outcome.result is ReplyResult.EMPTY:
-            await message.reply_text(contact_texts.FORM_EMPTY)
+            await message.reply_text(contact_texts.form_empty(await self._texts_of(reader)))
         return True
 
     # --- moderators -----------------------------------------------------------------------

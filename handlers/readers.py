@@ -204,7 +204,9 @@ class ReaderHandlers:
         if route is Route.COMMENT:
             text = reader_texts.NON_TEXT_WHILE_COMMENTING
         elif route is Route.CONTACT_FORM:
-            text = contact_texts.FORM_NEEDS_TEXT
+            text = contact_texts.form_needs_text(
+                await self._texts_of(person_of(update.effective_user))
+            )
         else:
             text = reader_texts.NON_TEXT
         await message.reply_text(text)

@@ -118,15 +118,15 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
                 delivery.settings.comment_max_length,
             )
     elif notice is ReaderNotice.ASK_NAME:
-        text, markup = contact_texts.ask_name(text_of(item, "name") or "")
+        text, markup = contact_texts.ask_name(t, text_of(item, "name") or "")
     elif notice is ReaderNotice.ASK_EMAIL:
-        text = contact_texts.ask_email(text_of(item, "name") or "")
+        text = contact_texts.ask_email(t, text_of(item, "name") or "")
     elif notice is ReaderNotice.ASK_MESSAGE:
-        text = contact_texts.ask_message(int_of(item, "limit"))
+        text = contact_texts.ask_message(t, int_of(item, "limit"))
     elif notice is ReaderNotice.CANCELLED:
         text = reader_texts.CANCELLED
     else:
-        text = contact_texts.FORM_CANCELLED
+        text = contact_texts.form_cancelled(t)
     await delivery.bot.send_message(int(item.chat_key), text, reply_markup=markup)
     return NOTHING
 
@@ -324,9 +324,10 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
             )
 
         return Delivered(delivered_to_editors)
+    t = await languages.texts_for_id(delivery.db, delivery.settings, submission.author.user_id)
     try:
         sent = await delivery.bot.send_message(
-            submission.author.user_id, contact_texts.editors_answer(reply.text)
+            submission.author.user_id, contact_texts.editors_answer(t, reply.text)
         )
     except (Forbidden, BadRequest) as error:
         failure = error.message

@@ -6,66 +6,91 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
+from bot.i18n import Texts
 from bot.rendering.common import esc
 from bot.text import shorten
 from storage.models import ContactReply, Submission
 
 
-def ask_name(telegram_name: str) -> tuple[str, InlineKeyboardMarkup]:
+def ask_name(t: Texts, telegram_name: str) -> tuple[str, InlineKeyboardMarkup]:
     button = InlineKeyboardButton(
         f"👤 {shorten(telegram_name, 40)}",
         callback_data=callback_data.CONTACT_USE_TELEGRAM_NAME,
     )
     return (
-        "✉️ <b>Write to the editors</b> (1/3)\n\nWhat is your name? Type it, or tap the button"
-        " to use your Telegram name. /cancel to stop.",
+        t.gettext(
+            "✉️ <b>Write to the editors</b> (1/3)\n\nWhat is your name? Type it, or tap the"
+            " button to use your Telegram name. /cancel to stop."
+        ),
         InlineKeyboardMarkup([[button]]),
     )
 
 
-def ask_email(name: str) -> str:
-    return (
-        f"Thanks, {esc(shorten(name, 100))}. (2/3)\n\nWhat is your email address? The editors"
-        " may answer there too; it is never published."
-    )
+def ask_email(t: Texts, name: str) -> str:
+    return t.gettext(
+        "Thanks, {name}. (2/3)\n\nWhat is your email address? The editors may answer there"
+        " too; it is never published."
+    ).format(name=esc(shorten(name, 100)))
 
 
-def email_invalid(reason: str) -> str:
-    return (
-        f"That email address doesn't look right: {esc(shorten(reason, 300))}\n\n"
+def email_invalid(t: Texts, problem: str) -> str:
+    """`problem`: bot.services.contact.email_problem's key."""
+    reasons = {
+        "no_at": t.gettext("an email address has an @ in it."),
+        "nothing_before_at": t.gettext("something must come before the @."),
+        "no_domain": t.gettext("the part after the @ must be a domain, such as example.com."),
+    }
+    reason = reasons.get(problem, t.gettext("it has characters or a shape an address cannot have."))
+    return t.gettext(
+        "That email address doesn't look right: {reason}\n\n"
         "Please send it again, for example <code>name@example.com</code>."
-    )
+    ).format(reason=reason)
 
 
-def ask_message(limit: int) -> str:
-    return f"(3/3) Now your message to the editors, as one text message (up to {limit} characters)."
+def ask_message(t: Texts, limit: int) -> str:
+    return t.gettext(
+        "(3/3) Now your message to the editors, as one text message (up to {limit} characters)."
+    ).format(limit=limit)
 
 
-def message_too_long(limit: int, length: int) -> str:
-    return (
-        f"Your message is {length} characters long; the limit is {limit}. "
+def message_too_long(t: Texts, limit: int, length: int) -> str:
+    return t.gettext(
+        "Your message is {length} characters long; the limit is {limit}. "
         "Please shorten it and send it again."
+    ).format(length=length, limit=limit)
+
+
+def name_too_long(t: Texts, limit: int) -> str:
+    return t.gettext("Please keep your name under {limit} characters and send it again.").format(
+        limit=limit
     )
 
 
-def name_too_long(limit: int) -> str:
-    return f"Please keep your name under {limit} characters and send it again."
+def form_needs_text(t: Texts) -> str:
+    return t.gettext("Please answer with a text message. /cancel to stop.")
 
 
-FORM_NEEDS_TEXT = "Please answer with a text message. /cancel to stop."
-FORM_EMPTY = "That was empty. Please answer with some text. /cancel to stop."
-CONTACT_RECEIVED = (
-    "✅ Your message reached the editors. When they answer, it will appear here; reply to"
-    " their message to continue the conversation."
-)
-FORM_CANCELLED = "Cancelled. Your message was not sent."
+def form_empty(t: Texts) -> str:
+    return t.gettext("That was empty. Please answer with some text. /cancel to stop.")
 
 
-def editors_answer(text: str) -> str:
+def contact_received(t: Texts) -> str:
+    return t.gettext(
+        "✅ Your message reached the editors. When they answer, it will appear here; reply to"
+        " their message to continue the conversation."
+    )
+
+
+def form_cancelled(t: Texts) -> str:
+    return t.gettext("Cancelled. Your message was not sent.")
+
+
+def editors_answer(t: Texts, text: str) -> str:
     """Signed by the desk, never by the moderator: their identity stays private."""
     return (
-        f"📨 <b>Reply from the editors:</b>\n\n{esc(text)}\n\n"
-        "<i>Reply to this message to answer.</i>"
+        t.gettext("📨 <b>Reply from the editors:</b>")
+        + f"\n\n{esc(text)}\n\n"
+        + t.gettext("<i>Reply to this message to answer.</i>")
     )
 
 
@@ -96,11 +121,12 @@ def answer_too_long(limit: int) -> str:
     return f"⚠️ Not delivered: answers are limited to {limit} characters."
 
 
-def reply_too_long(limit: int, length: int) -> str:
-    return (
-        f"Your answer is {length} characters long (an emoji can count as two); the limit is"
-        f" {limit}. Please shorten it and reply again."
-    )
+def reply_too_long(t: Texts, limit: int, length: int) -> str:
+    return t.gettext(
+        "Your answer is {length} characters long (an emoji can count as two); the limit is"
+        " {limit}. Please shorten it and reply again."
+    ).format(length=length, limit=limit)
 
 
-READER_ANSWER_QUEUED = "✅ Your answer was passed to the editors."
+def reader_answer_queued(t: Texts) -> str:
+    return t.gettext("✅ Your answer was passed to the editors.")

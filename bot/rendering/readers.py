@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callback_data
 from bot.i18n import NAMES, SUPPORTED, Texts
 from bot.rendering.common import CARD_TITLE_LIMIT, esc, visible_length
-from bot.rendering.contact import CONTACT_RECEIVED
+from bot.rendering.contact import contact_received
 from bot.services.comments import ArticleView
 from bot.text import MESSAGE_LIMIT, shorten, tg_length
 from storage.models import Article, ArticleListing, Submission, SubmissionKind, SubmissionStatus
@@ -182,7 +182,7 @@ def acknowledgement(
 ) -> str:
     """What the reader hears once their submission is safely stored."""
     if kind is SubmissionKind.CONTACT:
-        return CONTACT_RECEIVED
+        return contact_received(t)
     title = esc(shorten(article_title or t.gettext("the article"), CARD_TITLE_LIMIT))
     if published:
         return t.gettext(

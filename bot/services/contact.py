@@ -60,6 +60,8 @@ async def start_form(db: Database, settings: Settings, reader: Person, now: floa
         flood = await abuse.check_flood(conn, settings, reader.user_id, now)
         if flood is not None:
             return FormOutcome(Step.FLOOD, retry_at=flood.retry_at)
+        # Their name and language: the form's questions are written in it by the outbox.
+        await readers.remember(conn, reader, now)
         await readers.set_state(conn, reader.user_id, ASKING_NAME, None, now)
         await effects.ask_name(conn, reader, now)
     return FormOutcome(Step.ASK_NAME)
@@ -68,6 +70,19 @@ async def start_form(db: Database, settings: Settings, reader: Person, now: floa
 def _check_email(text: str) -> str:
     """The normalised address; raises EmailNotValidError with a reason a person can read."""
     return validate_email(text, check_deliverability=False).normalized
+
+
+def email_problem(text: str) -> str:
+    """What is wrong with an address, as a key the reader's language words (the
+    validator's own reasons are English)."""
+    local, at, domain = text.strip().rpartition("@")
+    if not at:
+        return "no_at"
+    if not local:
+        return "nothing_before_at"
+    if "." not in domain:
+        return "no_domain"
+    return "invalid"
 
 
 async def answer(
@@ -116,8 +131,8 @@ async def answer(
         if state.mode == ASKING_EMAIL:
             try:
                 data["email"] = _check_email(text)
-            except EmailNotValidError as error:
-                return FormOutcome(Step.EMAIL_INVALID, detail=str(error))
+            except EmailNotValidError:
+                return FormOutcome(Step.EMAIL_INVALID, detail=email_problem(text))
             await readers.set_state(conn, reader.user_id, ASKING_MESSAGE, None, now, data)
             await effects.tell_reader(
                 conn,

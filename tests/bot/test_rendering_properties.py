@@ -176,9 +176,10 @@ def test_posts_threads_views_and_notices_are_accepted(
         accepted(reader_texts.acknowledgement(t, item.kind, title))
         accepted(reader_texts.acknowledgement(t, item.kind, title, published=True))
         accepted(reader_texts.thread_comment_notice(t, "flood", title, 100.0, 0.0, text))
-    accepted(contact_texts.ask_name(person(name, "").display_name)[0])
-    accepted(contact_texts.ask_email(name[:100] or "n"))
-    accepted(contact_texts.email_invalid(text))
+        accepted(contact_texts.ask_name(t, person(name, "").display_name)[0])
+        accepted(contact_texts.ask_email(t, name[:100] or "n"))
+        accepted(contact_texts.email_invalid(t, text))
+        accepted(contact_texts.editors_answer(t, text[:3800] or "x"))
     reply = ContactReply(
         1,
         12,
@@ -192,7 +193,6 @@ def test_posts_threads_views_and_notices_are_accepted(
         None,
         None,
     )
-    accepted(contact_texts.editors_answer(text[:3800] or "x"))
     accepted(contact_texts.reader_answer(item, reply))
     accepted(contact_texts.answer_not_delivered(text))
     accepted(admin_texts.article_posted(article))

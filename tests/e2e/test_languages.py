@@ -69,3 +69,38 @@ async def test_a_spanish_reader_comments_and_hears_the_outcome_in_spanish(
     assert not [
         m for m in telegram.bot_messages_in(SPANISH_READER) if "Thanks" in m.get("text", "")
     ]
+
+
+async def test_a_spanish_reader_fills_the_contact_form_in_spanish(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """Every step and error of the form, and the editors' answer, in the reader's words."""
+    telegram.add_user(SPANISH_READER, "Lupita", language_code="es-MX")
+    telegram.user_sends_text(SPANISH_READER, "/contact")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="¿Cómo te llamas?")
+    telegram.user_sends_text(SPANISH_READER, "Lupita Hernández")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="¿Cuál es tu correo")
+    telegram.user_sends_text(SPANISH_READER, "lupita.ejemplo.com")
+    refusal = await telegram.wait_for_bot_message(SPANISH_READER, contains="no parece correcto")
+    assert "lleva una @" in refusal["text"]
+    telegram.user_sends_text(SPANISH_READER, "lupita@ejemplo.com")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="Ahora tu mensaje")
+    telegram.user_sends_text(SPANISH_READER, "¿Cuándo sale la segunda parte?")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="llegó a la redacción")
+    card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message")
+    telegram.user_sends_text(
+        MODERATOR_ID,
+        "El viernes.",
+        chat_id=MODERATION_CHAT_ID,
+        reply_to_message_id=card["message_id"],
+    )
+    answer = await telegram.wait_for_bot_message(
+        SPANISH_READER, contains="Respuesta de la redacción"
+    )
+    assert "El viernes." in answer["text"]
+    english = [
+        m["text"]
+        for m in telegram.bot_messages_in(SPANISH_READER)
+        if any(word in m["text"] for word in ("Thanks", "Please", "editors", "message"))
+    ]
+    assert english == []
