@@ -25,8 +25,10 @@ from telegram.ext import (
 from bot import callback_data
 from bot.chats import check_rights, resolve_chats
 from bot.delivery.worker import OutboxWorker
+from bot.i18n import SUPPORTED, Texts
 from bot.moderators import ModeratorDirectory
 from bot.polling import serve
+from bot.rendering import readers as reader_texts
 from bot.runtime import ChatOf, Runtime
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
@@ -53,14 +55,6 @@ ALLOWED_UPDATES = [
     Update.EDITED_MESSAGE,
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
-]
-
-READER_COMMANDS = [
-    BotCommand("start", "Latest articles"),
-    BotCommand("contact", "Write to the editors"),
-    BotCommand("help", "How commenting and contact work"),
-    BotCommand("language", "English or Spanish"),
-    BotCommand("cancel", "Stop what you are doing"),
 ]
 
 
@@ -121,9 +115,17 @@ def build_application(settings: Settings) -> BotApp:
         await check_rights(application.bot, settings, runtime.db, time.time())
         runtime.wake_outbox()
         try:
-            await application.bot.set_my_commands(
-                READER_COMMANDS, scope=BotCommandScopeAllPrivateChats()
-            )
+            # Telegram shows each user the menu of their app's language, else the default.
+            for language in SUPPORTED:
+                commands = [
+                    BotCommand(command, description)
+                    for command, description in reader_texts.commands(Texts(language))
+                ]
+                await application.bot.set_my_commands(
+                    commands,
+                    scope=BotCommandScopeAllPrivateChats(),
+                    language_code=None if language == settings.default_language else language,
+                )
         except TelegramError as error:
             # Only the command menu's hints; the bot works without them.
             logger.warning("Could not set the command menu: %s", error)

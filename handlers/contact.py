@@ -123,7 +123,7 @@ class ContactHandlers:
                 )
             )
         else:
-            await chat.send_message(reader_texts.NOT_COMMENTING)
+            await chat.send_message(reader_texts.not_commenting(await self._texts_of(reader)))
 
     async def _texts_of(self, reader: Person) -> Texts:
         return await languages.texts_for(self._runtime.db, self._runtime.settings, reader)

@@ -9,7 +9,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data
-from bot.i18n import SUPPORTED, Texts
+from bot.i18n import SUPPORTED, Texts, language_of
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import readers as reader_texts
@@ -84,7 +84,7 @@ class ReaderHandlers:
             return
         t = await self._texts_of(person_of(update.effective_user))
         if view.result is OpenResult.NOT_FOUND:
-            text = reader_texts.ARTICLE_NOT_FOUND
+            text = reader_texts.article_not_found(t)
         elif view.result is OpenResult.CLOSED:
             text = reader_texts.article_closed(t, view.article)
         else:
@@ -125,7 +125,8 @@ class ReaderHandlers:
         assert update.effective_message is not None and update.effective_user is not None
         cancelled = await comments.cancel(self._runtime.db, update.effective_user.id, time.time())
         if cancelled is None:
-            await update.effective_message.reply_text(reader_texts.NOTHING_TO_CANCEL)
+            t = await self._texts_of(person_of(update.effective_user))
+            await update.effective_message.reply_text(reader_texts.nothing_to_cancel(t))
         else:
             # "Cancelled" is queued with the change.
             self._runtime.wake_outbox()
@@ -188,11 +189,13 @@ class ReaderHandlers:
             await message.reply_text(reader_texts.article_closed(t, outcome.article))
 
     async def _nothing_open(self, message: Message, reader: Person, routed: Routed) -> None:
-        await message.reply_text(reader_texts.NOT_COMMENTING)
+        await message.reply_text(reader_texts.not_commenting(await self._texts_of(reader)))
 
     async def _expired(self, message: Message, reader: Person, routed: Routed) -> None:
         await message.reply_text(
-            reader_texts.state_expired(self._runtime.settings.reader_state_hours)
+            reader_texts.state_expired(
+                await self._texts_of(reader), self._runtime.settings.reader_state_hours
+            )
         )
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -201,29 +204,32 @@ class ReaderHandlers:
         route = await conversation.current_mode(
             self._runtime.db, self._runtime.settings, update.effective_user.id, time.time()
         )
+        t = await self._texts_of(person_of(update.effective_user))
         if route is Route.COMMENT:
-            text = reader_texts.NON_TEXT_WHILE_COMMENTING
+            text = reader_texts.non_text_while_commenting(t)
         elif route is Route.CONTACT_FORM:
-            text = contact_texts.form_needs_text(
-                await self._texts_of(person_of(update.effective_user))
-            )
+            text = contact_texts.form_needs_text(t)
         else:
-            text = reader_texts.NON_TEXT
+            text = reader_texts.non_text(t)
         await message.reply_text(text)
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(reader_texts.UNKNOWN_COMMAND)
+        assert update.effective_message is not None and update.effective_user is not None
+        t = await self._texts_of(person_of(update.effective_user))
+        await update.effective_message.reply_text(reader_texts.unknown_command(t))
 
     async def setting_up(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Set-up mode (MODERATION_CHAT_ID empty): nothing can be moderated yet."""
         message, user = update.effective_message, update.effective_user
         assert message is not None and user is not None
-        is_admin = user.id in self._runtime.settings.admin_ids
-        await message.reply_text(
-            reader_texts.SETTING_UP_ADMIN if is_admin else reader_texts.SETTING_UP
-        )
+        if user.id in self._runtime.settings.admin_ids:
+            await message.reply_text(reader_texts.SETTING_UP_ADMIN)
+            return
+        # Nothing is stored in set-up mode: Telegram's language for this message decides.
+        t = Texts(language_of(user.language_code, self._runtime.settings.default_language))
+        await message.reply_text(reader_texts.setting_up(t))
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.edited_message is not None
-        await update.edited_message.reply_text(reader_texts.EDITS_IGNORED)
+        assert update.edited_message is not None and update.effective_user is not None
+        t = await self._texts_of(person_of(update.effective_user))
+        await update.edited_message.reply_text(reader_texts.edits_ignored(t))

@@ -108,7 +108,7 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
             )
             count = await submissions.approved_count(conn, article_id)
         if article is None:
-            text = reader_texts.ARTICLE_NOT_FOUND
+            text = reader_texts.article_not_found(t)
         elif not article.open_for_comments:
             text = reader_texts.article_closed(t, article)
         else:
@@ -124,7 +124,7 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
     elif notice is ReaderNotice.ASK_MESSAGE:
         text = contact_texts.ask_message(t, int_of(item, "limit"))
     elif notice is ReaderNotice.CANCELLED:
-        text = reader_texts.CANCELLED
+        text = reader_texts.cancelled(t)
     else:
         text = contact_texts.form_cancelled(t)
     await delivery.bot.send_message(int(item.chat_key), text, reply_markup=markup)

@@ -15,8 +15,6 @@ from bot.services.comments import ArticleView
 from bot.text import MESSAGE_LIMIT, shorten, tg_length
 from storage.models import Article, ArticleListing, Submission, SubmissionKind, SubmissionStatus
 
-CONTACT_BUTTON = "✉️ Contact the editors"
-
 
 def welcome(t: Texts, listings: Sequence[ArticleListing]) -> tuple[str, InlineKeyboardMarkup]:
     text = t.gettext(
@@ -120,7 +118,8 @@ def article_closed(t: Texts, article: Article | None) -> str:
     )
 
 
-ARTICLE_NOT_FOUND = "I can't find that article. Pick one from /start."
+def article_not_found(t: Texts) -> str:
+    return t.gettext("I can't find that article. Pick one from /start.")
 
 
 def banned(t: Texts) -> str:
@@ -130,44 +129,72 @@ def banned(t: Texts) -> str:
     )
 
 
-NOT_COMMENTING = (
-    "To comment, open an article with the 💬 link under its post in the channel, "
-    "or choose one in /start. To write to the editors, use /contact; to answer them, "
-    "reply to their message."
-)
-
-
-def state_expired(hours: float) -> str:
-    return (
-        "What you had opened here (an article to comment on, or the contact form) was more"
-        f" than {hours:g} hour{'' if hours == 1 else 's'} ago, so I did not take this message"
-        " for it. " + NOT_COMMENTING
+def not_commenting(t: Texts) -> str:
+    return t.gettext(
+        "To comment, open an article with the 💬 link under its post in the channel, "
+        "or choose one in /start. To write to the editors, use /contact; to answer them, "
+        "reply to their message."
     )
 
 
-NON_TEXT_WHILE_COMMENTING = "Please send your comment as a text message (no stickers or photos)."
-NON_TEXT = "I can only read text messages. " + NOT_COMMENTING
+def state_expired(t: Texts, hours: float) -> str:
+    count = max(1, round(hours))
+    return (
+        t.ngettext(
+            "What you had opened here (an article to comment on, or the contact form) was"
+            " more than {count} hour ago, so I did not take this message for it.",
+            "What you had opened here (an article to comment on, or the contact form) was"
+            " more than {count} hours ago, so I did not take this message for it.",
+            count,
+        ).format(count=count)
+        + " "
+        + not_commenting(t)
+    )
+
+
+def non_text_while_commenting(t: Texts) -> str:
+    return t.gettext("Please send your comment as a text message (no stickers or photos).")
+
+
+def non_text(t: Texts) -> str:
+    return t.gettext("I can only read text messages.") + " " + not_commenting(t)
 
 
 def empty_comment(t: Texts) -> str:
     return t.gettext("Your comment is empty. Please send it as text.")
 
 
-UNKNOWN_COMMAND = "I don't know that command. /help shows what I can do."
-SETTING_UP = (
-    "🛠 The editors are still setting me up: comments and messages open soon. Please come"
-    " back a little later."
-)
+def unknown_command(t: Texts) -> str:
+    return t.gettext("I don't know that command. /help shows what I can do.")
+
+
+def setting_up(t: Texts) -> str:
+    return t.gettext(
+        "🛠 The editors are still setting me up: comments and messages open soon. Please come"
+        " back a little later."
+    )
+
+
+# For the newsroom's admins, during set-up: English, like the .env it talks about.
 SETTING_UP_ADMIN = (
     "🛠 I am in set-up mode: MODERATION_CHAT_ID is empty. Add me to your moderation group"
     " and I will tell you its id and the line to put in .env; then restart me."
 )
-EDITS_IGNORED = (
-    "I saw you edited a message: edits don't change what was already sent. "
-    "Send a new message instead."
-)
-NOTHING_TO_CANCEL = "There is nothing to cancel. /help shows what I can do."
-CANCELLED = "Cancelled. Nothing was sent."
+
+
+def edits_ignored(t: Texts) -> str:
+    return t.gettext(
+        "I saw you edited a message: edits don't change what was already sent. "
+        "Send a new message instead."
+    )
+
+
+def nothing_to_cancel(t: Texts) -> str:
+    return t.gettext("There is nothing to cancel. /help shows what I can do.")
+
+
+def cancelled(t: Texts) -> str:
+    return t.gettext("Cancelled. Nothing was sent.")
 
 
 def comment_too_long(t: Texts, limit: int, length: int) -> str:
@@ -296,3 +323,14 @@ def _thread_refusal(
     return t.gettext(
         "✂️ Your comment under “{title}” was removed: it was empty or too long."
     ).format(title=title)
+
+
+def commands(t: Texts) -> list[tuple[str, str]]:
+    """The private chat's command menu (setMyCommands), in the reader's language."""
+    return [
+        ("start", t.gettext("Latest articles")),
+        ("contact", t.gettext("Write to the editors")),
+        ("help", t.gettext("How commenting and contact work")),
+        ("language", t.gettext("English or Spanish")),
+        ("cancel", t.gettext("Stop what you are doing")),
+    ]

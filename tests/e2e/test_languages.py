@@ -3,6 +3,8 @@ one they chose with /language."""
 
 from __future__ import annotations
 
+from telegram import BotCommandScopeAllPrivateChats
+
 from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import RunningBot, running_bot
@@ -104,3 +106,22 @@ async def test_a_spanish_reader_fills_the_contact_form_in_spanish(
         if any(word in m["text"] for word in ("Thanks", "Please", "editors", "message"))
     ]
     assert english == []
+
+
+async def test_the_command_menu_and_rare_answers_speak_spanish_too(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    application_bot = bot.bot_app.application.bot
+    scope = BotCommandScopeAllPrivateChats()
+    spanish = await application_bot.get_my_commands(scope=scope, language_code="es")
+    default = await application_bot.get_my_commands(scope=scope)
+    assert spanish[0].description == "Últimos artículos"
+    assert default[0].description == "Latest articles"
+    assert [c.command for c in spanish] == [c.command for c in default]
+    telegram.add_user(SPANISH_READER, "Lupita", language_code="es")
+    telegram.user_sends_text(SPANISH_READER, "/cancel")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="No hay nada que cancelar")
+    telegram.user_sends_text(SPANISH_READER, "/nope")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="No conozco ese comando")
+    telegram.user_sends_text(SPANISH_READER, "hola")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="Para comentar, abre")
