@@ -19,11 +19,10 @@ LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
 
 def language_of(language_code: str | None, default: str) -> str:
-    """Telegram's language_code: es, es-MX, es-419 and the like give Spanish; anything else
-    (or nothing) gives `default`."""
-    if language_code and language_code.replace("_", "-").split("-")[0].lower() == "es":
-        return "es"
-    return default
+    """Telegram's language_code: es, es-MX, es-419 and the like give Spanish (a language we
+    have, by its base); anything else (or nothing) gives `default`."""
+    base = (language_code or "").replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED else default
 
 
 @functools.cache

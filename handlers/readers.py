@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from telegram import Message, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callback_data
@@ -23,6 +25,8 @@ from storage import processed_updates
 from storage.models import Person
 
 TextRoute = Callable[[Message, Person, Routed], Awaitable[None]]
+
+logger = logging.getLogger(__name__)
 
 CONTACT_PAYLOAD = "contact"
 
@@ -119,6 +123,14 @@ class ReaderHandlers:
             return
         t = await languages.choose(self._runtime.db, person_of(query.from_user), code, time.time())
         await context.bot.send_message(query.message.chat.id, reader_texts.language_chosen(t))
+        try:
+            # Their own command menu, in the language they chose over their app's.
+            await context.bot.set_my_commands(
+                [BotCommand(command, text) for command, text in reader_texts.commands(t)],
+                scope=BotCommandScopeChat(query.message.chat.id),
+            )
+        except TelegramError as error:
+            logger.warning("Could not set a reader's command menu: %s", error)
         await answer_press(query)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -39,7 +39,8 @@ def channel_post(
     link_line = f'🔗 <a href="{esc(article.url)}">{read}</a>'
     if with_discussion:
         link = deep_link(bot_username, article_payload(article.id))
-        link_line += f'\n💬 <a href="{esc(link)}">{esc(t.gettext("Comment"))}</a>'
+        comment = esc(t.gettext("Comment"))
+        link_line += f'\n💬 <a href="{esc(link)}">{comment}</a>'
     parts = [title, link_line]
     if article.summary:
         # Counted as Telegram counts: the visible text, after the markup is parsed.

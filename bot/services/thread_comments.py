@@ -156,6 +156,8 @@ async def hold_for_moderation(
                 )
             ],
         )
+        # Their name and language, refused or not: a refusal is written to them in it.
+        await readers.remember(conn, comment.author, comment.now)
         judged = comments.judge(
             settings, arrival, judged_text, comment.now, about_an_article=article is not None
         )
@@ -174,7 +176,6 @@ async def hold_for_moderation(
         rows: list[outbox.NewRow] = []
         submission_id: int | None = None
         if judged.result is SubmitResult.ACCEPTED:
-            await readers.remember(conn, comment.author, comment.now)
             submission_id = await submissions.insert_thread_comment(
                 conn,
                 comment.author.user_id,

@@ -3,6 +3,7 @@ up to date with the .po files and the .pot with the code."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -37,15 +38,20 @@ def test_every_message_is_translated_with_its_placeholders_and_markup(language: 
     messages = [message for message in catalog if message.id]
     assert messages
     for message in messages:
-        ids = [
-            str(part) for part in (message.id if isinstance(message.id, tuple) else [message.id])
-        ]
+        given = message.id
+        ids = [str(part) for part in (given if isinstance(given, tuple) else [given])]
         raw = message.string
-        strings = [str(part) for part in (raw if isinstance(raw, tuple | list) else [raw]) if part]
-        assert strings, f"not translated: {ids[0]!r}"
+        strings = [str(part) for part in (raw if isinstance(raw, tuple | list) else [raw])]
+        # A plural message needs every form the language has ("1 segundo", "30 segundos").
+        expected_forms = catalog.num_plurals if isinstance(given, tuple) else 1
+        assert len(strings) == expected_forms, f"wrong number of forms: {ids[0]!r}"
+        assert all(strings), f"not translated: {ids[0]!r}"
         for translated in strings:
             assert sorted(_KEPT.findall(ids[0])) == sorted(_KEPT.findall(translated)), ids[0]
             parse_html(translated)
+            # A stray brace would fail only when the text is sent.
+            names = re.findall(r"\{([a-z_]*)\}", ids[0])
+            translated.format(**dict.fromkeys(names, "x"))
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -61,6 +67,32 @@ def test_the_compiled_catalog_is_the_po_file(language: str) -> None:
 def _key(value: object) -> object:
     """A plural message's forms come as a list or a tuple depending on the reader."""
     return tuple(value) if isinstance(value, list | tuple) else value
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_catalog_holds_exactly_the_templates_messages(language: str) -> None:
+    with (LOCALES / "bot.pot").open("rb") as template:
+        wanted = {_key(m.id) for m in pofile.read_po(template) if m.id}
+    with (LOCALES / language / "LC_MESSAGES" / "bot.po").open("rb") as source:
+        held = {_key(m.id) for m in pofile.read_po(source) if m.id}
+    assert held == wanted, "run scripts/i18n"
+
+
+def test_every_text_of_the_code_is_one_babel_finds() -> None:
+    """Babel does not read inside f-strings: a gettext call there would stay English
+    whatever the catalogs say."""
+    for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        hidden = [
+            call.lineno
+            for fstring in ast.walk(tree)
+            if isinstance(fstring, ast.JoinedStr)
+            for call in ast.walk(fstring)
+            if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in {"gettext", "ngettext"}
+        ]
+        assert hidden == [], f"{path}, lines {hidden}: a gettext call inside an f-string"
 
 
 def test_the_template_holds_every_message_of_the_code(tmp_path: Path) -> None:

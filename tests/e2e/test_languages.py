@@ -86,7 +86,7 @@ async def test_a_spanish_reader_fills_the_contact_form_in_spanish(
     refusal = await telegram.wait_for_bot_message(SPANISH_READER, contains="no parece correcto")
     assert "lleva una @" in refusal["text"]
     telegram.user_sends_text(SPANISH_READER, "lupita@ejemplo.com")
-    await telegram.wait_for_bot_message(SPANISH_READER, contains="Ahora tu mensaje")
+    await telegram.wait_for_bot_message(SPANISH_READER, contains="Ahora escribe tu mensaje")
     telegram.user_sends_text(SPANISH_READER, "¿Cuándo sale la segunda parte?")
     await telegram.wait_for_bot_message(SPANISH_READER, contains="llegó a la redacción")
     card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message")
@@ -125,3 +125,11 @@ async def test_the_command_menu_and_rare_answers_speak_spanish_too(
     await telegram.wait_for_bot_message(SPANISH_READER, contains="No conozco ese comando")
     telegram.user_sends_text(SPANISH_READER, "hola")
     await telegram.wait_for_bot_message(SPANISH_READER, contains="Para comentar, abre")
+
+
+async def test_the_comment_link_under_a_post_speaks_the_channels_language(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    async with running_bot(discussion_settings.model_copy(update={"channel_language": "es"})):
+        _, post = await post_article(telegram)
+    assert "Comentar" in post["text"] and "Comment" not in post["text"]
