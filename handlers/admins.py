@@ -9,8 +9,8 @@ from telegram.ext import ContextTypes
 
 from bot.parsing import parse_id
 from bot.rendering import admins as admin_texts
-from bot.runtime import Runtime
-from bot.services import articles, feeds
+from bot.runtime import Runtime, person_of
+from bot.services import articles, feeds, languages
 from bot.services.articles import PostCommandError
 
 ARTICLES_LISTED = 15
@@ -85,4 +85,8 @@ class AdminHandlers:
 
     async def refuse(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text(admin_texts.ADMINS_ONLY)
+        assert update.effective_user is not None
+        t = await languages.texts_for(
+            self._runtime.db, self._runtime.settings, person_of(update.effective_user)
+        )
+        await update.effective_message.reply_text(admin_texts.admins_only(t))

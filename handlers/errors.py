@@ -9,10 +9,17 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.i18n import Texts, language_of
 from bot.rendering import common as common_texts
 from storage import processed_updates
 
 logger = logging.getLogger(__name__)
+
+
+def texts_for_error(update: Update) -> Texts:
+    """No database here (it may be what failed): Telegram's word on the person's language."""
+    user = update.effective_user
+    return Texts(language_of(user.language_code if user else None, "en"))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,7 +37,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:
         # A press that failed must not leave the button spinning: say so, if still possible.
         try:
-            await update.callback_query.answer(common_texts.SOMETHING_WENT_WRONG, show_alert=True)
+            await update.callback_query.answer(
+                common_texts.something_went_wrong(texts_for_error(update)), show_alert=True
+            )
         except TelegramError as error:
             logger.warning("Could not answer the failed button press: %s", error)
             return
@@ -40,7 +49,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         return
     try:
-        await update.effective_chat.send_message(common_texts.SOMETHING_WENT_WRONG)
+        await update.effective_chat.send_message(
+            common_texts.something_went_wrong(texts_for_error(update))
+        )
     except TelegramError as error:
         logger.warning(
             "Could not tell user %s about the error: %s", update.effective_chat.id, error

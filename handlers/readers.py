@@ -70,7 +70,8 @@ class ReaderHandlers:
         assert query is not None
         article_id = callback_data.parse_open_article(query.data)
         if article_id is None:
-            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
+            t = await self._texts_of(person_of(query.from_user))
+            await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         await self._open_article(update, article_id)
         # Answered once the change is made, so that a press handled again after a failure
@@ -119,7 +120,8 @@ class ReaderHandlers:
         assert query is not None
         code = callback_data.parse_language(query.data)
         if code not in SUPPORTED or query.message is None:
-            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
+            t = await self._texts_of(person_of(query.from_user))
+            await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         t = await languages.choose(self._runtime.db, person_of(query.from_user), code, time.time())
         await context.bot.send_message(query.message.chat.id, reader_texts.language_chosen(t))

@@ -22,6 +22,7 @@ from bot.delivery.base import (
     text_of,
 )
 from bot.delivery.outcome import NotReadyError
+from bot.i18n import Texts
 from bot.rendering import channel as channel_texts
 from bot.rendering import readers as reader_texts
 from bot.services import effects, languages
@@ -102,7 +103,10 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     message = await delivery.bot.send_message(
         group,
         channel_texts.thread_notice(
-            text_of(item, "name") or "", int_of(item, "author_id"), bool(item.payload.get("held"))
+            Texts(delivery.settings.channel_language),
+            text_of(item, "name") or "",
+            int_of(item, "author_id"),
+            bool(item.payload.get("held")),
         ),
         # Under the post the comment was typed under, if any.
         reply_parameters=ReplyParameters(thread, allow_sending_without_reply=True)
@@ -444,7 +448,7 @@ async def _retract_by_edit(
     delivery: Delivery, discussion: int, submission: Submission
 ) -> Delivered:
     assert submission.thread_message_id is not None
-    removed = channel_texts.THREAD_POST_REMOVED
+    removed = channel_texts.thread_post_removed(Texts(delivery.settings.channel_language))
     try:
         await delivery.bot.edit_message_text(
             removed, chat_id=discussion, message_id=submission.thread_message_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from bot.i18n import Texts
 from bot.rendering.common import CARD_TITLE_LIMIT, esc
 from bot.text import shorten
 from storage.models import Article, ArticleListing, FeedState
@@ -16,7 +17,11 @@ POST_USAGE = (
     "Title on the next line\n"
     "Optional summary on the lines after it"
 )
-ADMINS_ONLY = "Only the blog's admins can do that."
+
+
+def admins_only(t: Texts) -> str:
+    """To someone who is not an admin (a reader, most likely), in their language."""
+    return t.gettext("Only the blog's admins can do that.")
 
 
 def post_refused(reason: str) -> str:

@@ -81,7 +81,7 @@ def thread_caption(submission: Submission) -> str:
     return f"{signature}\n{esc(shorten(submission.text, room))}"
 
 
-def thread_notice(author_name: str, author_id: int, held: bool) -> str:
+def thread_notice(t: Texts, author_name: str, author_id: int, held: bool) -> str:
     """A short word in the thread to an author the bot cannot write to privately (deleted
     after a minute)."""
     name = esc(shorten(author_name, THREAD_NAME_LIMIT))
@@ -90,9 +90,14 @@ def thread_notice(author_name: str, author_id: int, held: bool) -> str:
         f'<a href="tg://user?id={author_id}">{name}</a>' if author_id > 0 else f"<b>{name}</b>"
     )
     if held:
-        return f"{mention}, your comment waits for a moderator and will appear once approved."
-    return f"{mention}, your comment was removed. Write to me privately to see why."
+        text = t.gettext(
+            "{mention}, your comment waits for a moderator and will appear once approved."
+        )
+    else:
+        text = t.gettext("{mention}, your comment was removed. Write to me privately to see why.")
+    return text.format(mention=mention)
 
 
-# An unpublished comment's thread post, too old for Telegram to let the bot delete it.
-THREAD_POST_REMOVED = "🗑 <i>This comment was removed by the moderators.</i>"
+def thread_post_removed(t: Texts) -> str:
+    """An unpublished comment's thread post, too old for Telegram to let the bot delete."""
+    return "🗑 <i>" + esc(t.gettext("This comment was removed by the moderators.")) + "</i>"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardMarkup
 
+from bot.i18n import Texts
 from bot.text import shorten, tg_length
 from storage.models import Person
 
@@ -71,7 +72,15 @@ class Card:
 
 
 # Whoever pressed the button or sent the message: a reader, a moderator or an admin.
-STALE_BUTTON = "This button is no longer valid."
-SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on our side and I could not finish that. Please try again."
-)
+def stale_button(t: Texts) -> str:
+    return t.gettext("This button is no longer valid.")
+
+
+def something_went_wrong(t: Texts) -> str:
+    return t.gettext(
+        "Sorry, something went wrong on our side and I could not finish that. Please try again."
+    )
+
+
+# The moderation group's texts are English for now.
+STALE_BUTTON = stale_button(Texts("en"))

@@ -13,6 +13,8 @@ import pytest
 from babel.messages import mofile, pofile
 
 from bot.i18n import LOCALES, SUPPORTED, Texts, language_of
+from bot.rendering import channel as channel_texts
+from bot.rendering import common as common_texts
 from bot.rendering import readers as reader_texts
 from tests.fake_telegram.html_parser import parse_html
 
@@ -131,3 +133,14 @@ def test_plurals_follow_each_languages_rules() -> None:
     assert "30 segundos " in reader_texts.wait_before_sending(Texts("es"), 30.0, 0.0)
     assert "1 second " in reader_texts.wait_before_sending(Texts("en"), 1.0, 0.0)
     assert "3 minutes " in reader_texts.wait_before_sending(Texts("en"), 150.0, 0.0)
+
+
+def test_the_public_words_in_a_thread_and_the_last_resort_answers_are_translated() -> None:
+    spanish = Texts("es")
+    notice = channel_texts.thread_notice(spanish, "Ana <b>", 42, held=True)
+    assert "tu comentario espera a un moderador" in notice
+    assert "Ana &lt;b&gt;" in notice
+    parse_html(notice)
+    assert "Los moderadores retiraron" in channel_texts.thread_post_removed(spanish)
+    assert common_texts.something_went_wrong(spanish).startswith("Lo sentimos")
+    assert common_texts.stale_button(spanish) == "Este botón ya no es válido."
