@@ -20,6 +20,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
+# The compiled translations (bot.i18n reads locales/*/LC_MESSAGES/bot.mo).
+COPY locales ./locales
 
 # The bot needs no privileges; a fixed uid lets a bind-mounted host folder be given to it
 # (chown 10001). A named volume takes /app/data's owner from the image by itself.
