@@ -4,7 +4,7 @@ follow-up rows and the row's settlement in one transaction; these functions only
 
 Here: readers and the moderation chat; the channel's in `channel.py`, the admins' in
 `admins.py`, the discussion group's (comments typed under posts, thread posts) in
-`discussion.py`. All are registered below, in DELIVERIES.
+`discussion.py` and `thread_posts.py`. All are registered below, in DELIVERIES.
 """
 
 from __future__ import annotations
@@ -37,10 +37,12 @@ from bot.delivery.discussion import (
     copy_to_moderation,
     copy_to_moderation_given_up,
     delete_group_message,
-    retract_thread_post,
     thread_author_notice,
-    thread_media,
     thread_notice,
+)
+from bot.delivery.thread_posts import (
+    retract_thread_post,
+    thread_media,
     thread_post,
     thread_post_given_up,
 )

@@ -1,6 +1,6 @@
-"""Deliveries in the channel's discussion group: comments typed under posts held for
-moderation (their copies, deletions and notices, bans there), and approved comments
-published in a post's thread."""
+"""Deliveries in the channel's discussion group for comments typed under posts: their
+copies for the moderators, their deletions, the notices to their authors, and bans there.
+Approved comments published in a post's thread are in `thread_posts.py`."""
 
 from __future__ import annotations
 
@@ -18,37 +18,26 @@ from bot.delivery.base import (
     Record,
     admins_told,
     int_of,
-    submission_and_title,
     text_of,
 )
-from bot.delivery.outcome import NotReadyError
 from bot.i18n import Texts
 from bot.rendering import channel as channel_texts
 from bot.rendering import readers as reader_texts
 from bot.services import effects, languages
 from bot.services.effects import AdminNotice, Effect
 from storage import (
-    articles,
     outbox,
     readers,
     submissions,
 )
 from storage.models import (
     OutboxItem,
-    Submission,
-    SubmissionStatus,
 )
 
-# A thread post waits this long, doubling, for Telegram's copy of the channel post.
-DISCUSSION_COPY_WAIT = 5.0
 # An author without a private chat with the bot is told in the thread at most this often,
 # and the notice is deleted this long after it went.
 THREAD_NOTICE_INTERVAL = 600.0
 THREAD_NOTICE_LIFETIME = 60.0
-# Media that cannot carry a caption: published after a signed text, as a reply to it.
-CAPTIONLESS_MEDIA = frozenset(
-    {"sticker", "video_note", "poll", "venue", "location", "contact", "dice", "story"}
-)
 
 
 async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -227,23 +216,6 @@ async def copy_to_moderation_given_up(
     )
 
 
-async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """A sticker or round video, which carries no caption, under its signed text."""
-    discussion = delivery.settings.discussion_chat_id
-    copy_id = item.payload.get("copy")
-    if discussion is None or not isinstance(copy_id, int):
-        return NOTHING
-    await delivery.bot.copy_message(
-        discussion,
-        delivery.settings.moderation_chat_id,
-        copy_id,
-        reply_parameters=ReplyParameters(
-            int_of(item, "reply_to"), allow_sending_without_reply=True
-        ),
-    )
-    return NOTHING
-
-
 async def delete_group_message(delivery: Delivery, item: OutboxItem) -> Delivered:
     """Take a message down from a group: a reader's comment (of a submission, held or
     removed by a moderator) or the bot's own short-lived notice."""
@@ -303,167 +275,3 @@ async def _removal_refused(delivery: Delivery, group: int, submission_id: int) -
         )
 
     return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission_id)])
-
-
-async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
-    loaded = await submission_and_title(delivery, item)
-    discussion = delivery.settings.discussion_chat_id
-    if loaded is None or discussion is None:
-        return NOTHING
-    submission, _ = loaded
-    article_id = item.payload.get("article_id")
-    async with delivery.db.reading() as conn:
-        article = await articles.get(conn, article_id) if isinstance(article_id, int) else None
-    # Taken back (unpublished) before it went out: nothing to post.
-    if submission.status is not SubmissionStatus.APPROVED:
-        return NOTHING
-    if article is None:
-        # Typed in the group about no post of ours: it goes back where it was typed, as a
-        # reply to what it answered there (if that is still there). Else the article was
-        # deleted: nothing to post under.
-        if submission.thread_source_message_id is None:
-            return NOTHING
-        default_target = submission.thread_reply_to_message_id
-    elif not article.open_for_comments:
-        return NOTHING
-    elif article.discussion_message_id is None:
-        raise NotReadyError(
-            "the discussion copy of the post has not arrived yet", DISCUSSION_COPY_WAIT
-        )
-    else:
-        default_target = article.discussion_message_id
-    async with delivery.db.reading() as conn:
-        # A comment typed in reply to a published comment answers that comment's copy.
-        answered = await submissions.thread_reply_target(conn, submission.id)
-    if submission.original_kept and submission.thread_source_message_id is not None:
-        # The bot could not take the original down: it is in the thread already, and
-        # posting it again would show it twice.
-        kept = submission.thread_source_message_id
-
-        async def record_kept(conn: aiosqlite.Connection) -> None:
-            await submissions.set_thread_message(conn, submission.id, kept)
-
-        return Delivered(
-            record_kept, [effects.notify_author_row(submission.author.user_id, submission.id)]
-        )
-    copy_id = submission.moderation_copy_message_id
-    if submission.media_kind is not None and copy_id is None and not submission.text:
-        # Its media could not be copied (copy_to_moderation_given_up told the admins): a
-        # bare signature would say nothing.
-        return NOTHING
-    try:
-        posted_id, follow_ups = await _post_in_thread(
-            delivery, submission, answered or default_target
-        )
-    except BadRequest as error:
-        # What it answered was deleted meanwhile: it answers the post instead (a message
-        # replying to nothing would land outside the thread), or, about no post of ours,
-        # nothing.
-        if "message to be replied not found" not in error.message.lower():
-            raise
-        fallback = default_target if answered is not None and article is not None else None
-        posted_id, follow_ups = await _post_in_thread(delivery, submission, fallback)
-    if not submission.auto_approved:
-        # The author hears "published" only now that the post exists (a trusted author
-        # heard it with the acknowledgement).
-        follow_ups.append(effects.notify_author_row(submission.author.user_id, submission.id))
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.set_thread_message(conn, submission.id, posted_id)
-
-    return Delivered(record, follow_ups)
-
-
-async def _post_in_thread(
-    delivery: Delivery, submission: Submission, reply_to: int | None
-) -> tuple[int, list[outbox.NewRow]]:
-    """Post an approved comment in its thread; returns the post's id and what follows it."""
-    discussion = delivery.settings.discussion_chat_id
-    assert discussion is not None
-    reply = ReplyParameters(reply_to) if reply_to is not None else None
-    copy_id = submission.moderation_copy_message_id
-    if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA:
-        # Copied back from the moderation chat's copy, signed in its caption.
-        copied = await delivery.bot.copy_message(
-            discussion,
-            delivery.settings.moderation_chat_id,
-            copy_id,
-            caption=channel_texts.thread_caption(submission),
-            reply_parameters=reply,
-        )
-        return copied.message_id, []
-    posted = await delivery.bot.send_message(
-        discussion, channel_texts.thread_comment(submission), reply_parameters=reply
-    )
-    if copy_id is None:
-        return posted.message_id, []
-    # What carries no caption (a sticker, a round video, a poll...) follows its signed text.
-    media = outbox.NewRow(
-        Effect.THREAD_MEDIA,
-        str(discussion),
-        {"submission_id": submission.id, "copy": copy_id, "reply_to": posted.message_id},
-    )
-    return posted.message_id, [media]
-
-
-async def thread_post_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
-    """Telegram refused the thread post for good (the group unlinked, the bot removed): the
-    admins hear it, the card says so, and the author is not told the comment was
-    published."""
-    submission_id = int_of(item, "submission_id")
-    tell = admins_told(
-        delivery.settings, AdminNotice.THREAD_POST_FAILED, f"{submission_id}:{reason}"
-    )
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await tell(conn)
-        await submissions.refuse_thread_post(conn, submission_id, reason)
-
-    return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission_id)])
-
-
-async def retract_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
-    loaded = await submission_and_title(delivery, item)
-    discussion = delivery.settings.discussion_chat_id
-    if loaded is None or discussion is None:
-        return NOTHING
-    submission, _ = loaded
-    if submission.thread_message_id is None:
-        return NOTHING
-    try:
-        await delivery.bot.delete_message(discussion, submission.thread_message_id)
-    except BadRequest as error:
-        lowered = error.message.lower()
-        # Someone removed it by hand already: the comment is gone either way.
-        if "message to delete not found" in lowered:
-            return NOTHING
-        if "message can't be deleted" not in lowered:
-            raise
-        # Over 48 hours old: it cannot go, but its words can.
-        return await _retract_by_edit(delivery, discussion, submission)
-    return NOTHING
-
-
-async def _retract_by_edit(
-    delivery: Delivery, discussion: int, submission: Submission
-) -> Delivered:
-    assert submission.thread_message_id is not None
-    removed = channel_texts.thread_post_removed(Texts(delivery.settings.channel_language))
-    try:
-        await delivery.bot.edit_message_text(
-            removed, chat_id=discussion, message_id=submission.thread_message_id
-        )
-    except BadRequest as error:
-        # Only a trusted author's comment is unpublished, and those come through the bot as
-        # text: a thread post with a caption is never edited here.
-        lowered = error.message.lower()
-        if "message to edit not found" in lowered:
-            return NOTHING
-        # Not modified: edited already, before a crash lost the record.
-        if "message is not modified" not in lowered:
-            raise
-
-    async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.mark_retracted_by_edit(conn, submission.id)
-
-    return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission.id)])
