@@ -13,7 +13,7 @@ from bot.runtime import Runtime, person_of
 from bot.services import articles, thread_comments
 from bot.services.thread_comments import ThreadComment
 from storage.models import Person
-from storage.submissions import ThreadSource
+from storage.thread_sources import ThreadSource
 
 logger = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ from storage import (
     outbox,
     readers,
     submissions,
+    thread_sources,
 )
 from storage.models import (
     OutboxItem,
@@ -169,7 +170,7 @@ async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
         )
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.set_moderation_copy(conn, submission_id, copy_id)
+        await thread_sources.set_moderation_copy(conn, submission_id, copy_id)
 
     return Delivered(record, follow_ups)
 
@@ -248,7 +249,7 @@ def _removed(delivery: Delivery, item: OutboxItem) -> Delivered:
     settings = delivery.settings
 
     async def record(conn: aiosqlite.Connection) -> None:
-        for shown_up in await submissions.mark_original_removed(conn, group, message_id, now):
+        for shown_up in await thread_sources.mark_original_removed(conn, group, message_id, now):
             await effects.refresh_cards(conn, settings, shown_up, now)
         if item.payload.get("tell_author"):
             submission = await submissions.get(conn, submission_id)
@@ -270,7 +271,7 @@ async def _removal_refused(delivery: Delivery, group: int, submission_id: int) -
     async def record(conn: aiosqlite.Connection) -> None:
         if report is not None:
             await report(conn)
-        await submissions.refuse_removal(
+        await thread_sources.refuse_removal(
             conn, submission_id, "too_old" if has_right else "no_right"
         )
 

@@ -24,6 +24,7 @@ from storage import (
     articles,
     outbox,
     submissions,
+    thread_sources,
 )
 from storage.models import (
     OutboxItem,
@@ -85,7 +86,7 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
         default_target = article.discussion_message_id
     async with delivery.db.reading() as conn:
         # A comment typed in reply to a published comment answers that comment's copy.
-        answered = await submissions.thread_reply_target(conn, submission.id)
+        answered = await thread_sources.thread_reply_target(conn, submission.id)
     if submission.original_kept and submission.thread_source_message_id is not None:
         # The bot could not take the original down: it is in the thread already, and
         # posting it again would show it twice.
@@ -168,7 +169,7 @@ async def thread_post_given_up(delivery: Delivery, item: OutboxItem, reason: str
 
     async def record(conn: aiosqlite.Connection) -> None:
         await tell(conn)
-        await submissions.refuse_thread_post(conn, submission_id, reason)
+        await thread_sources.refuse_thread_post(conn, submission_id, reason)
 
     return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission_id)])
 
@@ -215,6 +216,6 @@ async def _retract_by_edit(
             raise
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.mark_retracted_by_edit(conn, submission.id)
+        await thread_sources.mark_retracted_by_edit(conn, submission.id)
 
     return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission.id)])

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.services import desk, effects
 from bot.settings import Settings
-from storage import articles, bot_state, readers, submissions
+from storage import articles, bot_state, readers, submissions, thread_sources
 from storage.db import Database
 from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 
@@ -123,7 +123,7 @@ async def _sweep_banned_authors_words(
 ) -> None:
     """A troll's other comments still up in the discussion group, waiting on their cards,
     come down with the ban: one tap, not one per message."""
-    for other_id in await submissions.pending_left_up_by(conn, banned_for.author.user_id):
+    for other_id in await thread_sources.pending_left_up_by(conn, banned_for.author.user_id):
         if other_id == banned_for.id:
             continue
         await submissions.decide(

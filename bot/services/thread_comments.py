@@ -19,7 +19,7 @@ from bot.services import abuse, comments, desk, effects
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.settings import Settings, ThreadModeration
-from storage import articles, intake, outbox, readers, submissions
+from storage import articles, intake, outbox, readers, thread_sources
 from storage.db import Database
 from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 
@@ -48,7 +48,7 @@ class ThreadComment:
     thread_id: int | None
     # The text, or a media message's caption ("" if none).
     text: str
-    source: submissions.ThreadSource
+    source: thread_sources.ThreadSource
     now: float
     # Photos sent together as an album arrive as one message each, at once.
     album: bool = False
@@ -95,7 +95,7 @@ async def _take_edit(
         if len(text) > settings.comment_max_length:
             # Past what a published comment may hold: the card keeps the words it has.
             return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
-        await submissions.take_pending_edit(conn, stored.id, text, source.edit_date, comment.now)
+        await thread_sources.take_pending_edit(conn, stored.id, text, source.edit_date, comment.now)
         await effects.refresh_cards(conn, settings, stored.id, comment.now)
         await desk.refresh_if_open(conn, settings, comment.now)
         return ThreadOutcome(ThreadResult.EDIT_SHOWN, stored.id)
@@ -119,7 +119,7 @@ async def hold_for_moderation(
     source = comment.source
     now = comment.now
     async with db.transaction() as conn:
-        stored = await submissions.from_thread_message(conn, source.chat_id, source.message_id)
+        stored = await thread_sources.from_thread_message(conn, source.chat_id, source.message_id)
         if stored is not None:
             taken = await _take_edit(conn, settings, stored, comment, text)
             if taken is not None:
@@ -176,7 +176,7 @@ async def hold_for_moderation(
         rows: list[outbox.NewRow] = []
         submission_id: int | None = None
         if judged.result is SubmitResult.ACCEPTED:
-            submission_id = await submissions.insert_thread_comment(
+            submission_id = await thread_sources.insert_thread_comment(
                 conn,
                 comment.author.user_id,
                 article.id if article is not None else None,

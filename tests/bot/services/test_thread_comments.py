@@ -10,7 +10,7 @@ from bot.services.thread_comments import ThreadComment, ThreadResult
 from bot.settings import Settings, ThreadModeration
 from storage.db import Database
 from storage.models import Person
-from storage.submissions import ThreadSource
+from storage.thread_sources import ThreadSource
 from tests.bot.services.test_comments import published_article, rows
 from tests.factories import DISCUSSION_CHAT_ID, MODERATOR, READER
 
