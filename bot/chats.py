@@ -32,7 +32,8 @@ LOOKUP_ATTEMPTS = 3
 _CHANNEL_RIGHTS = ("can_post_messages", "can_edit_messages", "can_delete_messages")
 _DISCUSSION_RIGHTS = ("can_delete_messages", "can_restrict_members")
 _ADMIN = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
-_PRESENT = {*_ADMIN, ChatMember.MEMBER, ChatMember.RESTRICTED}
+# The bot's statuses in a chat it is in (restricted: in, with some rights taken away).
+PRESENT = frozenset({*_ADMIN, ChatMember.MEMBER, ChatMember.RESTRICTED})
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ async def _is_present(bot: Bot, chat_id: int) -> bool | None:
         return False
     except TelegramError:
         return None
-    return member.status in _PRESENT
+    return member.status in PRESENT
 
 
 async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -> list[str]:
@@ -152,7 +153,7 @@ async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -
             # Telegram is away: no news, rather than a false alarm to the admins.
             logger.warning("Could not check my rights in %s %s: %s", role, configured, error)
             continue
-        present = member.status in _PRESENT
+        present = member.status in PRESENT
         found.append(chat_setup.RightFound(chat_id, "member", held=present))
         if not present:
             continue

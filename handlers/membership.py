@@ -6,17 +6,16 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import ChatMember, Update
+from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.chats import PRESENT
 from bot.runtime import Runtime
 from bot.services import chat_setup
 
 logger = logging.getLogger(__name__)
-
-_PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
 
 
 class MembershipHandlers:
@@ -104,7 +103,7 @@ class MembershipHandlers:
         change = update.my_chat_member
         assert change is not None
         chat = change.chat
-        if chat.type == chat.PRIVATE or change.new_chat_member.status not in _PRESENT:
+        if chat.type == chat.PRIVATE or change.new_chat_member.status not in PRESENT:
             return
         if self._is_configured(chat.id, chat.username):
             return

@@ -6,11 +6,12 @@ import asyncio
 import logging
 import time
 
-from telegram import Bot, ChatMember, Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import __version__
+from bot.chats import PRESENT
 from bot.rendering import reports as report_texts
 from bot.runtime import Runtime
 from bot.services import reports
@@ -19,8 +20,6 @@ from bot.settings import Settings
 from handlers.access import require_moderator
 
 logger = logging.getLogger(__name__)
-
-_PRESENT = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER, ChatMember.RESTRICTED}
 
 
 async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
@@ -41,7 +40,7 @@ async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
         except TelegramError as error:
             logger.warning("Checking the %s (%s) failed: %s", role, chat_id, error.message)
             return ChatCheck(role, str(chat_id), error=error.message)
-        if member.status not in _PRESENT:
+        if member.status not in PRESENT:
             return ChatCheck(role, str(chat_id), error=f"I am not in it ({member.status})")
         return ChatCheck(role, str(chat_id), title=chat.title or chat.username or str(chat.id))
 
