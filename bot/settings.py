@@ -60,9 +60,10 @@ class Settings(BaseSettings):
     moderator_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     database_path: Path = Path("data/bot.sqlite3")
     # Readers whose Telegram language is not Spanish get this one (en or es); the channel
-    # post's comment link and button have their own.
+    # post's comment link and button, and the moderation group, have their own.
     default_language: Literal["en", "es"] = "en"
     channel_language: Literal["en", "es"] = "en"
+    moderation_language: Literal["en", "es"] = "en"
     log_level: str = "INFO"
     # json: one object per line, for a log collector (journald, Docker, Loki...) to parse.
     log_format: Literal["text", "json"] = "text"
@@ -184,7 +185,7 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
-    @field_validator("default_language", "channel_language", mode="before")
+    @field_validator("default_language", "channel_language", "moderation_language", mode="before")
     @classmethod
     def _language_code(cls, value: object) -> object:
         code = str(value).strip().lower()

@@ -11,9 +11,10 @@ import hashlib
 import html
 import json
 import re
-import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from babel.dates import format_skeleton, get_datetime_format
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Texts
@@ -47,8 +48,14 @@ def parse_article_payload(payload: str) -> int | None:
     return None
 
 
-def utc(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
+def moment(t: Texts, timestamp: float) -> str:
+    """A date and time in UTC as the language writes them (CLDR's data, through Babel):
+    "Dec 2, 2026, 14:05 UTC", "2 dic 2026, 14:05 UTC". UTC because a newsroom's
+    moderators may sit in several time zones; the 24-hour clock reads the same to all."""
+    when = datetime.fromtimestamp(timestamp, UTC)
+    date = format_skeleton("yMMMd", when, locale=t.language)
+    clock = format_skeleton("Hm", when, locale=t.language)
+    return get_datetime_format("medium", locale=t.language).format(clock, date) + " UTC"
 
 
 def person_line(person: Person) -> str:
