@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.services.moderation import Decision
 
@@ -20,6 +21,9 @@ CONTACT_START = "ct:v1:start"
 CONTACT_USE_TELEGRAM_NAME = "ct:v1:name"
 _MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|unpublish):(\d{1,18})$")
 _ARTICLE = re.compile(r"^art:v1:open:(\d{1,18})$")
+# A moderator's private desk: the item's id, or 0 on an empty or expired desk.
+PRIVATE_DESK_PREFIX = "pdesk:"
+_PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|skip|close|next):(\d{1,18})$")
 LANGUAGE_PREFIX = "lang:"
 _LANGUAGE = re.compile(r"^lang:v1:([a-z]{2})$")
 
@@ -67,6 +71,44 @@ def parse_desk(data: str | None) -> DeskPress | None:
         return None
     decision = None if match[1] == "skip" else Decision(match[1])
     return DeskPress(decision, int(match[2]))
+
+
+class PrivateDeskAction(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    BAN = "ban"
+    SKIP = "skip"
+    CLOSE = "close"
+    # Continue after a claim ran out, or look again on an empty desk.
+    NEXT = "next"
+
+
+@dataclass(frozen=True)
+class PrivateDeskPress:
+    action: PrivateDeskAction
+    submission_id: int
+
+    @property
+    def decision(self) -> Decision | None:
+        """The verdict the press gives, if it gives one."""
+        if self.action in {
+            PrivateDeskAction.APPROVE,
+            PrivateDeskAction.REJECT,
+            PrivateDeskAction.BAN,
+        }:
+            return Decision(self.action.value)
+        return None
+
+
+def private_desk(action: PrivateDeskAction, submission_id: int | None) -> str:
+    return f"pdesk:v1:{action.value}:{submission_id or 0}"
+
+
+def parse_private_desk(data: str | None) -> PrivateDeskPress | None:
+    match = _PRIVATE_DESK.match(data or "")
+    if match is None:
+        return None
+    return PrivateDeskPress(PrivateDeskAction(match[1]), int(match[2]))
 
 
 def language(code: str) -> str:

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # Membership of the moderation chat is checked with getChatMember; a short cache keeps
     # a burst of button presses from costing one API call each.
     moderator_cache_seconds: float = Field(default=60.0, ge=0)
+    # An item on a moderator's private desk (/desk) is theirs alone this long; then it goes
+    # back to the queue for the others.
+    desk_claim_seconds: float = Field(default=300.0, ge=1)
     # Retention. A reader's open article or contact form lapses after this many hours.
     reader_state_hours: float = Field(default=24.0, gt=0)
     # Delivered and given-up outbox rows are kept this long (for the log of what was sent).

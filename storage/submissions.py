@@ -304,12 +304,12 @@ async def approved_unanswered_contacts(conn: aiosqlite.Connection, limit: int) -
 
 
 async def next_pending_after(conn: aiosqlite.Connection, after_id: int) -> int | None:
-    """The oldest pending item after `after_id`, wrapping round to the oldest of all."""
-    row = await fetch_one(
-        conn,
-        "SELECT id FROM submissions WHERE status = 'pending' AND id > ? ORDER BY id LIMIT 1",
-        (after_id,),
-    ) or await fetch_one(
-        conn, "SELECT id FROM submissions WHERE status = 'pending' ORDER BY id LIMIT 1"
+    """The oldest pending item after `after_id`, wrapping round to the oldest of all; an
+    item a moderator holds on their private desk is theirs, not the group desk's."""
+    query = (
+        "SELECT id FROM submissions WHERE status = 'pending' AND id > ?"
+        " AND id NOT IN (SELECT item_id FROM private_desks WHERE state = 'open'"
+        " AND item_id IS NOT NULL) ORDER BY id LIMIT 1"
     )
+    row = await fetch_one(conn, query, (after_id,)) or await fetch_one(conn, query, (0,))
     return int(row[0]) if row else None

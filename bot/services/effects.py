@@ -29,6 +29,7 @@ class Effect(StrEnum):
     RETRACT_THREAD_POST = "retract_thread_post"
     ADMIN_NOTICE = "admin_notice"
     SHOW_DESK = "show_desk"
+    SHOW_PRIVATE_DESK = "show_private_desk"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
     GROUP_REPLY = "group_reply"
@@ -434,6 +435,15 @@ async def show_desk(
     """Bring the review desk up to date (or post it afresh, for /queue)."""
     await outbox.enqueue(
         conn, Effect.SHOW_DESK, str(settings.moderation_chat_id), {"new": new_message}, now
+    )
+
+
+async def show_private_desk(
+    conn: aiosqlite.Connection, moderator_id: int, now: float, *, new_message: bool = False
+) -> None:
+    """Bring a moderator's private desk up to date (or post it afresh, for /desk)."""
+    await outbox.enqueue(
+        conn, Effect.SHOW_PRIVATE_DESK, str(moderator_id), {"new": new_message}, now
     )
 
 

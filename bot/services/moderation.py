@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import desk, effects
+from bot.services import desk, effects, private_desk
 from bot.settings import Settings
 from storage import articles, bot_state, readers, submissions, thread_sources
 from storage.db import Database
@@ -90,6 +90,7 @@ async def decide(
             await effects.remove_from_group(conn, submission, now, tell_author=True)
         await effects.refresh_cards(conn, settings, submission_id, now)
         await desk.refresh_if_open(conn, settings, now)
+        await private_desk.item_decided(conn, settings, submission_id, now)
         if submission.kind is SubmissionKind.CONTACT:
             # A contact message is answered by an editor's reply, not by a verdict.
             return DecisionOutcome(DecisionResult.APPLIED, submission)

@@ -1,0 +1,177 @@
+"""Private review desks: each moderator's own desk, in their private chat with the bot.
+
+Telegram lets a bot send or edit about 20 messages a minute in one group, and every
+moderator in the moderation group shares that budget (tdlib/td#2592); a private chat
+takes about one a second, and each moderator has their own. So a team on private desks
+decides as fast as its people read, while the group's cards catch up within its budget.
+
+A desk shows one pending item, claimed for DESK_CLAIM_SECONDS so that no other desk
+(private, or the group's) shows it meanwhile. A decision, a Skip, closing the desk or the
+time running out ends the claim; a decision made anywhere moves on every desk that
+showed the item.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.services import desk as group_desk
+from bot.services import effects
+from bot.settings import Settings
+from storage import private_desks, submissions
+from storage.db import Database
+from storage.models import SubmissionKind
+from storage.private_desks import DeskState, PrivateDesk
+
+
+class PressCheck(StrEnum):
+    VALID = "valid"
+    # The button is not on the desk's message, or not for the item it holds now.
+    STALE = "stale"
+    # The claim ran out: the item went back to the queue.
+    EXPIRED = "expired"
+    CLOSED = "closed"
+
+
+async def open_desk(db: Database, settings: Settings, moderator_id: int, now: float) -> None:
+    """/desk: a fresh desk message, holding the item it held if its claim still runs."""
+    async with db.transaction() as conn:
+        await _expire(conn, settings, now)
+        current = await private_desks.get(conn, moderator_id)
+        kept = (
+            current.item_id
+            if current is not None
+            and current.state is DeskState.OPEN
+            and current.item_id is not None
+            and await _is_pending(conn, current.item_id)
+            else None
+        )
+        if kept is not None:
+            await private_desks.claim(
+                conn, moderator_id, kept, now + settings.desk_claim_seconds, now
+            )
+        else:
+            await _claim_next(conn, settings, moderator_id, 0, now)
+        await effects.show_private_desk(conn, moderator_id, now, new_message=True)
+
+
+async def skip(
+    db: Database, settings: Settings, moderator_id: int, item_id: int, now: float
+) -> None:
+    """The item goes back to the queue; the desk takes the next one after it."""
+    async with db.transaction() as conn:
+        await _expire(conn, settings, now)
+        await _claim_next(conn, settings, moderator_id, item_id, now)
+        await _group_desk_may_take(conn, settings, now)
+        await effects.show_private_desk(conn, moderator_id, now)
+
+
+async def resume(db: Database, settings: Settings, moderator_id: int, now: float) -> None:
+    """After a claim ran out, or on an empty desk: take the oldest item free."""
+    async with db.transaction() as conn:
+        await _expire(conn, settings, now)
+        await _claim_next(conn, settings, moderator_id, 0, now)
+        await effects.show_private_desk(conn, moderator_id, now)
+
+
+async def close(db: Database, settings: Settings, moderator_id: int, now: float) -> None:
+    """✖️ Close, or a moderator who left the team: the claim is released."""
+    async with db.transaction() as conn:
+        if await private_desks.close(conn, moderator_id, now):
+            await _group_desk_may_take(conn, settings, now)
+            await effects.show_private_desk(conn, moderator_id, now)
+
+
+async def check_press(db: Database, moderator_id: int, message_id: int, item_id: int) -> PressCheck:
+    """Whether a tap on a desk's button is for what that desk holds now."""
+    async with db.reading() as conn:
+        desk = await private_desks.get(conn, moderator_id)
+    if desk is None or desk.message_id != message_id:
+        return PressCheck.STALE
+    if desk.state is DeskState.CLOSED:
+        return PressCheck.CLOSED
+    if desk.item_id != item_id:
+        return PressCheck.STALE
+    if desk.state is DeskState.EXPIRED:
+        return PressCheck.EXPIRED
+    return PressCheck.VALID
+
+
+async def item_decided(
+    conn: aiosqlite.Connection, settings: Settings, item_id: int, now: float
+) -> None:
+    """In the decision's transaction: every desk that held the item moves on."""
+    for moderator_id in await private_desks.holding(conn, item_id):
+        await _claim_next(conn, settings, moderator_id, item_id, now)
+        await effects.show_private_desk(conn, moderator_id, now)
+
+
+async def sweep(db: Database, settings: Settings, now: float) -> None:
+    """Claims that ran out go back to the queue; empty desks take what waits now."""
+    async with db.transaction() as conn:
+        if await _expire(conn, settings, now):
+            await _group_desk_may_take(conn, settings, now)
+        for moderator_id in await private_desks.idle(conn):
+            if await _claim_next(conn, settings, moderator_id, 0, now) is None:
+                # Nothing is free: the other idle desks find nothing either.
+                break
+            await effects.show_private_desk(conn, moderator_id, now)
+
+
+async def desk_of(db: Database, moderator_id: int) -> PrivateDesk | None:
+    async with db.reading() as conn:
+        return await private_desks.get(conn, moderator_id)
+
+
+async def contact_on_desk(db: Database, moderator_id: int, message_id: int) -> int | None:
+    """The contact message a moderator's desk message shows, when they reply to it: the
+    answer goes to that message's author."""
+    async with db.reading() as conn:
+        desk = await private_desks.get(conn, moderator_id)
+        if desk is None or desk.message_id != message_id or desk.item_id is None:
+            return None
+        shown = await submissions.get(conn, desk.item_id)
+    if shown is None or shown.kind is not SubmissionKind.CONTACT:
+        return None
+    return shown.id
+
+
+async def _claim_next(
+    conn: aiosqlite.Connection, settings: Settings, moderator_id: int, after_id: int, now: float
+) -> int | None:
+    """The desk holds the next free item after `after_id` (or nothing); returns it."""
+    group_shows = await _group_desk_item(conn)
+    following = await private_desks.next_unclaimed(conn, moderator_id, after_id, group_shows)
+    await private_desks.claim(conn, moderator_id, following, now + settings.desk_claim_seconds, now)
+    return following
+
+
+async def _expire(conn: aiosqlite.Connection, settings: Settings, now: float) -> list[int]:
+    """Release the claims that ran out (before any new claim: the unique index on claims
+    counts open desks, however late) and show their moderators why."""
+    expired = await private_desks.expire_claims(conn, now)
+    for moderator_id in expired:
+        await effects.show_private_desk(conn, moderator_id, now)
+    return expired
+
+
+async def _group_desk_item(conn: aiosqlite.Connection) -> int | None:
+    """The item the group's desk shows, if the group has a desk: no private desk takes it."""
+    state = await group_desk.load(conn)
+    if state.message_id is None:
+        return None
+    return await group_desk.current_item(conn, state)
+
+
+async def _group_desk_may_take(conn: aiosqlite.Connection, settings: Settings, now: float) -> None:
+    """A released item may be the one the group's desk was waiting for."""
+    state = await group_desk.load(conn)
+    if state.message_id is not None and await group_desk.current_item(conn, state) is None:
+        await group_desk.refresh_if_open(conn, settings, now)
+
+
+async def _is_pending(conn: aiosqlite.Connection, item_id: int) -> bool:
+    shown = await submissions.get(conn, item_id)
+    return shown is not None and shown.is_pending

@@ -1,0 +1,156 @@
+"""Private desks and their claims, tested on the domain services directly."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.services import comments, desk, moderation, private_desk
+from bot.services.moderation import Decision
+from bot.services.private_desk import PressCheck
+from bot.settings import Settings
+from storage import private_desks
+from storage.db import Database
+from storage.models import Person
+from storage.private_desks import DeskState
+from tests.bot.services.test_comments import published_article, rows
+from tests.factories import MODERATOR
+
+ANN, BEN, CAT = 501, 502, 503
+CLAIM = 300.0
+
+
+async def backlog(db: Database, settings: Settings, count: int) -> list[int]:
+    """`count` pending comments, each from its own reader (the flood rule is per reader)."""
+    article = await published_article(db)
+    ids = []
+    for number in range(count):
+        reader = Person(9000 + number, f"Reader {number}")
+        await comments.open_article(db, reader, article.id, 2.0)
+        outcome = await comments.submit_comment(db, settings, reader, f"Comment {number}", 3.0)
+        assert outcome.submission_id is not None
+        ids.append(outcome.submission_id)
+    return ids
+
+
+async def held(db: Database, moderator_id: int) -> int | None:
+    found = await private_desk.desk_of(db, moderator_id)
+    assert found is not None
+    return found.item_id if found.state is DeskState.OPEN else None
+
+
+async def desk_updates(db: Database, moderator_id: int) -> int:
+    [(count,)] = await rows(
+        db,
+        "SELECT COUNT(*) FROM outbox WHERE action = 'show_private_desk' AND chat_key = ?",
+        (str(moderator_id),),
+    )
+    assert isinstance(count, int)
+    return count
+
+
+async def test_desks_opened_at_once_each_hold_a_different_item(
+    db: Database, settings: Settings
+) -> None:
+    items = await backlog(db, settings, 5)
+    await asyncio.gather(
+        *(private_desk.open_desk(db, settings, who, 10.0) for who in (ANN, BEN, CAT))
+    )
+    holding = [await held(db, who) for who in (ANN, BEN, CAT)]
+    assert sorted(h for h in holding if h is not None) == items[:3]
+
+
+async def test_a_decision_moves_on_the_desk_that_held_the_item(
+    db: Database, settings: Settings
+) -> None:
+    """A card decided in the group while its item sits on a desk: the desk moves on."""
+    items = await backlog(db, settings, 3)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    assert await held(db, ANN) == items[0]
+    before = await desk_updates(db, ANN)
+    await moderation.decide(db, settings, items[0], Decision.APPROVE, MODERATOR, 11.0)
+    assert await held(db, ANN) == items[1]
+    assert await desk_updates(db, ANN) == before + 1
+
+
+async def test_skip_takes_the_next_item_and_frees_the_skipped_one(
+    db: Database, settings: Settings
+) -> None:
+    items = await backlog(db, settings, 3)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.skip(db, settings, ANN, items[0], 11.0)
+    assert await held(db, ANN) == items[1]
+    await private_desk.open_desk(db, settings, BEN, 12.0)
+    assert await held(db, BEN) == items[0]
+
+
+async def test_a_claim_runs_out_and_the_item_goes_to_another_desk(
+    db: Database, settings: Settings
+) -> None:
+    items = await backlog(db, settings, 1)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, BEN, 10.0)
+    assert (await held(db, ANN), await held(db, BEN)) == (items[0], None)
+    late = 10.0 + settings.desk_claim_seconds
+    await private_desk.sweep(db, settings, late)
+    ann = await private_desk.desk_of(db, ANN)
+    assert ann is not None and ann.state is DeskState.EXPIRED
+    # The idle desk takes it in the same sweep.
+    assert await held(db, BEN) == items[0]
+
+
+async def test_a_press_is_checked_against_the_desk_message_and_its_item(
+    db: Database, settings: Settings
+) -> None:
+    items = await backlog(db, settings, 2)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    async with db.transaction() as conn:
+        await private_desks.record_shown(conn, ANN, 77, "digest")
+    assert await private_desk.check_press(db, ANN, 77, items[0]) is PressCheck.VALID
+    assert await private_desk.check_press(db, ANN, 76, items[0]) is PressCheck.STALE
+    assert await private_desk.check_press(db, ANN, 77, items[1]) is PressCheck.STALE
+    assert await private_desk.check_press(db, BEN, 77, items[0]) is PressCheck.STALE
+    await private_desk.sweep(db, settings, 10.0 + settings.desk_claim_seconds)
+    assert await private_desk.check_press(db, ANN, 77, items[0]) is PressCheck.EXPIRED
+    await private_desk.close(db, settings, ANN, 11.0)
+    assert await private_desk.check_press(db, ANN, 77, items[0]) is PressCheck.CLOSED
+
+
+async def test_closing_releases_the_claim(db: Database, settings: Settings) -> None:
+    items = await backlog(db, settings, 1)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.close(db, settings, ANN, 11.0)
+    await private_desk.open_desk(db, settings, BEN, 12.0)
+    assert await held(db, BEN) == items[0]
+
+
+async def test_the_group_desk_and_private_desks_never_show_the_same_item(
+    db: Database, settings: Settings
+) -> None:
+    items = await backlog(db, settings, 3)
+    await desk.open_desk(db, settings, 10.0)
+    async with db.transaction() as conn:
+        # The group's desk message shows the oldest item.
+        await desk.save(conn, desk.DeskState(99, items[0], None))
+    await private_desk.open_desk(db, settings, ANN, 11.0)
+    assert await held(db, ANN) == items[1]
+    # The group desk moves on past the item Ann holds.
+    await desk.move_on(db, settings, items[0], 12.0)
+    async with db.reading() as conn:
+        assert await desk.current_item(conn, await desk.load(conn)) == items[2]
+
+
+async def test_an_idle_desk_takes_a_new_item_at_the_next_sweep(
+    db: Database, settings: Settings
+) -> None:
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    assert await held(db, ANN) is None
+    items = await backlog(db, settings, 1)
+    await private_desk.sweep(db, settings, 20.0)
+    assert await held(db, ANN) == items[0]
+
+
+async def test_reopening_keeps_the_item_still_claimed(db: Database, settings: Settings) -> None:
+    items = await backlog(db, settings, 2)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, ANN, 20.0)
+    assert await held(db, ANN) == items[0]
