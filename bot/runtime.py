@@ -10,11 +10,13 @@ from telegram.constants import ChatType
 from telegram.ext import filters
 
 from bot.delivery.worker import OutboxWorker
+from bot.i18n import Texts
 from bot.moderators import ModeratorDirectory
 from bot.services import effects
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.housekeeping import Housekeeping
+from bot.services.private_desk import ClaimSweeper
 from bot.settings import Settings
 from bot.telegram_budget import TelegramBudget
 from storage.db import Database
@@ -32,6 +34,7 @@ class Runtime:
     comment_intake_handle: CommentIntake | None = None
     housekeeping_handle: Housekeeping | None = None
     feed_poller_handle: FeedPoller | None = None
+    claim_sweeper_handle: ClaimSweeper | None = None
     bot_username: str = ""
     # The Runtime is built with the Application, just before it starts: /status counts
     # the bot's uptime from here.
@@ -50,6 +53,11 @@ class Runtime:
         if self.comment_intake_handle is None:
             raise RuntimeError("comment intake is built in post_init; it is not built yet")
         return self.comment_intake_handle
+
+    @property
+    def moderation_texts(self) -> Texts:
+        """The moderation group's language (MODERATION_LANGUAGE)."""
+        return Texts(self.settings.moderation_language)
 
     def wake_outbox(self) -> None:
         if self.outbox_handle is not None:

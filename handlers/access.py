@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update, User
 from telegram.ext import ContextTypes
 
-from bot.rendering import moderation as moderation_texts
+from bot.i18n import Texts
+from bot.rendering import moderation_answers as answer_texts
 from bot.runtime import Runtime, person_of
+from bot.services import languages
 from storage.models import Person
 
 
@@ -23,6 +25,14 @@ def speaker(message: Message, moderation_chat_id: int) -> Person:
         return Person(message.chat.id, "Anonymous admin")
     assert message.from_user is not None
     return person_of(message.from_user)
+
+
+async def texts_where(runtime: Runtime, chat: Chat | None, user: User | None) -> Texts:
+    """The moderators' language in the moderation chat, where all read what the bot says;
+    anywhere else (a stale button in a private chat, say) the person's own."""
+    if user is None or (chat is not None and chat.id == runtime.settings.moderation_chat_id):
+        return runtime.moderation_texts
+    return await languages.texts_for(runtime.db, runtime.settings, person_of(user))
 
 
 async def speaks_as_moderator(
@@ -45,10 +55,11 @@ async def require_moderator(
     allowed = await speaks_as_moderator(runtime, message, context)
     if allowed:
         return True
+    t = await texts_where(runtime, message.chat, message.from_user)
     await runtime.reply(
         message,
-        moderation_texts.NOT_A_MODERATOR
+        answer_texts.not_a_moderator(t)
         if allowed is False
-        else moderation_texts.MODERATOR_CHECK_FAILED,
+        else answer_texts.moderator_check_failed(t),
     )
     return False

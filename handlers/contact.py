@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Texts
 from bot.rendering import contact as contact_texts
-from bot.rendering import moderation as moderation_texts
+from bot.rendering import moderation_answers as answer_texts
 from bot.rendering import readers as reader_texts
 from bot.runtime import Runtime, person_of
 from bot.services import contact, conversation, languages
@@ -167,9 +167,10 @@ class ContactHandlers:
         """A reply in the moderation chat to a contact card goes to the reader."""
         message = update.effective_message
         assert message is not None and message.reply_to_message is not None
+        t = self._runtime.moderation_texts
         allowed = await speaks_as_moderator(self._runtime, message, context)
         if allowed is None:
-            await self._runtime.reply(message, moderation_texts.MODERATOR_CHECK_FAILED)
+            await self._runtime.reply(message, answer_texts.moderator_check_failed(t))
             return
         if not allowed:
             return
@@ -187,13 +188,13 @@ class ContactHandlers:
         if outcome.result is ReplyResult.QUEUED:
             self._runtime.wake_outbox()
         elif outcome.result is ReplyResult.READER_BANNED:
-            await self._runtime.reply(message, contact_texts.ANSWER_TO_BANNED)
+            await self._runtime.reply(message, contact_texts.answer_to_banned(t))
         elif outcome.result is ReplyResult.TOO_LONG:
             await self._runtime.reply(
-                message, contact_texts.answer_too_long(contact.REPLY_MAX_LENGTH)
+                message, contact_texts.answer_too_long(t, contact.REPLY_MAX_LENGTH)
             )
         elif outcome.result is ReplyResult.EMPTY:
-            await self._runtime.reply(message, contact_texts.ANSWER_NEEDS_TEXT)
+            await self._runtime.reply(message, contact_texts.answer_needs_text(t))
 
     async def inbox(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -201,4 +202,6 @@ class ContactHandlers:
         if not await require_moderator(self._runtime, update, context):
             return
         entries = await contact.unanswered_inbox(self._runtime.db, INBOX_ENTRIES)
-        await self._runtime.reply(message, moderation_texts.inbox(entries, message.chat.id))
+        await self._runtime.reply(
+            message, answer_texts.inbox(self._runtime.moderation_texts, entries, message.chat.id)
+        )

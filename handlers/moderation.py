@@ -12,11 +12,11 @@ from bot import callback_data
 from bot.delivery.worker import HANDLER_RESERVE
 from bot.parsing import parse_id
 from bot.rendering import common as common_texts
-from bot.rendering import moderation as moderation_texts
+from bot.rendering import moderation_answers as answer_texts
 from bot.runtime import Runtime, person_of
 from bot.services import desk, moderation
 from bot.services.moderation import DecisionResult
-from handlers.access import require_moderator
+from handlers.access import require_moderator, texts_where
 from handlers.presses import answer_press
 
 logger = logging.getLogger(__name__)
@@ -43,15 +43,19 @@ class ModerationHandlers:
                 query.from_user.id,
                 query.message.chat.id if query.message else None,
             )
-            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
+            t = await texts_where(
+                self._runtime, query.message.chat if query.message else None, query.from_user
+            )
+            await answer_press(query, common_texts.stale_button(t), alert=True)
             return
+        t = self._runtime.moderation_texts
         allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
         if allowed is None:
-            await answer_press(query, moderation_texts.MODERATOR_CHECK_FAILED, alert=True)
+            await answer_press(query, answer_texts.moderator_check_failed(t), alert=True)
             return
         if not allowed:
             logger.warning("Refused moderation press from non-moderator %s", query.from_user.id)
-            await answer_press(query, moderation_texts.NOT_A_MODERATOR, alert=True)
+            await answer_press(query, answer_texts.not_a_moderator(t), alert=True)
             return
         assert query.message is not None
         outcome = await moderation.decide(
@@ -66,12 +70,12 @@ class ModerationHandlers:
         if outcome.result is DecisionResult.APPLIED:
             self._runtime.wake_outbox()
             await answer_press(
-                query, moderation_texts.decision_done(press.decision, outcome.submission)
+                query, answer_texts.decision_done(t, press.decision, outcome.submission)
             )
         elif outcome.result is DecisionResult.ALREADY_DECIDED:
             assert outcome.submission is not None
             await answer_press(
-                query, moderation_texts.already_decided(outcome.submission), alert=True
+                query, answer_texts.already_decided(t, outcome.submission), alert=True
             )
         elif outcome.result is DecisionResult.WRONG_CARD:
             logger.warning(
@@ -79,9 +83,9 @@ class ModerationHandlers:
                 press.submission_id,
                 query.from_user.id,
             )
-            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
+            await answer_press(query, common_texts.stale_button(t), alert=True)
         else:
-            await answer_press(query, moderation_texts.SUBMISSION_NOT_FOUND, alert=True)
+            await answer_press(query, answer_texts.submission_not_found(t), alert=True)
 
     async def queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -89,7 +93,9 @@ class ModerationHandlers:
         if not await require_moderator(self._runtime, update, context):
             return
         pending = await desk.open_desk(self._runtime.db, self._runtime.settings, time.time())
-        await self._runtime.reply(message, moderation_texts.queue_summary(pending))
+        await self._runtime.reply(
+            message, answer_texts.queue_summary(self._runtime.moderation_texts, pending)
+        )
         self._runtime.wake_outbox()
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,20 +103,24 @@ class ModerationHandlers:
         assert message is not None
         if not await require_moderator(self._runtime, update, context):
             return
+        t = self._runtime.moderation_texts
         user_id = parse_id(context.args[0]) if context.args else None
         if user_id is None:
-            await self._runtime.reply(message, moderation_texts.UNBAN_USAGE)
+            await self._runtime.reply(message, answer_texts.unban_usage(t))
             return
         was_banned = await moderation.unban(
             self._runtime.db, self._runtime.settings, user_id, time.time()
         )
-        await self._runtime.reply(message, moderation_texts.unbanned(user_id, was_banned))
+        await self._runtime.reply(message, answer_texts.unbanned(t, user_id, was_banned))
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         logger.warning("Unknown button data %r from user %s", query.data, query.from_user.id)
-        await answer_press(query, common_texts.STALE_BUTTON, alert=True)
+        t = await texts_where(
+            self._runtime, query.message.chat if query.message else None, query.from_user
+        )
+        await answer_press(query, common_texts.stale_button(t), alert=True)
 
     async def desk_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the review desk: decide the item it shows (or skip it), then move on."""
@@ -127,21 +137,23 @@ class ModerationHandlers:
             )
         ):
             logger.warning("Ignored desk press %r from user %s", query.data, query.from_user.id)
-            await answer_press(query, common_texts.STALE_BUTTON, alert=True)
+            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
+            await answer_press(query, common_texts.stale_button(t), alert=True)
             return
+        t = self._runtime.moderation_texts
         allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
         if not allowed:
             await answer_press(
                 query,
-                moderation_texts.NOT_A_MODERATOR
+                answer_texts.not_a_moderator(t)
                 if allowed is False
-                else moderation_texts.MODERATOR_CHECK_FAILED,
+                else answer_texts.moderator_check_failed(t),
                 alert=True,
             )
             return
         now = time.time()
         if press.decision is None:
-            answer = moderation_texts.SKIPPED
+            answer = answer_texts.skipped(t)
         else:
             outcome = await moderation.decide(
                 self._runtime.db,
@@ -152,18 +164,19 @@ class ModerationHandlers:
                 now,
             )
             answer = (
-                moderation_texts.decision_done(press.decision, outcome.submission)
+                answer_texts.decision_done(t, press.decision, outcome.submission)
                 if outcome.result is DecisionResult.APPLIED
-                else moderation_texts.already_decided(outcome.submission)
+                else answer_texts.already_decided(t, outcome.submission)
                 if outcome.submission is not None
-                else moderation_texts.SUBMISSION_NOT_FOUND
+                else answer_texts.submission_not_found(t)
             )
         await desk.move_on(self._runtime.db, self._runtime.settings, press.submission_id, now)
         self._runtime.wake_outbox()
         budget, chat = self._runtime.budget, self._runtime.settings.moderation_chat_id
         if budget.free_places(chat) <= HANDLER_RESERVE:
             # Telegram's minute for this group is spent: say why the desk does not move yet.
-            answer = moderation_texts.desk_waits(
+            answer = answer_texts.desk_waits(
+                t,
                 answer,
                 budget.next_place(chat, keep=HANDLER_RESERVE) - time.time(),
                 self._runtime.settings.group_messages_per_minute,

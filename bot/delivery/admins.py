@@ -7,7 +7,7 @@ from telegram import ReplyParameters
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, int_of, text_of
 from bot.rendering import admins as admin_texts
-from bot.services import effects
+from bot.services import effects, languages
 from bot.services.effects import AdminNotice
 from bot.settings import Settings
 from storage import articles, outbox
@@ -35,48 +35,50 @@ _FEED_NOTICES = {
 async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     notice = AdminNotice(str(item.payload["notice"]))
     reason = text_of(item, "reason") or ""
+    # Each admin has a row of their own, in the language the bot knows for them.
+    t = await languages.texts_for_id(delivery.db, delivery.settings, int(item.chat_key))
     if notice is AdminNotice.MODERATION_CHAT_DOWN:
         async with delivery.db.reading() as conn:
             pending = await outbox.count_pending(conn)
-        text = admin_texts.moderation_chat_down(reason, pending)
+        text = admin_texts.moderation_chat_down(t, reason, pending)
     elif notice is AdminNotice.MODERATION_CHAT_BACK:
-        text = admin_texts.MODERATION_CHAT_BACK
+        text = admin_texts.moderation_chat_back(t)
     elif notice is AdminNotice.DELIVERY_FAILED:
-        text = admin_texts.delivery_failed(text_of(item, "action") or "", reason)
+        text = admin_texts.delivery_failed(t, text_of(item, "action") or "", reason)
     elif notice is AdminNotice.MEDIA_COPY_FAILED:
         submission_id, _, why = reason.partition(":")
-        text = admin_texts.media_copy_failed(submission_id, why)
+        text = admin_texts.media_copy_failed(t, submission_id, why)
     elif notice is AdminNotice.THREAD_POST_FAILED:
         submission_id, _, why = reason.partition(":")
-        text = admin_texts.thread_post_failed(submission_id, why)
+        text = admin_texts.thread_post_failed(t, submission_id, why)
     elif notice is AdminNotice.MISSING_RIGHT:
         right, _, chat = reason.partition(":")
-        text = admin_texts.missing_right(right, chat, role_of(delivery.settings, chat))
+        text = admin_texts.missing_right(t, right, chat, role_of(delivery.settings, chat))
     elif notice is AdminNotice.CHAT_MOVED:
         role, _, ids = reason.partition(":")
         old, _, new = ids.partition(":")
-        text = admin_texts.chat_moved(role, old, new)
+        text = admin_texts.chat_moved(t, role, old, new)
     elif notice in _FEED_NOTICES:
         text = admin_texts.feed_notice(
-            notice.value, text_of(item, "url") or "", text_of(item, "detail") or ""
+            t, notice.value, text_of(item, "url") or "", text_of(item, "detail") or ""
         )
     elif notice is AdminNotice.CHAT_DISCOVERED:
         kind, _, rest = reason.partition(":")
         chat, _, title = rest.partition(":")
-        text = admin_texts.chat_discovered(kind, chat, title)
+        text = admin_texts.chat_discovered(t, kind, chat, title)
     else:
         async with delivery.db.reading() as conn:
             article = await articles.get(conn, int_of(item, "article_id"))
         if article is None:
             return NOTHING
         if notice is AdminNotice.ARTICLE_POSTED:
-            text = admin_texts.article_posted(article)
+            text = admin_texts.article_posted(t, article)
         elif notice is AdminNotice.ARTICLE_POST_FAILED:
-            text = admin_texts.article_post_failed(article, reason)
+            text = admin_texts.article_post_failed(t, article, reason)
         elif notice is AdminNotice.ARTICLE_POST_UNCONFIRMED:
-            text = admin_texts.article_post_unconfirmed(article)
+            text = admin_texts.article_post_unconfirmed(t, article)
         else:
-            text = admin_texts.unpublished(article, admin_texts.PostRemoval[reason])
+            text = admin_texts.unpublished(t, article, admin_texts.PostRemoval[reason])
     await delivery.bot.send_message(int(item.chat_key), text)
     return NOTHING
 

@@ -40,12 +40,14 @@ from bot.delivery.discussion import (
     thread_author_notice,
     thread_notice,
 )
+from bot.delivery.private_desk import answer_copy, show_private_desk
 from bot.delivery.thread_posts import (
     retract_thread_post,
     thread_media,
     thread_post,
     thread_post_given_up,
 )
+from bot.i18n import Texts
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
@@ -74,7 +76,9 @@ async def _card(
         answers = await contact_replies.answers_of(conn, submission.id)
         past = await history.of_author(conn, submission.author.user_id, submission.id)
     flags = abuse.flags_for(submission, past, delivery.settings)
-    return submission, moderation_texts.card(submission, title, answers, flags)
+    return submission, moderation_texts.card(
+        Texts(delivery.settings.moderation_language), submission, title, answers, flags
+    )
 
 
 # --- readers ---------------------------------------------------------------------------
@@ -265,7 +269,11 @@ async def show_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
         else None
     )
     text, markup = moderation_texts.desk(
-        submission, article.title if article else None, waiting, flags
+        Texts(settings.moderation_language),
+        submission,
+        article.title if article else None,
+        waiting,
+        flags,
     )
     digest = common_texts.Card(text, markup).digest
     message_id = state.message_id
@@ -314,7 +322,7 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
     if reply.direction is ReplyDirection.TO_EDITORS:
         message = await delivery.bot.send_message(
             settings.moderation_chat_id,
-            contact_texts.reader_answer(submission, reply),
+            contact_texts.reader_answer(Texts(settings.moderation_language), submission, reply),
             reply_parameters=ReplyParameters(cards[-1][1], allow_sending_without_reply=True)
             if cards
             else None,
@@ -345,7 +353,11 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
             conn, reply.id, sent.chat_id, sent.message_id, time.time()
         )
 
-    return Delivered(delivered_to_reader, [effects.refresh_cards_row(settings, submission.id)])
+    follow_ups = [effects.refresh_cards_row(settings, submission.id)]
+    if reply.source_chat_id != settings.moderation_chat_id:
+        # Written on a private desk: the group sees it under the card, where it threads.
+        follow_ups.append(effects.answer_copy_row(settings, reply.id))
+    return Delivered(delivered_to_reader, follow_ups)
 
 
 async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -355,7 +367,9 @@ async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         return NOTHING
     await delivery.bot.send_message(
         delivery.settings.moderation_chat_id,
-        contact_texts.answer_not_delivered(reply.failure or ""),
+        contact_texts.answer_not_delivered(
+            Texts(delivery.settings.moderation_language), reply.failure or ""
+        ),
         reply_parameters=ReplyParameters(reply.source_message_id, allow_sending_without_reply=True),
     )
     return NOTHING
@@ -369,6 +383,8 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.SEND_CONTINUATION: send_continuation,
     Effect.REFRESH_CARDS: refresh_cards,
     Effect.SHOW_DESK: show_desk,
+    Effect.SHOW_PRIVATE_DESK: show_private_desk,
+    Effect.ANSWER_COPY: answer_copy,
     Effect.DELIVER_REPLY: deliver_reply,
     Effect.REPLY_NOTICE: reply_notice,
     Effect.CHANNEL_POST: channel_post,

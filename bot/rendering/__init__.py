@@ -9,8 +9,10 @@ One module per audience; callers import the one they need
 - `readers`: readers in their private chat: welcome, help, the article view,
   acknowledgements, the outcome of their submissions, and refusals.
 - `contact`: the contact form's questions and the conversation between editors and readers.
-- `moderation`: the moderation group: cards and their continuations, the review desk,
-  decision answers, the queue, the inbox, and moderators' refusals.
+- `moderation`: the moderation group's cards and their continuations, and the review desk.
+- `moderation_answers`: what moderators are answered there: decisions, refusals, the
+  queue, /unban, the inbox.
+- `reports`: /stats for moderators and /status for admins.
 - `channel`: the channel post, its comments button, and a comment posted in its thread.
 - `admins`: admins' private chat: /post, /articles, /unpublish, and notices about
   posting, the moderation chat and deliveries given up.

@@ -55,7 +55,10 @@ def moment(t: Texts, timestamp: float) -> str:
     when = datetime.fromtimestamp(timestamp, UTC)
     date = format_skeleton("yMMMd", when, locale=t.language)
     clock = format_skeleton("Hm", when, locale=t.language)
-    return get_datetime_format("medium", locale=t.language).format(clock, date) + " UTC"
+    # CLDR's glue of a date and a time ("{1}, {0}"); str() for the stubs, which type it
+    # as a pattern object.
+    glue = str(get_datetime_format("medium", locale=t.language))
+    return glue.format(clock, date) + " UTC"
 
 
 def person_line(person: Person) -> str:
@@ -87,7 +90,3 @@ def something_went_wrong(t: Texts) -> str:
     return t.gettext(
         "Sorry, something went wrong on our side and I could not finish that. Please try again."
     )
-
-
-# The moderation group's texts are English for now.
-STALE_BUTTON = stale_button(Texts("en"))

@@ -94,33 +94,6 @@ def editors_answer(t: Texts, text: str) -> str:
     )
 
 
-def reader_answer(submission: Submission, reply: ContactReply) -> str:
-    who = esc(shorten(submission.contact_name or submission.author.display_name, 100))
-    return (
-        f"↩️ <b>{who}</b> answered (contact #{submission.id}, Telegram id "
-        f"<code>{submission.author.user_id}</code>):\n\n{esc(reply.text)}"
-    )
-
-
-def answer_not_delivered(failure: str) -> str:
-    reason = (
-        "the reader has blocked the bot"
-        if "blocked" in failure.lower()
-        else f"Telegram refused it ({esc(shorten(failure, 200))})"
-    )
-    return f"⚠️ This answer could not be delivered: {reason}."
-
-
-ANSWER_TO_BANNED = (
-    "⚠️ Not delivered: this reader is banned. /unban their id first if you want to answer."
-)
-ANSWER_NEEDS_TEXT = "⚠️ Only text answers can be delivered to readers."
-
-
-def answer_too_long(limit: int) -> str:
-    return f"⚠️ Not delivered: answers are limited to {limit} characters."
-
-
 def reply_too_long(t: Texts, limit: int, length: int) -> str:
     return t.gettext(
         "Your answer is {length} characters long (an emoji can count as two); the limit is"
@@ -130,3 +103,36 @@ def reply_too_long(t: Texts, limit: int, length: int) -> str:
 
 def reader_answer_queued(t: Texts) -> str:
     return t.gettext("✅ Your answer was passed to the editors.")
+
+
+# The moderation group's side of the conversation, in the moderators' language.
+def reader_answer(t: Texts, submission: Submission, reply: ContactReply) -> str:
+    who = esc(shorten(submission.contact_name or submission.author.display_name, 100))
+    heading = t.gettext(
+        "↩️ <b>{name}</b> answered (contact #{id}, Telegram id <code>{user_id}</code>):"
+    ).format(name=who, id=submission.id, user_id=submission.author.user_id)
+    return f"{heading}\n\n{esc(reply.text)}"
+
+
+def answer_not_delivered(t: Texts, failure: str) -> str:
+    if "blocked" in failure.lower():
+        return t.gettext("⚠️ This answer could not be delivered: the reader has blocked the bot.")
+    return t.gettext("⚠️ This answer could not be delivered: Telegram refused it ({error}).").format(
+        error=esc(shorten(failure, 200))
+    )
+
+
+def answer_to_banned(t: Texts) -> str:
+    return t.gettext(
+        "⚠️ Not delivered: this reader is banned. /unban their id first if you want to answer."
+    )
+
+
+def answer_needs_text(t: Texts) -> str:
+    return t.gettext("⚠️ Only text answers can be delivered to readers.")
+
+
+def answer_too_long(t: Texts, limit: int) -> str:
+    return t.gettext("⚠️ Not delivered: answers are limited to {limit} characters.").format(
+        limit=limit
+    )

@@ -1,4 +1,5 @@
-"""/stats for moderators and /status for admins: figures, worded and escaped.
+"""/stats for moderators (in the moderators' language) and /status for admins (in the
+admin's own): figures, worded and escaped.
 
 Lists are capped (LIST_LIMIT lines, then "and N more"), and every name or error from
 outside is shortened, so each message stays well under Telegram's 4096 characters.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.rendering.common import esc, utc
-from bot.services.reports import BotStatus, ChatCheck, DeliveryError, ModerationStats
+from bot.i18n import Texts
+from bot.rendering.common import esc, moment
+from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
 from bot.text import shorten
 from storage.models import SubmissionKind
 from storage.reports import ChatBacklog, ModeratorTally
@@ -21,147 +23,207 @@ KEY_LIMIT = 40
 TITLE_LIMIT = 100
 ERROR_LIMIT = 300
 
-_KIND_NAMES = {SubmissionKind.COMMENT: "comment", SubmissionKind.CONTACT: "contact message"}
 
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def duration(seconds: float) -> str:
+def duration(t: Texts, seconds: float) -> str:
     """A span as people say it, to the precision that matters at its size."""
     whole = max(0, int(seconds))
     if whole < 60:
-        return f"{whole} s"
+        return t.gettext("{seconds} s").format(seconds=whole)
     minutes = whole // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return t.gettext("{minutes} min").format(minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        if minutes:
+            return t.gettext("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+        return t.gettext("{hours} h").format(hours=hours)
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
-
-
-def _and_more(hidden: int, noun: str) -> list[str]:
-    return [f"…and {hidden} more {noun}{'' if hidden == 1 else 's'}"] if hidden > 0 else []
+    if hours:
+        return t.gettext("{days} d {hours} h").format(days=days, hours=hours)
+    return t.gettext("{days} d").format(days=days)
 
 
 # ------------------------------------------------------------------ /stats
 
 
-def stats(report: ModerationStats) -> str:
-    lines = ["📊 <b>Moderation stats</b>", "", *_pending_lines(report), ""]
-    lines += _decision_lines(report)
-    lines += ["", *_moderator_lines(report.moderators)]
+def stats(t: Texts, report: ModerationStats) -> str:
+    lines = [t.gettext("📊 <b>Moderation stats</b>"), "", *_pending_lines(t, report), ""]
+    lines += _decision_lines(t, report)
+    lines += ["", *_moderator_lines(t, report.moderators)]
     return "\n".join(lines)
 
 
-def _pending_lines(report: ModerationStats) -> list[str]:
+def _pending_lines(t: Texts, report: ModerationStats) -> list[str]:
     if report.pending == 0 or report.oldest is None:
-        return ["<b>Waiting now:</b> nothing 🎉"]
+        return [t.gettext("<b>Waiting now:</b> nothing 🎉")]
     oldest = report.oldest
+    comments = t.ngettext("{count} comment", "{count} comments", report.pending_comments)
+    contacts = t.ngettext(
+        "{count} contact message", "{count} contact messages", report.pending_contacts
+    )
+    waiting = duration(t, report.now - oldest.created_at)
+    oldest_line = (
+        t.gettext("Oldest: comment #{id}, waiting for {duration}")
+        if oldest.kind is SubmissionKind.COMMENT
+        else t.gettext("Oldest: contact message #{id}, waiting for {duration}")
+    )
     return [
-        f"<b>Waiting now:</b> {report.pending}"
-        f" ({_count(report.pending_comments, 'comment')},"
-        f" {_count(report.pending_contacts, 'contact message')})",
-        f"Oldest: {_KIND_NAMES[oldest.kind]} #{oldest.submission_id},"
-        f" waiting for {duration(report.now - oldest.created_at)}",
+        t.gettext("<b>Waiting now:</b> {count} ({comments}, {contacts})").format(
+            count=report.pending,
+            comments=comments.format(count=report.pending_comments),
+            contacts=contacts.format(count=report.pending_contacts),
+        ),
+        oldest_line.format(id=oldest.submission_id, duration=waiting),
     ]
 
 
-def _decision_lines(report: ModerationStats) -> list[str]:
+def _decision_lines(t: Texts, report: ModerationStats) -> list[str]:
     lines = [
-        f"<b>Decided:</b> {report.decided_last_day} in the last 24 hours,"
-        f" {report.decided_last_week} in the last 7 days"
+        t.gettext("<b>Decided:</b> {day} in the last 24 hours, {week} in the last 7 days").format(
+            day=report.decided_last_day, week=report.decided_last_week
+        )
     ]
     if report.by_rule_last_week:
         lines.append(
-            f"({report.by_rule_last_week} of them published at once by the trusted-author rule)"
+            t.ngettext(
+                "({count} of them published at once by the trusted-author rule)",
+                "({count} of them published at once by the trusted-author rule)",
+                report.by_rule_last_week,
+            ).format(count=report.by_rule_last_week)
         )
-    median = (
-        duration(report.median_wait)
-        if report.median_wait is not None
-        else "no moderator decided anything"
-    )
-    lines.append(f"<b>Median time to a decision</b> (last 7 days): {median}")
+    if report.median_wait is None:
+        lines.append(
+            t.gettext(
+                "<b>Median time to a decision</b> (last 7 days): no moderator decided anything"
+            )
+        )
+    else:
+        lines.append(
+            t.gettext("<b>Median time to a decision</b> (last 7 days): {duration}").format(
+                duration=duration(t, report.median_wait)
+            )
+        )
     return lines
 
 
-def _moderator_lines(moderators: Sequence[ModeratorTally]) -> list[str]:
+def _moderator_lines(t: Texts, moderators: Sequence[ModeratorTally]) -> list[str]:
     if not moderators:
-        return ["No moderator decided anything in the last 7 days."]
+        return [t.gettext("No moderator decided anything in the last 7 days.")]
     lines = [
-        "<b>By moderator</b> (last 7 days): ✅ approved · ❌ rejected · 🚫 rejected with a ban"
+        t.gettext(
+            "<b>By moderator</b> (last 7 days): ✅ approved · ❌ rejected · 🚫 rejected with a ban"
+        )
     ]
     for tally in moderators[:LIST_LIMIT]:
         lines.append(
             f"{esc(shorten(tally.name, NAME_LIMIT))}:"
             f" ✅ {tally.approved} · ❌ {tally.rejected} · 🚫 {tally.banned}"
         )
-    return lines + _and_more(len(moderators) - LIST_LIMIT, "moderator")
+    hidden = len(moderators) - LIST_LIMIT
+    if hidden > 0:
+        lines.append(
+            t.ngettext(
+                "…and {count} more moderator", "…and {count} more moderators", hidden
+            ).format(count=hidden)
+        )
+    return lines
 
 
 # ------------------------------------------------------------------ /status
 
 
-def status(report: BotStatus) -> str:
+def status(t: Texts, report: BotStatus) -> str:
     lines = [
-        "🩺 <b>Bot status</b>",
-        f"Version {esc(report.version)}, up {duration(report.uptime)}",
+        t.gettext("🩺 <b>Bot status</b>"),
+        t.gettext("Version {version}, up {duration}").format(
+            version=esc(report.version), duration=duration(t, report.uptime)
+        ),
         "",
-        *_backlog_lines(report),
+        *_backlog_lines(t, report),
         "",
-        _last_error_line(report.last_error, report.chats, report.now),
+        _last_error_line(t, report.last_error, report.chats, report.now),
         "",
-        "<b>Chats</b>",
-        *[_chat_check_line(check) for check in report.chats[:LIST_LIMIT]],
-        *_and_more(len(report.chats) - LIST_LIMIT, "chat"),
+        t.gettext("<b>Chats</b>"),
+        *[_chat_check_line(t, check) for check in report.chats[:LIST_LIMIT]],
+        *_more_chats(t, len(report.chats) - LIST_LIMIT),
     ]
     return "\n".join(lines)
 
 
-def _chat_label(chat_key: str, chats: Sequence[ChatCheck]) -> str:
+def _more_chats(t: Texts, hidden: int) -> list[str]:
+    if hidden <= 0:
+        return []
+    return [
+        t.ngettext("…and {count} more chat", "…and {count} more chats", hidden).format(count=hidden)
+    ]
+
+
+def role_name(t: Texts, role: ChatRole) -> str:
+    if role is ChatRole.CHANNEL:
+        return t.gettext("channel")
+    if role is ChatRole.MODERATION:
+        return t.gettext("moderation group")
+    return t.gettext("discussion group")
+
+
+def _chat_label(t: Texts, chat_key: str, chats: Sequence[ChatCheck]) -> str:
     """The role of a configured chat; else a person's private chat, or the bare id."""
     for check in chats:
         if check.chat_key == chat_key:
-            return check.role
+            return role_name(t, check.role)
     if chat_key.isdigit():
-        return f"private chat <code>{esc(chat_key)}</code>"
-    return f"chat <code>{esc(shorten(chat_key, KEY_LIMIT))}</code>"
+        return t.gettext("private chat <code>{id}</code>").format(id=esc(chat_key))
+    return t.gettext("chat <code>{id}</code>").format(id=esc(shorten(chat_key, KEY_LIMIT)))
 
 
-def _backlog_lines(report: BotStatus) -> list[str]:
+def _backlog_lines(t: Texts, report: BotStatus) -> list[str]:
     oldest = report.oldest_row_at
     if not report.backlog or oldest is None:
-        return ["<b>Outbox:</b> nothing waiting"]
+        return [t.gettext("<b>Outbox:</b> nothing waiting")]
     lines = [
-        f"<b>Outbox:</b> {_count(report.waiting_rows, 'row')} waiting,"
-        f" the oldest for {duration(report.now - oldest)}"
+        t.ngettext(
+            "<b>Outbox:</b> {count} row waiting, the oldest for {duration}",
+            "<b>Outbox:</b> {count} rows waiting, the oldest for {duration}",
+            report.waiting_rows,
+        ).format(count=report.waiting_rows, duration=duration(t, report.now - oldest))
     ]
-    lines += [_backlog_line(chat, report) for chat in report.backlog[:LIST_LIMIT]]
-    return lines + _and_more(len(report.backlog) - LIST_LIMIT, "chat")
+    lines += [_backlog_line(t, chat, report) for chat in report.backlog[:LIST_LIMIT]]
+    return lines + _more_chats(t, len(report.backlog) - LIST_LIMIT)
 
 
-def _backlog_line(chat: ChatBacklog, report: BotStatus) -> str:
-    return (
-        f"• {_chat_label(chat.chat_key, report.chats)}: {chat.rows},"
-        f" oldest {duration(report.now - chat.oldest_created_at)}"
+def _backlog_line(t: Texts, chat: ChatBacklog, report: BotStatus) -> str:
+    return t.gettext("• {chat}: {count}, oldest {duration}").format(
+        chat=_chat_label(t, chat.chat_key, report.chats),
+        count=chat.rows,
+        duration=duration(t, report.now - chat.oldest_created_at),
     )
 
 
-def _last_error_line(error: DeliveryError | None, chats: Sequence[ChatCheck], now: float) -> str:
+def _last_error_line(
+    t: Texts, error: DeliveryError | None, chats: Sequence[ChatCheck], now: float
+) -> str:
     if error is None:
-        return "<b>Last Telegram error:</b> none since start"
-    return (
-        f"<b>Last Telegram error:</b> {utc(error.at)} ({duration(now - error.at)} ago),"
-        f" {_chat_label(error.chat_key, chats)}, <code>{esc(shorten(error.action, NAME_LIMIT))}"
-        f"</code>: {esc(shorten(error.description, ERROR_LIMIT))}"
+        return t.gettext("<b>Last Telegram error:</b> none since start")
+    return t.gettext(
+        "<b>Last Telegram error:</b> {time} ({duration} ago), {chat},"
+        " <code>{action}</code>: {error}"
+    ).format(
+        time=moment(t, error.at),
+        duration=duration(t, now - error.at),
+        chat=_chat_label(t, error.chat_key, chats),
+        action=esc(shorten(error.action, NAME_LIMIT)),
+        error=esc(shorten(error.description, ERROR_LIMIT)),
     )
 
 
-def _chat_check_line(check: ChatCheck) -> str:
-    where = f"{check.role} <code>{esc(shorten(check.chat_key, KEY_LIMIT))}</code>"
+def _chat_check_line(t: Texts, check: ChatCheck) -> str:
+    where = f"{role_name(t, check.role)} <code>{esc(shorten(check.chat_key, KEY_LIMIT))}</code>"
+    if check.absent_as is not None:
+        # Telegram's own word for the bot's status there (left, kicked...).
+        absent = t.gettext("I am not in it ({status})").format(status=esc(check.absent_as))
+        return f"❌ {where}: {absent}"
     if check.error is not None:
         return f"❌ {where}: {esc(shorten(check.error, ERROR_LIMIT))}"
-    return f"✅ {where}: ok: {esc(shorten(check.title or '', TITLE_LIMIT))}"
+    return t.gettext("✅ {chat}: ok: {title}").format(
+        chat=where, title=esc(shorten(check.title or "", TITLE_LIMIT))
+    )

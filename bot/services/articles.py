@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.services import effects
@@ -27,8 +28,22 @@ class PostRequest:
     summary: str
 
 
+class PostProblem(StrEnum):
+    NO_LINK = "no_link"
+    NOT_A_LINK = "not_a_link"
+    LINK_TOO_LONG = "link_too_long"
+    NO_TITLE = "no_title"
+    TITLE_TOO_LONG = "title_too_long"
+    SUMMARY_TOO_LONG = "summary_too_long"
+
+
 class PostCommandError(ValueError):
-    """What is wrong with a /post command, worded for the admin."""
+    """What is wrong with a /post command (the admin reads it in their language:
+    bot.rendering.admins.post_refused)."""
+
+    def __init__(self, problem: PostProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
 
 
 def parse_post_command(arguments: str) -> PostRequest:
@@ -39,17 +54,17 @@ def parse_post_command(arguments: str) -> PostRequest:
     title = lines[0].strip() if lines else ""
     summary = lines[1].strip() if len(lines) > 1 else ""
     if not url:
-        raise PostCommandError("The article's link is missing.")
+        raise PostCommandError(PostProblem.NO_LINK)
     if " " in url or not _is_web_url(url):
-        raise PostCommandError("The first line must be the article's link, starting with https://.")
+        raise PostCommandError(PostProblem.NOT_A_LINK)
     if len(url) > URL_MAX_LENGTH:
-        raise PostCommandError(f"The link is longer than {URL_MAX_LENGTH} characters.")
+        raise PostCommandError(PostProblem.LINK_TOO_LONG)
     if not title:
-        raise PostCommandError("The title is missing: put it on the line after the link.")
+        raise PostCommandError(PostProblem.NO_TITLE)
     if tg_length(title) > TITLE_MAX_LENGTH:
-        raise PostCommandError(f"The title is longer than {TITLE_MAX_LENGTH} characters.")
+        raise PostCommandError(PostProblem.TITLE_TOO_LONG)
     if tg_length(summary) > SUMMARY_MAX_LENGTH:
-        raise PostCommandError(f"The summary is longer than {SUMMARY_MAX_LENGTH} characters.")
+        raise PostCommandError(PostProblem.SUMMARY_TOO_LONG)
     return PostRequest(url=url, title=title, summary=summary)
 
 

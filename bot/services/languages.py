@@ -1,4 +1,5 @@
-"""Which language a reader reads: the one they chose with /language, else Telegram's."""
+"""Which language a reader (or an admin) reads: the one they chose with /language, else
+Telegram's."""
 
 from __future__ import annotations
 
@@ -37,3 +38,10 @@ async def choose(db: Database, reader: Person, language: str, now: float) -> Tex
         await readers.remember(conn, reader, now)
         await readers.choose_language(conn, reader.user_id, chosen)
     return Texts(chosen)
+
+
+async def remember_person(db: Database, person: Person, now: float) -> None:
+    """Someone the bot writes to later without an update of theirs at hand (an admin, whose
+    notices the outbox sends): their Telegram language_code is kept for then."""
+    async with db.transaction() as conn:
+        await readers.remember(conn, person, now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from enum import StrEnum
 
 from storage import reports
 from storage.db import Database
@@ -69,14 +70,24 @@ class DeliveryError:
     description: str
 
 
+class ChatRole(StrEnum):
+    """What a configured chat is for; /status names it in the admin's language."""
+
+    CHANNEL = "channel"
+    MODERATION = "moderation"
+    DISCUSSION = "discussion"
+
+
 @dataclass(frozen=True)
 class ChatCheck:
-    """A configured chat and what getChat said of it: its title, or the error."""
+    """A configured chat and what getChat said of it: its title, Telegram's error, or
+    the bot's membership status there when it is not in it (left, kicked...)."""
 
-    role: str
+    role: ChatRole
     chat_key: str
     title: str | None = None
     error: str | None = None
+    absent_as: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from storage.models import (
     SubmissionStatus,
 )
 
+EN = Texts("en")
+
 
 def visible(html_text: str) -> str:
     """What Telegram shows for our HTML: tags dropped, entities decoded."""
@@ -46,7 +48,7 @@ def submission(text: str, **changes: object) -> Submission:
 
 def test_card_escapes_every_user_string() -> None:
     """Names, title and text with HTML come out escaped, and read back as typed."""
-    card = moderation_texts.card(submission("<i>hi</i> & <script>"), "Title <u>")
+    card = moderation_texts.card(EN, submission("<i>hi</i> & <script>"), "Title <u>")
     text, markup = card.text, card.markup
     assert "<script>" not in text
     assert "&lt;i&gt;hi&lt;/i&gt; &amp; &lt;script&gt;" in text
@@ -63,9 +65,9 @@ def test_card_escapes_every_user_string() -> None:
 
 def test_a_huge_card_is_shortened_within_telegram_limits() -> None:
     """A 4000-character text of astral emoji still gives a card under 4096 UTF-16 units."""
-    card = moderation_texts.card(submission("😀" * 4000), "T" * 300)
+    card = moderation_texts.card(EN, submission("😀" * 4000), "T" * 300)
     assert tg_length(visible(card.text)) <= MESSAGE_LIMIT
-    assert moderation_texts.CONTINUED in visible(card.text)
+    assert moderation_texts.continued(EN) in visible(card.text)
     # Nothing is lost: the whole text follows in a second message that fits as well.
     parts = [visible(message) for message in card.continuation]
     assert len(parts) == 2
@@ -82,10 +84,10 @@ def test_a_decided_card_has_no_buttons_and_says_who() -> None:
         decided_by_name="Mo <3",
         decided_at=0.0,
     )
-    card = moderation_texts.card(decided, "T")
+    card = moderation_texts.card(EN, decided, "T")
     text, markup = card.text, card.markup
     assert markup is None
-    assert "✅ Approved by Mo <3 at 1970-01-01 00:00 UTC" in visible(text)
+    assert "✅ Approved by Mo <3 at Jan 1, 1970, 00:00 UTC" in visible(text)
 
 
 def test_shorten_never_splits_a_surrogate_pair() -> None:
@@ -138,7 +140,7 @@ def test_a_contact_card_escapes_name_and_email() -> None:
         contact_name="<i>Ann</i> & co",
         contact_email="o'hara&co@example.com",
     )
-    text = moderation_texts.card(item, None).text
+    text = moderation_texts.card(EN, item, None).text
     assert "Email: o&#x27;hara&amp;co@example.com" in text
     assert "Name: &lt;i&gt;Ann&lt;/i&gt; &amp; co" in text
     assert "Email: o'hara&co@example.com" in visible(text)

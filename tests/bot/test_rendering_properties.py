@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,7 +112,7 @@ def test_every_card_and_its_continuations_are_accepted(
 ) -> None:
     """Cards for comments and contact messages parse, fit, and lose no word of the text."""
     flags = CardFlags(3, [w for w in words if w], AuthorHistory(1, 2, banned_before=True))
-    for kind in SubmissionKind:
+    for kind, language in itertools.product(SubmissionKind, SUPPORTED):
         item = submission(
             kind,
             text or "x",
@@ -119,7 +121,7 @@ def test_every_card_and_its_continuations_are_accepted(
             contact_name=name[:100] or "n",
             contact_email=email[:254] or "e",
         )
-        card = moderation_texts.card(item, title or "t", flags=flags)
+        card = moderation_texts.card(Texts(language), item, title or "t", flags=flags)
         shown = accepted(card.text)
         assert (text or "x").strip()[:50] in shown or card.continuation
         if card.continuation:
@@ -193,6 +195,7 @@ def test_posts_threads_views_and_notices_are_accepted(
         None,
         None,
     )
-    accepted(contact_texts.reader_answer(item, reply))
-    accepted(contact_texts.answer_not_delivered(text))
-    accepted(admin_texts.article_posted(article))
+    for language in SUPPORTED:
+        accepted(contact_texts.reader_answer(Texts(language), item, reply))
+        accepted(contact_texts.answer_not_delivered(Texts(language), text))
+        accepted(admin_texts.article_posted(Texts(language), article))

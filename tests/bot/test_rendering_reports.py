@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.i18n import Texts
 from bot.rendering import reports as report_texts
-from bot.services.reports import BotStatus, ChatCheck, DeliveryError, ModerationStats
+from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
 from bot.text import MESSAGE_LIMIT
 from storage.models import SubmissionKind
 from storage.reports import ChatBacklog, ModeratorTally, OldestPending
@@ -14,6 +15,7 @@ from tests.fake_telegram.html_parser import parse_html, utf16_length
 
 NOW = 1_000_000.0
 HOSTILE = "<b>Eve</b> & <script>😀"
+EN = Texts("en")
 
 
 def accepted(html_text: str) -> str:
@@ -48,8 +50,8 @@ def status(**changes: object) -> BotStatus:
         "backlog": [ChatBacklog("-100", 3, NOW - 120), ChatBacklog("2001", 1, NOW - 10)],
         "last_error": DeliveryError(NOW - 60, "-100", "send_card", "429 retry after 30s"),
         "chats": [
-            ChatCheck("channel", "@the_blog", title="The Blog"),
-            ChatCheck("moderation group", "-100", error="Forbidden: bot was kicked"),
+            ChatCheck(ChatRole.CHANNEL, "@the_blog", title="The Blog"),
+            ChatCheck(ChatRole.MODERATION, "-100", error="Forbidden: bot was kicked"),
         ],
         "now": NOW,
     }
@@ -60,7 +62,7 @@ def status(**changes: object) -> BotStatus:
 def test_stats_show_every_figure() -> None:
     """Pending by kind with the oldest, the day and week, the rule's share, the median,
     and one line per moderator."""
-    shown = accepted(report_texts.stats(stats()))
+    shown = accepted(report_texts.stats(EN, stats()))
     assert "Waiting now: 3 (2 comments, 1 contact message)" in shown
     assert "Oldest: contact message #7, waiting for 3 h 5 min" in shown
     assert "Decided: 4 in the last 24 hours, 9 in the last 7 days" in shown
@@ -73,6 +75,7 @@ def test_stats_of_nothing_say_so() -> None:
     """An empty database reads as nothing waiting and no decisions, not as zeros to puzzle."""
     shown = accepted(
         report_texts.stats(
+            EN,
             stats(
                 pending_comments=0,
                 pending_contacts=0,
@@ -82,7 +85,7 @@ def test_stats_of_nothing_say_so() -> None:
                 by_rule_last_week=0,
                 median_wait=None,
                 moderators=[],
-            )
+            ),
         )
     )
     assert "Waiting now: nothing" in shown
@@ -96,7 +99,7 @@ def test_stats_cap_the_moderators_and_escape_their_names() -> None:
     moderators = [
         ModeratorTally(index, f"{HOSTILE} {index} " + "😀" * 200, 1, 2, 3) for index in range(50)
     ]
-    html_text = report_texts.stats(stats(moderators=moderators))
+    html_text = report_texts.stats(EN, stats(moderators=moderators))
     assert "<script>" not in html_text
     shown = accepted(html_text)
     assert shown.count(HOSTILE) == report_texts.LIST_LIMIT
@@ -105,7 +108,7 @@ def test_stats_cap_the_moderators_and_escape_their_names() -> None:
 
 def test_status_shows_backlog_error_and_chats() -> None:
     """Version and uptime, the backlog by chat named by role, the last error, each chat."""
-    shown = accepted(report_texts.status(status()))
+    shown = accepted(report_texts.status(EN, status()))
     assert "Version 0.1.0, up 2 d 3 h" in shown
     assert "Outbox: 4 rows waiting, the oldest for 2 min" in shown
     assert "• moderation group: 3, oldest 2 min" in shown
@@ -116,7 +119,7 @@ def test_status_shows_backlog_error_and_chats() -> None:
 
 
 def test_status_with_nothing_to_report() -> None:
-    shown = accepted(report_texts.status(status(backlog=[], last_error=None)))
+    shown = accepted(report_texts.status(EN, status(backlog=[], last_error=None)))
     assert "Outbox: nothing waiting" in shown
     assert "Last Telegram error: none since start" in shown
 
@@ -125,12 +128,12 @@ def test_status_caps_long_lists_and_escapes_what_telegram_said() -> None:
     """Fifty chats waiting, huge hostile errors and titles: capped, escaped, under 4096."""
     backlog = [ChatBacklog(f"@{HOSTILE}{index}" + "x" * 300, 1, NOW) for index in range(50)]
     chats = [
-        ChatCheck("channel", f"@{HOSTILE}" * 20, title=HOSTILE * 100),
-        ChatCheck("moderation group", "-100", error=HOSTILE * 1000),
-        ChatCheck("discussion group", "-200", title=HOSTILE * 100),
+        ChatCheck(ChatRole.CHANNEL, f"@{HOSTILE}" * 20, title=HOSTILE * 100),
+        ChatCheck(ChatRole.MODERATION, "-100", error=HOSTILE * 1000),
+        ChatCheck(ChatRole.DISCUSSION, "-200", title=HOSTILE * 100),
     ]
     error = DeliveryError(NOW, f"@{HOSTILE}" * 20, HOSTILE * 10, HOSTILE * 1000)
-    html_text = report_texts.status(status(backlog=backlog, last_error=error, chats=chats))
+    html_text = report_texts.status(EN, status(backlog=backlog, last_error=error, chats=chats))
     assert "<script>" not in html_text
     shown = accepted(html_text)
     assert "…and 30 more chats" in shown
@@ -152,4 +155,4 @@ def test_status_caps_long_lists_and_escapes_what_telegram_said() -> None:
     ],
 )
 def test_durations_read_as_people_say_them(seconds: float, said: str) -> None:
-    assert report_texts.duration(seconds) == said
+    assert report_texts.duration(EN, seconds) == said

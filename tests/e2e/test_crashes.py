@@ -422,7 +422,7 @@ async def test_killed_between_fetching_a_new_feed_entry_and_posting_it(
         )
         await crashing.start()
         try:
-            await telegram.wait_for_bot_message(ADMIN_ID, contains="existing entries", timeout=WAIT)
+            await telegram.wait_for_bot_message(ADMIN_ID, contains="existing entry", timeout=WAIT)
             if point == "fetch":
 
                 def kill_once_answered() -> None:

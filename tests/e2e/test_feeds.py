@@ -75,7 +75,7 @@ async def test_a_failing_feed_is_told_once_and_its_recovery_too(
     settings = feed_settings(telegram, database_path, blog)
     settings = settings.model_copy(update={"feed_poll_seconds": 0.05})
     async with running_bot(settings):
-        await telegram.wait_for_bot_message(ADMIN_ID, contains="existing entries")
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="1 existing entry recorded")
         blog.garbage = True
         failing = await telegram.wait_for_bot_message(ADMIN_ID, contains="failed", timeout=3)
         blog.garbage = False
@@ -94,7 +94,7 @@ async def test_an_image_telegram_cannot_fetch_leaves_the_post_as_text(
     blog.entries = [atom_entry(1)]
     settings = feed_settings(telegram, database_path, blog)
     async with running_bot(settings):
-        await telegram.wait_for_bot_message(ADMIN_ID, contains="existing entries")
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="1 existing entry recorded")
         blog.entries.append(atom_entry(2, image=True))
         post = await telegram.wait_for_bot_message(CHANNEL_ID, contains="Story 2")
     assert "photo" not in post

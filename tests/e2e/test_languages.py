@@ -7,9 +7,9 @@ from telegram import BotCommandScopeAllPrivateChats
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.harness import READER_IDS, RunningBot, running_bot
 from tests.e2e.steps import post_article, press, start_payload
-from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID
+from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
 from tests.fake_telegram import FakeTelegram
 
 SPANISH_READER, FRENCH_READER = 3001, 3002
@@ -133,3 +133,38 @@ async def test_the_comment_link_under_a_post_speaks_the_channels_language(
     async with running_bot(discussion_settings.model_copy(update={"channel_language": "es"})):
         _, post = await post_article(telegram)
     assert "Comentar" in post["text"] and "Comment" not in post["text"]
+
+
+async def test_an_admin_reads_their_commands_and_later_notices_in_their_language(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    """The admin's Telegram language, seen on a command, is kept: the notices the outbox
+    sends them later (the article posted, the moderation chat lost) are in it too."""
+    telegram.add_user(ADMIN_ID, "Alicia", "Admin", "alicia_admin", language_code="es-MX")
+    telegram.user_sends_text(ADMIN_ID, "/articles")
+    await telegram.wait_for_bot_message(
+        ADMIN_ID, contains="Todavía no hay artículos. Publica uno con /post."
+    )
+    telegram.user_sends_text(ADMIN_ID, "/post https://blog.example/presupuesto\nPresupuesto")
+    posted = await telegram.wait_for_bot_message(ADMIN_ID, contains="Publiqué el artículo #1")
+    assert "Retíralo con /unpublish 1" in posted["text"]
+    post = await telegram.wait_for_bot_message(CHANNEL_ID, contains="Presupuesto")
+    telegram.user_sends_text(ADMIN_ID, "/articles")
+    listed = await telegram.wait_for_bot_message(ADMIN_ID, contains="Artículos recientes")
+    assert "#1 Presupuesto – 💬 0 publicados, 0 pendientes" in listed["text"]
+
+    telegram.remove_bot_from(MODERATION_CHAT_ID)
+    reader = READER_IDS[0]
+    telegram.user_sends_text(reader, f"/start {start_payload(post)}")
+    await telegram.wait_for_bot_message(reader, contains="Send your comment")
+    telegram.user_sends_text(reader, "A comment while the moderators are away")
+    down = await telegram.wait_for_bot_message(
+        ADMIN_ID, contains="No puedo publicar en el chat de moderación"
+    )
+    assert "en cola ahora" in down["text"]
+    english = [
+        m["text"]
+        for m in telegram.bot_messages_in(ADMIN_ID)
+        if any(word in m["text"] for word in ("article", "Posted", "moderation chat"))
+    ]
+    assert english == []

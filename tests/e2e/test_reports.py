@@ -120,8 +120,8 @@ async def test_status_shows_backlog_last_error_and_chats(
     assert re.search(r"Outbox: 1 row waiting, the oldest for \d+ s", status), status
     assert re.search(r"• moderation group: 1, oldest \d+ s", status), status
     assert re.search(
-        r"Last Telegram error: \d{4}-\d\d-\d\d \d\d:\d\d UTC \(\d+ s ago\), moderation group,"
-        r" send_card: 429 retry after 30s",
+        r"Last Telegram error: [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d UTC \(\d+ s ago\),"
+        r" moderation group, send_card: 429 retry after 30s",
         status,
     ), status
     assert f"✅ channel {CHANNEL_ID}: ok: The Blog" in status

@@ -5,6 +5,7 @@ import pytest
 from bot.services.articles import (
     TITLE_MAX_LENGTH,
     PostCommandError,
+    PostProblem,
     PostRequest,
     parse_post_command,
 )
@@ -24,17 +25,18 @@ def test_summary_is_optional() -> None:
 
 
 @pytest.mark.parametrize(
-    ("arguments", "reason"),
+    ("arguments", "problem"),
     [
-        ("", "link is missing"),
-        ("blog.example/a\nTitle", "starting with https"),
-        ("javascript:alert(1)\nTitle", "starting with https"),
-        ("https://blog.example/a", "title is missing"),
-        ("https://localhost/a\nTitle", "starting with https"),
-        ("https://blog.example/a\n" + "T" * (TITLE_MAX_LENGTH + 1), "title is longer"),
+        ("", PostProblem.NO_LINK),
+        ("blog.example/a\nTitle", PostProblem.NOT_A_LINK),
+        ("javascript:alert(1)\nTitle", PostProblem.NOT_A_LINK),
+        ("https://blog.example/a", PostProblem.NO_TITLE),
+        ("https://localhost/a\nTitle", PostProblem.NOT_A_LINK),
+        ("https://blog.example/a\n" + "T" * (TITLE_MAX_LENGTH + 1), PostProblem.TITLE_TOO_LONG),
     ],
 )
-def test_malformed_posts_are_explained(arguments: str, reason: str) -> None:
+def test_malformed_posts_are_explained(arguments: str, problem: PostProblem) -> None:
     """Each malformed /post gets a reason the admin can act on."""
-    with pytest.raises(PostCommandError, match=reason):
+    with pytest.raises(PostCommandError) as refused:
         parse_post_command(arguments)
+    assert refused.value.problem is problem

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.services import reports
-from bot.services.reports import ChatCheck, DeliveryError
+from bot.services.reports import ChatCheck, ChatRole, DeliveryError
 from storage.db import Database
 from storage.models import SubmissionKind
 from storage.reports import ChatBacklog, ModeratorTally, OldestPending
@@ -145,7 +145,7 @@ async def test_status_counts_the_outbox_backlog_by_chat(db: Database) -> None:
                 (chat_key, row_status, created_at, created_at),
             )
     error = DeliveryError(NOW - 5.0, "-100", "send_card", "429 retry after 30s")
-    chats = [ChatCheck("moderation group", "-100", title="Moderators")]
+    chats = [ChatCheck(ChatRole.MODERATION, "-100", title="Moderators")]
     status = await reports.bot_status(
         db, NOW, version="9.9", started_at=NOW - HOUR, last_error=error, chats=chats
     )

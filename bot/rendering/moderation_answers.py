@@ -1,0 +1,125 @@
+"""What moderators are answered in the moderation group: a pressed button's outcome, the
+refusals, the queue, /unban and the inbox; in the moderators' language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.i18n import Texts
+from bot.rendering.common import esc
+from bot.rendering.moderation import message_link
+from bot.services.contact import InboxEntry
+from bot.services.moderation import Decision
+from bot.text import shorten
+from storage.models import Submission, SubmissionStatus
+
+
+def already_decided(t: Texts, submission: Submission) -> str:
+    """The alert for a late press; answerCallbackQuery allows 200 characters."""
+    if submission.auto_approved and submission.decided_by is None:
+        return t.gettext("Already published automatically: a trusted author.")
+    moderator = submission.decided_by_name or t.gettext("a moderator")
+    left_up = submission.original_kept
+    if submission.auto_approved:
+        text = t.gettext("Already unpublished by {moderator}.")
+    elif submission.status is SubmissionStatus.APPROVED:
+        text = (
+            t.gettext("Already kept by {moderator}.")
+            if left_up
+            else t.gettext("Already approved by {moderator}.")
+        )
+    else:
+        text = (
+            t.gettext("Already removed by {moderator}.")
+            if left_up
+            else t.gettext("Already rejected by {moderator}.")
+        )
+    return shorten(text.format(moderator=moderator), 200)
+
+
+def decision_done(t: Texts, decision: Decision, submission: Submission | None) -> str:
+    if submission is not None and submission.original_kept:
+        if decision is Decision.APPROVE:
+            return t.gettext("Kept.")
+        if decision is Decision.REJECT:
+            return t.gettext("Removed from the group.")
+        if decision is Decision.BAN:
+            return t.gettext("Removed from the group and the author is banned.")
+    if decision is Decision.APPROVE:
+        return t.gettext("Approved.")
+    if decision is Decision.REJECT:
+        return t.gettext("Rejected.")
+    if decision is Decision.BAN:
+        return t.gettext("Rejected and the author is banned.")
+    return t.gettext("Unpublished.")
+
+
+def not_a_moderator(t: Texts) -> str:
+    return t.gettext("Only moderators can decide on submissions.")
+
+
+def moderator_check_failed(t: Texts) -> str:
+    return t.gettext("I could not check your moderator rights just now. Please try again.")
+
+
+def skipped(t: Texts) -> str:
+    return t.gettext("Skipped: it stays in the queue.")
+
+
+def submission_not_found(t: Texts) -> str:
+    return t.gettext("That submission no longer exists.")
+
+
+def desk_waits(t: Texts, answer: str, seconds: float, per_minute: int) -> str:
+    """A tap answered while the group's minute is spent (an answer holds 200 characters)."""
+    wait = t.ngettext(
+        "Telegram lets me change this group {count} time a minute: the desk moves on in"
+        " {seconds} s.",
+        "Telegram lets me change this group {count} times a minute: the desk moves on in"
+        " {seconds} s.",
+        per_minute,
+    ).format(count=per_minute, seconds=max(1, round(seconds)))
+    return shorten(f"{answer} {wait}", 200)
+
+
+def queue_summary(t: Texts, pending: int) -> str:
+    if pending == 0:
+        return t.gettext("🎉 The queue is empty: nothing is waiting for moderation.")
+    return t.ngettext(
+        "📥 {count} item waiting for moderation. The review desk below shows it;"
+        " earlier cards still work.",
+        "📥 {count} items waiting for moderation. The review desk below shows them one by"
+        " one, oldest first; earlier cards still work.",
+        pending,
+    ).format(count=pending)
+
+
+def unban_usage(t: Texts) -> str:
+    return t.gettext("Usage: <code>/unban &lt;user id&gt;</code>")
+
+
+def unbanned(t: Texts, user_id: int, was_banned: bool) -> str:
+    if was_banned:
+        return t.gettext("User <code>{user_id}</code> is no longer banned.").format(user_id=user_id)
+    return t.gettext("User <code>{user_id}</code> was not banned.").format(user_id=user_id)
+
+
+def inbox(t: Texts, entries: Sequence[InboxEntry], chat_id: int) -> str:
+    if not entries:
+        return t.gettext("📭 No approved contact messages are waiting for an answer.")
+    lines = [
+        t.ngettext(
+            "📬 <b>{count} contact message waiting for an answer</b> (reply to a card to answer):",
+            "📬 <b>{count} contact messages waiting for an answer</b> (reply to a card to answer):",
+            len(entries),
+        ).format(count=len(entries))
+    ]
+    for entry in entries:
+        submission = entry.submission
+        name = esc(shorten(submission.contact_name or submission.author.display_name, 60))
+        label = f"#{submission.id}"
+        link = message_link(chat_id, entry.card_message_id)
+        if link:
+            label = f'<a href="{esc(link)}">{label}</a>'
+        lines.append(f"{label} {name}: {esc(shorten(submission.text, 80))}")
+    return "\n".join(lines)
