@@ -33,6 +33,7 @@ from bot.runtime import ChatOf, Runtime
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.housekeeping import Housekeeping
+from bot.services.private_desk import ClaimSweeper
 from bot.settings import Settings, ThreadModeration
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
@@ -41,6 +42,7 @@ from handlers.discussion import DiscussionHandlers
 from handlers.errors import on_error
 from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
+from handlers.private_desk import PrivateDeskHandlers
 from handlers.readers import ReaderHandlers
 from handlers.reports import ReportHandlers
 from storage.db import Database
@@ -108,6 +110,8 @@ def build_application(settings: Settings) -> BotApp:
         await runtime.outbox_handle.start()
         runtime.housekeeping_handle = Housekeeping(runtime.db, settings)
         runtime.housekeeping_handle.start()
+        runtime.claim_sweeper_handle = ClaimSweeper(runtime.db, settings, runtime.wake_outbox)
+        runtime.claim_sweeper_handle.start()
         if settings.feed_urls and not settings.setting_up:
             runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
             runtime.feed_poller_handle.start()
@@ -138,6 +142,8 @@ def build_application(settings: Settings) -> BotApp:
             await runtime.housekeeping_handle.stop()
         if runtime.feed_poller_handle is not None:
             await runtime.feed_poller_handle.stop()
+        if runtime.claim_sweeper_handle is not None:
+            await runtime.claim_sweeper_handle.stop()
         if runtime.outbox_handle is not None:
             await runtime.outbox_handle.stop()
 
@@ -170,7 +176,8 @@ def build_application(settings: Settings) -> BotApp:
 def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     settings = runtime.settings
     contact = ContactHandlers(runtime)
-    readers = ReaderHandlers(runtime, contact)
+    private_desk = PrivateDeskHandlers(runtime)
+    readers = ReaderHandlers(runtime, contact, private_desk)
     admins = AdminHandlers(runtime)
     moderation = ModerationHandlers(runtime)
     discussion = DiscussionHandlers(runtime)
@@ -223,28 +230,18 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(
         MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, contact.moderator_reply)
     )
-    application.add_handler(
-        CallbackQueryHandler(moderation.decide, pattern=f"^{callback_data.MODERATION_PREFIX}")
-    )
-    application.add_handler(
-        CallbackQueryHandler(
-            readers.open_article_button, pattern=f"^{callback_data.ARTICLE_PREFIX}"
-        )
-    )
-    application.add_handler(
-        CallbackQueryHandler(moderation.desk_press, pattern=f"^{callback_data.DESK_PREFIX}")
-    )
-    application.add_handler(
-        CallbackQueryHandler(contact.start_button, pattern=f"^{callback_data.CONTACT_START}$")
-    )
-    application.add_handler(
-        CallbackQueryHandler(readers.language_button, pattern=f"^{callback_data.LANGUAGE_PREFIX}")
-    )
-    application.add_handler(
-        CallbackQueryHandler(
-            contact.use_telegram_name, pattern=f"^{callback_data.CONTACT_USE_TELEGRAM_NAME}$"
-        )
-    )
+    # Buttons, by what their data starts with.
+    buttons = [
+        (moderation.decide, f"^{callback_data.MODERATION_PREFIX}"),
+        (readers.open_article_button, f"^{callback_data.ARTICLE_PREFIX}"),
+        (moderation.desk_press, f"^{callback_data.DESK_PREFIX}"),
+        (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
+        (contact.start_button, f"^{callback_data.CONTACT_START}$"),
+        (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),
+        (contact.use_telegram_name, f"^{callback_data.CONTACT_USE_TELEGRAM_NAME}$"),
+    ]
+    for callback, pattern in buttons:
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     # Any other button data (forged, or from a retired version) gets an answer, not silence.
     application.add_handler(CallbackQueryHandler(moderation.unknown_button))
 
@@ -262,6 +259,8 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         )
     )
 
+    # A moderator's own review desk, in their private chat (moderators only).
+    application.add_handler(CommandHandler("desk", private_desk.open, filters=private))
     application.add_handler(CommandHandler("start", readers.start, filters=private))
     application.add_handler(CommandHandler("help", readers.help, filters=private))
     application.add_handler(CommandHandler("language", readers.language, filters=private))

@@ -26,12 +26,14 @@ class ModeratorDirectory:
         # (chat, user, what was asked) -> (the answer, until when that is trusted).
         self._cache: dict[tuple[int, int, str], tuple[bool, float]] = {}
 
-    async def is_moderator(self, bot: Bot, user_id: int) -> bool | None:
-        """True or False, or None when Telegram could not be asked just now."""
+    async def is_moderator(self, bot: Bot, user_id: int, *, fresh: bool = False) -> bool | None:
+        """True or False, or None when Telegram could not be asked just now. `fresh` asks
+        Telegram whatever the cache says (a private desk: someone who left the group
+        loses it at their next tap)."""
         if user_id in self._settings.moderator_user_ids:
             return True
         return await self._status_in(
-            bot, self._settings.moderation_chat_id, user_id, _MEMBER_STATUSES
+            bot, self._settings.moderation_chat_id, user_id, _MEMBER_STATUSES, fresh=fresh
         )
 
     async def speaks_for_the_group(self, bot: Bot, user_id: int) -> bool | None:
@@ -51,12 +53,12 @@ class ModeratorDirectory:
         )
 
     async def _status_in(
-        self, bot: Bot, chat_id: int, user_id: int, statuses: set[str]
+        self, bot: Bot, chat_id: int, user_id: int, statuses: set[str], *, fresh: bool = False
     ) -> bool | None:
         """Whether the user's status in the chat is one of `statuses`, cached a while."""
         label = ",".join(sorted(statuses))
         return await self._member_check(
-            bot, chat_id, user_id, label, lambda member: member.status in statuses
+            bot, chat_id, user_id, label, lambda member: member.status in statuses, fresh=fresh
         )
 
     async def _member_check(
@@ -66,10 +68,12 @@ class ModeratorDirectory:
         user_id: int,
         label: str,
         check: Callable[[ChatMember], bool],
+        *,
+        fresh: bool = False,
     ) -> bool | None:
         cached = self._cache.get((chat_id, user_id, label))
         now = time.monotonic()
-        if cached is not None and cached[1] > now:
+        if cached is not None and cached[1] > now and not fresh:
             return cached[0]
         try:
             member = await bot.get_chat_member(chat_id, user_id)

@@ -21,6 +21,7 @@ from bot.services.comments import OpenResult, SubmitResult
 from bot.services.conversation import Route, Routed
 from handlers.contact import ContactHandlers
 from handlers.presses import answer_press
+from handlers.private_desk import PrivateDeskHandlers
 from storage import processed_updates
 from storage.models import Person
 
@@ -34,9 +35,15 @@ WELCOME_ARTICLES = 5
 
 
 class ReaderHandlers:
-    def __init__(self, runtime: Runtime, contact_handlers: ContactHandlers) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        contact_handlers: ContactHandlers,
+        desk_handlers: PrivateDeskHandlers,
+    ) -> None:
         self._runtime = runtime
         self._contact = contact_handlers
+        self._desk = desk_handlers
         # Where a text goes, by what the reader has open (conversation.route_of).
         self._text_routes: dict[Route, TextRoute] = {
             Route.COMMENT: self._comment,
@@ -151,9 +158,11 @@ class ReaderHandlers:
         assert message is not None and message.text is not None
         assert update.effective_user is not None
         reader = person_of(update.effective_user)
-        # Replying to the editors' answer continues that conversation, whatever else is open.
-        if message.reply_to_message is not None and await self._contact.answer_editors(
-            message, reader
+        # A moderator replying to their desk answers the contact message it shows; a reader
+        # replying to the editors' answer continues that conversation, whatever else is open.
+        if message.reply_to_message is not None and (
+            await self._desk.answer(message, reader)
+            or await self._contact.answer_editors(message, reader)
         ):
             return
         routed = await conversation.route_text(

@@ -44,19 +44,21 @@ async def get(conn: aiosqlite.Connection, moderator_id: int) -> PrivateDesk | No
     return _desk(row) if row else None
 
 
+NEXT_UNCLAIMED_SQL = (
+    "SELECT id FROM submissions WHERE status = 'pending' AND id > ? AND id != ?"
+    " AND id NOT IN (SELECT item_id FROM private_desks WHERE state = 'open'"
+    " AND item_id IS NOT NULL AND moderator_id != ?) ORDER BY id LIMIT 1"
+)
+
+
 async def next_unclaimed(
     conn: aiosqlite.Connection, moderator_id: int, after_id: int, also_excluded: int | None
 ) -> int | None:
     """The oldest pending item after `after_id` that no other open desk holds (nor
     `also_excluded`, the item the group's desk shows), wrapping round to the oldest."""
-    query = (
-        "SELECT id FROM submissions WHERE status = 'pending' AND id > ? AND id != ?"
-        " AND id NOT IN (SELECT item_id FROM private_desks WHERE state = 'open'"
-        " AND item_id IS NOT NULL AND moderator_id != ?) ORDER BY id LIMIT 1"
-    )
     excluded = also_excluded if also_excluded is not None else 0
     for start in (after_id, 0):
-        row = await fetch_one(conn, query, (start, excluded, moderator_id))
+        row = await fetch_one(conn, NEXT_UNCLAIMED_SQL, (start, excluded, moderator_id))
         if row:
             return int(row[0])
     return None

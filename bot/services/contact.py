@@ -193,11 +193,14 @@ class ReplyOutcome:
 async def _contact_of_moderation_message(
     conn: aiosqlite.Connection, chat_id: int, message_id: int
 ) -> Submission | None:
-    """The contact message a moderation-chat message (card, or reader's answer) belongs to."""
-    submission_id = await submissions.submission_of_card(
-        conn, chat_id, message_id
-    ) or await contact_replies.submission_of_delivered(
-        conn, chat_id, message_id, ReplyDirection.TO_EDITORS
+    """The contact message a moderation-chat message (card, reader's answer, or the copy
+    of an answer written on a private desk) belongs to."""
+    submission_id = (
+        await submissions.submission_of_card(conn, chat_id, message_id)
+        or await contact_replies.submission_of_delivered(
+            conn, chat_id, message_id, ReplyDirection.TO_EDITORS
+        )
+        or await contact_replies.submission_of_group_copy(conn, message_id)
     )
     submission = await submissions.get(conn, submission_id) if submission_id else None
     if submission is None or submission.kind is not SubmissionKind.CONTACT:
@@ -257,24 +260,52 @@ async def reply_to_reader(
     now: float,
 ) -> ReplyOutcome:
     """A moderator's reply to a contact card (or to the reader's answer under it)."""
-    text = text.strip()
     async with db.transaction() as conn:
         submission = await _contact_of_moderation_message(conn, chat_id, replied_message_id)
         if submission is None:
             return ReplyOutcome(ReplyResult.NOT_A_CONTACT_THREAD)
-        refusal = await _refused_reply(conn, submission.author.user_id, text, submission.id)
-        if refusal is not None:
-            return refusal
-        return await _record_and_send(
-            conn,
-            submission.id,
-            ReplyDirection.TO_READER,
-            moderator,
-            text,
-            (chat_id, message_id),
-            str(submission.author.user_id),
-            now,
-        )
+        return await _answer_reader(conn, submission, moderator, (chat_id, message_id), text, now)
+
+
+async def answer_from_desk(
+    db: Database,
+    moderator: Person,
+    submission_id: int,
+    source: tuple[int, int],
+    text: str,
+    now: float,
+) -> ReplyOutcome:
+    """A moderator's reply to their private desk while it shows a contact message; the
+    answer also appears under the card in the group, once the reader has it."""
+    async with db.transaction() as conn:
+        submission = await submissions.get(conn, submission_id)
+        if submission is None or submission.kind is not SubmissionKind.CONTACT:
+            return ReplyOutcome(ReplyResult.NOT_A_CONTACT_THREAD)
+        return await _answer_reader(conn, submission, moderator, source, text, now)
+
+
+async def _answer_reader(
+    conn: aiosqlite.Connection,
+    submission: Submission,
+    moderator: Person,
+    source: tuple[int, int],
+    text: str,
+    now: float,
+) -> ReplyOutcome:
+    text = text.strip()
+    refusal = await _refused_reply(conn, submission.author.user_id, text, submission.id)
+    if refusal is not None:
+        return refusal
+    return await _record_and_send(
+        conn,
+        submission.id,
+        ReplyDirection.TO_READER,
+        moderator,
+        text,
+        source,
+        str(submission.author.user_id),
+        now,
+    )
 
 
 async def reply_to_editors(

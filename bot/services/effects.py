@@ -30,6 +30,7 @@ class Effect(StrEnum):
     ADMIN_NOTICE = "admin_notice"
     SHOW_DESK = "show_desk"
     SHOW_PRIVATE_DESK = "show_private_desk"
+    ANSWER_COPY = "answer_copy"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
     GROUP_REPLY = "group_reply"
@@ -189,6 +190,13 @@ def reply_notice_row(settings: Settings, reply_id: int) -> outbox.NewRow:
     """Tell the moderator who wrote an answer that it could not reach the reader."""
     return outbox.NewRow(
         Effect.REPLY_NOTICE, str(settings.moderation_chat_id), {"reply_id": reply_id}
+    )
+
+
+def answer_copy_row(settings: Settings, reply_id: int) -> outbox.NewRow:
+    """The copy, under the card in the group, of an answer written on a private desk."""
+    return outbox.NewRow(
+        Effect.ANSWER_COPY, str(settings.moderation_chat_id), {"reply_id": reply_id}
     )
 
 

@@ -13,6 +13,11 @@ showed the item.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
 from enum import StrEnum
 
 import aiosqlite
@@ -24,6 +29,8 @@ from storage import private_desks, submissions
 from storage.db import Database
 from storage.models import SubmissionKind
 from storage.private_desks import DeskState, PrivateDesk
+
+logger = logging.getLogger(__name__)
 
 
 class PressCheck(StrEnum):
@@ -84,7 +91,9 @@ async def close(db: Database, settings: Settings, moderator_id: int, now: float)
             await effects.show_private_desk(conn, moderator_id, now)
 
 
-async def check_press(db: Database, moderator_id: int, message_id: int, item_id: int) -> PressCheck:
+async def check_press(
+    db: Database, moderator_id: int, message_id: int, item_id: int | None
+) -> PressCheck:
     """Whether a tap on a desk's button is for what that desk holds now."""
     async with db.reading() as conn:
         desk = await private_desks.get(conn, moderator_id)
@@ -92,11 +101,10 @@ async def check_press(db: Database, moderator_id: int, message_id: int, item_id:
         return PressCheck.STALE
     if desk.state is DeskState.CLOSED:
         return PressCheck.CLOSED
-    if desk.item_id != item_id:
-        return PressCheck.STALE
     if desk.state is DeskState.EXPIRED:
-        return PressCheck.EXPIRED
-    return PressCheck.VALID
+        # A paused desk's own buttons carry no item; its earlier ones the item it held.
+        return PressCheck.EXPIRED if item_id in (None, desk.item_id) else PressCheck.STALE
+    return PressCheck.VALID if desk.item_id == item_id else PressCheck.STALE
 
 
 async def item_decided(
@@ -175,3 +183,41 @@ async def _group_desk_may_take(conn: aiosqlite.Connection, settings: Settings, n
 async def _is_pending(conn: aiosqlite.Connection, item_id: int) -> bool:
     shown = await submissions.get(conn, item_id)
     return shown is not None and shown.is_pending
+
+
+# How often claims are looked at: a quarter of a claim's time, so one runs out at most a
+# quarter late, but not more often than each second nor less often than every 15 s (an
+# idle desk takes a new item within that).
+SWEEP_SHORTEST = 1.0
+SWEEP_LONGEST = 15.0
+
+
+class ClaimSweeper:
+    """Ends the claims that ran out and feeds the idle desks, until stopped."""
+
+    def __init__(self, db: Database, settings: Settings, wake_outbox: Callable[[], None]) -> None:
+        self._db = db
+        self._settings = settings
+        # The desks' updates are in the outbox.
+        self._wake_outbox = wake_outbox
+        self._interval = min(SWEEP_LONGEST, max(SWEEP_SHORTEST, settings.desk_claim_seconds / 4))
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="desk-claims")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await sweep(self._db, self._settings, time.time())
+                self._wake_outbox()
+            except Exception:
+                logger.exception("Looking at the desks' claims failed; trying again shortly")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)

@@ -290,6 +290,10 @@ class FakeTelegram:
         # Telegram's "about 30 messages a second overall", when a test turns it on.
         self.overall_rate_limit_per_second: int | None = None
         self._overall_sends: deque[float] = deque()
+        # "Avoid sending more than one message per second in a particular chat" (the Bot
+        # FAQ; README: short bursts allowed), when a test turns it on: sends and edits in
+        # one private chat, at most this many in any second (stricter than Telegram).
+        self.private_rate_limit_per_second: int | None = None
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
@@ -1561,14 +1565,17 @@ class FakeTelegram:
 
     def _check_rate_limit(self, chat: _Chat, method: str) -> None:
         self._check_overall_rate_limit(method)
-        limit = self.group_rate_limit_per_minute
-        if limit is None or chat.type == "private" or method not in _RATE_LIMITED_METHODS:
+        if chat.type == "private":
+            limit, window = self.private_rate_limit_per_second, 1.0
+        else:
+            limit, window = self.group_rate_limit_per_minute, RATE_LIMIT_WINDOW_SECONDS
+        if limit is None or method not in _RATE_LIMITED_METHODS:
             return
         now = time.monotonic()
-        while chat.recent_sends and now - chat.recent_sends[0] >= RATE_LIMIT_WINDOW_SECONDS:
+        while chat.recent_sends and now - chat.recent_sends[0] >= window:
             chat.recent_sends.popleft()
         if len(chat.recent_sends) >= limit:
-            wait = RATE_LIMIT_WINDOW_SECONDS - (now - chat.recent_sends[0])
+            wait = window - (now - chat.recent_sends[0])
             retry_after = max(1, math.ceil(wait))
             raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         chat.recent_sends.append(now)

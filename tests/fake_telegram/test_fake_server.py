@@ -698,6 +698,20 @@ async def test_edits_share_the_group_budget_with_sends(fake, bot, monkeypatch):
     assert fake.message(GROUP, sent.message_id)["text"] == "1, edited"
 
 
+async def test_private_chat_rate_limit(fake, bot, monkeypatch):
+    """With the private limit on, a second message in the same second to one person is
+    refused; another person's chat has its own second."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    fake.private_rate_limit_per_second = 1
+    fake.user_sends_text(USER, "/start")
+    fake.user_sends_text(OTHER_USER, "/start")
+    sent = await bot.send_message(USER, "1")
+    await bot.send_message(OTHER_USER, "other chat")
+    with pytest.raises(RetryAfter):
+        await bot.edit_message_text("1, edited", chat_id=USER, message_id=sent.message_id)
+    assert fake.message(USER, sent.message_id)["text"] == "1"
+
+
 # --------------------------------------------------------------------------- waiting
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storage import intake, outbox, reports
+from storage import intake, outbox, private_desks, reports
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -77,6 +77,19 @@ HOT_QUERIES = {
     "stats: waits before decisions": (reports.DECISION_WAITS_SQL, (0.0,)),
     "stats: decisions by moderator": (reports.MODERATOR_TALLIES_SQL, (0.0,)),
     "status: outbox backlog by chat": (reports.OUTBOX_BACKLOG_SQL, ()),
+    "private desk: next item no other desk holds": (
+        private_desks.NEXT_UNCLAIMED_SQL,
+        (1, 0, 7),
+    ),
+    "private desk: claims run out": (
+        "UPDATE private_desks SET state = 'expired', updated_at = ?"
+        " WHERE state = 'open' AND claimed_until <= ? RETURNING moderator_id",
+        (1.0, 1.0),
+    ),
+    "contact answer's copy under the card": (
+        "SELECT submission_id FROM contact_replies WHERE group_copy_message_id = ?",
+        (1,),
+    ),
 }
 
 

@@ -1,0 +1,123 @@
+"""Deliveries for moderators' private desks: the desk message, and the copy in the group
+of an answer written on one."""
+
+from __future__ import annotations
+
+import contextlib
+
+import aiosqlite
+from telegram import ReplyParameters
+from telegram.error import BadRequest
+
+from bot.delivery.base import NOTHING, Delivered, Delivery, int_of
+from bot.i18n import Texts
+from bot.rendering import common as common_texts
+from bot.rendering import private_desk as desk_texts
+from bot.services import abuse, languages
+from storage import articles, contact_replies, history, private_desks, submissions
+from storage.models import OutboxItem, SubmissionStatus
+
+
+async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """Post the desk (for /desk), or edit it to what it holds now."""
+    moderator_id = int(item.chat_key)
+    async with delivery.db.reading() as conn:
+        desk = await private_desks.get(conn, moderator_id)
+        if desk is None:
+            return NOTHING
+        submission = await submissions.get(conn, desk.item_id) if desk.item_id else None
+        if submission is not None and not submission.is_pending:
+            # Decided since this row was queued; the row its decision queued shows the next.
+            submission = None
+        article = (
+            await articles.get(conn, submission.article_id)
+            if submission is not None and submission.article_id is not None
+            else None
+        )
+        waiting = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
+        past = (
+            await history.of_author(conn, submission.author.user_id, submission.id)
+            if submission is not None
+            else None
+        )
+    flags = (
+        abuse.flags_for(submission, past, delivery.settings)
+        if submission is not None and past is not None
+        else None
+    )
+    t = await languages.texts_for_id(delivery.db, delivery.settings, moderator_id)
+    text, markup = desk_texts.private_desk(
+        t,
+        desk,
+        submission,
+        article.title if article else None,
+        waiting,
+        delivery.settings.desk_claim_seconds,
+        flags,
+    )
+    digest = common_texts.Card(text, markup).digest
+    bot = delivery.bot
+    message_id = desk.message_id
+    if item.payload.get("new") or message_id is None:
+        sent = await bot.send_message(moderator_id, text, reply_markup=markup)
+        if message_id is not None:
+            await _retire(delivery, t, moderator_id, message_id)
+        message_id = sent.message_id
+    elif digest != desk.digest:
+        try:
+            await bot.edit_message_text(
+                text, chat_id=moderator_id, message_id=message_id, reply_markup=markup
+            )
+        except BadRequest as error:
+            lowered = error.message.lower()
+            if "message to edit not found" in lowered:
+                # The moderator deleted the desk message: post it again.
+                message_id = (
+                    await bot.send_message(moderator_id, text, reply_markup=markup)
+                ).message_id
+            elif "message is not modified" not in lowered:
+                raise
+    else:
+        return NOTHING
+    shown = message_id
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await private_desks.record_shown(conn, moderator_id, shown, digest)
+
+    return Delivered(record)
+
+
+async def _retire(delivery: Delivery, t: Texts, moderator_id: int, message_id: int) -> None:
+    """The older desk message loses its buttons, so that no tap lands on it."""
+    # Deleted by the moderator, or already retired: either way no button is left.
+    with contextlib.suppress(BadRequest):
+        await delivery.bot.edit_message_text(
+            desk_texts.moved(t), chat_id=moderator_id, message_id=message_id
+        )
+
+
+async def answer_copy(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """An answer written on a private desk reached the reader: its copy goes under the card
+    in the group, where the conversation threads."""
+    reply_id = int_of(item, "reply_id")
+    async with delivery.db.reading() as conn:
+        reply = await contact_replies.get(conn, reply_id)
+        submission = await submissions.get(conn, reply.submission_id) if reply else None
+        cards = await submissions.cards_of(conn, submission.id) if submission else []
+    if reply is None or submission is None:
+        return NOTHING
+    settings = delivery.settings
+    sent = await delivery.bot.send_message(
+        settings.moderation_chat_id,
+        desk_texts.answer_copy(
+            Texts(settings.moderation_language), submission, reply.author_name, reply.text
+        ),
+        reply_parameters=ReplyParameters(cards[-1][1], allow_sending_without_reply=True)
+        if cards
+        else None,
+    )
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await contact_replies.mark_group_copy(conn, reply_id, sent.message_id)
+
+    return Delivered(record)

@@ -1,0 +1,116 @@
+"""A moderator's private desk, in their own language: the item they hold, paused, empty
+or closed; and the copy in the group of an answer written there."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callback_data
+from bot.callback_data import PrivateDeskAction
+from bot.i18n import Texts
+from bot.rendering.common import esc
+from bot.rendering.moderation import card_under, verdict_labels
+from bot.rendering.reports import duration
+from bot.services.abuse import CardFlags
+from bot.text import shorten
+from storage.models import Submission, SubmissionKind
+from storage.private_desks import DeskState, PrivateDesk
+
+
+def private_desk(
+    t: Texts,
+    desk: PrivateDesk,
+    submission: Submission | None,
+    article_title: str | None,
+    waiting: int,
+    claim_seconds: float,
+    flags: CardFlags | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if desk.state is DeskState.CLOSED:
+        return t.gettext("✖️ <b>Your desk is closed.</b> /desk opens it again."), None
+    if desk.state is DeskState.EXPIRED:
+        text = t.gettext(
+            "⏸ <b>Your desk is paused.</b> #{id} waited on it for {duration} without a"
+            " decision, so it went back to the queue for the others."
+        ).format(id=desk.item_id, duration=duration(t, claim_seconds))
+        return text, _keyboard([[_button(t.gettext("▶️ Continue"), PrivateDeskAction.NEXT)]], t)
+    if submission is None:
+        text = t.gettext("🗂 <b>Your desk</b>\n\n🎉 Nothing is waiting for you now.")
+        if waiting:
+            text += "\n" + t.ngettext(
+                "{count} item waits on another moderator's desk.",
+                "{count} items wait on other moderators' desks.",
+                waiting,
+            ).format(count=waiting)
+        return text, _keyboard([[_button(t.gettext("🔄 Look again"), PrivateDeskAction.NEXT)]], t)
+    heading = t.ngettext(
+        "🗂 <b>Your desk</b>: {count} waiting. This one is yours for {duration}.",
+        "🗂 <b>Your desk</b>: {count} waiting. This one is yours for {duration}.",
+        waiting,
+    ).format(count=waiting, duration=duration(t, claim_seconds))
+    if submission.kind is SubmissionKind.CONTACT:
+        heading += "\n" + t.gettext("↩️ Reply to this message to answer the reader.")
+    approve, reject = verdict_labels(t, submission)
+    item = submission.id
+    rows = [
+        [
+            _button(approve, PrivateDeskAction.APPROVE, item),
+            _button(reject, PrivateDeskAction.REJECT, item),
+        ],
+        [
+            _button(t.gettext("🚫 Ban author"), PrivateDeskAction.BAN, item),
+            _button(t.gettext("⏭ Skip"), PrivateDeskAction.SKIP, item),
+        ],
+    ]
+    return card_under(t, heading, submission, article_title, flags), _keyboard(rows, t, item)
+
+
+def _button(label: str, action: PrivateDeskAction, item: int | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callback_data.private_desk(action, item))
+
+
+def _keyboard(
+    rows: list[list[InlineKeyboardButton]], t: Texts, item: int | None = None
+) -> InlineKeyboardMarkup:
+    """Every open or paused desk can be closed."""
+    close = _button(t.gettext("✖️ Close"), PrivateDeskAction.CLOSE, item)
+    return InlineKeyboardMarkup([*rows, [close]])
+
+
+def moved(t: Texts) -> str:
+    """An older desk message, after /desk posted a fresh one."""
+    return t.gettext("🗂 This desk moved to a newer message below.")
+
+
+def answer_copy(t: Texts, submission: Submission, moderator_name: str, text: str) -> str:
+    """Under the card in the group: an answer a moderator wrote on their private desk."""
+    return (
+        t.gettext("📨 <b>{name}</b> answered contact #{id} from their private desk:").format(
+            name=esc(shorten(moderator_name, 100)), id=submission.id
+        )
+        + f"\n\n{esc(text)}"
+    )
+
+
+# Answers to taps and commands (an answer to a button holds 200 characters).
+def claim_ran_out(t: Texts) -> str:
+    return t.gettext("This item was yours too long: it went back to the queue. Tap Continue.")
+
+
+def desk_closed(t: Texts) -> str:
+    return t.gettext("This desk is closed. /desk opens it again.")
+
+
+def no_longer_a_moderator(t: Texts) -> str:
+    return t.gettext("You are no longer in the moderation group, so your desk is closed.")
+
+
+def only_moderators(t: Texts) -> str:
+    return t.gettext("Only moderators can open a review desk.")
+
+
+def answer_queued(t: Texts) -> str:
+    return t.gettext(
+        "✅ Your answer is on its way to the reader. It also appears under the card in the"
+        " moderation group."
+    )

@@ -1,0 +1,164 @@
+"""A moderator's private desk: /desk, its buttons, and answers written by replying to it."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot import callback_data
+from bot.callback_data import PrivateDeskAction, PrivateDeskPress
+from bot.i18n import Texts
+from bot.rendering import common as common_texts
+from bot.rendering import contact as contact_texts
+from bot.rendering import moderation_answers as answer_texts
+from bot.rendering import private_desk as desk_texts
+from bot.runtime import Runtime, person_of
+from bot.services import contact, languages, moderation, private_desk
+from bot.services.contact import ReplyResult
+from bot.services.moderation import DecisionResult
+from bot.services.private_desk import PressCheck
+from handlers.presses import answer_press
+from storage.models import Person
+
+logger = logging.getLogger(__name__)
+
+
+class PrivateDeskHandlers:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def _texts(self, person: Person) -> Texts:
+        return await languages.texts_for(self._runtime.db, self._runtime.settings, person)
+
+    async def open(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/desk in a private chat: the moderator's own desk; others are refused."""
+        message = update.effective_message
+        assert message is not None and update.effective_user is not None
+        moderator = person_of(update.effective_user)
+        t = await self._texts(moderator)
+        allowed = await self._runtime.moderators.is_moderator(
+            context.bot, moderator.user_id, fresh=True
+        )
+        if not allowed:
+            await message.reply_text(
+                desk_texts.only_moderators(t)
+                if allowed is False
+                else answer_texts.moderator_check_failed(t)
+            )
+            return
+        await languages.remember_person(self._runtime.db, moderator, time.time())
+        await private_desk.open_desk(
+            self._runtime.db, self._runtime.settings, moderator.user_id, time.time()
+        )
+        self._runtime.wake_outbox()
+
+    async def press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        press = callback_data.parse_private_desk(query.data)
+        moderator = person_of(query.from_user)
+        t = await self._texts(moderator)
+        message = query.message
+        # A desk lives in its moderator's own private chat; a press from anywhere else is
+        # forged or stale.
+        if press is None or message is None or message.chat.id != moderator.user_id:
+            logger.warning("Ignored desk press %r from user %s", query.data, moderator.user_id)
+            await answer_press(query, common_texts.stale_button(t), alert=True)
+            return
+        db, settings, now = self._runtime.db, self._runtime.settings, time.time()
+        allowed = await self._runtime.moderators.is_moderator(
+            context.bot, moderator.user_id, fresh=True
+        )
+        if allowed is None:
+            await answer_press(query, answer_texts.moderator_check_failed(t), alert=True)
+            return
+        if not allowed:
+            logger.info("Closed the desk of %s, who left the moderation group", moderator.user_id)
+            await private_desk.close(db, settings, moderator.user_id, now)
+            self._runtime.wake_outbox()
+            await answer_press(query, desk_texts.no_longer_a_moderator(t), alert=True)
+            return
+        check = await private_desk.check_press(
+            db, moderator.user_id, message.message_id, press.submission_id or None
+        )
+        answer = await self._act(press, check, moderator, t, now)
+        self._runtime.wake_outbox()
+        await answer_press(query, answer, alert=check is not PressCheck.VALID)
+
+    async def _act(
+        self, press: PrivateDeskPress, check: PressCheck, moderator: Person, t: Texts, now: float
+    ) -> str | None:
+        """Do what the press asks, if the desk still holds what it was pressed on; returns
+        the answer to the press."""
+        db, settings = self._runtime.db, self._runtime.settings
+        if check is PressCheck.CLOSED:
+            return desk_texts.desk_closed(t)
+        if press.action is PrivateDeskAction.CLOSE and check is not PressCheck.STALE:
+            await private_desk.close(db, settings, moderator.user_id, now)
+            return None
+        if check is PressCheck.STALE:
+            return common_texts.stale_button(t)
+        if press.action is PrivateDeskAction.NEXT:
+            await private_desk.resume(db, settings, moderator.user_id, now)
+            return None
+        if check is PressCheck.EXPIRED:
+            return desk_texts.claim_ran_out(t)
+        if press.action is PrivateDeskAction.SKIP:
+            await private_desk.skip(db, settings, moderator.user_id, press.submission_id, now)
+            return answer_texts.skipped(t)
+        assert press.decision is not None
+        # The decision moves this desk on, as it moves every desk that held the item.
+        outcome = await moderation.decide(
+            db, settings, press.submission_id, press.decision, moderator, now
+        )
+        if outcome.result is DecisionResult.APPLIED:
+            return answer_texts.decision_done(t, press.decision, outcome.submission)
+        if outcome.submission is not None:
+            return answer_texts.already_decided(t, outcome.submission)
+        return answer_texts.submission_not_found(t)
+
+    async def answer(self, message: Message, moderator: Person) -> bool:
+        """A reply to one's desk message while it shows a contact message: the answer goes
+        to the reader. False when the reply is not to such a desk message."""
+        assert message.reply_to_message is not None
+        submission_id = await private_desk.contact_on_desk(
+            self._runtime.db, moderator.user_id, message.reply_to_message.message_id
+        )
+        if submission_id is None:
+            return False
+        t = await self._texts(moderator)
+        bot = message.get_bot()
+        allowed = await self._runtime.moderators.is_moderator(bot, moderator.user_id, fresh=True)
+        if not allowed:
+            await message.reply_text(
+                desk_texts.no_longer_a_moderator(t)
+                if allowed is False
+                else answer_texts.moderator_check_failed(t)
+            )
+            if allowed is False:
+                await private_desk.close(
+                    self._runtime.db, self._runtime.settings, moderator.user_id, time.time()
+                )
+                self._runtime.wake_outbox()
+            return True
+        outcome = await contact.answer_from_desk(
+            self._runtime.db,
+            moderator,
+            submission_id,
+            (message.chat.id, message.message_id),
+            message.text or "",
+            time.time(),
+        )
+        if outcome.result is ReplyResult.QUEUED:
+            self._runtime.wake_outbox()
+            await message.reply_text(desk_texts.answer_queued(t))
+        elif outcome.result is ReplyResult.READER_BANNED:
+            await message.reply_text(contact_texts.answer_to_banned(t))
+        elif outcome.result is ReplyResult.TOO_LONG:
+            await message.reply_text(contact_texts.answer_too_long(t, contact.REPLY_MAX_LENGTH))
+        elif outcome.result is ReplyResult.EMPTY:
+            await message.reply_text(contact_texts.answer_needs_text(t))
+        return True
