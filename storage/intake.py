@@ -30,8 +30,10 @@ ARRIVALS_SQL = (
     " AS banned,"
     " (SELECT json_group_array(json_array(created_at, text = incoming.text)) FROM submissions"
     " WHERE user_id = incoming.user_id AND created_at > incoming.since) AS recent,"
+    " reader.language AS chosen_language, reader.language_code AS known_language_code,"
     f" {articles.columns_of('article')}"
     " FROM incoming LEFT JOIN articles AS article ON article.id = incoming.article_id"
+    " LEFT JOIN readers AS reader ON reader.user_id = incoming.user_id"
 )
 
 
@@ -57,6 +59,10 @@ class Arrival:
     # The reader's submissions since the horizon asked for, newest first: when, and
     # whether its text is the text that arrived.
     recent: list[tuple[float, bool]]
+    # The language the reader chose with /language, and the last language_code Telegram
+    # gave for them: the acknowledgement's language travels in its row.
+    chosen_language: str | None = None
+    known_language_code: str | None = None
 
 
 async def comment_arrivals(
@@ -81,4 +87,6 @@ def _arrival(row: aiosqlite.Row) -> Arrival:
         banned=bool(row["banned"]),
         article=articles.article_from_row(row) if row["id"] is not None else None,
         recent=recent,
+        chosen_language=row["chosen_language"],
+        known_language_code=row["known_language_code"],
     )

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 import aiosqlite
 from telegram import Bot
 
-from bot.services import effects
+from bot.services import abuse, effects
+from bot.services.abuse import CardFlags
 from bot.services.effects import AdminNotice
 from bot.settings import Settings
-from storage import articles, outbox, submissions
+from storage import articles, history, outbox, submissions
 from storage.db import Database
-from storage.models import OutboxItem, Submission
+from storage.models import OutboxItem, Submission, SubmissionStatus
 
 Record = Callable[[aiosqlite.Connection], Awaitable[None]]
 
@@ -49,6 +50,41 @@ def int_of(item: OutboxItem, key: str) -> int:
 def text_of(item: OutboxItem, key: str) -> str | None:
     value = item.payload.get(key)
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class DeskItem:
+    """What a review desk (the group's, or a moderator's own) shows: the item, if it is
+    still pending, with its article's title and flags, and how many items wait."""
+
+    submission: Submission | None
+    article_title: str | None
+    flags: CardFlags | None
+    waiting: int
+
+
+async def desk_item(
+    conn: aiosqlite.Connection, settings: Settings, item_id: int | None
+) -> DeskItem:
+    submission = await submissions.get(conn, item_id) if item_id else None
+    if submission is not None and not submission.is_pending:
+        # Decided since the desk's row was queued; the row its decision queued shows the next.
+        submission = None
+    waiting = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
+    if submission is None:
+        return DeskItem(None, None, None, waiting)
+    article = (
+        await articles.get(conn, submission.article_id)
+        if submission.article_id is not None
+        else None
+    )
+    past = await history.of_author(conn, submission.author.user_id, submission.id)
+    return DeskItem(
+        submission,
+        article.title if article else None,
+        abuse.flags_for(submission, past, settings),
+        waiting,
+    )
 
 
 async def submission_and_title(

@@ -22,6 +22,7 @@ from bot.delivery.base import (
     Deliver,
     Delivered,
     Delivery,
+    desk_item,
     int_of,
     submission_and_title,
     text_of,
@@ -85,8 +86,14 @@ async def _card(
 
 
 async def acknowledge(delivery: Delivery, item: OutboxItem) -> Delivered:
-    # What the text needs travels in the row; the reader's language is one read by key.
-    t = await languages.texts_for_id(delivery.db, delivery.settings, int(item.chat_key))
+    # What the text needs travels in the row, the reader's language included (rows queued
+    # without it are looked up by key).
+    language = text_of(item, "language")
+    t = (
+        Texts(language)
+        if language
+        else await languages.texts_for_id(delivery.db, delivery.settings, int(item.chat_key))
+    )
     await delivery.bot.send_message(
         int(item.chat_key),
         reader_texts.acknowledgement(
@@ -251,29 +258,13 @@ async def show_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
         state = await desk.load(conn)
         item_id = await desk.current_item(conn, state)
-        submission = await submissions.get(conn, item_id) if item_id else None
-        article = (
-            await articles.get(conn, submission.article_id)
-            if submission is not None and submission.article_id is not None
-            else None
-        )
-        waiting = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
-        past = (
-            await history.of_author(conn, submission.author.user_id, submission.id)
-            if submission is not None
-            else None
-        )
-    flags = (
-        abuse.flags_for(submission, past, settings)
-        if submission is not None and past is not None
-        else None
-    )
+        shown = await desk_item(conn, settings, item_id)
     text, markup = moderation_texts.desk(
         Texts(settings.moderation_language),
-        submission,
-        article.title if article else None,
-        waiting,
-        flags,
+        shown.submission,
+        shown.article_title,
+        shown.waiting,
+        shown.flags,
     )
     digest = common_texts.Card(text, markup).digest
     message_id = state.message_id

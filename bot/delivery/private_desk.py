@@ -9,13 +9,13 @@ import aiosqlite
 from telegram import ReplyParameters
 from telegram.error import BadRequest
 
-from bot.delivery.base import NOTHING, Delivered, Delivery, int_of
+from bot.delivery.base import NOTHING, Delivered, Delivery, desk_item, int_of
 from bot.i18n import Texts
 from bot.rendering import common as common_texts
 from bot.rendering import private_desk as desk_texts
-from bot.services import abuse, languages
-from storage import articles, contact_replies, history, private_desks, submissions
-from storage.models import OutboxItem, SubmissionStatus
+from bot.services import languages
+from storage import contact_replies, private_desks, submissions
+from storage.models import OutboxItem
 
 
 async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -25,35 +25,16 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
         desk = await private_desks.get(conn, moderator_id)
         if desk is None:
             return NOTHING
-        submission = await submissions.get(conn, desk.item_id) if desk.item_id else None
-        if submission is not None and not submission.is_pending:
-            # Decided since this row was queued; the row its decision queued shows the next.
-            submission = None
-        article = (
-            await articles.get(conn, submission.article_id)
-            if submission is not None and submission.article_id is not None
-            else None
-        )
-        waiting = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
-        past = (
-            await history.of_author(conn, submission.author.user_id, submission.id)
-            if submission is not None
-            else None
-        )
-    flags = (
-        abuse.flags_for(submission, past, delivery.settings)
-        if submission is not None and past is not None
-        else None
-    )
+        shown = await desk_item(conn, delivery.settings, desk.item_id)
     t = await languages.texts_for_id(delivery.db, delivery.settings, moderator_id)
     text, markup = desk_texts.private_desk(
         t,
         desk,
-        submission,
-        article.title if article else None,
-        waiting,
+        shown.submission,
+        shown.article_title,
+        shown.waiting,
         delivery.settings.desk_claim_seconds,
-        flags,
+        shown.flags,
     )
     digest = common_texts.Card(text, markup).digest
     bot = delivery.bot
@@ -79,10 +60,10 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
                 raise
     else:
         return NOTHING
-    shown = message_id
+    shown_on = message_id
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await private_desks.record_shown(conn, moderator_id, shown, digest)
+        await private_desks.record_shown(conn, moderator_id, shown_on, digest)
 
     return Delivered(record)
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import abuse, effects
+from bot.services import abuse, effects, languages
 from bot.settings import Settings
 from storage import articles, history, intake, outbox, processed_updates, readers, submissions
 from storage.db import Database
@@ -235,6 +235,11 @@ async def _store(
             SubmissionKind.COMMENT,
             article_title=article.title if article else None,
             published=i in trusted,
+            language=languages.texts_of(
+                arrivals[i].chosen_language,
+                requests[i].author.language_code or arrivals[i].known_language_code,
+                settings,
+            ).language,
         )
     await outbox.enqueue_all(conn, rows, max(requests[i].now for i in taken))
     for i in trusted:

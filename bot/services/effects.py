@@ -73,6 +73,7 @@ def received_rows(
     *,
     article_title: str | None = None,
     published: bool = False,
+    language: str | None = None,
 ) -> tuple[outbox.NewRow, outbox.NewRow]:
     """What a stored submission asks for: the reader hears it was received (or published),
     and the moderators get a card. Both are queued with the submission, so a crash loses
@@ -85,6 +86,8 @@ def received_rows(
             "kind": kind.value,
             "title": article_title,
             "published": published,
+            # Known at intake (None: looked up when delivered).
+            "language": language,
         },
     )
     card = outbox.NewRow(

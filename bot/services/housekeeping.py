@@ -12,12 +12,11 @@ Each is one indexed delete (see tests/storage/test_query_plans.py).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass
 
+from bot.services.periodic import Periodic
 from bot.settings import Settings
 from storage import outbox, processed_updates, readers
 from storage.db import Database
@@ -46,30 +45,17 @@ async def prune(db: Database, settings: Settings, now: float) -> Pruned:
         )
 
 
-class Housekeeping:
+class Housekeeping(Periodic):
     """Prunes at start-up, then every hour, until stopped."""
 
+    name = "housekeeping"
+
     def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__(INTERVAL_SECONDS)
         self._db = db
         self._settings = settings
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="housekeeping")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                pruned = await prune(self._db, self._settings, time.time())
-                if any(vars(pruned).values()):
-                    logger.info("Pruned %s", pruned)
-            except Exception:
-                logger.exception("Pruning failed; trying again in an hour")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=INTERVAL_SECONDS)
+    async def turn(self) -> None:
+        pruned = await prune(self._db, self._settings, time.time())
+        if any(vars(pruned).values()):
+            logger.info("Pruned %s", pruned)

@@ -13,9 +13,6 @@ showed the item.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 import time
 from collections.abc import Callable
 from enum import StrEnum
@@ -24,13 +21,12 @@ import aiosqlite
 
 from bot.services import desk as group_desk
 from bot.services import effects
+from bot.services.periodic import Periodic
 from bot.settings import Settings
 from storage import private_desks, submissions
 from storage.db import Database
 from storage.models import SubmissionKind
 from storage.private_desks import DeskState, PrivateDesk
-
-logger = logging.getLogger(__name__)
 
 
 class PressCheck(StrEnum):
@@ -192,32 +188,18 @@ SWEEP_SHORTEST = 1.0
 SWEEP_LONGEST = 15.0
 
 
-class ClaimSweeper:
+class ClaimSweeper(Periodic):
     """Ends the claims that ran out and feeds the idle desks, until stopped."""
 
+    name = "desk claims"
+
     def __init__(self, db: Database, settings: Settings, wake_outbox: Callable[[], None]) -> None:
+        super().__init__(min(SWEEP_LONGEST, max(SWEEP_SHORTEST, settings.desk_claim_seconds / 4)))
         self._db = db
         self._settings = settings
         # The desks' updates are in the outbox.
         self._wake_outbox = wake_outbox
-        self._interval = min(SWEEP_LONGEST, max(SWEEP_SHORTEST, settings.desk_claim_seconds / 4))
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="desk-claims")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await sweep(self._db, self._settings, time.time())
-                self._wake_outbox()
-            except Exception:
-                logger.exception("Looking at the desks' claims failed; trying again shortly")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+    async def turn(self) -> None:
+        await sweep(self._db, self._settings, time.time())
+        self._wake_outbox()

@@ -42,6 +42,13 @@ async def test_spanish_from_telegram_english_otherwise_and_a_choice_that_sticks(
     await telegram.wait_for_bot_message(FRENCH_READER, contains="te escribo en español")
     telegram.user_sends_text(FRENCH_READER, "/help")
     await telegram.wait_for_bot_message(FRENCH_READER, contains="Cómo comentar")
+    # The choice outranks Telegram's language_code in the acknowledgement too, whose
+    # language is settled when the comment is stored.
+    _, post = await post_article(telegram)
+    telegram.user_sends_text(FRENCH_READER, f"/start {start_payload(post)}")
+    await telegram.wait_for_bot_message(FRENCH_READER, contains="Envía tu comentario")
+    telegram.user_sends_text(FRENCH_READER, "Très bien")
+    await telegram.wait_for_bot_message(FRENCH_READER, contains="Recibimos tu comentario")
 
 
 async def test_the_channel_post_speaks_the_channels_language(
