@@ -4,8 +4,9 @@
 
 The bot runs as a process (`python -m bot`, default settings) against the fake Bot API,
 which enforces Telegram's limits: 20 sends and edits a minute per group (tdlib/td#2592),
-30 a second overall, and here also one a second in each private chat (stricter than
-Telegram, which allows short bursts). N readers who opened an article comment at once.
+30 a second overall, and here also one a second in each private chat after a burst of
+three (Telegram allows short bursts; how short it does not say). N readers who opened an
+article comment at once.
 
 Then, for `--seconds` from the first desk shown:
 - private: each moderator opens /desk and taps Approve 1.5 s (reading time) after their
@@ -221,7 +222,7 @@ def too_many(telegram: FakeTelegram) -> int:
 async def main(comments: int, moderators_count: int, seconds: float) -> None:
     print(
         f"{os.cpu_count()} cores; Telegram's limits enforced: 20/min per group, 30/s overall,"
-        " 1/s per private chat"
+        " 1/s per private chat after a burst of 3"
     )
     moderators = [MODERATOR_ID, *MORE_MODERATORS[: moderators_count - 1]]
     with tempfile.TemporaryDirectory(prefix="private-desks-") as tmp:

@@ -110,8 +110,9 @@ def build_application(settings: Settings) -> BotApp:
         await runtime.outbox_handle.start()
         runtime.housekeeping_handle = Housekeeping(runtime.db, settings)
         runtime.housekeeping_handle.start()
-        runtime.claim_sweeper_handle = ClaimSweeper(runtime.db, settings, runtime.wake_outbox)
-        runtime.claim_sweeper_handle.start()
+        if not settings.setting_up:
+            runtime.claim_sweeper_handle = ClaimSweeper(runtime.db, settings, runtime.wake_outbox)
+            runtime.claim_sweeper_handle.start()
         if settings.feed_urls and not settings.setting_up:
             runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
             runtime.feed_poller_handle.start()

@@ -6,7 +6,13 @@ outbox's deliveries are counted alike:
   are spaced evenly at `per_second`, a little under, since a call leaves a little after
   its place and jitter added to a burst can put more calls in one of Telegram's seconds;
 - 20 messages a minute in one group or channel, **sends and edits together** (Telegram's
-  maintainer in tdlib/td#2592: "They share the limit"; tdlib/td#3034).
+  maintainer in tdlib/td#2592: "They share the limit"; tdlib/td#3034);
+- about one a second in one private chat (the Bot FAQ: "avoid sending more than one
+  message per second in a particular chat", short bursts allowed). Readers get a message
+  or two at a time, well within a burst; a moderator's private desk is edited after each
+  tap, and a tap can come within a second of a decision made elsewhere. So the calls to
+  a private chat are spaced once the bot edits a message there (a desk), until a second
+  passes without one.
 
 The outbox asks `free_places` before it delivers to a group, so it never waits here for
 long; a handler's reply that finds the minute full waits for the next place.
@@ -27,6 +33,12 @@ WINDOW_SECONDS = 60.0
 # own). A burst waits here, in order, rather than in the HTTP client's pool, whose
 # bookkeeping walks every connection and every waiting call each time one moves.
 CALLS_IN_FLIGHT = 8
+# Between two sends or edits in one private chat; a little over a second, for the jitter
+# between a call's place and its arrival.
+PRIVATE_CHAT_SPACING = 1.05
+# Private chats with a recent edit whose last place is remembered before the stale ones
+# are forgotten (a place older than the spacing constrains nothing).
+PRIVATE_CHATS_REMEMBERED = 4096
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -57,6 +69,7 @@ class TelegramBudget(BaseRateLimiter[None]):
         self._group_calls: dict[str, deque[float]] = defaultdict(deque)
         self._group_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._in_flight = asyncio.Semaphore(CALLS_IN_FLIGHT)
+        self._private_places: dict[str, float] = {}
 
     async def initialize(self) -> None:
         """Nothing to open: the budget is in memory, restored from the outbox at start."""
@@ -101,6 +114,12 @@ class TelegramBudget(BaseRateLimiter[None]):
         message = counts_as_message(endpoint)
         chat = str(data.get("chat_id"))
         group_place = await self._take_group_place(chat) if message and is_group(chat) else None
+        if (
+            message
+            and group_place is None
+            and (chat in self._private_places or endpoint.startswith("edit"))
+        ):
+            await self._take_private_place(chat)
         async with self._in_flight:
             if message:
                 await self._take_overall_place()
@@ -127,6 +146,21 @@ class TelegramBudget(BaseRateLimiter[None]):
             taken = self._clock()
             self._group_calls[chat].append(taken)
             return taken
+
+    async def _take_private_place(self, chat: str) -> None:
+        """Wait for this private chat's next place (taken before a place in flight, as a
+        group's is). Its places are remembered while they can constrain the next call."""
+        now = self._clock()
+        last = self._private_places.get(chat)
+        place = now if last is None else max(now, last + PRIVATE_CHAT_SPACING)
+        self._private_places[chat] = place
+        if len(self._private_places) > PRIVATE_CHATS_REMEMBERED:
+            horizon = now - PRIVATE_CHAT_SPACING
+            self._private_places = {
+                key: at for key, at in self._private_places.items() if at > horizon
+            }
+        if place > now:
+            await asyncio.sleep(place - now)
 
     async def _take_overall_place(self) -> None:
         if self._interval:

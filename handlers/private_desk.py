@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
@@ -19,7 +20,7 @@ from bot.runtime import Runtime, person_of
 from bot.services import contact, languages, moderation, private_desk
 from bot.services.contact import ReplyResult
 from bot.services.moderation import DecisionResult
-from bot.services.private_desk import PressCheck
+from bot.services.private_desk import PressCheck, ReplyTarget
 from handlers.presses import answer_press
 from storage.models import Person
 
@@ -121,17 +122,26 @@ class PrivateDeskHandlers:
         return answer_texts.submission_not_found(t)
 
     async def answer(self, message: Message, moderator: Person) -> bool:
-        """A reply to one's desk message while it shows a contact message: the answer goes
-        to the reader. False when the reply is not to such a desk message."""
+        """A reply to one's own desk message while it shows a contact message: the answer
+        goes to the reader. False when the reply is not to one's desk message (a reader's
+        reply to the editors, say): the caller goes on."""
         assert message.reply_to_message is not None
-        submission_id = await private_desk.contact_on_desk(
-            self._runtime.db, moderator.user_id, message.reply_to_message.message_id
+        reply = await private_desk.reply_target(
+            self._runtime.db,
+            moderator.user_id,
+            message.reply_to_message.message_id,
+            message.date.timestamp(),
         )
-        if submission_id is None:
+        if reply.target is ReplyTarget.NOT_THE_DESK:
             return False
         t = await self._texts(moderator)
-        bot = message.get_bot()
-        allowed = await self._runtime.moderators.is_moderator(bot, moderator.user_id, fresh=True)
+        if reply.target is not ReplyTarget.CONTACT or not message.text:
+            await message.reply_text(_REFUSED_REPLIES[reply.target](t))
+            return True
+        assert reply.submission_id is not None
+        allowed = await self._runtime.moderators.is_moderator(
+            message.get_bot(), moderator.user_id, fresh=True
+        )
         if not allowed:
             await message.reply_text(
                 desk_texts.no_longer_a_moderator(t)
@@ -147,9 +157,9 @@ class PrivateDeskHandlers:
         outcome = await contact.answer_from_desk(
             self._runtime.db,
             moderator,
-            submission_id,
+            reply.submission_id,
             (message.chat.id, message.message_id),
-            message.text or "",
+            message.text,
             time.time(),
         )
         if outcome.result is ReplyResult.QUEUED:
@@ -162,3 +172,12 @@ class PrivateDeskHandlers:
         elif outcome.result is ReplyResult.EMPTY:
             await message.reply_text(contact_texts.answer_needs_text(t))
         return True
+
+
+# Why a reply to one's desk delivers nothing (the CONTACT entry: it was not text).
+_REFUSED_REPLIES: dict[ReplyTarget, Callable[[Texts], str]] = {
+    ReplyTarget.CONTACT: contact_texts.answer_needs_text,
+    ReplyTarget.COMMENT: desk_texts.comments_are_not_answered,
+    ReplyTarget.MOVED: desk_texts.desk_moved_before_the_answer,
+    ReplyTarget.CLOSED: desk_texts.answer_to_closed_desk,
+}

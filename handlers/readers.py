@@ -224,6 +224,11 @@ class ReaderHandlers:
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None and update.effective_user is not None
+        # A moderator's photo or sticker in reply to their desk is a refused answer.
+        if message.reply_to_message is not None and await self._desk.answer(
+            message, person_of(update.effective_user)
+        ):
+            return
         route = await conversation.current_mode(
             self._runtime.db, self._runtime.settings, update.effective_user.id, time.time()
         )

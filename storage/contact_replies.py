@@ -104,17 +104,23 @@ async def answers_of(conn: aiosqlite.Connection, submission_id: int) -> list[Con
     return [_reply(row) for row in rows]
 
 
-async def mark_group_copy(conn: aiosqlite.Connection, reply_id: int, message_id: int) -> None:
+async def mark_group_copy(
+    conn: aiosqlite.Connection, reply_id: int, chat_id: int, message_id: int
+) -> None:
     """An answer written on a private desk now has its copy under the card in the group."""
     await conn.execute(
-        "UPDATE contact_replies SET group_copy_message_id = ? WHERE id = ?", (message_id, reply_id)
+        "UPDATE contact_replies SET group_copy_chat_id = ?, group_copy_message_id = ? WHERE id = ?",
+        (chat_id, message_id, reply_id),
     )
 
 
-async def submission_of_group_copy(conn: aiosqlite.Connection, message_id: int) -> int | None:
+async def submission_of_group_copy(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int
+) -> int | None:
     row = await fetch_one(
         conn,
-        "SELECT submission_id FROM contact_replies WHERE group_copy_message_id = ?",
-        (message_id,),
+        "SELECT submission_id FROM contact_replies WHERE group_copy_chat_id = ?"
+        " AND group_copy_message_id = ?",
+        (chat_id, message_id),
     )
     return int(row[0]) if row else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,16 +27,23 @@ class PrivateDesk:
     claimed_until: float | None
     message_id: int | None
     digest: str | None
+    # What the desk message shows (an item, or None), and since when.
+    shown_item_id: int | None = None
+    shown_at: float | None = None
 
     def holds(self, item_id: int) -> bool:
         return self.state is DeskState.OPEN and self.item_id == item_id
 
 
-_COLUMNS = "moderator_id, state, item_id, claimed_until, message_id, digest"
+_COLUMNS = (
+    "moderator_id, state, item_id, claimed_until, message_id, digest, shown_item_id, shown_at"
+)
 
 
 def _desk(row: aiosqlite.Row) -> PrivateDesk:
-    return PrivateDesk(int(row[0]), DeskState(row[1]), row[2], row[3], row[4], row[5])
+    return PrivateDesk(
+        int(row[0]), DeskState(row[1]), row[2], row[3], row[4], row[5], row[6], row[7]
+    )
 
 
 async def get(conn: aiosqlite.Connection, moderator_id: int) -> PrivateDesk | None:
@@ -45,20 +54,23 @@ async def get(conn: aiosqlite.Connection, moderator_id: int) -> PrivateDesk | No
 
 
 NEXT_UNCLAIMED_SQL = (
-    "SELECT id FROM submissions WHERE status = 'pending' AND id > ? AND id != ?"
+    "SELECT id FROM submissions WHERE status = 'pending' AND id > ?"
+    " AND id NOT IN (SELECT value FROM json_each(?))"
     " AND id NOT IN (SELECT item_id FROM private_desks WHERE state = 'open'"
     " AND item_id IS NOT NULL AND moderator_id != ?) ORDER BY id LIMIT 1"
 )
 
 
 async def next_unclaimed(
-    conn: aiosqlite.Connection, moderator_id: int, after_id: int, also_excluded: int | None
+    conn: aiosqlite.Connection, moderator_id: int, after_id: int, excluded: Collection[int]
 ) -> int | None:
-    """The oldest pending item after `after_id` that no other open desk holds (nor
-    `also_excluded`, the item the group's desk shows), wrapping round to the oldest."""
-    excluded = also_excluded if also_excluded is not None else 0
+    """The oldest pending item after `after_id` that no other open desk holds (nor any of
+    `excluded`: the item the group's desk shows, one just skipped), wrapping round to the
+    oldest."""
     for start in (after_id, 0):
-        row = await fetch_one(conn, NEXT_UNCLAIMED_SQL, (start, excluded, moderator_id))
+        row = await fetch_one(
+            conn, NEXT_UNCLAIMED_SQL, (start, json.dumps(list(excluded)), moderator_id)
+        )
         if row:
             return int(row[0])
     return None
@@ -122,18 +134,19 @@ async def idle(conn: aiosqlite.Connection) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-async def claimed_count(conn: aiosqlite.Connection) -> int:
-    row = await fetch_one(
-        conn,
-        "SELECT COUNT(*) FROM private_desks WHERE state = 'open' AND item_id IS NOT NULL",
-    )
-    return int(row[0]) if row else 0
-
-
 async def record_shown(
-    conn: aiosqlite.Connection, moderator_id: int, message_id: int, digest: str
+    conn: aiosqlite.Connection,
+    moderator_id: int,
+    message_id: int,
+    digest: str,
+    shown_item_id: int | None,
+    now: float,
 ) -> None:
+    """The desk message now shows `shown_item_id`; `shown_at` moves only when the item
+    shown changes (or the message is a new one)."""
     await conn.execute(
-        "UPDATE private_desks SET message_id = ?, digest = ? WHERE moderator_id = ?",
-        (message_id, digest, moderator_id),
+        "UPDATE private_desks SET shown_at = CASE WHEN message_id IS ? AND shown_item_id IS ?"
+        " THEN shown_at ELSE ? END, message_id = ?, digest = ?, shown_item_id = ?"
+        " WHERE moderator_id = ?",
+        (message_id, shown_item_id, now, message_id, digest, shown_item_id, moderator_id),
     )

@@ -41,7 +41,12 @@ from bot.delivery.discussion import (
     thread_author_notice,
     thread_notice,
 )
-from bot.delivery.private_desk import answer_copy, show_private_desk
+from bot.delivery.private_desk import (
+    answer_copy,
+    private_desk_given_up,
+    retire_private_desk,
+    show_private_desk,
+)
 from bot.delivery.thread_posts import (
     retract_thread_post,
     thread_media,
@@ -337,7 +342,9 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
             await contact_replies.mark_undeliverable(conn, reply.id, failure)
 
         # The moderator must hear that the reader never got the answer.
-        return Delivered(undeliverable, [effects.reply_notice_row(settings, reply.id)])
+        return Delivered(
+            undeliverable, [effects.reply_notice_row(settings, reply.source_chat_id, reply.id)]
+        )
 
     async def delivered_to_reader(conn: aiosqlite.Connection) -> None:
         await contact_replies.mark_delivered(
@@ -345,7 +352,7 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
         )
 
     follow_ups = [effects.refresh_cards_row(settings, submission.id)]
-    if reply.source_chat_id != settings.moderation_chat_id:
+    if reply.source_chat_id > 0:
         # Written on a private desk: the group sees it under the card, where it threads.
         follow_ups.append(effects.answer_copy_row(settings, reply.id))
     return Delivered(delivered_to_reader, follow_ups)
@@ -356,11 +363,16 @@ async def reply_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         reply = await contact_replies.get(conn, int_of(item, "reply_id"))
     if reply is None:
         return NOTHING
+    # Where the answer was written: the moderation group, or a moderator's private desk.
+    chat_id = int(item.chat_key)
+    t = (
+        Texts(delivery.settings.moderation_language)
+        if chat_id == delivery.settings.moderation_chat_id
+        else await languages.texts_for_id(delivery.db, delivery.settings, chat_id)
+    )
     await delivery.bot.send_message(
-        delivery.settings.moderation_chat_id,
-        contact_texts.answer_not_delivered(
-            Texts(delivery.settings.moderation_language), reply.failure or ""
-        ),
+        chat_id,
+        contact_texts.answer_not_delivered(t, reply.failure or ""),
         reply_parameters=ReplyParameters(reply.source_message_id, allow_sending_without_reply=True),
     )
     return NOTHING
@@ -375,6 +387,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.REFRESH_CARDS: refresh_cards,
     Effect.SHOW_DESK: show_desk,
     Effect.SHOW_PRIVATE_DESK: show_private_desk,
+    Effect.RETIRE_PRIVATE_DESK: retire_private_desk,
     Effect.ANSWER_COPY: answer_copy,
     Effect.DELIVER_REPLY: deliver_reply,
     Effect.REPLY_NOTICE: reply_notice,
@@ -400,4 +413,5 @@ GIVEN_UP: dict[str, Callable[[Delivery, OutboxItem, str], Awaitable[Delivered]]]
     Effect.COPY_TO_MODERATION: copy_to_moderation_given_up,
     Effect.THREAD_POST: thread_post_given_up,
     Effect.ADMIN_NOTICE: admin_notice_given_up,
+    Effect.SHOW_PRIVATE_DESK: private_desk_given_up,
 }

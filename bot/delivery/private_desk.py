@@ -4,17 +4,18 @@ of an answer written on one."""
 from __future__ import annotations
 
 import contextlib
+import time
 
 import aiosqlite
-from telegram import ReplyParameters
+from telegram import Message, ReplyParameters
 from telegram.error import BadRequest
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, desk_item, int_of
 from bot.i18n import Texts
 from bot.rendering import common as common_texts
 from bot.rendering import private_desk as desk_texts
-from bot.services import languages
-from storage import contact_replies, private_desks, submissions
+from bot.services import effects, languages
+from storage import contact_replies, outbox, private_desks, submissions
 from storage.models import OutboxItem
 
 
@@ -39,42 +40,66 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
     digest = common_texts.Card(text, markup).digest
     bot = delivery.bot
     message_id = desk.message_id
+    retired: list[outbox.NewRow] = []
     if item.payload.get("new") or message_id is None:
         sent = await bot.send_message(moderator_id, text, reply_markup=markup)
         if message_id is not None:
-            await _retire(delivery, t, moderator_id, message_id)
-        message_id = sent.message_id
+            # A row of its own, after this one is recorded: the new message must be the
+            # desk even if the older one cannot be edited just now.
+            retired.append(effects.retire_private_desk_row(moderator_id, message_id))
+        message_id, shown_at = sent.message_id, sent.date.timestamp()
     elif digest != desk.digest:
         try:
-            await bot.edit_message_text(
+            edited = await bot.edit_message_text(
                 text, chat_id=moderator_id, message_id=message_id, reply_markup=markup
             )
         except BadRequest as error:
             lowered = error.message.lower()
-            if "message to edit not found" in lowered:
-                # The moderator deleted the desk message: post it again.
-                message_id = (
-                    await bot.send_message(moderator_id, text, reply_markup=markup)
-                ).message_id
-            elif "message is not modified" not in lowered:
+            if "message to edit not found" in lowered or "can't be edited" in lowered:
+                # Deleted by the moderator, or too old to edit: the desk goes anew.
+                sent = await bot.send_message(moderator_id, text, reply_markup=markup)
+                message_id, shown_at = sent.message_id, sent.date.timestamp()
+            elif "message is not modified" in lowered:
+                shown_at = time.time()
+            else:
                 raise
+        else:
+            # Telegram's own clock, which dates the moderator's replies too.
+            edit_date = edited.edit_date if isinstance(edited, Message) else None
+            shown_at = edit_date.timestamp() if edit_date is not None else time.time()
     else:
         return NOTHING
     shown_on = message_id
+    shown_item = shown.submission.id if shown.submission is not None else None
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await private_desks.record_shown(conn, moderator_id, shown_on, digest)
+        await private_desks.record_shown(conn, moderator_id, shown_on, digest, shown_item, shown_at)
 
-    return Delivered(record)
+    return Delivered(record, retired)
 
 
-async def _retire(delivery: Delivery, t: Texts, moderator_id: int, message_id: int) -> None:
-    """The older desk message loses its buttons, so that no tap lands on it."""
-    # Deleted by the moderator, or already retired: either way no button is left.
+async def retire_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """An older desk message, after /desk posted a fresh one, loses its buttons."""
+    moderator_id = int(item.chat_key)
+    t = await languages.texts_for_id(delivery.db, delivery.settings, moderator_id)
+    # Deleted by the moderator, already retired or too old: either way no button is left
+    # that a tap could use (a tap on it is refused as stale).
     with contextlib.suppress(BadRequest):
         await delivery.bot.edit_message_text(
-            desk_texts.moved(t), chat_id=moderator_id, message_id=message_id
+            desk_texts.moved(t), chat_id=moderator_id, message_id=int_of(item, "message_id")
         )
+    return NOTHING
+
+
+async def private_desk_given_up(delivery: Delivery, item: OutboxItem, reason: str) -> Delivered:
+    """The desk cannot reach its moderator (they blocked the bot, say): it closes, so that
+    the item it held goes back to the others at once, not when its claim runs out."""
+    moderator_id = int(item.chat_key)
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await private_desks.close(conn, moderator_id, time.time())
+
+    return Delivered(record)
 
 
 async def answer_copy(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -99,6 +124,6 @@ async def answer_copy(delivery: Delivery, item: OutboxItem) -> Delivered:
     )
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await contact_replies.mark_group_copy(conn, reply_id, sent.message_id)
+        await contact_replies.mark_group_copy(conn, reply_id, sent.chat_id, sent.message_id)
 
     return Delivered(record)

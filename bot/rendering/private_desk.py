@@ -38,8 +38,8 @@ def private_desk(
         text = t.gettext("🗂 <b>Your desk</b>\n\n🎉 Nothing is waiting for you now.")
         if waiting:
             text += "\n" + t.ngettext(
-                "{count} item waits on another moderator's desk.",
-                "{count} items wait on other moderators' desks.",
+                "{count} item waits on another desk (a moderator's, or the group's).",
+                "{count} items wait on other desks (moderators', or the group's).",
                 waiting,
             ).format(count=waiting)
         return text, _keyboard([[_button(t.gettext("🔄 Look again"), PrivateDeskAction.NEXT)]], t)
@@ -107,6 +107,24 @@ def no_longer_a_moderator(t: Texts) -> str:
 
 def only_moderators(t: Texts) -> str:
     return t.gettext("Only moderators can open a review desk.")
+
+
+def comments_are_not_answered(t: Texts) -> str:
+    return t.gettext(
+        "Nothing was sent: only contact messages are answered from the desk. A comment gets"
+        " a decision, with the buttons."
+    )
+
+
+def desk_moved_before_the_answer(t: Texts) -> str:
+    return t.gettext(
+        "Nothing was sent: your desk moved on (or paused) while you wrote, so I cannot be"
+        " sure which message you meant. Reply again to the desk while it shows it."
+    )
+
+
+def answer_to_closed_desk(t: Texts) -> str:
+    return t.gettext("Nothing was sent: your desk is closed. /desk opens it again.")
 
 
 def answer_queued(t: Texts) -> str:

@@ -200,7 +200,7 @@ async def _contact_of_moderation_message(
         or await contact_replies.submission_of_delivered(
             conn, chat_id, message_id, ReplyDirection.TO_EDITORS
         )
-        or await contact_replies.submission_of_group_copy(conn, message_id)
+        or await contact_replies.submission_of_group_copy(conn, chat_id, message_id)
     )
     submission = await submissions.get(conn, submission_id) if submission_id else None
     if submission is None or submission.kind is not SubmissionKind.CONTACT:

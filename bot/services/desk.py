@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.services import effects
 from bot.settings import Settings
-from storage import bot_state, submissions
+from storage import bot_state, private_desks, submissions
 from storage.db import Database
 from storage.models import SubmissionStatus
 
@@ -46,7 +46,12 @@ async def current_item(conn: aiosqlite.Connection, state: DeskState) -> int | No
     """The item the desk shows: the one it showed if still pending, else the next one."""
     if state.item_id is not None:
         shown = await submissions.get(conn, state.item_id)
-        if shown is not None and shown.is_pending:
+        # An item a moderator took on their private desk meanwhile is theirs.
+        if (
+            shown is not None
+            and shown.is_pending
+            and not await private_desks.holding(conn, shown.id)
+        ):
             return shown.id
     return await submissions.next_pending_after(conn, state.item_id or 0)
 

@@ -30,6 +30,7 @@ class Effect(StrEnum):
     ADMIN_NOTICE = "admin_notice"
     SHOW_DESK = "show_desk"
     SHOW_PRIVATE_DESK = "show_private_desk"
+    RETIRE_PRIVATE_DESK = "retire_private_desk"
     ANSWER_COPY = "answer_copy"
     DELIVER_REPLY = "deliver_reply"
     REPLY_NOTICE = "reply_notice"
@@ -189,11 +190,11 @@ async def deliver_reply(
     await outbox.enqueue(conn, Effect.DELIVER_REPLY, chat_key, {"reply_id": reply_id}, now)
 
 
-def reply_notice_row(settings: Settings, reply_id: int) -> outbox.NewRow:
-    """Tell the moderator who wrote an answer that it could not reach the reader."""
-    return outbox.NewRow(
-        Effect.REPLY_NOTICE, str(settings.moderation_chat_id), {"reply_id": reply_id}
-    )
+def reply_notice_row(settings: Settings, chat_id: int, reply_id: int) -> outbox.NewRow:
+    """Tell the moderator who wrote an answer, where they wrote it (the moderation group
+    or their private desk), that it could not reach the reader."""
+    chat = chat_id if chat_id > 0 else settings.moderation_chat_id
+    return outbox.NewRow(Effect.REPLY_NOTICE, str(chat), {"reply_id": reply_id})
 
 
 def answer_copy_row(settings: Settings, reply_id: int) -> outbox.NewRow:
@@ -456,6 +457,11 @@ async def show_private_desk(
     await outbox.enqueue(
         conn, Effect.SHOW_PRIVATE_DESK, str(moderator_id), {"new": new_message}, now
     )
+
+
+def retire_private_desk_row(moderator_id: int, message_id: int) -> outbox.NewRow:
+    """An older desk message, replaced by a fresh one, loses its buttons."""
+    return outbox.NewRow(Effect.RETIRE_PRIVATE_DESK, str(moderator_id), {"message_id": message_id})
 
 
 async def ask_name(conn: aiosqlite.Connection, reader: Person, now: float) -> None:

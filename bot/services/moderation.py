@@ -140,6 +140,7 @@ async def _sweep_banned_authors_words(
         assert other is not None
         await effects.remove_from_group(conn, other, now, tell_author=False)
         await effects.refresh_cards(conn, settings, other_id, now)
+        await private_desk.item_decided(conn, settings, other_id, now)
 
 
 async def unban(db: Database, settings: Settings, user_id: int, now: float) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 import aiosqlite
@@ -39,43 +40,41 @@ class PressCheck(StrEnum):
 
 
 async def open_desk(db: Database, settings: Settings, moderator_id: int, now: float) -> None:
-    """/desk: a fresh desk message, holding the item it held if its claim still runs."""
+    """/desk: a fresh desk message, holding the item it held if its claim still runs (for
+    the time left: opening the desk again must not hold an item for ever)."""
     async with db.transaction() as conn:
-        await _expire(conn, settings, now)
+        await _release_expired(conn, now)
         current = await private_desks.get(conn, moderator_id)
-        kept = (
-            current.item_id
-            if current is not None
+        holding_pending = (
+            current is not None
             and current.state is DeskState.OPEN
             and current.item_id is not None
             and await _is_pending(conn, current.item_id)
-            else None
         )
-        if kept is not None:
-            await private_desks.claim(
-                conn, moderator_id, kept, now + settings.desk_claim_seconds, now
-            )
-        else:
+        if not holding_pending:
             await _claim_next(conn, settings, moderator_id, 0, now)
+        await _settle(conn, settings, now)
         await effects.show_private_desk(conn, moderator_id, now, new_message=True)
 
 
 async def skip(
     db: Database, settings: Settings, moderator_id: int, item_id: int, now: float
 ) -> None:
-    """The item goes back to the queue; the desk takes the next one after it."""
+    """The item goes back to the queue, for the others: this desk takes the next one after
+    it, or none (it comes back at a later sweep if nobody took it)."""
     async with db.transaction() as conn:
-        await _expire(conn, settings, now)
-        await _claim_next(conn, settings, moderator_id, item_id, now)
-        await _group_desk_may_take(conn, settings, now)
+        await _release_expired(conn, now)
+        await _claim_next(conn, settings, moderator_id, item_id, now, passing_over=item_id)
+        await _settle(conn, settings, now, besides=moderator_id)
         await effects.show_private_desk(conn, moderator_id, now)
 
 
 async def resume(db: Database, settings: Settings, moderator_id: int, now: float) -> None:
     """After a claim ran out, or on an empty desk: take the oldest item free."""
     async with db.transaction() as conn:
-        await _expire(conn, settings, now)
+        await _release_expired(conn, now)
         await _claim_next(conn, settings, moderator_id, 0, now)
+        await _settle(conn, settings, now)
         await effects.show_private_desk(conn, moderator_id, now)
 
 
@@ -83,7 +82,7 @@ async def close(db: Database, settings: Settings, moderator_id: int, now: float)
     """✖️ Close, or a moderator who left the team: the claim is released."""
     async with db.transaction() as conn:
         if await private_desks.close(conn, moderator_id, now):
-            await _group_desk_may_take(conn, settings, now)
+            await _settle(conn, settings, now, besides=moderator_id)
             await effects.show_private_desk(conn, moderator_id, now)
 
 
@@ -112,16 +111,17 @@ async def item_decided(
         await effects.show_private_desk(conn, moderator_id, now)
 
 
+async def item_changed(conn: aiosqlite.Connection, item_id: int, now: float) -> None:
+    """The item's words changed (an edited comment): a desk holding it shows the new ones."""
+    for moderator_id in await private_desks.holding(conn, item_id):
+        await effects.show_private_desk(conn, moderator_id, now)
+
+
 async def sweep(db: Database, settings: Settings, now: float) -> None:
     """Claims that ran out go back to the queue; empty desks take what waits now."""
     async with db.transaction() as conn:
-        if await _expire(conn, settings, now):
-            await _group_desk_may_take(conn, settings, now)
-        for moderator_id in await private_desks.idle(conn):
-            if await _claim_next(conn, settings, moderator_id, 0, now) is None:
-                # Nothing is free: the other idle desks find nothing either.
-                break
-            await effects.show_private_desk(conn, moderator_id, now)
+        await _release_expired(conn, now)
+        await _settle(conn, settings, now)
 
 
 async def desk_of(db: Database, moderator_id: int) -> PrivateDesk | None:
@@ -129,36 +129,96 @@ async def desk_of(db: Database, moderator_id: int) -> PrivateDesk | None:
         return await private_desks.get(conn, moderator_id)
 
 
-async def contact_on_desk(db: Database, moderator_id: int, message_id: int) -> int | None:
-    """The contact message a moderator's desk message shows, when they reply to it: the
-    answer goes to that message's author."""
+class ReplyTarget(StrEnum):
+    # Not a reply to the moderator's desk message: a reader's flow, or nothing.
+    NOT_THE_DESK = "not_the_desk"
+    CONTACT = "contact"
+    # The desk shows a comment: comments get a decision, not an answer.
+    COMMENT = "comment"
+    # The desk moved on (or paused) since, or around when, the reply was written: the
+    # answer may have been meant for the item it showed before.
+    MOVED = "moved"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class DeskReply:
+    target: ReplyTarget
+    submission_id: int | None = None
+
+
+async def reply_target(
+    db: Database, moderator_id: int, replied_message_id: int, written_at: float
+) -> DeskReply:
+    """What a moderator's reply to a message in their private chat answers. The desk is one
+    message edited in place, so a reply answers the item it shows only if it was written
+    after the message came to show it. Telegram dates both to the second: a reply in the
+    same second as the change is refused (the moderator is asked to reply again), never
+    sent to a reader it may not have been meant for."""
     async with db.reading() as conn:
         desk = await private_desks.get(conn, moderator_id)
-        if desk is None or desk.message_id != message_id or desk.item_id is None:
-            return None
+        if desk is None or desk.message_id != replied_message_id:
+            return DeskReply(ReplyTarget.NOT_THE_DESK)
+        if desk.state is DeskState.CLOSED:
+            return DeskReply(ReplyTarget.CLOSED)
+        if (
+            desk.state is not DeskState.OPEN
+            or desk.item_id is None
+            or desk.shown_item_id != desk.item_id
+            or desk.shown_at is None
+            or written_at <= desk.shown_at
+        ):
+            return DeskReply(ReplyTarget.MOVED)
         shown = await submissions.get(conn, desk.item_id)
     if shown is None or shown.kind is not SubmissionKind.CONTACT:
-        return None
-    return shown.id
+        return DeskReply(ReplyTarget.COMMENT)
+    return DeskReply(ReplyTarget.CONTACT, shown.id)
 
 
 async def _claim_next(
-    conn: aiosqlite.Connection, settings: Settings, moderator_id: int, after_id: int, now: float
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    moderator_id: int,
+    after_id: int,
+    now: float,
+    *,
+    passing_over: int | None = None,
 ) -> int | None:
     """The desk holds the next free item after `after_id` (or nothing); returns it."""
-    group_shows = await _group_desk_item(conn)
-    following = await private_desks.next_unclaimed(conn, moderator_id, after_id, group_shows)
+    excluded = [i for i in (await _group_desk_item(conn), passing_over) if i is not None]
+    following = await private_desks.next_unclaimed(conn, moderator_id, after_id, excluded)
     await private_desks.claim(conn, moderator_id, following, now + settings.desk_claim_seconds, now)
     return following
 
 
-async def _expire(conn: aiosqlite.Connection, settings: Settings, now: float) -> list[int]:
+async def _release_expired(conn: aiosqlite.Connection, now: float) -> None:
     """Release the claims that ran out (before any new claim: the unique index on claims
     counts open desks, however late) and show their moderators why."""
-    expired = await private_desks.expire_claims(conn, now)
-    for moderator_id in expired:
+    for moderator_id in await private_desks.expire_claims(conn, now):
         await effects.show_private_desk(conn, moderator_id, now)
-    return expired
+
+
+async def _settle(
+    conn: aiosqlite.Connection, settings: Settings, now: float, *, besides: int | None = None
+) -> None:
+    """After claims changed: empty desks (but `besides`, which just let an item go) take
+    what is free, and the group's desk shows what it may have been waiting for."""
+    group_shows = await _group_desk_item(conn)
+    for moderator_id in await private_desks.idle(conn):
+        if moderator_id == besides:
+            continue
+        excluded = [group_shows] if group_shows is not None else []
+        following = await private_desks.next_unclaimed(conn, moderator_id, 0, excluded)
+        if following is None:
+            # Nothing is free: the other empty desks find nothing either.
+            break
+        await private_desks.claim(
+            conn, moderator_id, following, now + settings.desk_claim_seconds, now
+        )
+        await effects.show_private_desk(conn, moderator_id, now)
+    state = await group_desk.load(conn)
+    if state.message_id is not None and await group_desk.current_item(conn, state) is None:
+        await group_desk.refresh_if_open(conn, settings, now)
 
 
 async def _group_desk_item(conn: aiosqlite.Connection) -> int | None:
@@ -167,13 +227,6 @@ async def _group_desk_item(conn: aiosqlite.Connection) -> int | None:
     if state.message_id is None:
         return None
     return await group_desk.current_item(conn, state)
-
-
-async def _group_desk_may_take(conn: aiosqlite.Connection, settings: Settings, now: float) -> None:
-    """A released item may be the one the group's desk was waiting for."""
-    state = await group_desk.load(conn)
-    if state.message_id is not None and await group_desk.current_item(conn, state) is None:
-        await group_desk.refresh_if_open(conn, settings, now)
 
 
 async def _is_pending(conn: aiosqlite.Connection, item_id: int) -> bool:

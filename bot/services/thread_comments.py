@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import abuse, comments, desk, effects
+from bot.services import abuse, comments, desk, effects, private_desk
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.settings import Settings, ThreadModeration
@@ -98,6 +98,7 @@ async def _take_edit(
         await thread_sources.take_pending_edit(conn, stored.id, text, source.edit_date, comment.now)
         await effects.refresh_cards(conn, settings, stored.id, comment.now)
         await desk.refresh_if_open(conn, settings, comment.now)
+        await private_desk.item_changed(conn, stored.id, comment.now)
         return ThreadOutcome(ThreadResult.EDIT_SHOWN, stored.id)
     # Up for good: kept, or rejected but Telegram would not let the bot take it down. A
     # rejected one on its way down, or gone, has nothing left to judge.

@@ -8,6 +8,10 @@ CREATE TABLE private_desks (
     claimed_until REAL,
     message_id INTEGER,
     digest TEXT,
+    -- What the desk message shows, and since when: a reply to it answers that item only
+    -- if it was written after the message came to show it.
+    shown_item_id INTEGER,
+    shown_at REAL,
     updated_at REAL NOT NULL
 );
 -- An item is claimed by one open desk at most: two moderators never hold the same item.
@@ -17,6 +21,8 @@ CREATE INDEX private_desks_by_expiry ON private_desks (claimed_until) WHERE stat
 
 -- An editor's answer written on a private desk: its copy under the card in the moderation
 -- group, where the conversation threads (a reply to the copy continues it).
+ALTER TABLE contact_replies ADD COLUMN group_copy_chat_id INTEGER;
 ALTER TABLE contact_replies ADD COLUMN group_copy_message_id INTEGER;
-CREATE INDEX contact_replies_by_group_copy ON contact_replies (group_copy_message_id)
+CREATE INDEX contact_replies_by_group_copy
+    ON contact_replies (group_copy_chat_id, group_copy_message_id)
     WHERE group_copy_message_id IS NOT NULL;

@@ -74,6 +74,20 @@ async def test_replies_waiting_for_a_full_group_hold_up_no_other_chat() -> None:
         task.cancel()
 
 
+async def test_a_private_chat_with_an_edit_takes_about_a_message_a_second() -> None:
+    """Messages to a reader go as they come (a burst Telegram allows); once the bot edits
+    a message in a private chat (a moderator's desk), its calls are a second apart."""
+    budget = TelegramBudget(per_second=0, group_per_minute=20)
+    for _ in range(3):
+        await asyncio.wait_for(call(budget, "sendMessage", 43), timeout=0.5)
+    await call(budget, "editMessageText", 42)
+    waiting = asyncio.ensure_future(call(budget, "sendMessage", 42))
+    await asyncio.wait_for(call(budget, "sendMessage", 43), timeout=0.5)
+    await asyncio.wait_for(call(budget, "answerCallbackQuery", 42), timeout=0.5)
+    assert not waiting.done()
+    await asyncio.wait_for(waiting, timeout=2)
+
+
 async def test_a_restart_remembers_the_last_minute_of_group_calls() -> None:
     clock = Clock()
     budget = TelegramBudget(per_second=0, group_per_minute=20, clock=clock)
@@ -98,11 +112,12 @@ async def test_a_group_call_is_dated_when_it_leaves_not_when_its_place_was_taken
         await release.wait()
         return True
 
+    # Each to a person of their own: one private chat takes a message a second.
     busy = [
         asyncio.ensure_future(
-            budget.process_request(slow, (), {}, "sendMessage", {"chat_id": 42}, None)
+            budget.process_request(slow, (), {}, "sendMessage", {"chat_id": 42 + n}, None)
         )
-        for _ in range(CALLS_IN_FLIGHT)
+        for n in range(CALLS_IN_FLIGHT)
     ]
     await asyncio.sleep(0)
     waiting = asyncio.ensure_future(call(budget, "sendMessage", GROUP))
@@ -123,11 +138,11 @@ async def test_the_bot_as_a_whole_is_paced_evenly() -> None:
     loop = asyncio.get_running_loop()
     times: list[float] = []
 
-    async def timed() -> None:
-        await call(budget, "sendMessage", 42)
+    async def timed(person: int) -> None:
+        await call(budget, "sendMessage", person)
         times.append(loop.time())
 
-    await asyncio.gather(*(timed() for _ in range(5)))
+    await asyncio.gather(*(timed(42 + n) for n in range(5)))
     assert times[-1] - times[0] == pytest.approx(4 / 50, abs=0.03)
 
 

@@ -3,6 +3,8 @@ answers written on a desk, and a moderator who left the team."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ Message = dict[str, Any]
 
 def team(telegram: FakeTelegram) -> None:
     populate(telegram, with_discussion=False)
+    # Stricter than Telegram (which allows short bursts): the desks must keep to it.
+    telegram.private_rate_limit_per_second = 1
     telegram.add_user(SECOND_MODERATOR, "Sam", "Second")
     telegram.set_member_status(MODERATION_CHAT_ID, SECOND_MODERATOR, "member")
 
@@ -54,6 +58,16 @@ async def shows(telegram: FakeTelegram, desk: Message, text: str) -> Message:
     return await telegram.wait_for(
         lambda: (m := desk_now(telegram, desk)) and text in m["text"] and m
     )
+
+
+async def read_before_answering(telegram: FakeTelegram, desk: Message) -> None:
+    """Telegram dates messages to the second, and a reply dated the second the desk changed
+    is refused (it may be meant for the item shown before): the moderator answers in a
+    later second, as a person who reads first does. Not waiting for an event: the clock
+    itself must pass that second."""
+    current = desk_now(telegram, desk)
+    changed = int(current.get("edit_date") or current["date"])
+    await asyncio.sleep(max(0.0, changed + 1 - time.time()))
 
 
 async def comments_waiting(telegram: FakeTelegram, texts: list[str]) -> Message:
@@ -171,6 +185,9 @@ async def test_a_contact_message_is_answered_from_a_desk_and_threads_under_its_c
         desk = await open_desk(telegram, MODERATOR_ID)
         assert "Please take down my old comment" in desk["text"]
         assert "Reply to this message to answer" in desk["text"]
+        await read_before_answering(telegram, desk)
+        telegram.user_sends_sticker(MODERATOR_ID, reply_to_message_id=desk["message_id"])
+        await telegram.wait_for_bot_message(MODERATOR_ID, contains="Only text answers")
         telegram.user_sends_text(
             MODERATOR_ID, "Done, it is gone.", reply_to_message_id=desk["message_id"]
         )
@@ -223,3 +240,34 @@ async def test_someone_who_is_not_a_moderator_is_refused_a_desk(
         telegram.user_sends_text(OUTSIDER_ID, "/desk")
         refusal = await telegram.wait_for_bot_message(OUTSIDER_ID)
         assert "Only moderators can open a review desk." in refusal["text"]
+
+
+async def test_a_desk_opened_again_retires_the_old_message_and_refuses_what_it_cannot_send(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    team(telegram)
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        await comments_waiting(telegram, ["Words to keep", "Words to reject"])
+        old = await open_desk(telegram, MODERATOR_ID)
+        desk = await open_desk(telegram, MODERATOR_ID)
+        # The same item, still claimed; the old message keeps no button to tap.
+        assert "Words to keep" in desk["text"]
+        await shows(telegram, old, "moved to a newer message")
+        assert buttons(desk_now(telegram, old)) == {}
+        # A reply to a comment on the desk, or a sticker, delivers nothing and says so.
+        await read_before_answering(telegram, desk)
+        telegram.user_sends_text(MODERATOR_ID, "Nice one", reply_to_message_id=desk["message_id"])
+        await telegram.wait_for_bot_message(MODERATOR_ID, contains="only contact messages")
+        telegram.user_sends_sticker(MODERATOR_ID, reply_to_message_id=desk["message_id"])
+        await telegram.wait_for_bot_message(MODERATOR_ID, contains="only contact messages")
+        answer = await tap(telegram, MODERATOR_ID, desk, "❌ Reject")
+        assert answer["text"] == "Rejected."
+        await shows(telegram, desk, "Words to reject")
+        await tap(telegram, MODERATOR_ID, desk, "✖️ Close")
+        await shows(telegram, desk, "Your desk is closed")
+        # Closed, the item went back: nobody holds it, and the group's desk may show it.
+        assert buttons(desk_now(telegram, desk)) == {}
+        theirs = await open_desk(telegram, SECOND_MODERATOR)
+        assert "Words to reject" in theirs["text"]
+    assert [c for c in telegram.calls if c.status == 429] == []

@@ -38,6 +38,7 @@ from tests.fake_telegram import (
 )
 from tests.fake_telegram.client import shared_ssl_context
 from tests.fake_telegram.reference import validate_result
+from tests.fake_telegram.server import PRIVATE_BURST
 
 USER = 1001
 OTHER_USER = 1002
@@ -699,13 +700,15 @@ async def test_edits_share_the_group_budget_with_sends(fake, bot, monkeypatch):
 
 
 async def test_private_chat_rate_limit(fake, bot, monkeypatch):
-    """With the private limit on, a second message in the same second to one person is
-    refused; another person's chat has its own second."""
+    """With the private limit on, a person's chat takes a short burst, then refuses until
+    the bucket refills; another person's chat has its own."""
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     fake.private_rate_limit_per_second = 1
     fake.user_sends_text(USER, "/start")
     fake.user_sends_text(OTHER_USER, "/start")
     sent = await bot.send_message(USER, "1")
+    for number in range(PRIVATE_BURST - 1):
+        await bot.send_message(USER, f"burst {number}")
     await bot.send_message(OTHER_USER, "other chat")
     with pytest.raises(RetryAfter):
         await bot.edit_message_text("1, edited", chat_id=USER, message_id=sent.message_id)

@@ -79,7 +79,7 @@ HOT_QUERIES = {
     "status: outbox backlog by chat": (reports.OUTBOX_BACKLOG_SQL, ()),
     "private desk: next item no other desk holds": (
         private_desks.NEXT_UNCLAIMED_SQL,
-        (1, 0, 7),
+        (1, json.dumps([3, 4]), 7),
     ),
     "private desk: claims run out": (
         "UPDATE private_desks SET state = 'expired', updated_at = ?"
@@ -87,8 +87,9 @@ HOT_QUERIES = {
         (1.0, 1.0),
     ),
     "contact answer's copy under the card": (
-        "SELECT submission_id FROM contact_replies WHERE group_copy_message_id = ?",
-        (1,),
+        "SELECT submission_id FROM contact_replies WHERE group_copy_chat_id = ?"
+        " AND group_copy_message_id = ?",
+        (-100, 1),
     ),
 }
 

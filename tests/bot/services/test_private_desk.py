@@ -6,7 +6,7 @@ import asyncio
 
 from bot.services import comments, desk, moderation, private_desk
 from bot.services.moderation import Decision
-from bot.services.private_desk import PressCheck
+from bot.services.private_desk import PressCheck, ReplyTarget
 from bot.settings import Settings
 from storage import private_desks
 from storage.db import Database
@@ -104,7 +104,7 @@ async def test_a_press_is_checked_against_the_desk_message_and_its_item(
     items = await backlog(db, settings, 2)
     await private_desk.open_desk(db, settings, ANN, 10.0)
     async with db.transaction() as conn:
-        await private_desks.record_shown(conn, ANN, 77, "digest")
+        await private_desks.record_shown(conn, ANN, 77, "digest", items[0], 10.0)
     assert await private_desk.check_press(db, ANN, 77, items[0]) is PressCheck.VALID
     assert await private_desk.check_press(db, ANN, 76, items[0]) is PressCheck.STALE
     assert await private_desk.check_press(db, ANN, 77, items[1]) is PressCheck.STALE
@@ -154,3 +154,46 @@ async def test_reopening_keeps_the_item_still_claimed(db: Database, settings: Se
     await private_desk.open_desk(db, settings, ANN, 10.0)
     await private_desk.open_desk(db, settings, ANN, 20.0)
     assert await held(db, ANN) == items[0]
+
+
+async def test_a_reply_answers_the_desk_only_after_it_came_to_show_its_item(
+    db: Database, settings: Settings
+) -> None:
+    """The desk is one message edited in place: a reply dated the second it changed, or
+    to a closed desk, or to another message, answers nobody."""
+    items = await backlog(db, settings, 2)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    async with db.transaction() as conn:
+        await private_desks.record_shown(conn, ANN, 77, "digest", items[0], 100.0)
+    target = private_desk.reply_target
+    assert (await target(db, ANN, 76, 150.0)).target is ReplyTarget.NOT_THE_DESK
+    assert (await target(db, BEN, 77, 150.0)).target is ReplyTarget.NOT_THE_DESK
+    assert (await target(db, ANN, 77, 100.0)).target is ReplyTarget.MOVED
+    # Written after it showed the item: the item is a comment, which gets no answer.
+    assert (await target(db, ANN, 77, 101.0)).target is ReplyTarget.COMMENT
+    # The desk took the next item, but its message still shows the first one.
+    await private_desk.skip(db, settings, ANN, items[0], 11.0)
+    assert (await target(db, ANN, 77, 150.0)).target is ReplyTarget.MOVED
+    await private_desk.close(db, settings, ANN, 12.0)
+    assert (await target(db, ANN, 77, 150.0)).target is ReplyTarget.CLOSED
+
+
+async def test_opening_the_desk_again_keeps_the_claims_time(
+    db: Database, settings: Settings
+) -> None:
+    await backlog(db, settings, 1)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, ANN, 200.0)
+    found = await private_desk.desk_of(db, ANN)
+    assert found is not None and found.claimed_until == 10.0 + settings.desk_claim_seconds
+
+
+async def test_a_skipped_item_goes_to_an_empty_desk_at_once(
+    db: Database, settings: Settings
+) -> None:
+    items = await backlog(db, settings, 1)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, BEN, 10.0)
+    assert await held(db, BEN) is None
+    await private_desk.skip(db, settings, ANN, items[0], 11.0)
+    assert (await held(db, ANN), await held(db, BEN)) == (None, items[0])
