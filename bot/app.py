@@ -39,7 +39,7 @@ from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
-from handlers.errors import on_error
+from handlers.errors import ErrorHandler
 from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.private_desk import PrivateDeskHandlers
@@ -197,7 +197,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         # MODERATION_CHAT_ID is empty: the bot only tells admins the ids of the groups it
         # is added to, and answers everyone else that it is being set up.
         application.add_handler(MessageHandler(private, readers.setting_up))
-        application.add_error_handler(on_error)
+        application.add_error_handler(ErrorHandler(runtime))
         return
     # In any group: the new supergroup's message comes from a chat not known yet.
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.chat_migrated))
@@ -275,4 +275,4 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, readers.edited)
     )
 
-    application.add_error_handler(on_error)
+    application.add_error_handler(ErrorHandler(runtime))

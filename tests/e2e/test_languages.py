@@ -3,14 +3,17 @@ one they chose with /language."""
 
 from __future__ import annotations
 
+import pytest
 from telegram import BotCommandScopeAllPrivateChats
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from storage import intake
 from tests.e2e.harness import READER_IDS, RunningBot, running_bot
 from tests.e2e.steps import post_article, press, start_payload
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
 from tests.fake_telegram import FakeTelegram
+from tests.faults import fail_first
 
 SPANISH_READER, FRENCH_READER = 3001, 3002
 
@@ -175,3 +178,27 @@ async def test_an_admin_reads_their_commands_and_later_notices_in_their_language
         if any(word in m["text"] for word in ("article", "Posted", "moderation chat"))
     ]
     assert english == []
+
+
+async def test_something_gone_wrong_is_said_in_the_language_the_reader_chose(
+    telegram: FakeTelegram, e2e_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An English Telegram, Spanish chosen: the error handler reads the choice too."""
+    telegram.add_user(FRENCH_READER, "Amélie", language_code="en")
+    # Twice: a batch that fails is tried again comment by comment before the handler fails.
+    failures = fail_first(monkeypatch, intake, "comment_arrivals", 2)
+    async with running_bot(e2e_settings):
+        _, post = await post_article(telegram)
+        telegram.user_sends_text(FRENCH_READER, "/language")
+        choice = await telegram.wait_for_bot_message(FRENCH_READER, contains="Which language")
+        [buttons] = choice["reply_markup"]["inline_keyboard"]
+        query = telegram.user_presses_button(
+            FRENCH_READER, FRENCH_READER, choice["message_id"], buttons[1]["callback_data"]
+        )
+        await telegram.wait_for(lambda: telegram.callback_answers.get(query))
+        telegram.user_sends_text(FRENCH_READER, f"/start {start_payload(post)}")
+        await telegram.wait_for_bot_message(FRENCH_READER, contains="Envía tu comentario")
+        telegram.user_sends_text(FRENCH_READER, "Un comentario")
+        await telegram.wait_for_bot_message(FRENCH_READER, contains="algo falló de nuestro lado")
+        await telegram.wait_for_bot_message(FRENCH_READER, contains="Recibimos tu comentario")
+    assert failures.left == 0
