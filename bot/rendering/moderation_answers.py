@@ -91,7 +91,15 @@ def queue_summary(t: Texts, pending: int) -> str:
         "📥 {count} items waiting for moderation. The review desk below shows them one by"
         " one, oldest first; earlier cards still work.",
         pending,
-    ).format(count=pending)
+    ).format(count=pending) + "\n" + desk_tip(t)
+
+
+def desk_tip(t: Texts) -> str:
+    """The group's minute is shared by everyone in it; a private desk is not."""
+    return t.gettext(
+        "💡 Several of you on a long queue? Each can send /desk to me in a private chat: a"
+        " desk of your own, which goes as fast as you read."
+    )
 
 
 def unban_usage(t: Texts) -> str:
