@@ -300,7 +300,7 @@ async def show_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
     async def record(conn: aiosqlite.Connection) -> None:
         # Only what this delivery showed: the item the desk points at is the moderators'
         # (a Skip made meanwhile must stand), unless it still is the one rendered here.
-        await desk.record_shown(conn, shown_message, state.item_id, item_id, digest)
+        await desk.record_shown(conn, shown_message, state.item_id, item_id, digest, time.time())
 
     return Delivered(record)
 

@@ -85,13 +85,17 @@ def desk_waits(t: Texts, answer: str, seconds: float, per_minute: int) -> str:
 def queue_summary(t: Texts, pending: int) -> str:
     if pending == 0:
         return t.gettext("🎉 The queue is empty: nothing is waiting for moderation.")
-    return t.ngettext(
-        "📥 {count} item waiting for moderation. The review desk below shows it;"
-        " earlier cards still work.",
-        "📥 {count} items waiting for moderation. The review desk below shows them one by"
-        " one, oldest first; earlier cards still work.",
-        pending,
-    ).format(count=pending) + "\n" + desk_tip(t)
+    return (
+        t.ngettext(
+            "📥 {count} item waiting for moderation. The review desk below shows it;"
+            " earlier cards still work.",
+            "📥 {count} items waiting for moderation. The review desk below shows them one by"
+            " one, oldest first; earlier cards still work.",
+            pending,
+        ).format(count=pending)
+        + "\n"
+        + desk_tip(t)
+    )
 
 
 def desk_tip(t: Texts) -> str:

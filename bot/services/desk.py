@@ -8,8 +8,8 @@ sends) to the next item after each tap.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass
 
 import aiosqlite
 
@@ -20,11 +20,14 @@ from storage.db import Database
 from storage.models import SubmissionStatus
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class DeskState:
     message_id: int | None = None
     item_id: int | None = None
     digest: str | None = None
+    # When moderators last used it (a tap, /queue) or it was posted: while they do, the
+    # item it shows is the group's, and no private desk takes it.
+    active_at: float | None = None
 
 
 async def load(conn: aiosqlite.Connection) -> DeskState:
@@ -36,9 +39,7 @@ async def save(conn: aiosqlite.Connection, state: DeskState) -> None:
     await bot_state.put(
         conn,
         bot_state.REVIEW_DESK,
-        json.dumps(
-            {"message_id": state.message_id, "item_id": state.item_id, "digest": state.digest}
-        ),
+        json.dumps(dataclasses.asdict(state)),
     )
 
 
@@ -62,13 +63,15 @@ async def record_shown(
     rendered_from: int | None,
     shown_item: int | None,
     digest: str,
+    now: float,
 ) -> None:
     """The desk message now shows `shown_item`, worked out from the item the desk pointed
     at (`rendered_from`) when it was rendered. If moderators moved the desk on since (a
     Skip), their item stands: it is theirs, and its own update is already queued."""
     state = await load(conn)
     item = shown_item if state.item_id == rendered_from else state.item_id
-    await save(conn, DeskState(message_id, item, digest))
+    active_at = now if message_id != state.message_id else state.active_at
+    await save(conn, DeskState(message_id, item, digest, active_at))
 
 
 async def move_on(db: Database, settings: Settings, from_item: int, now: float) -> None:
@@ -76,7 +79,7 @@ async def move_on(db: Database, settings: Settings, from_item: int, now: float) 
     async with db.transaction() as conn:
         state = await load(conn)
         following = await submissions.next_pending_after(conn, from_item)
-        await save(conn, DeskState(state.message_id, following, state.digest))
+        await save(conn, DeskState(state.message_id, following, state.digest, now))
         await effects.show_desk(conn, settings, now)
 
 
@@ -91,6 +94,7 @@ async def open_desk(db: Database, settings: Settings, now: float) -> int:
     """/queue: a fresh desk message at the bottom of the chat; returns how many wait."""
     async with db.transaction() as conn:
         pending = await submissions.count_by_status(conn, SubmissionStatus.PENDING)
+        await save(conn, dataclasses.replace(await load(conn), active_at=now))
         await effects.show_desk(conn, settings, now, new_message=True)
     return pending
 

@@ -185,7 +185,8 @@ async def _claim_next(
     passing_over: int | None = None,
 ) -> int | None:
     """The desk holds the next free item after `after_id` (or nothing); returns it."""
-    excluded = [i for i in (await _group_desk_item(conn), passing_over) if i is not None]
+    group_shows = await _group_desk_item(conn, settings, now)
+    excluded = [i for i in (group_shows, passing_over) if i is not None]
     following = await private_desks.next_unclaimed(conn, moderator_id, after_id, excluded)
     await private_desks.claim(conn, moderator_id, following, now + settings.desk_claim_seconds, now)
     return following
@@ -203,7 +204,7 @@ async def _settle(
 ) -> None:
     """After claims changed: empty desks (but `besides`, which just let an item go) take
     what is free, and the group's desk shows what it may have been waiting for."""
-    group_shows = await _group_desk_item(conn)
+    group_shows = await _group_desk_item(conn, settings, now)
     for moderator_id in await private_desks.idle(conn):
         if moderator_id == besides:
             continue
@@ -221,10 +222,17 @@ async def _settle(
         await group_desk.refresh_if_open(conn, settings, now)
 
 
-async def _group_desk_item(conn: aiosqlite.Connection) -> int | None:
-    """The item the group's desk shows, if the group has a desk: no private desk takes it."""
+async def _group_desk_item(
+    conn: aiosqlite.Connection, settings: Settings, now: float
+) -> int | None:
+    """The item the group's desk shows, while moderators use it (a desk left alone for a
+    claim's time keeps nothing from the private desks): no private desk takes it."""
     state = await group_desk.load(conn)
-    if state.message_id is None:
+    if (
+        state.message_id is None
+        or state.active_at is None
+        or now - state.active_at >= settings.desk_claim_seconds
+    ):
         return None
     return await group_desk.current_item(conn, state)
 

@@ -129,8 +129,8 @@ async def test_the_group_desk_and_private_desks_never_show_the_same_item(
     items = await backlog(db, settings, 3)
     await desk.open_desk(db, settings, 10.0)
     async with db.transaction() as conn:
-        # The group's desk message shows the oldest item.
-        await desk.save(conn, desk.DeskState(99, items[0], None))
+        # The group's desk message shows the oldest item, and moderators use it.
+        await desk.save(conn, desk.DeskState(99, items[0], None, active_at=10.0))
     await private_desk.open_desk(db, settings, ANN, 11.0)
     assert await held(db, ANN) == items[1]
     # The group desk moves on past the item Ann holds.
@@ -197,3 +197,18 @@ async def test_a_skipped_item_goes_to_an_empty_desk_at_once(
     assert await held(db, BEN) is None
     await private_desk.skip(db, settings, ANN, items[0], 11.0)
     assert (await held(db, ANN), await held(db, BEN)) == (None, items[0])
+
+
+async def test_a_group_desk_left_alone_keeps_nothing_from_the_private_desks(
+    db: Database, settings: Settings
+) -> None:
+    items = await backlog(db, settings, 1)
+    async with db.transaction() as conn:
+        await desk.save(conn, desk.DeskState(99, items[0], None, active_at=10.0))
+    await private_desk.open_desk(db, settings, ANN, 11.0)
+    assert await held(db, ANN) is None
+    await private_desk.sweep(db, settings, 10.0 + settings.desk_claim_seconds)
+    assert await held(db, ANN) == items[0]
+    # The group's desk passes over it now.
+    async with db.reading() as conn:
+        assert await desk.current_item(conn, await desk.load(conn)) is None
