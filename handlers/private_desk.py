@@ -113,10 +113,18 @@ class PrivateDeskHandlers:
         assert press.decision is not None
         # The decision moves this desk on, as it moves every desk that held the item.
         outcome = await moderation.decide(
-            db, settings, press.submission_id, press.decision, moderator, now
+            db,
+            settings,
+            press.submission_id,
+            press.decision,
+            moderator,
+            now,
+            on_private_desk_of=moderator.user_id,
         )
         if outcome.result is DecisionResult.APPLIED:
             return answer_texts.decision_done(t, press.decision, outcome.submission)
+        if outcome.result is DecisionResult.WRONG_CARD:
+            return common_texts.stale_button(t)
         if outcome.submission is not None:
             return answer_texts.already_decided(t, outcome.submission)
         return answer_texts.submission_not_found(t)

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.services import desk, effects, private_desk
 from bot.settings import Settings
-from storage import articles, bot_state, readers, submissions, thread_sources
+from storage import articles, bot_state, private_desks, readers, submissions, thread_sources
 from storage.db import Database
 from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 
@@ -45,11 +45,15 @@ async def decide(
     now: float,
     *,
     pressed_on: tuple[int, int] | None = None,
+    on_private_desk_of: int | None = None,
 ) -> DecisionOutcome:
     """Apply a moderator's decision once; the effects go out with it, atomically.
 
     `pressed_on` is the (chat, message) whose button was pressed; it must be a card of
     this submission, since a client can send any button data from any message it sees.
+    `on_private_desk_of`: the moderator whose private desk was tapped must hold the item
+    still (checked in this transaction: their claim may have just run out and the item
+    gone to another desk).
     """
     status = (
         SubmissionStatus.APPROVED if decision is Decision.APPROVE else SubmissionStatus.REJECTED
@@ -61,6 +65,10 @@ async def decide(
             await submissions.submission_of_card(conn, *pressed_on) != submission_id
         ):
             return DecisionOutcome(DecisionResult.WRONG_CARD)
+        if on_private_desk_of is not None:
+            tapped = await private_desks.get(conn, on_private_desk_of)
+            if tapped is None or not tapped.holds(submission_id):
+                return DecisionOutcome(DecisionResult.WRONG_CARD)
         if decision is Decision.UNPUBLISH:
             return await _unpublish(conn, settings, submission_id, moderator, now)
         applied = await submissions.decide(

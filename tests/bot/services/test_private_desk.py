@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.services import comments, desk, moderation, private_desk
-from bot.services.moderation import Decision
+from bot.services.moderation import Decision, DecisionResult
 from bot.services.private_desk import PressCheck, ReplyTarget
 from bot.settings import Settings
 from storage import private_desks
@@ -212,3 +212,24 @@ async def test_a_group_desk_left_alone_keeps_nothing_from_the_private_desks(
     # The group's desk passes over it now.
     async with db.reading() as conn:
         assert await desk.current_item(conn, await desk.load(conn)) is None
+
+
+async def test_a_tap_on_a_desk_decides_only_what_the_desk_holds_then(
+    db: Database, settings: Settings
+) -> None:
+    """Checked in the decision's own transaction: a claim that ran out and went to another
+    desk between the tap's check and its decision decides nothing."""
+    items = await backlog(db, settings, 1)
+    await private_desk.open_desk(db, settings, ANN, 10.0)
+    late = 10.0 + settings.desk_claim_seconds
+    await private_desk.open_desk(db, settings, BEN, late)
+    assert await held(db, BEN) == items[0]
+    ann = Person(ANN, "Ann")
+    outcome = await moderation.decide(
+        db, settings, items[0], Decision.APPROVE, ann, late, on_private_desk_of=ANN
+    )
+    assert outcome.result is DecisionResult.WRONG_CARD
+    outcome = await moderation.decide(
+        db, settings, items[0], Decision.APPROVE, MODERATOR, late, on_private_desk_of=BEN
+    )
+    assert outcome.result is DecisionResult.APPLIED
