@@ -134,11 +134,9 @@ class PrivateDeskHandlers:
         goes to the reader. False when the reply is not to one's desk message (a reader's
         reply to the editors, say): the caller goes on."""
         assert message.reply_to_message is not None
+        replied = message.reply_to_message
         reply = await private_desk.reply_target(
-            self._runtime.db,
-            moderator.user_id,
-            message.reply_to_message.message_id,
-            message.date.timestamp(),
+            self._runtime.db, moderator.user_id, replied.message_id, _item_shown_by(replied)
         )
         if reply.target is ReplyTarget.NOT_THE_DESK:
             return False
@@ -180,6 +178,19 @@ class PrivateDeskHandlers:
         elif outcome.result is ReplyResult.EMPTY:
             await message.reply_text(contact_texts.answer_needs_text(t))
         return True
+
+
+def _item_shown_by(desk_message: Message) -> int | None:
+    """The item a desk message showed as Telegram hands it with a reply to it (its buttons
+    carry the item's id), which is what the moderator answered."""
+    keyboard = desk_message.reply_markup.inline_keyboard if desk_message.reply_markup else ()
+    for row in keyboard:
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else None
+            press = callback_data.parse_private_desk(data)
+            if press is not None and press.submission_id:
+                return press.submission_id
+    return None
 
 
 # Why a reply to one's desk delivers nothing (the CONTACT entry: it was not text).

@@ -27,23 +27,16 @@ class PrivateDesk:
     claimed_until: float | None
     message_id: int | None
     digest: str | None
-    # What the desk message shows (an item, or None), and since when.
-    shown_item_id: int | None = None
-    shown_at: float | None = None
 
     def holds(self, item_id: int) -> bool:
         return self.state is DeskState.OPEN and self.item_id == item_id
 
 
-_COLUMNS = (
-    "moderator_id, state, item_id, claimed_until, message_id, digest, shown_item_id, shown_at"
-)
+_COLUMNS = "moderator_id, state, item_id, claimed_until, message_id, digest"
 
 
 def _desk(row: aiosqlite.Row) -> PrivateDesk:
-    return PrivateDesk(
-        int(row[0]), DeskState(row[1]), row[2], row[3], row[4], row[5], row[6], row[7]
-    )
+    return PrivateDesk(int(row[0]), DeskState(row[1]), row[2], row[3], row[4], row[5])
 
 
 async def get(conn: aiosqlite.Connection, moderator_id: int) -> PrivateDesk | None:
@@ -135,18 +128,9 @@ async def idle(conn: aiosqlite.Connection) -> list[int]:
 
 
 async def record_shown(
-    conn: aiosqlite.Connection,
-    moderator_id: int,
-    message_id: int,
-    digest: str,
-    shown_item_id: int | None,
-    now: float,
+    conn: aiosqlite.Connection, moderator_id: int, message_id: int, digest: str
 ) -> None:
-    """The desk message now shows `shown_item_id`; `shown_at` moves only when the item
-    shown changes (or the message is a new one)."""
     await conn.execute(
-        "UPDATE private_desks SET shown_at = CASE WHEN message_id IS ? AND shown_item_id IS ?"
-        " THEN shown_at ELSE ? END, message_id = ?, digest = ?, shown_item_id = ?"
-        " WHERE moderator_id = ?",
-        (message_id, shown_item_id, now, message_id, digest, shown_item_id, moderator_id),
+        "UPDATE private_desks SET message_id = ?, digest = ? WHERE moderator_id = ?",
+        (message_id, digest, moderator_id),
     )

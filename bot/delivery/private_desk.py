@@ -7,7 +7,7 @@ import contextlib
 import time
 
 import aiosqlite
-from telegram import Message, ReplyParameters
+from telegram import ReplyParameters
 from telegram.error import BadRequest
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, desk_item, int_of
@@ -47,33 +47,27 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
             # A row of its own, after this one is recorded: the new message must be the
             # desk even if the older one cannot be edited just now.
             retired.append(effects.retire_private_desk_row(moderator_id, message_id))
-        message_id, shown_at = sent.message_id, sent.date.timestamp()
+        message_id = sent.message_id
     elif digest != desk.digest:
         try:
-            edited = await bot.edit_message_text(
+            await bot.edit_message_text(
                 text, chat_id=moderator_id, message_id=message_id, reply_markup=markup
             )
         except BadRequest as error:
             lowered = error.message.lower()
             if "message to edit not found" in lowered or "can't be edited" in lowered:
                 # Deleted by the moderator, or too old to edit: the desk goes anew.
-                sent = await bot.send_message(moderator_id, text, reply_markup=markup)
-                message_id, shown_at = sent.message_id, sent.date.timestamp()
-            elif "message is not modified" in lowered:
-                shown_at = time.time()
-            else:
+                message_id = (
+                    await bot.send_message(moderator_id, text, reply_markup=markup)
+                ).message_id
+            elif "message is not modified" not in lowered:
                 raise
-        else:
-            # Telegram's own clock, which dates the moderator's replies too.
-            edit_date = edited.edit_date if isinstance(edited, Message) else None
-            shown_at = edit_date.timestamp() if edit_date is not None else time.time()
     else:
         return NOTHING
     shown_on = message_id
-    shown_item = shown.submission.id if shown.submission is not None else None
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await private_desks.record_shown(conn, moderator_id, shown_on, digest, shown_item, shown_at)
+        await private_desks.record_shown(conn, moderator_id, shown_on, digest)
 
     return Delivered(record, retired)
 

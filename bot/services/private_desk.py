@@ -135,8 +135,7 @@ class ReplyTarget(StrEnum):
     CONTACT = "contact"
     # The desk shows a comment: comments get a decision, not an answer.
     COMMENT = "comment"
-    # The desk moved on (or paused) since, or around when, the reply was written: the
-    # answer may have been meant for the item it showed before.
+    # The desk moved on (or paused) since the message replied to showed the item.
     MOVED = "moved"
     CLOSED = "closed"
 
@@ -148,28 +147,21 @@ class DeskReply:
 
 
 async def reply_target(
-    db: Database, moderator_id: int, replied_message_id: int, written_at: float
+    db: Database, moderator_id: int, replied_message_id: int, replied_item: int | None
 ) -> DeskReply:
     """What a moderator's reply to a message in their private chat answers. The desk is one
-    message edited in place, so a reply answers the item it shows only if it was written
-    after the message came to show it. Telegram dates both to the second: a reply in the
-    same second as the change is refused (the moderator is asked to reply again), never
-    sent to a reader it may not have been meant for."""
+    message edited in place, so the reply answers the item the message showed when it was
+    written (`replied_item`, read from the replied message as Telegram hands it with the
+    reply), and only if the desk holds that item still: never an item it moved on to."""
     async with db.reading() as conn:
         desk = await private_desks.get(conn, moderator_id)
         if desk is None or desk.message_id != replied_message_id:
             return DeskReply(ReplyTarget.NOT_THE_DESK)
         if desk.state is DeskState.CLOSED:
             return DeskReply(ReplyTarget.CLOSED)
-        if (
-            desk.state is not DeskState.OPEN
-            or desk.item_id is None
-            or desk.shown_item_id != desk.item_id
-            or desk.shown_at is None
-            or written_at <= desk.shown_at
-        ):
+        if replied_item is None or not desk.holds(replied_item):
             return DeskReply(ReplyTarget.MOVED)
-        shown = await submissions.get(conn, desk.item_id)
+        shown = await submissions.get(conn, replied_item)
     if shown is None or shown.kind is not SubmissionKind.CONTACT:
         return DeskReply(ReplyTarget.COMMENT)
     return DeskReply(ReplyTarget.CONTACT, shown.id)

@@ -8,10 +8,6 @@ CREATE TABLE private_desks (
     claimed_until REAL,
     message_id INTEGER,
     digest TEXT,
-    -- What the desk message shows, and since when: a reply to it answers that item only
-    -- if it was written after the message came to show it.
-    shown_item_id INTEGER,
-    shown_at REAL,
     updated_at REAL NOT NULL
 );
 -- An item is claimed by one open desk at most: two moderators never hold the same item.

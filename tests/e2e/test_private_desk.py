@@ -3,8 +3,6 @@ answers written on a desk, and a moderator who left the team."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +56,6 @@ async def shows(telegram: FakeTelegram, desk: Message, text: str) -> Message:
     return await telegram.wait_for(
         lambda: (m := desk_now(telegram, desk)) and text in m["text"] and m
     )
-
-
-async def read_before_answering(telegram: FakeTelegram, desk: Message) -> None:
-    """Telegram dates messages to the second, and a reply dated the second the desk changed
-    is refused (it may be meant for the item shown before): the moderator answers in a
-    later second, as a person who reads first does. Not waiting for an event: the clock
-    itself must pass that second."""
-    current = desk_now(telegram, desk)
-    changed = int(current.get("edit_date") or current["date"])
-    await asyncio.sleep(max(0.0, changed + 1 - time.time()))
 
 
 async def comments_waiting(telegram: FakeTelegram, texts: list[str]) -> Message:
@@ -185,7 +173,6 @@ async def test_a_contact_message_is_answered_from_a_desk_and_threads_under_its_c
         desk = await open_desk(telegram, MODERATOR_ID)
         assert "Please take down my old comment" in desk["text"]
         assert "Reply to this message to answer" in desk["text"]
-        await read_before_answering(telegram, desk)
         telegram.user_sends_sticker(MODERATOR_ID, reply_to_message_id=desk["message_id"])
         await telegram.wait_for_bot_message(MODERATOR_ID, contains="Only text answers")
         telegram.user_sends_text(
@@ -256,7 +243,6 @@ async def test_a_desk_opened_again_retires_the_old_message_and_refuses_what_it_c
         await shows(telegram, old, "moved to a newer message")
         assert buttons(desk_now(telegram, old)) == {}
         # A reply to a comment on the desk, or a sticker, delivers nothing and says so.
-        await read_before_answering(telegram, desk)
         telegram.user_sends_text(MODERATOR_ID, "Nice one", reply_to_message_id=desk["message_id"])
         await telegram.wait_for_bot_message(MODERATOR_ID, contains="only contact messages")
         telegram.user_sends_sticker(MODERATOR_ID, reply_to_message_id=desk["message_id"])

@@ -104,7 +104,7 @@ async def test_a_press_is_checked_against_the_desk_message_and_its_item(
     items = await backlog(db, settings, 2)
     await private_desk.open_desk(db, settings, ANN, 10.0)
     async with db.transaction() as conn:
-        await private_desks.record_shown(conn, ANN, 77, "digest", items[0], 10.0)
+        await private_desks.record_shown(conn, ANN, 77, "digest")
     assert await private_desk.check_press(db, ANN, 77, items[0]) is PressCheck.VALID
     assert await private_desk.check_press(db, ANN, 76, items[0]) is PressCheck.STALE
     assert await private_desk.check_press(db, ANN, 77, items[1]) is PressCheck.STALE
@@ -156,26 +156,26 @@ async def test_reopening_keeps_the_item_still_claimed(db: Database, settings: Se
     assert await held(db, ANN) == items[0]
 
 
-async def test_a_reply_answers_the_desk_only_after_it_came_to_show_its_item(
+async def test_a_reply_answers_what_the_desk_showed_only_while_it_holds_it(
     db: Database, settings: Settings
 ) -> None:
-    """The desk is one message edited in place: a reply dated the second it changed, or
-    to a closed desk, or to another message, answers nobody."""
+    """The desk is one message edited in place: a reply answers the item the message showed
+    when it was written, if the desk holds it still; not one it moved on to."""
     items = await backlog(db, settings, 2)
     await private_desk.open_desk(db, settings, ANN, 10.0)
     async with db.transaction() as conn:
-        await private_desks.record_shown(conn, ANN, 77, "digest", items[0], 100.0)
+        await private_desks.record_shown(conn, ANN, 77, "digest")
     target = private_desk.reply_target
-    assert (await target(db, ANN, 76, 150.0)).target is ReplyTarget.NOT_THE_DESK
-    assert (await target(db, BEN, 77, 150.0)).target is ReplyTarget.NOT_THE_DESK
-    assert (await target(db, ANN, 77, 100.0)).target is ReplyTarget.MOVED
-    # Written after it showed the item: the item is a comment, which gets no answer.
-    assert (await target(db, ANN, 77, 101.0)).target is ReplyTarget.COMMENT
-    # The desk took the next item, but its message still shows the first one.
+    assert (await target(db, ANN, 76, items[0])).target is ReplyTarget.NOT_THE_DESK
+    assert (await target(db, BEN, 77, items[0])).target is ReplyTarget.NOT_THE_DESK
+    # The item is a comment, which gets a decision, not an answer.
+    assert (await target(db, ANN, 77, items[0])).target is ReplyTarget.COMMENT
+    assert (await target(db, ANN, 77, None)).target is ReplyTarget.MOVED
+    # The desk moved on to the next item; the reply was to what it showed before.
     await private_desk.skip(db, settings, ANN, items[0], 11.0)
-    assert (await target(db, ANN, 77, 150.0)).target is ReplyTarget.MOVED
+    assert (await target(db, ANN, 77, items[0])).target is ReplyTarget.MOVED
     await private_desk.close(db, settings, ANN, 12.0)
-    assert (await target(db, ANN, 77, 150.0)).target is ReplyTarget.CLOSED
+    assert (await target(db, ANN, 77, items[1])).target is ReplyTarget.CLOSED
 
 
 async def test_opening_the_desk_again_keeps_the_claims_time(
