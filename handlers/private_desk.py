@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -136,7 +137,7 @@ class PrivateDeskHandlers:
         assert message.reply_to_message is not None
         replied = message.reply_to_message
         reply = await private_desk.reply_target(
-            self._runtime.db, moderator.user_id, replied.message_id, _item_shown_by(replied)
+            self._runtime.db, moderator.user_id, replied.message_id, item_shown_by(replied)
         )
         if reply.target is ReplyTarget.NOT_THE_DESK:
             return False
@@ -180,9 +181,10 @@ class PrivateDeskHandlers:
         return True
 
 
-def _item_shown_by(desk_message: Message) -> int | None:
-    """The item a desk message showed as Telegram hands it with a reply to it (its buttons
-    carry the item's id), which is what the moderator answered."""
+def item_shown_by(desk_message: Message) -> int | None:
+    """The item a desk message showed as Telegram hands it with a reply to it, which is
+    what the moderator answered: its buttons carry the item's id; failing them, the card's
+    "#N", the first number so marked in the desk's text (the heading has none)."""
     keyboard = desk_message.reply_markup.inline_keyboard if desk_message.reply_markup else ()
     for row in keyboard:
         for button in row:
@@ -190,7 +192,11 @@ def _item_shown_by(desk_message: Message) -> int | None:
             press = callback_data.parse_private_desk(data)
             if press is not None and press.submission_id:
                 return press.submission_id
-    return None
+    marked = _ITEM_NUMBER.search(desk_message.text or "")
+    return int(marked[1]) if marked else None
+
+
+_ITEM_NUMBER = re.compile(r"#(\d{1,18})\b")
 
 
 # Why a reply to one's desk delivers nothing (the CONTACT entry: it was not text).
