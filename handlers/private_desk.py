@@ -78,6 +78,10 @@ class PrivateDeskHandlers:
             await answer_press(query, answer_texts.moderator_check_failed(t), alert=True)
             return
         if not allowed:
+            if await private_desk.desk_of(db, moderator.user_id) is None:
+                # Never a moderator here: the button is forged.
+                await answer_press(query, common_texts.stale_button(t), alert=True)
+                return
             logger.info("Closed the desk of %s, who left the moderation group", moderator.user_id)
             await private_desk.close(db, settings, moderator.user_id, now)
             self._runtime.wake_outbox()

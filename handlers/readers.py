@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callback_data
-from bot.i18n import SUPPORTED, Texts, language_of
+from bot.i18n import SUPPORTED, Texts
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import readers as reader_texts
@@ -250,11 +250,10 @@ class ReaderHandlers:
         """Set-up mode (MODERATION_CHAT_ID empty): nothing can be moderated yet."""
         message, user = update.effective_message, update.effective_user
         assert message is not None and user is not None
+        t = await self._texts_of(person_of(user))
         if user.id in self._runtime.settings.admin_ids:
-            await message.reply_text(reader_texts.SETTING_UP_ADMIN)
+            await message.reply_text(reader_texts.setting_up_admin(t))
             return
-        # Nothing is stored in set-up mode: Telegram's language for this message decides.
-        t = Texts(language_of(user.language_code, self._runtime.settings.default_language))
         await message.reply_text(reader_texts.setting_up(t))
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

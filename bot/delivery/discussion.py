@@ -20,7 +20,6 @@ from bot.delivery.base import (
     int_of,
     text_of,
 )
-from bot.i18n import Texts
 from bot.rendering import channel as channel_texts
 from bot.rendering import readers as reader_texts
 from bot.services import effects, languages
@@ -90,13 +89,16 @@ async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivere
 async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     """A short word in the thread, deleted again after a minute."""
     group = int(item.chat_key)
+    author_id = int_of(item, "author_id")
+    # Addressed to one person: in their language, if the bot knows it (Telegram gives it
+    # with what they typed); else the channel's.
+    t = await languages.texts_for_id(
+        delivery.db, delivery.settings, author_id, otherwise=delivery.settings.channel_language
+    )
     message = await delivery.bot.send_message(
         group,
         channel_texts.thread_notice(
-            Texts(delivery.settings.channel_language),
-            text_of(item, "name") or "",
-            int_of(item, "author_id"),
-            bool(item.payload.get("held")),
+            t, text_of(item, "name") or "", author_id, bool(item.payload.get("held"))
         ),
         # Under the post the comment was typed under, if any.
         reply_parameters=ReplyParameters(thread, allow_sending_without_reply=True)

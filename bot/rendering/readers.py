@@ -175,11 +175,12 @@ def setting_up(t: Texts) -> str:
     )
 
 
-# For the newsroom's admins, during set-up: English, like the .env it talks about.
-SETTING_UP_ADMIN = (
-    "🛠 I am in set-up mode: MODERATION_CHAT_ID is empty. Add me to your moderation group"
-    " and I will tell you its id and the line to put in .env; then restart me."
-)
+def setting_up_admin(t: Texts) -> str:
+    """For the newsroom's admins, during set-up (the .env names stay as they are)."""
+    return t.gettext(
+        "🛠 I am in set-up mode: MODERATION_CHAT_ID is empty. Add me to your moderation group"
+        " and I will tell you its id and the line to put in .env; then restart me."
+    )
 
 
 def edits_ignored(t: Texts) -> str:
@@ -306,13 +307,13 @@ def _thread_refusal(
         ).format(title=title)
     if notice == "flood":
         return (
-            t.gettext("⏳ Your comment under “{title}” was removed.").format(title=title)
+            t.gettext("🗑 Your comment under “{title}” was removed.").format(title=title)
             + " "
             + wait_before_sending(t, retry_at, now)
         )
     if notice == "duplicate":
         return (
-            t.gettext("🔁 Your comment under “{title}” was removed:").format(title=title)
+            t.gettext("🔁 Your comment under “{title}” was removed.").format(title=title)
             + " "
             + already_received(t)
         )

@@ -18,17 +18,26 @@ async def texts_for(db: Database, settings: Settings, reader: Person) -> Texts:
     return texts_of(chosen, reader.language_code or known_code, settings)
 
 
-async def texts_for_id(db: Database, settings: Settings, user_id: int) -> Texts:
-    """A reader's texts when only their id is at hand (a message the outbox delivers)."""
+async def texts_for_id(
+    db: Database, settings: Settings, user_id: int, *, otherwise: str | None = None
+) -> Texts:
+    """A reader's texts when only their id is at hand (a message the outbox delivers);
+    `otherwise` when the bot knows nothing of their language (else DEFAULT_LANGUAGE)."""
     async with db.reading() as conn:
         chosen, known_code = await readers.language(conn, user_id)
-    return texts_of(chosen, known_code, settings)
+    return texts_of(chosen, known_code, settings, otherwise=otherwise)
 
 
-def texts_of(chosen: str | None, language_code: str | None, settings: Settings) -> Texts:
+def texts_of(
+    chosen: str | None,
+    language_code: str | None,
+    settings: Settings,
+    *,
+    otherwise: str | None = None,
+) -> Texts:
     if chosen in SUPPORTED:
         return Texts(chosen)
-    return Texts(language_of(language_code, settings.default_language))
+    return Texts(language_of(language_code, otherwise or settings.default_language))
 
 
 async def choose(db: Database, reader: Person, language: str, now: float) -> Texts:

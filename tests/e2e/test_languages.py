@@ -10,8 +10,14 @@ from bot.services.moderation import Decision
 from bot.settings import Settings
 from storage import intake
 from tests.e2e.harness import READER_IDS, RunningBot, running_bot
-from tests.e2e.steps import post_article, press, start_payload
-from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
+from tests.e2e.steps import post_article, press, start_payload, thread_of, types_under
+from tests.factories import (
+    ADMIN_ID,
+    CHANNEL_ID,
+    DISCUSSION_CHAT_ID,
+    MODERATION_CHAT_ID,
+    MODERATOR_ID,
+)
 from tests.fake_telegram import FakeTelegram
 from tests.faults import fail_first
 
@@ -202,3 +208,21 @@ async def test_something_gone_wrong_is_said_in_the_language_the_reader_chose(
         await telegram.wait_for_bot_message(FRENCH_READER, contains="algo falló de nuestro lado")
         await telegram.wait_for_bot_message(FRENCH_READER, contains="Recibimos tu comentario")
     assert failures.left == 0
+
+
+async def test_a_spanish_author_is_told_in_the_thread_in_spanish(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """The short notice under a post is addressed to one author: in their language (the
+    channel's, CHANNEL_LANGUAGE=en here, for an author whose language is unknown)."""
+    telegram.add_user(SPANISH_READER, "Lupita", language_code="es-MX")
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        types_under(telegram, SPANISH_READER, "Muy buen análisis", thread["message_id"])
+        notice = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Lupita")
+        assert "espera a un moderador" in notice["text"]
+        telegram.add_user(4004, "Pat")
+        types_under(telegram, 4004, "Nice work", thread["message_id"])
+        english = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Pat")
+        assert "waits for a moderator" in english["text"]
