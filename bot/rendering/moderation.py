@@ -260,12 +260,17 @@ def _card_footer(t: Texts, submission: Submission, answers: Sequence[ContactRepl
             )
         footer += [
             t.gettext("💬 Answered by {moderator} at {time}").format(
-                moderator=esc(shorten(answer.author_name, 100)),
+                moderator=esc(shorten(_answerer(t, answer), 100)),
                 time=moment(t, answer.delivered_at or 0),
             )
             for answer in answers[-ANSWER_LINES_SHOWN:]
         ]
     return ["", *footer] if footer else []
+
+
+def _answerer(t: Texts, answer: ContactReply) -> str:
+    """An admin who stays anonymous answers as the group itself (a negative id)."""
+    return t.gettext("Anonymous admin") if answer.author_id < 0 else answer.author_name
 
 
 # At most this much text in each message after a card: the rest of the 4096 holds the

@@ -13,8 +13,11 @@ from bot.text import MESSAGE_LIMIT, shorten, tg_length
 from storage.models import (
     Article,
     ArticleStatus,
+    ContactReply,
     Person,
     PublishedComment,
+    ReplyDirection,
+    ReplyStatus,
     Submission,
     SubmissionKind,
     SubmissionStatus,
@@ -144,3 +147,40 @@ def test_a_contact_card_escapes_name_and_email() -> None:
     assert "Email: o&#x27;hara&amp;co@example.com" in text
     assert "Name: &lt;i&gt;Ann&lt;/i&gt; &amp; co" in text
     assert "Email: o'hara&co@example.com" in visible(text)
+
+
+def test_an_anonymous_admins_answer_is_named_in_the_cards_language() -> None:
+    """An admin who stays anonymous answers as the group (a negative id): the card names
+    them in the moderators' language, and a person by their name."""
+    item = submission("Hi", kind=SubmissionKind.CONTACT, contact_name="Ann", contact_email="a@b.c")
+    answers = [
+        ContactReply(
+            1,
+            7,
+            ReplyDirection.TO_READER,
+            -1001,
+            "Anonymous admin",
+            "Done",
+            -1001,
+            1,
+            ReplyStatus.DELIVERED,
+            10.0,
+            None,
+        ),
+        ContactReply(
+            2,
+            7,
+            ReplyDirection.TO_READER,
+            42,
+            "Mo",
+            "Also",
+            -1001,
+            2,
+            ReplyStatus.DELIVERED,
+            20.0,
+            None,
+        ),
+    ]
+    spanish = visible(moderation_texts.card(Texts("es"), item, None, answers).text)
+    assert "Administrador anónimo" in spanish and "Anonymous" not in spanish
+    assert "Mo" in spanish
