@@ -7,8 +7,8 @@ from telegram import ReplyParameters
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, int_of, text_of
 from bot.rendering import admins as admin_texts
-from bot.services import effects, languages
-from bot.services.effects import AdminNotice
+from bot.services import admin_notices, languages
+from bot.services.admin_notices import AdminNotice
 from bot.settings import Settings
 from storage import articles, outbox
 from storage.models import OutboxItem
@@ -91,7 +91,7 @@ async def admin_notice_given_up(delivery: Delivery, item: OutboxItem, reason: st
     right, _, chat = (text_of(item, "reason") or "").partition(":")
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await effects.forget_missing_right(conn, chat, right)
+        await admin_notices.forget_missing_right(conn, chat, right)
 
     return Delivered(record)
 

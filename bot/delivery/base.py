@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import aiosqlite
 from telegram import Bot
 
-from bot.services import abuse, effects
+from bot.services import abuse, admin_notices
 from bot.services.abuse import CardFlags
-from bot.services.effects import AdminNotice
+from bot.services.admin_notices import AdminNotice
 from bot.settings import Settings
 from storage import articles, history, outbox, submissions
 from storage.db import Database
@@ -106,6 +106,6 @@ def admins_told(settings: Settings, notice: AdminNotice, reason: str) -> Record:
     """A record that tells the admins."""
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await effects.tell_admins(conn, settings, notice, reason, time.time())
+        await admin_notices.tell_admins(conn, settings, notice, reason, time.time())
 
     return record

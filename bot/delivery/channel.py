@@ -13,8 +13,8 @@ from bot.delivery.base import NOTHING, Delivered, Delivery, int_of
 from bot.i18n import Texts
 from bot.rendering import admins as admin_texts
 from bot.rendering import channel as channel_texts
-from bot.services import effects
-from bot.services.effects import AdminNotice
+from bot.services import admin_notices
+from bot.services.admin_notices import AdminNotice
 from bot.settings import Settings
 from storage import articles, outbox, submissions
 from storage.models import FROM_FEED, Article, ArticleStatus, OutboxItem
@@ -56,7 +56,7 @@ async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
     return Delivered(
         record,
         [
-            effects.admin_notice_row(admin, AdminNotice.ARTICLE_POSTED, article_id=article.id)
+            admin_notices.admin_notice_row(admin, AdminNotice.ARTICLE_POSTED, article_id=article.id)
             for admin in told
         ],
     )
@@ -108,7 +108,7 @@ def _to_poster(
     every admin."""
     admins = settings.admin_ids if admin_id == FROM_FEED else [admin_id]
     return [
-        effects.admin_notice_row(admin, notice, article_id=article_id, **details)
+        admin_notices.admin_notice_row(admin, notice, article_id=article_id, **details)
         for admin in admins
     ]
 
@@ -149,7 +149,7 @@ async def delete_channel_post(delivery: Delivery, item: OutboxItem) -> Delivered
     return Delivered(
         None,
         [
-            effects.admin_notice_row(
+            admin_notices.admin_notice_row(
                 int_of(item, "admin_id"),
                 AdminNotice.ARTICLE_UNPUBLISHED,
                 article_id=int_of(item, "article_id"),

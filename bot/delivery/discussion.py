@@ -22,8 +22,9 @@ from bot.delivery.base import (
 )
 from bot.rendering import channel as channel_texts
 from bot.rendering import readers as reader_texts
-from bot.services import effects, languages
-from bot.services.effects import AdminNotice, Effect
+from bot.services import admin_notices, effects, languages
+from bot.services.admin_notices import AdminNotice
+from bot.services.effects import Effect
 from storage import (
     outbox,
     readers,
@@ -113,7 +114,9 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
 
 def _report_missing_right(delivery: Delivery, chat_id: int, right: str) -> Record:
     async def record(conn: aiosqlite.Connection) -> None:
-        await effects.report_missing_right(conn, delivery.settings, chat_id, right, time.time())
+        await admin_notices.report_missing_right(
+            conn, delivery.settings, chat_id, right, time.time()
+        )
 
     return record
 

@@ -19,7 +19,8 @@ from bot.delivery.outcome import NotReadyError
 from bot.i18n import Texts
 from bot.rendering import channel as channel_texts
 from bot.services import effects
-from bot.services.effects import AdminNotice, Effect
+from bot.services.admin_notices import AdminNotice
+from bot.services.effects import Effect
 from storage import (
     articles,
     outbox,

@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from bot.delivery import deliveries
 from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome, classify
-from bot.services import chat_setup, effects, moderation
+from bot.services import admin_notices, chat_setup, effects, moderation
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
 from bot.settings import Settings
@@ -385,7 +385,7 @@ class OutboxWorker:
                 await outbox.enqueue_all(conn, follow.follow_ups, now)
                 await outbox.settle_failed(conn, item.id, now, outcome.reason)
                 if outcome.internal:
-                    await effects.report_delivery_failure(
+                    await admin_notices.report_delivery_failure(
                         conn, self._settings, item.action, outcome.reason, now
                     )
             self._wake.set()

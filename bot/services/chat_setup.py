@@ -10,8 +10,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.services import effects
-from bot.services.effects import AdminNotice
+from bot.services import admin_notices, effects
+from bot.services.admin_notices import AdminNotice
 from bot.settings import Settings
 from storage import bot_state, outbox, submissions
 from storage.db import Database
@@ -68,9 +68,11 @@ async def settle_rights(
     async with db.transaction() as conn:
         for right in found:
             if right.held:
-                await effects.forget_missing_right(conn, right.chat_id, right.right)
+                await admin_notices.forget_missing_right(conn, right.chat_id, right.right)
             else:
-                await effects.report_missing_right(conn, settings, right.chat_id, right.right, now)
+                await admin_notices.report_missing_right(
+                    conn, settings, right.chat_id, right.right, now
+                )
 
 
 async def chat_discovered(
@@ -79,7 +81,7 @@ async def chat_discovered(
     """The bot was added to a chat it is not configured for: admins learn its id and the
     .env line that would use it (it leaves the chat meanwhile)."""
     async with db.transaction() as conn:
-        await effects.tell_admins(
+        await admin_notices.tell_admins(
             conn, settings, AdminNotice.CHAT_DISCOVERED, f"{kind}:{chat_id}:{title}", now
         )
 
@@ -130,7 +132,7 @@ async def chat_moved(db: Database, settings: Settings, old: int, new: int, now: 
             if await submissions.count_by_status(conn, SubmissionStatus.PENDING):
                 await effects.show_desk(conn, settings, now, new_message=True)
         moved = f"{role}:{old}:{new}"
-        await effects.tell_admins(conn, settings, AdminNotice.CHAT_MOVED, moved, now)
+        await admin_notices.tell_admins(conn, settings, AdminNotice.CHAT_MOVED, moved, now)
     setattr(settings, field, new)
     logger.warning(
         "Telegram upgraded the %s group %s to a supergroup with the id %s; using it from"

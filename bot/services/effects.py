@@ -11,7 +11,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.settings import Settings
-from storage import bot_state, outbox
+from storage import outbox
 from storage.models import Person, Submission, SubmissionKind
 
 
@@ -228,75 +228,6 @@ async def retract_comment(
     )
 
 
-class AdminNotice(StrEnum):
-    MODERATION_CHAT_DOWN = "moderation_chat_down"
-    MODERATION_CHAT_BACK = "moderation_chat_back"
-    ARTICLE_POSTED = "article_posted"
-    ARTICLE_POST_FAILED = "article_post_failed"
-    ARTICLE_POST_UNCONFIRMED = "article_post_unconfirmed"
-    ARTICLE_UNPUBLISHED = "article_unpublished"
-    DELIVERY_FAILED = "delivery_failed"
-    MISSING_RIGHT = "missing_right"
-    CHAT_DISCOVERED = "chat_discovered"
-    CHAT_MOVED = "chat_moved"
-    FEED_FIRST_SEEN = "feed_first_seen"
-    FEED_FAILING = "feed_failing"
-    FEED_RECOVERED = "feed_recovered"
-    THREAD_POST_FAILED = "thread_post_failed"
-    MEDIA_COPY_FAILED = "media_copy_failed"
-
-
-def admin_notice_row(
-    admin_id: int, notice: AdminNotice, **details: int | str | None
-) -> outbox.NewRow:
-    return outbox.NewRow(Effect.ADMIN_NOTICE, str(admin_id), {"notice": notice.value, **details})
-
-
-async def tell_admins(
-    conn: aiosqlite.Connection, settings: Settings, notice: AdminNotice, reason: str, now: float
-) -> None:
-    await outbox.enqueue_all(
-        conn,
-        [admin_notice_row(admin_id, notice, reason=reason) for admin_id in settings.admin_ids],
-        now,
-    )
-
-
-async def tell_admins_about_feed(
-    conn: aiosqlite.Connection,
-    settings: Settings,
-    notice: AdminNotice,
-    url: str,
-    detail: str,
-    now: float,
-) -> None:
-    await outbox.enqueue_all(
-        conn,
-        [
-            admin_notice_row(admin_id, notice, url=url, detail=detail)
-            for admin_id in settings.admin_ids
-        ],
-        now,
-    )
-
-
-async def report_missing_right(
-    conn: aiosqlite.Connection, settings: Settings, chat_id: int | str, right: str, now: float
-) -> None:
-    """Tell the admins, once per chat and right, which right the bot needs there."""
-    if not await bot_state.set_if_absent(
-        conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}", str(now)
-    ):
-        return
-    await tell_admins(conn, settings, AdminNotice.MISSING_RIGHT, f"{right}:{chat_id}", now)
-
-
-async def forget_missing_right(conn: aiosqlite.Connection, chat_id: int | str, right: str) -> None:
-    """Forget that admins were told of a missing right: it is held (again), or they could
-    not be told. Should it be (or still be) missing later, they hear of it."""
-    await bot_state.clear(conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}")
-
-
 def delete_group_message_row(
     chat_id: int,
     message_id: int,
@@ -391,23 +322,6 @@ async def reply_in_group(
     now, and sent when the group's minute has room."""
     await outbox.enqueue(
         conn, Effect.GROUP_REPLY, str(chat_id), {"reply_to": reply_to, "text": text}, now
-    )
-
-
-async def report_delivery_failure(
-    conn: aiosqlite.Connection, settings: Settings, action: str, reason: str, now: float
-) -> None:
-    """A delivery the bot itself kept failing was given up: admins hear it once per kind
-    of message (the log has every row)."""
-    if not await bot_state.set_if_absent(conn, f"{bot_state.DELIVERY_FAILED}:{action}", reason):
-        return
-    await outbox.enqueue_all(
-        conn,
-        [
-            admin_notice_row(admin_id, AdminNotice.DELIVERY_FAILED, action=action, reason=reason)
-            for admin_id in settings.admin_ids
-        ],
-        now,
     )
 
 

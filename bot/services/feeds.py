@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 import aiosqlite
 
 from bot.feeds import FeedEntry, ParsedFeed
-from bot.services import effects
+from bot.services import admin_notices, effects
+from bot.services.admin_notices import AdminNotice
 from bot.services.articles import SUMMARY_MAX_LENGTH, TITLE_MAX_LENGTH, URL_MAX_LENGTH
-from bot.services.effects import AdminNotice
 from bot.settings import Settings
 from bot.text import shorten
 from storage import articles, feeds
@@ -79,7 +79,7 @@ async def took_entries(
         unseen = [entry for entry in parsed.entries if entry.key not in seen]
         if state.first_seen_at is None:
             await feeds.mark_seen(conn, url, [(entry.key, None) for entry in unseen], now)
-            await effects.tell_admins_about_feed(
+            await admin_notices.tell_admins_about_feed(
                 conn, settings, AdminNotice.FEED_FIRST_SEEN, url, str(len(unseen)), now
             )
             outcome = FeedPass(first_sight=len(unseen))
@@ -169,7 +169,7 @@ async def failed(db: Database, settings: Settings, url: str, reason: str, now: f
         failures = state.failures + 1
         tell = failures >= FAILURES_BEFORE_TELLING and not state.admins_told
         if tell:
-            await effects.tell_admins_about_feed(
+            await admin_notices.tell_admins_about_feed(
                 conn, settings, AdminNotice.FEED_FAILING, url, reason, now
             )
         factor = min(2**failures, MAX_BACKOFF_FACTOR)
@@ -215,6 +215,6 @@ async def _recovered(
         return
     logger.info("Feed %s works again after %s failures", state.url, state.failures)
     if state.admins_told:
-        await effects.tell_admins_about_feed(
+        await admin_notices.tell_admins_about_feed(
             conn, settings, AdminNotice.FEED_RECOVERED, state.url, "", now
         )

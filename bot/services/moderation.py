@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import desk, effects, private_desk
+from bot.services import admin_notices, desk, effects, private_desk
 from bot.settings import Settings
 from storage import articles, bot_state, private_desks, readers, submissions, thread_sources
 from storage.db import Database
@@ -187,8 +187,8 @@ async def report_moderation_chat_down(
     async with db.transaction() as conn:
         if not await bot_state.set_if_absent(conn, bot_state.MODERATION_CHAT_DOWN, reason):
             return False
-        await effects.tell_admins(
-            conn, settings, effects.AdminNotice.MODERATION_CHAT_DOWN, reason, now
+        await admin_notices.tell_admins(
+            conn, settings, admin_notices.AdminNotice.MODERATION_CHAT_DOWN, reason, now
         )
     return True
 
@@ -197,7 +197,9 @@ async def report_moderation_chat_back(db: Database, settings: Settings, now: flo
     async with db.transaction() as conn:
         if not await bot_state.clear(conn, bot_state.MODERATION_CHAT_DOWN):
             return False
-        await effects.tell_admins(conn, settings, effects.AdminNotice.MODERATION_CHAT_BACK, "", now)
+        await admin_notices.tell_admins(
+            conn, settings, admin_notices.AdminNotice.MODERATION_CHAT_BACK, "", now
+        )
     return True
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import abuse, comments, desk, effects, private_desk
+from bot.services import abuse, admin_notices, comments, desk, effects, private_desk
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.settings import Settings, ThreadModeration
@@ -140,7 +140,7 @@ async def hold_for_moderation(
         no_right = comment.bot_may_delete is False
         kept = settings.thread_moderation is ThreadModeration.POST or no_right
         if no_right:
-            await effects.report_missing_right(
+            await admin_notices.report_missing_right(
                 conn, settings, source.chat_id, "can_delete_messages", now
             )
         # A media message is judged by its caption; one without a caption is never empty.
