@@ -31,6 +31,7 @@ from storage.models import (
     SubmissionStatus,
 )
 from storage.reports import ChatBacklog, ModeratorTally, OldestPending
+from tests.bot.test_rendering import submission as rendering_submission
 from tests.fake_telegram.html_parser import parse_html
 
 OPEN, CLOSE = "⟦", "⟧"
@@ -56,21 +57,8 @@ class Marked(Texts):
 
 
 def item(**changes: object) -> Submission:
-    values: dict[str, object] = {
-        "id": 7,
-        "kind": SubmissionKind.COMMENT,
-        "author": Person(5, NAME),
-        "article_id": 1,
-        "text": TEXT,
-        "status": SubmissionStatus.PENDING,
-        "created_at": 0.0,
-        "decided_by": None,
-        "decided_by_name": None,
-        "decided_at": None,
-        "author_banned": False,
-    }
-    values.update(changes)
-    return Submission(**values)  # type: ignore[arg-type]
+    text = str(changes.pop("text", TEXT))
+    return rendering_submission(text, **{"author": Person(5, NAME), **changes})
 
 
 DECIDED = {"decided_by": 9, "decided_by_name": NAME, "decided_at": 0.0}
