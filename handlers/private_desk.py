@@ -51,9 +51,8 @@ class PrivateDeskHandlers:
                 else answer_texts.moderator_check_failed(t)
             )
             return
-        await languages.remember_person(self._runtime.db, moderator, time.time())
         await private_desk.open_desk(
-            self._runtime.db, self._runtime.settings, moderator.user_id, time.time()
+            self._runtime.db, self._runtime.settings, moderator, time.time()
         )
         self._runtime.wake_outbox()
 

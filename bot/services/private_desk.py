@@ -24,9 +24,9 @@ from bot.services import desk as group_desk
 from bot.services import effects
 from bot.services.periodic import Periodic
 from bot.settings import Settings
-from storage import private_desks, submissions
+from storage import private_desks, readers, submissions
 from storage.db import Database
-from storage.models import SubmissionKind
+from storage.models import Person, SubmissionKind
 from storage.private_desks import DeskState, PrivateDesk
 
 
@@ -39,10 +39,13 @@ class PressCheck(StrEnum):
     CLOSED = "closed"
 
 
-async def open_desk(db: Database, settings: Settings, moderator_id: int, now: float) -> None:
+async def open_desk(db: Database, settings: Settings, moderator: Person, now: float) -> None:
     """/desk: a fresh desk message, holding the item it held if its claim still runs (for
-    the time left: opening the desk again must not hold an item for ever)."""
+    the time left: opening the desk again must not hold an item for ever). The moderator's
+    language is kept for the desk's later updates."""
+    moderator_id = moderator.user_id
     async with db.transaction() as conn:
+        await readers.remember(conn, moderator, now)
         await _release_expired(conn, now)
         current = await private_desks.get(conn, moderator_id)
         holding_pending = (
@@ -177,11 +180,23 @@ async def _claim_next(
     passing_over: int | None = None,
 ) -> int | None:
     """The desk holds the next free item after `after_id` (or nothing); returns it."""
-    group_shows = await _group_desk_item(conn, settings, now)
-    excluded = [i for i in (group_shows, passing_over) if i is not None]
-    following = await private_desks.next_unclaimed(conn, moderator_id, after_id, excluded)
+    following = await _next_free(conn, settings, moderator_id, after_id, now, passing_over)
     await private_desks.claim(conn, moderator_id, following, now + settings.desk_claim_seconds, now)
     return following
+
+
+async def _next_free(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    moderator_id: int,
+    after_id: int,
+    now: float,
+    passing_over: int | None = None,
+) -> int | None:
+    """The next item after `after_id` that neither another desk nor the group's holds."""
+    group_shows = await _group_desk_item(conn, settings, now)
+    excluded = [i for i in (group_shows, passing_over) if i is not None]
+    return await private_desks.next_unclaimed(conn, moderator_id, after_id, excluded)
 
 
 async def _release_expired(conn: aiosqlite.Connection, now: float) -> None:
@@ -196,18 +211,14 @@ async def _settle(
 ) -> None:
     """After claims changed: empty desks (but `besides`, which just let an item go) take
     what is free, and the group's desk shows what it may have been waiting for."""
-    group_shows = await _group_desk_item(conn, settings, now)
     for moderator_id in await private_desks.idle(conn):
         if moderator_id == besides:
             continue
-        excluded = [group_shows] if group_shows is not None else []
-        following = await private_desks.next_unclaimed(conn, moderator_id, 0, excluded)
-        if following is None:
+        # Looked for before claiming: an empty desk that stays empty is not written to.
+        if await _next_free(conn, settings, moderator_id, 0, now) is None:
             # Nothing is free: the other empty desks find nothing either.
             break
-        await private_desks.claim(
-            conn, moderator_id, following, now + settings.desk_claim_seconds, now
-        )
+        await _claim_next(conn, settings, moderator_id, 0, now)
         await effects.show_private_desk(conn, moderator_id, now)
     state = await group_desk.load(conn)
     if state.message_id is not None and await group_desk.current_item(conn, state) is None:

@@ -53,7 +53,10 @@ async def test_desks_opened_at_once_each_hold_a_different_item(
 ) -> None:
     items = await backlog(db, settings, 5)
     await asyncio.gather(
-        *(private_desk.open_desk(db, settings, who, 10.0) for who in (ANN, BEN, CAT))
+        *(
+            private_desk.open_desk(db, settings, Person(who, "Moderator"), 10.0)
+            for who in (ANN, BEN, CAT)
+        )
     )
     holding = [await held(db, who) for who in (ANN, BEN, CAT)]
     assert sorted(h for h in holding if h is not None) == items[:3]
@@ -64,7 +67,7 @@ async def test_a_decision_moves_on_the_desk_that_held_the_item(
 ) -> None:
     """A card decided in the group while its item sits on a desk: the desk moves on."""
     items = await backlog(db, settings, 3)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
     assert await held(db, ANN) == items[0]
     before = await desk_updates(db, ANN)
     await moderation.decide(db, settings, items[0], Decision.APPROVE, MODERATOR, 11.0)
@@ -76,10 +79,10 @@ async def test_skip_takes_the_next_item_and_frees_the_skipped_one(
     db: Database, settings: Settings
 ) -> None:
     items = await backlog(db, settings, 3)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
     await private_desk.skip(db, settings, ANN, items[0], 11.0)
     assert await held(db, ANN) == items[1]
-    await private_desk.open_desk(db, settings, BEN, 12.0)
+    await private_desk.open_desk(db, settings, Person(BEN, "Moderator"), 12.0)
     assert await held(db, BEN) == items[0]
 
 
@@ -87,8 +90,8 @@ async def test_a_claim_runs_out_and_the_item_goes_to_another_desk(
     db: Database, settings: Settings
 ) -> None:
     items = await backlog(db, settings, 1)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
-    await private_desk.open_desk(db, settings, BEN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
+    await private_desk.open_desk(db, settings, Person(BEN, "Moderator"), 10.0)
     assert (await held(db, ANN), await held(db, BEN)) == (items[0], None)
     late = 10.0 + settings.desk_claim_seconds
     await private_desk.sweep(db, settings, late)
@@ -102,7 +105,7 @@ async def test_a_press_is_checked_against_the_desk_message_and_its_item(
     db: Database, settings: Settings
 ) -> None:
     items = await backlog(db, settings, 2)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
     async with db.transaction() as conn:
         await private_desks.record_shown(conn, ANN, 77, "digest")
     assert await private_desk.check_press(db, ANN, 77, items[0]) is PressCheck.VALID
@@ -117,9 +120,9 @@ async def test_a_press_is_checked_against_the_desk_message_and_its_item(
 
 async def test_closing_releases_the_claim(db: Database, settings: Settings) -> None:
     items = await backlog(db, settings, 1)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
     await private_desk.close(db, settings, ANN, 11.0)
-    await private_desk.open_desk(db, settings, BEN, 12.0)
+    await private_desk.open_desk(db, settings, Person(BEN, "Moderator"), 12.0)
     assert await held(db, BEN) == items[0]
 
 
@@ -131,7 +134,7 @@ async def test_the_group_desk_and_private_desks_never_show_the_same_item(
     async with db.transaction() as conn:
         # The group's desk message shows the oldest item, and moderators use it.
         await desk.save(conn, desk.DeskState(99, items[0], None, active_at=10.0))
-    await private_desk.open_desk(db, settings, ANN, 11.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 11.0)
     assert await held(db, ANN) == items[1]
     # The group desk moves on past the item Ann holds.
     await desk.move_on(db, settings, items[0], 12.0)
@@ -142,7 +145,7 @@ async def test_the_group_desk_and_private_desks_never_show_the_same_item(
 async def test_an_idle_desk_takes_a_new_item_at_the_next_sweep(
     db: Database, settings: Settings
 ) -> None:
-    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
     assert await held(db, ANN) is None
     items = await backlog(db, settings, 1)
     await private_desk.sweep(db, settings, 20.0)
@@ -151,8 +154,8 @@ async def test_an_idle_desk_takes_a_new_item_at_the_next_sweep(
 
 async def test_reopening_keeps_the_item_still_claimed(db: Database, settings: Settings) -> None:
     items = await backlog(db, settings, 2)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
-    await private_desk.open_desk(db, settings, ANN, 20.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 20.0)
     assert await held(db, ANN) == items[0]
 
 
@@ -162,7 +165,7 @@ async def test_a_reply_answers_what_the_desk_showed_only_while_it_holds_it(
     """The desk is one message edited in place: a reply answers the item the message showed
     when it was written, if the desk holds it still; not one it moved on to."""
     items = await backlog(db, settings, 2)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
     async with db.transaction() as conn:
         await private_desks.record_shown(conn, ANN, 77, "digest")
     target = private_desk.reply_target
@@ -182,8 +185,8 @@ async def test_opening_the_desk_again_keeps_the_claims_time(
     db: Database, settings: Settings
 ) -> None:
     await backlog(db, settings, 1)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
-    await private_desk.open_desk(db, settings, ANN, 200.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 200.0)
     found = await private_desk.desk_of(db, ANN)
     assert found is not None and found.claimed_until == 10.0 + settings.desk_claim_seconds
 
@@ -192,8 +195,8 @@ async def test_a_skipped_item_goes_to_an_empty_desk_at_once(
     db: Database, settings: Settings
 ) -> None:
     items = await backlog(db, settings, 1)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
-    await private_desk.open_desk(db, settings, BEN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
+    await private_desk.open_desk(db, settings, Person(BEN, "Moderator"), 10.0)
     assert await held(db, BEN) is None
     await private_desk.skip(db, settings, ANN, items[0], 11.0)
     assert (await held(db, ANN), await held(db, BEN)) == (None, items[0])
@@ -205,7 +208,7 @@ async def test_a_group_desk_left_alone_keeps_nothing_from_the_private_desks(
     items = await backlog(db, settings, 1)
     async with db.transaction() as conn:
         await desk.save(conn, desk.DeskState(99, items[0], None, active_at=10.0))
-    await private_desk.open_desk(db, settings, ANN, 11.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 11.0)
     assert await held(db, ANN) is None
     await private_desk.sweep(db, settings, 10.0 + settings.desk_claim_seconds)
     assert await held(db, ANN) == items[0]
@@ -220,9 +223,9 @@ async def test_a_tap_on_a_desk_decides_only_what_the_desk_holds_then(
     """Checked in the decision's own transaction: a claim that ran out and went to another
     desk between the tap's check and its decision decides nothing."""
     items = await backlog(db, settings, 1)
-    await private_desk.open_desk(db, settings, ANN, 10.0)
+    await private_desk.open_desk(db, settings, Person(ANN, "Moderator"), 10.0)
     late = 10.0 + settings.desk_claim_seconds
-    await private_desk.open_desk(db, settings, BEN, late)
+    await private_desk.open_desk(db, settings, Person(BEN, "Moderator"), late)
     assert await held(db, BEN) == items[0]
     ann = Person(ANN, "Ann")
     outcome = await moderation.decide(
