@@ -71,13 +71,32 @@ async def test_the_bot_follows_its_upgraded_moderation_group(
 async def test_a_group_upgraded_while_the_bot_was_down_is_followed_at_start(
     telegram: FakeTelegram, database_path: Path
 ) -> None:
-    """The upgrade happened while the bot was stopped: its start-up check meets the old id's
-    refusal (migrate_to_chat_id) and moves to the new one before anything is sent."""
+    """The upgrade happened while the bot was stopped, long enough ago that Telegram no longer
+    keeps the updates that told of it. getChatMember on the old id only says "left" (it
+    reads; only writes are refused with migrate_to_chat_id): the start-up check finds the
+    new id by a harmless write, remembers it, checks the bot's rights there and tells the
+    admins, as a move seen live would; nothing goes to the old id, and nobody hears that the
+    bot is not in its group."""
     settings = basic_group_settings(telegram, database_path)
     telegram.expect_bad_request("upgraded to a supergroup")
     telegram.upgrade_group(BASIC_GROUP_ID, MODERATOR_ID, SUPERGROUP_ID)
+    telegram.expire_pending_updates()
+    # In the new supergroup the bot is a plain member: it must hear so for the new id.
+    telegram.set_member_status(SUPERGROUP_ID, telegram.bot_id, "member")
     async with running_bot(settings) as running:
+        assert running.bot_app.runtime.settings.moderation_chat_id == SUPERGROUP_ID
+        moved = await telegram.wait_for_bot_message(ADMIN_ID, contains="supergroup")
+        member = await telegram.wait_for_bot_message(ADMIN_ID, contains="plain member")
         _, post = await post_article(telegram)
         await comment(telegram, READER_IDS[0], post, "Straight to the new group", SUPERGROUP_ID)
-        assert running.bot_app.runtime.settings.moderation_chat_id == SUPERGROUP_ID
+    assert f"MODERATION_CHAT_ID={SUPERGROUP_ID}" in moved["text"]
+    assert str(SUPERGROUP_ID) in member["text"]
     assert not [m for m in telegram.bot_messages_in(ADMIN_ID) if "not in" in m["text"]]
+    assert not [
+        c
+        for c in telegram.calls
+        if c.method == "sendMessage" and c.params["chat_id"] == BASIC_GROUP_ID
+    ]
+    async with running_bot(settings) as running:
+        assert running.bot_app.runtime.settings.moderation_chat_id == SUPERGROUP_ID
+    assert len([m for m in telegram.bot_messages_in(ADMIN_ID) if "supergroup" in m["text"]]) == 1

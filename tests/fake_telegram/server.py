@@ -300,6 +300,10 @@ class FakeTelegram:
         # FAQ; README: short bursts allowed), when a test turns it on: sends and edits in
         # one private chat refill at this rate, a burst of PRIVATE_BURST at most.
         self.private_rate_limit_per_second: int | None = None
+        # Privacy mode (BotFather's /setprivacy, on by default): getMe's
+        # can_read_all_group_messages is its opposite. On, a bot that is a plain member of
+        # a group sees only what core.telegram.org/bots/features#privacy-mode lists.
+        self.privacy_mode = True
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
@@ -506,6 +510,26 @@ class FakeTelegram:
         old_status = chat.bot_status
         chat.bot_status = status
         self._enqueue_my_chat_member(chat, user, old_status, status)
+        self._notify()
+
+    def demote_bot(self, chat_id: int, by_user_id: int) -> None:
+        """An admin takes the bot's administrator rights away; it stays a plain member. It
+        hears so by a my_chat_member update (/work/shared/telegram/README.md, "What the Bot
+        API server fills in for you"); in privacy mode it sees little from then on."""
+        chat = self._existing_chat(chat_id)
+        by = self._existing_user(by_user_id)
+        old_status = chat.bot_status
+        if old_status not in {"administrator", "creator"}:
+            raise ValueError(f"the bot is {old_status} in chat {chat_id}, not an administrator")
+        chat.bot_status = "member"
+        self._enqueue_my_chat_member(chat, by, old_status, "member")
+        self._notify()
+
+    def expire_pending_updates(self) -> None:
+        """Updates not fetched are kept 24 hours at most (the Bot API's getUpdates: "they
+        will not be kept longer than 24 hours"): a bot down for longer never hears of what
+        happened meanwhile."""
+        self._updates.clear()
         self._notify()
 
     def user_deletes_message(self, chat_id: int, message_id: int) -> None:
@@ -1148,7 +1172,7 @@ class FakeTelegram:
         return {
             **self.bot_user,
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": not self.privacy_mode,
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
@@ -1375,9 +1399,16 @@ class FakeTelegram:
         return True
 
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._accessible_chat(params["chat_id"])
         user_id = params["user_id"]
+        # The bot's own membership needs read access only; others' need the member list
+        # (Client.cpp, process_get_chat_member_query).
+        chat = self._accessible_chat(params["chat_id"], write=user_id != self.bot_id)
         if user_id == self.bot_id:
+            if chat.migrated_to is not None:
+                # An upgraded group's member list is gone ("member list is inaccessible in
+                # deactivated groups", Client.cpp): TDLib finds nobody there and answers
+                # "left" (ChatManager::finish_get_chat_participant).
+                return self._chat_member(self.bot_user, "left", chat)
             return self._chat_member(self.bot_user, chat.bot_status, chat)
         user = self._users.get(user_id)
         if user is None:
@@ -1389,7 +1420,9 @@ class FakeTelegram:
         return self._chat_member(user, status, chat)
 
     def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._accessible_chat(params["chat_id"])
+        # Read access: an upgraded group answers as the basic group it was, with no word
+        # of its supergroup (ChatFullInfo has no migrate_to_chat_id).
+        chat = self._accessible_chat(params["chat_id"], write=False)
         info: dict[str, Any] = {
             **chat.as_chat(),
             "accent_color_id": 0,
@@ -1459,7 +1492,7 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ method helpers
 
-    def _resolve_chat(self, chat_id: Any) -> _Chat:
+    def _resolve_chat(self, chat_id: Any, *, write: bool = True) -> _Chat:
         if isinstance(chat_id, str) and chat_id.startswith("@"):
             wanted = chat_id[1:].lower()
             for chat in self._chats.values():
@@ -1474,9 +1507,11 @@ class FakeTelegram:
         found = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if found is None:
             raise _bad_request("chat not found")
-        if found.migrated_to is not None:
-            # What any call to an upgraded group's old id gets (TwiN/gatus#179 quotes
-            # sendMessage's answer); python-telegram-bot raises ChatMigrated for it.
+        if found.migrated_to is not None and write:
+            # What a call needing write access to an upgraded group's old id gets
+            # (tdlib/telegram-bot-api Client.cpp, check_chat_access; TwiN/gatus#179 quotes
+            # sendMessage's answer); python-telegram-bot raises ChatMigrated for it. Calls
+            # that only read (getChat, the bot's own getChatMember) get no such word.
             raise _ApiError(
                 400,
                 "Bad Request: group chat was upgraded to a supergroup chat",
@@ -1484,8 +1519,8 @@ class FakeTelegram:
             )
         return found
 
-    def _accessible_chat(self, chat_id: Any) -> _Chat:
-        chat = self._resolve_chat(chat_id)
+    def _accessible_chat(self, chat_id: Any, *, write: bool = True) -> _Chat:
+        chat = self._resolve_chat(chat_id, write=write)
         if chat.bot_status in {"kicked", "left"} and chat.type != "private":
             if chat.type == "channel":
                 raise _ApiError(403, "Forbidden: bot is not a member of the channel chat")
@@ -1739,6 +1774,8 @@ class FakeTelegram:
             return True
         if chat.bot_status not in {"member", "restricted"}:
             return False
+        if not self.privacy_mode:
+            return True
         # Privacy mode (core.telegram.org/bots/features#privacy-mode): a bot that is not an
         # admin sees commands meant for it (/queue@bot), general commands only if it was
         # the last bot to write in the group (this fake knows one bot: if it ever wrote
@@ -1809,7 +1846,14 @@ class FakeTelegram:
             if key in post.data:
                 content[key] = copy.deepcopy(post.data[key])
         copied = self._store_message(group, TELEGRAM_SERVICE_USER, content, None, by_bot=False)
-        if group.bot_status not in {"kicked", "left"}:
+        # An automatic forward is none of what privacy mode lets through (a command, a
+        # reply to the bot, a mention, a service message): a plain member in privacy mode
+        # does not get it (/work/shared/telegram/README.md, "What the Bot API server fills
+        # in for you"; core.telegram.org/bots/features#privacy-mode).
+        seen_by_members = not self.privacy_mode
+        if group.bot_status in {"administrator", "creator"} or (
+            seen_by_members and group.bot_status in {"member", "restricted"}
+        ):
             self._enqueue("message", copied.data)
 
 

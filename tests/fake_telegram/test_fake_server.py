@@ -792,8 +792,10 @@ async def test_privacy_mode_hides_general_commands_until_the_bot_has_written(fak
 
 
 async def test_an_upgraded_basic_group_answers_with_its_new_id(fake, bot):
-    """Every call to the old id is refused with migrate_to_chat_id (ChatMigrated); the bot
-    hears its membership of the supergroup and both service messages."""
+    """A call that writes to the old id is refused with migrate_to_chat_id (ChatMigrated);
+    one that only reads is not: getChat answers the basic group it was, and the bot's own
+    getChatMember says "left". The bot hears its membership of the supergroup and both
+    service messages."""
     basic, upgraded = -4518810793, -1002471352452
     fake.add_group(basic, "Small desk", member_ids=[USER], basic=True)
     await bot.send_message(basic, "before")
@@ -803,7 +805,13 @@ async def test_an_upgraded_basic_group_answers_with_its_new_id(fake, bot):
         await bot.send_message(basic, "after")
     assert moved.value.new_chat_id == upgraded
     with pytest.raises(ChatMigrated):
-        await bot.get_chat_member(basic, fake.bot_id)
+        await bot.send_chat_action(basic, "typing")
+    with pytest.raises(ChatMigrated):
+        await bot.get_chat_member(basic, USER)
+    assert (await bot.get_chat_member(basic, fake.bot_id)).status == "left"
+    old = await bot.get_chat(basic)
+    assert (old.id, old.type) == (basic, "group")
+    assert "migrate_to_chat_id" not in fake.calls[-1].response["result"]
     sent = await bot.send_message(upgraded, "after")
     assert sent.chat.type == "supergroup"
     updates = await bot.get_updates(offset=-3, timeout=0)
@@ -813,6 +821,52 @@ async def test_an_upgraded_basic_group_answers_with_its_new_id(fake, bot):
     assert moved_to.message is not None and moved_to.message.migrate_to_chat_id == upgraded
     assert moved_to.message.chat.type == "group"
     assert moved_from.message is not None and moved_from.message.migrate_from_chat_id == basic
+
+
+async def test_a_demoted_bot_in_privacy_mode_no_longer_sees_comments_or_posts(fake, bot):
+    """Demoted to a plain member, the bot hears so (my_chat_member, with getChatMember
+    agreeing); from then on neither readers' messages nor the channel's automatic forwards
+    reach it, only what privacy mode lets through (a mention)."""
+    assert (await bot.get_me()).can_read_all_group_messages is False
+    await bot.send_message(CHANNEL, "seen as an admin")
+    fake.user_sends_text(USER, "a comment", chat_id=GROUP)
+    before = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in before if u.message] == ["seen as an admin", "a comment"]
+    offset = before[-1].update_id + 1
+    fake.demote_bot(GROUP, OTHER_USER)
+    await bot.send_message(CHANNEL, "not seen as a member")
+    fake.user_sends_text(USER, "another comment", chat_id=GROUP)
+    fake.user_sends_text(USER, f"hey @{fake.bot_username}", chat_id=GROUP)
+    after = await bot.get_updates(offset=offset, timeout=0)
+    change = after[0].my_chat_member
+    assert change is not None and change.chat.id == GROUP
+    assert (change.old_chat_member.status, change.new_chat_member.status) == (
+        "administrator",
+        "member",
+    )
+    assert change.from_user.id == OTHER_USER
+    assert [u.message.text for u in after[1:] if u.message] == [f"hey @{fake.bot_username}"]
+    assert (await bot.get_chat_member(GROUP, fake.bot_id)).status == "member"
+    assert [m for m in fake.messages_in(GROUP) if m.get("text") == "not seen as a member"]
+    assert_every_answer_matches_reference(fake)
+
+
+async def test_a_member_bot_without_privacy_mode_sees_everything(fake, bot):
+    """Privacy mode off (can_read_all_group_messages): a plain member gets every message
+    and the automatic forwards."""
+    fake.privacy_mode = False
+    fake.set_member_status(GROUP, fake.bot_id, "member")
+    assert (await bot.get_me()).can_read_all_group_messages is True
+    await bot.send_message(CHANNEL, "a post")
+    fake.user_sends_text(USER, "a comment", chat_id=GROUP)
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["a post", "a comment"]
+
+
+async def test_updates_older_than_a_day_are_gone(fake, bot):
+    fake.user_sends_text(USER, "said while the bot was down", chat_id=GROUP)
+    fake.expire_pending_updates()
+    assert await bot.get_updates(timeout=0) == ()
 
 
 async def test_posting_in_a_channel_needs_the_post_right(fake, bot):
