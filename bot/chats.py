@@ -5,7 +5,8 @@
 - An empty DISCUSSION_CHAT_ID is the channel's linked group; `none` turns it off.
 - A group Telegram upgraded to a supergroup is known by its new id, kept in the database
   ahead of .env (bot.services.chat_setup).
-- The bot checks its own rights in each chat and tells the admins what to grant.
+- The bot checks its own rights in each chat and tells the admins what to grant (here at
+  start-up; handlers.membership when Telegram says they changed; /status on demand).
 
 `Settings` is updated in place: it is the one object every part of the bot was given.
 """
@@ -17,9 +18,11 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Bot, ChatMember
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.services import chat_setup
+from bot.services.chat_setup import RightFound
 from bot.settings import NO_DISCUSSION, Settings, ThreadModeration
 from storage.db import Database
 
@@ -34,6 +37,58 @@ _DISCUSSION_RIGHTS = ("can_delete_messages", "can_restrict_members")
 _ADMIN = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 # The bot's statuses in a chat it is in (restricted: in, with some rights taken away).
 PRESENT = frozenset({*_ADMIN, ChatMember.MEMBER, ChatMember.RESTRICTED})
+# Not a right of Telegram's: being an administrator at all, which privacy mode asks of a
+# bot that must see a group's ordinary messages.
+ADMINISTRATOR = "administrator"
+
+
+def needed_rights(settings: Settings, role: str, reads_all: bool) -> tuple[str, ...]:
+    """What the bot needs in one of its chats besides being in it. `reads_all` is getMe's
+    can_read_all_group_messages: privacy mode off. In privacy mode a plain member of a
+    group gets only commands meant for it, replies to it, mentions and service messages
+    (core.telegram.org/bots/features#privacy-mode): not a bare /queue in the moderation
+    group, not readers' comments, and not the channel's automatic forwards, without which
+    no post's thread is found to publish approved comments in, whatever THREAD_MODERATION
+    says."""
+    if role == "channel":
+        return _CHANNEL_RIGHTS
+    admin = () if reads_all else (ADMINISTRATOR,)
+    if role == "discussion" and settings.thread_moderation is not ThreadModeration.OFF:
+        return (*admin, *_DISCUSSION_RIGHTS)
+    return admin
+
+
+def rights_found(
+    chat_id: int | str, member: ChatMember, needed: tuple[str, ...]
+) -> list[RightFound]:
+    """Which of the `needed` rights the bot's membership holds. A plain member that must
+    be an administrator is told that once, not once more for each right it then lacks."""
+    present = member.status in PRESENT
+    found = [RightFound(chat_id, "member", held=present)]
+    if not present:
+        return found
+    is_admin = member.status in _ADMIN
+    for right in needed:
+        if right == ADMINISTRATOR:
+            found.append(RightFound(chat_id, right, is_admin))
+        elif is_admin or ADMINISTRATOR not in needed:
+            held = member.status == ChatMember.OWNER or bool(getattr(member, right, False))
+            found.append(RightFound(chat_id, right, held))
+    return found
+
+
+async def upgraded_to(bot: Bot, chat_id: int) -> int | None:
+    """The supergroup a basic group was upgraded to, or None. Only calls that write hear
+    of it (migrate_to_chat_id; tdlib/telegram-bot-api Client.cpp, check_chat_access):
+    getChatMember and getChat on the old id answer as if nothing happened. "typing" is the
+    lightest write."""
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except ChatMigrated as moved:
+        return int(moved.new_chat_id)
+    except TelegramError as error:
+        logger.warning("Could not look at group %s: %s", chat_id, error)
+    return None
 
 
 @dataclass(frozen=True)
@@ -125,62 +180,59 @@ async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -
     """Look at the bot's own membership and rights in each of its chats: each one missing
     is logged and the admins are told (once) which chat and exact right; the bot runs what
     it can. Returns the missing ones as `right:chat` (for the tests and the log)."""
-    wanted: list[tuple[int | str, str, tuple[str, ...]]] = [
-        (settings.channel_id, "channel", _CHANNEL_RIGHTS)
-    ]
+    reads_all = bool(bot.can_read_all_group_messages)
+    if not reads_all:
+        logger.info("Privacy mode is on: I must be an administrator of my groups to see them")
+    wanted: list[tuple[int | str, str]] = [(settings.channel_id, "channel")]
     if settings.setting_up:
         logger.warning(
             "MODERATION_CHAT_ID is empty: set-up mode. Add me to your moderation group and I"
             " will tell the admins its id (and the line to put in .env)."
         )
     else:
-        wanted.append((settings.moderation_chat_id, "moderation", ()))
+        wanted.append((settings.moderation_chat_id, "moderation"))
     if settings.discussion_chat_id is not None:
-        # Approved comments are posted there in every mode; moderating it needs more.
-        moderated = settings.thread_moderation is not ThreadModeration.OFF
-        discussion_rights = _DISCUSSION_RIGHTS if moderated else ()
-        wanted.append((settings.discussion_chat_id, "discussion", discussion_rights))
-    found: list[chat_setup.RightFound] = []
-    for configured, role, rights in wanted:
+        wanted.append((settings.discussion_chat_id, "discussion"))
+    found: list[RightFound] = []
+    for configured, role in wanted:
         try:
             chat_id, member = await _own_membership(bot, settings, db, configured, now)
         except (BadRequest, Forbidden) as error:
             # Not a member (or the chat is gone): nothing else can be checked there.
             logger.error("Cannot see %s %s: %s", role, configured, error)
-            found.append(chat_setup.RightFound(configured, "member", held=False))
+            found.append(RightFound(configured, "member", held=False))
             continue
         except TelegramError as error:
             # Telegram is away: no news, rather than a false alarm to the admins.
             logger.warning("Could not check my rights in %s %s: %s", role, configured, error)
             continue
-        present = member.status in PRESENT
-        found.append(chat_setup.RightFound(chat_id, "member", held=present))
-        if not present:
-            continue
-        if role == "moderation":
-            # A plain member in privacy mode may never see a bare /queue.
-            found.append(chat_setup.RightFound(chat_id, "administrator", member.status in _ADMIN))
-        for right in rights:
-            held = member.status == ChatMember.OWNER or bool(getattr(member, right, False))
-            found.append(chat_setup.RightFound(chat_id, right, held))
-    missing = [f"{right.right}:{right.chat_id}" for right in found if not right.held]
-    for entry in missing:
-        right, _, chat = entry.partition(":")
-        logger.warning("Missing in chat %s: %s (the admins are told what to grant)", chat, right)
+        found += rights_found(chat_id, member, needed_rights(settings, role, reads_all))
     await chat_setup.settle_rights(db, settings, found, now)
-    return missing
+    return log_missing(found)
+
+
+def log_missing(found: list[RightFound]) -> list[str]:
+    """Each right missing, logged; returned as `right:chat`."""
+    missing = [right for right in found if not right.held]
+    for right in missing:
+        logger.warning(
+            "Missing in chat %s: %s (the admins are told what to grant)", right.chat_id, right.right
+        )
+    return [f"{right.right}:{right.chat_id}" for right in missing]
 
 
 async def _own_membership(
     bot: Bot, settings: Settings, db: Database, chat_id: int | str, now: float
 ) -> tuple[int | str, ChatMember]:
     """The chat's id and the bot's membership of it; a group Telegram upgraded while the
-    bot was down is followed to its new id first."""
-    try:
-        return chat_id, await bot.get_chat_member(chat_id, bot.id)
-    except ChatMigrated as moved:
-        if not isinstance(chat_id, int):
-            raise
-        new_id = int(moved.new_chat_id)
-        await chat_setup.chat_moved(db, settings, chat_id, new_id, now)
-        return new_id, await bot.get_chat_member(new_id, bot.id)
+    bot was down is followed to its new id first. getChatMember on the old id says only
+    "left": a basic group the bot seems not to be in may have been upgraded."""
+    member = await bot.get_chat_member(chat_id, bot.id)
+    if member.status in PRESENT or chat_id not in chat_setup.basic_groups(settings):
+        return chat_id, member
+    old_id = int(chat_id)
+    new_id = await upgraded_to(bot, old_id)
+    if new_id is None:
+        return chat_id, member
+    await chat_setup.chat_moved(db, settings, old_id, new_id, now)
+    return new_id, await bot.get_chat_member(new_id, bot.id)

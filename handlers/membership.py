@@ -1,16 +1,17 @@
 """Where the bot is: it stays only in the chats it was configured for, and tells the
-admins about any other it was added to (with the .env line that would use it)."""
+admins about any other it was added to (with the .env line that would use it), and about
+any of its own where it was demoted or removed (which right it lacks now)."""
 
 from __future__ import annotations
 
 import logging
 import time
 
-from telegram import Update
-from telegram.constants import ChatAction
-from telegram.error import ChatMigrated, TelegramError
+from telegram import ChatMember, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import chats
 from bot.chats import PRESENT
 from bot.runtime import Runtime
 from bot.services import chat_setup
@@ -65,19 +66,36 @@ class MembershipHandlers:
         moved here, as a call to its old id answers (ChatMigrated)."""
         settings = self._runtime.settings
         for old in chat_setup.basic_groups(settings):
-            try:
-                # The lightest call Telegram refuses with migrate_to_chat_id.
-                await context.bot.send_chat_action(old, ChatAction.TYPING)
-            except ChatMigrated as moved:
-                if moved.new_chat_id == chat_id:
-                    await chat_setup.chat_moved(
-                        self._runtime.db, settings, old, chat_id, time.time()
-                    )
-                    self._runtime.wake_outbox()
-                    return True
-            except TelegramError as error:
-                logger.warning("Could not look at group %s: %s", old, error)
+            if await chats.upgraded_to(context.bot, old) == chat_id:
+                await chat_setup.chat_moved(self._runtime.db, settings, old, chat_id, time.time())
+                self._runtime.wake_outbox()
+                return True
         return False
+
+    async def _own_rights_changed(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, member: ChatMember
+    ) -> None:
+        """Promoted, demoted or removed in one of the bot's chats: the admins hear at once
+        of each right it lacks now (in privacy mode a demoted bot stops seeing what it
+        moderates, without a word from Telegram to anyone), and of it once only."""
+        settings = self._runtime.settings
+        role = chat_setup.role_of(settings, chat_id)
+        if role is None:
+            return
+        if member.status not in PRESENT and chat_id in chat_setup.basic_groups(settings):
+            # Upgraded: "left" in the old group is no news; the new id is followed.
+            new_id = await chats.upgraded_to(context.bot, chat_id)
+            if new_id is not None:
+                await chat_setup.chat_moved(
+                    self._runtime.db, settings, chat_id, new_id, time.time()
+                )
+                self._runtime.wake_outbox()
+                return
+        needed = chats.needed_rights(settings, role, bool(context.bot.can_read_all_group_messages))
+        found = chats.rights_found(chat_id, member, needed)
+        chats.log_missing(found)
+        await chat_setup.settle_rights(self._runtime.db, settings, found, time.time())
+        self._runtime.wake_outbox()
 
     async def _linked_now(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
         """The channel's discussion group, linked since the bot started (or unknown then,
@@ -103,13 +121,19 @@ class MembershipHandlers:
         change = update.my_chat_member
         assert change is not None
         chat = change.chat
-        if chat.type == chat.PRIVATE or change.new_chat_member.status not in PRESENT:
+        if chat.type == chat.PRIVATE:
+            return
+        if chat_setup.role_of(self._runtime.settings, chat.id) is not None:
+            await self._own_rights_changed(context, chat.id, change.new_chat_member)
+            return
+        if change.new_chat_member.status not in PRESENT:
             return
         if self._is_configured(chat.id, chat.username):
             return
-        if chat.type == chat.SUPERGROUP and (
-            await self._moved_here(context, chat.id) or await self._linked_now(context, chat.id)
-        ):
+        if chat.type == chat.SUPERGROUP and await self._moved_here(context, chat.id):
+            await self._own_rights_changed(context, chat.id, change.new_chat_member)
+            return
+        if chat.type == chat.SUPERGROUP and await self._linked_now(context, chat.id):
             return
         # Said in full, because this is how an editor finds the id of a new group.
         logger.warning(

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import __version__
-from bot.chats import PRESENT
+from bot.chats import PRESENT, needed_rights, rights_found
 from bot.rendering import reports as report_texts
 from bot.runtime import Runtime, person_of
 from bot.services import languages, reports
@@ -31,6 +31,8 @@ async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
     if settings.discussion_chat_id is not None:
         configured.append((ChatRole.DISCUSSION, settings.discussion_chat_id))
 
+    reads_all = bool(bot.can_read_all_group_messages)
+
     async def check(role: ChatRole, chat_id: int | str) -> ChatCheck:
         try:
             chat = await bot.get_chat(chat_id)
@@ -42,7 +44,13 @@ async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
             return ChatCheck(role, str(chat_id), error=error.message)
         if member.status not in PRESENT:
             return ChatCheck(role, str(chat_id), absent_as=member.status)
-        return ChatCheck(role, str(chat_id), title=chat.title or chat.username or str(chat.id))
+        found = rights_found(chat_id, member, needed_rights(settings, role, reads_all))
+        return ChatCheck(
+            role,
+            str(chat_id),
+            title=chat.title or chat.username or str(chat.id),
+            missing=tuple(right.right for right in found if not right.held),
+        )
 
     return list(await asyncio.gather(*(check(role, chat_id) for role, chat_id in configured)))
 

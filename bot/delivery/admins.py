@@ -7,9 +7,9 @@ from telegram import ReplyParameters
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, int_of, text_of
 from bot.rendering import admins as admin_texts
-from bot.services import admin_notices, languages
+from bot.services import admin_notices, chat_setup, languages
 from bot.services.admin_notices import AdminNotice
-from bot.settings import Settings
+from bot.settings import ThreadModeration
 from storage import articles, outbox
 from storage.models import OutboxItem
 
@@ -53,7 +53,14 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         text = admin_texts.thread_post_failed(t, submission_id, why)
     elif notice is AdminNotice.MISSING_RIGHT:
         right, _, chat = reason.partition(":")
-        text = admin_texts.missing_right(t, right, chat, role_of(delivery.settings, chat))
+        settings = delivery.settings
+        text = admin_texts.missing_right(
+            t,
+            right,
+            chat,
+            chat_setup.role_of(settings, chat) or "",
+            thread_moderated=settings.thread_moderation is not ThreadModeration.OFF,
+        )
     elif notice is AdminNotice.CHAT_MOVED:
         role, _, ids = reason.partition(":")
         old, _, new = ids.partition(":")
@@ -94,13 +101,3 @@ async def admin_notice_given_up(delivery: Delivery, item: OutboxItem, reason: st
         await admin_notices.forget_missing_right(conn, chat, right)
 
     return Delivered(record)
-
-
-def role_of(settings: Settings, chat: str) -> str:
-    """Which of the bot's chats `chat` (an id, as text) is."""
-    roles = {
-        str(settings.channel_id): "channel",
-        str(settings.moderation_chat_id): "moderation",
-        str(settings.discussion_chat_id): "discussion",
-    }
-    return roles.get(chat, "")

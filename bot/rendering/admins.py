@@ -154,9 +154,36 @@ def _not_there(t: Texts, role: str) -> str:
     return consequences.get(role, t.gettext("I cannot work there"))
 
 
-def missing_right(t: Texts, right: str, chat_id: str, role: str) -> str:
-    """What the bot lacks in one of its chats, and how to grant it. `right` is an
-    administrator right, or "member" / "administrator" for the moderation group."""
+def _plain_member(t: Texts, role: str, where: str, thread_moderated: bool) -> str:
+    if role != "discussion":
+        return t.gettext(
+            "⚠️ I am a plain member of {where}. In privacy mode Telegram shows a plain member"
+            " only some messages: a bare /queue or /stats may never reach me. Make me an"
+            " administrator of the group (no particular right is needed). I tell you once."
+        ).format(where=where)
+    if thread_moderated:
+        delete = esc(right_name(t, "can_delete_messages"))
+        ban = esc(right_name(t, "can_restrict_members"))
+        return t.gettext(
+            "⚠️ I am a plain member of {where}. In privacy mode Telegram does not show a plain"
+            " member what readers type there, nor the channel's posts copied there: comments"
+            " typed under posts are not moderated, and approved comments cannot be published"
+            " under the posts. Make me an administrator of the group with the rights"
+            " “{delete}” and “{ban}”. I tell you once."
+        ).format(where=where, delete=delete, ban=ban)
+    return t.gettext(
+        "⚠️ I am a plain member of {where}. In privacy mode Telegram does not show a plain"
+        " member the channel's posts copied there: I cannot find a post's comments, so"
+        " approved comments cannot be published under the posts. Make me an administrator of"
+        " the group (no particular right is needed). I tell you once."
+    ).format(where=where)
+
+
+def missing_right(
+    t: Texts, right: str, chat_id: str, role: str, *, thread_moderated: bool = True
+) -> str:
+    """What the bot lacks in one of its chats, and how to grant it. `right` is an admin
+    right, "member", or "administrator" (privacy mode hides a group from a plain member)."""
     where = f"{chat_role(t, role)} (<code>{esc(chat_id)}</code>)"
     if right == "member":
         return t.gettext(
@@ -164,11 +191,7 @@ def missing_right(t: Texts, right: str, chat_id: str, role: str) -> str:
             " you once."
         ).format(where=where, consequence=_not_there(t, role))
     if right == "administrator":
-        return t.gettext(
-            "⚠️ I am a plain member of {where}. In privacy mode Telegram shows a plain member"
-            " only some messages: a bare /queue or /stats may never reach me. Make me an"
-            " administrator of the group (no particular right is needed). I tell you once."
-        ).format(where=where)
+        return _plain_member(t, role, where, thread_moderated)
     name = esc(right_name(t, right))
     how = t.gettext("In its settings: Administrators → the bot → turn on “{right}”.").format(
         right=name

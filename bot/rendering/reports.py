@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Texts
+from bot.rendering.admins import right_name
 from bot.rendering.common import esc, moment
 from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
 from bot.text import shorten
@@ -224,6 +225,15 @@ def _chat_check_line(t: Texts, check: ChatCheck) -> str:
         return f"❌ {where}: {absent}"
     if check.error is not None:
         return f"❌ {where}: {esc(shorten(check.error, ERROR_LIMIT))}"
-    return t.gettext("✅ {chat}: ok: {title}").format(
-        chat=where, title=esc(shorten(check.title or "", TITLE_LIMIT))
-    )
+    title = esc(shorten(check.title or "", TITLE_LIMIT))
+    if "administrator" in check.missing:
+        # Privacy mode hides the group's messages from a plain member: see bot.chats.
+        return t.gettext("⚠️ {chat}: {title}: I am a plain member, not an administrator").format(
+            chat=where, title=title
+        )
+    if check.missing:
+        rights = ", ".join(f"“{esc(right_name(t, right))}”" for right in check.missing)
+        return t.gettext("⚠️ {chat}: {title}: I lack the rights {rights}").format(
+            chat=where, title=title, rights=rights
+        )
+    return t.gettext("✅ {chat}: ok: {title}").format(chat=where, title=title)

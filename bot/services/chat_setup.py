@@ -99,6 +99,16 @@ async def apply_moved_chats(db: Database, settings: Settings) -> None:
                 setattr(settings, field, int(moved))
 
 
+def role_of(settings: Settings, chat_id: int | str) -> str | None:
+    """Which of the bot's chats `chat_id` is: "channel", "moderation" or "discussion"."""
+    roles = {
+        str(settings.channel_id): "channel",
+        str(settings.moderation_chat_id): "moderation",
+        str(settings.discussion_chat_id): "discussion",
+    }
+    return roles.get(str(chat_id))
+
+
 # The chats that can move: basic groups are upgraded to supergroups; channels never are.
 _MOVABLE = {"moderation_chat_id": "moderation", "discussion_chat_id": "discussion"}
 

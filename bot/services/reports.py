@@ -81,13 +81,15 @@ class ChatRole(StrEnum):
 @dataclass(frozen=True)
 class ChatCheck:
     """A configured chat and what getChat said of it: its title, Telegram's error, or
-    the bot's membership status there when it is not in it (left, kicked...)."""
+    the bot's membership status there when it is not in it (left, kicked...); and the
+    rights it lacks there ("administrator" for a plain member that must be one)."""
 
     role: ChatRole
     chat_key: str
     title: str | None = None
     error: str | None = None
     absent_as: str | None = None
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,17 @@ def test_status_caps_long_lists_and_escapes_what_telegram_said() -> None:
 )
 def test_durations_read_as_people_say_them(seconds: float, said: str) -> None:
     assert report_texts.duration(EN, seconds) == said
+
+
+def test_status_names_what_the_bot_lacks_in_a_chat() -> None:
+    """A plain member that must be an administrator, or an admin without a right it uses:
+    the chat's line says which, in the admin's language."""
+    chats = [
+        ChatCheck(ChatRole.CHANNEL, "-1001", title="The Blog", missing=("can_edit_messages",)),
+        ChatCheck(ChatRole.DISCUSSION, "-1003", title="Chat", missing=("administrator",)),
+    ]
+    shown = accepted(report_texts.status(EN, status(chats=chats)))
+    assert "⚠️ channel -1001: The Blog: I lack the rights “Edit messages of others”" in shown
+    assert "⚠️ discussion group -1003: Chat: I am a plain member, not an administrator" in shown
+    spanish = accepted(report_texts.status(Texts("es"), status(chats=chats)))
+    assert "soy un miembro común, no administrador" in spanish
