@@ -301,6 +301,31 @@ async def test_held_even_when_telegram_cannot_say_who_wrote_and_whatever_it_is(
     assert published["reply_to_message"]["text"] == "💬 Reader1"
 
 
+async def test_a_forward_that_arrives_before_its_post_is_recorded_still_opens_the_thread(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """Telegram's automatic forward of the post reaches the bot, and is handled, before the
+    answer to the post's sendMessage does (/work/shared/telegram/README.md: "Nothing orders
+    a send's answer and the update it causes elsewhere"): it is kept, and linked once the
+    post is recorded, so comments are published under it and cards name the article."""
+    telegram.deliver_updates_before_answering("sendMessage", chat_id=CHANNEL_ID)
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        card = await comment(telegram, READER, post, "Through the bot")
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        published = await telegram.wait_for_bot_message(
+            DISCUSSION_CHAT_ID, contains="Through the bot"
+        )
+        types_under(telegram, OTHER_READER, "Typed under it", thread["message_id"])
+        typed_card = await telegram.wait_for_bot_message(
+            MODERATION_CHAT_ID, contains="Typed under it"
+        )
+    assert published["reply_to_message"]["message_id"] == thread["message_id"]
+    assert "City budget passes" in typed_card["text"]
+    assert "under no post of ours" not in typed_card["text"]
+
+
 async def test_a_reply_to_a_comment_deleted_meanwhile_answers_the_post(
     telegram: FakeTelegram, discussion_settings: Settings
 ) -> None:
