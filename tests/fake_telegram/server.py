@@ -305,6 +305,10 @@ class FakeTelegram:
         # FAQ; README: short bursts allowed), when a test turns it on: sends and edits in
         # one private chat refill at this rate, a burst of PRIVATE_BURST at most.
         self.private_rate_limit_per_second: int | None = None
+        # When a benchmark turns it on, the network's round trip to Telegram: half of it
+        # before the fake acts on a call and half before its answer arrives (a waiting
+        # getUpdates, already there, takes the half back with the updates it carries).
+        self.round_trip_seconds = 0.0
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
@@ -954,12 +958,17 @@ class FakeTelegram:
 
         held = self._take_held_answer(method, params)
         first_caused = self._next_update_id
+        one_way = self.round_trip_seconds / 2
+        if one_way and method != "getUpdates":
+            await asyncio.sleep(one_way)
         try:
             result = await self._dispatch(method, params)
         except _ApiError as error:
             return self._answer(ApiCall(method, params, error.error_code, error.body()))
         if held:
             await self._until_handled(range(first_caused, self._next_update_id))
+        if one_way and (method != "getUpdates" or result):
+            await asyncio.sleep(one_way)
         return self._answer(ApiCall(method, params, 200, {"ok": True, "result": result}))
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
