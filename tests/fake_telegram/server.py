@@ -882,10 +882,10 @@ class FakeTelegram:
         self, method: str, *, chat_id: int | str | None = None
     ) -> None:
         """On the next `method` call (to `chat_id`), act, then answer only once the bot has
-        handled the updates the call caused (a later getUpdates confirmed them). Nothing
-        orders a send's answer and the update it causes elsewhere: the automatic forward
-        of a channel post can reach the bot before the sendMessage answer does
-        (/work/shared/telegram/README.md, "What the Bot API server fills in for you")."""
+        handled the updates the call caused (a later getUpdates confirmed them): the
+        automatic forward of a channel post can reach the bot before the sendMessage
+        answer does (/work/shared/telegram/README.md: "Nothing orders a send's answer and
+        the update it causes elsewhere")."""
         canonical = canonical_method_name(method)
         if canonical is None:
             raise ValueError(f"{method!r} is not a Bot API method")
