@@ -31,9 +31,16 @@ class DiscussionHandlers:
         article_id = await articles.link_discussion_copy(
             self._runtime.db, origin.message_id, message.message_id, time.time()
         )
-        if article_id is not None:
-            logger.info("Article %s: comment thread is message %s", article_id, message.message_id)
-            self._runtime.wake_outbox()
+        if article_id is None:
+            # Its post may not be recorded yet: kept, and linked when it is.
+            logger.info(
+                "Channel post %s: no article yet; its thread %s is kept",
+                origin.message_id,
+                message.message_id,
+            )
+            return
+        logger.info("Article %s: comment thread is message %s", article_id, message.message_id)
+        self._runtime.wake_outbox()
 
     def _is_the_channel(self, chat: Chat) -> bool:
         channel = self._runtime.settings.channel_id

@@ -4,6 +4,7 @@ counter (without a discussion group)."""
 from __future__ import annotations
 
 import logging
+import time
 
 import aiosqlite
 from telegram import Message
@@ -14,6 +15,7 @@ from bot.i18n import Texts
 from bot.rendering import admins as admin_texts
 from bot.rendering import channel as channel_texts
 from bot.services import admin_notices
+from bot.services import articles as article_service
 from bot.services.admin_notices import AdminNotice
 from bot.settings import Settings
 from storage import articles, outbox, submissions
@@ -49,7 +51,7 @@ async def channel_post(delivery: Delivery, item: OutboxItem) -> Delivered:
         )
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await articles.mark_published(conn, article.id, post.message_id)
+        await article_service.record_post(conn, article.id, post.message_id, time.time())
 
     # From the feed: nobody asked, so nobody waits to hear it is there.
     told = [] if admin_id == FROM_FEED else [admin_id]

@@ -35,7 +35,8 @@ from storage.models import (
 
 # A thread post waits this long, doubling, for Telegram's copy of the channel post.
 DISCUSSION_COPY_WAIT = 5.0
-# Media that cannot carry a caption: published after a signed text, as a reply to it.
+# Media that cannot carry a caption: published after a signed text, as a reply to it (as
+# is media whose caption is too long for a bot's: channel_texts.thread_caption).
 CAPTIONLESS_MEDIA = frozenset(
     {"sticker", "video_note", "poll", "venue", "location", "contact", "dice", "story"}
 )
@@ -135,13 +136,14 @@ async def _post_in_thread(
     assert discussion is not None
     reply = ReplyParameters(reply_to) if reply_to is not None else None
     copy_id = submission.moderation_copy_message_id
-    if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA:
+    caption = channel_texts.thread_caption(submission)
+    if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA and caption:
         # Copied back from the moderation chat's copy, signed in its caption.
         copied = await delivery.bot.copy_message(
             discussion,
             delivery.settings.moderation_chat_id,
             copy_id,
-            caption=channel_texts.thread_caption(submission),
+            caption=caption,
             reply_parameters=reply,
         )
         return copied.message_id, []
@@ -150,7 +152,8 @@ async def _post_in_thread(
     )
     if copy_id is None:
         return posted.message_id, []
-    # What carries no caption (a sticker, a round video, a poll...) follows its signed text.
+    # What carries no caption (a sticker, a round video, a poll...), and media whose caption
+    # is longer than a bot's may be, follows its signed text.
     media = outbox.NewRow(
         Effect.THREAD_MEDIA,
         str(discussion),

@@ -8,7 +8,7 @@ from html import unescape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Texts
-from bot.rendering.common import article_payload, deep_link, esc
+from bot.rendering.common import article_payload, deep_link, esc, visible_length
 from bot.text import MESSAGE_LIMIT, shorten, tg_length
 from storage.models import Article, Submission
 
@@ -71,14 +71,14 @@ def thread_comment(submission: Submission) -> str:
 CAPTION_LIMIT = 1024
 
 
-def thread_caption(submission: Submission) -> str:
-    """A media comment's signature and caption, within a caption's 1024 characters."""
+def thread_caption(submission: Submission) -> str | None:
+    """A media comment's signature and whole caption, or None if they do not fit in a
+    bot's 1024-character caption (a Premium reader's may run to 4096): the media then
+    follows its signed text (thread_comment) instead of being cut."""
     name = shorten(submission.author.display_name, THREAD_NAME_LIMIT)
     signature = f"💬 <b>{esc(name)}</b>"
-    if not submission.text:
-        return signature
-    room = CAPTION_LIMIT - tg_length(name) - 3
-    return f"{signature}\n{esc(shorten(submission.text, room))}"
+    caption = f"{signature}\n{esc(submission.text)}" if submission.text else signature
+    return caption if visible_length(caption) <= CAPTION_LIMIT else None
 
 
 def thread_notice(t: Texts, author_name: str, author_id: int, held: bool) -> str:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+import aiosqlite
+
 from bot.services import effects
 from bot.settings import Settings
 from bot.text import tg_length
-from storage import articles
+from storage import articles, discussion_copies
 from storage.db import Database
 from storage.models import Article, ArticleListing
 
@@ -19,6 +22,12 @@ from storage.models import Article, ArticleListing
 TITLE_MAX_LENGTH = 256
 SUMMARY_MAX_LENGTH = 2500
 URL_MAX_LENGTH = 2048
+# Nothing orders Telegram's answer to a post's sendMessage and the post's automatic forward
+# to the discussion group (/work/shared/telegram/README.md): a forward that no article
+# claims yet is kept until its post is recorded, which takes moments. The channel's posts
+# the bot did not make are forwarded too: theirs expire, and a burst of them is bounded.
+EARLY_COPY_KEPT_FOR = 3600.0
+EARLY_COPIES_KEPT = 100
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,22 @@ async def create_draft(db: Database, request: PostRequest, admin_id: int, now: f
 
 
 async def confirm_published(db: Database, article_id: int, channel_message_id: int) -> None:
+    """The post is in the channel (tests build on it; the outbox's channel_post records it
+    with record_post)."""
     async with db.transaction() as conn:
-        await articles.mark_published(conn, article_id, channel_message_id)
+        await record_post(conn, article_id, channel_message_id, time.time())
+
+
+async def record_post(
+    conn: aiosqlite.Connection, article_id: int, channel_message_id: int, now: float
+) -> None:
+    """The article's post is in the channel: its comment thread is linked too if its
+    automatic forward came first."""
+    await articles.mark_published(conn, article_id, channel_message_id)
+    early = await discussion_copies.take(conn, channel_message_id)
+    if early is not None:
+        await articles.set_discussion_message(conn, channel_message_id, early)
+        await effects.release_thread_posts(conn, article_id, now)
 
 
 async def get_article(db: Database, article_id: int) -> Article | None:
@@ -158,11 +181,21 @@ async def recent_articles(
 async def link_discussion_copy(
     db: Database, channel_message_id: int, discussion_message_id: int, now: float
 ) -> int | None:
-    """Remember where an article's comment thread is, and release comments waiting for it."""
+    """Remember where an article's comment thread is, and release comments waiting for it.
+    A copy of a post not recorded yet is kept for when it is (record_post)."""
     async with db.transaction() as conn:
         article_id = await articles.set_discussion_message(
             conn, channel_message_id, discussion_message_id
         )
         if article_id is not None:
             await effects.release_thread_posts(conn, article_id, now)
+        else:
+            await discussion_copies.keep(
+                conn,
+                channel_message_id,
+                discussion_message_id,
+                now,
+                kept_for=EARLY_COPY_KEPT_FOR,
+                at_most=EARLY_COPIES_KEPT,
+            )
     return article_id

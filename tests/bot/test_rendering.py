@@ -5,6 +5,7 @@ import re
 
 from bot import callback_data
 from bot.i18n import SUPPORTED, Texts
+from bot.rendering import channel as channel_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services.comments import ArticleView, OpenResult
@@ -184,3 +185,16 @@ def test_an_anonymous_admins_answer_is_named_in_the_cards_language() -> None:
     spanish = visible(moderation_texts.card(Texts("es"), item, None, answers).text)
     assert "Administrador anónimo" in spanish and "Anonymous" not in spanish
     assert "Mo" in spanish
+
+
+def test_a_media_comments_caption_is_whole_or_none() -> None:
+    """A signed caption that fits a bot's 1024 characters is the whole text; one that does
+    not is None (the signed text then goes first, the media after it), never cut."""
+    # "💬 Eve co\n" above the text: 💬 counts two.
+    fits = "x" * (channel_texts.CAPTION_LIMIT - tg_length("💬 Eve co\n"))
+    item = submission(fits, author=Person(5, "Eve", "co", None))
+    caption = channel_texts.thread_caption(item)
+    assert caption is not None and visible(caption).endswith(fits)
+    assert tg_length(visible(caption)) == channel_texts.CAPTION_LIMIT
+    longer = submission(fits + "y", author=Person(5, "Eve", "co", None))
+    assert channel_texts.thread_caption(longer) is None

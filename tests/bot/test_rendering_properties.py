@@ -169,6 +169,11 @@ def test_posts_threads_views_and_notices_are_accepted(
             assert tg_length(parse_html(caption)[0]) <= channel_texts.CAPTION_LIMIT
     item = submission(SubmissionKind.COMMENT, text, name, "")
     assert text.strip() in accepted(channel_texts.thread_comment(item)) or not text.strip()
+    # A media comment's caption is whole, within a bot's caption, or none at all.
+    signed = channel_texts.thread_caption(item)
+    if signed is not None:
+        assert tg_length(parse_html(signed)[0]) <= channel_texts.CAPTION_LIMIT
+        assert text.strip() in accepted(signed) or not text.strip()
     comments = [PublishedComment(name[:128] or "n", text, 0.0) for _ in range(10)]
     view = ArticleView(OpenResult.READY, article, comments, 10)
     for language in SUPPORTED:

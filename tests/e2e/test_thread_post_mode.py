@@ -188,6 +188,29 @@ async def test_a_photo_stays_and_banning_its_author_takes_it_down(
     assert not [text for text in carded if "Back again" in text]
 
 
+async def test_a_premium_readers_long_caption_is_carded_whole_and_kept_as_written(
+    telegram: FakeTelegram, post_settings: Settings
+) -> None:
+    """A Premium reader's caption past a bot's 1024 characters: the card shows all of it,
+    and ✅ Keep leaves the reader's own message, whole, as the published comment."""
+    premium = 2100
+    telegram.add_user(premium, "Pia", "Premium", "pia", is_premium=True)
+    caption = " ".join(f"word{number}" for number in range(200))
+    async with running_bot(post_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        photo = telegram.user_sends_photo(
+            premium, DISCUSSION_CHAT_ID, caption, reply_to_message_id=thread["message_id"]
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="word0 ")
+        assert caption in card["text"]
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        await card_showing(telegram, card, "✅ Kept by Mo Derator")
+    kept = telegram.message(DISCUSSION_CHAT_ID, photo["message_id"])
+    assert kept is not None and kept["caption"] == caption
+    assert telegram.bot_messages_in(DISCUSSION_CHAT_ID) == []
+
+
 async def test_a_flooding_reader_makes_one_card_and_the_rest_come_down(
     telegram: FakeTelegram, database_path: Path
 ) -> None:

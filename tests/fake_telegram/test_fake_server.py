@@ -591,6 +591,45 @@ async def test_channel_post_is_forwarded_to_the_discussion_group(fake, bot):
     assert comment["message_thread_id"] == copy.message_id
 
 
+async def test_a_channel_post_can_be_answered_only_after_its_forward_was_handled(fake, bot):
+    """With deliver_updates_before_answering, the automatic forward reaches the bot and is
+    confirmed before the sendMessage answer arrives (nothing orders the two)."""
+    fake.deliver_updates_before_answering("sendMessage", chat_id=CHANNEL)
+    sending = asyncio.create_task(bot.send_message(CHANNEL, "Breaking"))
+    (update,) = await bot.get_updates(timeout=5)
+    assert update.message is not None and update.message.is_automatic_forward
+    assert not sending.done()
+    assert await bot.get_updates(offset=update.update_id + 1, timeout=0) == ()
+    post = await asyncio.wait_for(sending, 5)
+    assert isinstance(update.message.forward_origin, MessageOriginChannel)
+    assert update.message.forward_origin.message_id == post.message_id
+    # Only the next call is held.
+    await asyncio.wait_for(bot.send_message(CHANNEL, "Later"), 5)
+
+
+async def test_premium_users_write_long_captions_and_bots_keep_to_1024(fake, bot):
+    """A Premium user's caption may run to 4096 characters, anyone else's to 1024; a bot's
+    copy of a long one, which would carry it as the bot's own caption, is refused unless it
+    sets a caption of its own."""
+    fake.add_user(4242, "Pat", is_premium=True)
+    fake.set_member_status(GROUP, 4242, "member")
+    long_caption = "x" * 4096
+    photo = fake.user_sends_photo(4242, chat_id=GROUP, caption=long_caption)
+    assert photo["caption"] == long_caption
+    assert photo["from"]["is_premium"] is True
+    with pytest.raises(ValueError, match="4096"):
+        fake.user_sends_photo(4242, chat_id=GROUP, caption="x" * 4097)
+    with pytest.raises(ValueError, match="1024"):
+        fake.user_sends_photo(USER, chat_id=GROUP, caption="x" * 1025)
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.copy_message(OTHER_GROUP, GROUP, photo["message_id"])
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.send_photo(OTHER_GROUP, photo["photo"][-1]["file_id"], caption=long_caption)
+    signed = await bot.copy_message(OTHER_GROUP, GROUP, photo["message_id"], caption="Pat")
+    stored = fake.message(OTHER_GROUP, signed.message_id)
+    assert stored is not None and stored["caption"] == "Pat"
+
+
 async def test_chat_members_and_chats_are_complete(fake, bot):
     """getChatMember returns the right complete subtype; getChat a complete ChatFullInfo."""
     fake.set_member_status(GROUP, STRANGER, "kicked")
