@@ -67,6 +67,20 @@ async def test_a_reader_whose_updates_keep_failing_holds_up_nobody_else(
     assert await held_updates(e2e_settings) == 6
 
 
+async def test_the_attack_as_measured_holds_up_nobody(
+    telegram: FakeTelegram, e2e_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The attack as it was measured from outside, with the input that failed: `/start a²`
+    again and again, and another reader's /help answered at once after each."""
+    async with running_bot(e2e_settings):
+        for _ in range(6):
+            telegram.user_sends_text(HOSTILE, "/start a²")
+            telegram.user_sends_text(READER, "/help")
+            await telegram.wait_for_bot_message(READER, contains=HELP, timeout=PROMPTLY)
+            await telegram.wait_for_bot_message(HOSTILE, contains="Welcome", timeout=PROMPTLY)
+    assert "Handling an update failed" not in caplog.text
+
+
 async def test_a_held_update_is_tried_again_and_the_persons_later_ones_follow_in_order(
     telegram: FakeTelegram, e2e_settings: Settings
 ) -> None:
