@@ -12,9 +12,11 @@ import aiosqlite
 import pytest
 
 from bot.settings import Settings
+from storage import held_updates
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.process import start_bot_process
 from tests.fake_telegram import FakeTelegram
+from tests.faults import fail_first
 
 HOSTILE, READER = READER_IDS[0], READER_IDS[1]
 HELP = "How to comment"
@@ -42,7 +44,7 @@ def messages_tried(telegram: FakeTelegram, chat_id: int) -> int:
     )
 
 
-async def held_updates(settings: Settings) -> int:
+async def count_held(settings: Settings) -> int:
     async with aiosqlite.connect(settings.database_path) as conn:
         rows = list(await conn.execute_fetchall("SELECT COUNT(*) FROM held_updates"))
     return int(rows[0][0])
@@ -64,7 +66,7 @@ async def test_a_reader_whose_updates_keep_failing_holds_up_nobody_else(
         assert "passing over" not in caplog.text
         # Confirmed: Telegram will not hand them out again; the bot keeps them.
         await telegram.wait_for(lambda: telegram.pending_updates() == 0)
-    assert await held_updates(e2e_settings) == 6
+    assert await count_held(e2e_settings) == 6
 
 
 async def test_the_attack_as_measured_holds_up_nobody(
@@ -99,7 +101,27 @@ async def test_a_held_update_is_tried_again_and_the_persons_later_ones_follow_in
         assert answered["message_id"] < welcome["message_id"]
         await telegram.wait_for(lambda: telegram.pending_updates() == 0)
     assert len(telegram.bot_messages_in(HOSTILE)) == 2
-    assert await held_updates(e2e_settings) == 0
+    assert await count_held(e2e_settings) == 0
+
+
+async def test_a_failed_update_the_database_cannot_keep_is_fetched_again(
+    telegram: FakeTelegram,
+    e2e_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The database refuses to keep a failed update (the database may be what failed): its
+    batch is left unconfirmed, Telegram hands it out again, and it is handled then, once."""
+    failures = fail_first(monkeypatch, held_updates, "hold", 1)
+    telegram.fail_next("sendMessage", 500, "Internal Server Error", times=2, chat_id=HOSTILE)
+    async with running_bot(e2e_settings):
+        telegram.user_sends_text(HOSTILE, "/help")
+        await telegram.wait_for_bot_message(HOSTILE, contains=HELP)
+        await telegram.wait_for(lambda: telegram.pending_updates() == 0)
+    assert failures.left == 0
+    assert "Handling a batch of updates failed; trying it again" in caplog.text
+    assert await count_held(e2e_settings) == 0
+    assert len(telegram.bot_messages_in(HOSTILE)) == 1
 
 
 async def test_a_held_update_survives_a_crash(telegram: FakeTelegram, tmp_path: Path) -> None:
