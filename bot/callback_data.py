@@ -1,6 +1,7 @@
 """Button data: built and parsed here only, versioned so old buttons fail safely.
 
 Telegram allows 1-64 bytes of callback data; `mod:v1:approve:<id>` stays far below that.
+Ids are `[0-9]`: a regex `\\d` matches other scripts' digits too ("٣").
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ MODERATION_PREFIX = "mod:"
 ARTICLE_PREFIX = "art:"
 CONTACT_PREFIX = "ct:"
 DESK_PREFIX = "desk:"
-_DESK = re.compile(r"^desk:v1:(approve|reject|ban|skip):(\d{1,18})$")
+_DESK = re.compile(r"^desk:v1:(approve|reject|ban|skip):([0-9]{1,18})$")
 # The contact form's buttons: open the form; answer the name step with one's Telegram name.
 CONTACT_START = "ct:v1:start"
 CONTACT_USE_TELEGRAM_NAME = "ct:v1:name"
-_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|unpublish):(\d{1,18})$")
-_ARTICLE = re.compile(r"^art:v1:open:(\d{1,18})$")
+_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|unpublish):([0-9]{1,18})$")
+_ARTICLE = re.compile(r"^art:v1:open:([0-9]{1,18})$")
 # A moderator's private desk: the item's id, or 0 on an empty or expired desk.
 PRIVATE_DESK_PREFIX = "pdesk:"
-_PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|skip|close|next):(\d{1,18})$")
+_PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|skip|close|next):([0-9]{1,18})$")
 LANGUAGE_PREFIX = "lang:"
 _LANGUAGE = re.compile(r"^lang:v1:([a-z]{2})$")
 

@@ -1,8 +1,9 @@
-"""Fetching updates from Telegram, and acknowledging only what was handled.
+"""Fetching updates from Telegram, and acknowledging only what was handled or kept.
 
 python-telegram-bot's Updater confirms a batch of updates (by asking for the next offset)
 as soon as it has queued them, so updates in its queue are lost if the process dies.
-Here a batch is confirmed only after every update in it was handled: after a crash,
+Here a batch is confirmed only after every update in it was handled, or failed and was
+kept in the database to be tried again apart (bot.update_handling): after a crash,
 Telegram hands the unconfirmed ones out again, and `processed_updates` skips those that
 were already handled.
 """
@@ -12,16 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from storage import processed_updates
+from bot.update_handling import Fetched, HeldUpdatesError, UpdateHandling, kind_of
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -80,19 +81,6 @@ async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
 
-def _order_key(update: Update) -> int:
-    """Updates from one person (or chat) are handled in order; others run alongside."""
-    if update.effective_user is not None:
-        return update.effective_user.id
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    return 0
-
-
-# An update whose handling keeps failing (the database refuses it, a bug) is tried this
-# many times, each batch retry waiting longer, then logged in full and left behind, so one
-# update can never stop the bot from hearing every later one.
-MAX_HANDLING_ATTEMPTS = 5
 # Another instance polling with the token is gone once no 409 came for this long beyond a
 # poll: longer than its longest wait between tries.
 OTHER_INSTANCE_QUIET = MAX_BACKOFF + 5.0
@@ -107,14 +95,15 @@ class Poller:
         poll_timeout: int,
     ) -> None:
         self._application = application
-        self._db = db
+        self._handling = UpdateHandling(application, db)
         self._allowed_updates = allowed_updates
         self._poll_timeout = poll_timeout
         self._offset: int | None = None
-        # Failed attempts of updates not handled yet, by update id.
-        self._failures: dict[int, int] = {}
-        # Presses among them that the error handler answered already.
-        self._answered_presses: set[int] = set()
+        # When held updates are next due (time.time(); None: none held). At start, at
+        # once: some may have been kept before a restart.
+        self._held_due: float | None = 0.0
+        # The wait before trying held updates again after the database failed on them.
+        self._held_delay = FIRST_BACKOFF
         # When another instance last took a poll over (None: not in this streak), and
         # whether this one removed a webhook since the last getUpdates that worked.
         self._other_instance_seen_at: float | None = None
@@ -123,6 +112,7 @@ class Poller:
     async def run(self, stopping: asyncio.Event) -> None:
         delay = FIRST_BACKOFF
         while not stopping.is_set():
+            await self._retry_held()
             try:
                 updates, last_id = await self._fetch(stopping)
             except RetryAfter as error:
@@ -145,21 +135,50 @@ class Poller:
                 delay = FIRST_BACKOFF
                 continue
             try:
-                failed = await self._handle_batch(updates)
+                held = await self._handling.handle_batch(updates)
             except Exception:
-                # The database failed us before any handler ran (disk full, say).
+                # The database failed us (disk full, say): before any handler ran, or
+                # when it was to keep the updates that failed.
                 logger.exception("Handling a batch of updates failed; trying it again")
-                failed = True
-            if failed:
                 # Unconfirmed: getUpdates hands the same batch out again, and the updates
                 # already handled in it are skipped.
                 await _sleep_unless(stopping, delay)
                 delay = min(MAX_BACKOFF, delay * 2)
                 continue
             delay = FIRST_BACKOFF
+            if held:
+                # Look at once when they are due.
+                self._held_due = 0.0
             # Confirmed by the next getUpdates, which asks for what comes after these.
             self._offset = last_id + 1
         await self._confirm_handled()
+
+    async def _retry_held(self) -> None:
+        """Try again the held updates whose time came (between polls, so that none of them
+        runs beside a batch's handling of the same person's updates)."""
+        if self._held_due is None or self._held_due > time.time():
+            return
+        try:
+            self._held_due = await self._handling.retry_held()
+        except Exception as error:
+            # HeldUpdatesError: each person's failure is logged already.
+            logger.warning(
+                "Trying held updates again failed (%s); trying again in %.1f s",
+                error,
+                self._held_delay,
+                exc_info=not isinstance(error, HeldUpdatesError),
+            )
+            self._held_due = time.time() + self._held_delay
+            self._held_delay = min(MAX_BACKOFF, self._held_delay * 2)
+        else:
+            self._held_delay = FIRST_BACKOFF
+
+    def _poll_wait(self) -> int:
+        """The long poll's timeout: shorter when a held update comes due sooner. Telegram
+        takes whole seconds, so a held update waits up to a second longer."""
+        if self._held_due is None:
+            return self._poll_timeout
+        return max(0, min(self._poll_timeout, math.ceil(self._held_due - time.time())))
 
     async def _after_conflict(
         self, error: Conflict, stopping: asyncio.Event, delay: float
@@ -216,7 +235,7 @@ class Poller:
         logger.info("getUpdates works again: no other instance polls with this token now")
         self._other_instance_seen_at = None
 
-    async def _fetch(self, stopping: asyncio.Event) -> tuple[tuple[Update, ...], int | None]:
+    async def _fetch(self, stopping: asyncio.Event) -> tuple[tuple[Fetched, ...], int | None]:
         """One long poll, cut short when the bot is asked to stop: the updates, and the
         last update id of the batch (unreadable ones included; None: nothing came)."""
         poll = asyncio.ensure_future(self._get_updates())
@@ -230,23 +249,24 @@ class Poller:
         stop.cancel()
         return poll.result()
 
-    async def _get_updates(self) -> tuple[tuple[Update, ...], int | None]:
+    async def _get_updates(self) -> tuple[tuple[Fetched, ...], int | None]:
         """The next updates, each parsed on its own: one that python-telegram-bot cannot
         read (a field it does not know how to take) is logged and passed over, where
         Bot.get_updates would fail the whole batch again and again."""
         bot = self._application.bot
+        timeout = self._poll_wait()
         # Bot.get_updates parses the batch as a whole; _post is the same request without it.
         raw = await bot._post(
             "getUpdates",
             {
                 "offset": self._offset,
                 "limit": UPDATES_PER_REQUEST,
-                "timeout": self._poll_timeout,
+                "timeout": timeout,
                 "allowed_updates": self._allowed_updates,
             },
-            read_timeout=POLL_READ_MARGIN + self._poll_timeout,
+            read_timeout=POLL_READ_MARGIN + timeout,
         )
-        updates: list[Update] = []
+        updates: list[Fetched] = []
         last_id: int | None = None
         for data in raw if isinstance(raw, list) else []:
             update_id = data.get("update_id") if isinstance(data, dict) else None
@@ -255,65 +275,15 @@ class Poller:
             try:
                 update = Update.de_json(data, bot)
             except Exception:
-                logger.exception("Passing over an update that cannot be read: %r", data)
+                # Ids and kind only: the update holds a person's words.
+                logger.exception(
+                    "Passing over update %s (%s), which cannot be read",
+                    update_id,
+                    kind_of(data) if isinstance(data, dict) else type(data).__name__,
+                )
                 continue
-            updates.append(update)
+            updates.append(Fetched(update, data))
         return tuple(updates), last_id
-
-    async def _handle_batch(self, updates: tuple[Update, ...]) -> bool:
-        """Handle what in the batch is not handled yet; True if any of it failed."""
-        fresh = await processed_updates.unprocessed(self._db, [u.update_id for u in updates])
-        queues: dict[int, list[Update]] = defaultdict(list)
-        for update in updates:
-            if update.update_id in fresh:
-                queues[_order_key(update)].append(update)
-        # Every queue runs to its end, whatever happens to the others: none may still be
-        # running when the batch is tried again, or one update could run twice at once.
-        results = await asyncio.gather(
-            *(self._handle_in_order(queue) for queue in queues.values()), return_exceptions=True
-        )
-        for result in results:
-            if isinstance(result, BaseException):
-                logger.error("Handling updates failed", exc_info=result)
-        return any(result is not True for result in results)
-
-    async def _handle_in_order(self, queue: list[Update]) -> bool:
-        """One person's updates in order; stops at the first that fails (True: none did)."""
-        for update in queue:
-            earlier_failures = self._failures.get(update.update_id, 0)
-            with processed_updates.handling(
-                update.update_id,
-                earlier_failures,
-                press_answered=update.update_id in self._answered_presses,
-            ) as handled:
-                # Errors inside handlers go to the error handler (handlers.errors), which
-                # marks the update failed; this returns after it.
-                await self._application.process_update(update)
-            if handled.press_answered:
-                self._answered_presses.add(update.update_id)
-            # Failed after its change was committed (its answer did not go): nothing to redo.
-            if handled.failed and not handled.recorded and not self._give_up(update):
-                return False
-            if not handled.recorded:
-                # Nothing it did wrote to the database (it only read, or only answered).
-                async with self._db.reading() as conn:
-                    await processed_updates.record(conn, [update.update_id], time.time())
-            self._failures.pop(update.update_id, None)
-            self._answered_presses.discard(update.update_id)
-        return True
-
-    def _give_up(self, update: Update) -> bool:
-        attempts = self._failures.get(update.update_id, 0) + 1
-        self._failures[update.update_id] = attempts
-        if attempts < MAX_HANDLING_ATTEMPTS:
-            return False
-        logger.error(
-            "Update %s failed %s times; passing over it: %r",
-            update.update_id,
-            attempts,
-            update.to_dict(),
-        )
-        return True
 
     async def _confirm_handled(self) -> None:
         """Tell Telegram, on the way out, that what was handled need not come again."""

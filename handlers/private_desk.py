@@ -199,7 +199,7 @@ def item_shown_by(desk_message: Message) -> int | None:
     return int(marked[1]) if marked else None
 
 
-_ITEM_NUMBER = re.compile(r"#(\d{1,18})\b")
+_ITEM_NUMBER = re.compile(r"#([0-9]{1,18})\b")
 
 
 # Why a reply to one's desk delivers nothing (the CONTACT entry: it was not text).

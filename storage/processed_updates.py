@@ -60,11 +60,17 @@ def current() -> HandledUpdate | None:
 
 
 async def record(conn: aiosqlite.Connection, update_ids: Sequence[int], now: float) -> None:
-    """Mark updates handled, in the caller's transaction (one statement for all)."""
+    """Mark updates handled, in the caller's transaction; one held to be tried again
+    (storage.held_updates) is held no more, in the same transaction, so that a crash never
+    leaves an update both handled and waiting to be handled again."""
+    ids = json.dumps(list(update_ids))
     await conn.execute(
         "INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
         " SELECT value, ? FROM json_each(?)",
-        (now, json.dumps(list(update_ids))),
+        (now, ids),
+    )
+    await conn.execute(
+        "DELETE FROM held_updates WHERE update_id IN (SELECT value FROM json_each(?))", (ids,)
     )
 
 

@@ -18,6 +18,7 @@ from babel.dates import format_skeleton, get_datetime_format
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Texts
+from bot.parsing import is_ascii_number
 from bot.text import shorten, tg_length
 from storage.models import Person
 
@@ -43,7 +44,7 @@ def article_payload(article_id: int) -> str:
 
 
 def parse_article_payload(payload: str) -> int | None:
-    if payload.startswith("a") and payload[1:].isdigit() and len(payload) < 19:
+    if payload.startswith("a") and is_ascii_number(payload[1:]) and len(payload) < 19:
         return int(payload[1:])
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -134,3 +135,43 @@ async def test_sql_looking_input_is_stored_and_shown_verbatim(
     card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Comment #")
     assert card["text"].count(sql) == 3  # title, author name, text
     assert await submission_statuses(e2e_settings) == ["pending"]
+
+
+# Digits of other scripts that `str.isdigit` accepts: superscript two and circled one,
+# which `int()` refuses, and Arabic-Indic three, which it reads as 3.
+OTHER_SCRIPTS_DIGITS = pytest.mark.parametrize(
+    "digit", ["²", "٣", "①"], ids=["superscript", "arabic-indic", "circled"]
+)
+
+
+@OTHER_SCRIPTS_DIGITS
+async def test_a_start_link_with_another_scripts_digit_is_answered_with_the_welcome(
+    telegram: FakeTelegram, bot: RunningBot, caplog: pytest.LogCaptureFixture, digit: str
+) -> None:
+    """`/start a²` names no article: the reader gets the welcome with the latest articles,
+    not "something went wrong" (nor the article a٣ would read as), and the update does not
+    fail (a failed update is tried again and again)."""
+    # Three articles (the links differ by the title's length), so that a٣ would open one.
+    for title in ("One", "Second", "The third"):
+        await post_article(telegram, title=title)
+    reader = next(READER_IDS)
+    telegram.add_user(reader, "Digits")
+    telegram.user_sends_text(reader, f"/start a{digit}")
+    await telegram.wait_for_bot_message(reader, contains="Welcome")
+    telegram.user_sends_text(reader, "/help")
+    await telegram.wait_for_bot_message(reader, contains="How to comment")
+    assert len(telegram.bot_messages_in(reader)) == 2
+    assert "Handling an update failed" not in caplog.text
+
+
+@OTHER_SCRIPTS_DIGITS
+async def test_an_id_in_another_scripts_digits_is_answered_with_the_usage(
+    telegram: FakeTelegram, bot: RunningBot, caplog: pytest.LogCaptureFixture, digit: str
+) -> None:
+    """`/unban ²` in the moderation group and `/unpublish #²` from an admin: no id was
+    typed, so each command explains its usage."""
+    telegram.user_sends_text(MODERATOR_ID, f"/unban {digit}", chat_id=MODERATION_CHAT_ID)
+    await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Usage: /unban")
+    telegram.user_sends_text(ADMIN_ID, f"/unpublish #{digit}")
+    await telegram.wait_for_bot_message(ADMIN_ID, contains="Usage: /unpublish")
+    assert "Handling an update failed" not in caplog.text

@@ -887,6 +887,11 @@ class FakeTelegram:
             )
         )
 
+    def clear_faults(self) -> None:
+        """Forget injected faults that have not run out: call it only while no call is in
+        flight (a stopped bot), so that no call meets the fault by chance."""
+        self._faults.clear()
+
     def before_next(
         self,
         method: str,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storage import intake, outbox, private_desks, reports
+from storage import held_updates, intake, outbox, private_desks, reports
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -71,6 +71,11 @@ HOT_QUERIES = {
         "SELECT update_id FROM processed_updates WHERE update_id IN (?, ?)",
         (1, 2),
     ),
+    "handled update held no more": (
+        "DELETE FROM held_updates WHERE update_id IN (SELECT value FROM json_each(?))",
+        (json.dumps([1, 2]),),
+    ),
+    "a person's first held update": (held_updates.FIRST_OF_SQL, (1,)),
     "stats: pending by kind": (reports.PENDING_BY_KIND_SQL, ()),
     "stats: oldest pending": (reports.OLDEST_PENDING_SQL, ()),
     "stats: decisions of the day and week": (reports.DECISION_COUNTS_SQL, (1.0, 0.0)),

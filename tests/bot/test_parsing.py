@@ -1,0 +1,52 @@
+"""Numbers typed by people (command arguments, deep-link payloads) and carried in button
+data are read as ASCII digits only: `str.isdigit` and regex `\\d` accept other scripts'
+digits, and `int()` refuses some of those ("²", "①") and reads others ("٣") as a number
+nobody typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import callback_data
+from bot.parsing import parse_id
+from bot.rendering.common import parse_article_payload
+from bot.services.moderation import Decision
+
+# Superscript two, Arabic-Indic three, circled one, fullwidth one, Devanagari seven.
+UNICODE_DIGITS = pytest.mark.parametrize(
+    "digit",
+    ["²", "٣", "①", "１", "७"],
+    ids=["superscript", "arabic-indic", "circled", "fullwidth", "devanagari"],
+)
+
+
+@UNICODE_DIGITS
+def test_a_unicode_digit_is_no_article_payload(digit: str) -> None:
+    """`/start a²` and the like name no article (and raise nothing)."""
+    assert parse_article_payload(f"a{digit}") is None
+    assert parse_article_payload(f"a1{digit}") is None
+
+
+@UNICODE_DIGITS
+def test_a_unicode_digit_is_no_id(digit: str) -> None:
+    """`/unban ²`, `/unpublish #٣`: no id, so the command explains its usage."""
+    assert parse_id(digit) is None
+    assert parse_id(f"#{digit}") is None
+    assert parse_id(f"12{digit}") is None
+
+
+@UNICODE_DIGITS
+def test_a_unicode_digit_is_no_button_data(digit: str) -> None:
+    """Button data with another script's digits is stale data, not an item's id."""
+    assert callback_data.parse_moderation(f"mod:v1:approve:{digit}") is None
+    assert callback_data.parse_open_article(f"art:v1:open:{digit}") is None
+    assert callback_data.parse_desk(f"desk:v1:skip:{digit}") is None
+    assert callback_data.parse_private_desk(f"pdesk:v1:next:{digit}") is None
+
+
+def test_ascii_ids_are_read() -> None:
+    assert parse_article_payload("a42") == 42
+    assert parse_id(" #42 ") == 42
+    assert callback_data.parse_moderation("mod:v1:approve:42") == callback_data.ModerationPress(
+        Decision.APPROVE, 42
+    )
