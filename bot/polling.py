@@ -21,6 +21,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.logging_setup import update_kinds
 from storage import processed_updates
 from storage.db import Database
 
@@ -255,7 +256,11 @@ class Poller:
             try:
                 update = Update.de_json(data, bot)
             except Exception:
-                logger.exception("Passing over an update that cannot be read: %r", data)
+                logger.exception(
+                    "Passing over update %s (%s), which cannot be read",
+                    update_id,
+                    update_kinds(data),
+                )
                 continue
             updates.append(update)
         return tuple(updates), last_id
@@ -308,10 +313,10 @@ class Poller:
         if attempts < MAX_HANDLING_ATTEMPTS:
             return False
         logger.error(
-            "Update %s failed %s times; passing over it: %r",
+            "Update %s (%s) failed %s times; passing over it",
             update.update_id,
+            update_kinds(update.to_dict()),
             attempts,
-            update.to_dict(),
         )
         return True
 
