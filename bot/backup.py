@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from pathlib import Path
+
+# Read and written by the owner alone: a backup is a copy of every email readers gave.
+BACKUP_MODE = 0o600
 
 
 class BackupError(Exception):
@@ -31,8 +35,10 @@ def backup_database(source: Path, target: Path) -> int:
     if not target.parent.is_dir():
         raise BackupRefusedError(f"the folder {target.parent} does not exist")
     try:
-        # "x" claims the name, so a file that appeared since the check is not overwritten.
-        target.open("xb").close()
+        # O_EXCL claims the name, so a file that appeared since the check is not
+        # overwritten; the mode is given here, or a shell's usual umask (022) would let
+        # every account on the machine read the copy.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, BACKUP_MODE))
     except OSError as error:
         raise BackupRefusedError(f"cannot create {target}: {error}") from None
     try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot.settings import Settings
 from storage import processed_updates
+from storage.outbox import PayloadValue
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -16,6 +18,29 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, No
     "message",
     "asctime",
 }
+
+
+def update_kinds(data: object) -> str:
+    """What an update is (message, callback_query...), for a log line about it: never what
+    it holds, which is people's words and names."""
+    if not isinstance(data, dict):
+        return type(data).__name__
+    return ", ".join(sorted(str(key) for key in data if key != "update_id")) or "empty"
+
+
+# Outbox payload strings that name a kind of message, not anyone's words.
+_PAYLOAD_KINDS = frozenset({"notice", "kind", "language"})
+
+
+def loggable_payload(payload: Mapping[str, PayloadValue]) -> dict[str, PayloadValue]:
+    """An outbox row's payload as a log may show it: ids and kinds as they are, any other
+    text (a reader's words or name, a title) by its length only."""
+    return {
+        key: f"<{len(value)} characters>"
+        if isinstance(value, str) and key not in _PAYLOAD_KINDS
+        else value
+        for key, value in payload.items()
+    }
 
 
 class RedactToken(logging.Filter):

@@ -22,7 +22,8 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.update_handling import Fetched, HeldUpdatesError, UpdateHandling, kind_of
+from bot.logging_setup import update_kinds
+from bot.update_handling import Fetched, HeldUpdatesError, UpdateHandling
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -279,7 +280,7 @@ class Poller:
                 logger.exception(
                     "Passing over update %s (%s), which cannot be read",
                     update_id,
-                    kind_of(data) if isinstance(data, dict) else type(data).__name__,
+                    update_kinds(data),
                 )
                 continue
             updates.append(Fetched(update, data))

@@ -19,6 +19,7 @@ from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
 from bot.settings import Settings
 from bot.telegram_budget import TelegramBudget
+from bot.text import one_line
 from storage.db import Database
 from storage.models import Person
 
@@ -78,7 +79,10 @@ class Runtime:
 
 
 def person_of(user: User) -> Person:
-    return Person(user.id, user.first_name, user.last_name, user.username, user.language_code)
+    """The user as the bot keeps them; their names folded to one line each (a Telegram name
+    may hold line breaks, tabs and direction marks)."""
+    last_name = one_line(user.last_name) if user.last_name else None
+    return Person(user.id, one_line(user.first_name), last_name, user.username, user.language_code)
 
 
 class ChatOf(filters.MessageFilter):

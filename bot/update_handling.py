@@ -29,6 +29,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot.logging_setup import update_kinds
 from storage import held_updates, processed_updates
 from storage.db import Database
 from storage.held_updates import HeldUpdate
@@ -54,11 +55,6 @@ def order_key(update: Update) -> int:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return 0
-
-
-def kind_of(raw: dict[str, Any]) -> str:
-    """The update's kind (`message`, `callback_query`…): what a log line may say of it."""
-    return next((key for key in raw if key != "update_id"), "unknown")
 
 
 class HeldUpdatesError(Exception):
@@ -264,7 +260,7 @@ class UpdateHandling:
         logger.error(
             "Update %s (%s, from %s) failed %s times; passing over it",
             update_id,
-            kind_of(raw),
+            update_kinds(raw),
             person,
             attempts,
         )

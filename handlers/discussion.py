@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from bot.runtime import Runtime, person_of
 from bot.services import articles, thread_comments
 from bot.services.thread_comments import ThreadComment
+from bot.text import one_line
 from storage.models import Person
 from storage.thread_sources import ThreadSource
 
@@ -61,7 +62,10 @@ class DiscussionHandlers:
             if sender_chat.id == message.chat.id or self._is_the_channel(sender_chat):
                 return
             author = Person(
-                sender_chat.id, sender_chat.title or "A channel", None, sender_chat.username
+                sender_chat.id,
+                one_line(sender_chat.title or "") or "A channel",
+                None,
+                sender_chat.username,
             )
         else:
             user = message.from_user

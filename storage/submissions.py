@@ -25,7 +25,7 @@ SELECT = (
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
-    " r.first_name, r.last_name, r.username"
+    " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
 
@@ -34,7 +34,9 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
     return Submission(
         id=row["id"],
         kind=SubmissionKind(row["kind"]),
-        author=Person(row["user_id"], row["first_name"], row["last_name"], row["username"]),
+        # The name as the author wrote under it; the username is today's, for moderators to
+        # find the account by.
+        author=Person(row["user_id"], row["author_name"], None, row["username"]),
         article_id=row["article_id"],
         text=row["text"],
         status=SubmissionStatus(row["status"]),
@@ -66,6 +68,8 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
 @dataclass(frozen=True)
 class NewComment:
     user_id: int
+    # The author's name as they write: what their card shows and the comment is signed with.
+    author_name: str
     article_id: int
     text: str
     created_at: float
@@ -81,19 +85,21 @@ async def insert(
     text: str,
     now: float,
     *,
+    author_name: str,
     contact_name: str | None = None,
     contact_email: str | None = None,
     source_message_id: int | None = None,
 ) -> int:
     cursor = await conn.execute(
-        "INSERT INTO submissions (kind, user_id, article_id, text, created_at, contact_name,"
-        " contact_email, source_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO submissions (kind, user_id, article_id, text, created_at, author_name,"
+        " contact_name, contact_email, source_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             kind.value,
             user_id,
             article_id,
             text,
             now,
+            author_name,
             contact_name,
             contact_email,
             source_message_id,
@@ -107,9 +113,12 @@ async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComm
     """Store pending comments in one statement; returns their ids in the order given."""
     return await insert_rows(
         conn,
-        "submissions (kind, user_id, article_id, text, created_at, source_message_id)",
-        "('comment', ?, ?, ?, ?, ?)",
-        [(c.user_id, c.article_id, c.text, c.created_at, c.source_message_id) for c in comments],
+        "submissions (kind, user_id, author_name, article_id, text, created_at, source_message_id)",
+        "('comment', ?, ?, ?, ?, ?, ?)",
+        [
+            (c.user_id, c.author_name, c.article_id, c.text, c.created_at, c.source_message_id)
+            for c in comments
+        ],
     )
 
 
@@ -206,14 +215,13 @@ async def latest_approved(
     """The newest approved comments, returned oldest first so they read as a thread."""
     rows = await fetch_all(
         conn,
-        "SELECT r.first_name, r.last_name, r.user_id, s.text, s.created_at"
-        " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
+        "SELECT s.author_name, s.user_id, s.text, s.created_at FROM submissions s"
         " WHERE s.article_id = ? AND s.status = 'approved' ORDER BY s.id DESC LIMIT ?",
         (article_id, limit),
     )
     return [
         PublishedComment(
-            Person(row["user_id"], row["first_name"], row["last_name"]).display_name,
+            Person(row["user_id"], row["author_name"]).display_name,
             row["text"],
             row["created_at"],
         )

@@ -39,6 +39,7 @@ async def insert_thread_comment(
     created_at: float,
     source: ThreadSource,
     *,
+    author_name: str,
     kept: bool,
     removal_refused: str | None = None,
 ) -> int:
@@ -46,13 +47,15 @@ async def insert_thread_comment(
     or the bot cannot delete it: `removal_refused` says why)."""
     [submission_id] = await insert_rows(
         conn,
-        "submissions (kind, user_id, article_id, text, created_at, thread_source_chat_id,"
-        " thread_source_message_id, thread_reply_to_message_id, media_kind,"
-        " thread_source_revision, thread_source_edit_date, original_kept, removal_refused)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "submissions (kind, user_id, author_name, article_id, text, created_at,"
+        " thread_source_chat_id, thread_source_message_id, thread_reply_to_message_id,"
+        " media_kind, thread_source_revision, thread_source_edit_date, original_kept,"
+        " removal_refused)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 user_id,
+                author_name,
                 article_id,
                 text,
                 created_at,

@@ -24,6 +24,7 @@ from telegram.error import TelegramError
 from bot.delivery import deliveries
 from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome, classify
+from bot.logging_setup import loggable_payload
 from bot.services import admin_notices, chat_setup, effects, moderation
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
@@ -371,7 +372,11 @@ class OutboxWorker:
         if outcome.next is Next.GIVE_UP:
             if outcome.internal:
                 logger.error(
-                    "%s given up: %s %s", described, outcome.reason, item.payload, extra=ids
+                    "%s given up: %s %s",
+                    described,
+                    outcome.reason,
+                    loggable_payload(item.payload),
+                    extra=ids,
                 )
             else:
                 logger.warning("%s given up: %s", described, outcome.reason, extra=ids)

@@ -8,8 +8,8 @@ from html import unescape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Texts
-from bot.rendering.common import article_payload, deep_link, esc, visible_length
-from bot.text import MESSAGE_LIMIT, shorten, tg_length
+from bot.rendering.common import article_payload, deep_link, esc, name_html, visible_length
+from bot.text import MESSAGE_LIMIT, one_line, shorten, tg_length
 from storage.models import Article, Submission
 
 
@@ -62,7 +62,7 @@ THREAD_NAME_LIMIT = 64
 def thread_comment(submission: Submission) -> str:
     """The whole comment, always: the author's name gives way if room is short."""
     room = MESSAGE_LIMIT - tg_length(submission.text) - 8
-    name = shorten(submission.author.display_name, max(8, min(THREAD_NAME_LIMIT, room)))
+    name = shorten(one_line(submission.author.display_name), max(8, min(THREAD_NAME_LIMIT, room)))
     signature = f"💬 <b>{esc(name)}</b>"
     # A sticker or round video has no text: its signature goes alone, the media after it.
     return f"{signature}\n{esc(submission.text)}" if submission.text else signature
@@ -75,7 +75,7 @@ def thread_caption(submission: Submission) -> str | None:
     """A media comment's signature and whole caption, or None if they do not fit in a
     bot's 1024-character caption (a Premium reader's may run to 4096): the media then
     follows its signed text (thread_comment) instead of being cut."""
-    name = shorten(submission.author.display_name, THREAD_NAME_LIMIT)
+    name = shorten(one_line(submission.author.display_name), THREAD_NAME_LIMIT)
     signature = f"💬 <b>{esc(name)}</b>"
     caption = f"{signature}\n{esc(submission.text)}" if submission.text else signature
     return caption if visible_length(caption) <= CAPTION_LIMIT else None
@@ -84,7 +84,7 @@ def thread_caption(submission: Submission) -> str | None:
 def thread_notice(t: Texts, author_name: str, author_id: int, held: bool) -> str:
     """A short word in the thread to an author the bot cannot write to privately (deleted
     after a minute)."""
-    name = esc(shorten(author_name, THREAD_NAME_LIMIT))
+    name = name_html(author_name, THREAD_NAME_LIMIT)
     # A channel (a negative id) has no user link.
     mention = (
         f'<a href="tg://user?id={author_id}">{name}</a>' if author_id > 0 else f"<b>{name}</b>"

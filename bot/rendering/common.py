@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Texts
 from bot.parsing import is_ascii_number
-from bot.text import shorten, tg_length
+from bot.text import one_line, shorten, tg_length
 from storage.models import Person
 
 _TAG = re.compile(r"<[^>]*>")
@@ -62,9 +62,16 @@ def moment(t: Texts, timestamp: float) -> str:
     return glue.format(clock, date) + " UTC"
 
 
+def name_html(name: str, limit: int) -> str:
+    """A person's name, escaped, on one line and at most `limit` long. Names are folded as
+    they arrive too; this keeps those stored before that (and any other way in) from
+    faking a line of a card."""
+    return esc(shorten(one_line(name), limit))
+
+
 def person_line(person: Person) -> str:
     handle = f" @{esc(person.username)}" if person.username else ""
-    return f"{esc(shorten(person.display_name, 140))}{handle} (id <code>{person.user_id}</code>)"
+    return f"{name_html(person.display_name, 140)}{handle} (id <code>{person.user_id}</code>)"
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.i18n import Texts
-from bot.rendering.common import esc
-from bot.text import shorten
+from bot.rendering.common import esc, name_html
+from bot.text import one_line, shorten
 from storage.models import ContactReply, Submission
 
 
 def ask_name(t: Texts, telegram_name: str) -> tuple[str, InlineKeyboardMarkup]:
     button = InlineKeyboardButton(
-        f"👤 {shorten(telegram_name, 40)}",
+        f"👤 {shorten(one_line(telegram_name), 40)}",
         callback_data=callback_data.CONTACT_USE_TELEGRAM_NAME,
     )
     return (
@@ -30,7 +30,7 @@ def ask_email(t: Texts, name: str) -> str:
     return t.gettext(
         "Thanks, {name}. (2/3)\n\nWhat is your email address? The editors may answer there"
         " too; it is never published."
-    ).format(name=esc(shorten(name, 100)))
+    ).format(name=name_html(name, 100))
 
 
 def email_invalid(t: Texts, problem: str) -> str:
@@ -107,7 +107,7 @@ def reader_answer_queued(t: Texts) -> str:
 
 # The moderation group's side of the conversation, in the moderators' language.
 def reader_answer(t: Texts, submission: Submission, reply: ContactReply) -> str:
-    who = esc(shorten(submission.contact_name or submission.author.display_name, 100))
+    who = name_html(submission.contact_name or submission.author.display_name, 100)
     heading = t.gettext(
         "↩️ <b>{name}</b> answered (contact #{id}, Telegram id <code>{user_id}</code>):"
     ).format(name=who, id=submission.id, user_id=submission.author.user_id)

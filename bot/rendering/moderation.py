@@ -11,7 +11,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.i18n import Texts
-from bot.rendering.common import CARD_TITLE_LIMIT, Card, esc, moment, person_line, visible_length
+from bot.rendering.common import (
+    CARD_TITLE_LIMIT,
+    Card,
+    esc,
+    moment,
+    name_html,
+    person_line,
+    visible_length,
+)
 from bot.services.abuse import CardFlags
 from bot.services.moderation import Decision
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
@@ -227,7 +235,7 @@ def _card_header(t: Texts, submission: Submission, article_title: str | None) ->
             f"📰 {esc(shorten(article_title or _no_article(t, submission), CARD_TITLE_LIMIT))}",
             f"👤 {person_line(submission.author)}",
         ]
-    name = esc(shorten(submission.contact_name or "", CONTACT_FIELD_LIMIT))
+    name = name_html(submission.contact_name or "", CONTACT_FIELD_LIMIT)
     email = esc(shorten(submission.contact_email or "", CONTACT_FIELD_LIMIT * 3))
     return [
         t.gettext("✉️ <b>Contact message #{id}</b>").format(id=submission.id),
@@ -246,7 +254,7 @@ def _card_footer(t: Texts, submission: Submission, answers: Sequence[ContactRepl
         footer.append(
             t.gettext("<b>{outcome}</b> by {moderator} at {time}").format(
                 outcome=_outcome(t, submission),
-                moderator=esc(shorten(submission.decided_by_name or "?", 100)),
+                moderator=name_html(submission.decided_by_name or "?", 100),
                 time=moment(t, submission.decided_at),
             )
         )
@@ -260,7 +268,7 @@ def _card_footer(t: Texts, submission: Submission, answers: Sequence[ContactRepl
             )
         footer += [
             t.gettext("💬 Answered by {moderator} at {time}").format(
-                moderator=esc(shorten(_answerer(t, answer), 100)),
+                moderator=name_html(_answerer(t, answer), 100),
                 time=moment(t, answer.delivered_at or 0),
             )
             for answer in answers[-ANSWER_LINES_SHOWN:]

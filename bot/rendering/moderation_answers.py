@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Texts
-from bot.rendering.common import esc
+from bot.rendering.common import esc, name_html
 from bot.rendering.moderation import message_link
 from bot.services.contact import InboxEntry
 from bot.services.moderation import Decision
@@ -128,7 +128,7 @@ def inbox(t: Texts, entries: Sequence[InboxEntry], chat_id: int) -> str:
     ]
     for entry in entries:
         submission = entry.submission
-        name = esc(shorten(submission.contact_name or submission.author.display_name, 60))
+        name = name_html(submission.contact_name or submission.author.display_name, 60)
         label = f"#{submission.id}"
         link = message_link(chat_id, entry.card_message_id)
         if link:

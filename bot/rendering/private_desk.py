@@ -8,11 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callback_data
 from bot.callback_data import PrivateDeskAction
 from bot.i18n import Texts
-from bot.rendering.common import esc
+from bot.rendering.common import esc, name_html
 from bot.rendering.moderation import card_under, verdict_labels
 from bot.rendering.reports import duration
 from bot.services.abuse import CardFlags
-from bot.text import shorten
 from storage.models import Submission, SubmissionKind
 from storage.private_desks import DeskState, PrivateDesk
 
@@ -86,7 +85,7 @@ def answer_copy(t: Texts, submission: Submission, moderator_name: str, text: str
     """Under the card in the group: an answer a moderator wrote on their private desk."""
     return (
         t.gettext("📨 <b>{name}</b> answered contact #{id} from their private desk:").format(
-            name=esc(shorten(moderator_name, 100)), id=submission.id
+            name=name_html(moderator_name, 100), id=submission.id
         )
         + f"\n\n{esc(text)}"
     )

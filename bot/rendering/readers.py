@@ -12,7 +12,7 @@ from bot.i18n import NAMES, SUPPORTED, Texts
 from bot.rendering.common import CARD_TITLE_LIMIT, esc, visible_length
 from bot.rendering.contact import contact_received
 from bot.services.comments import ArticleView
-from bot.text import MESSAGE_LIMIT, shorten, tg_length
+from bot.text import MESSAGE_LIMIT, one_line, shorten, tg_length
 from storage.models import Article, ArticleListing, Submission, SubmissionKind, SubmissionStatus
 
 
@@ -92,7 +92,7 @@ def article_view(t: Texts, view: ArticleView, comment_limit: int) -> str:
     budget = MESSAGE_LIMIT - visible_length(header) - visible_length(footer) - 60
     shown: list[str] = []
     for comment in reversed(view.comments):
-        name = f"{shorten(comment.author_name, VIEW_NAME_LIMIT)}: "
+        name = f"{shorten(one_line(comment.author_name), VIEW_NAME_LIMIT)}: "
         room = budget - tg_length(name) - 2
         if room < VIEW_MIN_EXCERPT and shown:
             break

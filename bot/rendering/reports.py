@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.i18n import Texts
 from bot.rendering.admins import right_name
-from bot.rendering.common import esc, moment
+from bot.rendering.common import esc, moment, name_html
 from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
 from bot.text import shorten
 from storage.models import SubmissionKind
@@ -117,7 +117,7 @@ def _moderator_lines(t: Texts, moderators: Sequence[ModeratorTally]) -> list[str
     ]
     for tally in moderators[:LIST_LIMIT]:
         lines.append(
-            f"{esc(shorten(tally.name, NAME_LIMIT))}:"
+            f"{name_html(tally.name, NAME_LIMIT)}:"
             f" ✅ {tally.approved} · ❌ {tally.rejected} · 🚫 {tally.banned}"
         )
     hidden = len(moderators) - LIST_LIMIT

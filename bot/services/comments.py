@@ -215,6 +215,7 @@ async def _store(
         [
             submissions.NewComment(
                 requests[i].author.user_id,
+                requests[i].author.display_name,
                 _article_id(articles_of[i]),
                 texts[i],
                 requests[i].now,

@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.services import abuse, effects
 from bot.settings import Settings
-from bot.text import tg_length
+from bot.text import one_line, tg_length
 from storage import contact_replies, readers, submissions
 from storage.db import Database
 from storage.models import Person, ReaderState, ReplyDirection, Submission, SubmissionKind
@@ -120,6 +120,10 @@ async def answer(
             return FormOutcome(Step.EMPTY)
         data = dict(state.data)
         if state.mode == ASKING_NAME:
+            # On one line: a name with line breaks would fake lines on the card.
+            text = one_line(text)
+            if not text:
+                return FormOutcome(Step.EMPTY)
             if len(text) > NAME_MAX_LENGTH:
                 return FormOutcome(Step.NAME_TOO_LONG)
             data["name"] = text
@@ -158,6 +162,7 @@ async def answer(
             None,
             text,
             now,
+            author_name=reader.display_name,
             contact_name=data.get("name", reader.display_name),
             contact_email=data.get("email"),
             source_message_id=message_id,

@@ -184,6 +184,7 @@ async def hold_for_moderation(
                 text,
                 comment.now,
                 source,
+                author_name=comment.author.display_name,
                 kept=kept,
                 removal_refused="no_right" if no_right else None,
             )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -49,6 +51,18 @@ def test_copy_holds_the_data_in_one_file(database: Path, tmp_path: Path) -> None
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.sqlite3", "data"]
+
+
+def test_the_copy_is_readable_by_its_owner_alone(database: Path, tmp_path: Path) -> None:
+    """Run by hand under the usual umask (022), the copy of every reader's email and
+    words is still 0600, not readable by every account on the machine."""
+    previous = os.umask(0o022)
+    try:
+        target = tmp_path / "backup.sqlite3"
+        backup_database(database, target)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
 def test_copy_during_a_write_transaction_holds_the_rows_committed_to_the_wal(

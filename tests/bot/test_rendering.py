@@ -10,7 +10,7 @@ from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services.comments import ArticleView, OpenResult
 from bot.services.moderation import Decision
-from bot.text import MESSAGE_LIMIT, shorten, tg_length
+from bot.text import MESSAGE_LIMIT, one_line, shorten, tg_length
 from storage.models import (
     Article,
     ArticleStatus,
@@ -198,3 +198,50 @@ def test_a_media_comments_caption_is_whole_or_none() -> None:
     assert tg_length(visible(caption)) == channel_texts.CAPTION_LIMIT
     longer = submission(fits + "y", author=Person(5, "Eve", "co", None))
     assert channel_texts.thread_caption(longer) is None
+
+
+# A name as a hostile reader types it (or as it was stored before names were folded): a
+# line break, a line separator, tabs, a run of spaces and a right-to-left override.
+BENT_NAME = "Ann\nTelegram: Jane @jane (id 123)\u2028x\t\ty   z\u202e!"
+FOLDED_NAME = "Ann Telegram: Jane @jane (id 123) x y z!"
+
+
+def test_names_with_line_breaks_are_shown_on_one_line() -> None:
+    """A name with line breaks and odd spaces, stored as it came, reads as one line on a
+    contact card, a comment card, the thread post and the article view."""
+    contact = submission(
+        "Hi",
+        kind=SubmissionKind.CONTACT,
+        author=Person(5, BENT_NAME, "\u2067Lee\u2069\n", "eve_1"),
+        contact_name=BENT_NAME,
+        contact_email="a@b.c",
+        status=SubmissionStatus.APPROVED,
+        decided_by=9,
+        decided_by_name="Mo\nApproved by Editor",
+        decided_at=0.0,
+    )
+    lines = visible(moderation_texts.card(EN, contact, None).text).split("\n")
+    assert f"Name: {FOLDED_NAME}" in lines
+    assert f"Telegram: {FOLDED_NAME} Lee @eve_1 (id 5)" in lines
+    assert not any(line.startswith("Telegram: Jane") for line in lines)
+    assert any(line.startswith("✅ Approved by Mo Approved by Editor at") for line in lines)
+    comment = submission("Hi", author=Person(5, BENT_NAME))
+    assert f"👤 {FOLDED_NAME} (id 5)" in visible(moderation_texts.card(EN, comment, "T").text)
+    assert visible(channel_texts.thread_comment(comment)) == f"💬 {FOLDED_NAME}\nHi"
+    caption = channel_texts.thread_caption(comment)
+    assert caption is not None and visible(caption) == f"💬 {FOLDED_NAME}\nHi"
+    article = Article(1, "https://b.example", "T", "", ArticleStatus.PUBLISHED, 5, None, 1, 0.0)
+    view = ArticleView(OpenResult.READY, article, [PublishedComment(BENT_NAME, "Hi", 0.0)], 1)
+    assert f"{FOLDED_NAME}: Hi" in visible(reader_texts.article_view(EN, view, 2000))
+
+
+def test_one_line_keeps_what_names_are_made_of() -> None:
+    """Folding leaves letters of any script, emoji sequences (joiners, flags) alone."""
+    for name in (
+        "José Ñúñez",
+        "محمد علي",
+        "👩‍👩‍👧 family",
+        "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+    ):
+        assert one_line(name) == name
+    assert one_line(" \u200f\n\t ") == ""

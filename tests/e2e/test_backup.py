@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import sys
 from collections import Counter
 from pathlib import Path
@@ -38,6 +39,8 @@ async def backup_cli(database_path: Path, target: Path) -> tuple[int, str, str]:
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # As an editor's shell runs it by hand: files anyone on the machine may read.
+        umask=0o022,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=20)
     assert process.returncode is not None
@@ -69,6 +72,8 @@ async def test_bot_restored_from_a_live_backup_decides_the_card_made_before_it(
         code, out, err = await backup_cli(e2e_settings.database_path, target)
         assert (code, err) == (0, ""), err
         assert out.startswith(f"Backed up {e2e_settings.database_path} to {target} (")
+        # Every reader's email is in it: for the bot's own account only.
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
     restored = make_settings(target, telegram_api_url=telegram.base_url)
     assert await submission_statuses(restored) == ["pending"]

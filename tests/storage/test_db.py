@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,31 @@ async def test_a_failing_unit_of_work_is_rolled_back(db: Database) -> None:
         await insert_then_fail()
     async with db.reading() as conn, conn.execute("SELECT COUNT(*) FROM readers") as cursor:
         assert (await cursor.fetchone())[0] == 0  # type: ignore[index]
+
+
+async def test_comments_stored_before_names_were_kept_take_the_name_known_today(
+    database_path: Path,
+) -> None:
+    """Migration 0017: each submission keeps its author's name; rows from before it take
+    the name the readers table holds at the upgrade."""
+    database_path.parent.mkdir(parents=True, exist_ok=True)
+    older = sqlite3.connect(database_path)
+    for version, script in _migrations():
+        if version >= 17:
+            break
+        older.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+    older.executescript(
+        "INSERT INTO readers (user_id, first_name, last_name, updated_at) VALUES"
+        " (1, 'Ann', 'Lee', 0), (2, 'Bo', NULL, 0), (3, '', 'Cy', 0);"
+        "INSERT INTO submissions (kind, user_id, text, created_at) VALUES"
+        " ('comment', 1, 'a', 0), ('comment', 2, 'b', 0), ('contact', 3, 'c', 0);"
+    )
+    older.close()
+    database = await Database.open(database_path)
+    async with (
+        database.reading() as conn,
+        conn.execute("SELECT user_id, author_name FROM submissions ORDER BY id") as cursor,
+    ):
+        names = [tuple(row) for row in await cursor.fetchall()]
+    await database.close()
+    assert names == [(1, "Ann Lee"), (2, "Bo"), (3, "Cy")]

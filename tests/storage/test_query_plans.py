@@ -17,7 +17,7 @@ HOT_QUERIES = {
         (5,),
     ),
     "article view, latest approved": (
-        "SELECT r.first_name, s.text FROM submissions s JOIN readers r ON r.user_id = s.user_id"
+        "SELECT s.author_name, s.text FROM submissions s"
         " WHERE s.article_id = ? AND s.status = 'approved' ORDER BY s.id DESC LIMIT ?",
         (1, 10),
     ),
