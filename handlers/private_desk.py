@@ -86,6 +86,7 @@ class PrivateDeskHandlers:
             self._runtime.wake_outbox()
             await answer_press(query, desk_texts.no_longer_a_moderator(t), alert=True)
             return
+        await private_desk.confirmed(db, moderator.user_id, now)
         check = await private_desk.check_press(
             db, moderator.user_id, message.message_id, press.submission_id or None
         )
@@ -140,7 +141,11 @@ class PrivateDeskHandlers:
         assert message.reply_to_message is not None
         replied = message.reply_to_message
         reply = await private_desk.reply_target(
-            self._runtime.db, moderator.user_id, replied.message_id, item_shown_by(replied)
+            self._runtime.db,
+            moderator.user_id,
+            replied.message_id,
+            item_shown_by(replied),
+            message.date.timestamp(),
         )
         if reply.target is ReplyTarget.NOT_THE_DESK:
             return False
@@ -164,6 +169,7 @@ class PrivateDeskHandlers:
                 )
                 self._runtime.wake_outbox()
             return True
+        await private_desk.confirmed(self._runtime.db, moderator.user_id, time.time())
         outcome = await contact.answer_from_desk(
             self._runtime.db,
             moderator,
@@ -174,7 +180,7 @@ class PrivateDeskHandlers:
         )
         if outcome.result is ReplyResult.QUEUED:
             self._runtime.wake_outbox()
-            await message.reply_text(desk_texts.answer_queued(t))
+            await message.reply_text(desk_texts.answer_queued(t, reply.submission_id))
         elif outcome.result is ReplyResult.READER_BANNED:
             await message.reply_text(contact_texts.answer_to_banned(t))
         elif outcome.result is ReplyResult.TOO_LONG:
@@ -207,5 +213,6 @@ _REFUSED_REPLIES: dict[ReplyTarget, Callable[[Texts], str]] = {
     ReplyTarget.CONTACT: contact_texts.answer_needs_text,
     ReplyTarget.COMMENT: desk_texts.comments_are_not_answered,
     ReplyTarget.MOVED: desk_texts.desk_moved_before_the_answer,
+    ReplyTarget.JUST_CHANGED: desk_texts.desk_changed_just_before_the_answer,
     ReplyTarget.CLOSED: desk_texts.answer_to_closed_desk,
 }

@@ -64,10 +64,15 @@ class DeskItem:
 
 
 async def desk_item(
-    conn: aiosqlite.Connection, settings: Settings, item_id: int | None
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    item_id: int | None,
+    *,
+    decided_too: bool = False,
 ) -> DeskItem:
+    """`decided_too`: a private desk shows an item decided elsewhere, saying so."""
     submission = await submissions.get(conn, item_id) if item_id else None
-    if submission is not None and not submission.is_pending:
+    if submission is not None and not submission.is_pending and not decided_too:
         # Decided since the desk's row was queued; the row its decision queued shows the next.
         submission = None
     waiting = await submissions.count_by_status(conn, SubmissionStatus.PENDING)

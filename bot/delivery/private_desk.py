@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import time
+from datetime import UTC, datetime
 
 import aiosqlite
-from telegram import ReplyParameters
+from telegram import Message, ReplyParameters
 from telegram.error import BadRequest
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, desk_item, int_of
@@ -17,16 +18,22 @@ from bot.rendering import private_desk as desk_texts
 from bot.services import effects, languages
 from storage import contact_replies, outbox, private_desks, submissions
 from storage.models import OutboxItem
+from storage.private_desks import DeskState
 
 
 async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """Post the desk (for /desk), or edit it to what it holds now."""
+    """Post the desk (for /desk), or edit it to what it holds now; and record which item
+    the message shows since when, by Telegram's clock, for the replies to it."""
     moderator_id = int(item.chat_key)
     async with delivery.db.reading() as conn:
         desk = await private_desks.get(conn, moderator_id)
         if desk is None:
             return NOTHING
-        shown = await desk_item(conn, delivery.settings, desk.item_id)
+        # An open desk keeps an item decided elsewhere (and says so) until its moderator
+        # moves on; a paused one names the item it let go.
+        shown = await desk_item(
+            conn, delivery.settings, desk.item_id, decided_too=desk.state is DeskState.OPEN
+        )
     t = await languages.texts_for_id(delivery.db, delivery.settings, moderator_id)
     text, markup = desk_texts.private_desk(
         t,
@@ -38,6 +45,11 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
         shown.flags,
     )
     digest = common_texts.Card(text, markup).digest
+    shown_item = (
+        shown.submission.id
+        if desk.state is DeskState.OPEN and shown.submission is not None
+        else None
+    )
     bot = delivery.bot
     message_id = desk.message_id
     retired: list[outbox.NewRow] = []
@@ -47,29 +59,41 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
             # A row of its own, after this one is recorded: the new message must be the
             # desk even if the older one cannot be edited just now.
             retired.append(effects.retire_private_desk_row(moderator_id, message_id))
-        message_id = sent.message_id
+        message_id, shown_at, by_edit = sent.message_id, sent.date, False
     elif digest != desk.digest:
         try:
-            await bot.edit_message_text(
+            edited = await bot.edit_message_text(
                 text, chat_id=moderator_id, message_id=message_id, reply_markup=markup
             )
+            shown_at, by_edit = _telegram_time(edited), True
         except BadRequest as error:
             lowered = error.message.lower()
             if "message to edit not found" in lowered or "can't be edited" in lowered:
                 # Deleted by the moderator, or too old to edit: the desk goes anew.
-                message_id = (
-                    await bot.send_message(moderator_id, text, reply_markup=markup)
-                ).message_id
-            elif "message is not modified" not in lowered:
+                sent = await bot.send_message(moderator_id, text, reply_markup=markup)
+                message_id, shown_at, by_edit = sent.message_id, sent.date, False
+            elif "message is not modified" in lowered:
+                # Shown already: an answer lost on the way. Since now, to be safe.
+                shown_at, by_edit = datetime.now(UTC), True
+            else:
                 raise
     else:
         return NOTHING
-    shown_on = message_id
+    shown_on, since = message_id, shown_at.timestamp()
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await private_desks.record_shown(conn, moderator_id, shown_on, digest)
+        await private_desks.record_shown(
+            conn, moderator_id, shown_on, digest, shown_item, since, by_edit=by_edit
+        )
 
     return Delivered(record, retired)
+
+
+def _telegram_time(edited: Message | bool) -> datetime:
+    """When Telegram made the edit, by its own clock (the one replies are dated by)."""
+    if isinstance(edited, Message):
+        return edited.edit_date or edited.date
+    return datetime.now(UTC)
 
 
 async def retire_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:

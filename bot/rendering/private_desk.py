@@ -28,11 +28,9 @@ def private_desk(
     if desk.state is DeskState.CLOSED:
         return t.gettext("✖️ <b>Your desk is closed.</b> /desk opens it again."), None
     if desk.state is DeskState.EXPIRED:
-        text = t.gettext(
-            "⏸ <b>Your desk is paused.</b> #{id} waited on it for {duration} without a"
-            " decision, so it went back to the queue for the others."
-        ).format(id=desk.item_id, duration=duration(t, claim_seconds))
-        return text, _keyboard([[_button(t.gettext("▶️ Continue"), PrivateDeskAction.NEXT)]], t)
+        return _paused(t, desk, claim_seconds), _keyboard(
+            [[_button(t.gettext("▶️ Continue"), PrivateDeskAction.NEXT)]], t
+        )
     if submission is None:
         text = t.gettext("🗂 <b>Your desk</b>\n\n🎉 Nothing is waiting for you now.")
         if waiting:
@@ -42,6 +40,8 @@ def private_desk(
                 waiting,
             ).format(count=waiting)
         return text, _keyboard([[_button(t.gettext("🔄 Look again"), PrivateDeskAction.NEXT)]], t)
+    if not submission.is_pending:
+        return _decided_elsewhere(t, submission, article_title, flags)
     heading = t.ngettext(
         "🗂 <b>Your desk</b>: {count} waiting. This one is yours for {duration}.",
         "🗂 <b>Your desk</b>: {count} waiting. This one is yours for {duration}.",
@@ -61,6 +61,35 @@ def private_desk(
             _button(t.gettext("⏭ Skip"), PrivateDeskAction.SKIP, item),
         ],
     ]
+    return card_under(t, heading, submission, article_title, flags), _keyboard(rows, t, item)
+
+
+def _paused(t: Texts, desk: PrivateDesk, claim_seconds: float) -> str:
+    if desk.item_id is None:
+        # Idle, and its moderator not checked recently: it took nothing new.
+        return t.gettext(
+            "⏸ <b>Your desk is paused.</b> Items came in while it sat idle; tap ▶️ Continue"
+            " to take the next one."
+        )
+    return t.gettext(
+        "⏸ <b>Your desk is paused.</b> #{id} waited on it for {duration} without a"
+        " decision, so it went back to the queue for the others."
+    ).format(id=desk.item_id, duration=duration(t, claim_seconds))
+
+
+def _decided_elsewhere(
+    t: Texts, submission: Submission, article_title: str | None, flags: CardFlags | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """An item decided on its card or another desk while it was on this one: the desk
+    keeps it, so that an answer being written to it goes to its reader and no other."""
+    heading = t.gettext(
+        "🗂 <b>Your desk</b>: #{id} was decided by {moderator} meanwhile. ▶️ Next shows the"
+        " next item."
+    ).format(id=submission.id, moderator=name_html(submission.decided_by_name or "?", 100))
+    if submission.kind is SubmissionKind.CONTACT:
+        heading += "\n" + t.gettext("↩️ You can still answer the reader: reply to this message.")
+    item = submission.id
+    rows = [[_button(t.gettext("▶️ Next"), PrivateDeskAction.NEXT, item)]]
     return card_under(t, heading, submission, article_title, flags), _keyboard(rows, t, item)
 
 
@@ -122,12 +151,20 @@ def desk_moved_before_the_answer(t: Texts) -> str:
     )
 
 
+def desk_changed_just_before_the_answer(t: Texts) -> str:
+    return t.gettext(
+        "Nothing was sent: your desk turned to this message just before your answer came,"
+        " so it may have been written for the one before. If it is for this one, send it"
+        " again as a reply."
+    )
+
+
 def answer_to_closed_desk(t: Texts) -> str:
     return t.gettext("Nothing was sent: your desk is closed. /desk opens it again.")
 
 
-def answer_queued(t: Texts) -> str:
+def answer_queued(t: Texts, submission_id: int) -> str:
     return t.gettext(
-        "✅ Your answer is on its way to the reader. It also appears under the card in the"
-        " moderation group."
-    )
+        "✅ Your answer to contact #{id} is on its way to the reader. It also appears under"
+        " the card in the moderation group."
+    ).format(id=submission_id)

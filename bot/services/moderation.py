@@ -98,7 +98,9 @@ async def decide(
             await effects.remove_from_group(conn, submission, now, tell_author=True)
         await effects.refresh_cards(conn, settings, submission_id, now)
         await desk.refresh_if_open(conn, settings, now)
-        await private_desk.item_decided(conn, settings, submission_id, now)
+        await private_desk.item_decided(
+            conn, settings, submission_id, now, on_desk_of=on_private_desk_of
+        )
         if submission.kind is SubmissionKind.CONTACT:
             # A contact message is answered by an editor's reply, not by a verdict.
             return DecisionOutcome(DecisionResult.APPLIED, submission)

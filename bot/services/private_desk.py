@@ -7,8 +7,9 @@ decides as fast as its people read, while the group's cards catch up within its 
 
 A desk shows one pending item, claimed for DESK_CLAIM_SECONDS so that no other desk
 (private, or the group's) shows it meanwhile. A decision, a Skip, closing the desk or the
-time running out ends the claim; a decision made anywhere moves on every desk that
-showed the item.
+time running out ends the claim. A decision made elsewhere leaves the item on the desk,
+which says who decided it: a desk turns to another item only at its moderator's tap
+(or, empty, when its moderator was checked recently), never under their pen.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ class PressCheck(StrEnum):
 
 
 async def open_desk(db: Database, settings: Settings, moderator: Person, now: float) -> None:
-    """/desk: a fresh desk message, holding the item it held if its claim still runs (for
-    the time left: opening the desk again must not hold an item for ever). The moderator's
-    language is kept for the desk's later updates."""
+    """/desk, once Telegram confirmed the moderator: a fresh desk message, holding the item
+    it held if its claim still runs (for the time left: opening the desk again must not
+    hold an item for ever). The moderator's language is kept for the desk's later updates."""
     moderator_id = moderator.user_id
     async with db.transaction() as conn:
         await readers.remember(conn, moderator, now)
@@ -56,8 +57,16 @@ async def open_desk(db: Database, settings: Settings, moderator: Person, now: fl
         )
         if not holding_pending:
             await _claim_next(conn, settings, moderator_id, 0, now)
+        await private_desks.record_check(conn, moderator_id, now)
         await _settle(conn, settings, now)
         await effects.show_private_desk(conn, moderator_id, now, new_message=True)
+
+
+async def confirmed(db: Database, moderator_id: int, now: float) -> None:
+    """Telegram confirmed just now that the moderator moderates (at a tap or an answer):
+    their desk, if it sits idle a while from now, may still be given new items."""
+    async with db.transaction() as conn:
+        await private_desks.record_check(conn, moderator_id, now)
 
 
 async def skip(
@@ -106,11 +115,23 @@ async def check_press(
 
 
 async def item_decided(
-    conn: aiosqlite.Connection, settings: Settings, item_id: int, now: float
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    item_id: int,
+    now: float,
+    *,
+    on_desk_of: int | None = None,
 ) -> None:
-    """In the decision's transaction: every desk that held the item moves on."""
+    """In the decision's transaction: the desk it was tapped on (`on_desk_of`) moves on.
+    A desk that held the item while it was decided elsewhere keeps it, and says who decided
+    it (▶️ Next moves on): turned into another item under the same message, it would hand
+    an answer its moderator was writing to the next item's reader, since Telegram gives a
+    reply the message as it is when sent (README "What the Bot API server fills in")."""
     for moderator_id in await private_desks.holding(conn, item_id):
-        await _claim_next(conn, settings, moderator_id, item_id, now)
+        if moderator_id == on_desk_of:
+            await _claim_next(conn, settings, moderator_id, item_id, now)
+        else:
+            await private_desks.release_claim(conn, moderator_id, now)
         await effects.show_private_desk(conn, moderator_id, now)
 
 
@@ -140,6 +161,9 @@ class ReplyTarget(StrEnum):
     COMMENT = "comment"
     # The desk moved on (or paused) since the message replied to showed the item.
     MOVED = "moved"
+    # The desk's message turned to this item just before the reply: it may have been
+    # written for the one before.
+    JUST_CHANGED = "just_changed"
     CLOSED = "closed"
 
 
@@ -150,24 +174,53 @@ class DeskReply:
 
 
 async def reply_target(
-    db: Database, moderator_id: int, replied_message_id: int, replied_item: int | None
+    db: Database,
+    moderator_id: int,
+    replied_message_id: int,
+    replied_item: int | None,
+    written_at: float,
 ) -> DeskReply:
-    """What a moderator's reply to a message in their private chat answers. The desk is one
-    message edited in place, so the reply answers the item the message showed when it was
-    written (`replied_item`, read from the replied message as Telegram hands it with the
-    reply), and only if the desk holds that item still: never an item it moved on to."""
+    """What a moderator's reply to a message in their private chat answers.
+
+    The desk is one message edited in place, and Telegram hands a reply with that message
+    as it is when the reply is sent (`replied_item`, read from it), not as its writer saw
+    it. So a reply answers an item only when nothing leaves a doubt: the desk holds it, the
+    bot's record says its message shows it (a desk that changed shows nothing known until
+    its next delivery is recorded), the message as Telegram hands it shows it too, and it
+    showed it since before the reply was written (`written_at`, Telegram's date; the record
+    is by Telegram's clock too). Anything else is refused, never sent elsewhere.
+
+    A moderator may also begin an answer, tap a button of the same desk (▶️ Next, Skip, a
+    decision), and send it: the desk turned to another item under their pen, by their own
+    hand. So an item that an edit put in place of another answers replies only from
+    CHANGED_ANSWER_SECONDS after it appeared, time for nobody to read and answer it."""
     async with db.reading() as conn:
         desk = await private_desks.get(conn, moderator_id)
         if desk is None or desk.message_id != replied_message_id:
             return DeskReply(ReplyTarget.NOT_THE_DESK)
         if desk.state is DeskState.CLOSED:
             return DeskReply(ReplyTarget.CLOSED)
-        if replied_item is None or not desk.holds(replied_item):
-            return DeskReply(ReplyTarget.MOVED)
-        shown = await submissions.get(conn, replied_item)
-    if shown is None or shown.kind is not SubmissionKind.CONTACT:
+        shown = await submissions.get(conn, replied_item) if replied_item else None
+    if shown is not None and shown.kind is SubmissionKind.COMMENT:
         return DeskReply(ReplyTarget.COMMENT)
+    unambiguous = (
+        shown is not None
+        and desk.holds(shown.id)
+        and desk.shown_item_id == shown.id
+        and desk.shown_since is not None
+        and desk.shown_since <= written_at
+    )
+    if shown is None or not unambiguous:
+        return DeskReply(ReplyTarget.MOVED)
+    assert desk.shown_since is not None
+    if desk.shown_by_edit and written_at < desk.shown_since + CHANGED_ANSWER_SECONDS:
+        return DeskReply(ReplyTarget.JUST_CHANGED, shown.id)
     return DeskReply(ReplyTarget.CONTACT, shown.id)
+
+
+# Nobody reads a contact message and answers it this fast (Telegram dates replies to the
+# second): a reply sent sooner after the desk's message turned to it was begun before.
+CHANGED_ANSWER_SECONDS = 5.0
 
 
 async def _claim_next(
@@ -210,19 +263,38 @@ async def _settle(
     conn: aiosqlite.Connection, settings: Settings, now: float, *, besides: int | None = None
 ) -> None:
     """After claims changed: empty desks (but `besides`, which just let an item go) take
-    what is free, and the group's desk shows what it may have been waiting for."""
-    for moderator_id in await private_desks.idle(conn):
+    what is free, if their moderators were checked recently, else they pause; and the
+    group's desk shows what it may have been waiting for."""
+    for idle in await private_desks.idle(conn):
+        moderator_id = idle.moderator_id
         if moderator_id == besides:
             continue
         # Looked for before claiming: an empty desk that stays empty is not written to.
         if await _next_free(conn, settings, moderator_id, 0, now) is None:
             # Nothing is free: the other empty desks find nothing either.
             break
-        await _claim_next(conn, settings, moderator_id, 0, now)
+        if _checked_recently(idle, settings, now):
+            await _claim_next(conn, settings, moderator_id, 0, now)
+        else:
+            await private_desks.pause_idle(conn, moderator_id, now)
         await effects.show_private_desk(conn, moderator_id, now)
     state = await group_desk.load(conn)
     if state.message_id is not None and await group_desk.current_item(conn, state) is None:
         await group_desk.refresh_if_open(conn, settings, now)
+
+
+def _checked_recently(desk: PrivateDesk, settings: Settings, now: float) -> bool:
+    """Whether an idle desk may be given a reader's words without asking its moderator.
+
+    Someone who leaves the moderation group must stop receiving readers' messages, and the
+    bot is not told when they leave. Telegram would tell it (chat_member updates), but only
+    to a bot that is an administrator of the group, which the set-up does not require, and
+    asking for them brings every join and leave of the channel and the discussion group
+    too. So a membership answer is trusted as long as the bot trusts it elsewhere
+    (MODERATOR_CACHE_SECONDS): an idle desk whose moderator was checked longer ago pauses
+    instead, and ▶️ Continue asks Telegram again. The services cannot ask Telegram
+    themselves; every tap, /desk and answer does (handlers), and records it."""
+    return desk.checked_at is not None and now - desk.checked_at <= settings.moderator_cache_seconds
 
 
 async def _group_desk_item(

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot import callback_data
 from bot.services.moderation import Decision
-from tests.e2e.harness import OUTSIDER_ID, populate, running_bot
+from tests.e2e.harness import OUTSIDER_ID, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import card_without_buttons, post_article, press, start_payload
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
@@ -56,6 +57,37 @@ async def shows(telegram: FakeTelegram, desk: Message, text: str) -> Message:
     return await telegram.wait_for(
         lambda: (m := desk_now(telegram, desk)) and text in m["text"] and m
     )
+
+
+async def contact_waiting(telegram: FakeTelegram, reader: int, name: str, text: str) -> Message:
+    """A reader fills the contact form; returns its card in the moderation group."""
+    telegram.user_sends_text(reader, "/contact")
+    await telegram.wait_for_bot_message(reader, contains="What is your name")
+    telegram.user_sends_text(reader, name)
+    await telegram.wait_for_bot_message(reader, contains="email")
+    telegram.user_sends_text(reader, f"{name.lower()}@example.com")
+    await telegram.wait_for_bot_message(reader, contains="Now your message")
+    telegram.user_sends_text(reader, text)
+    await telegram.wait_for_bot_message(reader, contains="reached the editors")
+    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=text)
+
+
+def item_of(desk: Message) -> int:
+    """The item a desk message shows, from its buttons' data."""
+    press = callback_data.parse_private_desk(buttons(desk)["✖️ Close"])
+    assert press is not None
+    return press.submission_id
+
+
+def said_to(telegram: FakeTelegram, chat_id: int) -> list[str]:
+    """Every text the bot sent or edited into the chat, as sent: an edit overwrites the
+    fake's copy of a message, not this."""
+    return [
+        str(call.params.get("text", ""))
+        for call in telegram.calls
+        if call.method in {"sendMessage", "editMessageText"}
+        and call.params.get("chat_id") == chat_id
+    ]
 
 
 async def comments_waiting(telegram: FakeTelegram, texts: list[str]) -> Message:
@@ -107,9 +139,10 @@ async def test_two_desks_hold_different_items_and_move_on_after_each_tap(
     assert [c for c in telegram.calls if c.status == 429] == []
 
 
-async def test_a_card_decided_in_the_group_moves_the_desk_that_held_it(
+async def test_a_card_decided_in_the_group_is_said_on_the_desk_that_held_it(
     telegram: FakeTelegram, database_path: Path
 ) -> None:
+    """The desk keeps the item and names who decided it; ▶️ Next moves on."""
     team(telegram)
     settings = make_settings(database_path, telegram_api_url=telegram.base_url)
     async with running_bot(settings):
@@ -121,8 +154,9 @@ async def test_a_card_decided_in_the_group_moves_the_desk_that_held_it(
             m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "Held words" in m["text"]
         )
         await press(telegram, MODERATOR_ID, card, Decision.REJECT)
-        await shows(telegram, desk, "Next words")
-        # A tap on the desk as it was before it moved decides nothing twice.
+        decided = await shows(telegram, desk, "decided by Mo")
+        assert "Held words" in decided["text"] and "Rejected" in decided["text"]
+        # A tap on the desk as it was before decides nothing twice.
         query_id = telegram.user_presses_button(
             SECOND_MODERATOR,
             SECOND_MODERATOR,
@@ -130,7 +164,9 @@ async def test_a_card_decided_in_the_group_moves_the_desk_that_held_it(
             buttons(stale)["✅ Approve"],
         )
         answer = await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
-        assert "no longer valid" in answer["text"]
+        assert "Already rejected by Mo" in answer["text"]
+        await tap(telegram, SECOND_MODERATOR, desk, "▶️ Next")
+        await shows(telegram, desk, "Next words")
 
 
 async def test_a_claim_runs_out_and_the_item_goes_to_another_desk(
@@ -138,7 +174,11 @@ async def test_a_claim_runs_out_and_the_item_goes_to_another_desk(
 ) -> None:
     team(telegram)
     settings = make_settings(
-        database_path, telegram_api_url=telegram.base_url, desk_claim_seconds=2
+        database_path,
+        telegram_api_url=telegram.base_url,
+        desk_claim_seconds=2,
+        # The idle desk's moderator was checked when they opened it: that is trusted a while.
+        moderator_cache_seconds=60,
     )
     async with running_bot(settings):
         await comments_waiting(telegram, ["Only words"])
@@ -161,15 +201,7 @@ async def test_a_contact_message_is_answered_from_a_desk_and_threads_under_its_c
     reader = 2001
     settings = make_settings(database_path, telegram_api_url=telegram.base_url)
     async with running_bot(settings):
-        telegram.user_sends_text(reader, "/contact")
-        await telegram.wait_for_bot_message(reader, contains="What is your name")
-        telegram.user_sends_text(reader, "Rosa")
-        await telegram.wait_for_bot_message(reader, contains="email")
-        telegram.user_sends_text(reader, "rosa@example.com")
-        await telegram.wait_for_bot_message(reader, contains="Now your message")
-        telegram.user_sends_text(reader, "Please take down my old comment")
-        await telegram.wait_for_bot_message(reader, contains="reached the editors")
-        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message")
+        card = await contact_waiting(telegram, reader, "Rosa", "Please take down my old comment")
         desk = await open_desk(telegram, MODERATOR_ID)
         assert "Please take down my old comment" in desk["text"]
         assert "Reply to this message to answer" in desk["text"]
@@ -257,3 +289,113 @@ async def test_a_desk_opened_again_retires_the_old_message_and_refuses_what_it_c
         theirs = await open_desk(telegram, SECOND_MODERATOR)
         assert "Words to reject" in theirs["text"]
     assert [c for c in telegram.calls if c.status == 429] == []
+
+
+async def test_an_answer_written_while_the_contact_is_decided_elsewhere_reaches_no_other_reader(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Telegram hands a reply with the replied message as it is when the reply is sent:
+    a desk that turned into another contact while its moderator wrote would send the
+    answer to that other reader. The desk keeps the contact it showed, and says who
+    decided it."""
+    team(telegram)
+    rosa, bea = 2001, 2002
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        rosas_card = await contact_waiting(telegram, rosa, "Rosa", "Please take down my comment")
+        await contact_waiting(telegram, bea, "Bea", "My address changed")
+        desk = await open_desk(telegram, SECOND_MODERATOR)
+        assert "Please take down my comment" in desk["text"]
+        rosas_item = item_of(desk)
+        # Sam starts writing his answer; meanwhile Mo decides Rosa's message on its card.
+        await press(telegram, MODERATOR_ID, rosas_card, Decision.APPROVE)
+        changed = await telegram.wait_for(
+            lambda: (m := desk_now(telegram, desk)) and m["text"] != desk["text"] and m
+        )
+        telegram.user_sends_text(
+            SECOND_MODERATOR, "Done, Rosa: it is gone.", reply_to_message_id=desk["message_id"]
+        )
+        told = await telegram.wait_for_bot_message(SECOND_MODERATOR, contains="answer")
+
+        def reached() -> int | None:
+            return next(
+                (
+                    reader
+                    for reader in (rosa, bea)
+                    if any("Done, Rosa" in text for text in said_to(telegram, reader))
+                ),
+                None,
+            )
+
+        assert await telegram.wait_for(reached) == rosa
+        assert f"#{rosas_item}" in told["text"]
+        # The desk said who decided it, and offers the next item.
+        assert "Please take down my comment" in changed["text"]
+        assert "decided by Mo" in changed["text"]
+        assert set(buttons(changed)) == {"▶️ Next", "✖️ Close"}
+        await tap(telegram, SECOND_MODERATOR, desk, "▶️ Next")
+        await shows(telegram, desk, "My address changed")
+        await wait_for_outbox(settings, lambda s: "pending" not in s.values())
+    assert not any("Done, Rosa" in text for text in said_to(telegram, bea))
+
+
+async def test_a_moderator_who_left_gets_no_readers_words_on_an_idle_desk(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """The bot hears nothing when someone leaves the moderation group: an idle desk takes
+    new items only while its moderator's membership was checked recently (here: never
+    trusted, MODERATOR_CACHE_SECONDS=0), else it pauses and ▶️ Continue checks again."""
+    team(telegram)
+    reader = 2001
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        # No membership answer is trusted later (the default is a minute).
+        moderator_cache_seconds=0,
+        # Claims are swept each second.
+        desk_claim_seconds=4,
+    )
+    async with running_bot(settings):
+        desk = await open_desk(telegram, SECOND_MODERATOR)
+        assert "Nothing is waiting for you" in desk["text"]
+        telegram.set_member_status(MODERATION_CHAT_ID, SECOND_MODERATOR, "left")
+        await contact_waiting(telegram, reader, "Rosa", "My private complaint")
+        moved = await telegram.wait_for(
+            lambda: (m := desk_now(telegram, desk)) and "Nothing is waiting" not in m["text"] and m
+        )
+        assert "My private complaint" not in moved["text"]
+        assert "Your desk is paused" in moved["text"]
+        assert set(buttons(moved)) == {"▶️ Continue", "✖️ Close"}
+        answer = await tap(telegram, SECOND_MODERATOR, desk, "▶️ Continue")
+        assert "no longer in the moderation group" in answer["text"]
+        await shows(telegram, desk, "Your desk is closed")
+        # Mo, still a moderator, takes the item at once.
+        mine = await open_desk(telegram, MODERATOR_ID)
+        assert "My private complaint" in mine["text"]
+    words = said_to(telegram, SECOND_MODERATOR)
+    assert not any("rosa@example.com" in text or "My private complaint" in text for text in words)
+
+
+async def test_an_answer_begun_before_its_moderator_moved_the_desk_on_is_refused(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """A moderator begins an answer to one contact, taps Skip, and sends it: the desk
+    turned to the next contact under their pen, by their own hand, and Telegram hands the
+    reply with that next contact. Sent within seconds of the change, it goes nowhere."""
+    team(telegram)
+    rosa, bea = 2001, 2002
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        await contact_waiting(telegram, rosa, "Rosa", "Please take down my comment")
+        await contact_waiting(telegram, bea, "Bea", "My address changed")
+        desk = await open_desk(telegram, SECOND_MODERATOR)
+        assert "Please take down my comment" in desk["text"]
+        await tap(telegram, SECOND_MODERATOR, desk, "⏭ Skip")
+        await shows(telegram, desk, "My address changed")
+        telegram.user_sends_text(
+            SECOND_MODERATOR, "Done, Rosa: it is gone.", reply_to_message_id=desk["message_id"]
+        )
+        await telegram.wait_for_bot_message(SECOND_MODERATOR, contains="Nothing was sent")
+        await wait_for_outbox(settings, lambda s: "pending" not in s.values())
+    for reader in (rosa, bea):
+        assert not any("Done, Rosa" in text for text in said_to(telegram, reader))

@@ -1888,6 +1888,12 @@ class FakeTelegram:
                 data["message_thread_id"] = reply_to.data.get(
                     "message_thread_id", reply_to.data["message_id"]
                 )
+            # The message as it is *now*, not as the person saw it when they began to
+            # write: the Bot API server keeps one copy of each message, overwritten on
+            # every edit (Client.cpp: on_update_message_edited replaces its reply_markup),
+            # and fills reply_to_message from it (get_reply_to_message_info ->
+            # get_message) when the reply arrives; /work/shared/telegram/README.md, "What
+            # the Bot API server fills in for you". Nested replies are left out.
             replied = copy.deepcopy(reply_to.data)
             replied.pop("reply_to_message", None)
             data["reply_to_message"] = replied

@@ -418,6 +418,27 @@ async def test_replies(fake, bot):
     assert stored["reply_to_message"] == comment
 
 
+async def test_a_reply_carries_the_replied_message_as_it_is_when_the_reply_is_sent(
+    fake, bot, private_chat
+):
+    """Telegram keeps one copy of a message and fills reply_to_message from it: a reply to
+    a message edited since the person began writing shows the edit, buttons and all."""
+    desk = await bot.send_message(private_chat, "first item", reply_markup=keyboard("item:1"))
+    await bot.edit_message_text(
+        "second item",
+        chat_id=private_chat,
+        message_id=desk.message_id,
+        reply_markup=keyboard("item:2"),
+    )
+    fake.user_sends_text(USER, "my answer", reply_to_message_id=desk.message_id)
+    updates = await bot.get_updates(timeout=0)
+    replied = updates[-1].message.reply_to_message
+    assert replied is not None
+    assert replied.text == "second item"
+    assert replied.reply_markup == keyboard("item:2")
+    assert replied.edit_date is not None
+
+
 async def test_message_ids_count_per_chat(fake, bot):
     """Each chat numbers its messages from 1."""
     first = await bot.send_message(OTHER_GROUP, "one")
