@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.feeds import FeedEntry, ParsedFeed
+import calendar
+import re
+from pathlib import Path
+
+from bot.feeds import FeedEntry, ParsedFeed, parse
 from bot.services import articles, feeds
 from bot.services.articles import PostRequest
 from bot.settings import Settings
@@ -159,3 +163,128 @@ async def test_old_entries_that_appear_later_are_recorded_not_posted(
     assert await rows(
         db, "SELECT entry_key, article_id FROM feed_entries WHERE entry_key = ?", ("tag:old",)
     ) == [("tag:old", None)]
+
+
+# ------------------------------------------------------------- real feeds, keys and links
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
+
+
+def utc(year: int, month: int, day: int, hour: int = 0) -> float:
+    return float(calendar.timegm((year, month, day, hour, 0, 0, 0, 0, 0)))
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def without_newest(body: bytes, count: int, tag: bytes = b"item") -> bytes:
+    """The feed as it was before its `count` newest entries (feeds list newest first)."""
+    return re.sub(rb"<%s>.*?</%s>" % (tag, tag), b"", body, count=count, flags=re.DOTALL)
+
+
+async def articles_posted(db: Database) -> list[tuple[object, ...]]:
+    return await rows(db, "SELECT url, title FROM articles WHERE created_by = 0 ORDER BY id")
+
+
+async def test_nixos_news_items_sharing_one_link_are_each_posted(
+    db: Database, settings: Settings
+) -> None:
+    """NixOS news: no guid, every item links the news page. Each new item is posted, even
+    though that link was posted before."""
+    url = "https://nixos.org/news-rss.xml"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    body = fixture("nixos_news_rss2.xml")
+    await feeds.took_entries(
+        db, settings, url, parse(without_newest(body, 2), url), NO_VALIDATORS, utc(2024, 10, 1)
+    )
+
+    outcome = await feeds.took_entries(
+        db, settings, url, parse(body, url), NO_VALIDATORS, utc(2024, 11, 30, 12)
+    )
+    again = await feeds.took_entries(
+        db, settings, url, parse(body, url), NO_VALIDATORS, utc(2024, 11, 30, 13)
+    )
+
+    assert len(outcome.posted) == 2
+    assert again.posted == ()
+    assert [title for _, title in await articles_posted(db)] == [
+        "Nix 2.25 released",
+        "NixOS 24.11 released",
+    ]
+
+
+async def test_entries_with_an_empty_link_are_each_posted_with_their_own_address(
+    db: Database, settings: Settings
+) -> None:
+    """WordPress's href="" link posts: not posted as the feed's own address, and the second
+    is not taken for the first."""
+    url = "https://notasdelbravo.example/feed/atom/"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    body = fixture("wordpress_atom_empty_links.xml")
+    await feeds.took_entries(
+        db,
+        settings,
+        url,
+        parse(without_newest(body, 2, b"entry"), url),
+        NO_VALIDATORS,
+        utc(2025, 3, 11),
+    )
+
+    outcome = await feeds.took_entries(
+        db, settings, url, parse(body, url), NO_VALIDATORS, utc(2025, 3, 14, 15)
+    )
+
+    assert len(outcome.posted) == 2
+    assert [link for link, _ in await articles_posted(db)] == [
+        "https://notasdelbravo.example/?p=14846",
+        "https://notasdelbravo.example/?p=14848",
+    ]
+
+
+async def test_feedburner_entries_posted_by_hand_first_are_not_posted_again(
+    db: Database, settings: Settings
+) -> None:
+    """The editor posted both articles with /post, one with a utm_ link of their own; the
+    feed gives feedproxy links and feedburner:origLink: nothing is posted twice."""
+    url = "http://feeds.feedburner.com/DiarioFrontera"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    await feeds.took_entries(db, settings, url, feed(), NO_VALIDATORS, utc(2025, 3, 13))
+    by_hand = [
+        await articles.create_draft(db, PostRequest(link, "By hand", ""), 1, utc(2025, 3, 14))
+        for link in (
+            "https://diariofrontera.example/2025/03/13/agua-conchos/",
+            "https://diariofrontera.example/2025/03/14/aduana-nogales-tomate/"
+            "?utm_source=twitter&utm_medium=social",
+        )
+    ]
+
+    outcome = await feeds.took_entries(
+        db, settings, url, parse(fixture("feedburner_rss2.xml"), url), NO_VALIDATORS,
+        utc(2025, 3, 14, 18),
+    )
+
+    assert outcome.posted == ()
+    assert await posts_queued(db) == []
+    assert await rows(db, "SELECT article_id FROM feed_entries ORDER BY article_id") == [
+        (by_hand[0].id,),
+        (by_hand[1].id,),
+    ]
+
+
+async def test_a_medium_story_posted_by_hand_is_not_posted_again(
+    db: Database, settings: Settings
+) -> None:
+    """Medium adds ?source=rss… to its links; the editor posted the story's own link."""
+    url = "https://medium.com/@lucia.pena/feed"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    await feeds.took_entries(db, settings, url, feed(), NO_VALIDATORS, utc(2025, 3, 14))
+    story = "https://medium.com/@lucia.pena/what-the-border-wait-times-dont-tell-you-3f2a1b0c9d8e"
+    await articles.create_draft(db, PostRequest(story, "By hand", ""), 1, utc(2025, 3, 14, 19))
+
+    outcome = await feeds.took_entries(
+        db, settings, url, parse(fixture("medium_rss2.xml"), url), NO_VALIDATORS,
+        utc(2025, 3, 14, 20),
+    )
+
+    assert outcome.posted == ()
