@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot import __version__, feeds
+from bot.feed_text import shorten_on_word
 from bot.feeds import FeedParseError, FetchStatus
 from bot.services.articles import TITLE_MAX_LENGTH
 from bot.text import tg_length
@@ -347,7 +348,7 @@ def test_a_long_title_is_shortened_to_what_post_accepts() -> None:
 )
 def test_shorten_on_word(text: str, limit: int, expected: str) -> None:
     """Within the limit as Telegram counts (a flag is four units), after a whole word."""
-    shortened = feeds.shorten_on_word(text, limit)
+    shortened = shorten_on_word(text, limit)
 
     assert shortened == expected
     assert tg_length(shortened) <= limit
