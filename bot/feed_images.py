@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 from bot.feed_links import web_url
 from bot.feed_text import HtmlImage
 
-# A picture shown smaller than this (by its width or height attribute) is an icon, a
-# signature or a pixel, not the article's photo.
-MIN_PHOTO_SIDE = 150
+# A picture shown narrower or lower than this (by its width or height attribute) is an
+# icon, a signature or a pixel; one this many times wider than high is a banner (an ad,
+# a logo). Neither is the article's photo; a small teaser picture is.
+ICON_SIDE = 50
+BANNER_RATIO = 5
 
 # Hosts that serve no article's picture: avatars, FeedBurner's buttons and pixels, ad
 # and statistics pixels, Blogger's own icons.
@@ -60,8 +62,13 @@ class _Picture:
     height: int | None = None
 
     @property
-    def small(self) -> bool:
-        return any(side is not None and side < MIN_PHOTO_SIDE for side in (self.width, self.height))
+    def decoration(self) -> bool:
+        """An icon, a pixel or a banner, by the size the HTML gives it."""
+        if any(side is not None and side < ICON_SIDE for side in (self.width, self.height)):
+            return True
+        if self.width is None or self.height is None:
+            return False
+        return max(self.width, self.height) >= BANNER_RATIO * min(self.width, self.height)
 
     @property
     def longest_side(self) -> int:
@@ -71,9 +78,9 @@ class _Picture:
 def image_url(raw: Mapping[str, Any], content_images: Sequence[HtmlImage], base: str) -> str | None:
     """The photo of the entry `raw` (a feedparser entry), or None.
 
-    In order: the largest picture in media:content, an image enclosure, the first large
-    enough <img> of the content, the largest media:thumbnail (a thumbnail is the small
-    copy of a picture the content usually holds whole).
+    In order: the largest picture in media:content, an image enclosure, the first <img>
+    of the content, the largest media:thumbnail (a thumbnail is the small copy of a
+    picture the content usually holds whole); never a decoration or junk.
     """
     content = _pictures(((image.src, image.width, image.height) for image in content_images), base)
     media = _pictures(
@@ -110,12 +117,12 @@ def _best_thumbnail(raw: Mapping[str, Any], content: list[_Picture], base: str) 
         base,
     )
     # Blogger crops its thumbnail from a picture of the post; when the post shows that
-    # picture only small, it is the author's signature, not the article's photo.
-    shown_small = {_same_picture(picture.url) for picture in content if picture.small}
+    # picture only as an icon, it is the author's signature, not the article's photo.
+    decorations = {_same_picture(picture.url) for picture in content if picture.decoration}
     best = _largest(
         thumbnail
         for thumbnail in thumbnails
-        if not _is_junk(thumbnail.url) and _same_picture(thumbnail.url) not in shown_small
+        if not _is_junk(thumbnail.url) and _same_picture(thumbnail.url) not in decorations
     )
     return _Picture(_full_size(best.url)) if best else None
 
@@ -142,7 +149,7 @@ def _largest(pictures: Iterable[_Picture]) -> _Picture | None:
 
 
 def _is_photo(picture: _Picture) -> bool:
-    return not picture.small and not _is_junk(picture.url)
+    return not picture.decoration and not _is_junk(picture.url)
 
 
 def _is_junk(url: str) -> bool:

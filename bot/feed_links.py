@@ -25,16 +25,20 @@ def web_url(candidate: str | None, base: str) -> str | None:
     return absolute if parts.scheme in {"http", "https"} and host else None
 
 
-def entry_link(raw: Mapping[str, Any], feed_addresses: Collection[str], base: str) -> str | None:
+def entry_link(
+    raw: Mapping[str, Any], feed_addresses: Collection[str], base: str, *, id_is_address: bool
+) -> str | None:
     """The article's address for the feedparser entry `raw`, in normal form, or None.
 
-    FeedBurner's original link first, then the alternate links, then an id that is a web
-    address (WordPress's ?p=123 redirects to the post). An address of the feed itself is
-    no article's: an empty href resolves to it.
+    FeedBurner's original link first, then the alternate links, then (`id_is_address`:
+    Atom and RSS 1.0) an id that is a web address (WordPress's ?p=123 redirects to the
+    post). An address of the feed itself is no article's: an empty href resolves to it.
     """
     entry_id = str(raw.get("id") or "").strip()
     # Only an id that is a web address by itself: "4461" is no address relative to the feed.
     web_id = entry_id if entry_id.lower().startswith(("http://", "https://")) else None
+    if not id_is_address:
+        web_id = None
     for candidate in [raw.get("feedburner_origlink"), *_alternate_hrefs(raw), web_id]:
         url = web_url(candidate, base)
         if url is not None and url not in feed_addresses:

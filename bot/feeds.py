@@ -209,10 +209,14 @@ def parse(body: bytes, url: str) -> ParsedFeed:
     if not result.entries:
         _check_is_feed(result, body, url)
     feed_addresses = _feed_addresses(result.feed, url)
+    version = str(result.get("version") or "")
+    # RSS 0.9x and 2.0 mark a guid that is a link (feedparser then takes it as the link);
+    # isPermaLink="false" says it is not one.
+    id_is_address = not version.startswith("rss") or version in {"rss090", "rss10"}
     entries: dict[str, FeedEntry] = {}
     # Document order is newest first; a key listed twice keeps its first, newest, version.
     for raw in result.entries:
-        entry = _entry(raw, url, feed_addresses)
+        entry = _entry(raw, url, feed_addresses, id_is_address)
         if entry is not None:
             entries.setdefault(entry.key, entry)
     links = Counter(entry.link for entry in entries.values())
@@ -282,8 +286,10 @@ def _feed_addresses(feed: Mapping[str, Any], url: str) -> frozenset[str]:
     return frozenset(addresses)
 
 
-def _entry(raw: Mapping[str, Any], url: str, feed_addresses: frozenset[str]) -> FeedEntry | None:
-    link = feed_links.entry_link(raw, feed_addresses, url)
+def _entry(
+    raw: Mapping[str, Any], url: str, feed_addresses: frozenset[str], id_is_address: bool
+) -> FeedEntry | None:
+    link = feed_links.entry_link(raw, feed_addresses, url, id_is_address=id_is_address)
     if link is None:
         return None
     bodies = [HtmlText.of(html) for html in _bodies_html(raw)]

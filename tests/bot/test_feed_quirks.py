@@ -88,6 +88,33 @@ def test_pictures_telegram_cannot_show_or_that_are_not_the_article_are_passed_ov
     )
 
 
+@pytest.mark.parametrize(
+    ("pictures", "expected"),
+    [
+        (
+            '<img src="https://ads.example/468-60.gif" width="468" height="60"/>'
+            '<img src="https://blog.example/teaser.jpeg" width="100" height="55"/>',
+            "https://blog.example/teaser.jpeg",
+        ),
+        ('<img src="https://blog.example/logo.jpg" width="142" height="36"/>', None),
+    ],
+    ids=["banner-then-teaser", "logo-strip"],
+)
+def test_banners_and_strips_are_not_photos_but_a_small_teaser_is(
+    pictures: str, expected: str | None
+) -> None:
+    """heise.de floats a 100×55 teaser into its summaries: a picture; a 468×60 ad banner or
+    a 36-pixel-high logo is not."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+        b"<title>A</title><link>https://blog.example/a</link><description><![CDATA["
+        + pictures.encode()
+        + b"<p>Texto</p>]]></description></item></channel></rss>"
+    )
+
+    assert feeds.parse(body, "https://blog.example/feed/").entries[0].image_url == expected
+
+
 def test_blogger_prefers_the_large_picture_of_the_post_to_its_thumbnail() -> None:
     """Blogger's media:thumbnail is a 72-pixel crop, and on some blogs the author's
     signature: a large image in the post wins, and a thumbnail that is only the
@@ -168,6 +195,18 @@ def test_an_empty_alternate_link_is_not_the_feed_address() -> None:
     assert muro.link == "https://notasdelbravo.example/?p=14848"
     assert remesas.link == "https://notasdelbravo.example/?p=14846"
     assert semana.link == "https://notasdelbravo.example/2025/03/10/semana-piedras-negras/"
+
+
+def test_an_rss_guid_that_is_not_a_permalink_is_not_a_link() -> None:
+    """isPermaLink="false" says the guid is no address: an item with nothing else has no
+    link and is skipped, as before (an Atom id is another matter)."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+        b'<title>A</title><guid isPermaLink="false">https://blog.example/?p=7</guid>'
+        b"</item></channel></rss>"
+    )
+
+    assert feeds.parse(body, "https://blog.example/feed/").entries == ()
 
 
 def test_feedburner_links_are_the_original_ones_without_tracking() -> None:
