@@ -344,10 +344,13 @@ def test_a_long_title_is_shortened_to_what_post_accepts() -> None:
         ("abcdefghijkl", 5, "abcd…"),
         ("México 🇲🇽 y más", 12, "México 🇲🇽…"),
         ("México 🇲🇽 y más", 11, "México…"),
+        ("2024 年 12 月 11 日，美国海关公布了最新的边境数据", 20, "2024 年 12 月 11 日，美国…"),
+        ("รอคอยการนัดหมาย", 10, "รอคอยการ…"),
     ],
 )
 def test_shorten_on_word(text: str, limit: int, expected: str) -> None:
-    """Within the limit as Telegram counts (a flag is four units), after a whole word."""
+    """Within the limit as Telegram counts (a flag is four units), after a whole word;
+    Chinese and Thai after any character, but not between a letter and its vowel mark."""
     shortened = shorten_on_word(text, limit)
 
     assert shortened == expected
