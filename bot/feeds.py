@@ -2,7 +2,8 @@
 
 Nothing here knows Telegram or the database: `fetch` turns one conditional GET into a
 `FetchResult` and `parse` turns the body into entries ready to become articles, so the
-poller above only decides what is new.
+poller above only decides what is new. An entry's link, photo and words are chosen in
+bot.feed_links, bot.feed_images and bot.feed_text.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ import calendar
 import io
 import re
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import httpx
 
-from bot import __version__
-from bot.text import ELLIPSIS, shorten, tg_length
+from bot import __version__, feed_images, feed_links
+from bot.feed_text import HtmlText, shorten_on_word
+from bot.text import shorten
 
 USER_AGENT = f"NewsroomCommentsBot/{__version__} (feed reader for a news blog's Telegram channel)"
 MAX_FEED_BYTES = 5 * 1024 * 1024
@@ -163,7 +164,8 @@ def _one_line(text: str) -> str:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    # The guid or Atom id, else the link: what makes an entry the same entry next time.
+    # What makes an entry the same entry next time: the guid or Atom id; without one, the
+    # link with the publication date and the title (NixOS news links every item to one page).
     key: str
     title: str
     link: str
@@ -171,6 +173,12 @@ class FeedEntry:
     image_url: str | None
     # Epoch seconds, from the entry's published date, else its updated date.
     published: float | None
+    # False when other entries of the feed have the same link: then the link does not
+    # tell this article apart, and is not compared with the articles posted by hand.
+    own_link: bool = True
+    # The key the bot gave the entry before migration 0019, when it was another one
+    # (bot.services.feeds moves a feed's old keys over once).
+    legacy_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,36 +197,51 @@ class FeedParseError(Exception):
 # decoded in another encoding than it declared; the entries are read all the same.
 _HARMLESS_BOZO = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 _HTML_PAGE = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+# An HTML entity XML does not define (&nbsp;): the strict parser stops at the first one.
+_NAMED_ENTITY = re.compile(rb"&[A-Za-z][A-Za-z0-9]*;")
+# A title made of an untitled entry's words (a toot, a micropost) is this long at most.
+TITLE_FROM_TEXT_LIMIT = 80
 
 
 def parse(body: bytes, url: str) -> ParsedFeed:
     """Read an RSS 0.9x/1.0/2.0 or Atom feed; relative links resolve against `url`."""
-    # A file-like object: feedparser would take bare bytes for a path and try to open it.
-    # Its sanitizer is off because the text is made plain here and escaped when rendered.
-    result = feedparser.parse(
-        io.BytesIO(body), response_headers={"content-location": url}, sanitize_html=False
-    )
+    result = _feedparser(body, url)
     if not result.entries:
-        _check_is_feed(result, body)
-    entries: list[FeedEntry] = []
-    seen: set[str] = set()
+        _check_is_feed(result, body, url)
+    feed_addresses = _feed_addresses(result.feed, url)
+    version = str(result.get("version") or "")
+    # RSS 0.9x and 2.0 mark a guid that is a link (feedparser then takes it as the link);
+    # isPermaLink="false" says it is not one.
+    id_is_address = not version.startswith("rss") or version in {"rss090", "rss10"}
+    entries: dict[str, FeedEntry] = {}
     # Document order is newest first; a key listed twice keeps its first, newest, version.
     for raw in result.entries:
-        entry = _entry(raw, url)
-        if entry is not None and entry.key not in seen:
-            seen.add(entry.key)
-            entries.append(entry)
-    entries.reverse()
-    if all(entry.published is not None for entry in entries):
+        entry = _entry(raw, url, feed_addresses, id_is_address)
+        if entry is not None:
+            entries.setdefault(entry.key, entry)
+    links = Counter(entry.link for entry in entries.values())
+    ordered = [replace(entry, own_link=links[entry.link] == 1) for entry in entries.values()]
+    ordered.reverse()
+    if all(entry.published is not None for entry in ordered):
         # sort is stable: entries of the same second keep the reversed document order.
-        entries.sort(key=lambda entry: entry.published or 0.0)
-    return ParsedFeed(title=_plain_title(result.feed), entries=tuple(entries))
+        ordered.sort(key=lambda entry: entry.published or 0.0)
+    return ParsedFeed(title=_plain_title(result.feed), entries=tuple(ordered))
 
 
-def _check_is_feed(result: Any, body: bytes) -> None:
+def _feedparser(body: bytes, url: str) -> Any:
+    # A file-like object: feedparser would take bare bytes for a path and try to open it.
+    # Its sanitizer is off because the text is made plain here and escaped when rendered.
+    return feedparser.parse(
+        io.BytesIO(body), response_headers={"content-location": url}, sanitize_html=False
+    )
+
+
+def _check_is_feed(result: Any, body: bytes, url: str) -> None:
     """Raise unless an entry-less result is a real feed that has no entries yet."""
     problem = result.get("bozo_exception") if result.get("bozo") else None
-    if result.get("version") and (problem is None or isinstance(problem, _HARMLESS_BOZO)):
+    if result.get("version") and (
+        problem is None or isinstance(problem, _HARMLESS_BOZO) or _only_entities(problem, body, url)
+    ):
         return
     if not body.strip():
         raise FeedParseError("empty response, not a feed")
@@ -227,6 +250,18 @@ def _check_is_feed(result: Any, body: bytes) -> None:
     if problem is not None and not isinstance(problem, _HARMLESS_BOZO):
         raise FeedParseError(f"not a valid feed: {_describe(problem)}")
     raise FeedParseError("no RSS, RDF or Atom feed in the response")
+
+
+def _only_entities(problem: Exception, body: bytes, url: str) -> bool:
+    """Whether an HTML entity (&nbsp;) is all that is wrong with the document.
+
+    The strict parser stops at the first undefined entity and never sees the rest: the
+    document is checked again without them, so that a feed cut off still fails.
+    """
+    if "undefined entity" not in str(problem):
+        return False
+    again = _feedparser(_NAMED_ENTITY.sub(b" ", body), url)
+    return not again.get("bozo") or isinstance(again.get("bozo_exception"), _HARMLESS_BOZO)
 
 
 def _describe(problem: Exception) -> str:
@@ -238,46 +273,83 @@ def _describe(problem: Exception) -> str:
     return _one_line(str(problem)) or type(problem).__name__
 
 
-def _entry(raw: Mapping[str, Any], url: str) -> FeedEntry | None:
-    link = _alternate_link(raw, url)
+def _feed_addresses(feed: Mapping[str, Any], url: str) -> frozenset[str]:
+    """The feed's own addresses: where it was fetched, its rel="self" links, and the base
+    its links resolve against (an empty href resolves to it)."""
+    addresses = {url}
+    addresses.update(
+        link.get("href") or "" for link in feed.get("links") or () if link.get("rel") == "self"
+    )
+    for detail in ("title_detail", "subtitle_detail"):
+        addresses.add((feed.get(detail) or {}).get("base") or "")
+    addresses.discard("")
+    return frozenset(addresses)
+
+
+def _entry(
+    raw: Mapping[str, Any], url: str, feed_addresses: frozenset[str], id_is_address: bool
+) -> FeedEntry | None:
+    link = feed_links.entry_link(raw, feed_addresses, url, id_is_address=id_is_address)
     if link is None:
         return None
-    key = (raw.get("id") or "").strip() or link
-    bodies = [_HtmlText.of(html) for html in _bodies_html(raw)]
+    bodies = [HtmlText.of(html) for html in _bodies_html(raw)]
     text = next((body.text for body in bodies if body.text), "")
+    title = _plain_title(raw)
+    summary = shorten_on_word(text, SUMMARY_LIMIT)
+    key = _key(raw, link, title)
+    if not title and text:
+        # A toot or a micropost has no title: its first words are one, and a text that
+        # fits whole is not repeated under it.
+        title = shorten_on_word(text, TITLE_FROM_TEXT_LIMIT)
+        summary = "" if title == text else summary
+    legacy_key = _legacy_key(raw, url)
     return FeedEntry(
         key=key,
-        title=_plain_title(raw) or UNTITLED,
+        title=title or UNTITLED,
         link=link,
-        summary=shorten_on_word(text, SUMMARY_LIMIT),
-        image_url=_image_url(raw, [src for body in bodies for src in body.image_sources], link),
+        summary=summary,
+        image_url=feed_images.image_url(raw, [i for body in bodies for i in body.images], link),
         published=_timestamp(raw),
+        legacy_key=legacy_key if legacy_key != key else None,
     )
 
 
-def _alternate_link(raw: Mapping[str, Any], url: str) -> str | None:
-    candidates = [
-        link.get("href")
-        for link in raw.get("links") or ()
-        if link.get("rel", "alternate") == "alternate"
-    ]
-    candidates.append(raw.get("link"))
-    return _first_web_url(candidates, url)
+def _key(raw: Mapping[str, Any], link: str, title: str) -> str:
+    entry_id = str(raw.get("id") or "").strip()
+    if entry_id:
+        return entry_id
+    # The publication date, not the last update: an entry edited later stays the same one.
+    published: time.struct_time | None = raw.get("published_parsed")
+    date = time.strftime("%Y-%m-%dT%H:%M:%SZ", published) if published else ""
+    return " ".join(part for part in (link, date, title) if part)
+
+
+def _legacy_key(raw: Mapping[str, Any], url: str) -> str | None:
+    return str(raw.get("id") or "").strip() or feed_links.link_before_entry_keys(raw, url)
 
 
 def _bodies_html(raw: Mapping[str, Any]) -> list[str]:
-    """The entry's content, then its summary: the text comes from the first with any.
+    """The entry's HTML content, then its summary: the text comes from the first with any.
 
     A WordPress <description> is an excerpt with "[…]" (and often "The post … appeared
     first on …") appended; shortening the article's own text reads better. A photo
     post's content may be an image alone, and its summary the words.
     """
+    contents = raw.get("content") or ()
     bodies = [
         _as_html(content.get("value") or "", content.get("type", ""))
-        for content in raw.get("content") or ()
+        for content in contents
+        if content.get("type") != "text/plain"
     ]
     detail = raw.get("summary_detail") or {}
     bodies.append(_as_html(raw.get("summary") or "", detail.get("type", "text/html")))
+    # feedparser files a media:description (Mastodon's alt text of a toot's picture) as
+    # plain-text content when the entry has a summary: the summary's words come first.
+    bodies += [
+        _as_html(content.get("value") or "", "text/plain")
+        for content in contents
+        if content.get("type") == "text/plain"
+    ]
     # feedparser copies an Atom entry's lone <content> into its summary: read it once.
     return list(dict.fromkeys(body for body in bodies if body))
 
@@ -293,128 +365,11 @@ def _as_html(value: str, media_type: str) -> str:
 def _plain_title(detail_owner: Mapping[str, Any]) -> str:
     title = detail_owner.get("title") or ""
     media_type = (detail_owner.get("title_detail") or {}).get("type", "text/plain")
-    text = _HtmlText.of(_as_html(title, media_type)).text
+    text = HtmlText.of(_as_html(title, media_type)).text
     return shorten_on_word(text, TITLE_LIMIT)
-
-
-def _image_url(raw: Mapping[str, Any], content_images: list[str], base: str) -> str | None:
-    candidates: list[str | None] = [thumb.get("url") for thumb in raw.get("media_thumbnail") or ()]
-    candidates += [
-        media.get("url")
-        for media in raw.get("media_content") or ()
-        if media.get("medium") == "image" or _is_image_type(media.get("type"))
-    ]
-    candidates += [
-        enclosure.get("href")
-        for enclosure in raw.get("enclosures") or ()
-        if _is_image_type(enclosure.get("type"))
-    ]
-    candidates += content_images
-    found = _first_web_url(candidates, base)
-    return _full_size(found) if found else None
-
-
-# Blogger's media:thumbnail is a 72-pixel crop ("…/s72-w640-h360-c/photo.jpg", or "=s72-c"
-# on googleusercontent.com): the same image at full size is one path segment away.
-_BLOGGER_THUMBNAIL = re.compile(r"(/|=)s72(?:-[a-z0-9-]*)?-c(?=/|$)")
-
-
-def _full_size(url: str) -> str:
-    return _BLOGGER_THUMBNAIL.sub(r"\1s1600", url, count=1)
-
-
-def _is_image_type(media_type: str | None) -> bool:
-    return bool(media_type) and str(media_type).lower().startswith("image/")
-
-
-def _first_web_url(candidates: Iterable[str | None], base: str) -> str | None:
-    for candidate in candidates:
-        if not candidate or not candidate.strip():
-            continue
-        try:
-            absolute = urljoin(base, candidate.strip())
-            parts = urlsplit(absolute)
-            host = parts.hostname
-        except ValueError:  # a malformed address, such as "http://[oops/"
-            continue
-        if parts.scheme in {"http", "https"} and host:
-            return absolute
-    return None
 
 
 def _timestamp(raw: Mapping[str, Any]) -> float | None:
     parsed: time.struct_time | None = raw.get("published_parsed") or raw.get("updated_parsed")
     # feedparser gives UTC: timegm, not mktime, which would read it as local time.
     return float(calendar.timegm(parsed)) if parsed else None
-
-
-def shorten_on_word(text: str, limit: int) -> str:
-    """`text` within `limit` UTF-16 units, cut after a whole word and ended with "…"."""
-    if tg_length(text) <= limit:
-        return text
-    kept = shorten(text, limit).removesuffix(ELLIPSIS)
-    if not text[len(kept)].isspace():
-        word_start = max(kept.rfind(" "), 0)
-        # One word longer than the limit is cut inside it: there is no boundary to keep.
-        if word_start > 0:
-            kept = kept[:word_start]
-    return kept.rstrip(" ,;:-–—") + ELLIPSIS
-
-
-class _HtmlText(HTMLParser):
-    """The readable text of an HTML fragment and the sources of its images."""
-
-    # Their text is no part of what a reader sees: code, styles, and captions of images
-    # that the post shows as its photo, if at all.
-    _HIDDEN = frozenset({"script", "style", "template", "noscript", "figcaption"})
-    # Elements that separate words: "<p>a</p><p>b</p>" reads "a b", not "ab".
-    # fmt: off
-    _BREAKING = frozenset({
-        "p", "div", "br", "hr", "blockquote", "pre", "figure", "address",
-        "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
-        "table", "tr", "td", "th", "article", "section", "header", "footer", "main",
-        "nav", "aside",
-    })
-    # fmt: on
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._parts: list[str] = []
-        self._hidden_depth = 0
-        self.image_sources: list[str] = []
-
-    @classmethod
-    def of(cls, html: str) -> _HtmlText:
-        reader = cls()
-        reader.feed(html)
-        reader.close()
-        return reader
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self._parts).split())
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden_depth += 1
-        elif tag == "img":
-            # Even inside <noscript>: lazy-loading plugins put the real image there.
-            self._add_image(dict(attrs))
-        if tag in self._BREAKING:
-            self._parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN and self._hidden_depth:
-            self._hidden_depth -= 1
-        if tag in self._BREAKING:
-            self._parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden_depth:
-            self._parts.append(data)
-
-    def _add_image(self, attrs: dict[str, str | None]) -> None:
-        src = attrs.get("src")
-        # A 1×1 image is a tracking pixel (WordPress.com and FeedBurner append one).
-        if src and attrs.get("width") not in {"0", "1"} and attrs.get("height") not in {"0", "1"}:
-            self.image_sources.append(src)

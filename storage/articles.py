@@ -97,11 +97,18 @@ async def mark_failed(conn: aiosqlite.Connection, article_id: int) -> None:
     )
 
 
-async def ever_with_url(conn: aiosqlite.Connection, url: str) -> int | None:
-    """An article ever made with this link, whatever became of it (taken down on request
-    included): a feed entry with the same link is not posted again."""
-    row = await fetch_one(conn, "SELECT id FROM articles WHERE url = ? LIMIT 1", (url,))
-    return int(row[0]) if row else None
+async def ever_with_url_prefix(conn: aiosqlite.Connection, prefix: str) -> list[tuple[int, str]]:
+    """Every article ever made with a link that starts with `prefix` (taken down on request
+    included), as (id, link), oldest first: a feed entry whose link is one of them, once
+    tracking parameters are dropped, is not posted again."""
+    # A range the index on url serves: every string that starts with `prefix` sorts
+    # between it and it followed by the last code point.
+    rows = await fetch_all(
+        conn,
+        "SELECT id, url FROM articles WHERE url >= ? AND url < ? ORDER BY id",
+        (prefix, prefix + "\U0010ffff"),
+    )
+    return [(int(row[0]), str(row[1])) for row in rows]
 
 
 async def live_with_url(conn: aiosqlite.Connection, url: str) -> Article | None:

@@ -12,7 +12,7 @@ from storage.models import FeedState
 
 _COLUMNS = (
     "url, etag, last_modified, first_seen_at, last_fetch_at, last_result, last_error,"
-    " failures, admins_told, next_fetch_at, posted"
+    " failures, admins_told, next_fetch_at, posted, legacy_keys"
 )
 
 
@@ -29,6 +29,7 @@ def _state(row: aiosqlite.Row) -> FeedState:
         admins_told=bool(row["admins_told"]),
         next_fetch_at=row["next_fetch_at"],
         posted=row["posted"],
+        legacy_keys=bool(row["legacy_keys"]),
     )
 
 
@@ -56,7 +57,7 @@ async def save(conn: aiosqlite.Connection, state: FeedState) -> None:
     await conn.execute(
         "UPDATE feeds SET etag = ?, last_modified = ?, first_seen_at = ?, last_fetch_at = ?,"
         " last_result = ?, last_error = ?, failures = ?, admins_told = ?, next_fetch_at = ?,"
-        " posted = ? WHERE url = ?",
+        " posted = ?, legacy_keys = ? WHERE url = ?",
         (
             state.etag,
             state.last_modified,
@@ -68,6 +69,7 @@ async def save(conn: aiosqlite.Connection, state: FeedState) -> None:
             int(state.admins_told),
             state.next_fetch_at,
             state.posted,
+            int(state.legacy_keys),
             state.url,
         ),
     )
@@ -92,6 +94,19 @@ async def mark_seen(
         "INSERT OR IGNORE INTO feed_entries (feed_url, entry_key, article_id, seen_at)"
         " VALUES (?, ?, ?, ?)",
         [(url, key, article_id, now) for key, article_id in entries],
+    )
+
+
+async def carry_over(
+    conn: aiosqlite.Connection, url: str, renamed: Sequence[tuple[str, str]], now: float
+) -> None:
+    """Entries seen under an old key are seen under the new one too, with the same article:
+    (old key, new key) pairs; an old key never seen copies nothing."""
+    await conn.executemany(
+        "INSERT OR IGNORE INTO feed_entries (feed_url, entry_key, article_id, seen_at)"
+        " SELECT feed_url, ?, article_id, ? FROM feed_entries"
+        " WHERE feed_url = ? AND entry_key = ?",
+        [(new, now, url, old) for old, new in renamed],
     )
 
 

@@ -208,3 +208,6 @@ class FeedState:
     admins_told: bool = False
     next_fetch_at: float = 0.0
     posted: int = 0
+    # Its entries are recorded under the keys of before migration 0019, to be copied over
+    # to today's keys at its next successful fetch.
+    legacy_keys: bool = False

@@ -1,11 +1,11 @@
 """The blog's feeds: new entries become articles posted to the channel, as /post makes them.
 
-One entry, one post, ever. An entry is known by its key (guid / Atom id, else its link)
-and recorded as seen in the same transaction as the article it becomes and its queued
-channel post: a crash before that commit posts nothing (the next fetch finds the entry
-again), a crash after it finds the entry seen. What a feed holds when first seen is
-recorded, not posted; after downtime the entries missed are posted oldest first, a few a
-poll, so the channel is not flooded.
+One entry, one post, ever. An entry is known by its key (guid / Atom id, else its link,
+date and title) and recorded as seen in the same transaction as the article it becomes
+and its queued channel post: a crash before that commit posts nothing (the next fetch
+finds the entry again), a crash after it finds the entry seen. What a feed holds when
+first seen is recorded, not posted; after downtime the entries missed are posted oldest
+first, a few a poll, so the channel is not flooded.
 
 No Telegram and no HTTP here: bot.services.feed_poller fetches and parses (bot.feeds).
 """
@@ -13,10 +13,12 @@ No Telegram and no HTTP here: bot.services.feed_poller fetches and parses (bot.f
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 
 import aiosqlite
 
+from bot.feed_links import normal_link
 from bot.feeds import FeedEntry, ParsedFeed
 from bot.services import admin_notices, effects
 from bot.services.admin_notices import AdminNotice
@@ -75,6 +77,8 @@ async def took_entries(
     they are only recorded)."""
     async with db.transaction() as conn:
         state = await _state(conn, url)
+        if state.legacy_keys:
+            await _carry_over_legacy_keys(conn, url, parsed, now)
         seen = await feeds.seen_keys(conn, url, [entry.key for entry in parsed.entries])
         unseen = [entry for entry in parsed.entries if entry.key not in seen]
         if state.first_seen_at is None:
@@ -100,6 +104,7 @@ async def took_entries(
                 last_modified=last_modified,
                 first_seen_at=state.first_seen_at or now,
                 posted=state.posted + len(outcome.posted),
+                legacy_keys=False,
             ),
         )
     if outcome.first_sight is not None:
@@ -111,6 +116,21 @@ async def took_entries(
     elif outcome.posted:
         logger.info("Feed %s: posting articles %s", url, list(outcome.posted))
     return outcome
+
+
+async def _carry_over_legacy_keys(
+    conn: aiosqlite.Connection, url: str, parsed: ParsedFeed, now: float
+) -> None:
+    """The first successful fetch since migration 0019: entries recorded under the keys of
+    before are recorded under today's, so that nothing seen then is posted now.
+
+    Entries without an id were keyed by their link alone, so every entry that shares the
+    link of an entry seen (NixOS news) counts as seen this once: the bot took them all
+    for that one entry before, and posts the ones that come after.
+    """
+    renamed = [(entry.legacy_key, entry.key) for entry in parsed.entries if entry.legacy_key]
+    await feeds.carry_over(conn, url, renamed, now)
+    logger.info("Feed %s: the entries seen before are now known by their new keys", url)
 
 
 async def _post_new(
@@ -129,7 +149,8 @@ async def _post_new(
         if len(posted) == POSTS_PER_POLL:
             return posted, True
         # Posted by hand with /post already (or taken down on request since): never again.
-        existing = await articles.ever_with_url(conn, entry.link)
+        # A link other entries share (NixOS news) tells no article apart: not compared.
+        existing = await _posted_before(conn, entry.link) if entry.own_link else None
         # Published well before the feed was first seen, yet not in it then: the blog
         # showed more of its past (a longer feed, an old post edited or republished).
         old = entry.published is not None and entry.published < first_seen_at - OLD_ENTRY_SLACK
@@ -151,6 +172,16 @@ async def _post_new(
         await feeds.mark_seen(conn, url, [(entry.key, article_id)], now)
         posted.append(article_id)
     return posted, False
+
+
+async def _posted_before(conn: aiosqlite.Connection, link: str) -> int | None:
+    """The first article ever made with `link`, the two compared without tracking
+    parameters (an editor's /post of "…?utm_source=x" is the feed's "…" article)."""
+    prefix = re.split(r"[?#]", link, maxsplit=1)[0]
+    for article_id, url in await articles.ever_with_url_prefix(conn, prefix):
+        if normal_link(url) == link:
+            return article_id
+    return None
 
 
 async def not_modified(db: Database, settings: Settings, url: str, now: float) -> None:

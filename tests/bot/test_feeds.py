@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot import __version__, feeds
+from bot.feed_text import shorten_on_word
 from bot.feeds import FeedParseError, FetchStatus
 from bot.services.articles import TITLE_MAX_LENGTH
 from bot.text import tg_length
@@ -112,14 +113,14 @@ def test_a_long_summary_is_shortened_on_a_word_boundary() -> None:
     assert tg_length(summary) <= feeds.SUMMARY_LIMIT
 
 
-def test_blogger_media_thumbnail_comes_before_the_content_image() -> None:
-    """The newest post has both a media:thumbnail and an <img>: the thumbnail wins (at
-    full size: Blogger's thumbnail is a 72-pixel crop of it)."""
+def test_blogger_content_image_comes_before_its_thumbnail() -> None:
+    """The newest post has both a media:thumbnail (a 72-pixel crop) and a 640-pixel <img>:
+    the post's own image wins."""
     entries = feeds.parse(fixture("blogger_atom.xml"), FEED_URL).entries
 
     assert entries[2].image_url == (
         "https://blogger.googleusercontent.com/img/b/R29vZ2xl/AVvXsEh-acero/"
-        "s1600/planta-acero-monterrey.jpg"
+        "w640-h360/planta-acero-monterrey.jpg"
     )
     assert entries[0].image_url is None
     assert entries[1].image_url is None
@@ -239,7 +240,8 @@ def test_a_feed_with_an_undefined_entity_still_parses() -> None:
 
 
 def test_entries_without_a_link_or_without_anything_are_skipped() -> None:
-    """No link: skipped even with a guid; a link but no guid: the link is the key."""
+    """No link: skipped even with a guid; a link but no guid: the link and the title are
+    the key."""
     body = rss(
         '<item><title>Sin enlace</title><guid isPermaLink="false">p-9</guid></item>'
         "<item><title>Nada</title></item>"
@@ -251,8 +253,8 @@ def test_entries_without_a_link_or_without_anything_are_skipped() -> None:
     entries = feeds.parse(body, FEED_URL).entries
 
     assert [(entry.key, entry.link) for entry in entries] == [
-        ("https://blog.example/2025/relativo", "https://blog.example/2025/relativo"),
-        ("https://blog.example/solo", "https://blog.example/solo"),
+        ("https://blog.example/2025/relativo Relativo", "https://blog.example/2025/relativo"),
+        ("https://blog.example/solo Solo enlace", "https://blog.example/solo"),
     ]
 
 
@@ -342,11 +344,14 @@ def test_a_long_title_is_shortened_to_what_post_accepts() -> None:
         ("abcdefghijkl", 5, "abcd…"),
         ("México 🇲🇽 y más", 12, "México 🇲🇽…"),
         ("México 🇲🇽 y más", 11, "México…"),
+        ("2024 年 12 月 11 日，美国海关公布了最新的边境数据", 20, "2024 年 12 月 11 日，美国…"),
+        ("รอคอยการนัดหมาย", 10, "รอคอยการ…"),
     ],
 )
 def test_shorten_on_word(text: str, limit: int, expected: str) -> None:
-    """Within the limit as Telegram counts (a flag is four units), after a whole word."""
-    shortened = feeds.shorten_on_word(text, limit)
+    """Within the limit as Telegram counts (a flag is four units), after a whole word;
+    Chinese and Thai after any character, but not between a letter and its vowel mark."""
+    shortened = shorten_on_word(text, limit)
 
     assert shortened == expected
     assert tg_length(shortened) <= limit
@@ -374,22 +379,22 @@ CONTENT_IMAGE = (
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        (THUMBNAIL + MEDIA_IMAGE + ENCLOSURE + CONTENT_IMAGE, "https://cdn.example/miniatura.jpg"),
-        (MEDIA_IMAGE + ENCLOSURE + CONTENT_IMAGE, "https://cdn.example/foto.jpg"),
+        (THUMBNAIL + MEDIA_IMAGE + ENCLOSURE + CONTENT_IMAGE, "https://cdn.example/foto.jpg"),
         (MEDIA_TYPED + ENCLOSURE + CONTENT_IMAGE, "https://cdn.example/grafica.png"),
-        (ENCLOSURE + CONTENT_IMAGE, PORTADA),
-        (CONTENT_IMAGE, "https://blog.example/wp-content/uploads/muro.jpg"),
+        (THUMBNAIL + ENCLOSURE + CONTENT_IMAGE, PORTADA),
+        (THUMBNAIL + CONTENT_IMAGE, "https://blog.example/wp-content/uploads/muro.jpg"),
+        (THUMBNAIL, "https://cdn.example/miniatura.jpg"),
         ('<media:content url="https://cdn.example/video.mp4" medium="video"/>', None),
         ('<enclosure url="https://cdn.example/p.mp3" type="audio/mpeg" length="1"/>', None),
         ('<media:thumbnail url="http://[frontera/roto.jpg"/>' + ENCLOSURE, PORTADA),
         ("", None),
     ],
     ids=[
-        "thumbnail-first",
         "media-content-image-medium",
         "media-content-image-type",
         "image-enclosure",
         "content-img-made-absolute",
+        "thumbnail-last",
         "video-is-no-image",
         "audio-is-no-image",
         "malformed-address-passed-over",
@@ -397,7 +402,8 @@ CONTENT_IMAGE = (
     ],
 )
 def test_image_sources_in_order(extra: str, expected: str | None) -> None:
-    """media:thumbnail, then media:content, then an image enclosure, then the first <img>."""
+    """media:content, then an image enclosure, then the first <img> of the content, then
+    media:thumbnail (a thumbnail is the small copy of a picture)."""
     entry = feeds.parse(rss(item(1, extra)), FEED_URL).entries[0]
 
     assert entry.image_url == expected

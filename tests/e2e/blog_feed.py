@@ -10,20 +10,31 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 
-def atom_entry(number: int, *, image: bool = False) -> str:
+def atom_entry(number: int, *, image: bool = False, feedburner: bool = False) -> str:
+    """Entry `number` as Blogger writes it; `feedburner`: as FeedBurner passes it on, its
+    link a feedproxy.google.com redirect and the original (with FeedBurner's utm_
+    parameters) in feedburner:origLink."""
     thumbnail = (
         f'<media:thumbnail url="https://blog.example/img/{number}.jpg" height="72" width="72"/>'
         if image
         else ""
     )
+    link = f"https://blog.example/2026/12/story-{number}.html"
+    original = ""
+    if feedburner:
+        original = (
+            f"<feedburner:origLink>{link}?utm_source=feedburner&amp;utm_medium=feed"
+            "</feedburner:origLink>"
+        )
+        link = f"http://feedproxy.google.com/~r/TheBlog/~3/Xq{number}Lk7mPzR4/story-{number}.html"
     return f"""
   <entry>
     <id>tag:blogger.com,1999:blog-42.post-{number}</id>
     <published>{_published(number)}</published>
     <title type="text">Story {number}: México y EE. UU.</title>
     <content type="html">&lt;p&gt;Relaciones bilaterales, parte {number}.&lt;/p&gt;</content>
-    <link rel="alternate" type="text/html" href="https://blog.example/2026/12/story-{number}.html"/>
-    {thumbnail}
+    <link rel="alternate" type="text/html" href="{link}"/>
+    {thumbnail}{original}
   </entry>"""
 
 
@@ -40,19 +51,24 @@ class FeedServer:
 
     entries: list[str] = field(default_factory=list)
     garbage: bool = False
+    # Served as it is instead of a feed of the entries.
+    raw: bytes | None = None
     url: str = ""
     # Called as each fetch is answered (a crash test kills the bot there).
     on_fetch: Callable[[], None] | None = None
 
-    def body(self) -> str:
+    def body(self) -> bytes:
         if self.garbage:
-            return "<html><body>502 Bad Gateway</body>"
+            return b"<html><body>502 Bad Gateway</body>"
+        if self.raw is not None:
+            return self.raw
         return (
             '<?xml version="1.0" encoding="UTF-8"?>'
-            '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
+            '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"'
+            ' xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">'
             "<id>tag:blogger.com,1999:blog-42</id><title>The Blog</title>"
             "<updated>2026-12-02T10:00:00Z</updated>" + "".join(reversed(self.entries)) + "</feed>"
-        )
+        ).encode()
 
 
 @asynccontextmanager
@@ -63,9 +79,7 @@ async def serving_blog() -> AsyncIterator[FeedServer]:
     async def feed(request: web.Request) -> web.Response:
         if served.on_fetch is not None:
             served.on_fetch()
-        return web.Response(
-            text=served.body(), content_type="application/atom+xml", charset="utf-8"
-        )
+        return web.Response(body=served.body(), content_type="application/atom+xml")
 
     app = web.Application()
     app.router.add_get("/feeds/posts/default", feed)

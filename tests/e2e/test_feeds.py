@@ -15,6 +15,8 @@ from tests.e2e.steps import Message, post_article
 from tests.factories import ADMIN_ID, CHANNEL_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+
 
 @pytest.fixture
 async def blog() -> AsyncIterator[FeedServer]:
@@ -100,3 +102,46 @@ async def test_an_image_telegram_cannot_fetch_leaves_the_post_as_text(
     assert "photo" not in post
     assert "Relaciones bilaterales, parte 2." in post["text"]
     assert [c.status for c in telegram.calls if c.method == "sendPhoto"] == [400]
+
+
+def links_in(message: Message) -> list[str]:
+    entities = message.get("entities") or message.get("caption_entities") or []
+    return [entity["url"] for entity in entities if entity["type"] == "text_link"]
+
+
+async def test_a_feedburner_entry_posted_by_hand_first_goes_out_once_with_its_own_link(
+    telegram: FakeTelegram, database_path: Path, blog: FeedServer
+) -> None:
+    """The blog's feed goes through FeedBurner: feedproxy links, the original one (with
+    FeedBurner's utm_ parameters) in feedburner:origLink. The editor posted story 2 with
+    /post: it is not posted again; story 3 is posted with the article's own link."""
+    blog.entries = [atom_entry(1, feedburner=True)]
+    settings = feed_settings(telegram, database_path, blog)
+    async with running_bot(settings):
+        await telegram.wait_for_bot_message(ADMIN_ID, contains="1 existing entry recorded")
+        telegram.user_sends_text(
+            ADMIN_ID, "/post https://blog.example/2026/12/story-2.html\nStory 2, by hand"
+        )
+        await telegram.wait_for_bot_message(CHANNEL_ID, contains="Story 2, by hand")
+        blog.entries += [atom_entry(2, feedburner=True), atom_entry(3, feedburner=True)]
+        story_3 = await telegram.wait_for_bot_message(CHANNEL_ID, contains="Story 3")
+    assert [str(m.get("text")).split("\n")[0] for m in channel_posts(telegram)] == [
+        "Story 2, by hand",
+        "Story 3: México y EE. UU.",
+    ]
+    assert "https://blog.example/2026/12/story-3.html" in links_in(story_3)
+
+
+async def test_a_new_feed_with_no_items_and_an_html_entity_is_recorded_not_failing(
+    telegram: FakeTelegram, database_path: Path, blog: FeedServer
+) -> None:
+    """A hand-written feed with &nbsp; and no items yet: the admins hear it was recorded,
+    never that it fails."""
+    blog.raw = (FIXTURES / "new_blog_rss2.xml").read_bytes()
+    settings = feed_settings(telegram, database_path, blog)
+    async with running_bot(settings):
+        told = await telegram.wait_for_bot_message(ADMIN_ID, contains="existing entries")
+        telegram.user_sends_text(ADMIN_ID, "/feeds")
+        listing = await telegram.wait_for_bot_message(ADMIN_ID, contains=blog.url)
+    assert "0 existing entries recorded" in told["text"]
+    assert "failed" not in listing["text"]

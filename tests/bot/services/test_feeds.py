@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from bot.feeds import FeedEntry, ParsedFeed
+import calendar
+import contextlib
+import re
+import sqlite3
+from pathlib import Path
+
+from bot.feeds import FeedEntry, ParsedFeed, parse
 from bot.services import articles, feeds
 from bot.services.articles import PostRequest
 from bot.settings import Settings
-from storage.db import Database
+from storage.db import Database, _migrations
 from tests.bot.services.test_comments import rows
 
 URL = "https://blog.example/feeds/posts/default"
@@ -159,3 +165,230 @@ async def test_old_entries_that_appear_later_are_recorded_not_posted(
     assert await rows(
         db, "SELECT entry_key, article_id FROM feed_entries WHERE entry_key = ?", ("tag:old",)
     ) == [("tag:old", None)]
+
+
+# ------------------------------------------------------------- real feeds, keys and links
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
+
+
+def utc(year: int, month: int, day: int, hour: int = 0) -> float:
+    return float(calendar.timegm((year, month, day, hour, 0, 0, 0, 0, 0)))
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def without_newest(body: bytes, count: int, tag: bytes = b"item") -> bytes:
+    """The feed as it was before its `count` newest entries (feeds list newest first)."""
+    return re.sub(rb"<%s>.*?</%s>" % (tag, tag), b"", body, count=count, flags=re.DOTALL)
+
+
+async def articles_posted(db: Database) -> list[tuple[object, ...]]:
+    return await rows(db, "SELECT url, title FROM articles WHERE created_by = 0 ORDER BY id")
+
+
+async def test_nixos_news_items_sharing_one_link_are_each_posted(
+    db: Database, settings: Settings
+) -> None:
+    """NixOS news: no guid, every item links the news page. Each new item is posted, even
+    though that link was posted before."""
+    url = "https://nixos.org/news-rss.xml"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    body = fixture("nixos_news_rss2.xml")
+    await feeds.took_entries(
+        db, settings, url, parse(without_newest(body, 2), url), NO_VALIDATORS, utc(2024, 10, 1)
+    )
+
+    outcome = await feeds.took_entries(
+        db, settings, url, parse(body, url), NO_VALIDATORS, utc(2024, 11, 30, 12)
+    )
+    again = await feeds.took_entries(
+        db, settings, url, parse(body, url), NO_VALIDATORS, utc(2024, 11, 30, 13)
+    )
+
+    assert len(outcome.posted) == 2
+    assert again.posted == ()
+    assert [title for _, title in await articles_posted(db)] == [
+        "Nix 2.25 released",
+        "NixOS 24.11 released",
+    ]
+
+
+async def test_entries_with_an_empty_link_are_each_posted_with_their_own_address(
+    db: Database, settings: Settings
+) -> None:
+    """WordPress's href="" link posts: not posted as the feed's own address, and the second
+    is not taken for the first."""
+    url = "https://notasdelbravo.example/feed/atom/"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    body = fixture("wordpress_atom_empty_links.xml")
+    await feeds.took_entries(
+        db,
+        settings,
+        url,
+        parse(without_newest(body, 2, b"entry"), url),
+        NO_VALIDATORS,
+        utc(2025, 3, 11),
+    )
+
+    outcome = await feeds.took_entries(
+        db, settings, url, parse(body, url), NO_VALIDATORS, utc(2025, 3, 14, 15)
+    )
+
+    assert len(outcome.posted) == 2
+    assert [link for link, _ in await articles_posted(db)] == [
+        "https://notasdelbravo.example/?p=14846",
+        "https://notasdelbravo.example/?p=14848",
+    ]
+
+
+async def test_feedburner_entries_posted_by_hand_first_are_not_posted_again(
+    db: Database, settings: Settings
+) -> None:
+    """The editor posted both articles with /post, one with a utm_ link of their own; the
+    feed gives feedproxy links and feedburner:origLink: nothing is posted twice."""
+    url = "http://feeds.feedburner.com/DiarioFrontera"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    await feeds.took_entries(db, settings, url, feed(), NO_VALIDATORS, utc(2025, 3, 13))
+    by_hand = [
+        await articles.create_draft(db, PostRequest(link, "By hand", ""), 1, utc(2025, 3, 14))
+        for link in (
+            "https://diariofrontera.example/2025/03/13/agua-conchos/",
+            "https://diariofrontera.example/2025/03/14/aduana-nogales-tomate/"
+            "?utm_source=twitter&utm_medium=social",
+        )
+    ]
+
+    outcome = await feeds.took_entries(
+        db,
+        settings,
+        url,
+        parse(fixture("feedburner_rss2.xml"), url),
+        NO_VALIDATORS,
+        utc(2025, 3, 14, 18),
+    )
+
+    assert outcome.posted == ()
+    assert await posts_queued(db) == []
+    assert await rows(db, "SELECT article_id FROM feed_entries ORDER BY article_id") == [
+        (by_hand[0].id,),
+        (by_hand[1].id,),
+    ]
+
+
+async def test_a_medium_story_posted_by_hand_is_not_posted_again(
+    db: Database, settings: Settings
+) -> None:
+    """Medium adds ?source=rss… to its links; the editor posted the story's own link."""
+    url = "https://medium.com/@lucia.pena/feed"
+    settings = settings.model_copy(update={"feed_urls": [url]})
+    await feeds.took_entries(db, settings, url, feed(), NO_VALIDATORS, utc(2025, 3, 14))
+    story = "https://medium.com/@lucia.pena/what-the-border-wait-times-dont-tell-you-3f2a1b0c9d8e"
+    await articles.create_draft(db, PostRequest(story, "By hand", ""), 1, utc(2025, 3, 14, 19))
+
+    outcome = await feeds.took_entries(
+        db,
+        settings,
+        url,
+        parse(fixture("medium_rss2.xml"), url),
+        NO_VALIDATORS,
+        utc(2025, 3, 14, 20),
+    )
+
+    assert outcome.posted == ()
+
+
+def database_before_entry_keys(path: Path, feeds_seen: dict[str, list[str]]) -> None:
+    """A database file as the bot left it before migration 0019: each feed first seen on
+    1 October 2024, its entries recorded under the keys of then."""
+    upgrade = next(version for version, script in _migrations() if "legacy_keys" in script)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        for version, script in _migrations():
+            if version < upgrade:
+                connection.executescript(
+                    f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+                )
+        for url, keys in feeds_seen.items():
+            connection.execute(
+                "INSERT INTO feeds (url, first_seen_at, last_result) VALUES (?, ?, 'ok')",
+                (url, utc(2024, 10, 1)),
+            )
+            connection.executemany(
+                "INSERT INTO feed_entries (feed_url, entry_key, article_id, seen_at)"
+                " VALUES (?, ?, NULL, ?)",
+                [(url, key, utc(2024, 10, 1)) for key in keys],
+            )
+        connection.commit()
+
+
+def with_newer_item(body: bytes, item: bytes) -> bytes:
+    return body.replace(b"<item>", item + b"<item>", 1)
+
+
+async def test_feeds_recorded_before_the_new_keys_post_nothing_old_after_an_upgrade(
+    database_path: Path, settings: Settings
+) -> None:
+    """Entries without an id were keyed by their link (NixOS: one key for every item;
+    FeedBurner: its feedproxy link). After the upgrade the same feeds post nothing they
+    held, and what comes after them is posted."""
+    nixos, burner = "https://nixos.org/news-rss.xml", "http://feeds.feedburner.com/DiarioFrontera"
+    settings = settings.model_copy(update={"feed_urls": [nixos, burner]})
+    nixos_body = fixture("nixos_news_rss2.xml")
+    # A FeedBurner feed whose blog gives no guid.
+    burner_body = re.sub(rb"<guid[^>]*>[^<]*</guid>", b"", fixture("feedburner_rss2.xml"))
+    database_before_entry_keys(
+        database_path,
+        {
+            nixos: ["https://nixos.org/news.html"],
+            burner: [
+                "http://feedproxy.google.com/~r/DiarioFrontera/~3/kTeeGj4FnwU/",
+                "http://feedproxy.google.com/~r/DiarioFrontera/~3/OZarlirMG7w/",
+            ],
+        },
+    )
+    db = await Database.open(database_path)
+    try:
+        held = [
+            await feeds.took_entries(
+                db, settings, url, parse(body, url), NO_VALIDATORS, utc(2025, 3, 14, 18)
+            )
+            for url, body in ((nixos, nixos_body), (burner, burner_body))
+        ]
+        newer = [
+            await feeds.took_entries(
+                db,
+                settings,
+                url,
+                parse(with_newer_item(body, item), url),
+                NO_VALIDATORS,
+                utc(2025, 3, 14, 19),
+            )
+            for url, body, item in (
+                (
+                    nixos,
+                    nixos_body,
+                    b"<item><title>NixOS 25.05 beta</title>"
+                    b"<link>https://nixos.org/news.html</link>"
+                    b"<pubDate>Fri, 14 Mar 2025 00:00:00 GMT</pubDate></item>",
+                ),
+                (
+                    burner,
+                    burner_body,
+                    b"<item><title>Nuevo horario en Lukeville</title>"
+                    b"<link>http://feedproxy.google.com/~r/DiarioFrontera/~3/Xq1Lk7mPzR4/</link>"
+                    b"<pubDate>Fri, 14 Mar 2025 18:30:00 +0000</pubDate><feedburner:origLink>"
+                    b"https://diariofrontera.example/2025/03/14/lukeville/</feedburner:origLink>"
+                    b"</item>",
+                ),
+            )
+        ]
+        flags = await rows(db, "SELECT legacy_keys FROM feeds ORDER BY url")
+    finally:
+        await db.close()
+
+    assert [outcome.posted for outcome in held] == [(), ()]
+    assert [len(outcome.posted) for outcome in newer] == [1, 1]
+    assert flags == [(0,), (0,)]
