@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data
-from bot.delivery.worker import HANDLER_RESERVE
+from bot.delivery.group_minute import HANDLER_RESERVE
 from bot.parsing import parse_id
 from bot.rendering import common as common_texts
 from bot.rendering import moderation_answers as answer_texts

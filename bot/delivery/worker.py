@@ -4,9 +4,9 @@ A lane takes its chat's due rows oldest first and delivers them one at a time; w
 has to wait (a 429, a network error) the rest of the chat waits with it, and the lane
 ends. Other chats go on in their own lanes, so a reader's acknowledgement never waits
 behind the moderation chat's cards. Every call passes through the TelegramBudget; in a
-group the lane asks it first and holds the chat rather than wait inside it.
+group the lane asks it first (group_minute) and holds the chat rather than wait inside it.
 
-A row is settled only after Telegram has answered. A crash between Telegram acting and
+A row is settled (settling) only after Telegram has answered. A crash between Telegram acting and
 the row being settled sends that row again on restart: the only way a message repeats,
 at most one row per lane in flight.
 """
@@ -19,13 +19,13 @@ import logging
 import time
 
 from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.delivery import deliveries
-from bot.delivery.base import Delivered, Delivery
+from bot.delivery.base import Delivery
+from bot.delivery.group_minute import SENDS_NOTHING, Turn, places_kept_from, plan_group, turn_of
 from bot.delivery.outcome import Next, Outcome, classify
-from bot.logging_setup import loggable_payload
-from bot.services import admin_notices, chat_setup, effects, moderation
+from bot.delivery.settling import Settler
+from bot.services import effects, moderation
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
 from bot.settings import Settings
@@ -41,42 +41,11 @@ LANES = 8
 # Due rows fetched at a time, across chats, oldest first.
 FETCH_ROWS = 100
 IDLE_WAIT = 5.0
-# Telegram has acted on a row but recording that failed (the database is locked, say):
-# the record is tried again this often, waiting longer each time, since trying the row
-# again would send its message twice.
-SETTLE_ATTEMPTS = 5
-FIRST_SETTLE_WAIT = 0.25
 # A lane that failed (the database refused it) keeps its chat this long before the chat's
 # rows are tried again, rather than at once and again and again.
 FAILED_LANE_REST = IDLE_WAIT
 # How long shutdown waits for the deliveries in flight before cutting them off.
 STOP_GRACE = 10.0
-
-# A group's minute, shared by sends and edits, is spent in this order:
-# - cards stop (and fold into the review desk) when this many places are left, so that
-#   the desk and the edits after moderators' taps still fit in the minute;
-CARD_RESERVE = 5
-# - while this few are left, the desk's edit goes first and decided cards wait; while
-#   moderators work the desk (it changed within the last minute) cards wait until most
-#   of the minute is free, since every place a card's edit takes is a tap the desk cannot
-#   follow (the cards only catch up: the decision is made and shown on the desk);
-DESK_FIRST_BELOW = CARD_RESERVE
-DESK_BUSY_FIRST_BELOW = 15
-# - and the last place is left to handlers' replies (a /queue answer, queued as
-#   GROUP_REPLY rows), so that a moderator's command is answered even in a busy minute.
-HANDLER_RESERVE = 1
-# Rows that send and edit no message: deleting a reader's comment, banning. They take no
-# place in a group's minute, never wait for one, and go before the chat's sends: a held
-# comment must leave the thread even while the minute is spent. (Retracting a thread post
-# is not one of them: one too old to delete is edited instead.)
-SENDS_NOTHING = frozenset(
-    {
-        Effect.DELETE_GROUP_MESSAGE,
-        Effect.BAN_IN_GROUP,
-        Effect.UNBAN_IN_GROUP,
-        Effect.DELETE_CHANNEL_POST,
-    }
-)
 
 
 class OutboxWorker:
@@ -99,19 +68,19 @@ class OutboxWorker:
         self._task: asyncio.Task[None] | None = None
         # Set once stop() is called.
         self._stopping = asyncio.Event()
-        self._moderation_chat_down = False
+        # Records what became of each row tried.
+        self._settler = Settler(self._delivery, self._stopping, self._wake.set)
         # When the review desk was last shown or edited (clock time).
         self._desk_shown_at = 0.0
-        # Rows Telegram acted on whose record the database refused even after retries:
-        # when they come round again only the record is tried, never the call.
-        self._unrecorded: dict[int, Delivered] = {}
-        # The last error Telegram gave a delivery since start, for admins' /status; in
-        # memory only, since the log keeps every one.
-        self.last_telegram_error: DeliveryError | None = None
 
     @property
     def bot(self) -> Bot:
         return self._delivery.bot
+
+    @property
+    def last_telegram_error(self) -> DeliveryError | None:
+        """The last error Telegram gave a delivery since start, for admins' /status."""
+        return self._settler.last_telegram_error
 
     async def start(self) -> None:
         now = time.time()
@@ -120,7 +89,7 @@ class OutboxWorker:
             await outbox.release_all(conn, now)
             # Telegram still counts what was sent to groups in the last minute.
             self._budget.restore(await outbox.recent_group_deliveries(conn, now - WINDOW_SECONDS))
-        self._moderation_chat_down = await moderation.moderation_chat_is_down(self._db)
+        self._settler.moderation_chat_down = await moderation.moderation_chat_is_down(self._db)
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
@@ -212,7 +181,8 @@ class OutboxWorker:
     async def _deliver_rows(self, chat: str, rows: list[OutboxItem]) -> None:
         """Deliver the chat's rows in order, until one makes the chat wait."""
         if is_group(chat):
-            rows = await self._plan_group(chat, rows)
+            desk_busy = time.time() < self._desk_shown_at + WINDOW_SECONDS
+            rows = await plan_group(self._db, self._budget, chat, rows, desk_busy=desk_busy)
         folded: set[int] = set()
         for index, row in enumerate(rows):
             if self._stopping.is_set():
@@ -220,21 +190,19 @@ class OutboxWorker:
             if row.id in folded:
                 continue
             if is_group(chat) and row.action not in SENDS_NOTHING:
-                free = self._budget.free_places(chat)
-                if row.action == Effect.SEND_CARD and free <= CARD_RESERVE:
-                    # Past what the minute can carry, cards fold into the review desk; every
-                    # later card of this batch would fold too, so they fold together.
+                turn = turn_of(row.action, self._budget.free_places(chat))
+                if turn is Turn.FOLD_CARDS:
+                    # Every later card of this batch would fold too, so they fold together.
                     cards = [r.id for r in rows[index:] if r.action == Effect.SEND_CARD]
                     async with self._db.transaction() as conn:
                         await effects.fold_cards_into_desk(conn, self._settings, cards, time.time())
                     folded.update(cards)
                     continue
-                # Handlers' replies may take the place kept for them; the rest may not.
-                keep = 0 if row.action == Effect.GROUP_REPLY else HANDLER_RESERVE
-                if free <= keep:
+                if turn is Turn.WAIT:
                     # These rows wait for the minute to have room; rows that come in
                     # meanwhile (a handler's reply) are not held back with them.
                     waiting = [r.id for r in rows[index:] if r.id not in folded]
+                    keep = places_kept_from(row.action)
                     async with self._db.reading() as conn:
                         await outbox.postpone(
                             conn, waiting, self._budget.next_place(chat, keep=keep)
@@ -244,171 +212,18 @@ class OutboxWorker:
             if outcome is not None and outcome.next is Next.HOLD_CHAT:
                 return
 
-    async def _plan_group(self, chat: str, rows: list[OutboxItem]) -> list[OutboxItem]:
-        """Rows that send nothing (deletions, bans) go first, then handlers' replies:
-        someone is waiting for them now, and the last place of the minute is theirs.
-        Consecutive desk updates are one edit; when the minute runs short the desk goes
-        next and the edits of decided cards wait for more room."""
-        silent = [row for row in rows if row.action in SENDS_NOTHING]
-        replies = [row for row in rows if row.action == Effect.GROUP_REPLY]
-        rows = replies + [
-            row
-            for row in rows
-            if row.action != Effect.GROUP_REPLY and row.action not in SENDS_NOTHING
-        ]
-        desk_rows = [row for row in rows if row.action == Effect.SHOW_DESK]
-        if len(desk_rows) > 1:
-            # The last one shows the latest state; a fresh desk message if any asked for one.
-            keep = desk_rows[-1]
-            merged = [row.id for row in desk_rows[:-1]]
-            async with self._db.transaction() as conn:
-                if not keep.payload.get("new") and any(row.payload.get("new") for row in desk_rows):
-                    # Stored with the merge, so that a crash before the kept row is
-                    # delivered still shows the fresh desk message one of them asked for.
-                    keep = OutboxItem(
-                        keep.id, keep.action, keep.chat_key, {"new": True}, keep.attempts
-                    )
-                    await outbox.set_payload(conn, keep.id, keep.payload)
-                await outbox.settle_delivered(conn, merged, time.time(), note="merged desk update")
-            rows = [keep if row.id == keep.id else row for row in rows if row.id not in merged]
-        desk_busy = time.time() < self._desk_shown_at + WINDOW_SECONDS
-        desk_first_below = DESK_BUSY_FIRST_BELOW if desk_busy else DESK_FIRST_BELOW
-        if self._budget.free_places(chat) > desk_first_below:
-            return silent + rows
-        waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
-        if waiting:
-            later = self._budget.next_place(chat, keep=desk_first_below)
-            async with self._db.reading() as conn:
-                await outbox.postpone(conn, waiting, later)
-        desk = [row for row in rows if row.action == Effect.SHOW_DESK]
-        rest = [
-            row
-            for row in rows
-            if row.action not in {Effect.GROUP_REPLY, Effect.SHOW_DESK, Effect.REFRESH_CARDS}
-        ]
-        return silent + replies + desk + rest
-
     async def _deliver(self, item: OutboxItem) -> Outcome | None:
         """Try one row; None when it was delivered, else what became of it."""
-        delivered = self._unrecorded.pop(item.id, None)
+        delivered = self._settler.unrecorded(item.id)
         try:
             if delivered is None:
                 delivered = await deliveries.DELIVERIES[item.action](self._delivery, item)
         except Exception as error:
-            to_moderation_chat = item.chat_key == str(self._settings.moderation_chat_id)
+            to_moderation_chat = self._settler.to_moderation_chat(item)
             outcome = classify(error, item.attempts, to_moderation_chat=to_moderation_chat)
-            await self._settle_failure(item, outcome, error)
+            await self._settler.failed(item, outcome, error)
             return outcome
-        await self._settle_delivered(item, delivered)
+        await self._settler.delivered(item, delivered)
         if item.action == Effect.SHOW_DESK:
             self._desk_shown_at = time.time()
-        if self._moderation_chat_down and item.chat_key == str(self._settings.moderation_chat_id):
-            self._moderation_chat_down = False
-            if await moderation.report_moderation_chat_back(self._db, self._settings, time.time()):
-                logger.info("Moderation chat reachable again")
         return None
-
-    async def _settle_delivered(self, item: OutboxItem, delivered: Delivered) -> None:
-        wait = FIRST_SETTLE_WAIT
-        for attempt in range(1, SETTLE_ATTEMPTS + 1):
-            try:
-                await self._settle(item, delivered)
-                return
-            except Exception:
-                if attempt == SETTLE_ATTEMPTS or self._stopping.is_set():
-                    self._unrecorded[item.id] = delivered
-                    raise
-                logger.warning(
-                    "Recording outbox row %s as delivered failed; again in %.2f s",
-                    item.id,
-                    wait,
-                    exc_info=True,
-                )
-            await asyncio.sleep(wait)
-            wait *= 2
-
-    async def _settle(self, item: OutboxItem, delivered: Delivered) -> None:
-        now = time.time()
-        if delivered.record is None and not delivered.follow_ups:
-            # A single statement: SQLite commits it on its own.
-            async with self._db.reading() as conn:
-                await outbox.settle_delivered(conn, [item.id], now)
-            return
-        async with self._db.transaction() as conn:
-            if delivered.record is not None:
-                await delivered.record(conn)
-            await outbox.enqueue_all(conn, delivered.follow_ups, now)
-            await outbox.settle_delivered(conn, [item.id], now)
-        self._wake.set()
-
-    async def _follow_moved_chat(self, item: OutboxItem, new_id: int, now: float) -> None:
-        """Telegram moved a group: which one is told by the row's chat, or, for a call
-        that named another chat (a card's edit, a copy from the discussion group), by
-        which of the bot's groups is still a basic group (only those are upgraded)."""
-        settings = self._settings
-        groups = chat_setup.basic_groups(settings)
-        old = next((chat for chat in groups if str(chat) == item.chat_key), None)
-        if old is None and len(groups) == 1:
-            old = groups[0]
-        if old is None:
-            logger.error("A group moved to %s, but which of mine it was is unclear", new_id)
-            return
-        if await chat_setup.chat_moved(self._db, settings, old, new_id, now):
-            self._wake.set()
-
-    async def _settle_failure(
-        self, item: OutboxItem, outcome: Outcome, error: BaseException
-    ) -> None:
-        now = time.time()
-        if isinstance(error, TelegramError):
-            self.last_telegram_error = DeliveryError(
-                now, item.chat_key, item.action, outcome.reason
-            )
-        described = f"Outbox row {item.id} ({item.action} to {item.chat_key})"
-        # Fields of their own in JSON logs (LOG_FORMAT=json), for a collector to search by.
-        ids = {"outbox_id": item.id, "action": item.action, "chat_id": item.chat_key}
-        if isinstance(submission_id := item.payload.get("submission_id"), int):
-            ids["submission_id"] = submission_id
-        if outcome.next is Next.GIVE_UP:
-            if outcome.internal:
-                logger.error(
-                    "%s given up: %s %s",
-                    described,
-                    outcome.reason,
-                    loggable_payload(item.payload),
-                    extra=ids,
-                )
-            else:
-                logger.warning("%s given up: %s", described, outcome.reason, extra=ids)
-            given_up = deliveries.GIVEN_UP.get(item.action)
-            follow = (
-                await given_up(self._delivery, item, outcome.reason) if given_up else Delivered()
-            )
-            async with self._db.transaction() as conn:
-                if follow.record is not None:
-                    await follow.record(conn)
-                await outbox.enqueue_all(conn, follow.follow_ups, now)
-                await outbox.settle_failed(conn, item.id, now, outcome.reason)
-                if outcome.internal:
-                    await admin_notices.report_delivery_failure(
-                        conn, self._settings, item.action, outcome.reason, now
-                    )
-            self._wake.set()
-            return
-        if outcome.internal:
-            logger.error("%s failed, will retry", described, exc_info=error, extra=ids)
-        else:
-            logger.warning("%s will be retried: %s", described, outcome.reason, extra=ids)
-        at = now + outcome.delay
-        async with self._db.transaction() as conn:
-            await outbox.reschedule(conn, item.id, at, outcome.reason, count_attempt=outcome.counts)
-            if outcome.next is Next.HOLD_CHAT:
-                await outbox.hold_chat(conn, item.chat_key, now, at)
-        if outcome.moved_to is not None:
-            await self._follow_moved_chat(item, outcome.moved_to, now)
-        if outcome.moderation_chat_unreachable:
-            self._moderation_chat_down = True
-            if await moderation.report_moderation_chat_down(
-                self._db, self._settings, outcome.reason, now
-            ):
-                self._wake.set()

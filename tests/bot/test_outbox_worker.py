@@ -12,9 +12,11 @@ import pytest
 from telegram.ext import ExtBot
 
 from bot.app import message_defaults
+from bot.delivery import settling
 from bot.delivery import worker as worker_module
+from bot.delivery.group_minute import HANDLER_RESERVE
 from bot.delivery.outcome import MAX_INTERNAL_FAILURES, NOT_READY_ATTEMPTS
-from bot.delivery.worker import HANDLER_RESERVE, OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from bot.services import articles, comments, contact, desk, effects, moderation
 from bot.services.articles import PostRequest
 from bot.services.effects import Effect
@@ -343,13 +345,13 @@ async def test_a_message_whose_record_keeps_failing_is_recorded_later_not_sent_a
 ) -> None:
     """The database refuses the record of a sent message past every retry: the lane gives
     up for a while, and when the row comes round again only its record is written."""
-    monkeypatch.setattr(worker_module, "FIRST_SETTLE_WAIT", 0.01)
+    monkeypatch.setattr(settling, "FIRST_SETTLE_WAIT", 0.01)
     monkeypatch.setattr(worker_module, "FAILED_LANE_REST", 0.01)
     failures = fail_first(
         monkeypatch,
         outbox,
         "settle_delivered",
-        worker_module.SETTLE_ATTEMPTS,
+        settling.SETTLE_ATTEMPTS,
         sqlite3.OperationalError("disk I/O error"),
     )
     await contact.start_form(db, settings, READER, 1.0)

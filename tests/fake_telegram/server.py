@@ -240,6 +240,8 @@ class _Interceptor:
     callback: Callable[[], None]
     chat_id: int | str | None
     after_acting: bool
+    # False: every matching call, until clear_interceptions (a hold).
+    once: bool = True
 
 
 @dataclass
@@ -783,8 +785,20 @@ class FakeTelegram:
             raise ValueError(f"{method!r} is not a Bot API method")
         self._interceptors.append(_Interceptor(canonical, callback, chat_id, after_acting))
 
+    def hold(self, method: str, *, chat_id: int | str | None = None) -> None:
+        """Every `method` call (to `chat_id`) from now on waits, never acted on nor answered,
+        until clear_interceptions(). A crash test holds the calls it does not kill at, so
+        that none is in flight at the kill: one Telegram acted on but whose answer the bot
+        had not heard yet would be sent again after the restart (the window no bot can
+        close, since the Bot API has no idempotency key), whatever the test meant to check."""
+        canonical = canonical_method_name(method)
+        if canonical is None:
+            raise ValueError(f"{method!r} is not a Bot API method")
+        self._interceptors.append(_Interceptor(canonical, lambda: None, chat_id, False, once=False))
+
     def clear_interceptions(self) -> None:
-        """Forget interceptors and delivery callbacks that have not fired."""
+        """Forget interceptors and delivery callbacks that have not fired, and holds (the
+        calls held so far are never answered nor acted on)."""
         self._interceptors.clear()
         self._answers_held.clear()
         self._on_delivery = None
@@ -1065,7 +1079,8 @@ class FakeTelegram:
                 interceptor.chat_id is None
                 or self._same_chat(interceptor.chat_id, params.get("chat_id"))
             ):
-                self._interceptors.remove(interceptor)
+                if interceptor.once:
+                    self._interceptors.remove(interceptor)
                 return interceptor
         return None
 
