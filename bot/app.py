@@ -51,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 # Edited messages: a comment edited in the discussion group is looked at again; in a
 # private chat, the reader hears that an edit changes nothing already sent.
-# my_chat_member: to leave chats the bot is added to but not configured for.
+# my_chat_member: to leave chats the bot is added to but not configured for, and to hear at
+# once when it is demoted or removed in one of its own (handlers.membership).
 ALLOWED_UPDATES = [
     Update.MESSAGE,
     Update.EDITED_MESSAGE,
