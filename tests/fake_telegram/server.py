@@ -653,6 +653,18 @@ class FakeTelegram:
         self._notify()
         return copy.deepcopy(stored.data)
 
+    def editor_posts_in_channel(self, channel_id: int, text: str) -> dict[str, Any]:
+        """Someone posts in a channel by hand, not through the bot: Telegram copies the post
+        into the channel's linked discussion group as it copies the bot's (README "Channels
+        and their discussion groups"). No channel_post update: the bot does not ask for them."""
+        channel = self._existing_chat(channel_id)
+        if channel.type != "channel":
+            raise ValueError(f"chat {channel_id} is not a channel")
+        stored = self._store_message(channel, None, {"text": text}, None, by_bot=False)
+        self._forward_to_discussion_group(channel, stored)
+        self._notify()
+        return copy.deepcopy(stored.data)
+
     def anonymous_admin_sends_text(
         self, chat_id: int, text: str, reply_to_message_id: int | None = None
     ) -> dict[str, Any]:
