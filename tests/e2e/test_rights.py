@@ -171,19 +171,19 @@ async def test_with_threads_unmoderated_a_member_bot_is_told_to_be_made_admin(
     assert published["message_thread_id"] == thread["message_id"]
 
 
-async def test_without_privacy_mode_a_member_bot_needs_no_admin_for_unmoderated_threads(
+async def test_privacy_mode_turned_off_does_not_excuse_a_member_bot_from_being_admin(
     telegram: FakeTelegram, database_path: Path
 ) -> None:
-    """Privacy mode turned off in BotFather (getMe's can_read_all_group_messages): a plain
-    member sees the automatic forwards, so THREAD_MODERATION=off asks nothing more of it."""
-    telegram.privacy_mode = False
+    """Privacy mode turned off in BotFather (getMe's can_read_all_group_messages) reaches only
+    the groups the bot is added to afterwards (core.telegram.org/bots/features#privacy-mode:
+    "the bot will need to be re-added to the group"), and the bot cannot tell when it was
+    added: a plain member of the discussion group may see no post's copy still, so even
+    with THREAD_MODERATION=off the admins are told to make it an administrator."""
     settings = discussion_settings_with(telegram, database_path, ThreadModeration.OFF)
     telegram.set_member_status(DISCUSSION_CHAT_ID, telegram.bot_id, "member")
+    telegram.privacy_mode = False
     async with running_bot(settings):
-        _, post = await post_article(telegram)
-        card = await comment(telegram, READER, post, "Seen without privacy mode")
-        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
-        await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="without privacy")
+        told = await telegram.wait_for_bot_message(ADMIN_ID, contains="plain member")
         status = await status_of(telegram)
-    assert not notices_about(telegram, DISCUSSION_CHAT_ID)
-    assert f"✅ discussion group {DISCUSSION_CHAT_ID}: ok" in status
+    assert "the discussion group" in told["text"] and str(DISCUSSION_CHAT_ID) in told["text"]
+    assert "not an administrator" in status
