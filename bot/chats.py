@@ -42,20 +42,21 @@ PRESENT = frozenset({*_ADMIN, ChatMember.MEMBER, ChatMember.RESTRICTED})
 ADMINISTRATOR = "administrator"
 
 
-def needed_rights(settings: Settings, role: str, reads_all: bool) -> tuple[str, ...]:
-    """What the bot needs in one of its chats besides being in it. `reads_all` is getMe's
-    can_read_all_group_messages: privacy mode off. In privacy mode a plain member of a
-    group gets only commands meant for it, replies to it, mentions and service messages
-    (core.telegram.org/bots/features#privacy-mode): not a bare /queue in the moderation
-    group, not readers' comments, and not the channel's automatic forwards, without which
-    no post's thread is found to publish approved comments in, whatever THREAD_MODERATION
-    says."""
+def needed_rights(settings: Settings, role: str) -> tuple[str, ...]:
+    """What the bot needs in one of its chats besides being in it. In privacy mode a plain
+    member of a group gets only commands meant for it, replies to it, mentions and service
+    messages (core.telegram.org/bots/features#privacy-mode): not a bare /queue in the
+    moderation group, not readers' comments, and not the channel's automatic forwards,
+    without which no post's thread is found to publish approved comments in, whatever
+    THREAD_MODERATION says. So it must be an administrator of its groups even when getMe's
+    can_read_all_group_messages says privacy mode is off: that reaches only the groups it
+    is added to afterwards ("the bot will need to be re-added to the group for this change
+    to take effect", same page), and nothing tells the bot which those are."""
     if role == "channel":
         return _CHANNEL_RIGHTS
-    admin = () if reads_all else (ADMINISTRATOR,)
     if role == "discussion" and settings.thread_moderation is not ThreadModeration.OFF:
-        return (*admin, *_DISCUSSION_RIGHTS)
-    return admin
+        return (ADMINISTRATOR, *_DISCUSSION_RIGHTS)
+    return (ADMINISTRATOR,)
 
 
 def rights_found(
@@ -180,9 +181,6 @@ async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -
     """Look at the bot's own membership and rights in each of its chats: each one missing
     is logged and the admins are told (once) which chat and exact right; the bot runs what
     it can. Returns the missing ones as `right:chat` (for the tests and the log)."""
-    reads_all = bool(bot.can_read_all_group_messages)
-    if not reads_all:
-        logger.info("Privacy mode is on: I must be an administrator of my groups to see them")
     wanted: list[tuple[int | str, str]] = [(settings.channel_id, "channel")]
     if settings.setting_up:
         logger.warning(
@@ -206,7 +204,7 @@ async def check_rights(bot: Bot, settings: Settings, db: Database, now: float) -
             # Telegram is away: no news, rather than a false alarm to the admins.
             logger.warning("Could not check my rights in %s %s: %s", role, configured, error)
             continue
-        found += rights_found(chat_id, member, needed_rights(settings, role, reads_all))
+        found += rights_found(chat_id, member, needed_rights(settings, role))
     await chat_setup.settle_rights(db, settings, found, now)
     return log_missing(found)
 

@@ -27,7 +27,10 @@ class DiscussionHandlers:
         message = update.effective_message
         assert message is not None
         origin = message.forward_origin
-        if not isinstance(origin, MessageOriginChannel):
+        # The group may be linked to another channel (since the bot started, or by a
+        # DISCUSSION_CHAT_ID that is not our channel's group): its posts are numbered as
+        # ours are, and one kept for an article's coming post would become its thread.
+        if not isinstance(origin, MessageOriginChannel) or not self._is_the_channel(origin.chat):
             return
         article_id = await articles.link_discussion_copy(
             self._runtime.db, origin.message_id, message.message_id, time.time()

@@ -91,7 +91,7 @@ class MembershipHandlers:
                 )
                 self._runtime.wake_outbox()
                 return
-        needed = chats.needed_rights(settings, role, bool(context.bot.can_read_all_group_messages))
+        needed = chats.needed_rights(settings, role)
         found = chats.rights_found(chat_id, member, needed)
         chats.log_missing(found)
         await chat_setup.settle_rights(self._runtime.db, settings, found, time.time())

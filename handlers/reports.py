@@ -31,8 +31,6 @@ async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
     if settings.discussion_chat_id is not None:
         configured.append((ChatRole.DISCUSSION, settings.discussion_chat_id))
 
-    reads_all = bool(bot.can_read_all_group_messages)
-
     async def check(role: ChatRole, chat_id: int | str) -> ChatCheck:
         try:
             chat = await bot.get_chat(chat_id)
@@ -44,7 +42,7 @@ async def check_chats(bot: Bot, settings: Settings) -> list[ChatCheck]:
             return ChatCheck(role, str(chat_id), error=error.message)
         if member.status not in PRESENT:
             return ChatCheck(role, str(chat_id), absent_as=member.status)
-        found = rights_found(chat_id, member, needed_rights(settings, role, reads_all))
+        found = rights_found(chat_id, member, needed_rights(settings, role))
         return ChatCheck(
             role,
             str(chat_id),

@@ -68,10 +68,25 @@ async def tell_admins_about_feed(
     await _to_every_admin(conn, settings, notice, now, url=url, detail=detail)
 
 
+# What the bot lacks in a chat when it is not there at all, or not an administrator there
+# (bot.chats.rights_found): each stands for every right it would need there.
+_WHOLE_MEMBERSHIP = ("member", "administrator")
+
+
 async def report_missing_right(
     conn: aiosqlite.Connection, settings: Settings, chat_id: int | str, right: str, now: float
 ) -> None:
-    """Tell the admins, once per chat and right, which right the bot needs there."""
+    """Tell the admins, once per chat and right, which right the bot needs there. Not a
+    particular right while they know the bot is not in the chat, or a plain member there
+    (a demoted bot still meets messages it cannot take down: replies to its own): what they
+    were told asks for the rights too, and any still missing is told once it is back."""
+    if right not in _WHOLE_MEMBERSHIP:
+        for whole in _WHOLE_MEMBERSHIP:
+            if (
+                await bot_state.get(conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{whole}")
+                is not None
+            ):
+                return
     if not await bot_state.set_if_absent(
         conn, f"{bot_state.MISSING_RIGHT}:{chat_id}:{right}", str(now)
     ):

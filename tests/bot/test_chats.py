@@ -1,5 +1,5 @@
-"""What the bot needs in each of its chats, by role, THREAD_MODERATION and privacy mode,
-and what a membership Telegram reports holds of it."""
+"""What the bot needs in each of its chats, by role and THREAD_MODERATION, and what a
+membership Telegram reports holds of it."""
 
 from __future__ import annotations
 
@@ -35,33 +35,21 @@ def admin(*, can_restrict_members: bool = True) -> ChatMember:
 
 
 @pytest.mark.parametrize(
-    ("role", "mode", "reads_all", "needed"),
+    ("role", "mode", "needed"),
     [
-        (
-            "channel",
-            "pre",
-            False,
-            ("can_post_messages", "can_edit_messages", "can_delete_messages"),
-        ),
-        ("moderation", "pre", False, ("administrator",)),
-        ("moderation", "pre", True, ()),
-        (
-            "discussion",
-            "pre",
-            False,
-            ("administrator", "can_delete_messages", "can_restrict_members"),
-        ),
-        ("discussion", "post", True, ("can_delete_messages", "can_restrict_members")),
+        ("channel", "pre", ("can_post_messages", "can_edit_messages", "can_delete_messages")),
+        ("moderation", "pre", ("administrator",)),
+        ("discussion", "pre", ("administrator", "can_delete_messages", "can_restrict_members")),
+        ("discussion", "post", ("administrator", "can_delete_messages", "can_restrict_members")),
         # Unmoderated threads: the bot must still see the automatic forwards to find them.
-        ("discussion", "off", False, ("administrator",)),
-        ("discussion", "off", True, ()),
+        ("discussion", "off", ("administrator",)),
     ],
 )
-def test_what_the_bot_needs(
-    tmp_path: Path, role: str, mode: str, reads_all: bool, needed: tuple[str, ...]
-) -> None:
+def test_what_the_bot_needs(tmp_path: Path, role: str, mode: str, needed: tuple[str, ...]) -> None:
+    """Whatever getMe says of privacy mode: turned off, it reaches only groups the bot is
+    added to afterwards."""
     settings = make_settings(tmp_path / "db.sqlite3", thread_moderation=ThreadModeration(mode))
-    assert needed_rights(settings, role, reads_all) == needed
+    assert needed_rights(settings, role) == needed
 
 
 def missing(member: ChatMember, needed: tuple[str, ...]) -> list[str]:
@@ -75,7 +63,7 @@ def test_a_plain_member_that_must_be_an_admin_lacks_that_only() -> None:
     assert missing(admin(), needed) == []
 
 
-def test_without_privacy_mode_a_member_lacks_each_right() -> None:
+def test_where_being_an_admin_is_not_asked_a_member_lacks_each_right() -> None:
     needed = ("can_delete_messages", "can_restrict_members")
     assert missing(ChatMemberMember(BOT), needed) == list(needed)
     assert missing(ChatMemberMember(BOT), ()) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import READER_IDS, populate, running_bot
+from tests.e2e.harness import READER_IDS, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import Message, comment, post_article, press
 from tests.factories import ADMIN_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
@@ -26,6 +26,18 @@ def basic_group_settings(telegram: FakeTelegram, database_path: Path) -> Setting
     return make_settings(
         database_path, telegram_api_url=telegram.base_url, moderation_chat_id=BASIC_GROUP_ID
     )
+
+
+def env_unchanged(database_path: Path, telegram: FakeTelegram) -> Settings:
+    """The settings a restart reads from a .env that still names the basic group."""
+    return make_settings(
+        database_path, telegram_api_url=telegram.base_url, moderation_chat_id=BASIC_GROUP_ID
+    )
+
+
+def everything_settled(statuses: dict[str, str]) -> bool:
+    """Nothing the bot queued (a notice to the admins, say) still waits to be sent."""
+    return "pending" not in statuses.values()
 
 
 async def card_in(telegram: FakeTelegram, chat_id: int, contains: str) -> Message:
@@ -61,9 +73,12 @@ async def test_the_bot_follows_its_upgraded_moderation_group(
     assert not [c for c in telegram.calls if c.method == "leaveChat"]
     assert telegram.bot_status_in(SUPERGROUP_ID) == "administrator"
 
-    async with running_bot(settings) as running:
+    # Restarted with .env unchanged: Settings read afresh name the old id (the run above
+    # changed its own Settings object in place).
+    async with running_bot(env_unchanged(database_path, telegram)) as running:
         assert running.bot_app.runtime.settings.moderation_chat_id == SUPERGROUP_ID
         await comment(telegram, READER_IDS[2], post, "After a restart", SUPERGROUP_ID)
+        await wait_for_outbox(running.bot_app.runtime.settings, everything_settled)
     # Told once, not again at the restart.
     assert len([m for m in telegram.bot_messages_in(ADMIN_ID) if "supergroup" in m["text"]]) == 1
 
@@ -97,6 +112,7 @@ async def test_a_group_upgraded_while_the_bot_was_down_is_followed_at_start(
         for c in telegram.calls
         if c.method == "sendMessage" and c.params["chat_id"] == BASIC_GROUP_ID
     ]
-    async with running_bot(settings) as running:
+    async with running_bot(env_unchanged(database_path, telegram)) as running:
         assert running.bot_app.runtime.settings.moderation_chat_id == SUPERGROUP_ID
+        await wait_for_outbox(running.bot_app.runtime.settings, everything_settled)
     assert len([m for m in telegram.bot_messages_in(ADMIN_ID) if "supergroup" in m["text"]]) == 1

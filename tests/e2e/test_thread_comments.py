@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.delivery import discussion
@@ -357,6 +358,34 @@ async def test_a_forward_that_arrives_before_its_post_is_recorded_still_opens_th
     assert published["reply_to_message"]["message_id"] == thread["message_id"]
     assert "City budget passes" in typed_card["text"]
     assert "under no post of ours" not in typed_card["text"]
+
+
+async def test_a_copy_of_another_channels_post_never_becomes_an_articles_thread(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """The discussion group holds copies of another channel's posts (it was linked to that
+    channel instead): a copy numbered as an article's coming post is neither kept for it nor
+    taken for its thread, which would put approved comments under their post."""
+    other_channel = -1009000000001
+    populate(telegram, with_discussion=False)
+    telegram.add_channel(other_channel, "Another blog", linked_chat_id=DISCUSSION_CHAT_ID)
+    telegram.add_group(DISCUSSION_CHAT_ID, "Another blog chat", linked_channel_id=other_channel)
+    settings = make_settings(
+        database_path, telegram_api_url=telegram.base_url, discussion_chat_id=DISCUSSION_CHAT_ID
+    )
+    async with running_bot(settings):
+        theirs = telegram.editor_posts_in_channel(other_channel, "Their news")
+        # Handled, and confirmed, before the article is posted.
+        await telegram.wait_for(lambda: telegram.pending_updates() == 0)
+        article_id, post = await post_article(telegram)
+    assert post["message_id"] == theirs["message_id"]
+    async with (
+        aiosqlite.connect(settings.database_path) as conn,
+        conn.execute(
+            "SELECT discussion_message_id FROM articles WHERE id = ?", (article_id,)
+        ) as cursor,
+    ):
+        assert [tuple(row) for row in await cursor.fetchall()] == [(None,)]
 
 
 async def test_a_reply_to_a_comment_deleted_meanwhile_answers_the_post(

@@ -274,6 +274,12 @@ class _Chat:
     private_filled_at: float = 0.0
     # A basic group Telegram upgraded to a supergroup: the supergroup's id.
     migrated_to: int | None = None
+    # Whether the bot is in privacy mode here: as BotFather's setting was when the bot was
+    # added (None: the fake's setting when the chat was made). A change "takes effect"
+    # only in groups the bot is added to afterwards (core.telegram.org/bots/features
+    # #privacy-mode: "the bot will need to be re-added to the group for this change to
+    # take effect"; pyTelegramBotAPI#1327).
+    bot_privacy_mode: bool | None = None
 
     def as_chat(self) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -309,7 +315,8 @@ class FakeTelegram:
         self.private_rate_limit_per_second: int | None = None
         # Privacy mode (BotFather's /setprivacy, on by default): getMe's
         # can_read_all_group_messages is its opposite. On, a bot that is a plain member of
-        # a group sees only what core.telegram.org/bots/features#privacy-mode lists.
+        # a group sees only what core.telegram.org/bots/features#privacy-mode lists. Each
+        # group keeps the setting the bot was added with (_Chat.bot_privacy_mode).
         self.privacy_mode = True
         # When a benchmark turns it on, the network's round trip to Telegram: half of it
         # before the fake acts on a call and half before its answer arrives (a waiting
@@ -489,6 +496,7 @@ class FakeTelegram:
             bot_status=old.bot_status,
             bot_rights_withheld=set(old.bot_rights_withheld),
             members=dict(old.members),
+            bot_privacy_mode=old.bot_privacy_mode,
         )
         self._add_chat(new)
         if old.bot_status not in {"left", "kicked"}:
@@ -526,6 +534,9 @@ class FakeTelegram:
         user = self._existing_user(user_id)
         old_status = chat.bot_status
         chat.bot_status = status
+        if old_status in {"left", "kicked"}:
+            # Added (again): from now on, as BotFather's privacy setting is now.
+            chat.bot_privacy_mode = self.privacy_mode
         self._enqueue_my_chat_member(chat, user, old_status, status)
         self._notify()
 
@@ -652,6 +663,18 @@ class FakeTelegram:
         stored = self._store_message(chat, CHANNEL_BOT_USER, content, reply_to, by_bot=False)
         if self._bot_receives(chat, stored.data, reply_to):
             self._enqueue("message", stored.data)
+        self._notify()
+        return copy.deepcopy(stored.data)
+
+    def editor_posts_in_channel(self, channel_id: int, text: str) -> dict[str, Any]:
+        """Someone posts in a channel by hand, not through the bot: Telegram copies the post
+        into the channel's linked discussion group as it copies the bot's (README "Channels
+        and their discussion groups"). No channel_post update: the bot does not ask for them."""
+        channel = self._existing_chat(channel_id)
+        if channel.type != "channel":
+            raise ValueError(f"chat {channel_id} is not a channel")
+        stored = self._store_message(channel, None, {"text": text}, None, by_bot=False)
+        self._forward_to_discussion_group(channel, stored)
         self._notify()
         return copy.deepcopy(stored.data)
 
@@ -1763,6 +1786,8 @@ class FakeTelegram:
     def _add_chat(self, chat: _Chat) -> None:
         if chat.id in self._chats:
             raise ValueError(f"chat {chat.id} already exists")
+        if chat.bot_privacy_mode is None:
+            chat.bot_privacy_mode = self.privacy_mode
         self._chats[chat.id] = chat
         self._notify()
 
@@ -1860,7 +1885,7 @@ class FakeTelegram:
             return True
         if chat.bot_status not in {"member", "restricted"}:
             return False
-        if not self.privacy_mode:
+        if not chat.bot_privacy_mode:
             return True
         # Privacy mode (core.telegram.org/bots/features#privacy-mode): a bot that is not an
         # admin sees commands meant for it (/queue@bot), general commands only if it was
@@ -1942,7 +1967,7 @@ class FakeTelegram:
         # reply to the bot, a mention, a service message): a plain member in privacy mode
         # does not get it (/work/shared/telegram/README.md, "What the Bot API server fills
         # in for you"; core.telegram.org/bots/features#privacy-mode).
-        seen_by_members = not self.privacy_mode
+        seen_by_members = not group.bot_privacy_mode
         if group.bot_status in {"administrator", "creator"} or (
             seen_by_members and group.bot_status in {"member", "restricted"}
         ):

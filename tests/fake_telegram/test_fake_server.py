@@ -912,15 +912,27 @@ async def test_a_demoted_bot_in_privacy_mode_no_longer_sees_comments_or_posts(fa
 
 
 async def test_a_member_bot_without_privacy_mode_sees_everything(fake, bot):
-    """Privacy mode off (can_read_all_group_messages): a plain member gets every message
-    and the automatic forwards."""
+    """Privacy mode off (can_read_all_group_messages) when the bot was added: a plain member
+    gets every message and the automatic forwards."""
     fake.privacy_mode = False
-    fake.set_member_status(GROUP, fake.bot_id, "member")
+    fake.remove_bot_from(GROUP)
+    fake.user_adds_bot(OTHER_USER, GROUP, status="member")
     assert (await bot.get_me()).can_read_all_group_messages is True
     await bot.send_message(CHANNEL, "a post")
     fake.user_sends_text(USER, "a comment", chat_id=GROUP)
     updates = await bot.get_updates(timeout=0)
     assert [u.message.text for u in updates if u.message] == ["a post", "a comment"]
+
+
+async def test_privacy_mode_turned_off_reaches_only_groups_the_bot_is_added_to_later(fake, bot):
+    """core.telegram.org/bots/features#privacy-mode: the bot must be re-added to a group for
+    a change of privacy mode to take effect there, whatever getMe says."""
+    fake.set_member_status(GROUP, fake.bot_id, "member")
+    fake.privacy_mode = False
+    assert (await bot.get_me()).can_read_all_group_messages is True
+    await bot.send_message(CHANNEL, "a post")
+    fake.user_sends_text(USER, "a comment", chat_id=GROUP)
+    assert not [u for u in await bot.get_updates(timeout=0) if u.message]
 
 
 async def test_updates_older_than_a_day_are_gone(fake, bot):
