@@ -50,6 +50,12 @@ def retry_wait(attempts: int) -> float:
 
 def order_key(update: Update) -> int:
     """Updates from one person (or chat) are handled in order; others run alongside."""
+    message = update.message or update.edited_message
+    if message is not None and message.sender_chat is not None:
+        # Sent as a channel, or by an anonymous admin as the group: `from` is one of
+        # Telegram's shared accounts (Channel_Bot, GroupAnonymousBot; 777000 for automatic
+        # forwards), the same for everyone who writes so; the chat they write as is theirs.
+        return message.sender_chat.id
     if update.effective_user is not None:
         return update.effective_user.id
     if update.effective_chat is not None:

@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
+from bot import update_handling
+from bot.services import thread_comments
+from bot.services.thread_comments import ThreadComment, ThreadOutcome
 from bot.settings import Settings
 from storage import held_updates
+from storage.db import Database
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.process import start_bot_process
+from tests.e2e.steps import post_article, thread_of
+from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID
 from tests.fake_telegram import FakeTelegram
 from tests.faults import fail_first
 
@@ -145,3 +152,42 @@ async def test_a_held_update_survives_a_crash(telegram: FakeTelegram, tmp_path: 
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), timeout=WAIT)
     assert len(telegram.bot_messages_in(HOSTILE)) == 1
+
+
+async def test_a_channel_whose_comments_keep_failing_holds_up_no_other_channel(
+    telegram: FakeTelegram, discussion_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comment sent as a channel comes `from` Telegram's one Channel_Bot account, whoever
+    sends it: it is the channel's, so one channel whose comments keep failing (never passed
+    over here) holds up no other channel's comment, nor a reader's."""
+    hostile, other = -1009000000001, -1009000000002
+    telegram.add_channel(hostile, "Troll Weekly", username="troll_weekly")
+    telegram.add_channel(other, "Village Voice", username="village_voice")
+    monkeypatch.setattr(update_handling, "MAX_HANDLING_ATTEMPTS", 1_000_000)
+    original = thread_comments.hold_for_moderation
+    hostile_tries: list[float] = []
+
+    async def failing_for_the_hostile_channel(
+        db: Database, settings: Settings, comment: ThreadComment
+    ) -> ThreadOutcome:
+        if comment.author.user_id == hostile:
+            hostile_tries.append(time.monotonic())
+            raise RuntimeError("a bug that this channel's comments trip")
+        return await original(db, settings, comment)
+
+    monkeypatch.setattr(thread_comments, "hold_for_moderation", failing_for_the_hostile_channel)
+    async with running_bot(discussion_settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.channel_sends_text(
+            hostile, "Failing again and again", DISCUSSION_CHAT_ID, thread["message_id"]
+        )
+        # Tried again: held apart, its batch confirmed.
+        await telegram.wait_for(lambda: len(hostile_tries) >= 2, timeout=WAIT)
+        telegram.channel_sends_text(
+            other, "A word from the village", DISCUSSION_CHAT_ID, thread["message_id"]
+        )
+        card = await telegram.wait_for_bot_message(
+            MODERATION_CHAT_ID, contains="A word from the village", timeout=WAIT
+        )
+    assert "Village Voice" in card["text"]
