@@ -8,9 +8,11 @@ updates are tried again after 0.5 s, 1 s, 2 s… (30 s at most), each person's i
 what a person sends while one of theirs is held waits behind it rather than overtake it
 (a contact form's answers make sense only in the order they were given). After
 MAX_HANDLING_ATTEMPTS the update is passed over, logged by its ids and kind only (its
-text is a person's words). Before, a failed update held back its whole batch, and every
-later one, while it was retried; one reader sending failing updates again and again
-stalled the bot for everyone, with waits growing to 30 s.
+text is a person's words). A person has MAX_HELD_PER_PERSON updates held at most: what
+they send beyond that is passed over too, so that one whose every update fails cannot
+fill the disk. Before, a failed update held back its whole batch, and every later one,
+while it was retried; one reader sending failing updates again and again stalled the
+bot for everyone, with waits growing to 30 s.
 
 If the failure cannot be stored (the database is what failed), the batch is left
 unconfirmed and fetched again: nothing is confirmed to Telegram that is not kept here.
@@ -21,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +41,9 @@ logger = logging.getLogger(__name__)
 # Tries of one update before it is passed over, so that one update can never keep its
 # person's later ones waiting for ever.
 MAX_HANDLING_ATTEMPTS = 5
+# Updates of one person kept at most: what they send beyond it while theirs keep failing
+# is passed over, so that nobody can fill the database through a failure they found.
+MAX_HELD_PER_PERSON = 100
 FIRST_RETRY_WAIT = 0.5
 MAX_RETRY_WAIT = 30.0
 
@@ -98,11 +103,12 @@ class UpdateHandling:
         person sent after it; returns how many were held. Raises if the database failed
         (to read, or to hold what failed): the batch must then be fetched again rather
         than confirmed."""
-        fresh = await processed_updates.unprocessed(
-            self._db, [fetched.update.update_id for fetched in batch]
-        )
+        update_ids = [fetched.update.update_id for fetched in batch]
+        fresh = await processed_updates.unprocessed(self._db, update_ids)
         async with self._db.reading() as conn:
-            waiting = await held_updates.people_waiting(conn)
+            waiting = await held_updates.held_per_person(conn)
+            # Kept already: the batch is fetched again after a crash.
+            fresh -= await held_updates.held_among(conn, update_ids)
         queues: dict[int, list[Fetched]] = defaultdict(list)
         # The updates of people with updates held wait behind those, held too.
         unhandled: list[Fetched] = []
@@ -119,7 +125,7 @@ class UpdateHandling:
         left = await asyncio.gather(*(self._handle_in_order(queue) for queue in queues.values()))
         unhandled += [fetched for queue in left for fetched in queue]
         if unhandled:
-            await self._hold(unhandled)
+            await self._hold(unhandled, waiting)
         return len(unhandled)
 
     async def _handle_in_order(self, queue: list[Fetched]) -> list[Fetched]:
@@ -146,16 +152,25 @@ class UpdateHandling:
             self._forget(update_id)
         return []
 
-    async def _hold(self, unhandled: list[Fetched]) -> None:
+    async def _hold(self, unhandled: list[Fetched], waiting: dict[int, int]) -> None:
+        """Keep the updates, but none of a person's beyond MAX_HELD_PER_PERSON: those are
+        passed over, recorded as handled with the rest."""
         now = time.time()
         held = []
+        kept = Counter(waiting)
+        passed_over: dict[int, list[Fetched]] = defaultdict(list)
         for fetched in unhandled:
             update_id = fetched.update.update_id
+            person = order_key(fetched.update)
+            if kept[person] >= MAX_HELD_PER_PERSON:
+                passed_over[person].append(fetched)
+                continue
+            kept[person] += 1
             attempts = self._failures.get(update_id, 0)
             held.append(
                 HeldUpdate(
                     update_id,
-                    order_key(fetched.update),
+                    person,
                     fetched.raw,
                     attempts,
                     # Never tried: due as soon as it is its person's first.
@@ -163,10 +178,22 @@ class UpdateHandling:
                     update_id in self._answered_presses,
                 )
             )
+        dropped_ids = [
+            fetched.update.update_id for dropped in passed_over.values() for fetched in dropped
+        ]
         async with self._db.transaction() as conn:
             await held_updates.hold(conn, held)
+            await processed_updates.record(conn, dropped_ids, now)
         for fetched in unhandled:
             self._forget(fetched.update.update_id)
+        for person, dropped in passed_over.items():
+            logger.error(
+                "Passing over updates %s (%s) from %s: %s of theirs are held already",
+                [fetched.update.update_id for fetched in dropped],
+                "; ".join(sorted({update_kinds(fetched.raw) for fetched in dropped})),
+                person,
+                kept[person],
+            )
 
     def _forget(self, update_id: int) -> None:
         self._failures.pop(update_id, None)

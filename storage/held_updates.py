@@ -51,8 +51,19 @@ async def hold(conn: aiosqlite.Connection, updates: Sequence[HeldUpdate]) -> Non
     )
 
 
-async def people_waiting(conn: aiosqlite.Connection) -> set[int]:
-    rows = await fetch_all(conn, "SELECT DISTINCT person FROM held_updates")
+async def held_per_person(conn: aiosqlite.Connection) -> dict[int, int]:
+    """How many updates of each person with any held are held."""
+    rows = await fetch_all(conn, "SELECT person, COUNT(*) FROM held_updates GROUP BY person")
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+async def held_among(conn: aiosqlite.Connection, update_ids: Sequence[int]) -> set[int]:
+    """Which of these updates are held (a batch fetched again after a crash)."""
+    rows = await fetch_all(
+        conn,
+        "SELECT update_id FROM held_updates WHERE update_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(update_ids)),),
+    )
     return {int(row[0]) for row in rows}
 
 

@@ -191,3 +191,29 @@ async def test_a_channel_whose_comments_keep_failing_holds_up_no_other_channel(
             MODERATION_CHAT_ID, contains="A word from the village", timeout=WAIT
         )
     assert "Village Voice" in card["text"]
+
+
+async def test_a_person_whose_updates_keep_failing_cannot_fill_the_database(
+    telegram: FakeTelegram,
+    e2e_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A reader whose every update fails (never passed over here) keeps sending: a few of
+    theirs are kept, in order; what comes beyond that is passed over, by id and kind in
+    the log, and another reader is answered all the while."""
+    monkeypatch.setattr(update_handling, "MAX_HANDLING_ATTEMPTS", 1_000_000)
+    monkeypatch.setattr(update_handling, "MAX_HELD_PER_PERSON", 3)
+    refuse_every_message_to(telegram, HOSTILE)
+    async with running_bot(e2e_settings):
+        for _ in range(3):
+            telegram.user_sends_text(HOSTILE, "/help")
+        # The first batch: its first update failed, all three are kept.
+        await telegram.wait_for(lambda: telegram.pending_updates() == 0, timeout=WAIT)
+        for _ in range(3):
+            telegram.user_sends_text(HOSTILE, "/help")
+        telegram.user_sends_text(READER, "/help")
+        await telegram.wait_for_bot_message(READER, contains=HELP, timeout=WAIT)
+        await telegram.wait_for(lambda: telegram.pending_updates() == 0, timeout=WAIT)
+    assert await count_held(e2e_settings) == 3
+    assert "3 of theirs are held already" in caplog.text
