@@ -14,6 +14,12 @@ fill the disk. Before, a failed update held back its whole batch, and every late
 while it was retried; one reader sending failing updates again and again stalled the
 bot for everyone, with waits growing to 30 s.
 
+A batch is confirmed, and the next one fetched, once every person's queue in it is done,
+so a person who sent many updates at once (a flood of button presses, each a few calls
+to Telegram) would hold everyone's next updates back for as long as theirs take one
+after another. Past HANDLING_TIME_BUDGET, a queue starts no more of its updates: the rest
+are held as if behind a failed one, and handled after the next poll, a budget at a time.
+
 If the failure cannot be stored (the database is what failed), the batch is left
 unconfirmed and fetched again: nothing is confirmed to Telegram that is not kept here.
 """
@@ -21,6 +27,7 @@ unconfirmed and fetched again: nothing is confirmed to Telegram that is not kept
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import Counter, defaultdict
@@ -44,6 +51,9 @@ MAX_HANDLING_ATTEMPTS = 5
 # Updates of one person kept at most: what they send beyond it while theirs keep failing
 # is passed over, so that nobody can fill the database through a failure they found.
 MAX_HELD_PER_PERSON = 100
+# How long one batch's handling (or one round of held updates) goes on starting one
+# person's next update: seconds, so that updates fetched after it wait about that long.
+HANDLING_TIME_BUDGET = 1.0
 FIRST_RETRY_WAIT = 0.5
 MAX_RETRY_WAIT = 30.0
 
@@ -122,16 +132,22 @@ class UpdateHandling:
                 queues[person].append(fetched)
         # Every queue runs to its end, whatever happens to the others: none may still be
         # running when the batch is fetched again, or one update could run twice at once.
-        left = await asyncio.gather(*(self._handle_in_order(queue) for queue in queues.values()))
+        deadline = time.monotonic() + HANDLING_TIME_BUDGET
+        left = await asyncio.gather(
+            *(self._handle_in_order(queue, deadline) for queue in queues.values())
+        )
         unhandled += [fetched for queue in left for fetched in queue]
         if unhandled:
             await self._hold(unhandled, waiting)
         return len(unhandled)
 
-    async def _handle_in_order(self, queue: list[Fetched]) -> list[Fetched]:
-        """One person's updates in order, up to the first that fails: it and those after
-        it are returned, to be held."""
+    async def _handle_in_order(self, queue: list[Fetched], deadline: float) -> list[Fetched]:
+        """One person's updates in order, up to the first that fails, or the first not
+        started by `deadline` (time.monotonic()): it and those after it are returned, to
+        be held."""
         for index, fetched in enumerate(queue):
+            if index and time.monotonic() > deadline:
+                return queue[index:]
             update_id = fetched.update.update_id
             attempt = await self._attempt(
                 fetched.update,
@@ -205,8 +221,9 @@ class UpdateHandling:
         after trying every person's, if the database failed on any."""
         async with self._db.reading() as conn:
             people = await held_updates.people_due(conn, time.time())
+        deadline = time.monotonic() + HANDLING_TIME_BUDGET
         results = await asyncio.gather(
-            *(self._retry_person(person) for person in people), return_exceptions=True
+            *(self._retry_person(person, deadline) for person in people), return_exceptions=True
         )
         failed = 0
         for person, result in zip(people, results, strict=True):
@@ -220,10 +237,13 @@ class UpdateHandling:
         async with self._db.reading() as conn:
             return await held_updates.next_due(conn)
 
-    async def _retry_person(self, person: int) -> None:
-        """The person's held updates in order, while they are due and handled."""
+    async def _retry_person(self, person: int, deadline: float) -> None:
+        """The person's held updates in order, while they are due and handled, and
+        `deadline` (time.monotonic()) has not passed since the first."""
         bot = self._application.bot
-        while True:
+        for tried in itertools.count():
+            if tried and time.monotonic() > deadline:
+                return
             async with self._db.reading() as conn:
                 held = await held_updates.first_of(conn, person)
             if held is None or held.retry_at > time.time():

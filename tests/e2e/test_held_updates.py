@@ -221,3 +221,25 @@ async def test_a_person_whose_updates_keep_failing_cannot_fill_the_database(
         await telegram.wait_for(lambda: telegram.pending_updates() == 0, timeout=WAIT)
     assert await count_held(e2e_settings) == 3
     assert "3 of theirs are held already" in caplog.text
+
+
+async def test_a_flood_of_presses_from_one_reader_holds_up_nobody(
+    telegram: FakeTelegram, e2e_settings: Settings
+) -> None:
+    """A reader presses a button forty times at once, and each press takes a few calls to
+    Telegram (50 ms away): seconds, one after another. Another reader's /help, sent once
+    the bot is at the presses, is answered before it is through them, not after."""
+    telegram.round_trip_seconds = 0.05
+    async with running_bot(e2e_settings):
+        telegram.user_sends_text(HOSTILE, "/language")
+        choice = await telegram.wait_for_bot_message(HOSTILE, contains="Which language")
+        data = choice["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+        presses = [
+            telegram.user_presses_button(HOSTILE, HOSTILE, choice["message_id"], data)
+            for _ in range(40)
+        ]
+        await telegram.wait_for(lambda: presses[0] in telegram.callback_answers, timeout=WAIT)
+        telegram.user_sends_text(READER, "/help")
+        await telegram.wait_for_bot_message(READER, contains=HELP, timeout=WAIT)
+        answered = sum(query in telegram.callback_answers for query in presses)
+    assert answered < len(presses)
