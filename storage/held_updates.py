@@ -1,4 +1,5 @@
-"""Updates whose handling failed, kept to be tried again apart (bot.update_handling).
+"""Updates whose handling failed, kept to be tried again apart, and those a person sent
+behind them or beyond a batch's time budget (bot.update_handling).
 
 A row goes in the transaction that records its update as handled (processed_updates.record),
 so an update is never both held and handled. One person's rows are tried in update order:
@@ -24,7 +25,8 @@ class HeldUpdate:
     person: int
     # The update as Telegram sent it.
     raw: dict[str, Any]
-    # Failed tries so far (0: never tried, it waits behind an earlier one of its person).
+    # Failed tries so far (0: never tried, behind an earlier one of its person or put off
+    # by a batch's time budget).
     attempts: int
     retry_at: float
     # A button press the error handler answered already (Telegram takes one answer).
