@@ -87,19 +87,39 @@ def _exception_lines(error: BaseException, seen: set[int]) -> list[str]:
     if error.__traceback__ is not None:
         lines.append("Traceback (most recent call last):\n")
         lines += traceback.format_tb(error.__traceback__)
-    try:
-        message = str(error)
-    except Exception:
-        message = ""
-    if not message or isinstance(error, _MESSAGES_KEPT):
+    if _message_kept(error):
         lines += traceback.format_exception_only(type(error), error)
     else:
-        kind = type(error)
-        name = kind.__qualname__
-        if kind.__module__ not in {"builtins", "__main__"}:
-            name = f"{kind.__module__}.{name}"
-        lines.append(f"{name}: <{len(message)} characters withheld, they may quote someone>\n")
+        lines.append(f"{_qualified_name(error)}: {_withheld(error)}\n")
     return lines
+
+
+def loggable_error(error: BaseException) -> str:
+    """An exception on one line for a log, its message as traceback_text keeps it."""
+    message = _message_of(error) if _message_kept(error) else _withheld(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _message_kept(error: BaseException) -> bool:
+    return isinstance(error, _MESSAGES_KEPT) or not _message_of(error)
+
+
+def _message_of(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:
+        return ""
+
+
+def _withheld(error: BaseException) -> str:
+    return f"<{len(_message_of(error))} characters withheld, they may quote someone>"
+
+
+def _qualified_name(error: BaseException) -> str:
+    kind = type(error)
+    if kind.__module__ in {"builtins", "__main__"}:
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 class Tracebacks(logging.Formatter):

@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from bot.delivery import deliveries
 from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome, classify
-from bot.logging_setup import loggable_payload
+from bot.logging_setup import loggable_error, loggable_payload
 from bot.services import admin_notices, chat_setup, effects, moderation
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
@@ -371,10 +371,12 @@ class OutboxWorker:
             ids["submission_id"] = submission_id
         if outcome.next is Next.GIVE_UP:
             if outcome.internal:
+                # The bot's own error: its message may quote the row's words, as its
+                # payload does.
                 logger.error(
                     "%s given up: %s %s",
                     described,
-                    outcome.reason,
+                    loggable_error(error),
                     loggable_payload(item.payload),
                     extra=ids,
                 )
