@@ -1,11 +1,17 @@
-"""Logging that never prints the bot token, as text lines or as JSON lines."""
+"""Logging that never prints the bot token nor people's words, as text or JSON lines."""
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
+import traceback
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import TracebackType
+
+import httpx
+from telegram.error import TelegramError
 
 from bot.settings import Settings
 from storage import processed_updates
@@ -43,6 +49,86 @@ def loggable_payload(payload: Mapping[str, PayloadValue]) -> dict[str, PayloadVa
     }
 
 
+# Exceptions whose messages are Telegram's, SQLite's, the system's or the HTTP client's
+# words (a Bad Request's description, "database is locked", a path, an address), never a
+# person's. Any other message may quote what someone typed: int("²") raises "invalid
+# literal for int() with base 10: '²'", a KeyError names its key. Of those, a traceback
+# keeps every frame and the type, and of the message its length only.
+_MESSAGES_KEPT: tuple[type[BaseException], ...] = (
+    TelegramError,
+    sqlite3.Error,
+    OSError,
+    httpx.HTTPError,
+)
+
+_ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def traceback_text(exc_info: _ExcInfo) -> str:
+    """A traceback as logging writes it, but for the messages that may quote people."""
+    error = exc_info[1]
+    if error is None:
+        return logging.Formatter().formatException(exc_info)
+    return "".join(_exception_lines(error, set())).removesuffix("\n")
+
+
+def _exception_lines(error: BaseException, seen: set[int]) -> list[str]:
+    """The lines of `error` and of the exceptions it was raised from or while handling,
+    in the order (and with the words between them) that Python prints them."""
+    seen.add(id(error))
+    lines: list[str] = []
+    cause, context = error.__cause__, error.__context__
+    if cause is not None and id(cause) not in seen:
+        lines += _exception_lines(cause, seen)
+        lines.append("\nThe above exception was the direct cause of the following exception:\n\n")
+    elif context is not None and not error.__suppress_context__ and id(context) not in seen:
+        lines += _exception_lines(context, seen)
+        lines.append("\nDuring handling of the above exception, another exception occurred:\n\n")
+    if error.__traceback__ is not None:
+        lines.append("Traceback (most recent call last):\n")
+        lines += traceback.format_tb(error.__traceback__)
+    if _message_kept(error):
+        lines += traceback.format_exception_only(type(error), error)
+    else:
+        lines.append(f"{_qualified_name(error)}: {_withheld(error)}\n")
+    return lines
+
+
+def loggable_error(error: BaseException) -> str:
+    """An exception on one line for a log, its message as traceback_text keeps it."""
+    message = _message_of(error) if _message_kept(error) else _withheld(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _message_kept(error: BaseException) -> bool:
+    return isinstance(error, _MESSAGES_KEPT) or not _message_of(error)
+
+
+def _message_of(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:
+        return ""
+
+
+def _withheld(error: BaseException) -> str:
+    return f"<{len(_message_of(error))} characters withheld, they may quote someone>"
+
+
+def _qualified_name(error: BaseException) -> str:
+    kind = type(error)
+    if kind.__module__ in {"builtins", "__main__"}:
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+class Tracebacks(logging.Formatter):
+    """The text format, with tracebacks as traceback_text writes them."""
+
+    def formatException(self, ei: _ExcInfo) -> str:  # noqa: N802 (logging's name)
+        return traceback_text(ei)
+
+
 class RedactToken(logging.Filter):
     """Replaces the token wherever it appears, whichever library wrote the line."""
 
@@ -64,7 +150,7 @@ class RedactToken(logging.Filter):
         return True
 
 
-_TRACEBACKS = logging.Formatter()
+_TRACEBACKS = Tracebacks()
 
 
 class QuietGatewayPages(logging.Filter):
@@ -93,7 +179,7 @@ class UpdateBeingHandled(logging.Filter):
         return True
 
 
-class JsonLines(logging.Formatter):
+class JsonLines(Tracebacks):
     """One JSON object per line: time (ISO 8601, UTC), level, logger, message, the exception
     when there is one, and whatever ids the call passed with `extra=` (update_id...)."""
 
@@ -128,7 +214,7 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(JsonLines())
         handler.addFilter(UpdateBeingHandled())
     else:
-        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+        handler.setFormatter(Tracebacks(TEXT_FORMAT))
     handler.addFilter(RedactToken(settings.bot_token.get_secret_value()))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -8,9 +8,17 @@ updates are tried again after 0.5 s, 1 s, 2 s… (30 s at most), each person's i
 what a person sends while one of theirs is held waits behind it rather than overtake it
 (a contact form's answers make sense only in the order they were given). After
 MAX_HANDLING_ATTEMPTS the update is passed over, logged by its ids and kind only (its
-text is a person's words). Before, a failed update held back its whole batch, and every
-later one, while it was retried; one reader sending failing updates again and again
-stalled the bot for everyone, with waits growing to 30 s.
+text is a person's words). A person has MAX_HELD_PER_PERSON updates held at most: what
+they send beyond that is passed over too, so that one whose every update fails cannot
+fill the disk. Before, a failed update held back its whole batch, and every later one,
+while it was retried; one reader sending failing updates again and again stalled the
+bot for everyone, with waits growing to 30 s.
+
+A batch is confirmed, and the next one fetched, once every person's queue in it is done,
+so a person who sent many updates at once (a flood of button presses, each a few calls
+to Telegram) would hold everyone's next updates back for as long as theirs take one
+after another. Past HANDLING_TIME_BUDGET, a queue starts no more of its updates: the rest
+are held as if behind a failed one, and handled after the next poll, a budget at a time.
 
 If the failure cannot be stored (the database is what failed), the batch is left
 unconfirmed and fetched again: nothing is confirmed to Telegram that is not kept here.
@@ -19,9 +27,10 @@ unconfirmed and fetched again: nothing is confirmed to Telegram that is not kept
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +48,12 @@ logger = logging.getLogger(__name__)
 # Tries of one update before it is passed over, so that one update can never keep its
 # person's later ones waiting for ever.
 MAX_HANDLING_ATTEMPTS = 5
+# Updates of one person kept at most: what they send beyond it while theirs keep failing
+# is passed over, so that nobody can fill the database through a failure they found.
+MAX_HELD_PER_PERSON = 100
+# How long one batch's handling (or one round of held updates) goes on starting one
+# person's next update: seconds, so that updates fetched after it wait about that long.
+HANDLING_TIME_BUDGET = 1.0
 FIRST_RETRY_WAIT = 0.5
 MAX_RETRY_WAIT = 30.0
 
@@ -50,6 +65,12 @@ def retry_wait(attempts: int) -> float:
 
 def order_key(update: Update) -> int:
     """Updates from one person (or chat) are handled in order; others run alongside."""
+    message = update.message or update.edited_message
+    if message is not None and message.sender_chat is not None:
+        # Sent as a channel, or by an anonymous admin as the group: `from` is one of
+        # Telegram's shared accounts (Channel_Bot, GroupAnonymousBot; 777000 for automatic
+        # forwards), the same for everyone who writes so; the chat they write as is theirs.
+        return message.sender_chat.id
     if update.effective_user is not None:
         return update.effective_user.id
     if update.effective_chat is not None:
@@ -92,11 +113,12 @@ class UpdateHandling:
         person sent after it; returns how many were held. Raises if the database failed
         (to read, or to hold what failed): the batch must then be fetched again rather
         than confirmed."""
-        fresh = await processed_updates.unprocessed(
-            self._db, [fetched.update.update_id for fetched in batch]
-        )
+        update_ids = [fetched.update.update_id for fetched in batch]
+        fresh = await processed_updates.unprocessed(self._db, update_ids)
         async with self._db.reading() as conn:
-            waiting = await held_updates.people_waiting(conn)
+            waiting = await held_updates.held_per_person(conn)
+            # Kept already: the batch is fetched again after a crash.
+            fresh -= await held_updates.held_among(conn, update_ids)
         queues: dict[int, list[Fetched]] = defaultdict(list)
         # The updates of people with updates held wait behind those, held too.
         unhandled: list[Fetched] = []
@@ -110,16 +132,22 @@ class UpdateHandling:
                 queues[person].append(fetched)
         # Every queue runs to its end, whatever happens to the others: none may still be
         # running when the batch is fetched again, or one update could run twice at once.
-        left = await asyncio.gather(*(self._handle_in_order(queue) for queue in queues.values()))
+        deadline = time.monotonic() + HANDLING_TIME_BUDGET
+        left = await asyncio.gather(
+            *(self._handle_in_order(queue, deadline) for queue in queues.values())
+        )
         unhandled += [fetched for queue in left for fetched in queue]
         if unhandled:
-            await self._hold(unhandled)
+            await self._hold(unhandled, waiting)
         return len(unhandled)
 
-    async def _handle_in_order(self, queue: list[Fetched]) -> list[Fetched]:
-        """One person's updates in order, up to the first that fails: it and those after
-        it are returned, to be held."""
+    async def _handle_in_order(self, queue: list[Fetched], deadline: float) -> list[Fetched]:
+        """One person's updates in order, up to the first that fails, or the first not
+        started by `deadline` (time.monotonic()): it and those after it are returned, to
+        be held."""
         for index, fetched in enumerate(queue):
+            if index and time.monotonic() > deadline:
+                return queue[index:]
             update_id = fetched.update.update_id
             attempt = await self._attempt(
                 fetched.update,
@@ -140,16 +168,25 @@ class UpdateHandling:
             self._forget(update_id)
         return []
 
-    async def _hold(self, unhandled: list[Fetched]) -> None:
+    async def _hold(self, unhandled: list[Fetched], waiting: dict[int, int]) -> None:
+        """Keep the updates, but none of a person's beyond MAX_HELD_PER_PERSON: those are
+        passed over, recorded as handled with the rest."""
         now = time.time()
         held = []
+        kept = Counter(waiting)
+        passed_over: dict[int, list[Fetched]] = defaultdict(list)
         for fetched in unhandled:
             update_id = fetched.update.update_id
+            person = order_key(fetched.update)
+            if kept[person] >= MAX_HELD_PER_PERSON:
+                passed_over[person].append(fetched)
+                continue
+            kept[person] += 1
             attempts = self._failures.get(update_id, 0)
             held.append(
                 HeldUpdate(
                     update_id,
-                    order_key(fetched.update),
+                    person,
                     fetched.raw,
                     attempts,
                     # Never tried: due as soon as it is its person's first.
@@ -157,10 +194,22 @@ class UpdateHandling:
                     update_id in self._answered_presses,
                 )
             )
+        dropped_ids = [
+            fetched.update.update_id for dropped in passed_over.values() for fetched in dropped
+        ]
         async with self._db.transaction() as conn:
             await held_updates.hold(conn, held)
+            await processed_updates.record(conn, dropped_ids, now)
         for fetched in unhandled:
             self._forget(fetched.update.update_id)
+        for person, dropped in passed_over.items():
+            logger.error(
+                "Passing over updates %s (%s) from %s: %s of theirs are held already",
+                [fetched.update.update_id for fetched in dropped],
+                "; ".join(sorted({update_kinds(fetched.raw) for fetched in dropped})),
+                person,
+                kept[person],
+            )
 
     def _forget(self, update_id: int) -> None:
         self._failures.pop(update_id, None)
@@ -172,8 +221,9 @@ class UpdateHandling:
         after trying every person's, if the database failed on any."""
         async with self._db.reading() as conn:
             people = await held_updates.people_due(conn, time.time())
+        deadline = time.monotonic() + HANDLING_TIME_BUDGET
         results = await asyncio.gather(
-            *(self._retry_person(person) for person in people), return_exceptions=True
+            *(self._retry_person(person, deadline) for person in people), return_exceptions=True
         )
         failed = 0
         for person, result in zip(people, results, strict=True):
@@ -187,10 +237,13 @@ class UpdateHandling:
         async with self._db.reading() as conn:
             return await held_updates.next_due(conn)
 
-    async def _retry_person(self, person: int) -> None:
-        """The person's held updates in order, while they are due and handled."""
+    async def _retry_person(self, person: int, deadline: float) -> None:
+        """The person's held updates in order, while they are due and handled, and
+        `deadline` (time.monotonic()) has not passed since the first."""
         bot = self._application.bot
-        while True:
+        for tried in itertools.count():
+            if tried and time.monotonic() > deadline:
+                return
             async with self._db.reading() as conn:
                 held = await held_updates.first_of(conn, person)
             if held is None or held.retry_at > time.time():

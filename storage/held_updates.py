@@ -1,4 +1,5 @@
-"""Updates whose handling failed, kept to be tried again apart (bot.update_handling).
+"""Updates whose handling failed, kept to be tried again apart, and those a person sent
+behind them or beyond a batch's time budget (bot.update_handling).
 
 A row goes in the transaction that records its update as handled (processed_updates.record),
 so an update is never both held and handled. One person's rows are tried in update order:
@@ -24,7 +25,8 @@ class HeldUpdate:
     person: int
     # The update as Telegram sent it.
     raw: dict[str, Any]
-    # Failed tries so far (0: never tried, it waits behind an earlier one of its person).
+    # Failed tries so far (0: never tried, behind an earlier one of its person or put off
+    # by a batch's time budget).
     attempts: int
     retry_at: float
     # A button press the error handler answered already (Telegram takes one answer).
@@ -51,8 +53,19 @@ async def hold(conn: aiosqlite.Connection, updates: Sequence[HeldUpdate]) -> Non
     )
 
 
-async def people_waiting(conn: aiosqlite.Connection) -> set[int]:
-    rows = await fetch_all(conn, "SELECT DISTINCT person FROM held_updates")
+async def held_per_person(conn: aiosqlite.Connection) -> dict[int, int]:
+    """How many updates of each person with any held are held."""
+    rows = await fetch_all(conn, "SELECT person, COUNT(*) FROM held_updates GROUP BY person")
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+async def held_among(conn: aiosqlite.Connection, update_ids: Sequence[int]) -> set[int]:
+    """Which of these updates are held (a batch fetched again after a crash)."""
+    rows = await fetch_all(
+        conn,
+        "SELECT update_id FROM held_updates WHERE update_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(update_ids)),),
+    )
     return {int(row[0]) for row in rows}
 
 

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from bot.delivery import deliveries
 from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome
-from bot.logging_setup import loggable_payload
+from bot.logging_setup import loggable_error, loggable_payload
 from bot.services import admin_notices, chat_setup, moderation
 from bot.services.reports import DeliveryError
 from storage import outbox
@@ -105,10 +105,12 @@ class Settler:
             ids["submission_id"] = submission_id
         if outcome.next is Next.GIVE_UP:
             if outcome.internal:
+                # The bot's own error: its message may quote the row's words, as its
+                # payload does.
                 logger.error(
                     "%s given up: %s %s",
                     described,
-                    outcome.reason,
+                    loggable_error(error),
                     loggable_payload(item.payload),
                     extra=ids,
                 )

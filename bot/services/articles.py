@@ -81,7 +81,7 @@ def _is_web_url(url: str) -> bool:
     parts = urlsplit(url)
     return (
         parts.scheme in {"http", "https"}
-        and bool(re.fullmatch(r"[A-Za-z0-9.-]+(:\d+)?", parts.netloc))
+        and bool(re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]+)?", parts.netloc))
         and "." in parts.netloc
     )
 

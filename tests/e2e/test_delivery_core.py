@@ -101,7 +101,7 @@ async def test_an_update_that_keeps_failing_is_retried_apart_with_growing_waits_
         await telegram.wait_for_bot_message(READER, contains="something went wrong")
         # Not held up by the failing one, which waits to be tried again.
         telegram.user_sends_text(OTHER_READER, "Meanwhile")
-        await telegram.wait_for_bot_message(OTHER_READER, contains="To comment", timeout=2)
+        await telegram.wait_for_bot_message(OTHER_READER, contains="To comment")
         await telegram.wait_for(lambda: "passing over it" in caplog.text, timeout=15)
     gaps = [later - earlier for earlier, later in itertools.pairwise(tries)]
     assert len(gaps) == 3

@@ -101,13 +101,14 @@ async def test_a_delivery_given_up_is_logged_without_the_words_it_carried(
 ) -> None:
     """A refused comment typed under a post goes back to its author with their words; when
     the bot fails to deliver that (a bug of its own), the row is given up and logged by
-    its ids, without the words or the author's name."""
+    its ids, without the words or the author's name, even where the error quotes them."""
     caplog.set_level(logging.INFO)
     telegram.add_user(PRIVATE_READER, "Priscilla", "Privatova", "priscilla_p")
     monkeypatch.setattr(outcome, "MAX_INTERNAL_FAILURES", 1)
 
     async def broken(delivery: Delivery, item: OutboxItem) -> Delivered:
-        raise RuntimeError("a bug in rendering")
+        # A bug whose message quotes what it was given, as int() or a KeyError would.
+        raise ValueError(f"cannot render {item.payload!r}")
 
     monkeypatch.setitem(deliveries.DELIVERIES, Effect.THREAD_AUTHOR_NOTICE, broken)
     async with running_bot(short_comment_settings):

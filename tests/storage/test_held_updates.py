@@ -21,7 +21,8 @@ async def test_only_each_persons_first_held_update_sets_when_they_are_due(db: Da
         await held_updates.hold(conn, [held(5, ANN, 1, 10.0), held(7, ANN, 0, 0.0)])
         await held_updates.hold(conn, [held(6, BOB, 2, 20.0)])
     async with db.reading() as conn:
-        assert await held_updates.people_waiting(conn) == {ANN, BOB}
+        assert await held_updates.held_per_person(conn) == {ANN: 2, BOB: 1}
+        assert await held_updates.held_among(conn, [5, 6, 8]) == {5, 6}
         assert await held_updates.people_due(conn, 9.0) == []
         assert await held_updates.people_due(conn, 10.0) == [ANN]
         assert await held_updates.next_due(conn) == 10.0

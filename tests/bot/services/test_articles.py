@@ -36,6 +36,8 @@ def test_summary_is_optional() -> None:
         ("javascript:alert(1)\nTitle", PostProblem.NOT_A_LINK),
         ("https://blog.example/a", PostProblem.NO_TITLE),
         ("https://localhost/a\nTitle", PostProblem.NOT_A_LINK),
+        # A port in another script's digits: no port Telegram or a browser would take.
+        ("https://blog.example:٣/a\nTitle", PostProblem.NOT_A_LINK),
         ("https://blog.example/a\n" + "T" * (TITLE_MAX_LENGTH + 1), PostProblem.TITLE_TOO_LONG),
     ],
 )
