@@ -3,6 +3,7 @@ and where readers type comments under it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -70,18 +71,23 @@ class DiscussionHandlers:
                 None,
                 sender_chat.username,
             )
+            may_delete = await self._runtime.moderators.bot_may_delete(context.bot, message.chat.id)
         else:
             user = message.from_user
             if user is None or user.is_bot:
                 return
             # When Telegram cannot say who they are just now, the comment is held: at worst
             # a moderator's own words wait for a colleague; a reader's never go unmoderated.
-            if await self._runtime.moderators.speaks_for_the_group(context.bot, user.id):
+            # Asked beside the bot's own right to delete: the comment is public until then.
+            speaks, may_delete = await asyncio.gather(
+                self._runtime.moderators.speaks_for_the_group(context.bot, user.id),
+                self._runtime.moderators.bot_may_delete(context.bot, message.chat.id),
+            )
+            if speaks:
                 return
             author = person_of(user)
         reply_to = message.reply_to_message
         media = media_kind_of(message)
-        may_delete = await self._runtime.moderators.bot_may_delete(context.bot, message.chat.id)
         outcome = await thread_comments.hold_for_moderation(
             self._runtime.db,
             self._runtime.settings,
