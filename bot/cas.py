@@ -171,13 +171,22 @@ class CasChecker:
             self._failed(_network_failure(error))
             return CasVerdict.UNKNOWN
         self._answered()
+        try:
+            await self._remember(user_id, banned)
+        except Exception:
+            # The answer stands; only the cache missed it, and CAS is asked again next time.
+            logger.exception("Keeping a CAS answer failed")
+        return CasVerdict.BANNED if banned else CasVerdict.NOT_BANNED
+
+    async def _remember(self, user_id: int, banned: bool) -> None:
         now = self._clock()
+        # Single statements, not db.transaction(): that would record the Telegram update
+        # being handled as done, when only the cache changed.
         async with self._db.reading() as conn:
             await cas_answers.put(conn, user_id, banned, now)
             if now - self._pruned_at >= PRUNE_INTERVAL:
                 self._pruned_at = now
                 await cas_answers.prune(conn, now - self._lifetime)
-        return CasVerdict.BANNED if banned else CasVerdict.NOT_BANNED
 
     async def _request(self, user_id: int) -> bool:
         if self._client is None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import socket
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from bot import cas
 from bot.cas import CasAnswerError, CasChecker, CasVerdict, read_answer
+from storage import cas_answers
 from storage.db import Database
 from tests.factories import make_settings
 from tests.fake_cas import NOT_FOUND, Behaviour, FakeCas, banned_answer
@@ -155,6 +157,39 @@ async def test_expired_answers_are_pruned(checker: CasChecker, db: Database, clo
     assert [row[0] for row in rows] == [SPAMMER]
 
 
+async def test_a_cache_that_cannot_be_written_still_gives_the_answer(
+    checker: CasChecker,
+    fake_cas: FakeCas,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The database refusing the write costs the cache, not the verdict."""
+
+    async def refuse(*_: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(cas_answers, "put", refuse)
+
+    assert await check(checker, SPAMMER) is CasVerdict.BANNED
+    assert await check(checker, SPAMMER) is CasVerdict.BANNED
+    assert fake_cas.asked == [str(SPAMMER)] * 2
+    assert [r.getMessage() for r in caplog.records] == ["Keeping a CAS answer failed"] * 2
+
+
+async def test_closing_ends_a_check_in_flight(checker: CasChecker, fake_cas: FakeCas) -> None:
+    """Shutdown waits for a slow CAS no longer than the timeout."""
+    fake_cas.behaviour = Behaviour.SLOW
+    pending = asyncio.create_task(checker.check(SPAMMER))
+    await asyncio.wait_for(fake_cas.request_arrived.wait(), TEST_DEADLINE)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    await asyncio.wait_for(checker.close(), TEST_DEADLINE)
+
+    assert loop.time() - started < TIMEOUT + 1.0
+    assert await asyncio.wait_for(pending, TEST_DEADLINE) is CasVerdict.UNKNOWN
+
+
 # ---------------------------------------------------------------------------- failures
 
 
@@ -202,6 +237,7 @@ async def test_a_slow_cas_is_unknown_after_the_timeout(
     assert await check(checker, SPAMMER) is CasVerdict.UNKNOWN
 
     waited = loop.time() - started
+    assert fake_cas.asked == [str(SPAMMER)]
     # The upper bound allows for a loaded machine's event loop, not for a second request.
     assert TIMEOUT * 0.9 <= waited < TIMEOUT + 1.0
 
