@@ -48,6 +48,7 @@ USER_AGENT = f"NewsroomCommentsBot/{__version__} (CAS check for a news blog's co
 MAX_ANSWER_BYTES = 256 * 1024
 FIRST_BACKOFF = 10.0
 MAX_BACKOFF = 300.0
+CLOSE_GRACE = 0.5
 # Expired answers are deleted at most this often (a DELETE per check would be waste).
 PRUNE_INTERVAL = 3600.0
 # Telegram's shared accounts (Telegram's own 777000, Channel_Bot, GroupAnonymousBot):
@@ -106,7 +107,9 @@ class CasChecker:
         # One request per user at a time; the task also stores the answer, so a caller
         # that stops waiting never leaves it half done.
         self._asking: dict[int, asyncio.Task[CasVerdict]] = {}
-        self._failures = 0
+        # A streak of failures: the checks that failed, and the back-offs it has cost.
+        self._failed_checks = 0
+        self._backoffs = 0
         self._retry_at = 0.0
         self._pruned_at = 0.0
 
@@ -132,7 +135,8 @@ class CasChecker:
         """Lets checks in flight end (each within the timeout), then closes the client."""
         asking = list(self._asking.values())
         if asking:
-            _, late = await asyncio.wait(asking, timeout=self._timeout)
+            # Each ends within the timeout by itself; the grace covers a loaded loop.
+            _, late = await asyncio.wait(asking, timeout=self._timeout + CLOSE_GRACE)
             for task in late:
                 task.cancel()
             for task in late:
@@ -155,7 +159,14 @@ class CasChecker:
             task = asyncio.create_task(self._ask(user_id), name=f"cas-{user_id}")
             self._asking[user_id] = task
             task.add_done_callback(lambda _: self._asking.pop(user_id, None))
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and current is not None and not current.cancelling():
+                # close() gave up on the request, not the caller on its check.
+                return CasVerdict.UNKNOWN
+            raise
 
     async def _ask(self, user_id: int) -> CasVerdict:
         try:
@@ -206,10 +217,15 @@ class CasChecker:
         return read_answer(bytes(body))
 
     def _failed(self, reason: str) -> None:
-        self._failures += 1
-        backoff = min(MAX_BACKOFF, FIRST_BACKOFF * 2.0 ** (self._failures - 1))
-        self._retry_at = self._clock() + backoff
-        if self._failures == 1:
+        self._failed_checks += 1
+        now = self._clock()
+        if now < self._retry_at:
+            # Asked before this back-off began, alongside the check that began it: the
+            # same outage, which must not double the back-off once per reader it met.
+            return
+        self._backoffs += 1
+        self._retry_at = now + min(MAX_BACKOFF, FIRST_BACKOFF * 2.0 ** (self._backoffs - 1))
+        if self._backoffs == 1:
             logger.warning(
                 "The CAS check failed (%s): comments go on without it, and CAS is asked"
                 " again after a pause; this is logged once until it answers again",
@@ -217,9 +233,10 @@ class CasChecker:
             )
 
     def _answered(self) -> None:
-        if self._failures:
-            logger.info("The CAS check answers again, after %d failed checks", self._failures)
-        self._failures = 0
+        if self._failed_checks:
+            logger.info("The CAS check answers again, after %d failed checks", self._failed_checks)
+        self._failed_checks = 0
+        self._backoffs = 0
         self._retry_at = 0.0
 
 

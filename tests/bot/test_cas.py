@@ -190,6 +190,20 @@ async def test_closing_ends_a_check_in_flight(checker: CasChecker, fake_cas: Fak
     assert await asyncio.wait_for(pending, TEST_DEADLINE) is CasVerdict.UNKNOWN
 
 
+async def test_a_check_cut_short_by_close_is_unknown(
+    checker: CasChecker, fake_cas: FakeCas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shutdown that cancels the request answers its waiting check, not cancels it."""
+    monkeypatch.setattr(cas, "CLOSE_GRACE", -TIMEOUT * 0.8)
+    fake_cas.behaviour = Behaviour.SLOW
+    pending = asyncio.create_task(checker.check(SPAMMER))
+    await asyncio.wait_for(fake_cas.request_arrived.wait(), TEST_DEADLINE)
+
+    await asyncio.wait_for(checker.close(), TEST_DEADLINE)
+
+    assert await asyncio.wait_for(pending, TEST_DEADLINE) is CasVerdict.UNKNOWN
+
+
 # ---------------------------------------------------------------------------- failures
 
 
@@ -289,6 +303,26 @@ async def test_the_back_off_doubles_while_cas_keeps_failing(
     clock.now += 1
     await check(checker, SPAMMER)
     assert len(fake_cas.asked) == 3
+
+
+async def test_checks_failing_together_count_as_one_failure(
+    checker: CasChecker, fake_cas: FakeCas, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A wave of readers met by one outage backs off FIRST_BACKOFF, not 2^n times it."""
+    caplog.set_level(logging.INFO, logger="bot.cas")
+    fake_cas.behaviour = Behaviour.SERVER_ERROR
+    readers = [READER + n for n in range(5)]
+    verdicts = await asyncio.wait_for(
+        asyncio.gather(*(checker.check(reader) for reader in readers)), TEST_DEADLINE
+    )
+    assert verdicts == [CasVerdict.UNKNOWN] * 5
+    assert sorted(fake_cas.asked) == sorted(str(reader) for reader in readers)
+    assert len([r for r in caplog.records if r.name == "bot.cas"]) == 1
+
+    fake_cas.behaviour = Behaviour.ANSWER
+    clock.now += cas.FIRST_BACKOFF
+    assert await check(checker, SPAMMER) is CasVerdict.BANNED
+    assert "after 5 failed checks" in caplog.records[-1].getMessage()
 
 
 async def test_a_failure_streak_is_logged_once_with_no_user_data(
