@@ -9,14 +9,17 @@ shutdown.
 - When on, only the user id leaves the machine: `GET {CAS_API_URL}/check?user_id=N`.
   CAS answers `{"ok": true, "result": {...}}` for a listed account and
   `{"ok": false, "description": "Record not found."}` for any other (https://cas.chat/api;
-  umputun/tg-spam's lib/tgspam/detector.go `isCasSpam` reads it the same way).
+  umputun/tg-spam's lib/tgspam/detector.go `isCasSpam` also reads `ok` as "listed").
+  Here any other `ok: false` is a failure, not "not banned": that answer is cached.
 - Definite answers are kept in SQLite (storage.cas_answers) for `CAS_CACHE_HOURS`, so a
   reader who comes back is not asked about again, even after a restart; checks of one
   user that overlap share one request.
 - A check waits at most `CAS_TIMEOUT_SECONDS`. A failure (timeout, refused connection,
   5xx, an answer that is not CAS's) is UNKNOWN, logged once per streak of failures, and
   CAS is not asked again before a back-off (10 s, doubling up to 5 minutes) has passed:
-  meanwhile checks answer UNKNOWN at once, from the cache when it knows.
+  meanwhile a user in the cache gets its answer, any other UNKNOWN at once.
+- Telegram's shared accounts (the `from` of a comment sent as a channel) and ids that are
+  not users' answer UNKNOWN without asking.
 
 Call it outside `db.transaction()`: the cache is read under the database's lock (from
 inside a transaction the check would wait out its timeout and answer UNKNOWN). The
