@@ -49,6 +49,11 @@ class FakeCas:
         self.asked: list[str] = []
         # Set for each request received, for tests that wait for one to arrive.
         self.request_arrived = asyncio.Event()
+        # While cleared, requests wait here before being answered: a test lets several
+        # arrive, then answers them together.
+        self.answering = asyncio.Event()
+        self.answering.set()
+        self._arrivals = asyncio.Condition()
         self.base_url = ""
         self._runner: web.AppRunner | None = None
 
@@ -70,10 +75,18 @@ class FakeCas:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    async def wait_for_requests(self, count: int) -> None:
+        """Until `count` requests have arrived in all."""
+        async with self._arrivals:
+            await self._arrivals.wait_for(lambda: len(self.asked) >= count)
+
     async def _check(self, request: web.Request) -> web.StreamResponse:
         user_id = request.query.get("user_id", "")
         self.asked.append(user_id)
         self.request_arrived.set()
+        async with self._arrivals:
+            self._arrivals.notify_all()
+        await self.answering.wait()
         if self.behaviour is Behaviour.SLOW:
             await asyncio.sleep(self.delay)
         elif self.behaviour is Behaviour.SERVER_ERROR:

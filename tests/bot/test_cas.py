@@ -311,10 +311,12 @@ async def test_checks_failing_together_count_as_one_failure(
     """A wave of readers met by one outage backs off FIRST_BACKOFF, not 2^n times it."""
     caplog.set_level(logging.INFO, logger="bot.cas")
     fake_cas.behaviour = Behaviour.SERVER_ERROR
+    fake_cas.answering.clear()
     readers = [READER + n for n in range(5)]
-    verdicts = await asyncio.wait_for(
-        asyncio.gather(*(checker.check(reader) for reader in readers)), TEST_DEADLINE
-    )
+    checks = asyncio.gather(*(checker.check(reader) for reader in readers))
+    await asyncio.wait_for(fake_cas.wait_for_requests(len(readers)), TEST_DEADLINE)
+    fake_cas.answering.set()
+    verdicts = await asyncio.wait_for(checks, TEST_DEADLINE)
     assert verdicts == [CasVerdict.UNKNOWN] * 5
     assert sorted(fake_cas.asked) == sorted(str(reader) for reader in readers)
     assert len([r for r in caplog.records if r.name == "bot.cas"]) == 1
