@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     # An item on a moderator's private desk (/desk) is theirs alone this long; then it goes
     # back to the queue for the others.
     desk_claim_seconds: float = Field(default=300.0, ge=1)
+    # The Combot Anti-Spam list (bot.cas): off unless asked for. When on, a reader's user
+    # id, and nothing else, is sent to CAS_API_URL; an answer is kept CAS_CACHE_HOURS.
+    cas_check: bool = False
+    cas_api_url: str = "https://api.cas.chat"
+    # A comment waits at most this long for CAS; without an answer by then, it goes on
+    # without one ("unknown").
+    cas_timeout_seconds: float = Field(default=2.0, gt=0, le=10)
+    cas_cache_hours: float = Field(default=6.0, gt=0)
     # Retention. A reader's open article or contact form lapses after this many hours.
     reader_state_hours: float = Field(default=24.0, gt=0)
     # Delivered and given-up outbox rows are kept this long (for the log of what was sent).
@@ -122,6 +130,14 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org/bot")
         return value
+
+    @field_validator("cas_api_url")
+    @classmethod
+    def _cas_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.cas.chat")
+        # `/check` is added to it: a trailing slash would double.
+        return value.rstrip("/")
 
     @field_validator("channel_id", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storage import held_updates, intake, outbox, private_desks, reports
+from storage import cas_answers, held_updates, intake, outbox, private_desks, reports
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -96,6 +96,8 @@ HOT_QUERIES = {
         " AND group_copy_message_id = ?",
         (-100, 1),
     ),
+    "CAS answer about a reader": (cas_answers.LOOKUP_SQL, (1, 0.0)),
+    "CAS answers pruning": (cas_answers.PRUNE_SQL, (0.0,)),
 }
 
 
