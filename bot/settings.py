@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     # The spam check (bot.spam): a score from 0.0 to 1.0. At SPAM_THRESHOLD or above a
     # message is spam (the confident verdict); from SPAM_UNSURE_THRESHOLD it is "unsure"
     # (shown to moderators, flagged); below, ham. Measured in benchmarks/spam.py.
-    spam_threshold: float = Field(default=0.9, gt=0, le=1)
+    spam_threshold: float = Field(default=0.98, gt=0, le=1)
     spam_unsure_threshold: float = Field(default=0.5, gt=0, le=1)
     # Retention. A reader's open article or contact form lapses after this many hours.
     reader_state_hours: float = Field(default=24.0, gt=0)

@@ -18,9 +18,10 @@ from collections.abc import Iterable
 
 BUCKET_BITS = 18
 BUCKETS = 1 << BUCKET_BITS
-_WORD = re.compile(r"[^\W_]+|[$€£!?]+")
+# Words, runs of money and exclamation signs, and each emoji (🔞 and ➡️ say much).
+_WORD = re.compile(r"[^\W_]+|[$€£!?]+|[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 # One feature's say is capped: a single word never decides alone.
-_MAX_WEIGHT = 3.0
+_MAX_WEIGHT = 1.5
 # Laplace smoothing.
 _ALPHA = 1.0
 _FORMAT_VERSION = 1

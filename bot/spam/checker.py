@@ -26,20 +26,22 @@ _WAVE_MEMORY = 5000
 # How much each signal weighs, in log odds added to the classifier's. The classifier
 # learns words (and sees the signals as words too); these weights carry what it cannot
 # learn from one message: the history around it.
-_WORDING_SCALE = 0.45
+_WORDING_SCALE = 0.25
+_LENGTH_EXPONENT = 0.0
 _SIMILAR_SPAM = 2.5
 _SIMILAR_SPAM_EACH = 0.5
 _WAVE = 2.5
-_INVITE = 1.5
+_INVITE = 0.75
 _PHONE = 0.7
 _EMOJI_MANY = 0.7
 _CAPITALS = 0.5
+_DISGUISED = 1.5
 _FIRST_MESSAGE = 0.5
 _KNOWN_SPAMMER = 2.5
 _TRUSTED_EACH = 1.0
 _TRUSTED_MAX = 4.0
 # The evidence before any signal: a little towards ham, as most of what readers send is.
-_BIAS = -1.0
+_BIAS = -3.0
 _EMOJI_MANY_COUNT = 6
 
 
@@ -61,6 +63,7 @@ class ReasonKind(StrEnum):
     PHONE = "phone"
     EMOJI = "emoji"
     CAPITALS = "capitals"
+    DISGUISED = "disguised"
     FIRST_MESSAGE = "first_message"
     KNOWN_SPAMMER = "known_spammer"
 
@@ -89,6 +92,7 @@ class Reason:
             ReasonKind.PHONE: "phone number",
             ReasonKind.EMOJI: f"{n} emoji",
             ReasonKind.CAPITALS: "mostly capitals",
+            ReasonKind.DISGUISED: "look-alike letters",
             ReasonKind.FIRST_MESSAGE: "first message of a new author",
             ReasonKind.KNOWN_SPAMMER: "author sent spam before",
         }[self.kind]
@@ -113,7 +117,7 @@ class AuthorRecord:
 
 @dataclass(frozen=True)
 class Thresholds:
-    spam: float = 0.9
+    spam: float = 0.98
     unsure: float = 0.5
 
 
@@ -158,9 +162,7 @@ class SpamChecker:
         normalised = normalise(text)
         signals = read_signals(text, normalised)
         wording, known = self.model.log_odds(_features(text, normalised, signals))
-        # Normalised by the number of known features: a long text is not surer spam for
-        # its length, nor a short one surer ham.
-        wording = _WORDING_SCALE * wording / math.sqrt(max(known, 4) / 4)
+        wording = _WORDING_SCALE * wording / (max(known, 4) / 4) ** _LENGTH_EXPONENT
         weighed: list[tuple[float, Reason]] = []
         if wording > 1.0:
             weighed.append((wording, Reason(ReasonKind.WORDING)))
@@ -223,6 +225,8 @@ def _signal_reasons(signals: TextSignals) -> list[tuple[float, Reason]]:
         found.append((_PHONE, Reason(ReasonKind.PHONE)))
     if signals.emoji >= _EMOJI_MANY_COUNT:
         found.append((_EMOJI_MANY, Reason(ReasonKind.EMOJI, signals.emoji)))
+    if signals.disguised:
+        found.append((_DISGUISED, Reason(ReasonKind.DISGUISED)))
     if signals.capitals >= 0.6:
         found.append((_CAPITALS, Reason(ReasonKind.CAPITALS)))
     return found

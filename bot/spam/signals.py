@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.spam.text import MAX_CHARS
+from bot.spam.text import MAX_CHARS, disguised_words
 
 # Telegram's invite links: t.me/+AbC…, t.me/joinchat/AbC… (and telegram.me, telegram.dog).
 _INVITE = re.compile(r"(?:t|telegram)\.(?:me|dog)/(?:\+|joinchat/)[\w-]+")
@@ -37,6 +37,8 @@ class TextSignals:
     phone_numbers: int
     money: int
     emoji: int
+    # Words mixing Latin letters with Cyrillic or Greek look-alikes ("Вitсоin").
+    disguised: int
     # Share of capitals among the letters, 0.0 to 1.0 (0.0 for a short text).
     capitals: float
 
@@ -54,6 +56,7 @@ def read_signals(raw: str, normalised: str) -> TextSignals:
         phone_numbers=phones,
         money=len(_MONEY.findall(normalised)),
         emoji=len(_EMOJI.findall(raw)),
+        disguised=disguised_words(unicodedata.normalize("NFKC", raw)),
         capitals=_capitals(raw),
     )
 
@@ -79,6 +82,7 @@ def signal_tokens(signals: TextSignals) -> list[str]:
         ("mention", signals.mentions),
         ("phone", signals.phone_numbers),
         ("money", signals.money),
+        ("disguised", signals.disguised),
     ):
         if count:
             tokens.append(f"!{name}")

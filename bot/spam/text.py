@@ -55,6 +55,13 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# The other way: Latin letters that pass for Cyrillic ones, in a Cyrillic word ("Здpaвcтвyйтe").
+_CYRILLIC_LOOKALIKES = {
+    "a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "k": "к", "m": "м", "o": "о",
+    "p": "р", "t": "т", "x": "х", "y": "у", "i": "і",
+}  # fmt: skip
+
+
 def _fold_word(match: re.Match[str]) -> str:
     word = match.group()
     if word.isascii():
@@ -64,11 +71,39 @@ def _fold_word(match: re.Match[str]) -> str:
         return word
     lookalikes = sum(1 for char in word if char in CONFUSABLES)
     other = sum(1 for char in word if char.isalpha() and not char.isascii()) - lookalikes
-    # "Вitсоin": Latin with look-alikes mixed in. A word mostly in another script, with a
-    # stray Latin letter, keeps its letters.
+    # "Вitсоin": Latin with look-alikes mixed in.
     if other == 0 or latin >= other + lookalikes:
         return "".join(CONFUSABLES.get(char, char) for char in word)
+    # "Здpaвcтвyйтe": Cyrillic with Latin look-alikes mixed in.
+    if all(char in _CYRILLIC_LOOKALIKES for char in word if char.isascii() and char.isalpha()):
+        return "".join(_CYRILLIC_LOOKALIKES.get(char, char) for char in word)
     return word
+
+
+_DISGUISE_MIN_LENGTH = 4
+
+
+def disguised_words(text: str) -> int:
+    """Words mixing Latin letters with Cyrillic or Greek ones: no language writes so, and
+    spam does it to slip past word filters."""
+    count = 0
+    for word in _WORD.findall(text[:MAX_CHARS]):
+        # Shorter words are too often a typo or a lost line break ("!nУ").
+        if word.isascii() or len(word) < _DISGUISE_MIN_LENGTH:
+            continue
+        has_latin = any(char.isascii() and char.isalpha() for char in word)
+        if has_latin and any(char.isalpha() and not char.isascii() for char in word):
+            count += _mixes_scripts(word)
+    return count
+
+
+def _mixes_scripts(word: str) -> bool:
+    for char in word:
+        if not char.isascii() and char.isalpha():
+            name = unicodedata.name(char, "")
+            if name.startswith(("CYRILLIC", "GREEK")):
+                return True
+    return False
 
 
 # A fingerprint: one-permutation MinHash (Li, Owen & Zhang 2012) over 5-byte shingles of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.spam.similarity import FingerprintIndex, near_identical
-from bot.spam.text import fingerprint, normalise
+from bot.spam.text import disguised_words, fingerprint, normalise
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,7 @@ from bot.spam.text import fingerprint, normalise
         ("Señales de cripto ÚNETE", "senales de cripto unete"),
         ("Привет мир", "привет мир"),
         ("ΑΙRDROP", "airdrop"),
+        ("Здpaвcтвyйтe", "здравствуите"),
         ("t.me/+AbC", "t.me/+abc"),
         ("\u3164\u3164Earn $500", "earn $500"),
     ],
@@ -53,3 +54,9 @@ def test_the_index_forgets_its_oldest_fingerprints() -> None:
     assert prints[0] is not None and prints[2] is not None
     assert all(entry.print_ != prints[0] for entry in index.similar(prints[0]))
     assert index.similar(prints[2])
+
+
+def test_words_mixing_scripts_are_counted_as_disguised() -> None:
+    """ "Вitсоin" and "oпиcaнии" mix scripts; Russian, Spanish and short slips do not count."""
+    assert disguised_words("Вitсоin в oпиcaнии") == 2
+    assert disguised_words("Привет, amigo, ¿qué tal? Народ!nУ кого") == 0
