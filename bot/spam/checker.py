@@ -26,8 +26,10 @@ _WAVE_MEMORY = 5000
 # How much each signal weighs, in log odds added to the classifier's. The classifier
 # learns words (and sees the signals as words too); these weights carry what it cannot
 # learn from one message: the history around it.
-_WORDING_SCALE = 0.25
+_WORDING_SCALE = 0.6
 _LENGTH_EXPONENT = 0.0
+# The wording is named among the reasons from this much evidence.
+_WORDING_REASON = 1.0
 _SIMILAR_SPAM = 2.5
 _SIMILAR_SPAM_EACH = 0.5
 _WAVE = 2.5
@@ -41,7 +43,7 @@ _KNOWN_SPAMMER = 2.5
 _TRUSTED_EACH = 1.0
 _TRUSTED_MAX = 4.0
 # The evidence before any signal: a little towards ham, as most of what readers send is.
-_BIAS = -3.0
+_BIAS = -4.0
 _EMOJI_MANY_COUNT = 6
 
 
@@ -163,9 +165,8 @@ class SpamChecker:
         signals = read_signals(text, normalised)
         wording, known = self.model.log_odds(_features(text, normalised, signals))
         wording = _WORDING_SCALE * wording / (max(known, 4) / 4) ** _LENGTH_EXPONENT
+        # What the classifier says is weighed as it is; the others add to it.
         weighed: list[tuple[float, Reason]] = []
-        if wording > 1.0:
-            weighed.append((wording, Reason(ReasonKind.WORDING)))
         print_ = fingerprint(normalised)
         if print_ is not None:
             like = len(self._recent_spam.similar(print_))
@@ -175,16 +176,18 @@ class SpamChecker:
             if author is not None:
                 weighed.extend(self._wave(print_, author.user_id, now))
         weighed.extend(_signal_reasons(signals))
-        evidence = _BIAS + wording + sum(weight for weight, _ in weighed if weight > 0)
         if author is not None:
             weighed.extend(_author_reasons(author))
-            evidence += sum(weight for weight, _ in _author_reasons(author))
+        evidence = _BIAS + wording + sum(weight for weight, _ in weighed)
+        if author is not None and author.approved:
+            # Trust speaks against spam: it lowers the score and names no reason.
+            evidence -= min(_TRUSTED_MAX, _TRUSTED_EACH * author.approved)
         score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, evidence))))
+        if wording > _WORDING_REASON:
+            weighed.append((wording, Reason(ReasonKind.WORDING)))
+        strongest = sorted(weighed, key=lambda pair: pair[0], reverse=True)
         verdict = self._verdict(score, author)
-        positive = sorted(
-            (pair for pair in weighed if pair[0] > 0), key=lambda pair: pair[0], reverse=True
-        )
-        return SpamCheck(round(score, 3), verdict, tuple(reason for _, reason in positive))
+        return SpamCheck(round(score, 3), verdict, tuple(reason for _, reason in strongest))
 
     def _verdict(self, score: float, author: AuthorRecord | None) -> Verdict:
         if score >= self.thresholds.spam and not (author is not None and author.trusted):
@@ -236,11 +239,6 @@ def _author_reasons(author: AuthorRecord) -> list[tuple[float, Reason]]:
     found: list[tuple[float, Reason]] = []
     if author.spam:
         found.append((_KNOWN_SPAMMER, Reason(ReasonKind.KNOWN_SPAMMER)))
-    if author.approved:
-        # Trust, as negative evidence: no reason shown for it.
-        found.append(
-            (-min(_TRUSTED_MAX, _TRUSTED_EACH * author.approved), Reason(ReasonKind.WORDING))
-        )
-    elif not author.earlier_messages:
+    if not author.approved and not author.earlier_messages:
         found.append((_FIRST_MESSAGE, Reason(ReasonKind.FIRST_MESSAGE)))
     return found
