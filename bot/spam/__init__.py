@@ -1,6 +1,6 @@
-"""The spam check: no Telegram, no storage of its own beyond storage.spam.
+"""The spam check: no Telegram; its storage is storage/spam.py (migration 0020).
 
-For the bot (see README, Spam, and bot/spam/filter.py):
+For the bot (bot/spam/filter.py; README, "Teach and try the spam check"):
 
     spam_filter = await SpamFilter.open(database, Thresholds(settings.spam_threshold,
                                                              settings.spam_unsure_threshold))
@@ -8,9 +8,14 @@ For the bot (see README, Spam, and bot/spam/filter.py):
                                                           earlier_messages=…))
     result.verdict  # Verdict.SPAM | Verdict.UNSURE | Verdict.HAM
     result.score    # 0.0–1.0
-    result.reasons  # Reason(kind, count, minutes), strongest first; .text in English
-    await spam_filter.learn(text, spam=True)   # 🧹 Spam
-    await spam_filter.learn(text, spam=False)  # an approval, ↩️ Not spam
+    result.reasons  # Reason(kind: ReasonKind, count, minutes), strongest first; .text in English
+    await spam_filter.learn(text, spam=True)    # 🧹 Spam, in a transaction of its own
+    await spam_filter.learn_in(conn, [text], spam=False, source=MODERATOR)  # an approval,
+                                                # ↩️ Not spam: inside the decision's transaction
+    await spam_filter.refresh()  # what `python -m bot spam learn` stored meanwhile
 
-`fingerprint(normalise(text))` and `near_identical(a, b)` group a wave's copies.
+`check` with an author remembers the text for WAVE_MINUTES (waves from several accounts):
+call it once per message received. `fingerprint(normalise(text))` (bot.spam.text) and
+`near_identical(a, b)` (bot.spam.similarity) group a wave's copies; fingerprints are the
+same in every process, so they may be stored.
 """

@@ -96,14 +96,22 @@ class SpamFilter:
 
     async def learn_many(self, texts: Iterable[str], *, spam: bool, source: str) -> int:
         """How many of `texts` were new examples."""
+        async with self._database.transaction() as conn:
+            return await self.learn_in(conn, texts, spam=spam, source=source)
+
+    async def learn_in(
+        self, conn: aiosqlite.Connection, texts: Iterable[str], *, spam: bool, source: str
+    ) -> int:
+        """As `learn_many`, inside the caller's transaction, so that a decision and what
+        the filter learns from it are stored together. Should that transaction roll back,
+        the model in memory keeps what it learned until the next start."""
         label = spam_store.SPAM if spam else spam_store.HAM
         added = 0
         now = self._clock()
-        async with self._database.transaction() as conn:
-            for text in texts:
-                if await spam_store.add_example(conn, label, text, text_key(text), source, now):
-                    added += 1
-            await self._catch_up(conn)
+        for text in texts:
+            if await spam_store.add_example(conn, label, text, text_key(text), source, now):
+                added += 1
+        await self._catch_up(conn)
         return added
 
     async def refresh(self) -> int:

@@ -97,3 +97,15 @@ async def test_examples_learned_by_another_process_are_picked_up(database_path: 
     assert await running.refresh() == 3
     assert running.check(NEW_ONE).verdict == Verdict.SPAM
     await database.close()
+
+
+async def test_learning_inside_the_callers_transaction_is_stored_with_it(db: Database) -> None:
+    """`learn_in` stores the examples in the transaction it is given."""
+    spam_filter = await SpamFilter.open(db)
+    async with db.transaction() as conn:
+        added = await spam_filter.learn_in(conn, NEW_KIND, spam=True, source="moderator")
+    async with db.reading() as conn:
+        counts = await spam_store.count_examples(conn)
+    assert added == 3
+    assert counts["spam"] == len(starter_set()[0]) + 3
+    assert spam_filter.check(NEW_ONE).verdict == Verdict.SPAM
