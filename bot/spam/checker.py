@@ -27,7 +27,6 @@ _WAVE_MEMORY = 5000
 # learns words (and sees the signals as words too); these weights carry what it cannot
 # learn from one message: the history around it.
 _WORDING_SCALE = 0.6
-_LENGTH_EXPONENT = 0.0
 # The wording is named among the reasons from this much evidence.
 _WORDING_REASON = 1.0
 _SIMILAR_SPAM = 2.5
@@ -163,8 +162,10 @@ class SpamChecker:
         WAVE_MINUTES, so call it once per message received."""
         normalised = normalise(text)
         signals = read_signals(text, normalised)
-        wording, known = self.model.log_odds(_features(text, normalised, signals))
-        wording = _WORDING_SCALE * wording / (max(known, 4) / 4) ** _LENGTH_EXPONENT
+        # Summed over the whole text, not averaged: spam says more of what spam says (on
+        # tg-spam's samples, dividing by the square root of its length cost 0.15 of recall).
+        wording, _ = self.model.log_odds(_features(text, normalised, signals))
+        wording *= _WORDING_SCALE
         # What the classifier says is weighed as it is; the others add to it.
         weighed: list[tuple[float, Reason]] = []
         print_ = fingerprint(normalised)
