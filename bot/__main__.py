@@ -1,6 +1,8 @@
 """`python -m bot`: read the settings, then poll Telegram until stopped.
 
 `python -m bot backup PATH`: copy the database to PATH, while the bot runs or not.
+
+`python -m bot spam learn|check|eval`: the spam check, on the bot's database (bot.spam.cli).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from bot.backup import BackupError, BackupRefusedError, backup_database
 from bot.logging_setup import configure_logging
 from bot.polling import TelegramUnavailableError, stop_on_signals
 from bot.settings import Settings, SettingsError, load_settings
+from bot.spam import cli as spam_cli
+from bot.spam.checker import Thresholds
 from storage.db import database_problem
 
 
@@ -28,19 +32,25 @@ class DatabaseSettings(BaseSettings):
     model_config = Settings.model_config
 
     database_path: Path = Settings.model_fields["database_path"].default
+    spam_threshold: float = Settings.model_fields["spam_threshold"].default
+    spam_unsure_threshold: float = Settings.model_fields["spam_unsure_threshold"].default
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "backup":
         return _backup(arguments.path)
+    if arguments.command == "spam":
+        database = DatabaseSettings()
+        thresholds = Thresholds(database.spam_threshold, database.spam_unsure_threshold)
+        return spam_cli.run(arguments, database.database_path, thresholds)
     return _run_bot()
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        usage="%(prog)s [-h] [backup PATH]",
+        usage="%(prog)s [-h] [backup PATH | spam ACTION ...]",
         description="Without a command: run the bot until stopped.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -51,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Copy the database (DATABASE_PATH) to a new file, safely while the bot runs.",
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file; must not exist")
+    spam_cli.add_commands(commands)
     return parser
 
 

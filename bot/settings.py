@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _CHANNEL_USERNAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     # without one ("unknown").
     cas_timeout_seconds: float = Field(default=2.0, gt=0, le=10)
     cas_cache_hours: float = Field(default=6.0, gt=0)
+    # The spam check (bot.spam): a score from 0.0 to 1.0. At SPAM_THRESHOLD or above a
+    # message is spam (the confident verdict); from SPAM_UNSURE_THRESHOLD it is "unsure"
+    # (shown to moderators, flagged); below, ham. Measured in benchmarks/spam.py.
+    spam_threshold: float = Field(default=0.98, gt=0, le=1)
+    spam_unsure_threshold: float = Field(default=0.5, gt=0, le=1)
     # Retention. A reader's open article or contact form lapses after this many hours.
     reader_state_hours: float = Field(default=24.0, gt=0)
     # Delivered and given-up outbox rows are kept this long (for the log of what was sent).
@@ -165,6 +170,12 @@ class Settings(BaseSettings):
         if value is None or str(value).strip() == "":
             return SETTING_UP
         return _group_id(value)
+
+    @model_validator(mode="after")
+    def _spam_thresholds_in_order(self) -> Settings:
+        if self.spam_unsure_threshold > self.spam_threshold:
+            raise ValueError("SPAM_UNSURE_THRESHOLD must not be above SPAM_THRESHOLD")
+        return self
 
     @property
     def setting_up(self) -> bool:

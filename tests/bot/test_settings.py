@@ -135,3 +135,19 @@ def test_values_left_as_in_the_example_are_refused_one_line_each(
     monkeypatch.setenv("MODERATION_CHAT_ID", "-1009")
     monkeypatch.setenv("ADMIN_IDS", "42")
     assert load_settings().admin_ids == [42]
+
+
+def test_spam_thresholds_out_of_order_are_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An "unsure" threshold above the spam one would leave no room for "unsure"."""
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("CHANNEL_ID", "@newsroom_blog")
+    monkeypatch.setenv("MODERATION_CHAT_ID", "-1001")
+    monkeypatch.setenv("SPAM_THRESHOLD", "0.6")
+    monkeypatch.setenv("SPAM_UNSURE_THRESHOLD", "0.8")
+    with pytest.raises(SettingsError, match="SPAM_UNSURE_THRESHOLD"):
+        load_settings()
+    monkeypatch.setenv("SPAM_UNSURE_THRESHOLD", "0.5")
+    assert load_settings().spam_unsure_threshold == 0.5

@@ -1,0 +1,94 @@
+"""The spam check's examples (what it learned from) and its model's snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import fetch_all, fetch_one
+
+SPAM = "spam"
+HAM = "ham"
+
+
+@dataclass(frozen=True)
+class SpamExample:
+    id: int
+    label: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ModelSnapshot:
+    examples_upto: int
+    state: bytes
+
+
+async def add_example(
+    conn: aiosqlite.Connection, label: str, text: str, text_key: str, source: str, at: float
+) -> int | None:
+    """The new example's id; None if this text was learned with this label already."""
+    row = await fetch_one(
+        conn,
+        "INSERT INTO spam_examples (label, text, text_key, source, learned_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (text_key, label) DO NOTHING RETURNING id",
+        (label, text, text_key, source, at),
+    )
+    return int(row[0]) if row else None
+
+
+async def examples_after(
+    conn: aiosqlite.Connection, after_id: int, limit: int = 5000
+) -> list[SpamExample]:
+    rows = await fetch_all(
+        conn,
+        "SELECT id, label, text, source FROM spam_examples WHERE id > ? ORDER BY id LIMIT ?",
+        (after_id, limit),
+    )
+    return [SpamExample(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+
+async def recent_spam(
+    conn: aiosqlite.Connection, upto_id: int, limit: int, skip_source: str
+) -> list[str]:
+    """The texts of the latest spam examples up to `upto_id`, oldest first."""
+    rows = await fetch_all(
+        conn,
+        "SELECT text FROM (SELECT id, text FROM spam_examples"
+        " WHERE label = 'spam' AND source != ? AND id <= ? ORDER BY id DESC LIMIT ?)"
+        " ORDER BY id",
+        (skip_source, upto_id, limit),
+    )
+    return [str(row[0]) for row in rows]
+
+
+async def count_examples(conn: aiosqlite.Connection) -> dict[str, int]:
+    rows = await fetch_all(conn, "SELECT label, COUNT(*) FROM spam_examples GROUP BY label")
+    counts = {SPAM: 0, HAM: 0}
+    counts.update({str(row[0]): int(row[1]) for row in rows})
+    return counts
+
+
+async def has_source(conn: aiosqlite.Connection, source: str) -> bool:
+    row = await fetch_one(conn, "SELECT 1 FROM spam_examples WHERE source = ? LIMIT 1", (source,))
+    return row is not None
+
+
+async def load_snapshot(conn: aiosqlite.Connection) -> ModelSnapshot | None:
+    row = await fetch_one(conn, "SELECT examples_upto, state FROM spam_model WHERE id = 1")
+    if row is None:
+        return None
+    return ModelSnapshot(int(row[0]), bytes(row[1]))
+
+
+async def save_snapshot(
+    conn: aiosqlite.Connection, examples_upto: int, state: bytes, at: float
+) -> None:
+    await conn.execute(
+        "INSERT INTO spam_model (id, examples_upto, state, saved_at) VALUES (1, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET examples_upto = excluded.examples_upto,"
+        " state = excluded.state, saved_at = excluded.saved_at",
+        (examples_upto, state, at),
+    )

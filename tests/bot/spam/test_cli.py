@@ -1,0 +1,96 @@
+"""`python -m bot spam learn|check|eval`, each run as an editor would, in a process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.process import ROOT
+
+NEW_KIND = [
+    "Handmade leather wallets at factory price, free shipping worldwide, order on our site",
+    "Genuine leather wallets, factory prices, worldwide free shipping, order today online",
+    "Factory price handmade leather wallets with free worldwide shipping, order now",
+]
+NEW_ONE = "Leather wallets handmade at factory price, free shipping to any country, order here"
+GENUINE = "The border wait in Nogales was three hours today, worse than last week."
+
+
+def spam_command(
+    database: Path, *arguments: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """No Telegram settings at all: the spam commands need DATABASE_PATH alone."""
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"BOT_TOKEN", "CHANNEL_ID"}
+    }
+    env.update({"PYTHONPATH": str(ROOT), "DATABASE_PATH": str(database)})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "spam", *arguments],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=database.parent,
+        timeout=60,
+        check=False,
+    )
+
+
+def check_lines(database: Path, *texts: str) -> list[dict[str, object]]:
+    done = spam_command(database, "check", stdin="".join(f"{text}\n" for text in texts))
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_learn_then_check_on_the_same_database(tmp_path: Path) -> None:
+    """Spam learned from a file is caught by `check`, which prints one JSON object a line."""
+    database = tmp_path / "bot.sqlite3"
+    spam_file = tmp_path / "spam.txt"
+    spam_file.write_text("\n".join(NEW_KIND) + "\n\n", encoding="utf-8")
+    ham_file = tmp_path / "ham.txt"
+    ham_file.write_text("Thanks for the clear summary of the treaty.\n", encoding="utf-8")
+
+    before = check_lines(database, NEW_ONE, GENUINE)
+    learned = spam_command(database, "learn", "--spam", str(spam_file), "--ham", str(ham_file))
+    after = check_lines(database, NEW_ONE, GENUINE)
+
+    assert learned.returncode == 0, learned.stderr
+    assert "3 new spam examples learned" in learned.stdout
+    assert before[0]["verdict"] != "spam"
+    assert after[0]["verdict"] == "spam"
+    assert after[1]["verdict"] == "ham"
+    assert set(after[0]) == {"text", "verdict", "score", "reasons"}
+    assert after[0]["text"] == NEW_ONE
+    assert isinstance(after[0]["score"], float) and isinstance(after[0]["reasons"], list)
+
+
+def test_eval_prints_precision_recall_and_unsure(tmp_path: Path) -> None:
+    """k-fold figures on labelled files."""
+    spam_file = tmp_path / "spam.txt"
+    spam_file.write_text(
+        "\n".join(f"{text} code {n}" for n in range(3) for text in NEW_KIND), encoding="utf-8"
+    )
+    ham_file = tmp_path / "ham.txt"
+    ham_file.write_text(
+        "\n".join(f"{GENUINE} Day {n}, said the driver." for n in range(9)), encoding="utf-8"
+    )
+    done = spam_command(
+        tmp_path / "bot.sqlite3", "eval", "--spam", str(spam_file), "--ham", str(ham_file)
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.split(": ", 1)[1])
+    assert figures["spam"] == 9 and figures["ham"] == 9
+    assert {"precision", "recall", "unsure"} <= set(figures)
+
+
+def test_learn_without_files_is_refused(tmp_path: Path) -> None:
+    """A mistyped command says what it needs, with a non-zero exit."""
+    done = spam_command(tmp_path / "bot.sqlite3", "learn")
+    assert done.returncode == 2
+    assert "--spam" in done.stderr
+    missing = spam_command(tmp_path / "bot.sqlite3", "learn", "--spam", str(tmp_path / "nope"))
+    assert missing.returncode == 1
+    assert "Cannot read" in missing.stderr
