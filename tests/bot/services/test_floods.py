@@ -1,0 +1,49 @@
+"""The flood gate's rules, on a clock the tests move."""
+
+from __future__ import annotations
+
+from bot.services.floods import FloodGate, Verdict
+
+
+def test_a_burst_passes_then_one_word_then_silence_until_the_time_told() -> None:
+    """Five at once pass; the sixth is told to wait 20 s; until then nothing is answered."""
+    gate = FloodGate(burst=5, refill_seconds=4.0, spam_after=20)
+    assert [gate.admit(1, 100.0).verdict for _ in range(5)] == [Verdict.ADMIT] * 5
+    told = gate.admit(1, 100.0)
+    assert told.verdict is Verdict.TELL and told.retry_at == 120.0
+    assert gate.admit(1, 119.9).verdict is Verdict.QUIET
+    assert gate.admit(1, 120.0).verdict is Verdict.ADMIT
+    # Another person is not held back by the first one's flood.
+    assert gate.admit(2, 100.0).verdict is Verdict.ADMIT
+
+
+def test_a_steady_reader_is_never_stopped() -> None:
+    """One update every 4 s, for ever: the bucket refills as fast as it is used."""
+    gate = FloodGate(burst=5, refill_seconds=4.0, spam_after=20)
+    assert all(gate.admit(1, 4.0 * n).verdict is Verdict.ADMIT for n in range(100))
+
+
+def test_who_keeps_sending_while_told_to_wait_is_spam_once() -> None:
+    """The spam_after-th message while quiet is SPAM; later ones are quiet again."""
+    gate = FloodGate(burst=1, refill_seconds=10.0, spam_after=3)
+    gate.admit(1, 0.0)
+    assert gate.admit(1, 0.0).verdict is Verdict.TELL
+    verdicts = [gate.admit(1, 1.0).verdict for _ in range(4)]
+    assert verdicts == [Verdict.QUIET, Verdict.QUIET, Verdict.SPAM, Verdict.QUIET]
+
+
+def test_a_refusal_with_its_own_wait_is_said_once() -> None:
+    """A thread comment refused until 15 s later: told once, then quiet until then."""
+    gate = FloodGate(burst=5, refill_seconds=4.0, spam_after=20)
+    assert gate.refused(1, retry_at=15.0, now=0.0).verdict is Verdict.TELL
+    assert gate.refused(1, retry_at=15.0, now=1.0).verdict is Verdict.QUIET
+    assert gate.refused(1, retry_at=30.0, now=15.0).verdict is Verdict.TELL
+
+
+def test_a_forgiven_person_starts_afresh() -> None:
+    """A moderator past the gate is let through, with a full bucket."""
+    gate = FloodGate(burst=1, refill_seconds=10.0, spam_after=20)
+    gate.admit(1, 0.0)
+    assert gate.admit(1, 0.0).verdict is Verdict.TELL
+    gate.forgive(1)
+    assert gate.admit(1, 0.0).verdict is Verdict.ADMIT

@@ -1,0 +1,151 @@
+"""Floods cost nothing: a flooder is told once when to write again, then not answered;
+one who keeps flooding is banned as spam; nobody else waits behind them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot
+from tests.e2e.steps import post_article, start_payload
+from tests.factories import DISCUSSION_CHAT_ID, make_settings
+from tests.fake_telegram import FakeTelegram
+
+FLOODER, READER = READER_IDS[0], READER_IDS[1]
+# FLOOD_GATE_BURST as by default (the other tests' settings lift the gate).
+BURST = 5
+FLOOD_NOTICE = "I will not answer anything you send"
+
+
+def answers_to(telegram: FakeTelegram, chat_id: int) -> list[str]:
+    """The texts the bot sent to a private chat, and the alerts it showed there."""
+    return [
+        str(call.params.get("text", ""))
+        for call in telegram.calls
+        if call.status == 200
+        and call.method == "sendMessage"
+        and str(call.params.get("chat_id")) == str(chat_id)
+    ]
+
+
+async def all_handled(telegram: FakeTelegram) -> None:
+    """Every update sent so far was handled and confirmed."""
+    await telegram.wait_for(lambda: telegram.pending_updates() == 0, timeout=30)
+
+
+async def bans_of(database_path: Path) -> list[int]:
+    async with (
+        aiosqlite.connect(database_path) as conn,
+        conn.execute("SELECT user_id FROM bans WHERE lifted_at IS NULL") as cursor,
+    ):
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def test_a_flooder_is_told_once_and_another_reader_is_answered(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """20 texts at once get a handful of answers, one saying when to write again; a reader
+    commenting meanwhile gets their acknowledgement."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(
+        database_path, telegram_api_url=telegram.base_url, flood_gate_burst=BURST
+    )
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        telegram.user_sends_text(FLOODER, f"/start {start_payload(post)}")
+        await telegram.wait_for_bot_message(FLOODER, contains="Send your comment")
+        for number in range(20):
+            telegram.user_sends_text(FLOODER, f"Flood {number}")
+        telegram.user_sends_text(READER, f"/start {start_payload(post)}")
+        await telegram.wait_for_bot_message(READER, contains="Send your comment")
+        telegram.user_sends_text(READER, "A genuine comment")
+        await telegram.wait_for_bot_message(READER, contains="awaits moderation")
+        await all_handled(telegram)
+        answers = answers_to(telegram, FLOODER)
+        assert len(answers) <= BURST + 1, answers
+        assert sum(FLOOD_NOTICE in text for text in answers) == 1, answers
+        assert await bans_of(database_path) == []
+
+
+async def test_a_reader_who_keeps_flooding_is_banned_as_spam(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Past FLOOD_SPAM_AFTER messages while told to wait: banned, here and from the
+    discussion group, with no more answers."""
+    populate(telegram, with_discussion=True)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        flood_gate_burst=BURST,
+        flood_spam_after=10,
+    )
+    async with running_bot(settings):
+        for number in range(BURST + 1 + 10):
+            telegram.user_sends_text(FLOODER, f"Buy now {number}")
+        await all_handled(telegram)
+        await telegram.wait_for(
+            lambda: any(
+                call.method == "banChatMember" and call.params.get("user_id") == FLOODER
+                for call in telegram.calls
+            )
+        )
+        assert await bans_of(database_path) == [FLOODER]
+        assert sum(FLOOD_NOTICE in text for text in answers_to(telegram, FLOODER)) == 1
+
+
+@pytest.mark.parametrize("command", ["/desk", "/language", "/start a1", "/help"])
+async def test_repeated_commands_are_answered_a_few_times(
+    telegram: FakeTelegram, database_path: Path, command: str
+) -> None:
+    """/desk from a non-moderator, /language, /start a<id>: a burst, then one word."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(
+        database_path, telegram_api_url=telegram.base_url, flood_gate_burst=BURST
+    )
+    async with running_bot(settings):
+        await post_article(telegram)
+        for _ in range(15):
+            telegram.user_sends_text(OUTSIDER_ID, command)
+        await all_handled(telegram)
+        await telegram.wait_for(
+            lambda: any(FLOOD_NOTICE in t for t in answers_to(telegram, OUTSIDER_ID))
+        )
+        answers = answers_to(telegram, OUTSIDER_ID)
+        assert len(answers) <= BURST + 1, answers
+        member_checks = [
+            c
+            for c in telegram.calls
+            if c.method == "getChatMember" and c.params.get("user_id") == OUTSIDER_ID
+        ]
+        assert len(member_checks) <= BURST + 1
+
+
+async def test_language_taps_are_answered_a_few_times(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Tapping a language button again and again: a burst of answers, then an alert."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(
+        database_path, telegram_api_url=telegram.base_url, flood_gate_burst=BURST
+    )
+    async with running_bot(settings):
+        telegram.user_sends_text(READER, "/language")
+        choice = await telegram.wait_for_bot_message(READER, contains="Which language")
+        [buttons] = choice["reply_markup"]["inline_keyboard"]
+        for _ in range(15):
+            telegram.user_presses_button(
+                READER, READER, choice["message_id"], buttons[1]["callback_data"]
+            )
+        await all_handled(telegram)
+        await telegram.wait_for(
+            lambda: any(
+                # In Spanish: the first tap chose it.
+                "No responderé nada" in str(call.params.get("text", ""))
+                for call in telegram.calls
+                if call.method == "answerCallbackQuery"
+            )
+        )
+        assert len(answers_to(telegram, READER)) <= BURST + 1
