@@ -4,13 +4,21 @@ one who keeps flooding is banned as spam; nobody else waits behind them."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
 
-from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot
-from tests.e2e.steps import post_article, start_payload
-from tests.factories import DISCUSSION_CHAT_ID, make_settings
+from bot.settings import Settings
+from tests.e2e.harness import (
+    OUTSIDER_ID,
+    READER_IDS,
+    populate,
+    running_bot,
+    submission_statuses,
+)
+from tests.e2e.steps import post_article, start_payload, thread_of, types_under
+from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
 FLOODER, READER = READER_IDS[0], READER_IDS[1]
@@ -149,3 +157,96 @@ async def test_language_taps_are_answered_a_few_times(
             )
         )
         assert len(answers_to(telegram, READER)) <= BURST + 1
+
+
+async def outbox_rows(database_path: Path, action: str) -> int:
+    async with (
+        aiosqlite.connect(database_path) as conn,
+        conn.execute("SELECT COUNT(*) FROM outbox WHERE action = ?", (action,)) as cursor,
+    ):
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def thread_settings(telegram: FakeTelegram, database_path: Path, **overrides: Any) -> Settings:
+    """A discussion group, and flood control as by default."""
+    populate(telegram, with_discussion=True)
+    values: dict[str, Any] = {
+        "telegram_api_url": telegram.base_url,
+        "discussion_chat_id": DISCUSSION_CHAT_ID,
+        "flood_min_interval_seconds": 15,
+        "flood_window_max": 5,
+        "flood_gate_burst": BURST,
+    }
+    return make_settings(database_path, **(values | overrides))
+
+
+async def test_a_flooder_in_the_thread_is_told_once_then_removed_quietly_and_banned(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """30 comments at once under a post: one held, one notice, every other one deleted
+    without a word, and the author banned from the group once they keep on."""
+    settings = thread_settings(telegram, database_path, flood_spam_after=10)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        typed = [
+            types_under(telegram, FLOODER, f"Signals {n}", thread["message_id"]) for n in range(30)
+        ]
+        await all_handled(telegram)
+        # The held comment's notice and one refusal: not 29 refusals.
+        assert await outbox_rows(database_path, "thread_author_notice") == 2
+        assert await bans_of(database_path) == [FLOODER]
+        await telegram.wait_for(
+            lambda: (
+                not any(
+                    telegram.message(DISCUSSION_CHAT_ID, message["message_id"]) for message in typed
+                )
+            )
+        )
+        await telegram.wait_for(
+            lambda: telegram.chat_member_status(DISCUSSION_CHAT_ID, FLOODER) == "kicked"
+        )
+
+
+async def test_an_album_passes_once_and_albums_again_are_refused_as_a_flood(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """The pictures of one album are held together; a second album at once is refused."""
+    settings = thread_settings(telegram, database_path)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        for album in ("first", "second", "third"):
+            for _ in range(3):
+                telegram.user_sends_photo(
+                    READER,
+                    DISCUSSION_CHAT_ID,
+                    reply_to_message_id=thread["message_id"],
+                    media_group_id=album,
+                )
+        await all_handled(telegram)
+    assert await submission_statuses(settings) == ["pending"] * 3
+
+
+async def test_a_picture_sent_again_without_a_caption_is_a_repeat(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """The same photo again, captionless, is refused as already received."""
+    settings = thread_settings(telegram, database_path, flood_min_interval_seconds=0)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        first = telegram.user_sends_photo(
+            READER, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"]
+        )
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Comment #1")
+        telegram.user_sends_photo(
+            READER,
+            DISCUSSION_CHAT_ID,
+            reply_to_message_id=thread["message_id"],
+            same_photo_as=first,
+        )
+        await all_handled(telegram)
+    assert await submission_statuses(settings) == ["pending"]
