@@ -32,6 +32,10 @@ from storage import readers
 # People remembered before those whose quiet is over and whose bucket is full are
 # forgotten (nothing of theirs constrains their next update).
 PEOPLE_REMEMBERED = 10_000
+# The longest a flooder is told to wait, however long they have been flooding.
+MAX_WAIT_SECONDS = 3600.0
+# Enough doublings to reach MAX_WAIT_SECONDS from any sensible burst.
+MAX_STRIKES = 16
 
 
 class Verdict(StrEnum):
@@ -62,6 +66,8 @@ class _Person:
     ignored: int = 0
     # Already treated as spam during this quiet time.
     spam: bool = False
+    # Times told to wait since their bucket was last full: each doubles the next wait.
+    strikes: int = 0
 
 
 class FloodGate:
@@ -82,11 +88,19 @@ class FloodGate:
                 person.tokens + (now - person.counted_at) / self._refill_seconds,
             )
         person.counted_at = now
+        if now >= person.quiet_until + self._burst * self._refill_seconds:
+            # Not stopped for as long as a whole burst takes to come back: past floods
+            # are forgiven.
+            person.strikes = 0
         if person.tokens >= 1 or self._refill_seconds <= 0:
             person.tokens -= 1
             return Admission(Verdict.ADMIT)
         # Told to come back once the bucket is full: a burst's worth of messages again.
-        return self._told(person, now + self._burst * self._refill_seconds)
+        # One who floods again at once waits twice as long each time (an hour at most),
+        # so a flood that never stops costs a few answers an hour, not one every burst.
+        wait = min(MAX_WAIT_SECONDS, self._burst * self._refill_seconds * 2**person.strikes)
+        person.strikes = min(person.strikes + 1, MAX_STRIKES)
+        return self._told(person, now + wait)
 
     def refused(self, person_id: int, retry_at: float, now: float) -> Admission:
         """A refusal whose wait ends at `retry_at`: TELL the first time, QUIET after that
@@ -128,7 +142,7 @@ class FloodGate:
         self._people = {
             key: person
             for key, person in self._people.items()
-            if person.quiet_until > now or person.counted_at + full_after > now
+            if max(person.quiet_until, person.counted_at) + full_after > now
         }
 
 

@@ -18,7 +18,7 @@ from tests.e2e.harness import (
     submission_statuses,
 )
 from tests.e2e.steps import post_article, start_payload, thread_of, types_under
-from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, make_settings
+from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
 FLOODER, READER = READER_IDS[0], READER_IDS[1]
@@ -250,3 +250,49 @@ async def test_a_picture_sent_again_without_a_caption_is_a_repeat(
         )
         await all_handled(telegram)
     assert await submission_statuses(settings) == ["pending"]
+
+
+async def test_a_reader_answering_the_editors_again_and_again_waits_for_them(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Three answers in a row reach the moderators; more wait until the editors write
+    again, the reader told so, their words kept for them."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        for step, asked in (
+            ("/contact", "What is your name?"),
+            ("Bob", "What is your email address?"),
+            ("bob@example.com", "Now your message"),
+            ("Is this true?", "reached the editors"),
+        ):
+            telegram.user_sends_text(READER, step)
+            await telegram.wait_for_bot_message(READER, contains=asked)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message")
+        telegram.user_sends_text(
+            MODERATOR_ID, "Yes.", chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
+        )
+        answer = await telegram.wait_for_bot_message(READER, contains="Reply from the editors")
+        for number in range(6):
+            telegram.user_sends_text(
+                READER, f"And another thing {number}", reply_to_message_id=answer["message_id"]
+            )
+        await all_handled(telegram)
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="another thing 2")
+        told = [t for t in answers_to(telegram, READER) if "have not answered yet" in t]
+        assert len(told) == 3
+        forwarded = [
+            m["text"]
+            for m in telegram.bot_messages_in(MODERATION_CHAT_ID)
+            if "another thing" in m["text"]
+        ]
+        assert len(forwarded) == 3, forwarded
+        telegram.user_sends_text(
+            MODERATOR_ID,
+            "Anything else?",
+            chat_id=MODERATION_CHAT_ID,
+            reply_to_message_id=card["message_id"],
+        )
+        again = await telegram.wait_for_bot_message(READER, contains="Anything else?")
+        telegram.user_sends_text(READER, "One last thing", reply_to_message_id=again["message_id"])
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="One last thing")

@@ -47,3 +47,18 @@ def test_a_forgiven_person_starts_afresh() -> None:
     assert gate.admit(1, 0.0).verdict is Verdict.TELL
     gate.forgive(1)
     assert gate.admit(1, 0.0).verdict is Verdict.ADMIT
+
+
+def test_a_flood_that_goes_on_waits_twice_as_long_each_time() -> None:
+    """Flooding again as soon as the wait is over doubles the next wait; a calm person
+    whose bucket refilled starts afresh."""
+    gate = FloodGate(burst=1, refill_seconds=10.0, spam_after=1000)
+    now, waits = 0.0, []
+    for _ in range(4):
+        while (admission := gate.admit(1, now)).verdict is not Verdict.TELL:
+            now = max(now, admission.retry_at)
+        waits.append(admission.retry_at - now)
+        now = admission.retry_at
+    assert waits == [10.0, 20.0, 40.0, 80.0]
+    assert gate.admit(1, now + 1000).verdict is Verdict.ADMIT
+    assert gate.admit(1, now + 1000).retry_at - (now + 1000) == 10.0
