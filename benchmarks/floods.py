@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiosqlite
+
 from benchmarks.intake import OVERALL_PER_SECOND, percentile, start, stop
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
@@ -42,6 +44,8 @@ class RunResult:
     # How many messages the bot sent each flooder, and how many texts each sent.
     flooder_answers: list[int]
     flooder_sent: int
+    # Flooders banned as spam by the end.
+    banned: int
     too_many_requests: int
 
 
@@ -138,10 +142,23 @@ async def one_run(
             list(waits),
             answers,
             max(sent, default=0),
+            await banned(workdir, flooder_ids),
             sum(1 for call in telegram.calls if call.status == 429),
         )
     finally:
         await telegram.stop()
+
+
+async def banned(workdir: Path, people: list[int]) -> int:
+    async with (
+        aiosqlite.connect(workdir / "db" / "bot.sqlite3") as conn,
+        conn.execute(
+            "SELECT COUNT(*) FROM bans WHERE lifted_at IS NULL AND user_id BETWEEN ? AND ?",
+            (min(people, default=0), max(people, default=0)),
+        ) as cursor,
+    ):
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def describe(name: str, result: RunResult) -> None:
@@ -166,7 +183,8 @@ async def main(flooders: int, per_second: int, seconds: float, readers: int) -> 
     describe("no flood", quiet)
     print(
         f"flooders sent {flooded.flooder_sent} texts each; answered"
-        f" {', '.join(map(str, flooded.flooder_answers))} times"
+        f" {', '.join(map(str, flooded.flooder_answers))} times;"
+        f" {flooded.banned} of {flooders} banned as spam"
     )
     worst, calm = max(flooded.waits), max(quiet.waits)
     print(f"readers' longest wait, flood / no flood: {worst:.2f} s / {calm:.2f} s")
