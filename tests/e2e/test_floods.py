@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
+from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import (
     OUTSIDER_ID,
@@ -17,7 +18,14 @@ from tests.e2e.harness import (
     running_bot,
     submission_statuses,
 )
-from tests.e2e.steps import post_article, start_payload, thread_of, types_under
+from tests.e2e.steps import (
+    card_without_buttons,
+    post_article,
+    press,
+    start_payload,
+    thread_of,
+    types_under,
+)
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
@@ -296,3 +304,43 @@ async def test_a_reader_answering_the_editors_again_and_again_waits_for_them(
         again = await telegram.wait_for_bot_message(READER, contains="Anything else?")
         telegram.user_sends_text(READER, "One last thing", reply_to_message_id=again["message_id"])
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="One last thing")
+
+
+async def test_a_decided_contact_card_keeps_its_ban_button(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """A contact message approved, then its author replying abusively: `🚫 Ban author`
+    on the card bans them; their next answer is refused."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        for step, asked in (
+            ("/contact", "What is your name?"),
+            ("Bob", "What is your email address?"),
+            ("bob@example.com", "Now your message"),
+            ("Is this true?", "reached the editors"),
+        ):
+            telegram.user_sends_text(READER, step)
+            await telegram.wait_for_bot_message(READER, contains=asked)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message")
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        decided = await card_without_buttons(telegram, card)
+        [[ban]] = decided["reply_markup"]["inline_keyboard"]
+        assert ban["text"] == "🚫 Ban author"
+        telegram.user_sends_text(
+            MODERATOR_ID, "Yes.", chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
+        )
+        answer = await telegram.wait_for_bot_message(READER, contains="Reply from the editors")
+        await press(telegram, MODERATOR_ID, card, Decision.BAN)
+        banned = await telegram.wait_for(
+            lambda: (
+                (m := telegram.message(MODERATION_CHAT_ID, card["message_id"]))
+                and "author banned" in m["text"]
+                and not m.get("reply_markup")
+                and m
+            )
+        )
+        assert "Approved, author banned since" in banned["text"]
+        telegram.user_sends_text(READER, "You idiots", reply_to_message_id=answer["message_id"])
+        await telegram.wait_for_bot_message(READER, contains="no longer send")
+    assert await bans_of(database_path) == [READER]
