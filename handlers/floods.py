@@ -14,6 +14,7 @@ from bot.rendering import readers as reader_texts
 from bot.runtime import Runtime, person_of
 from bot.services import floods, languages
 from bot.services.floods import Verdict
+from handlers.presses import answer_press
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ class FloodGateHandler:
             t = await languages.texts_for(self._runtime.db, self._runtime.settings, person_of(user))
             text = reader_texts.flooding(t, admission.retry_at, now)
             if update.callback_query is not None:
-                await update.callback_query.answer(text, show_alert=True)
+                # An alert takes 200 characters; this one is well within them.
+                await answer_press(update.callback_query, text, alert=True)
             elif update.effective_chat is not None:
                 await context.bot.send_message(update.effective_chat.id, text)
         elif admission.verdict is Verdict.SPAM:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n import Texts
+from bot.rendering import readers as reader_texts
 from bot.services.floods import FloodGate, Verdict
 
 
@@ -62,3 +64,10 @@ def test_a_flood_that_goes_on_waits_twice_as_long_each_time() -> None:
     assert waits == [10.0, 20.0, 40.0, 80.0]
     assert gate.admit(1, now + 1000).verdict is Verdict.ADMIT
     assert gate.admit(1, now + 1000).retry_at - (now + 1000) == 10.0
+
+
+def test_the_word_to_a_flooder_fits_an_alert_in_both_languages() -> None:
+    """A press past the gate is answered by an alert: 200 characters at most (Bot API)."""
+    for language in ("en", "es"):
+        for wait in (1.0, 20.0, 3600.0):
+            assert len(reader_texts.flooding(Texts(language), 100.0 + wait, 100.0)) <= 200
