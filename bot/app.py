@@ -19,6 +19,7 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -32,6 +33,7 @@ from bot.rendering import readers as reader_texts
 from bot.runtime import ChatOf, Runtime
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
+from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
 from bot.settings import Settings, ThreadModeration
@@ -40,6 +42,7 @@ from handlers.admins import AdminHandlers
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
 from handlers.errors import ErrorHandler
+from handlers.floods import FloodGateHandler
 from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.private_desk import PrivateDeskHandlers
@@ -95,7 +98,14 @@ def build_application(settings: Settings) -> BotApp:
     # which the outbox worker reads.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     budget = TelegramBudget(settings.messages_per_second, settings.group_messages_per_minute)
-    runtime = Runtime(settings=settings, moderators=ModeratorDirectory(settings), budget=budget)
+    runtime = Runtime(
+        settings=settings,
+        moderators=ModeratorDirectory(settings),
+        budget=budget,
+        floods=FloodGate(
+            settings.flood_gate_burst, settings.flood_gate_refill_seconds, settings.flood_spam_after
+        ),
+    )
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         runtime.db_handle = await Database.open(settings.database_path)
@@ -191,6 +201,8 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     moderation_chat = ChatOf(settings, "moderation_chat_id") & new_message
     admin = filters.User(user_id=settings.admin_ids)
 
+    # Before every other handler (group -1): a flooder's update stops here, unanswered.
+    application.add_handler(TypeHandler(Update, FloodGateHandler(runtime).check), group=-1)
     application.add_handler(
         ChatMemberHandler(membership.bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )

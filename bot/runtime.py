@@ -15,6 +15,7 @@ from bot.moderators import ModeratorDirectory
 from bot.services import effects
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
+from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
 from bot.settings import Settings
@@ -29,6 +30,8 @@ class Runtime:
     settings: Settings
     moderators: ModeratorDirectory
     budget: TelegramBudget
+    # Who is flooding just now (in memory: a rate over seconds, not a record).
+    floods: FloodGate
     # Opened in post_init, once the event loop runs.
     db_handle: Database | None = None
     outbox_handle: OutboxWorker | None = None

@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     flood_window_seconds: float = Field(default=600.0, ge=0)
     flood_window_max: int = Field(default=5, ge=1)
     duplicate_window_hours: float = Field(default=24.0, ge=0)
+    # Floods (bot.services.floods): a person's updates in private chats and button presses
+    # pass a bucket of FLOOD_GATE_BURST, refilled one every FLOOD_GATE_REFILL_SECONDS;
+    # past it they are told once when to write again, then not answered until then.
+    flood_gate_burst: int = Field(default=5, ge=1)
+    flood_gate_refill_seconds: float = Field(default=4.0, ge=0)
+    # This many messages more while told to wait: treated as spam (banned, here and from
+    # the discussion group).
+    flood_spam_after: int = Field(default=20, ge=1)
     watch_words: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # The blog's feeds (RSS or Atom), comma-separated: new entries are posted to the
     # channel by themselves. Polled every FEED_POLL_SECONDS.

@@ -149,6 +149,10 @@ class ContactHandlers:
             )
         elif outcome.result is ReplyResult.READER_BANNED:
             await message.reply_text(reader_texts.banned(await self._texts_of(reader)))
+        elif outcome.result is ReplyResult.WAIT_FOR_EDITORS:
+            await message.reply_text(
+                contact_texts.wait_for_the_editors(await self._texts_of(reader))
+            )
         elif outcome.result is ReplyResult.TOO_LONG:
             await message.reply_text(
                 contact_texts.reply_too_long(

@@ -102,11 +102,13 @@ class DiscussionHandlers:
                     media,
                     int(message.edit_date.timestamp()) if message.edit_date is not None else 0,
                     file_id_of(message, media),
+                    media_group_id=message.media_group_id,
+                    file_unique_id=file_unique_id_of(message, media),
                 ),
                 time.time(),
-                album=message.media_group_id is not None,
                 bot_may_delete=may_delete,
             ),
+            self._runtime.floods,
         )
         logger.info("Thread message %s: %s", message.message_id, outcome.result.value)
         self._runtime.wake_outbox()
@@ -152,3 +154,12 @@ def file_id_of(message: Message, kind: str | None) -> str | None:
         return message.photo[-1].file_id
     media = getattr(message, kind)
     return str(media.file_id)
+
+
+def file_unique_id_of(message: Message, kind: str | None) -> str | None:
+    """The same for the same file, whoever sends it: what tells a picture sent again."""
+    if kind not in FILE_KINDS:
+        return None
+    if kind == "photo":
+        return message.photo[-1].file_unique_id
+    return str(getattr(message, kind).file_unique_id)

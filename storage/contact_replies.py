@@ -124,3 +124,15 @@ async def submission_of_group_copy(
         (chat_id, message_id),
     )
     return int(row[0]) if row else None
+
+
+async def reader_answers_since_editors(conn: aiosqlite.Connection, submission_id: int) -> int:
+    """The reader's answers recorded since the editors last wrote to them."""
+    row = await fetch_one(
+        conn,
+        "SELECT COUNT(*) FROM contact_replies WHERE submission_id = ? AND direction = 'to_editors'"
+        " AND id > COALESCE((SELECT MAX(id) FROM contact_replies WHERE submission_id = ?"
+        " AND direction = 'to_reader'), 0)",
+        (submission_id, submission_id),
+    )
+    return int(row[0]) if row else 0

@@ -161,6 +161,17 @@ async def decide(
     return cursor.rowcount == 1
 
 
+async def mark_author_banned(conn: aiosqlite.Connection, submission_id: int) -> bool:
+    """A decided contact message's author banned from its card later; False if it was
+    pending, or its author banned with it already."""
+    cursor = await conn.execute(
+        "UPDATE submissions SET author_banned = 1"
+        " WHERE id = ? AND status != 'pending' AND author_banned = 0",
+        (submission_id,),
+    )
+    return cursor.rowcount == 1
+
+
 async def auto_approve(conn: aiosqlite.Connection, submission_id: int, now: float) -> None:
     await conn.execute(
         "UPDATE submissions SET status = 'approved', auto_approved = 1, decided_at = ?,"

@@ -29,6 +29,10 @@ class ThreadSource:
     # Which submission of this message it becomes: 0 as first sent, then one per edit of
     # a decided one.
     revision: int = 0
+    # The album it is a picture of (Telegram's media_group_id), if any.
+    media_group_id: str | None = None
+    # The same for the same file, whoever sends it (None for text, polls, locations...).
+    file_unique_id: str | None = None
 
 
 async def insert_thread_comment(
@@ -50,8 +54,8 @@ async def insert_thread_comment(
         "submissions (kind, user_id, author_name, article_id, text, created_at,"
         " thread_source_chat_id, thread_source_message_id, thread_reply_to_message_id,"
         " media_kind, thread_source_revision, thread_source_edit_date, original_kept,"
-        " removal_refused)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " removal_refused, media_group_id, file_unique_id)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 user_id,
@@ -67,6 +71,8 @@ async def insert_thread_comment(
                 source.edit_date,
                 int(kept),
                 removal_refused,
+                source.media_group_id,
+                source.file_unique_id,
             )
         ],
     )
@@ -85,6 +91,31 @@ async def from_thread_message(
         (chat_id, message_id),
     )
     return submission_from_row(row) if row else None
+
+
+@dataclass(frozen=True)
+class MediaHistory:
+    # Pictures of this album taken from the author already.
+    album_taken: int = 0
+    # The author sent this very file lately.
+    same_file: bool = False
+
+
+async def media_history(
+    conn: aiosqlite.Connection, user_id: int, source: ThreadSource, since: float
+) -> MediaHistory:
+    """What the author sent before of this album, and of this file since `since`."""
+    if source.media_group_id is None and source.file_unique_id is None:
+        return MediaHistory()
+    row = await fetch_one(
+        conn,
+        "SELECT COALESCE(SUM(media_group_id = ?), 0),"
+        " COALESCE(MAX(file_unique_id = ? AND created_at > ?), 0)"
+        " FROM submissions WHERE user_id = ?",
+        (source.media_group_id, source.file_unique_id, since, user_id),
+    )
+    assert row is not None
+    return MediaHistory(int(row[0]), bool(row[1]))
 
 
 async def pending_left_up_by(conn: aiosqlite.Connection, user_id: int) -> list[int]:

@@ -105,6 +105,13 @@ def reader_answer_queued(t: Texts) -> str:
     return t.gettext("✅ Your answer was passed to the editors.")
 
 
+def wait_for_the_editors(t: Texts) -> str:
+    return t.gettext(
+        "✋ The editors have your last messages and have not answered yet. You can write"
+        " again here once they reply. Nothing was passed on this time, so keep your text."
+    )
+
+
 # The moderation group's side of the conversation, in the moderators' language.
 def reader_answer(t: Texts, submission: Submission, reply: ContactReply) -> str:
     who = name_html(submission.contact_name or submission.author.display_name, 100)

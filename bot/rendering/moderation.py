@@ -32,6 +32,9 @@ def _outcome(t: Texts, submission: Submission) -> str:
     """A decided item's outcome; one left up in the discussion group while it waited is
     kept or removed there, any other approved or rejected."""
     left_up = submission.original_kept
+    if submission.author_banned and submission.status is SubmissionStatus.APPROVED:
+        # A contact message answered, whose author was banned from its card later.
+        return t.gettext("✅ Approved, author banned since")
     if submission.author_banned:
         return (
             t.gettext("🚫 Removed, author banned")
@@ -179,6 +182,10 @@ def removal_refused(t: Texts, reason: str) -> str:
 def _card_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarkup | None:
     if submission.is_pending:
         return moderation_keyboard(t, submission)
+    if submission.kind is SubmissionKind.CONTACT and not submission.author_banned:
+        # A conversation goes on after its verdict: a reader who floods or abuses the
+        # editors in their answers can still be banned from here.
+        return InlineKeyboardMarkup([[_ban_button(t, submission)]])
     if submission.auto_approved and submission.status is SubmissionStatus.APPROVED:
         return InlineKeyboardMarkup(
             [
@@ -381,13 +388,15 @@ def moderation_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarku
                     callback_data=callback_data.moderation(Decision.REJECT, submission.id),
                 ),
             ],
-            [
-                InlineKeyboardButton(
-                    t.gettext("🚫 Ban author"),
-                    callback_data=callback_data.moderation(Decision.BAN, submission.id),
-                )
-            ],
+            [_ban_button(t, submission)],
         ]
+    )
+
+
+def _ban_button(t: Texts, submission: Submission) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        t.gettext("🚫 Ban author"),
+        callback_data=callback_data.moderation(Decision.BAN, submission.id),
     )
 
 

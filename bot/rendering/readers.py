@@ -242,6 +242,19 @@ def wait_before_sending(t: Texts, retry_at: float, now: float) -> str:
     ).format(when=when)
 
 
+def flooding(t: Texts, retry_at: float, now: float) -> str:
+    """Told once to a person past the flood gate; what they send until then is not
+    answered."""
+    wait = max(1, int(retry_at - now + 0.999))
+    return t.ngettext(
+        "⏳ You are sending faster than we can read. I will not answer anything you send"
+        " in the next {count} second; write again after that.",
+        "⏳ You are sending faster than we can read. I will not answer anything you send"
+        " in the next {count} seconds; write again after that.",
+        wait,
+    ).format(count=wait)
+
+
 def author_outcome(t: Texts, submission: Submission, article_title: str | None) -> str:
     quoted = f"\n\n<blockquote>{esc(shorten(submission.text, 300))}</blockquote>"
     title = esc(shorten(article_title or "", CARD_TITLE_LIMIT))

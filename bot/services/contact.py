@@ -180,6 +180,12 @@ async def current_step(db: Database, user_id: int) -> str | None:
     return state.mode if state and state.mode in FORM_STEPS else None
 
 
+# A reader's answers to the editors, in a row, before the editors write again: each one
+# is a message in the moderation group (20 a minute for everything), so a reader replying
+# thousands of times would bury the cards.
+READER_ANSWERS_IN_A_ROW = 3
+
+
 class ReplyResult(StrEnum):
     QUEUED = "queued"
     NOT_A_CONTACT_THREAD = "not_a_contact_thread"
@@ -187,6 +193,8 @@ class ReplyResult(StrEnum):
     TOO_LONG = "too_long"
     EMPTY = "empty"
     DUPLICATE = "duplicate"
+    # READER_ANSWERS_IN_A_ROW answers wait for the editors already.
+    WAIT_FOR_EDITORS = "wait_for_editors"
 
 
 @dataclass(frozen=True)
@@ -333,6 +341,11 @@ async def reply_to_editors(
         refusal = await _refused_reply(conn, reader.user_id, text, submission_id)
         if refusal is not None:
             return refusal
+        if (
+            await contact_replies.reader_answers_since_editors(conn, submission_id)
+            >= READER_ANSWERS_IN_A_ROW
+        ):
+            return ReplyOutcome(ReplyResult.WAIT_FOR_EDITORS, submission_id)
         await readers.remember(conn, reader, now)
         return await _record_and_send(
             conn,

@@ -83,6 +83,8 @@ async def decide(
         submission = await submissions.get(conn, submission_id)
         assert submission is not None
         if not applied:
+            if decision is Decision.BAN and submission.kind is SubmissionKind.CONTACT:
+                return await _ban_from_conversation(conn, settings, submission, moderator, now)
             return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
         if decision is Decision.BAN:
             await readers.ban(
@@ -123,6 +125,25 @@ async def decide(
             await effects.notify_author(conn, submission.author.user_id, submission_id, now)
         # Else the author hears "published" once the thread post exists (deliveries.thread_post).
     return DecisionOutcome(DecisionResult.APPLIED, submission)
+
+
+async def _ban_from_conversation(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    submission: Submission,
+    moderator: Person,
+    now: float,
+) -> DecisionOutcome:
+    """A contact message stays a conversation once decided: its card keeps `🚫 Ban author`
+    for a reader who turns abusive in their answers."""
+    if not await submissions.mark_author_banned(conn, submission.id):
+        return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
+    await readers.ban(conn, submission.author.user_id, moderator.user_id, submission.id, now)
+    await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
+    await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
+    await effects.refresh_cards(conn, settings, submission.id, now)
+    banned = await submissions.get(conn, submission.id)
+    return DecisionOutcome(DecisionResult.APPLIED, banned)
 
 
 async def _sweep_banned_authors_words(

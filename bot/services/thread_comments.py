@@ -15,9 +15,10 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import abuse, admin_notices, comments, desk, effects, private_desk
+from bot.services import abuse, admin_notices, comments, desk, effects, floods, private_desk
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
+from bot.services.floods import FloodGate, Verdict
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, thread_sources
 from storage.db import Database
@@ -50,8 +51,6 @@ class ThreadComment:
     text: str
     source: thread_sources.ThreadSource
     now: float
-    # Photos sent together as an album arrive as one message each, at once.
-    album: bool = False
     # Whether the bot holds Delete messages in the group (None: Telegram could not say;
     # the deletion is tried, and a refusal is handled there).
     bot_may_delete: bool | None = True
@@ -62,6 +61,9 @@ class ThreadOutcome:
     result: ThreadResult
     submission_id: int | None = None
 
+
+# Telegram puts ten pictures in an album at most.
+ALBUM_MAX = 10
 
 _REFUSALS = {
     SubmitResult.FLOOD: ThreadNotice.FLOOD,
@@ -111,11 +113,12 @@ async def _take_edit(
 
 
 async def hold_for_moderation(
-    db: Database, settings: Settings, comment: ThreadComment
+    db: Database, settings: Settings, comment: ThreadComment, gate: FloodGate | None = None
 ) -> ThreadOutcome:
     """Judge a comment typed in a thread (or an edit of one) as one sent through the bot is
     judged, and queue what follows: its card, its deletion from the group (pre), and a
-    word to its author."""
+    word to its author. With a flood `gate`, a refused author is told once, then not
+    again until they may write, and banned as spam if they keep flooding."""
     text = comment.text.replace("\x00", "").strip()
     source = comment.source
     now = comment.now
@@ -162,8 +165,20 @@ async def hold_for_moderation(
         judged = comments.judge(
             settings, arrival, judged_text, comment.now, about_an_article=article is not None
         )
-        if judged.result is SubmitResult.FLOOD and comment.album:
-            # An album's pictures come at the same moment by design; ten at most.
+        media = await thread_sources.media_history(
+            conn, comment.author.user_id, source, now - settings.duplicate_window_hours * 3600
+        )
+        if (
+            judged.result in {SubmitResult.ACCEPTED, SubmitResult.FLOOD}
+            and not text
+            and media.same_file
+        ):
+            # A file sent again without a caption repeats itself as a text would.
+            judged = comments.SubmitOutcome(SubmitResult.DUPLICATE, article=article)
+        if judged.result is SubmitResult.FLOOD and 0 < media.album_taken < ALBUM_MAX:
+            # The rest of an album whose first picture was taken: they come at the same
+            # moment by design. An album's first picture meets flood control as any
+            # message does, so albums sent again and again are refused.
             judged = comments.SubmitOutcome(SubmitResult.ACCEPTED, article=article)
         if judged.result is not SubmitResult.ACCEPTED and (
             no_right or (stored is not None and judged.result is not SubmitResult.BANNED)
@@ -227,6 +242,9 @@ async def hold_for_moderation(
             if submission_id is not None
             else _REFUSALS.get(judged.result)
         )
+        retry_at = judged.retry_at
+        if notice is not None and submission_id is None and gate is not None:
+            notice, retry_at = await _refusal_notice(conn, settings, gate, comment, judged)
         if notice is not None:
             rows.append(
                 effects.thread_author_notice_row(
@@ -235,7 +253,7 @@ async def hold_for_moderation(
                     source.chat_id,
                     comment.thread_id,
                     title=article.title if article is not None else None,
-                    retry_at=int(judged.retry_at),
+                    retry_at=int(retry_at),
                     name=comment.author.display_name,
                     # A refused comment is gone from the thread: its words go back to
                     # its author with the reason.
@@ -246,3 +264,27 @@ async def hold_for_moderation(
     if submission_id is None:
         return ThreadOutcome(ThreadResult.REMOVED)
     return ThreadOutcome(ThreadResult.WATCHED if kept else ThreadResult.HELD, submission_id)
+
+
+async def _refusal_notice(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    gate: FloodGate,
+    comment: ThreadComment,
+    judged: comments.SubmitOutcome,
+) -> tuple[ThreadNotice | None, float]:
+    """What a refused author hears, if anything: the reason, until they refuse to stop.
+    A flood's refusal is said once per wait; other refusals pass the author's flood gate."""
+    author = comment.author.user_id
+    admission = (
+        gate.refused(author, judged.retry_at, comment.now)
+        if judged.result is SubmitResult.FLOOD
+        else gate.admit(author, comment.now)
+    )
+    if admission.verdict is Verdict.ADMIT:
+        return _REFUSALS.get(judged.result), judged.retry_at
+    if admission.verdict is Verdict.TELL:
+        return ThreadNotice.FLOOD, admission.retry_at
+    if admission.verdict is Verdict.SPAM:
+        await floods.treat_as_spam(conn, settings, author, comment.now)
+    return None, 0.0

@@ -87,11 +87,19 @@ async def press(
 
 
 async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message:
-    """Waits until the card was edited to its decided form."""
+    """Waits until the card was edited to its decided form: no buttons, or (a contact
+    message, whose conversation goes on) `🚫 Ban author` alone."""
 
     def decided() -> Message | None:
         current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
-        return current if current and not current.get("reply_markup") else None
+        if not current:
+            return None
+        buttons = [
+            button.get("callback_data", "")
+            for row in current.get("reply_markup", {}).get("inline_keyboard", [])
+            for button in row
+        ]
+        return current if all(data.startswith("mod:v1:ban:") for data in buttons) else None
 
     return await telegram.wait_for(decided)
 

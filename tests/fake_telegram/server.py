@@ -717,9 +717,18 @@ class FakeTelegram:
         chat_id: int | None = None,
         caption: str | None = None,
         reply_to_message_id: int | None = None,
+        *,
+        media_group_id: str | None = None,
+        same_photo_as: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        sizes = self._photo_sizes()
+        """`media_group_id`: one picture of an album (Telegram sends each as a message of
+        its own, all with the album's media_group_id). `same_photo_as`: the picture of that
+        message sent again, whose file_unique_id is the same ("supposed to be the same over
+        time and for different bots", core.telegram.org/bots/api#photosize)."""
+        sizes = same_photo_as["photo"] if same_photo_as is not None else self._photo_sizes()
         content: dict[str, Any] = {"photo": sizes}
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
         if caption is not None:
             premium = self._existing_user(user_id).get("is_premium", False)
             limit = MAX_PREMIUM_CAPTION_LENGTH if premium else MAX_CAPTION_LENGTH

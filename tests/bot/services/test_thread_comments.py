@@ -91,14 +91,15 @@ async def test_flood_is_removed_with_a_word_and_a_ban_silently(
         db,
         "SELECT json_extract(payload, '$.text') FROM outbox WHERE action = 'thread_author_notice'",
     ) == [(None,), ("Two",)]
-    # An album's pictures arrive together: not refused as a flood.
-    album = ThreadSource(DISCUSSION_CHAT_ID, 4, THREAD, "photo")
+    # An album's pictures arrive together: the rest of one whose first was taken are not
+    # refused as a flood.
+    album = ThreadSource(DISCUSSION_CHAT_ID, 4, THREAD, "photo", media_group_id="A1")
     first_picture = await thread_comments.hold_for_moderation(
-        db, settings, ThreadComment(OTHER_READER, THREAD, "", album, 200.0, album=True)
+        db, settings, ThreadComment(OTHER_READER, THREAD, "", album, 200.0)
     )
-    second = ThreadSource(DISCUSSION_CHAT_ID, 5, THREAD, "photo")
+    second = ThreadSource(DISCUSSION_CHAT_ID, 5, THREAD, "photo", media_group_id="A1")
     second_picture = await thread_comments.hold_for_moderation(
-        db, settings, ThreadComment(OTHER_READER, THREAD, "", second, 200.1, album=True)
+        db, settings, ThreadComment(OTHER_READER, THREAD, "", second, 200.1)
     )
     assert (first_picture.result, second_picture.result) == (ThreadResult.HELD, ThreadResult.HELD)
 

@@ -1,0 +1,161 @@
+"""Floods cost nothing: a person who sends faster than anyone types is told once when they
+may write again, then hears nothing until then; one who keeps sending is treated as spam.
+
+Before, every message of a flood was answered: five accounts sending 30 messages a second
+got 1,500 refusals queued within Telegram's 30 a second, and readers commenting meanwhile
+waited up to half a minute for their answer. Now a flooder costs the bot a few calls.
+
+Two rules, kept here in memory (a rate over seconds, not a record: after a restart a
+flooder is at worst told once more; bans they earn are stored as any ban is):
+- `admit`: each person's updates in private chats (and button presses) pass a token
+  bucket: FLOOD_GATE_BURST at once, then one every FLOOD_GATE_REFILL_SECONDS. Past it,
+  they are told once when the bucket is full again; what they send until then gets no
+  answer and no call to Telegram.
+- `refused`: a refusal that carries its own wait (a comment typed in a thread too soon
+  after the last) is said once per wait; the same refusal again before then is silent.
+
+Who keeps sending while told to wait (FLOOD_SPAM_AFTER messages) is a persistent flooder:
+the caller treats them as spam (`Verdict.SPAM`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.services import effects
+from bot.settings import Settings
+from storage import readers
+
+# People remembered before those whose quiet is over and whose bucket is full are
+# forgotten (nothing of theirs constrains their next update).
+PEOPLE_REMEMBERED = 10_000
+# The longest a flooder is told to wait, however long they have been flooding.
+MAX_WAIT_SECONDS = 3600.0
+# Enough doublings to reach MAX_WAIT_SECONDS from any sensible burst.
+MAX_STRIKES = 16
+
+
+class Verdict(StrEnum):
+    # Handle it as usual.
+    ADMIT = "admit"
+    # Refuse it, and tell them when they may write again (`retry_at`).
+    TELL = "tell"
+    # Refuse it without a word: they were told already.
+    QUIET = "quiet"
+    # Refuse it without a word, and treat them as spam: they kept flooding after the word.
+    SPAM = "spam"
+
+
+@dataclass(frozen=True)
+class Admission:
+    verdict: Verdict
+    retry_at: float = 0.0
+
+
+@dataclass
+class _Person:
+    tokens: float
+    # When the tokens were last counted.
+    counted_at: float
+    # Told to wait until then; what they send before is not answered.
+    quiet_until: float = 0.0
+    # Messages sent while told to wait.
+    ignored: int = 0
+    # Already treated as spam during this quiet time.
+    spam: bool = False
+    # Times told to wait since their bucket was last full: each doubles the next wait.
+    strikes: int = 0
+
+
+class FloodGate:
+    def __init__(self, burst: int, refill_seconds: float, spam_after: int) -> None:
+        self._burst = burst
+        self._refill_seconds = refill_seconds
+        self._spam_after = spam_after
+        self._people: dict[int, _Person] = {}
+
+    def admit(self, person_id: int, now: float) -> Admission:
+        """Whether a person's update is handled (ADMIT), or why not."""
+        person = self._person(person_id, now)
+        if now < person.quiet_until:
+            return self._ignored(person)
+        if self._refill_seconds > 0:
+            person.tokens = min(
+                float(self._burst),
+                person.tokens + (now - person.counted_at) / self._refill_seconds,
+            )
+        person.counted_at = now
+        if now >= person.quiet_until + self._burst * self._refill_seconds:
+            # Not stopped for as long as a whole burst takes to come back: past floods
+            # are forgiven.
+            person.strikes = 0
+        if person.tokens >= 1 or self._refill_seconds <= 0:
+            person.tokens -= 1
+            return Admission(Verdict.ADMIT)
+        # Told to come back once the bucket is full: a burst's worth of messages again.
+        # One who floods again at once waits twice as long each time (an hour at most),
+        # so a flood that never stops costs a few answers an hour, not one every burst.
+        wait = min(MAX_WAIT_SECONDS, self._burst * self._refill_seconds * 2**person.strikes)
+        person.strikes = min(person.strikes + 1, MAX_STRIKES)
+        return self._told(person, now + wait)
+
+    def refused(self, person_id: int, retry_at: float, now: float) -> Admission:
+        """A refusal whose wait ends at `retry_at`: TELL the first time, QUIET after that
+        until then (SPAM once they have kept sending FLOOD_SPAM_AFTER messages)."""
+        person = self._person(person_id, now)
+        if now < person.quiet_until:
+            return self._ignored(person)
+        return self._told(person, retry_at)
+
+    def forgive(self, person_id: int) -> None:
+        """Not a flooder after all (a moderator at work): their next update starts afresh."""
+        self._people.pop(person_id, None)
+
+    def _person(self, person_id: int, now: float) -> _Person:
+        person = self._people.get(person_id)
+        if person is None:
+            if len(self._people) >= PEOPLE_REMEMBERED:
+                self._forget_settled(now)
+            person = self._people[person_id] = _Person(float(self._burst), now)
+        return person
+
+    def _told(self, person: _Person, retry_at: float) -> Admission:
+        person.quiet_until = retry_at
+        person.ignored = 0
+        person.spam = False
+        return Admission(Verdict.TELL, retry_at)
+
+    def _ignored(self, person: _Person) -> Admission:
+        person.ignored += 1
+        if person.ignored >= self._spam_after:
+            # Once per quiet time: later messages are removed quietly with the rest.
+            first = not person.spam
+            person.spam = True
+            return Admission(Verdict.SPAM if first else Verdict.QUIET, person.quiet_until)
+        return Admission(Verdict.QUIET, person.quiet_until)
+
+    def _forget_settled(self, now: float) -> None:
+        full_after = self._burst * self._refill_seconds
+        self._people = {
+            key: person
+            for key, person in self._people.items()
+            if max(person.quiet_until, person.counted_at) + full_after > now
+        }
+
+
+# Who a ban for flooding is recorded as made by: the bot itself, not a moderator.
+BANNED_BY_FLOOD_CONTROL = 0
+
+
+async def treat_as_spam(
+    conn: aiosqlite.Connection, settings: Settings, user_id: int, now: float
+) -> None:
+    """A persistent flooder is banned, here and from the discussion group, as spam is.
+
+    The seam for the spam check (issue 21): it will record this as a caught spammer, so
+    that `/spam` lists it with `↩️ Not spam`; until then `/unban` lifts it."""
+    await readers.ban(conn, user_id, BANNED_BY_FLOOD_CONTROL, None, now)
+    await effects.ban_in_discussion_group(conn, settings, user_id, now)
