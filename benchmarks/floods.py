@@ -204,9 +204,9 @@ async def main(
     )
     worst, calm = max(flooded.waits), max(quiet.waits)
     print(f"readers' longest wait, flood / no flood: {worst:.2f} s / {calm:.2f} s")
-    ok = worst <= 3.0 and flooded.too_many_requests == 0 and max(flooded.flooder_answers) <= 6
+    ok = worst <= 3.0 and flooded.too_many_requests == 0 and max(flooded.flooder_answers) <= 15
     print(
-        "target (every reader within 3 s, flooders answered ≤ 6 times, no 429):",
+        "target (every reader within 3 s, flooders answered ≤ 15 times, no 429):",
         "met" if ok else "MISSED",
     )
 

@@ -77,8 +77,8 @@ class Settings(BaseSettings):
     # Floods (bot.services.floods): a person's updates in private chats and button presses
     # pass a bucket of FLOOD_GATE_BURST, refilled one every FLOOD_GATE_REFILL_SECONDS;
     # past it they are told once when to write again, then not answered until then.
-    flood_gate_burst: int = Field(default=5, ge=1)
-    flood_gate_refill_seconds: float = Field(default=4.0, ge=0)
+    flood_gate_burst: int = Field(default=10, ge=1)
+    flood_gate_refill_seconds: float = Field(default=1.0, ge=0)
     # This many messages more while told to wait: treated as spam (banned, here and from
     # the discussion group).
     flood_spam_after: int = Field(default=20, ge=1)

@@ -34,8 +34,6 @@ def make_settings(database_path: Path, **overrides: Any) -> Settings:
         # tests of its own that set these back.
         "flood_min_interval_seconds": 0,
         "flood_window_max": 1000,
-        # And the flood gate, which lets a person send five updates at once.
-        "flood_gate_burst": 1000,
         # Likewise the 20-a-minute budget per group: the fake enforces it only when a test
         # turns it on, and those tests set this back to 20.
         "group_messages_per_minute": 10_000,
