@@ -32,6 +32,12 @@ def _outcome(t: Texts, submission: Submission) -> str:
     """A decided item's outcome; one left up in the discussion group while it waited is
     kept or removed there, any other approved or rejected."""
     left_up = submission.original_kept
+    if submission.marked_spam:
+        return (
+            t.gettext("🧹 Marked spam, author banned")
+            if submission.author_banned
+            else t.gettext("🧹 Marked spam")
+        )
     if submission.author_banned:
         return (
             t.gettext("🚫 Removed, author banned")
@@ -335,6 +341,11 @@ def desk(
                     callback_data=callback_data.desk("ban", submission.id),
                 ),
                 InlineKeyboardButton(
+                    spam_label(t), callback_data=callback_data.desk("spam", submission.id)
+                ),
+            ],
+            [
+                InlineKeyboardButton(
                     t.gettext("⏭ Skip"), callback_data=callback_data.desk("skip", submission.id)
                 ),
             ],
@@ -385,10 +396,19 @@ def moderation_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarku
                 InlineKeyboardButton(
                     t.gettext("🚫 Ban author"),
                     callback_data=callback_data.moderation(Decision.BAN, submission.id),
-                )
+                ),
+                InlineKeyboardButton(
+                    spam_label(t),
+                    callback_data=callback_data.moderation(Decision.SPAM, submission.id),
+                ),
             ],
         ]
     )
+
+
+def spam_label(t: Texts) -> str:
+    """The button that rejects, bans a newcomer and teaches the spam check."""
+    return t.gettext("🧹 Spam")
 
 
 def message_link(chat_id: int | None, message_id: int | None) -> str | None:

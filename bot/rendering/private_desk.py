@@ -9,7 +9,7 @@ from bot import callback_data
 from bot.callback_data import PrivateDeskAction
 from bot.i18n import Texts
 from bot.rendering.common import esc, name_html
-from bot.rendering.moderation import card_under, verdict_labels
+from bot.rendering.moderation import card_under, spam_label, verdict_labels
 from bot.rendering.reports import duration
 from bot.services.abuse import CardFlags
 from storage.models import Submission, SubmissionKind
@@ -58,8 +58,9 @@ def private_desk(
         ],
         [
             _button(t.gettext("🚫 Ban author"), PrivateDeskAction.BAN, item),
-            _button(t.gettext("⏭ Skip"), PrivateDeskAction.SKIP, item),
+            _button(spam_label(t), PrivateDeskAction.SPAM, item),
         ],
+        [_button(t.gettext("⏭ Skip"), PrivateDeskAction.SKIP, item)],
     ]
     return card_under(t, heading, submission, article_title, flags), _keyboard(rows, t, item)
 
