@@ -62,7 +62,8 @@ class DeskPress:
     submission_id: int
 
 
-def desk(action: str, submission_id: int) -> str:
+def desk(action: Decision | str, submission_id: int) -> str:
+    """`action`: a decision, or "skip"."""
     return f"desk:v1:{action}:{submission_id}"
 
 
