@@ -37,6 +37,8 @@ from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
 from bot.settings import Settings, ThreadModeration
+from bot.spam.checker import Thresholds
+from bot.spam.filter import SpamFilter
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
 from handlers.contact import ContactHandlers
@@ -114,6 +116,10 @@ def build_application(settings: Settings) -> BotApp:
         # DISCUSSION_CHAT_ID becomes the linked group, moved groups their new ids.
         resolved = await resolve_chats(application.bot, settings, runtime.db)
         runtime.linked_group_id = resolved.linked_group_id
+        # Before any button is handled: decisions teach it.
+        runtime.spam_filter_handle = await SpamFilter.open(
+            runtime.db, Thresholds(settings.spam_threshold, settings.spam_unsure_threshold)
+        )
         runtime.comment_intake_handle = CommentIntake(runtime.db, settings)
         runtime.outbox_handle = OutboxWorker(
             runtime.db, application.bot, settings, runtime.bot_username, budget
@@ -160,6 +166,9 @@ def build_application(settings: Settings) -> BotApp:
             await runtime.outbox_handle.stop()
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        if runtime.spam_filter_handle is not None and runtime.db_handle is not None:
+            # What was learned since the last snapshot need not be replayed at the next start.
+            await runtime.spam_filter_handle.save()
         if runtime.db_handle is not None:
             await runtime.db_handle.close()
 

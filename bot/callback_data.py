@@ -16,15 +16,15 @@ MODERATION_PREFIX = "mod:"
 ARTICLE_PREFIX = "art:"
 CONTACT_PREFIX = "ct:"
 DESK_PREFIX = "desk:"
-_DESK = re.compile(r"^desk:v1:(approve|reject|ban|skip):([0-9]{1,18})$")
+_DESK = re.compile(r"^desk:v1:(approve|reject|ban|spam|skip):([0-9]{1,18})$")
 # The contact form's buttons: open the form; answer the name step with one's Telegram name.
 CONTACT_START = "ct:v1:start"
 CONTACT_USE_TELEGRAM_NAME = "ct:v1:name"
-_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|unpublish):([0-9]{1,18})$")
+_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|spam|unpublish):([0-9]{1,18})$")
 _ARTICLE = re.compile(r"^art:v1:open:([0-9]{1,18})$")
 # A moderator's private desk: the item's id, or 0 on an empty or expired desk.
 PRIVATE_DESK_PREFIX = "pdesk:"
-_PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|skip|close|next):([0-9]{1,18})$")
+_PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|spam|skip|close|next):([0-9]{1,18})$")
 LANGUAGE_PREFIX = "lang:"
 _LANGUAGE = re.compile(r"^lang:v1:([a-z]{2})$")
 
@@ -62,7 +62,8 @@ class DeskPress:
     submission_id: int
 
 
-def desk(action: str, submission_id: int) -> str:
+def desk(action: Decision | str, submission_id: int) -> str:
+    """`action`: a decision, or "skip"."""
     return f"desk:v1:{action}:{submission_id}"
 
 
@@ -78,6 +79,7 @@ class PrivateDeskAction(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     BAN = "ban"
+    SPAM = "spam"
     SKIP = "skip"
     CLOSE = "close"
     # Continue after a claim ran out, or look again on an empty desk.
@@ -96,6 +98,7 @@ class PrivateDeskPress:
             PrivateDeskAction.APPROVE,
             PrivateDeskAction.REJECT,
             PrivateDeskAction.BAN,
+            PrivateDeskAction.SPAM,
         }:
             return Decision(self.action.value)
         return None

@@ -19,6 +19,7 @@ from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
 from bot.settings import Settings
+from bot.spam.filter import SpamFilter
 from bot.telegram_budget import TelegramBudget
 from bot.text import one_line
 from storage.db import Database
@@ -39,6 +40,7 @@ class Runtime:
     housekeeping_handle: Housekeeping | None = None
     feed_poller_handle: FeedPoller | None = None
     claim_sweeper_handle: ClaimSweeper | None = None
+    spam_filter_handle: SpamFilter | None = None
     bot_username: str = ""
     # The Runtime is built with the Application, just before it starts: /status counts
     # the bot's uptime from here.
@@ -51,6 +53,12 @@ class Runtime:
         if self.db_handle is None:
             raise RuntimeError("the database is opened in post_init; it is not open yet")
         return self.db_handle
+
+    @property
+    def spam_filter(self) -> SpamFilter:
+        if self.spam_filter_handle is None:
+            raise RuntimeError("the spam filter is opened in post_init; it is not open yet")
+        return self.spam_filter_handle
 
     @property
     def comment_intake(self) -> CommentIntake:

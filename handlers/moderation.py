@@ -66,6 +66,7 @@ class ModerationHandlers:
             person_of(query.from_user),
             time.time(),
             pressed_on=(query.message.chat.id, query.message.message_id),
+            spam_filter=self._runtime.spam_filter,
         )
         if outcome.result is DecisionResult.APPLIED:
             self._runtime.wake_outbox()
@@ -162,6 +163,7 @@ class ModerationHandlers:
                 press.decision,
                 person_of(query.from_user),
                 now,
+                spam_filter=self._runtime.spam_filter,
             )
             answer = (
                 answer_texts.decision_done(t, press.decision, outcome.submission)

@@ -125,6 +125,7 @@ class PrivateDeskHandlers:
             moderator,
             now,
             on_private_desk_of=moderator.user_id,
+            spam_filter=self._runtime.spam_filter,
         )
         if outcome.result is DecisionResult.APPLIED:
             return answer_texts.decision_done(t, press.decision, outcome.submission)

@@ -113,6 +113,8 @@ class Submission:
     removal_refused: str | None = None
     thread_post_refused: str | None = None
     retracted_by_edit: bool = False
+    # Rejected with 🧹 Spam: the spam check learned it.
+    marked_spam: bool = False
 
     @property
     def is_pending(self) -> bool:

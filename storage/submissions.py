@@ -25,6 +25,7 @@ SELECT = (
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
+    " s.marked_spam,"
     " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -45,6 +46,7 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         decided_by_name=row["decided_by_name"],
         decided_at=row["decided_at"],
         author_banned=bool(row["author_banned"]),
+        marked_spam=bool(row["marked_spam"]),
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),
@@ -148,6 +150,7 @@ async def decide(
     now: float,
     *,
     author_banned: bool,
+    marked_spam: bool = False,
 ) -> bool:
     """Move a pending submission to its outcome; False when it was no longer pending.
 
@@ -155,8 +158,16 @@ async def decide(
     """
     cursor = await conn.execute(
         "UPDATE submissions SET status = ?, decided_by = ?, decided_by_name = ?, decided_at = ?,"
-        " author_banned = ? WHERE id = ? AND status = 'pending'",
-        (status.value, moderator_id, moderator_name, now, int(author_banned), submission_id),
+        " author_banned = ?, marked_spam = ? WHERE id = ? AND status = 'pending'",
+        (
+            status.value,
+            moderator_id,
+            moderator_name,
+            now,
+            int(author_banned),
+            int(marked_spam),
+            submission_id,
+        ),
     )
     return cursor.rowcount == 1
 

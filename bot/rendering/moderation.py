@@ -21,7 +21,7 @@ from bot.rendering.common import (
     visible_length,
 )
 from bot.services.abuse import CardFlags
-from bot.services.moderation import Decision
+from bot.services.moderation import VERDICTS, Decision
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
 from storage.models import ContactReply, Submission, SubmissionKind, SubmissionStatus
 
@@ -32,6 +32,12 @@ def _outcome(t: Texts, submission: Submission) -> str:
     """A decided item's outcome; one left up in the discussion group while it waited is
     kept or removed there, any other approved or rejected."""
     left_up = submission.original_kept
+    if submission.marked_spam:
+        return (
+            t.gettext("🧹 Marked spam, author banned")
+            if submission.author_banned
+            else t.gettext("🧹 Marked spam")
+        )
     if submission.author_banned and submission.status is SubmissionStatus.APPROVED:
         # A contact message answered, whose author was banned from its card later.
         return t.gettext("✅ Approved, author banned since")
@@ -325,28 +331,17 @@ def desk(
         "🗂 <b>Review desk</b>: {count} waiting, oldest first",
         waiting,
     ).format(count=waiting)
-    approve, reject = verdict_labels(t, submission)
-    keyboard = InlineKeyboardMarkup(
+    rows = [
         [
-            [
-                InlineKeyboardButton(
-                    approve, callback_data=callback_data.desk("approve", submission.id)
-                ),
-                InlineKeyboardButton(
-                    reject, callback_data=callback_data.desk("reject", submission.id)
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    t.gettext("🚫 Ban author"),
-                    callback_data=callback_data.desk("ban", submission.id),
-                ),
-                InlineKeyboardButton(
-                    t.gettext("⏭ Skip"), callback_data=callback_data.desk("skip", submission.id)
-                ),
-            ],
+            InlineKeyboardButton(label, callback_data=callback_data.desk(decision, submission.id))
+            for decision, label in row
         ]
+        for row in verdict_rows(t, submission)
+    ]
+    skip = InlineKeyboardButton(
+        t.gettext("⏭ Skip"), callback_data=callback_data.desk("skip", submission.id)
     )
+    keyboard = InlineKeyboardMarkup([*rows, [skip]])
     return card_under(t, heading, submission, article_title, flags), keyboard
 
 
@@ -374,21 +369,37 @@ def verdict_labels(t: Texts, submission: Submission) -> tuple[str, str]:
     return t.gettext("✅ Approve"), t.gettext("❌ Reject")
 
 
-def moderation_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarkup:
+# Buttons a row on cards and desks: Telegram allows 8, a phone shows two labels whole.
+VERDICTS_A_ROW = 2
+
+
+def verdict_rows(t: Texts, submission: Submission) -> list[list[tuple[Decision, str]]]:
+    """The verdict buttons of a pending item, in VERDICTS' order: cards and both desks
+    show the same ones."""
     approve, reject = verdict_labels(t, submission)
+    labels = {
+        Decision.APPROVE: approve,
+        Decision.REJECT: reject,
+        Decision.BAN: t.gettext("🚫 Ban author"),
+        # Rejects, bans a newcomer and teaches the spam check.
+        Decision.SPAM: t.gettext("🧹 Spam"),
+    }
+    buttons = [(decision, labels[decision]) for decision in VERDICTS]
+    return [
+        buttons[start : start + VERDICTS_A_ROW] for start in range(0, len(buttons), VERDICTS_A_ROW)
+    ]
+
+
+def moderation_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    approve,
-                    callback_data=callback_data.moderation(Decision.APPROVE, submission.id),
-                ),
-                InlineKeyboardButton(
-                    reject,
-                    callback_data=callback_data.moderation(Decision.REJECT, submission.id),
-                ),
-            ],
-            [_ban_button(t, submission)],
+                    label, callback_data=callback_data.moderation(decision, submission.id)
+                )
+                for decision, label in row
+            ]
+            for row in verdict_rows(t, submission)
         ]
     )
 

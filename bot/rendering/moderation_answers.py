@@ -20,7 +20,9 @@ def already_decided(t: Texts, submission: Submission) -> str:
         return t.gettext("Already published automatically: a trusted author.")
     moderator = submission.decided_by_name or t.gettext("a moderator")
     left_up = submission.original_kept
-    if submission.auto_approved:
+    if submission.marked_spam:
+        text = t.gettext("Already marked spam by {moderator}.")
+    elif submission.auto_approved:
         text = t.gettext("Already unpublished by {moderator}.")
     elif submission.status is SubmissionStatus.APPROVED:
         text = (
@@ -45,6 +47,8 @@ def decision_done(t: Texts, decision: Decision, submission: Submission | None) -
             return t.gettext("Removed from the group.")
         if decision is Decision.BAN:
             return t.gettext("Removed from the group and the author is banned.")
+    if decision is Decision.SPAM:
+        return _marked_spam(t, submission)
     if decision is Decision.APPROVE:
         return t.gettext("Approved.")
     if decision is Decision.REJECT:
@@ -52,6 +56,17 @@ def decision_done(t: Texts, decision: Decision, submission: Submission | None) -
     if decision is Decision.BAN:
         return t.gettext("Rejected and the author is banned.")
     return t.gettext("Unpublished.")
+
+
+def _marked_spam(t: Texts, submission: Submission | None) -> str:
+    if submission is not None and submission.author_banned:
+        return t.gettext(
+            "Marked spam: rejected, the author banned, and the spam check learned from it."
+        )
+    return t.gettext(
+        "Marked spam: rejected, and the spam check learned from it. The author has approved"
+        " comments, so is not banned."
+    )
 
 
 def not_a_moderator(t: Texts) -> str:

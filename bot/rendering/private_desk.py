@@ -9,7 +9,7 @@ from bot import callback_data
 from bot.callback_data import PrivateDeskAction
 from bot.i18n import Texts
 from bot.rendering.common import esc, name_html
-from bot.rendering.moderation import card_under, verdict_labels
+from bot.rendering.moderation import card_under, verdict_rows
 from bot.rendering.reports import duration
 from bot.services.abuse import CardFlags
 from storage.models import Submission, SubmissionKind
@@ -49,18 +49,12 @@ def private_desk(
     ).format(count=waiting, duration=duration(t, claim_seconds))
     if submission.kind is SubmissionKind.CONTACT:
         heading += "\n" + t.gettext("↩️ Reply to this message to answer the reader.")
-    approve, reject = verdict_labels(t, submission)
     item = submission.id
     rows = [
-        [
-            _button(approve, PrivateDeskAction.APPROVE, item),
-            _button(reject, PrivateDeskAction.REJECT, item),
-        ],
-        [
-            _button(t.gettext("🚫 Ban author"), PrivateDeskAction.BAN, item),
-            _button(t.gettext("⏭ Skip"), PrivateDeskAction.SKIP, item),
-        ],
+        [_button(label, PrivateDeskAction(decision.value), item) for decision, label in row]
+        for row in verdict_rows(t, submission)
     ]
+    rows.append([_button(t.gettext("⏭ Skip"), PrivateDeskAction.SKIP, item)])
     return card_under(t, heading, submission, article_title, flags), _keyboard(rows, t, item)
 
 

@@ -9,7 +9,16 @@ import aiosqlite
 
 from bot.services import admin_notices, desk, effects, private_desk
 from bot.settings import Settings
-from storage import articles, bot_state, private_desks, readers, submissions, thread_sources
+from bot.spam.filter import MODERATOR, SpamFilter
+from storage import (
+    articles,
+    bot_state,
+    history,
+    private_desks,
+    readers,
+    submissions,
+    thread_sources,
+)
 from storage.db import Database
 from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 
@@ -18,8 +27,37 @@ class Decision(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     BAN = "ban"
+    # 🧹 Spam: a rejection that teaches the spam check, and bans a newcomer.
+    SPAM = "spam"
     # Takes back a comment the trusted-author rule published.
     UNPUBLISH = "unpublish"
+
+
+class BanRule(StrEnum):
+    NEVER = "never"
+    ALWAYS = "always"
+    # An author with an approved comment is a reader who slipped, not a spammer's account.
+    NEWCOMERS = "newcomers"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a decision does; keyboards, answers and cards read it from VERDICTS."""
+
+    status: SubmissionStatus
+    ban: BanRule
+    # What the spam check learns from the decided text: spam, ham, or nothing.
+    learns_spam: bool | None
+
+
+# The verdicts a moderator's button gives (UNPUBLISH takes back an automatic approval and
+# is handled on its own). ❌ Reject teaches nothing: a human comment that does not fit.
+VERDICTS: dict[Decision, Verdict] = {
+    Decision.APPROVE: Verdict(SubmissionStatus.APPROVED, BanRule.NEVER, learns_spam=False),
+    Decision.REJECT: Verdict(SubmissionStatus.REJECTED, BanRule.NEVER, learns_spam=None),
+    Decision.BAN: Verdict(SubmissionStatus.REJECTED, BanRule.ALWAYS, learns_spam=None),
+    Decision.SPAM: Verdict(SubmissionStatus.REJECTED, BanRule.NEWCOMERS, learns_spam=True),
+}
 
 
 class DecisionResult(StrEnum):
@@ -46,6 +84,7 @@ async def decide(
     *,
     pressed_on: tuple[int, int] | None = None,
     on_private_desk_of: int | None = None,
+    spam_filter: SpamFilter | None = None,
 ) -> DecisionOutcome:
     """Apply a moderator's decision once; the effects go out with it, atomically.
 
@@ -54,10 +93,8 @@ async def decide(
     `on_private_desk_of`: the moderator whose private desk was tapped must hold the item
     still (checked in this transaction: their claim may have just run out and the item
     gone to another desk).
+    `spam_filter` learns from the decision, as VERDICTS says, in its transaction.
     """
-    status = (
-        SubmissionStatus.APPROVED if decision is Decision.APPROVE else SubmissionStatus.REJECTED
-    )
     async with db.transaction() as conn:
         if await submissions.get(conn, submission_id) is None:
             return DecisionOutcome(DecisionResult.NOT_FOUND)
@@ -71,6 +108,11 @@ async def decide(
                 return DecisionOutcome(DecisionResult.WRONG_CARD)
         if decision is Decision.UNPUBLISH:
             return await _unpublish(conn, settings, submission_id, moderator, now)
+        verdict = VERDICTS[decision]
+        status = verdict.status
+        pending = await submissions.get(conn, submission_id)
+        assert pending is not None
+        bans = await _bans(conn, verdict, pending)
         applied = await submissions.decide(
             conn,
             submission_id,
@@ -78,7 +120,8 @@ async def decide(
             moderator.user_id,
             moderator.display_name,
             now,
-            author_banned=decision is Decision.BAN,
+            author_banned=bans,
+            marked_spam=decision is Decision.SPAM,
         )
         submission = await submissions.get(conn, submission_id)
         assert submission is not None
@@ -86,7 +129,11 @@ async def decide(
             if decision is Decision.BAN and submission.kind is SubmissionKind.CONTACT:
                 return await _ban_from_conversation(conn, settings, submission, moderator, now)
             return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
-        if decision is Decision.BAN:
+        if spam_filter is not None and verdict.learns_spam is not None and submission.text.strip():
+            await spam_filter.learn_in(
+                conn, [submission.text], spam=verdict.learns_spam, source=MODERATOR
+            )
+        if bans:
             await readers.ban(
                 conn, submission.author.user_id, moderator.user_id, submission_id, now
             )
@@ -144,6 +191,13 @@ async def _ban_from_conversation(
     await effects.refresh_cards(conn, settings, submission.id, now)
     banned = await submissions.get(conn, submission.id)
     return DecisionOutcome(DecisionResult.APPLIED, banned)
+
+
+async def _bans(conn: aiosqlite.Connection, verdict: Verdict, submission: Submission) -> bool:
+    if verdict.ban is BanRule.NEWCOMERS:
+        earlier = await history.of_author(conn, submission.author.user_id, submission.id)
+        return earlier.approved == 0
+    return verdict.ban is BanRule.ALWAYS
 
 
 async def _sweep_banned_authors_words(

@@ -74,6 +74,8 @@ ITEMS = [
     item(status=SubmissionStatus.APPROVED, **LEFT_UP, **DECIDED, retracted_by_edit=True),
     item(status=SubmissionStatus.REJECTED, **LEFT_UP, **DECIDED, author_banned=True),
     item(status=SubmissionStatus.REJECTED, **DECIDED, author_banned=True),
+    item(status=SubmissionStatus.REJECTED, **LEFT_UP, **DECIDED, marked_spam=True),
+    item(status=SubmissionStatus.REJECTED, **DECIDED, author_banned=True, marked_spam=True),
     item(status=SubmissionStatus.APPROVED, **DECIDED),
     item(status=SubmissionStatus.REJECTED, **DECIDED),
     item(status=SubmissionStatus.APPROVED, auto_approved=True),

@@ -64,6 +64,7 @@ def test_card_escapes_every_user_string() -> None:
         "✅ Approve",
         "❌ Reject",
         "🚫 Ban author",
+        "🧹 Spam",
     ]
 
 

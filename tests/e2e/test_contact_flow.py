@@ -60,7 +60,7 @@ async def test_the_form_with_a_bad_email_then_a_card_with_every_field(
     assert "Telegram: Reader0 @reader0 (id 2001)" in card["text"]
     assert HOSTILE_MESSAGE in card["text"]
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["✅ Approve", "❌ Reject", "🚫 Ban author"]
+    assert labels == ["✅ Approve", "❌ Reject", "🚫 Ban author", "🧹 Spam"]
 
 
 async def test_html_in_every_field_and_the_email_is_never_published(

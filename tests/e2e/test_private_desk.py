@@ -118,6 +118,7 @@ async def test_two_desks_hold_different_items_and_move_on_after_each_tap(
             "✅ Approve",
             "❌ Reject",
             "🚫 Ban author",
+            "🧹 Spam",
             "⏭ Skip",
             "✖️ Close",
         }

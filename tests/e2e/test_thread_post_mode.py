@@ -1,5 +1,5 @@
 """Comments typed under a post with THREAD_MODERATION=post: they stay up while moderators
-look, and a card offers ✅ Keep, 🗑 Remove and 🚫 Ban author."""
+look, and a card offers ✅ Keep, 🗑 Remove, 🚫 Ban author and 🧹 Spam."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ async def test_a_comment_stays_up_until_a_moderator_removes_it(
         doomed = types_under(telegram, OTHER_READER, "Words to remove", thread["message_id"])
         kept_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="to keep")
         doomed_card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="to remove")
-        assert labels(doomed_card) == ["✅ Keep", "🗑 Remove", "🚫 Ban author"]
+        assert labels(doomed_card) == ["✅ Keep", "🗑 Remove", "🚫 Ban author", "🧹 Spam"]
         assert "still up in the group, until a moderator removes it" in doomed_card["text"]
         assert in_group(telegram, doomed) and in_group(telegram, kept)
 
@@ -119,7 +119,7 @@ async def test_an_edited_comment_is_looked_at_again(
         telegram.user_edits_text(READER, typed["message_id"], "Now a scam link", DISCUSSION_CHAT_ID)
         again = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="scam link")
         assert again["message_id"] != card["message_id"]
-        assert labels(again) == ["✅ Keep", "🗑 Remove", "🚫 Ban author"]
+        assert labels(again) == ["✅ Keep", "🗑 Remove", "🚫 Ban author", "🧹 Spam"]
         # The author's record counts the comment just kept.
         assert "📊 Earlier: 1 approved, 0 rejected" in again["text"]
         await press(telegram, MODERATOR_ID, again, Decision.REJECT)
