@@ -13,6 +13,7 @@ flooder is at worst told once more; bans they earn are stored as any ban is):
   answer and no call to Telegram.
 - `refused`: a refusal that carries its own wait (a comment typed in a thread too soon
   after the last) is said once per wait; the same refusal again before then is silent.
+  That wait is for what was refused: it does not silence the person's private chat.
 
 Who keeps sending while told to wait (FLOOD_SPAM_AFTER messages) is a persistent flooder:
 the caller treats them as spam (`Verdict.SPAM`).
@@ -30,7 +31,10 @@ from bot.settings import Settings
 from storage import readers
 
 # People remembered before those whose quiet is over and whose bucket is full are
-# forgotten (nothing of theirs constrains their next update).
+# forgotten (nothing of theirs constrains their next update). Should more be active at
+# once, the longest known are forgotten too, down to nine tenths, so that memory stays
+# bounded and the next sweep is a tenth of this many people away: one forgotten flooder is
+# at worst told once more, as after a restart.
 PEOPLE_REMEMBERED = 10_000
 # The longest a flooder is told to wait, however long they have been flooding.
 MAX_WAIT_SECONDS = 3600.0
@@ -76,6 +80,9 @@ class FloodGate:
         self._refill_seconds = refill_seconds
         self._spam_after = spam_after
         self._people: dict[int, _Person] = {}
+        # Refusals with their own wait, kept apart: a reader told to wait before commenting
+        # again under a post is still answered in their private chat.
+        self._refusals: dict[int, _Person] = {}
 
     def admit(self, person_id: int, now: float) -> Admission:
         """Whether a person's update is handled (ADMIT), or why not."""
@@ -105,21 +112,29 @@ class FloodGate:
     def refused(self, person_id: int, retry_at: float, now: float) -> Admission:
         """A refusal whose wait ends at `retry_at`: TELL the first time, QUIET after that
         until then (SPAM once they have kept sending FLOOD_SPAM_AFTER messages)."""
-        person = self._person(person_id, now)
+        person = self._person(person_id, now, self._refusals)
         if now < person.quiet_until:
             return self._ignored(person)
         return self._told(person, retry_at)
 
+    @property
+    def people_remembered(self) -> int:
+        return len(self._people) + len(self._refusals)
+
     def forgive(self, person_id: int) -> None:
         """Not a flooder after all (a moderator at work): their next update starts afresh."""
         self._people.pop(person_id, None)
+        self._refusals.pop(person_id, None)
 
-    def _person(self, person_id: int, now: float) -> _Person:
-        person = self._people.get(person_id)
+    def _person(
+        self, person_id: int, now: float, people: dict[int, _Person] | None = None
+    ) -> _Person:
+        people = self._people if people is None else people
+        person = people.get(person_id)
         if person is None:
-            if len(self._people) >= PEOPLE_REMEMBERED:
-                self._forget_settled(now)
-            person = self._people[person_id] = _Person(float(self._burst), now)
+            if len(people) >= PEOPLE_REMEMBERED:
+                self._forget_settled(people, now)
+            person = people[person_id] = _Person(float(self._burst), now)
         return person
 
     def _told(self, person: _Person, retry_at: float) -> Admission:
@@ -137,13 +152,17 @@ class FloodGate:
             return Admission(Verdict.SPAM if first else Verdict.QUIET, person.quiet_until)
         return Admission(Verdict.QUIET, person.quiet_until)
 
-    def _forget_settled(self, now: float) -> None:
+    def _forget_settled(self, people: dict[int, _Person], now: float) -> None:
         full_after = self._burst * self._refill_seconds
-        self._people = {
-            key: person
-            for key, person in self._people.items()
-            if max(person.quiet_until, person.counted_at) + full_after > now
-        }
+        for key in [
+            key
+            for key, person in people.items()
+            if max(person.quiet_until, person.counted_at) + full_after <= now
+        ]:
+            del people[key]
+        # Oldest first: a dict keeps the order in which people were first seen.
+        for key in list(people)[: max(0, len(people) - PEOPLE_REMEMBERED * 9 // 10)]:
+            del people[key]
 
 
 # Who a ban for flooding is recorded as made by: the bot itself, not a moderator.

@@ -350,3 +350,21 @@ async def test_a_decided_contact_card_keeps_its_ban_button(
         telegram.user_sends_text(READER, "You idiots", reply_to_message_id=answer["message_id"])
         await telegram.wait_for_bot_message(READER, contains="no longer send")
     assert await bans_of(database_path) == [READER]
+
+
+async def test_a_comment_refused_in_the_thread_does_not_silence_the_private_chat(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Two comments under a post within FLOOD_MIN_INTERVAL_SECONDS: the second is refused
+    with a wait; that wait is for comments in the thread, not for the private chat, where
+    the reader is still answered (a reader never meets silence)."""
+    settings = thread_settings(telegram, database_path)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        types_under(telegram, READER, "A first thought", thread["message_id"])
+        types_under(telegram, READER, "And a second one", thread["message_id"])
+        await all_handled(telegram)
+        assert await outbox_rows(database_path, "thread_author_notice") == 2
+        telegram.user_sends_text(READER, "/help")
+        await telegram.wait_for_bot_message(READER, contains="How to comment")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.i18n import Texts
 from bot.rendering import readers as reader_texts
+from bot.services import floods
 from bot.services.floods import FloodGate, Verdict
 
 
@@ -71,3 +74,18 @@ def test_the_word_to_a_flooder_fits_an_alert_in_both_languages() -> None:
     for language in ("en", "es"):
         for wait in (1.0, 20.0, 3600.0):
             assert len(reader_texts.flooding(Texts(language), 100.0 + wait, 100.0)) <= 200
+
+
+def test_the_people_remembered_stay_bounded_however_many_are_active(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many more people at once than PEOPLE_REMEMBERED, none of them settled yet (each told
+    to wait an hour): the gate forgets the longest known instead of growing for ever."""
+    monkeypatch.setattr(floods, "PEOPLE_REMEMBERED", 100)
+    gate = FloodGate(burst=1, refill_seconds=3600.0, spam_after=20)
+    for person in range(1000):
+        gate.admit(person, 0.0)
+        gate.refused(person, retry_at=3600.0, now=0.0)
+    assert gate.people_remembered <= 200
+    # The latest flooder is still held to their word.
+    assert gate.refused(999, retry_at=3600.0, now=1.0).verdict is Verdict.QUIET
