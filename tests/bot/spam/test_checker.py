@@ -131,11 +131,11 @@ def test_a_first_message_counts_for_more() -> None:
 def test_any_text_gets_a_verdict_quickly(text: str, repeat: int) -> None:
     """Garbled, mixed-script, huge input: a verdict within 250 ms, never an exception.
 
-    A 200,000-character worst case takes about 16 ms here; the margin is for a loaded
-    machine."""
+    A 200,000-character worst case takes about 16 ms here. Measured in this process's CPU
+    time, not the wall clock: other processes loading the machine do not count."""
     huge = (text * repeat)[:200_000]
-    started = time.perf_counter()
+    started = time.process_time()
     result = STARTER.check(huge, author=AuthorRecord(7), now=1.0)
-    assert time.perf_counter() - started < 0.25
+    assert time.process_time() - started < 0.25
     assert 0.0 <= result.score <= 1.0
     assert result.verdict in set(Verdict)
