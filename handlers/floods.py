@@ -47,10 +47,17 @@ class FloodGateHandler:
             elif update.effective_chat is not None:
                 await context.bot.send_message(update.effective_chat.id, text)
         elif admission.verdict is Verdict.SPAM:
-            logger.info("Person %s kept flooding: treated as spam", user.id)
-            async with self._runtime.db.transaction() as conn:
-                await floods.treat_as_spam(conn, self._runtime.settings, user.id, now)
-            self._runtime.wake_outbox()
+            # Asked again before a ban: at the word, Telegram may not have been able to say
+            # (None); a moderator is let through, and nobody is banned on a doubt.
+            moderator = await self._runtime.moderators.is_moderator(context.bot, user.id)
+            if moderator:
+                self._runtime.floods.forgive(user.id)
+                return
+            if moderator is False:
+                logger.info("Person %s kept flooding: treated as spam", user.id)
+                async with self._runtime.db.transaction() as conn:
+                    await floods.treat_as_spam(conn, self._runtime.settings, user.id, now)
+                self._runtime.wake_outbox()
         # QUIET (and SPAM): no answer, no call to Telegram. A press left unanswered stops
         # its spinner by itself.
         raise ApplicationHandlerStop

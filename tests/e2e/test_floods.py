@@ -382,3 +382,37 @@ async def test_a_comment_refused_in_the_thread_does_not_silence_the_private_chat
         assert await outbox_rows(database_path, "thread_author_notice") == 2
         telegram.user_sends_text(READER, "/help")
         await telegram.wait_for_bot_message(READER, contains="How to comment")
+
+
+async def test_a_moderator_is_never_banned_by_the_gate_when_telegram_could_not_say_who_they_are(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """A moderator past the burst while Telegram cannot answer whether they moderate: told
+    to wait, as anyone would be; but when they keep on, they are asked about again before
+    any ban, and let through instead."""
+    populate(telegram, with_discussion=True)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        flood_gate_burst=BURST,
+        flood_gate_refill_seconds=SLOW_REFILL,
+        flood_spam_after=5,
+        # Asked afresh each time, so that the fault below is met.
+        moderator_cache_seconds=0,
+    )
+    async with running_bot(settings):
+        for _ in range(BURST):
+            telegram.user_sends_text(MODERATOR_ID, "/help")
+        await all_handled(telegram)
+        telegram.fail_next(
+            "getChatMember", 500, "Internal Server Error", chat_id=MODERATION_CHAT_ID
+        )
+        telegram.user_sends_text(MODERATOR_ID, "/help")
+        await telegram.wait_for_bot_message(MODERATOR_ID, contains=FLOOD_NOTICE)
+        for _ in range(5):
+            telegram.user_sends_text(MODERATOR_ID, "/help")
+        await all_handled(telegram)
+        answers = answers_to(telegram, MODERATOR_ID)
+        assert sum("How to comment" in text for text in answers) > BURST, answers
+    assert await bans_of(database_path) == []
