@@ -112,6 +112,9 @@ class ModerationHandlers:
         was_banned = await moderation.unban(
             self._runtime.db, self._runtime.settings, user_id, time.time()
         )
+        # A ban for flooding came with a wait (up to an hour): lifted, they are answered at
+        # once, not ignored until it ends.
+        self._runtime.floods.forgive(user_id)
         await self._runtime.reply(message, answer_texts.unbanned(t, user_id, was_banned))
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -416,3 +416,29 @@ async def test_a_moderator_is_never_banned_by_the_gate_when_telegram_could_not_s
         answers = answers_to(telegram, MODERATOR_ID)
         assert sum("How to comment" in text for text in answers) > BURST, answers
     assert await bans_of(database_path) == []
+
+
+async def test_unban_lets_a_banned_flooder_be_answered_at_once(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Banned by the gate for flooding, then `/unban` by a moderator (a mistake, or they
+    calmed down): their next message is answered, not ignored until their wait is over."""
+    populate(telegram, with_discussion=True)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        flood_gate_burst=BURST,
+        flood_gate_refill_seconds=SLOW_REFILL,
+        flood_spam_after=5,
+    )
+    async with running_bot(settings):
+        for number in range(BURST + 1 + 5):
+            telegram.user_sends_text(FLOODER, f"Buy now {number}")
+        await all_handled(telegram)
+        assert await bans_of(database_path) == [FLOODER]
+        telegram.user_sends_text(MODERATOR_ID, f"/unban {FLOODER}", chat_id=MODERATION_CHAT_ID)
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=str(FLOODER))
+        telegram.user_sends_text(FLOODER, "/help")
+        await telegram.wait_for_bot_message(FLOODER, contains="How to comment")
+    assert await bans_of(database_path) == []
