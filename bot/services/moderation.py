@@ -93,8 +93,38 @@ async def decide(
     `on_private_desk_of`: the moderator whose private desk was tapped must hold the item
     still (checked in this transaction: their claim may have just run out and the item
     gone to another desk).
-    `spam_filter` learns from the decision, as VERDICTS says, in its transaction.
+    `spam_filter` learns from the decision, as VERDICTS says: the example is stored in
+    the decision's transaction, and learned once that is committed.
     """
+    outcome = await _decide(
+        db,
+        settings,
+        submission_id,
+        decision,
+        moderator,
+        now,
+        pressed_on=pressed_on,
+        on_private_desk_of=on_private_desk_of,
+        spam_filter=spam_filter,
+    )
+    if spam_filter is not None and outcome.result is DecisionResult.APPLIED:
+        # After the commit: a decision rolled back must teach the model nothing.
+        await spam_filter.refresh()
+    return outcome
+
+
+async def _decide(
+    db: Database,
+    settings: Settings,
+    submission_id: int,
+    decision: Decision,
+    moderator: Person,
+    now: float,
+    *,
+    pressed_on: tuple[int, int] | None,
+    on_private_desk_of: int | None,
+    spam_filter: SpamFilter | None,
+) -> DecisionOutcome:
     async with db.transaction() as conn:
         if await submissions.get(conn, submission_id) is None:
             return DecisionOutcome(DecisionResult.NOT_FOUND)

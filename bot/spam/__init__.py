@@ -12,7 +12,8 @@ For the bot (bot/spam/filter.py; README, "Teach and try the spam check"):
     await spam_filter.learn(text, spam=True)    # 🧹 Spam, in a transaction of its own
     await spam_filter.learn_in(conn, [text], spam=False, source=MODERATOR)  # an approval,
                                                 # ↩️ Not spam: inside the decision's transaction
-    await spam_filter.refresh()  # what `python -m bot spam learn` stored meanwhile
+    await spam_filter.refresh()  # after that commit; and what `python -m bot spam learn`
+                                 # stored meanwhile
 
 `check` with an author remembers the text for WAVE_MINUTES (waves from several accounts):
 call it once per message received. `fingerprint(normalise(text))` (bot.spam.text) and

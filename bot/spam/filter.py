@@ -97,26 +97,30 @@ class SpamFilter:
     async def learn_many(self, texts: Iterable[str], *, spam: bool, source: str) -> int:
         """How many of `texts` were new examples."""
         async with self._database.transaction() as conn:
-            return await self.learn_in(conn, texts, spam=spam, source=source)
+            added = await self.learn_in(conn, texts, spam=spam, source=source)
+        await self.refresh()
+        return added
 
     async def learn_in(
         self, conn: aiosqlite.Connection, texts: Iterable[str], *, spam: bool, source: str
     ) -> int:
         """As `learn_many`, inside the caller's transaction, so that a decision and what
-        the filter learns from it are stored together. Should that transaction roll back,
-        the model in memory keeps what it learned until the next start."""
+        the filter learns from it are stored together. The model learns them at the next
+        `refresh()`, to be called once that transaction is committed: one rolled back
+        teaches nothing (and its examples' ids, given again to the next ones, must not
+        count as learned)."""
         label = spam_store.SPAM if spam else spam_store.HAM
         added = 0
         now = self._clock()
         for text in texts:
             if await spam_store.add_example(conn, label, text, text_key(text), source, now):
                 added += 1
-        await self._catch_up(conn)
         return added
 
     async def refresh(self) -> int:
-        """Learns the examples stored by another process (`python -m bot spam learn`
-        while the bot runs); returns how many."""
+        """Learns the examples stored since the last time: by `learn_in` in a transaction
+        now committed, or by another process (`python -m bot spam learn` while the bot
+        runs); returns how many."""
         async with self._database.transaction() as conn:
             return await self._catch_up(conn)
 

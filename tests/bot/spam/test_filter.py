@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.spam.checker import Verdict
-from bot.spam.filter import SpamFilter, starter_set
+from bot.spam.filter import MODERATOR, SpamFilter, starter_set
 from storage import spam as spam_store
 from storage.db import Database
 
@@ -100,12 +100,36 @@ async def test_examples_learned_by_another_process_are_picked_up(database_path: 
 
 
 async def test_learning_inside_the_callers_transaction_is_stored_with_it(db: Database) -> None:
-    """`learn_in` stores the examples in the transaction it is given."""
+    """`learn_in` stores the examples in the transaction it is given; `refresh()` after
+    the commit learns them."""
     spam_filter = await SpamFilter.open(db)
     async with db.transaction() as conn:
         added = await spam_filter.learn_in(conn, NEW_KIND, spam=True, source="moderator")
+    assert await spam_filter.refresh() == 3
     async with db.reading() as conn:
         counts = await spam_store.count_examples(conn)
     assert added == 3
     assert counts["spam"] == len(starter_set()[0]) + 3
     assert spam_filter.check(NEW_ONE).verdict == Verdict.SPAM
+
+
+async def test_a_decision_rolled_back_teaches_nothing(database_path: Path) -> None:
+    """A mark whose transaction rolls back (the decision failed) is not learned, and the
+    next mark, stored in its place, is: the model in memory is the one a restart builds."""
+    database = await Database.open(database_path)
+    spam_filter = await SpamFilter.open(database)
+
+    async def failed_decision() -> None:
+        async with database.transaction() as conn:
+            await spam_filter.learn_in(conn, [NEW_KIND[0]], spam=True, source=MODERATOR)
+            raise RuntimeError("the decision failed after the example was stored")
+
+    with pytest.raises(RuntimeError):
+        await failed_decision()
+    assert await spam_filter.learn(NEW_KIND[1], spam=True)
+    restarted = await SpamFilter.open(database)
+    try:
+        for text in (*NEW_KIND, NEW_ONE):
+            assert spam_filter.check(text).score == pytest.approx(restarted.check(text).score)
+    finally:
+        await database.close()
