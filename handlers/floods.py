@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -18,19 +19,28 @@ from handlers.presses import answer_press
 
 logger = logging.getLogger(__name__)
 
+# Updates let through lately, remembered: one whose handling failed is tried again
+# (bot.update_handling: five tries over some 8 s, or held longer), and a retry is the same
+# update, not one more to count or to stop.
+ADMITTED_REMEMBERED = 10_000
+
 
 class FloodGateHandler:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+        self._admitted: OrderedDict[int, None] = OrderedDict()
 
     async def check(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Let the update on to the handlers, or stop it here: told once, then silence."""
         user = update.effective_user
         if user is None or not _gated(update) or user.id in self._runtime.settings.admin_ids:
             return
+        if update.update_id in self._admitted:
+            return
         now = time.time()
         admission = self._runtime.floods.admit(user.id, now)
         if admission.verdict is Verdict.ADMIT:
+            self._remember(update.update_id)
             return
         if admission.verdict is Verdict.TELL:
             # Moderators work their private desks with many taps: never held back. Asked
@@ -38,6 +48,7 @@ class FloodGateHandler:
             # question at most.
             if await self._runtime.moderators.is_moderator(context.bot, user.id):
                 self._runtime.floods.forgive(user.id)
+                self._remember(update.update_id)
                 return
             t = await languages.texts_for(self._runtime.db, self._runtime.settings, person_of(user))
             text = reader_texts.flooding(t, admission.retry_at, now)
@@ -52,6 +63,7 @@ class FloodGateHandler:
             moderator = await self._runtime.moderators.is_moderator(context.bot, user.id)
             if moderator:
                 self._runtime.floods.forgive(user.id)
+                self._remember(update.update_id)
                 return
             if moderator is False:
                 logger.info("Person %s kept flooding: treated as spam", user.id)
@@ -61,6 +73,11 @@ class FloodGateHandler:
         # QUIET (and SPAM): no answer, no call to Telegram. A press left unanswered stops
         # its spinner by itself.
         raise ApplicationHandlerStop
+
+    def _remember(self, update_id: int) -> None:
+        self._admitted[update_id] = None
+        if len(self._admitted) > ADMITTED_REMEMBERED:
+            self._admitted.popitem(last=False)
 
 
 def _gated(update: Update) -> bool:

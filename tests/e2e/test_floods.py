@@ -442,3 +442,24 @@ async def test_unban_lets_a_banned_flooder_be_answered_at_once(
         telegram.user_sends_text(FLOODER, "/help")
         await telegram.wait_for_bot_message(FLOODER, contains="How to comment")
     assert await bans_of(database_path) == []
+
+
+async def test_an_update_tried_again_after_a_failure_is_not_counted_again(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """A reader's /help whose answer fails (Telegram erring) is tried again, as any failed
+    update is (bot.update_handling): the retry is the same update, not one more, so it is
+    not stopped at the gate, and is answered. (A burst of one: the reader has used the
+    rest of theirs, filling the contact form, say.)"""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        flood_gate_burst=1,
+        flood_gate_refill_seconds=SLOW_REFILL,
+    )
+    async with running_bot(settings):
+        telegram.fail_next("sendMessage", 500, "Internal Server Error", times=2, chat_id=READER)
+        telegram.user_sends_text(READER, "/help")
+        await telegram.wait_for_bot_message(READER, contains="How to comment", timeout=15)
+        assert not any(FLOOD_NOTICE in text for text in answers_to(telegram, READER))
