@@ -178,7 +178,10 @@ async def test_language_taps_are_answered_a_few_times(
                 if call.method == "answerCallbackQuery"
             )
         )
-        assert len(answers_to(telegram, READER)) <= BURST + 1
+        # Each tap let through is answered (answerCallbackQuery), and the one past the
+        # burst with the alert; the rest are not answered at all.
+        answered = [call for call in telegram.calls if call.method == "answerCallbackQuery"]
+        assert len(answered) <= BURST + 1, answered
 
 
 async def outbox_rows(database_path: Path, action: str) -> int:
