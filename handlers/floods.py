@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.rendering import readers as reader_texts
@@ -52,11 +53,16 @@ class FloodGateHandler:
                 return
             t = await languages.texts_for(self._runtime.db, self._runtime.settings, person_of(user))
             text = reader_texts.flooding(t, admission.retry_at, now)
-            if update.callback_query is not None:
-                # An alert takes 200 characters; this one is well within them.
-                await answer_press(update.callback_query, text, alert=True)
-            elif update.effective_chat is not None:
-                await context.bot.send_message(update.effective_chat.id, text)
+            try:
+                if update.callback_query is not None:
+                    # An alert takes 200 characters; this one is well within them.
+                    await answer_press(update.callback_query, text, alert=True)
+                elif update.effective_chat is not None:
+                    await context.bot.send_message(update.effective_chat.id, text)
+            except TelegramError as error:
+                # Stopped all the same: an error raised from here would let the update on
+                # to the handlers (python-telegram-bot goes on to the next group).
+                logger.warning("Person %s could not be told to wait: %s", user.id, error)
         elif admission.verdict is Verdict.SPAM:
             # Asked again before a ban: at the word, Telegram may not have been able to say
             # (None); a moderator is let through, and nobody is banned on a doubt.

@@ -466,3 +466,29 @@ async def test_an_update_tried_again_after_a_failure_is_not_counted_again(
         telegram.user_sends_text(READER, "/help")
         await telegram.wait_for_bot_message(READER, contains="How to comment", timeout=15)
         assert not any(FLOOD_NOTICE in text for text in answers_to(telegram, READER))
+
+
+async def test_a_word_to_a_flooder_that_fails_lets_nothing_through(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Telegram refuses the word "I will not answer" (the flooder blocked the bot, or an
+    error): the update past the gate is still not handled, nor answered."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        flood_gate_burst=1,
+        flood_gate_refill_seconds=SLOW_REFILL,
+    )
+    async with running_bot(settings):
+        telegram.user_sends_text(FLOODER, "/help")
+        await telegram.wait_for_bot_message(FLOODER, contains="How to comment")
+        telegram.fail_next("sendMessage", 500, "Internal Server Error", chat_id=FLOODER)
+        telegram.user_sends_text(FLOODER, "/help")
+        await all_handled(telegram)
+        await telegram.wait_for(
+            lambda: any(
+                call.method == "sendMessage" and call.status == 500 for call in telegram.calls
+            )
+        )
+        assert sum("How to comment" in t for t in answers_to(telegram, FLOODER)) == 1
