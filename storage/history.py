@@ -38,3 +38,17 @@ async def of_author(
         rejected=int(counts[1]) if counts else 0,
         banned_before=ban is not None,
     )
+
+
+async def spam_record(conn: aiosqlite.Connection, user_id: int) -> tuple[int, int, int]:
+    """For the spam check: the author's approved submissions, those marked spam (by a
+    moderator or caught), and everything they sent before."""
+    row = await fetch_one(
+        conn,
+        "SELECT COALESCE(SUM(status = 'approved'), 0), COALESCE(SUM(marked_spam), 0), COUNT(*)"
+        " FROM submissions WHERE user_id = ?",
+        (user_id,),
+    )
+    if row is None:
+        return 0, 0, 0
+    return int(row[0]), int(row[1]), int(row[2])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,6 +12,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.services import abuse, effects, languages
+from bot.services.spam_screen import Screening, SpamScreen
 from bot.settings import Settings
 from storage import articles, history, intake, outbox, processed_updates, readers, submissions
 from storage.db import Database
@@ -91,6 +93,8 @@ class CommentRequest:
     message_id: int | None = None
     # The update it came in: recorded as handled with the comment, in its transaction.
     update: processed_updates.HandledUpdate | None = None
+    # The spam check's verdict (None: not checked): spam is caught, unsure flagged.
+    screening: Screening | None = None
 
 
 async def submit_comment(
@@ -225,11 +229,16 @@ async def _store(
         ],
     )
     stored = dict(zip(taken, submission_ids, strict=True))
-    trusted = {i for i in taken if await _is_trusted(conn, settings, requests[i].author.user_id)}
+    caught = await _judge_spam(conn, requests, stored, taken)
+    trusted = {
+        i
+        for i in taken
+        if i not in caught and await _is_trusted(conn, settings, requests[i].author.user_id)
+    }
     rows: list[outbox.NewRow] = []
     for i in taken:
         article = articles_of[i]
-        rows += effects.received_rows(
+        acknowledgement, card = effects.received_rows(
             settings,
             requests[i].author.user_id,
             stored[i],
@@ -242,6 +251,8 @@ async def _store(
                 settings,
             ).language,
         )
+        # Caught spam: its sender hears the usual "received", and no moderator sees it.
+        rows += [acknowledgement] if i in caught else [acknowledgement, card]
     await outbox.enqueue_all(conn, rows, max(requests[i].now for i in taken))
     for i in trusted:
         await submissions.auto_approve(conn, stored[i], requests[i].now)
@@ -256,6 +267,22 @@ async def _store(
             articles_of[i],
         )
     return result
+
+
+async def _judge_spam(
+    conn: aiosqlite.Connection,
+    requests: Sequence[CommentRequest],
+    stored: dict[int, int],
+    taken: list[int],
+) -> set[int]:
+    """Keep the spam check's flag with the stored comments, and set aside those it caught
+    (rejected as spam by nobody, kept for /spam); returns which were caught."""
+    screened = {i: s for i in taken if (s := requests[i].screening) is not None and s.flagged}
+    await submissions.flag_spam(conn, [s.stored(stored[i]) for i, s in screened.items()])
+    caught = {i for i, s in screened.items() if s.catches}
+    for i in caught:
+        await submissions.mark_caught(conn, stored[i], requests[i].now, author_banned=False)
+    return caught
 
 
 def _article_id(article: Article | None) -> int:
@@ -300,13 +327,19 @@ class CommentIntake:
     comment that arrives alone is stored at once: nothing waits for a batch to fill.
     """
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, spam: SpamScreen | None = None) -> None:
         self._db = db
         self._settings = settings
+        self._spam = spam
         self._waiting: list[_Waiting] = []
         self._storing: asyncio.Task[None] | None = None
 
     async def submit(self, request: CommentRequest) -> SubmitOutcome:
+        if self._spam is not None and request.screening is None:
+            # Before the batch, outside its transaction (CAS reads its cache under the
+            # database's lock); a refused comment was checked too, and counts in a wave.
+            screening = await self._spam.screen(request.author.user_id, request.text, request.now)
+            request = dataclasses.replace(request, screening=screening)
         outcome: asyncio.Future[SubmitOutcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, outcome))
         if self._storing is None or self._storing.done():
