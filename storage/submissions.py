@@ -171,11 +171,12 @@ async def flag_spam(conn: aiosqlite.Connection, verdicts: Sequence[SpamVerdict])
 async def mark_caught(
     conn: aiosqlite.Connection, submission_id: int, now: float, *, author_banned: bool
 ) -> None:
-    """Caught by the spam check by itself: rejected as spam by nobody, never a card."""
+    """Caught by the spam check by itself: rejected as spam by nobody, never a card.
+    decided_at stays empty: /stats counts moderators' decisions by it, and this was none."""
     await conn.execute(
         "UPDATE submissions SET status = 'rejected', marked_spam = 1, caught_at = ?,"
-        " decided_at = ?, author_banned = ? WHERE id = ? AND status = 'pending'",
-        (now, now, int(author_banned), submission_id),
+        " author_banned = ? WHERE id = ? AND status = 'pending'",
+        (now, int(author_banned), submission_id),
     )
 
 

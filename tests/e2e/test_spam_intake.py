@@ -42,11 +42,11 @@ async def fake_cas() -> AsyncIterator[FakeCas]:
 
 def thread_settings(telegram: FakeTelegram, database_path: Path, **overrides: object) -> Settings:
     populate(telegram, with_discussion=True)
+    overrides.setdefault("thread_moderation", "post")
     return make_settings(
         database_path,
         telegram_api_url=telegram.base_url,
         discussion_chat_id=DISCUSSION_CHAT_ID,
-        thread_moderation="post",
         **overrides,
     )
 
@@ -68,7 +68,8 @@ async def caught(settings: Settings) -> list[tuple[str, int, int]]:
         conn.execute(
             "SELECT text, user_id, author_banned FROM submissions"
             " WHERE caught_at IS NOT NULL AND status = 'rejected' AND marked_spam = 1"
-            " AND spam_score >= 0.98 AND spam_reasons IS NOT NULL ORDER BY id"
+            " AND spam_score >= 0.98 AND spam_reasons IS NOT NULL"
+            " AND decided_at IS NULL AND decided_by IS NULL ORDER BY id"
         ) as cursor,
     ):
         return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
@@ -89,12 +90,14 @@ async def comment_privately(telegram: FakeTelegram, reader: int, post: dict[str,
     await telegram.wait_for_bot_message(reader, contains="Send your comment")
 
 
+@pytest.mark.parametrize("mode", ["pre", "post"])
 async def test_spam_typed_under_a_post_is_deleted_and_its_author_banned_without_a_card(
-    telegram: FakeTelegram, database_path: Path
+    telegram: FakeTelegram, database_path: Path, mode: str
 ) -> None:
-    """Post-moderation: spam comes down at once, its new author is kicked from the group,
-    no card; a genuine comment typed after it gets its card; nothing is learned."""
-    settings = thread_settings(telegram, database_path)
+    """Pre- and post-moderation: spam comes down at once, its new author is kicked from
+    the group, no card; a genuine comment typed after it gets its card; nothing is
+    learned, and /stats counts no decision."""
+    settings = thread_settings(telegram, database_path, thread_moderation=mode)
     async with running_bot(settings):
         _, post = await post_article(telegram)
         under = (await thread_of(telegram, post))["message_id"]
@@ -106,7 +109,10 @@ async def test_spam_typed_under_a_post_is_deleted_and_its_author_banned_without_
         genuine = types_under(telegram, READER, GENUINE, under)
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="the mayor")
         assert "Likely spam" not in card["text"]
-        assert in_group(telegram, genuine["message_id"])
+        # Post-moderation leaves a genuine comment up; pre holds it (taken down).
+        await telegram.wait_for(
+            lambda: in_group(telegram, genuine["message_id"]) is (mode == "post")
+        )
         # Cards go out in order: the genuine one's is out, so spam's would be too.
         assert cards_saying(telegram, "WhatsApp") == []
     assert await caught(settings) == [(SPAM, SPAMMER, 1)]
