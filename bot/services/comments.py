@@ -11,8 +11,9 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.cas import CasVerdict
 from bot.services import abuse, effects, languages
-from bot.services.spam_screen import Screening, SpamScreen
+from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings
 from storage import articles, history, intake, outbox, processed_updates, readers, submissions
 from storage.db import Database
@@ -93,8 +94,8 @@ class CommentRequest:
     message_id: int | None = None
     # The update it came in: recorded as handled with the comment, in its transaction.
     update: processed_updates.HandledUpdate | None = None
-    # The spam check's verdict (None: not checked): spam is caught, unsure flagged.
-    screening: Screening | None = None
+    # CAS's answer on the author, asked before the batch (the spam check weighs it).
+    cas: CasVerdict = CasVerdict.UNKNOWN
 
 
 async def submit_comment(
@@ -120,7 +121,10 @@ async def submit_comment(
 
 
 async def submit_comments(
-    db: Database, settings: Settings, requests: Sequence[CommentRequest]
+    db: Database,
+    settings: Settings,
+    requests: Sequence[CommentRequest],
+    spam: SpamScreen | None = None,
 ) -> list[SubmitOutcome]:
     """Store comments that arrived together, each judged as if it came alone, in one
     transaction; one statement per step serves them all. Authors must be distinct (one
@@ -144,6 +148,15 @@ async def submit_comments(
                 for r, text in zip(requests, texts, strict=True)
             ],
         )
+        # Every comment meets the spam check once, refused or not (it counts in a wave).
+        screenings = (
+            await spam.screen_in(
+                conn,
+                [Arrival(r.author.user_id, r.text, r.now, r.cas) for r in requests],
+            )
+            if spam is not None
+            else [None] * len(requests)
+        )
         outcomes = [
             judge(settings, arrival, text, r.now)
             for r, arrival, text in zip(requests, arrivals, texts, strict=True)
@@ -154,7 +167,9 @@ async def submit_comments(
             if outcome.result is SubmitResult.ACCEPTED
         ]
         if taken:
-            outcomes = await _store(conn, settings, requests, texts, arrivals, outcomes, taken)
+            outcomes = await _store(
+                conn, settings, requests, texts, arrivals, outcomes, taken, screenings
+            )
             # A stored comment ends the reader's commenting; a refusal keeps them in the
             # article, so a shorter try needs no link (and a ban or a closed article is
             # answered the same way again).
@@ -207,6 +222,7 @@ async def _store(
     arrivals: list[intake.Arrival],
     outcomes: list[SubmitOutcome],
     taken: list[int],
+    screenings: Sequence[Screening | None],
 ) -> list[SubmitOutcome]:
     """Store the taken comments, pending (or published, for trusted authors), each with its
     acknowledgement and card; returns the outcomes with what was stored."""
@@ -229,7 +245,7 @@ async def _store(
         ],
     )
     stored = dict(zip(taken, submission_ids, strict=True))
-    caught = await _judge_spam(conn, requests, stored, taken)
+    caught = await _judge_spam(conn, requests, screenings, stored, taken)
     trusted = {
         i
         for i in taken
@@ -272,12 +288,13 @@ async def _store(
 async def _judge_spam(
     conn: aiosqlite.Connection,
     requests: Sequence[CommentRequest],
+    screenings: Sequence[Screening | None],
     stored: dict[int, int],
     taken: list[int],
 ) -> set[int]:
     """Keep the spam check's flag with the stored comments, and set aside those it caught
     (rejected as spam by nobody, kept for /spam); returns which were caught."""
-    screened = {i: s for i in taken if (s := requests[i].screening) is not None and s.flagged}
+    screened = {i: s for i in taken if (s := screenings[i]) is not None and s.flagged}
     await submissions.flag_spam(conn, [s.stored(stored[i]) for i, s in screened.items()])
     caught = {i for i, s in screened.items() if s.catches}
     for i in caught:
@@ -335,11 +352,11 @@ class CommentIntake:
         self._storing: asyncio.Task[None] | None = None
 
     async def submit(self, request: CommentRequest) -> SubmitOutcome:
-        if self._spam is not None and request.screening is None:
-            # Before the batch, outside its transaction (CAS reads its cache under the
-            # database's lock); a refused comment was checked too, and counts in a wave.
-            screening = await self._spam.screen(request.author.user_id, request.text, request.now)
-            request = dataclasses.replace(request, screening=screening)
+        if self._spam is not None and self._spam.checking:
+            # Before the batch, outside its transaction: CAS reads its cache under the
+            # database's lock. The check itself is made in the batch's transaction.
+            cas = await self._spam.cas_verdict(request.author.user_id)
+            request = dataclasses.replace(request, cas=cas)
         outcome: asyncio.Future[SubmitOutcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, outcome))
         if self._storing is None or self._storing.done():
@@ -354,7 +371,9 @@ class CommentIntake:
         while self._waiting:
             batch, self._waiting = _one_per_author(self._waiting, MAX_BATCH)
             try:
-                outcomes = await submit_comments(self._db, self._settings, [r for r, _ in batch])
+                outcomes = await submit_comments(
+                    self._db, self._settings, [r for r, _ in batch], self._spam
+                )
             except Exception:
                 # One comment the batch could not store must not fail the others with it.
                 await self._store_one_by_one(batch)
@@ -366,7 +385,7 @@ class CommentIntake:
     async def _store_one_by_one(self, batch: list[_Waiting]) -> None:
         for request, waiting in batch:
             try:
-                [outcome] = await submit_comments(self._db, self._settings, [request])
+                [outcome] = await submit_comments(self._db, self._settings, [request], self._spam)
             except Exception as error:
                 if not waiting.done():
                     waiting.set_exception(error)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import aiosqlite
 
 from bot.cas import CasChecker, CasVerdict
 from bot.settings import Settings, SpamFilterMode
@@ -65,23 +68,64 @@ class SpamScreen:
         self._filter = spam_filter
         self._cas = cas
 
+    @property
+    def checking(self) -> bool:
+        return self._settings.spam_filter is not SpamFilterMode.OFF
+
+    async def cas_verdict(self, user_id: int) -> CasVerdict:
+        """CAS's answer (UNKNOWN at once with CAS_CHECK off). Outside any transaction: CAS
+        reads its cache under the database's lock."""
+        if self._cas is None or not self.checking:
+            return CasVerdict.UNKNOWN
+        return await self._cas.check(user_id)
+
     async def screen(self, user_id: int, text: str, now: float) -> Screening | None:
         """The verdict on one message received (None: SPAM_FILTER=off). Call it once per
-        message (a wave is counted from it) and outside any transaction: CAS reads its
-        cache under the database's lock."""
-        mode = self._settings.spam_filter
-        if mode is SpamFilterMode.OFF:
+        message (a wave is counted from it) and outside any transaction."""
+        if not self.checking:
             return None
         # Asked first, so that CAS's answer comes while the record is read.
-        cas = asyncio.create_task(self._cas.check(user_id)) if self._cas is not None else None
+        cas = asyncio.create_task(self.cas_verdict(user_id))
         async with self._db.reading() as conn:
-            approved, spam, earlier = await history.spam_record(conn, user_id)
-        author = AuthorRecord(user_id, approved=approved, spam=spam, earlier_messages=earlier)
-        check = self._filter.check(text, author=author, now=now)
-        # UNKNOWN (CAS off, failing or slow) counts for nothing; `check` never raises.
-        if cas is not None and await cas is CasVerdict.BANNED:
-            check = _listed_by_cas(check, author, self._filter.thresholds.spam)
-        return Screening(check, mode, approved)
+            records = await history.spam_records(conn, [user_id])
+        [screening] = self.judge([Arrival(user_id, text, now, await cas)], records)
+        return screening
+
+    async def screen_in(
+        self, conn: aiosqlite.Connection, arrivals: Sequence[Arrival]
+    ) -> list[Screening | None]:
+        """As `screen`, for messages that arrived together, inside the caller's
+        transaction (their authors' records in one statement); CAS asked beforehand."""
+        if not self.checking:
+            return [None] * len(arrivals)
+        records = await history.spam_records(conn, [a.user_id for a in arrivals])
+        return self.judge(arrivals, records)
+
+    def judge(
+        self, arrivals: Sequence[Arrival], records: dict[int, tuple[int, int, int]]
+    ) -> list[Screening | None]:
+        screenings: list[Screening | None] = []
+        for arrival in arrivals:
+            approved, spam, earlier = records.get(arrival.user_id, (0, 0, 0))
+            author = AuthorRecord(
+                arrival.user_id, approved=approved, spam=spam, earlier_messages=earlier
+            )
+            check = self._filter.check(arrival.text, author=author, now=arrival.now)
+            # UNKNOWN (CAS off, failing or slow) counts for nothing.
+            if arrival.cas is CasVerdict.BANNED:
+                check = _listed_by_cas(check, author, self._filter.thresholds.spam)
+            screenings.append(Screening(check, self._settings.spam_filter, approved))
+        return screenings
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A message to check: who sent it, its words, when, and what CAS said of them."""
+
+    user_id: int
+    text: str
+    now: float
+    cas: CasVerdict = CasVerdict.UNKNOWN
 
 
 def _listed_by_cas(check: SpamCheck, author: AuthorRecord, spam_threshold: float) -> SpamCheck:
