@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot import callback_data
+from bot.cas import CasChecker
 from bot.chats import check_rights, resolve_chats
 from bot.delivery.worker import OutboxWorker
 from bot.i18n import SUPPORTED, Texts
@@ -36,6 +37,7 @@ from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
+from bot.services.spam_screen import SpamScreen
 from bot.settings import Settings, ThreadModeration
 from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
@@ -120,7 +122,14 @@ def build_application(settings: Settings) -> BotApp:
         runtime.spam_filter_handle = await SpamFilter.open(
             runtime.db, Thresholds(settings.spam_threshold, settings.spam_unsure_threshold)
         )
-        runtime.comment_intake_handle = CommentIntake(runtime.db, settings)
+        # CAS is asked only with CAS_CHECK on; the spam check asks it beside its own.
+        runtime.cas_handle = CasChecker(settings, runtime.db) if settings.cas_check else None
+        runtime.spam_screen_handle = SpamScreen(
+            runtime.db, settings, runtime.spam_filter_handle, runtime.cas_handle
+        )
+        runtime.comment_intake_handle = CommentIntake(
+            runtime.db, settings, runtime.spam_screen_handle
+        )
         runtime.outbox_handle = OutboxWorker(
             runtime.db, application.bot, settings, runtime.bot_username, budget
         )
@@ -166,6 +175,8 @@ def build_application(settings: Settings) -> BotApp:
             await runtime.outbox_handle.stop()
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        if runtime.cas_handle is not None:
+            await runtime.cas_handle.close()
         if runtime.spam_filter_handle is not None and runtime.db_handle is not None:
             # What was learned since the last snapshot need not be replayed at the next start.
             await runtime.spam_filter_handle.save()

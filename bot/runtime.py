@@ -9,6 +9,7 @@ from telegram import Message, User
 from telegram.constants import ChatType
 from telegram.ext import filters
 
+from bot.cas import CasChecker
 from bot.delivery.worker import OutboxWorker
 from bot.i18n import Texts
 from bot.moderators import ModeratorDirectory
@@ -18,6 +19,7 @@ from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
+from bot.services.spam_screen import SpamScreen
 from bot.settings import Settings
 from bot.spam.filter import SpamFilter
 from bot.telegram_budget import TelegramBudget
@@ -41,6 +43,8 @@ class Runtime:
     feed_poller_handle: FeedPoller | None = None
     claim_sweeper_handle: ClaimSweeper | None = None
     spam_filter_handle: SpamFilter | None = None
+    spam_screen_handle: SpamScreen | None = None
+    cas_handle: CasChecker | None = None
     bot_username: str = ""
     # The Runtime is built with the Application, just before it starts: /status counts
     # the bot's uptime from here.
@@ -59,6 +63,12 @@ class Runtime:
         if self.spam_filter_handle is None:
             raise RuntimeError("the spam filter is opened in post_init; it is not open yet")
         return self.spam_filter_handle
+
+    @property
+    def spam_screen(self) -> SpamScreen:
+        if self.spam_screen_handle is None:
+            raise RuntimeError("the spam check is opened in post_init; it is not open yet")
+        return self.spam_screen_handle
 
     @property
     def comment_intake(self) -> CommentIntake:

@@ -36,6 +36,16 @@ def _group_id(value: object) -> int:
     return int(text)
 
 
+class SpamFilterMode(StrEnum):
+    """What the spam check does with what readers send (bot.services.spam_screen)."""
+
+    # Confident spam is removed (never a card); unsure is a flagged card.
+    ON = "on"
+    # A dry run: every message is a card, spam and unsure ones flagged; nothing is removed.
+    FLAG = "flag"
+    OFF = "off"
+
+
 class ThreadModeration(StrEnum):
     """What happens to what readers type under a post, in the discussion group."""
 
@@ -116,6 +126,11 @@ class Settings(BaseSettings):
     # (shown to moderators, flagged); below, ham. Measured in benchmarks/spam.py.
     spam_threshold: float = Field(default=0.98, gt=0, le=1)
     spam_unsure_threshold: float = Field(default=0.5, gt=0, le=1)
+    # What the check does with what arrives: on (removes spam), flag (a dry run), off.
+    spam_filter: SpamFilterMode = SpamFilterMode.ON
+    # The author of spam typed under a post is banned from the discussion group, unless
+    # they have an approved comment.
+    spam_ban: bool = True
     # Retention. A reader's open article or contact form lapses after this many hours.
     reader_state_hours: float = Field(default=24.0, gt=0)
     # Delivered and given-up outbox rows are kept this long (for the log of what was sent).

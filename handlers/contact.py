@@ -92,6 +92,7 @@ class ContactHandlers:
             time.time(),
             message_id=message_id,
             state=state,
+            spam=self._runtime.spam_screen,
         )
         if outcome.step in {Step.SUBMITTED, Step.ALREADY_STORED, Step.ASK_EMAIL, Step.ASK_MESSAGE}:
             # What comes next (the next question, or "received") is queued with the change.

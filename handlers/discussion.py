@@ -109,6 +109,7 @@ class DiscussionHandlers:
                 bot_may_delete=may_delete,
             ),
             self._runtime.floods,
+            self._runtime.spam_screen,
         )
         logger.info("Thread message %s: %s", message.message_id, outcome.result.value)
         self._runtime.wake_outbox()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiosqlite
 
 from storage.db import fetch_all, fetch_one
@@ -38,3 +40,22 @@ async def of_author(
         rejected=int(counts[1]) if counts else 0,
         banned_before=ban is not None,
     )
+
+
+async def spam_records(
+    conn: aiosqlite.Connection, user_ids: Sequence[int]
+) -> dict[int, tuple[int, int, int]]:
+    """For the spam check, in one statement: each author's approved submissions, those
+    marked spam (by a moderator or caught), and everything they sent before. An author
+    not in the answer has sent nothing."""
+    distinct = sorted(set(user_ids))
+    if not distinct:
+        return {}
+    marks = ", ".join("?" * len(distinct))
+    rows = await fetch_all(
+        conn,
+        "SELECT user_id, COALESCE(SUM(status = 'approved'), 0), COALESCE(SUM(marked_spam), 0),"
+        f" COUNT(*) FROM submissions WHERE user_id IN ({marks}) GROUP BY user_id",
+        distinct,
+    )
+    return {int(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in rows}

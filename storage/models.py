@@ -113,8 +113,15 @@ class Submission:
     removal_refused: str | None = None
     thread_post_refused: str | None = None
     retracted_by_edit: bool = False
-    # Rejected with 🧹 Spam: the spam check learned it.
+    # Rejected with 🧹 Spam: the spam check learned it (or, caught_at set, it caught it).
     marked_spam: bool = False
+    # The spam check's verdict when it was "unsure" or "spam": the score and the reasons
+    # (kind, count, minutes; bot.spam.checker.Reason), strongest first. None: ham, or not
+    # checked.
+    spam_score: float | None = None
+    spam_reasons: tuple[tuple[str, int, int], ...] = ()
+    # Caught by the spam check by itself: never a card, kept for /spam and its undo.
+    caught_at: float | None = None
 
     @property
     def is_pending(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ SELECT = (
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
-    " s.marked_spam,"
+    " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at,"
     " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -47,6 +48,9 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         decided_at=row["decided_at"],
         author_banned=bool(row["author_banned"]),
         marked_spam=bool(row["marked_spam"]),
+        spam_score=row["spam_score"],
+        spam_reasons=_reasons_from_json(row["spam_reasons"]),
+        caught_at=row["caught_at"],
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),
@@ -134,6 +138,46 @@ async def from_message(
         (user_id, source_message_id),
     )
     return int(row[0]) if row else None
+
+
+def _reasons_from_json(stored: str | None) -> tuple[tuple[str, int, int], ...]:
+    if not stored:
+        return ()
+    return tuple(
+        (str(kind), int(count), int(minutes)) for kind, count, minutes in json.loads(stored)
+    )
+
+
+@dataclass(frozen=True)
+class SpamVerdict:
+    """What the spam check said of a submission, as stored (reasons: kind, count, minutes)."""
+
+    submission_id: int
+    score: float
+    reasons: Sequence[tuple[str, int, int]]
+
+
+async def flag_spam(conn: aiosqlite.Connection, verdicts: Sequence[SpamVerdict]) -> None:
+    """Keep the check's score and reasons with the submissions: the card's flag."""
+    await conn.executemany(
+        "UPDATE submissions SET spam_score = ?, spam_reasons = ? WHERE id = ?",
+        [
+            (v.score, json.dumps([list(reason) for reason in v.reasons]), v.submission_id)
+            for v in verdicts
+        ],
+    )
+
+
+async def mark_caught(
+    conn: aiosqlite.Connection, submission_id: int, now: float, *, author_banned: bool
+) -> None:
+    """Caught by the spam check by itself: rejected as spam by nobody, never a card.
+    decided_at stays empty: /stats counts moderators' decisions by it, and this was none."""
+    await conn.execute(
+        "UPDATE submissions SET status = 'rejected', marked_spam = 1, caught_at = ?,"
+        " author_banned = ? WHERE id = ? AND status = 'pending'",
+        (now, int(author_banned), submission_id),
+    )
 
 
 async def get(conn: aiosqlite.Connection, submission_id: int) -> Submission | None:

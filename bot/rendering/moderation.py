@@ -20,6 +20,7 @@ from bot.rendering.common import (
     person_line,
     visible_length,
 )
+from bot.rendering.spam import spam_lines
 from bot.services.abuse import CardFlags
 from bot.services.moderation import VERDICTS, Decision
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
@@ -70,6 +71,7 @@ def card(
         *_card_header(t, submission, article_title),
         *_thread_lines(t, submission),
         *_thread_post_lines(t, submission),
+        *spam_lines(t, submission),
     ]
     if flags is not None:
         lines += _flag_lines(t, flags)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import aiosqlite
 
+from bot.cas import CasVerdict
 from bot.services import abuse, effects, languages
+from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings
 from storage import articles, history, intake, outbox, processed_updates, readers, submissions
 from storage.db import Database
@@ -91,6 +94,8 @@ class CommentRequest:
     message_id: int | None = None
     # The update it came in: recorded as handled with the comment, in its transaction.
     update: processed_updates.HandledUpdate | None = None
+    # CAS's answer on the author, asked before the batch (the spam check weighs it).
+    cas: CasVerdict = CasVerdict.UNKNOWN
 
 
 async def submit_comment(
@@ -116,7 +121,10 @@ async def submit_comment(
 
 
 async def submit_comments(
-    db: Database, settings: Settings, requests: Sequence[CommentRequest]
+    db: Database,
+    settings: Settings,
+    requests: Sequence[CommentRequest],
+    spam: SpamScreen | None = None,
 ) -> list[SubmitOutcome]:
     """Store comments that arrived together, each judged as if it came alone, in one
     transaction; one statement per step serves them all. Authors must be distinct (one
@@ -140,6 +148,15 @@ async def submit_comments(
                 for r, text in zip(requests, texts, strict=True)
             ],
         )
+        # Every comment meets the spam check once, refused or not (it counts in a wave).
+        screenings = (
+            await spam.screen_in(
+                conn,
+                [Arrival(r.author.user_id, r.text, r.now, r.cas) for r in requests],
+            )
+            if spam is not None
+            else [None] * len(requests)
+        )
         outcomes = [
             judge(settings, arrival, text, r.now)
             for r, arrival, text in zip(requests, arrivals, texts, strict=True)
@@ -150,7 +167,9 @@ async def submit_comments(
             if outcome.result is SubmitResult.ACCEPTED
         ]
         if taken:
-            outcomes = await _store(conn, settings, requests, texts, arrivals, outcomes, taken)
+            outcomes = await _store(
+                conn, settings, requests, texts, arrivals, outcomes, taken, screenings
+            )
             # A stored comment ends the reader's commenting; a refusal keeps them in the
             # article, so a shorter try needs no link (and a ban or a closed article is
             # answered the same way again).
@@ -203,6 +222,7 @@ async def _store(
     arrivals: list[intake.Arrival],
     outcomes: list[SubmitOutcome],
     taken: list[int],
+    screenings: Sequence[Screening | None],
 ) -> list[SubmitOutcome]:
     """Store the taken comments, pending (or published, for trusted authors), each with its
     acknowledgement and card; returns the outcomes with what was stored."""
@@ -225,11 +245,16 @@ async def _store(
         ],
     )
     stored = dict(zip(taken, submission_ids, strict=True))
-    trusted = {i for i in taken if await _is_trusted(conn, settings, requests[i].author.user_id)}
+    caught = await _judge_spam(conn, requests, screenings, stored, taken)
+    trusted = {
+        i
+        for i in taken
+        if i not in caught and await _is_trusted(conn, settings, requests[i].author.user_id)
+    }
     rows: list[outbox.NewRow] = []
     for i in taken:
         article = articles_of[i]
-        rows += effects.received_rows(
+        acknowledgement, card = effects.received_rows(
             settings,
             requests[i].author.user_id,
             stored[i],
@@ -242,6 +267,8 @@ async def _store(
                 settings,
             ).language,
         )
+        # Caught spam: its sender hears the usual "received", and no moderator sees it.
+        rows += [acknowledgement] if i in caught else [acknowledgement, card]
     await outbox.enqueue_all(conn, rows, max(requests[i].now for i in taken))
     for i in trusted:
         await submissions.auto_approve(conn, stored[i], requests[i].now)
@@ -256,6 +283,23 @@ async def _store(
             articles_of[i],
         )
     return result
+
+
+async def _judge_spam(
+    conn: aiosqlite.Connection,
+    requests: Sequence[CommentRequest],
+    screenings: Sequence[Screening | None],
+    stored: dict[int, int],
+    taken: list[int],
+) -> set[int]:
+    """Keep the spam check's flag with the stored comments, and set aside those it caught
+    (rejected as spam by nobody, kept for /spam); returns which were caught."""
+    screened = {i: s for i in taken if (s := screenings[i]) is not None and s.flagged}
+    await submissions.flag_spam(conn, [s.stored(stored[i]) for i, s in screened.items()])
+    caught = {i for i, s in screened.items() if s.catches}
+    for i in caught:
+        await submissions.mark_caught(conn, stored[i], requests[i].now, author_banned=False)
+    return caught
 
 
 def _article_id(article: Article | None) -> int:
@@ -300,13 +344,19 @@ class CommentIntake:
     comment that arrives alone is stored at once: nothing waits for a batch to fill.
     """
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, spam: SpamScreen | None = None) -> None:
         self._db = db
         self._settings = settings
+        self._spam = spam
         self._waiting: list[_Waiting] = []
         self._storing: asyncio.Task[None] | None = None
 
     async def submit(self, request: CommentRequest) -> SubmitOutcome:
+        if self._spam is not None and self._spam.checking:
+            # Before the batch, outside its transaction: CAS reads its cache under the
+            # database's lock. The check itself is made in the batch's transaction.
+            cas = await self._spam.cas_verdict(request.author.user_id)
+            request = dataclasses.replace(request, cas=cas)
         outcome: asyncio.Future[SubmitOutcome] = asyncio.get_running_loop().create_future()
         self._waiting.append((request, outcome))
         if self._storing is None or self._storing.done():
@@ -321,7 +371,9 @@ class CommentIntake:
         while self._waiting:
             batch, self._waiting = _one_per_author(self._waiting, MAX_BATCH)
             try:
-                outcomes = await submit_comments(self._db, self._settings, [r for r, _ in batch])
+                outcomes = await submit_comments(
+                    self._db, self._settings, [r for r, _ in batch], self._spam
+                )
             except Exception:
                 # One comment the batch could not store must not fail the others with it.
                 await self._store_one_by_one(batch)
@@ -333,7 +385,7 @@ class CommentIntake:
     async def _store_one_by_one(self, batch: list[_Waiting]) -> None:
         for request, waiting in batch:
             try:
-                [outcome] = await submit_comments(self._db, self._settings, [request])
+                [outcome] = await submit_comments(self._db, self._settings, [request], self._spam)
             except Exception as error:
                 if not waiting.done():
                     waiting.set_exception(error)

@@ -9,9 +9,10 @@ import aiosqlite
 from email_validator import EmailNotValidError, validate_email
 
 from bot.services import abuse, effects
+from bot.services.spam_screen import Screening, SpamScreen
 from bot.settings import Settings
 from bot.text import one_line, tg_length
-from storage import contact_replies, readers, submissions
+from storage import contact_replies, outbox, readers, submissions
 from storage.db import Database
 from storage.models import Person, ReaderState, ReplyDirection, Submission, SubmissionKind
 
@@ -94,6 +95,7 @@ async def answer(
     *,
     message_id: int | None = None,
     state: ReaderState | None = None,
+    spam: SpamScreen | None = None,
 ) -> FormOutcome:
     """Take the reader's answer to the current step; nothing is queued until all are valid.
 
@@ -105,6 +107,13 @@ async def answer(
     are handled one at a time, so it is still theirs); without it, it is read here.
     """
     text = text.strip()
+    # The message itself (not a name or an address) meets the spam check, outside the
+    # transaction: CAS reads its cache under the database's lock.
+    screening = (
+        await spam.screen(reader.user_id, text, now)
+        if spam is not None and state is not None and state.mode == ASKING_MESSAGE and text
+        else None
+    )
     async with db.transaction() as conn:
         if message_id is not None and await submissions.from_message(
             conn, reader.user_id, message_id
@@ -167,11 +176,31 @@ async def answer(
             contact_email=data.get("email"),
             source_message_id=message_id,
         )
-        await effects.submission_received(
-            conn, settings, reader.user_id, submission_id, SubmissionKind.CONTACT, now
-        )
+        await _received(conn, settings, reader.user_id, submission_id, screening, now)
         await readers.clear_state(conn, reader.user_id)
     return FormOutcome(Step.SUBMITTED, submission_id=submission_id)
+
+
+async def _received(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    reader_id: int,
+    submission_id: int,
+    screening: Screening | None,
+    now: float,
+) -> None:
+    """The reader hears "received"; the moderators get a card, flagged if the spam check
+    is unsure, and none if it caught the message (kept aside for /spam)."""
+    acknowledgement, card = effects.received_rows(
+        settings, reader_id, submission_id, SubmissionKind.CONTACT
+    )
+    if screening is not None and screening.flagged:
+        await submissions.flag_spam(conn, [screening.stored(submission_id)])
+    if screening is not None and screening.catches:
+        await submissions.mark_caught(conn, submission_id, now, author_banned=False)
+        await outbox.enqueue_all(conn, [acknowledgement], now)
+        return
+    await outbox.enqueue_all(conn, [acknowledgement, card], now)
 
 
 async def current_step(db: Database, user_id: int) -> str | None:

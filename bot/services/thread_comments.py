@@ -19,10 +19,11 @@ from bot.services import abuse, admin_notices, comments, desk, effects, floods, 
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate, Verdict
+from bot.services.spam_screen import BANNED_BY_SPAM_CHECK, Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
-from storage import articles, intake, outbox, readers, thread_sources
+from storage import articles, intake, outbox, readers, submissions, thread_sources
 from storage.db import Database
-from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
+from storage.models import Article, Person, Submission, SubmissionKind, SubmissionStatus
 
 
 class ThreadResult(StrEnum):
@@ -39,6 +40,9 @@ class ThreadResult(StrEnum):
     # Deleted without a card: a banned author, or one refused (flood, repeat, too long,
     # a closed article), who is told why.
     REMOVED = "removed"
+    # Spam, by the spam check: deleted at once, kept aside as caught, never a card; its
+    # author banned from the group unless SPAM_BAN is off or they have an approved comment.
+    CAUGHT = "caught"
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,31 @@ async def _take_edit(
 
 
 async def hold_for_moderation(
-    db: Database, settings: Settings, comment: ThreadComment, gate: FloodGate | None = None
+    db: Database,
+    settings: Settings,
+    comment: ThreadComment,
+    gate: FloodGate | None = None,
+    spam: SpamScreen | None = None,
 ) -> ThreadOutcome:
     """Judge a comment typed in a thread (or an edit of one) as one sent through the bot is
     judged, and queue what follows: its card, its deletion from the group (pre), and a
     word to its author. With a flood `gate`, a refused author is told once, then not
-    again until they may write, and banned as spam if they keep flooding."""
+    again until they may write, and banned as spam if they keep flooding. With a `spam`
+    screen, a new message is checked: spam is caught, an unsure one flagged."""
     text = comment.text.replace("\x00", "").strip()
+    # Outside the transaction: CAS reads its cache under the database's lock.
+    screening = await _screen(spam, comment, text)
+    return await _hold(db, settings, comment, text, gate, screening)
+
+
+async def _hold(
+    db: Database,
+    settings: Settings,
+    comment: ThreadComment,
+    text: str,
+    gate: FloodGate | None,
+    screening: Screening | None,
+) -> ThreadOutcome:
     source = comment.source
     now = comment.now
     async with db.transaction() as conn:
@@ -191,6 +213,14 @@ async def hold_for_moderation(
         # and moderators see them even if the deletion goes first.
         rows: list[outbox.NewRow] = []
         submission_id: int | None = None
+        # What cannot be taken down is carded, flagged, rather than caught.
+        if (
+            judged.result is SubmitResult.ACCEPTED
+            and screening is not None
+            and screening.catches
+            and not no_right
+        ):
+            return await _catch(conn, settings, comment, text, source, article, screening)
         if judged.result is SubmitResult.ACCEPTED:
             submission_id = await thread_sources.insert_thread_comment(
                 conn,
@@ -203,6 +233,8 @@ async def hold_for_moderation(
                 kept=kept,
                 removal_refused="no_right" if no_right else None,
             )
+            if screening is not None and screening.flagged:
+                await submissions.flag_spam(conn, [screening.stored(submission_id)])
             _, card = effects.received_rows(
                 settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT
             )
@@ -264,6 +296,55 @@ async def hold_for_moderation(
     if submission_id is None:
         return ThreadOutcome(ThreadResult.REMOVED)
     return ThreadOutcome(ThreadResult.WATCHED if kept else ThreadResult.HELD, submission_id)
+
+
+async def _screen(spam: SpamScreen | None, comment: ThreadComment, text: str) -> Screening | None:
+    """The spam check's verdict on a new message (edits are not checked again: the words a
+    moderator will see are on the card already)."""
+    if spam is None or comment.source.edit_date != 0 or not text:
+        return None
+    return await spam.screen(comment.author.user_id, text, comment.now)
+
+
+async def _catch(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    comment: ThreadComment,
+    text: str,
+    source: thread_sources.ThreadSource,
+    article: Article | None,
+    screening: Screening,
+) -> ThreadOutcome:
+    """Spam typed under a post: stored as caught (for /spam and its undo), deleted at
+    once whatever the mode, and its author banned from the group if they are new here."""
+    submission_id = await thread_sources.insert_thread_comment(
+        conn,
+        comment.author.user_id,
+        article.id if article is not None else None,
+        text,
+        comment.now,
+        source,
+        author_name=comment.author.display_name,
+        kept=False,
+    )
+    ban = settings.spam_ban and screening.approved == 0
+    await submissions.flag_spam(conn, [screening.stored(submission_id)])
+    await submissions.mark_caught(conn, submission_id, comment.now, author_banned=ban)
+    await outbox.enqueue_all(
+        conn,
+        [
+            effects.delete_group_message_row(
+                source.chat_id, source.message_id, submission_id=submission_id
+            )
+        ],
+        comment.now,
+    )
+    if ban:
+        await readers.ban(
+            conn, comment.author.user_id, BANNED_BY_SPAM_CHECK, submission_id, comment.now
+        )
+        await effects.ban_in_discussion_group(conn, settings, comment.author.user_id, comment.now)
+    return ThreadOutcome(ThreadResult.CAUGHT, submission_id)
 
 
 async def _refusal_notice(

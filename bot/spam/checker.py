@@ -67,6 +67,8 @@ class ReasonKind(StrEnum):
     DISGUISED = "disguised"
     FIRST_MESSAGE = "first_message"
     KNOWN_SPAMMER = "known_spammer"
+    # The Combot Anti-Spam list has the account (bot.cas; weighed by the caller).
+    CAS_LISTED = "cas_listed"
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Reason:
             ReasonKind.DISGUISED: "look-alike letters",
             ReasonKind.FIRST_MESSAGE: "first message of a new author",
             ReasonKind.KNOWN_SPAMMER: "author sent spam before",
+            ReasonKind.CAS_LISTED: "listed by CAS",
         }[self.kind]
 
 

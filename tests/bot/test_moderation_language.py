@@ -78,6 +78,17 @@ ITEMS = [
     item(status=SubmissionStatus.REJECTED, **DECIDED, author_banned=True, marked_spam=True),
     item(status=SubmissionStatus.APPROVED, **DECIDED),
     item(status=SubmissionStatus.REJECTED, **DECIDED),
+    # The spam check's flag, every reason it may name (four a card).
+    *(
+        item(spam_score=0.82, spam_reasons=tuple((kind, 3, 5) for kind in kinds))
+        for kinds in (
+            ("invite_link", "similar_spam", "wave", "emoji"),
+            ("wording", "link", "mention", "phone"),
+            ("capitals", "disguised", "first_message", "known_spammer"),
+            ("cas_listed",),
+        )
+    ),
+    item(spam_score=0.5),
     item(status=SubmissionStatus.APPROVED, auto_approved=True),
     item(status=SubmissionStatus.REJECTED, auto_approved=True, **DECIDED),
     item(

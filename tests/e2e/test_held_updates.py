@@ -15,6 +15,7 @@ import pytest
 from bot import update_handling
 from bot.services import thread_comments
 from bot.services.floods import FloodGate
+from bot.services.spam_screen import SpamScreen
 from bot.services.thread_comments import ThreadComment, ThreadOutcome
 from bot.settings import Settings
 from storage import held_updates
@@ -173,12 +174,16 @@ async def test_a_channel_whose_comments_keep_failing_holds_up_no_other_channel(
     hostile_tries: list[float] = []
 
     async def failing_for_the_hostile_channel(
-        db: Database, settings: Settings, comment: ThreadComment, gate: FloodGate | None = None
+        db: Database,
+        settings: Settings,
+        comment: ThreadComment,
+        gate: FloodGate | None = None,
+        spam: SpamScreen | None = None,
     ) -> ThreadOutcome:
         if comment.author.user_id == hostile:
             hostile_tries.append(time.monotonic())
             raise RuntimeError("a bug that this channel's comments trip")
-        return await original(db, settings, comment, gate)
+        return await original(db, settings, comment, gate, spam)
 
     monkeypatch.setattr(thread_comments, "hold_for_moderation", failing_for_the_hostile_channel)
     async with running_bot(discussion_settings):

@@ -113,7 +113,9 @@ async def test_three_marks_teach_a_new_kind_of_spam_and_reject_teaches_nothing(
     otherwise is spam to the check. ❌ Reject teaches nothing; ✅ Approve teaches ham. An
     author with an approved comment is not banned by 🧹."""
     populate(telegram, with_discussion=False)
-    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    # A dry run: the check would catch the second gnome once the first is marked, and the
+    # moderators here mark all three themselves (catching on arrival: test_spam_intake).
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url, spam_filter="flag")
     verdict_before, score_before = await probe_score(settings)
     assert verdict_before is not Verdict.SPAM
     async with running_bot(settings):
@@ -158,6 +160,9 @@ async def test_spam_from_the_group_desk(telegram: FakeTelegram, database_path: P
         await comment(telegram, READER, post, "Honest words")
         telegram.user_sends_text(MODERATOR_ID, "/queue", chat_id=MODERATION_CHAT_ID)
         desk = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Review desk")
+        # The check was unsure of it: flagged on its card and on the desk.
+        assert "⚠️ Likely spam (" in card["text"]
+        assert "⚠️ Likely spam (" in desk["text"]
         assert labels(desk) == [
             "✅ Approve",
             "❌ Reject",
@@ -177,12 +182,16 @@ async def test_spam_from_the_group_desk(telegram: FakeTelegram, database_path: P
 async def test_spam_from_a_private_desk(telegram: FakeTelegram, database_path: Path) -> None:
     """A moderator's private desk offers 🧹 Spam, within Telegram's rows; a tap decides."""
     populate(telegram, with_discussion=False)
-    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    # A dry run: this spam would be caught before any desk saw it.
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url, spam_filter="flag")
     async with running_bot(settings):
         _, post = await post_article(telegram)
         card = await comment(telegram, SPAMMER, post, "Earn $500 a day, DM me")
         telegram.user_sends_text(MODERATOR_ID, "/desk")
         desk = await telegram.wait_for_bot_message(MODERATOR_ID, contains="Your desk")
+        # The check's flag, as on the card (SPAM_FILTER=flag flags what it would catch).
+        assert "⚠️ Likely spam (" in card["text"]
+        assert "⚠️ Likely spam (" in desk["text"]
         assert labels(desk) == [
             "✅ Approve",
             "❌ Reject",

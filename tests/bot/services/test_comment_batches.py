@@ -10,6 +10,7 @@ import pytest
 from bot.services import comments
 from bot.services.comments import CommentIntake, CommentRequest, SubmitResult
 from bot.services.effects import Effect
+from bot.services.spam_screen import SpamScreen
 from bot.settings import Settings
 from storage import processed_updates, readers, submissions
 from storage.db import Database
@@ -125,10 +126,13 @@ async def test_comments_arriving_while_a_batch_is_stored_go_together_in_the_next
     original = comments.submit_comments
 
     async def counting(
-        db: Database, settings: Settings, requests: list[CommentRequest]
+        db: Database,
+        settings: Settings,
+        requests: list[CommentRequest],
+        spam: SpamScreen | None = None,
     ) -> list[comments.SubmitOutcome]:
         batches.append(len(requests))
-        return await original(db, settings, requests)
+        return await original(db, settings, requests, spam)
 
     intake = CommentIntake(db, settings)
     with pytest.MonkeyPatch.context() as patch:
