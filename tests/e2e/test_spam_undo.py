@@ -11,6 +11,9 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from bot.spam.checker import Thresholds
+from bot.spam.filter import SpamFilter
+from storage.db import Database
 from tests.e2e.harness import populate, running_bot
 from tests.e2e.steps import post_article, press, thread_of, types_under
 from tests.e2e.test_spam_intake import (
@@ -48,6 +51,14 @@ async def learned_as_ham(settings: Settings) -> list[str]:
         ) as cursor,
     ):
         return [row[0] for row in await cursor.fetchall()]
+
+
+async def score_of(path: Path, text: str) -> float:
+    db = await Database.open(path)
+    try:
+        return (await SpamFilter.open(db, Thresholds())).check(text).score
+    finally:
+        await db.close()
 
 
 async def test_a_thread_catch_undone_unbans_its_author_and_is_published_on_approval(
@@ -100,14 +111,17 @@ async def test_a_thread_catch_undone_unbans_its_author_and_is_published_on_appro
         )
     assert await caught(settings) == []
     assert await learned_as_ham(settings) == [SPAM]
+    # The bot's model, reopened from its file, scores those words lower than a fresh
+    # install's (the starter set only) does.
+    fresh = database_path.parent / "fresh.sqlite3"
+    assert await score_of(settings.database_path, SPAM) < await score_of(fresh, SPAM)
 
 
 async def test_a_private_catch_undone_becomes_a_card_and_is_learned_as_ham(
     telegram: FakeTelegram, database_path: Path
 ) -> None:
     """A comment sent through the bot and caught: restored, it is a card like any other,
-    and its words are learned as not spam (that the check then scores them lower:
-    tests/bot/services/test_spam_undo.py)."""
+    and the check scores its words lower from then on."""
     populate(telegram, with_discussion=False)
     settings = make_settings(database_path, telegram_api_url=telegram.base_url)
     async with running_bot(settings):
@@ -122,3 +136,7 @@ async def test_a_private_catch_undone_becomes_a_card_and_is_learned_as_ham(
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="WhatsApp")
         assert "Comment #" in card["text"]
     assert await learned_as_ham(settings) == [SPAM]
+    # The bot's model, reopened from its file, scores those words lower than a fresh
+    # install's (the starter set only) does.
+    fresh = database_path.parent / "fresh.sqlite3"
+    assert await score_of(settings.database_path, SPAM) < await score_of(fresh, SPAM)
