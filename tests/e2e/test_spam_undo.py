@@ -140,3 +140,25 @@ async def test_a_private_catch_undone_becomes_a_card_and_is_learned_as_ham(
     # install's (the starter set only) does.
     fresh = database_path.parent / "fresh.sqlite3"
     assert await score_of(settings.database_path, SPAM) < await score_of(fresh, SPAM)
+
+
+async def test_a_contact_catch_undone_becomes_a_contact_card(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """A contact message caught as spam: restored, it is a contact card with the name and
+    email the sender gave."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        telegram.user_sends_text(SPAMMER, "/contact")
+        await telegram.wait_for_bot_message(SPAMMER, contains="What is your name?")
+        telegram.user_sends_text(SPAMMER, "Rich Quick")
+        await telegram.wait_for_bot_message(SPAMMER, contains="What is your email address?")
+        telegram.user_sends_text(SPAMMER, "rich@example.com")
+        await telegram.wait_for_bot_message(SPAMMER, contains="Now your message")
+        telegram.user_sends_text(SPAMMER, SPAM)
+        await telegram.wait_for_bot_message(SPAMMER, contains="reached the editors")
+        listed = await open_spam_list(telegram)
+        assert await tap_not_spam(telegram, listed, 1) == "↩️ Restored: its card is in the queue."
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="WhatsApp")
+        assert "Contact message #" in card["text"] and "rich@example.com" in card["text"]
