@@ -259,6 +259,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
     application.add_handler(CommandHandler("stats", reports.stats, filters=moderation_chat))
     application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
+    application.add_handler(CommandHandler("spam", moderation.spam_list, filters=moderation_chat))
     application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
     # A reply to a contact card (or to the reader's answer under it) answers the reader.
     application.add_handler(
@@ -269,6 +270,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (moderation.decide, f"^{callback_data.MODERATION_PREFIX}"),
         (readers.open_article_button, f"^{callback_data.ARTICLE_PREFIX}"),
         (moderation.desk_press, f"^{callback_data.DESK_PREFIX}"),
+        (moderation.spam_undo, f"^{callback_data.SPAM_UNDO_PREFIX}"),
         (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),

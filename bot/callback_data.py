@@ -25,6 +25,9 @@ _ARTICLE = re.compile(r"^art:v1:open:([0-9]{1,18})$")
 # A moderator's private desk: the item's id, or 0 on an empty or expired desk.
 PRIVATE_DESK_PREFIX = "pdesk:"
 _PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|spam|skip|close|next):([0-9]{1,18})$")
+# ↩️ Not spam on /spam's list: the caught item's id.
+SPAM_UNDO_PREFIX = "spam:"
+_SPAM_UNDO = re.compile(r"^spam:v1:undo:([0-9]{1,18})$")
 LANGUAGE_PREFIX = "lang:"
 _LANGUAGE = re.compile(r"^lang:v1:([a-z]{2})$")
 
@@ -122,3 +125,12 @@ def language(code: str) -> str:
 def parse_language(data: str | None) -> str | None:
     match = _LANGUAGE.match(data or "")
     return match[1] if match else None
+
+
+def spam_undo(submission_id: int) -> str:
+    return f"spam:v1:undo:{submission_id}"
+
+
+def parse_spam_undo(data: str | None) -> int | None:
+    match = _SPAM_UNDO.match(data or "")
+    return int(match[1]) if match else None

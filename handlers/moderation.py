@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data
@@ -13,9 +13,11 @@ from bot.delivery.group_minute import HANDLER_RESERVE
 from bot.parsing import parse_id
 from bot.rendering import common as common_texts
 from bot.rendering import moderation_answers as answer_texts
+from bot.rendering import spam_list as spam_list_texts
 from bot.runtime import Runtime, person_of
-from bot.services import desk, moderation
+from bot.services import desk, effects, moderation, spam_undo
 from bot.services.moderation import DecisionResult
+from bot.services.spam_undo import UndoResult
 from handlers.access import require_moderator, texts_where
 from handlers.presses import answer_press
 
@@ -98,6 +100,72 @@ class ModerationHandlers:
             message, answer_texts.queue_summary(self._runtime.moderation_texts, pending)
         )
         self._runtime.wake_outbox()
+
+    async def spam_list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/spam: the latest catches, each with ↩️ Not spam (sent through the outbox: the
+        group's minute)."""
+        message = update.effective_message
+        assert message is not None
+        if not await require_moderator(self._runtime, update, context):
+            return
+        async with self._runtime.db.transaction() as conn:
+            await effects.show_spam_list(
+                conn, self._runtime.settings, time.time(), reply_to=message.message_id
+            )
+        self._runtime.wake_outbox()
+
+    async def spam_undo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """↩️ Not spam on /spam's list."""
+        query = update.callback_query
+        assert query is not None
+        submission_id = callback_data.parse_spam_undo(query.data)
+        message = query.message
+        settings = self._runtime.settings
+        # Scoped to the moderation chat here (CallbackQueryHandler takes no chat filter).
+        if (
+            submission_id is None
+            or message is None
+            or message.chat.id != settings.moderation_chat_id
+        ):
+            logger.warning("Ignored spam undo %r from user %s", query.data, query.from_user.id)
+            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
+            await answer_press(query, common_texts.stale_button(t), alert=True)
+            return
+        t = self._runtime.moderation_texts
+        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
+        if not allowed:
+            await answer_press(
+                query,
+                answer_texts.not_a_moderator(t)
+                if allowed is False
+                else answer_texts.moderator_check_failed(t),
+                alert=True,
+            )
+            return
+        outcome = await spam_undo.restore(
+            self._runtime.db,
+            settings,
+            submission_id,
+            person_of(query.from_user),
+            time.time(),
+            spam_filter=self._runtime.spam_filter,
+        )
+        if outcome.result is UndoResult.NOT_FOUND:
+            await answer_press(query, answer_texts.submission_not_found(t), alert=True)
+            return
+        if outcome.unbanned and outcome.submission is not None:
+            # As /unban: a lifted ban takes any wait for flooding with it.
+            self._runtime.floods.forgive(outcome.submission.author.user_id)
+        if _shows_button(message, query.data):
+            # The list still offers this item: brought up to date (an edit that would
+            # change nothing is refused by Telegram, and spends the group's minute).
+            async with self._runtime.db.transaction() as conn:
+                await effects.show_spam_list(conn, settings, time.time(), edit=message.message_id)
+            self._runtime.wake_outbox()
+        if outcome.result is UndoResult.RESTORED:
+            await answer_press(query, spam_list_texts.restored(t, outcome.unbanned))
+        else:
+            await answer_press(query, spam_list_texts.already_restored(t), alert=True)
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -187,3 +255,10 @@ class ModerationHandlers:
                 self._runtime.settings.group_messages_per_minute,
             )
         await answer_press(query, answer)
+
+
+def _shows_button(message: MaybeInaccessibleMessage, data: str | None) -> bool:
+    markup = message.reply_markup if isinstance(message, Message) else None
+    return markup is not None and any(
+        button.callback_data == data for row in markup.inline_keyboard for button in row
+    )

@@ -50,8 +50,17 @@ def duration(t: Texts, seconds: float) -> str:
 def stats(t: Texts, report: ModerationStats) -> str:
     lines = [t.gettext("📊 <b>Moderation stats</b>"), "", *_pending_lines(t, report), ""]
     lines += _decision_lines(t, report)
+    if report.caught_last_week or report.undone_last_week:
+        lines += ["", _catch_line(t, report)]
     lines += ["", *_moderator_lines(t, report.moderators)]
     return "\n".join(lines)
+
+
+def _catch_line(t: Texts, report: ModerationStats) -> str:
+    return t.gettext(
+        "<b>Caught as spam by the check:</b> {caught} in the last 7 days,"
+        " {undone} of them put back with ↩️ Not spam (/spam)"
+    ).format(caught=report.caught_last_week, undone=report.undone_last_week)
 
 
 def _pending_lines(t: Texts, report: ModerationStats) -> list[str]:

@@ -29,6 +29,8 @@ class Effect(StrEnum):
     RETRACT_THREAD_POST = "retract_thread_post"
     ADMIN_NOTICE = "admin_notice"
     SHOW_DESK = "show_desk"
+    # /spam's list of catches: sent in answer to the command, or edited after a tap.
+    SPAM_LIST = "spam_list"
     SHOW_PRIVATE_DESK = "show_private_desk"
     RETIRE_PRIVATE_DESK = "retire_private_desk"
     ANSWER_COPY = "answer_copy"
@@ -322,6 +324,25 @@ async def reply_in_group(
     now, and sent when the group's minute has room."""
     await outbox.enqueue(
         conn, Effect.GROUP_REPLY, str(chat_id), {"reply_to": reply_to, "text": text}, now
+    )
+
+
+async def show_spam_list(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    now: float,
+    *,
+    reply_to: int | None = None,
+    edit: int | None = None,
+) -> None:
+    """/spam's list, rendered when delivered (the catches as they are then): a new
+    message in reply to the command, or the list message `edit` brought up to date."""
+    await outbox.enqueue(
+        conn,
+        Effect.SPAM_LIST,
+        str(settings.moderation_chat_id),
+        {"reply_to": reply_to, "edit": edit},
+        now,
     )
 
 

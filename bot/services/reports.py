@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage import reports
+from storage import reports, spam_catches
 from storage.db import Database
 from storage.models import SubmissionKind
 from storage.reports import ChatBacklog, ModeratorTally, OldestPending
@@ -32,6 +32,10 @@ class ModerationStats:
     # The last 7 days, the busiest moderator first.
     moderators: list[ModeratorTally]
     now: float
+    # The last 7 days: what the spam check caught by itself, and how much of it
+    # moderators took back with ↩️ Not spam.
+    caught_last_week: int = 0
+    undone_last_week: int = 0
 
     @property
     def pending(self) -> int:
@@ -46,6 +50,7 @@ async def moderation_stats(db: Database, now: float) -> ModerationStats:
         counts = await reports.decision_counts(conn, now - DAY, now - WEEK)
         waits = await reports.decision_waits(conn, now - WEEK)
         moderators = await reports.moderator_tallies(conn, now - WEEK)
+        caught, undone = await spam_catches.counts_since(conn, now - WEEK)
     return ModerationStats(
         pending_comments=pending.get(SubmissionKind.COMMENT, 0),
         pending_contacts=pending.get(SubmissionKind.CONTACT, 0),
@@ -57,6 +62,8 @@ async def moderation_stats(db: Database, now: float) -> ModerationStats:
         median_wait=max(0.0, statistics.median(waits)) if waits else None,
         moderators=moderators,
         now=now,
+        caught_last_week=caught,
+        undone_last_week=undone,
     )
 
 

@@ -38,6 +38,8 @@ def stats(**changes: object) -> ModerationStats:
         "median_wait": 750.0,
         "moderators": [ModeratorTally(1002, "Mo Derator", 2, 1, 0)],
         "now": NOW,
+        "caught_last_week": 5,
+        "undone_last_week": 1,
     }
     values.update(changes)
     return ModerationStats(**values)  # type: ignore[arg-type]
@@ -69,6 +71,10 @@ def test_stats_show_every_figure() -> None:
     assert "1 of them published at once by the trusted-author rule" in shown
     assert "Median time to a decision (last 7 days): 12 min" in shown
     assert "Mo Derator: ✅ 2 · ❌ 1 · 🚫 0" in shown
+    assert (
+        "Caught as spam by the check: 5 in the last 7 days, 1 of them put back with ↩️ Not spam"
+        in shown
+    )
 
 
 def test_stats_of_nothing_say_so() -> None:
@@ -85,10 +91,13 @@ def test_stats_of_nothing_say_so() -> None:
                 by_rule_last_week=0,
                 median_wait=None,
                 moderators=[],
+                caught_last_week=0,
+                undone_last_week=0,
             ),
         )
     )
     assert "Waiting now: nothing" in shown
+    assert "Caught as spam" not in shown
     assert "trusted-author rule" not in shown
     assert "Median time to a decision (last 7 days): no moderator decided anything" in shown
     assert "No moderator decided anything in the last 7 days." in shown

@@ -1,0 +1,58 @@
+"""What the spam check caught by itself (storage.submissions.mark_caught), for /spam and
+its undo."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.db import fetch_all, fetch_one
+from storage.models import Submission
+from storage.submissions import SELECT, submission_from_row
+
+
+async def latest(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
+    """The newest catches still set aside, newest first (index submissions_caught)."""
+    rows = await fetch_all(
+        conn, f"{SELECT} WHERE s.caught_at IS NOT NULL ORDER BY s.caught_at DESC LIMIT ?", (limit,)
+    )
+    return [submission_from_row(row) for row in rows]
+
+
+async def restore(
+    conn: aiosqlite.Connection, submission_id: int, moderator_id: int, now: float
+) -> bool:
+    """Put a catch back as pending, as if just written; False if it is no catch (now)."""
+    cursor = await conn.execute(
+        "UPDATE submissions SET status = 'pending', marked_spam = 0, caught_at = NULL,"
+        " author_banned = 0, restored_at = ?, restored_by = ?"
+        " WHERE id = ? AND caught_at IS NOT NULL AND status = 'rejected'",
+        (now, moderator_id, submission_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def lift_ban_made_by(
+    conn: aiosqlite.Connection, user_id: int, submission_id: int, banned_by: int, now: float
+) -> bool:
+    """Lift the author's ban if this catch made it (not a moderator's, nor another's)."""
+    cursor = await conn.execute(
+        "UPDATE bans SET lifted_at = ? WHERE user_id = ? AND reason_submission_id = ?"
+        " AND banned_by = ? AND lifted_at IS NULL",
+        (now, user_id, submission_id, banned_by),
+    )
+    return cursor.rowcount == 1
+
+
+async def counts_since(conn: aiosqlite.Connection, since: float) -> tuple[int, int]:
+    """(catches made, catches undone) since then. An undone catch was a catch all the
+    same: made when it arrived (created_at), its caught_at cleared by the undo."""
+    row = await fetch_one(
+        conn,
+        "SELECT (SELECT COUNT(*) FROM submissions WHERE caught_at >= ?)"
+        " + (SELECT COUNT(*) FROM submissions WHERE restored_at IS NOT NULL"
+        " AND created_at >= ?),"
+        " (SELECT COUNT(*) FROM submissions WHERE restored_at >= ?)",
+        (since, since, since),
+    )
+    assert row is not None
+    return int(row[0]), int(row[1])

@@ -1,0 +1,130 @@
+"""↩️ Not spam: a catch comes back as a pending item with its card, the ban the catch made
+is lifted (the bot's and the discussion group's), the text is learned as ham, and a
+second tap changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.services import moderation, reports, spam_undo, thread_comments
+from bot.services.moderation import Decision, DecisionResult
+from bot.services.spam_screen import SpamScreen
+from bot.services.spam_undo import UndoResult
+from bot.services.thread_comments import ThreadComment, ThreadResult
+from bot.settings import Settings, ThreadModeration
+from bot.spam.checker import Thresholds
+from bot.spam.filter import SpamFilter
+from storage import readers
+from storage.db import Database
+from storage.models import Person, SubmissionStatus
+from storage.thread_sources import ThreadSource
+from tests.bot.services.test_comments import rows
+from tests.factories import DISCUSSION_CHAT_ID, MODERATOR, make_settings
+
+THREAD = 500
+AUTHOR = Person(4545, "Honest", "Seller")
+# What the starter set surely catches (as in tests/e2e/test_spam_intake.py).
+SPAM = "Earn $500 a day from home, DM me now on WhatsApp +1 555 123 4567 💰💰💰🔥🔥🔥"
+
+
+def pre_moderated(database_path: Path) -> Settings:
+    return make_settings(
+        database_path,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        thread_moderation=ThreadModeration.PRE,
+    )
+
+
+async def caught_under_a_post(
+    db: Database, settings: Settings, spam_filter: SpamFilter, at: float
+) -> int:
+    source = ThreadSource(DISCUSSION_CHAT_ID, int(at * 10), THREAD)
+    outcome = await thread_comments.hold_for_moderation(
+        db,
+        settings,
+        ThreadComment(AUTHOR, THREAD, SPAM, source, at),
+        spam=SpamScreen(db, settings, spam_filter),
+    )
+    assert outcome.result is ThreadResult.CAUGHT and outcome.submission_id is not None
+    return outcome.submission_id
+
+
+async def outbox_rows(db: Database, after: int) -> list[tuple[object, ...]]:
+    return await rows(
+        db, "SELECT action, chat_key, payload FROM outbox WHERE id > ? ORDER BY id", (after,)
+    )
+
+
+async def caught_and_undone(db: Database) -> tuple[int, int]:
+    stats = await reports.moderation_stats(db, 20.0)
+    return stats.caught_last_week, stats.undone_last_week
+
+
+async def test_not_spam_restores_a_thread_catch_unbans_its_author_and_learns_it_as_ham(
+    db: Database, database_path: Path
+) -> None:
+    settings = pre_moderated(database_path)
+    spam_filter = await SpamFilter.open(db, Thresholds())
+    caught = await caught_under_a_post(db, settings, spam_filter, 2.0)
+    async with db.reading() as conn:
+        assert await readers.is_banned(conn, AUTHOR.user_id)
+    [listed] = await spam_undo.latest_catches(db)
+    assert (listed.id, listed.text, listed.author.user_id) == (caught, SPAM, AUTHOR.user_id)
+    assert await caught_and_undone(db) == (1, 0)
+    score_before = spam_filter.check(SPAM).score
+    [[last_row]] = await rows(db, "SELECT MAX(id) FROM outbox")
+    assert isinstance(last_row, int)
+
+    outcome = await spam_undo.restore(db, settings, caught, MODERATOR, 9.0, spam_filter=spam_filter)
+
+    assert outcome.result is UndoResult.RESTORED and outcome.unbanned
+    assert outcome.submission is not None
+    assert outcome.submission.status is SubmissionStatus.PENDING
+    assert outcome.submission.caught_at is None and not outcome.submission.marked_spam
+    async with db.reading() as conn:
+        assert not await readers.is_banned(conn, AUTHOR.user_id)
+    queued = [(action, key) for action, key, _ in await outbox_rows(db, last_row)]
+    assert queued == [
+        ("unban_in_group", str(DISCUSSION_CHAT_ID)),
+        ("send_card", str(settings.moderation_chat_id)),
+    ]
+    assert await rows(db, "SELECT label, text FROM spam_examples WHERE source = 'moderator'") == [
+        ("ham", SPAM)
+    ]
+    assert spam_filter.check(SPAM).score < score_before
+    assert await spam_undo.latest_catches(db) == []
+    assert await caught_and_undone(db) == (1, 1)
+
+    again = await spam_undo.restore(db, settings, caught, MODERATOR, 10.0, spam_filter=spam_filter)
+    assert again.result is UndoResult.ALREADY_RESTORED
+    assert await caught_and_undone(db) == (1, 1)
+
+    # Approved, the restored comment is published by the bot in its thread (its own
+    # message was deleted when it was caught), as in pre-moderation.
+    [[before_approval]] = await rows(db, "SELECT MAX(id) FROM outbox")
+    assert isinstance(before_approval, int)
+    decided = await moderation.decide(db, settings, caught, Decision.APPROVE, MODERATOR, 11.0)
+    assert decided.result is DecisionResult.APPLIED
+    actions = [action for action, _, _ in await outbox_rows(db, before_approval)]
+    assert "thread_post" in actions
+
+
+async def test_a_ban_a_moderator_made_stays_when_the_catch_is_undone(
+    db: Database, database_path: Path
+) -> None:
+    """Only the catch's own ban is lifted: a moderator's later ban is theirs."""
+    settings = pre_moderated(database_path)
+    spam_filter = await SpamFilter.open(db, Thresholds())
+    caught = await caught_under_a_post(db, settings, spam_filter, 2.0)
+    async with db.transaction() as conn:
+        await readers.unban(conn, AUTHOR.user_id, 3.0)
+        await readers.ban(conn, AUTHOR.user_id, MODERATOR.user_id, None, 4.0)
+    outcome = await spam_undo.restore(db, settings, caught, MODERATOR, 9.0)
+    assert outcome.result is UndoResult.RESTORED and not outcome.unbanned
+    async with db.reading() as conn:
+        assert await readers.is_banned(conn, AUTHOR.user_id)
+
+
+async def test_an_unknown_item_is_not_found(db: Database, database_path: Path) -> None:
+    outcome = await spam_undo.restore(db, pre_moderated(database_path), 999, MODERATOR, 1.0)
+    assert outcome.result is UndoResult.NOT_FOUND
