@@ -73,7 +73,8 @@ class ModerationHandlers:
         if outcome.result is DecisionResult.APPLIED:
             self._runtime.wake_outbox()
             await answer_press(
-                query, answer_texts.decision_done(t, press.decision, outcome.submission)
+                query,
+                answer_texts.decision_done(t, press.decision, outcome.submission, outcome.copies),
             )
         elif outcome.result is DecisionResult.ALREADY_DECIDED:
             assert outcome.submission is not None
@@ -237,7 +238,7 @@ class ModerationHandlers:
                 spam_filter=self._runtime.spam_filter,
             )
             answer = (
-                answer_texts.decision_done(t, press.decision, outcome.submission)
+                answer_texts.decision_done(t, press.decision, outcome.submission, outcome.copies)
                 if outcome.result is DecisionResult.APPLIED
                 else answer_texts.already_decided(t, outcome.submission)
                 if outcome.submission is not None

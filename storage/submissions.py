@@ -387,3 +387,16 @@ async def next_pending_after(conn: aiosqlite.Connection, after_id: int) -> int |
     )
     row = await fetch_one(conn, query, (after_id,)) or await fetch_one(conn, query, (0,))
     return int(row[0]) if row else None
+
+
+async def latest_pending_texts(
+    conn: aiosqlite.Connection, limit: int, *, besides: int
+) -> list[tuple[int, str]]:
+    """The newest pending items' (id, text), `besides` left out: where a wave's copies wait."""
+    rows = await fetch_all(
+        conn,
+        "SELECT id, text FROM submissions WHERE status = 'pending' AND id != ?"
+        " ORDER BY id DESC LIMIT ?",
+        (besides, limit),
+    )
+    return [(int(row[0]), str(row[1])) for row in rows]

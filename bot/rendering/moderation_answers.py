@@ -39,7 +39,10 @@ def already_decided(t: Texts, submission: Submission) -> str:
     return shorten(text.format(moderator=moderator), 200)
 
 
-def decision_done(t: Texts, decision: Decision, submission: Submission | None) -> str:
+def decision_done(
+    t: Texts, decision: Decision, submission: Submission | None, copies: int = 0
+) -> str:
+    """`copies`: the other pending copies a 🧹 Spam settled with the pressed one."""
     if submission is not None and submission.original_kept:
         if decision is Decision.APPROVE:
             return t.gettext("Kept.")
@@ -47,6 +50,12 @@ def decision_done(t: Texts, decision: Decision, submission: Submission | None) -
             return t.gettext("Removed from the group.")
         if decision is Decision.BAN:
             return t.gettext("Removed from the group and the author is banned.")
+    if decision is Decision.SPAM and copies:
+        return t.ngettext(
+            "🧹 Marked spam: {count} copy, newcomers among the authors banned.",
+            "🧹 Marked spam: {count} copies, newcomers among the authors banned.",
+            copies + 1,
+        ).format(count=copies + 1)
     if decision is Decision.SPAM:
         return _marked_spam(t, submission)
     if decision is Decision.APPROVE:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import admin_notices, desk, effects, private_desk
+from bot.services import admin_notices, desk, effects, private_desk, spam_waves
 from bot.settings import Settings
 from bot.spam.filter import MODERATOR, SpamFilter
 from storage import (
@@ -72,6 +72,8 @@ class DecisionResult(StrEnum):
 class DecisionOutcome:
     result: DecisionResult
     submission: Submission | None = None
+    # 🧹 Spam: the other pending copies of the same text settled with it.
+    copies: int = 0
 
 
 async def decide(
@@ -169,6 +171,9 @@ async def _decide(
             )
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
             await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
+        copies = 0
+        if decision is Decision.SPAM:
+            copies = await _settle_copies(conn, settings, submission, moderator, now)
         # Left up in the discussion group while it waited (post-moderation, or the bot
         # could not take it down then): rejected, it comes down now, and its author hears
         # it once it is down (deliveries in bot.delivery.discussion).
@@ -182,7 +187,7 @@ async def _decide(
         )
         if submission.kind is SubmissionKind.CONTACT:
             # A contact message is answered by an editor's reply, not by a verdict.
-            return DecisionOutcome(DecisionResult.APPLIED, submission)
+            return DecisionOutcome(DecisionResult.APPLIED, submission, copies)
         article = (
             await articles.get(conn, submission.article_id)
             if submission.article_id is not None
@@ -201,7 +206,7 @@ async def _decide(
         if not coming_down and (not publish or settings.discussion_chat_id is None):
             await effects.notify_author(conn, submission.author.user_id, submission_id, now)
         # Else the author hears "published" once the thread post exists (deliveries.thread_post).
-    return DecisionOutcome(DecisionResult.APPLIED, submission)
+    return DecisionOutcome(DecisionResult.APPLIED, submission, copies)
 
 
 async def _ban_from_conversation(
@@ -221,6 +226,46 @@ async def _ban_from_conversation(
     await effects.refresh_cards(conn, settings, submission.id, now)
     banned = await submissions.get(conn, submission.id)
     return DecisionOutcome(DecisionResult.APPLIED, banned)
+
+
+async def _settle_copies(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    marked: Submission,
+    moderator: Person,
+    now: float,
+) -> int:
+    """A wave is one decision: every pending near-identical copy of a text marked spam is
+    settled as spam too, as VERDICTS says (its text is learned once, with the first)."""
+    settled = 0
+    verdict = VERDICTS[Decision.SPAM]
+    for copy_id in await spam_waves.pending_copies(conn, marked.id, marked.text):
+        copy = await submissions.get(conn, copy_id)
+        assert copy is not None
+        bans = await _bans(conn, verdict, copy)
+        if not await submissions.decide(
+            conn,
+            copy_id,
+            verdict.status,
+            moderator.user_id,
+            moderator.display_name,
+            now,
+            author_banned=bans,
+            marked_spam=True,
+        ):
+            continue
+        settled += 1
+        if bans:
+            await readers.ban(conn, copy.author.user_id, moderator.user_id, copy_id, now)
+            await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
+            await _sweep_banned_authors_words(conn, settings, copy, moderator, now)
+        if copy.is_public_in_group:
+            await effects.remove_from_group(conn, copy, now, tell_author=True)
+        elif copy.kind is not SubmissionKind.CONTACT:
+            await effects.notify_author(conn, copy.author.user_id, copy_id, now)
+        await effects.refresh_cards(conn, settings, copy_id, now)
+        await private_desk.item_decided(conn, settings, copy_id, now)
+    return settled
 
 
 async def _bans(conn: aiosqlite.Connection, verdict: Verdict, submission: Submission) -> bool:

@@ -151,3 +151,57 @@ async def test_three_marks_teach_a_new_kind_of_spam(db: Database, database_path:
             db, settings, item, Decision.SPAM, MODERATOR, 9.0, spam_filter=spam_filter
         )
     assert spam_filter.check(probe).verdict is Verdict.SPAM
+
+
+WAVE = [
+    "Earn 500$ a day from home with crypto signals, write to @rich_fast_bot now!",
+    "Earn 500$ a day from home with crypto signals, write to @rich_fast_bot now!!",
+    "earn 500$ a day from home with crypto signals 🚀 write to @rich_fast_bot now",
+    "Earn 700$ a day from home with crypto signals, write to @rich_fast_bot now!",
+    "Earn 500$ a day from home with crypto signals, write to @rich_fast_bot today!",
+]
+
+
+async def test_spam_on_one_copy_of_a_wave_settles_every_pending_copy(
+    db: Database, database_path: Path
+) -> None:
+    """5 near-identical comments from 5 authors and 1 genuine one wait: 🧹 on one settles
+    the 5 as spam (each taken down, its newcomer author banned, the text learned once), and
+    the genuine one still waits."""
+    settings = post_moderated(database_path)
+    spam_filter = await SpamFilter.open(db, Thresholds())
+    regular = Person(7004, "Regular")
+    earlier = await left_up(db, settings, regular, "Good reporting on the harbour works", 1.0)
+    await moderation.decide(
+        db, settings, earlier, Decision.APPROVE, MODERATOR, 1.5, spam_filter=spam_filter
+    )
+    authors = [Person(7000 + number, f"Wave {number}") for number in range(4)] + [regular]
+    wave = [
+        await left_up(db, settings, author, text, 2.0 + number)
+        for number, (author, text) in enumerate(zip(authors, WAVE, strict=True))
+    ]
+    genuine = await left_up(
+        db, settings, READER, "The harbour works will close the ferry for a month", 8.0
+    )
+    outcome = await moderation.decide(
+        db, settings, wave[2], Decision.SPAM, MODERATOR, 9.0, spam_filter=spam_filter
+    )
+    assert outcome.result is DecisionResult.APPLIED
+    assert outcome.copies == 4
+    assert await rows(
+        db,
+        "SELECT id, status, marked_spam, author_banned FROM submissions WHERE id != ?",
+        (earlier,),
+    ) == [(item, "rejected", 1, int(item != wave[4])) for item in wave] + [
+        (genuine, "pending", 0, 0)
+    ]
+    assert await rows(db, "SELECT user_id FROM bans ORDER BY user_id") == [
+        (author.user_id,) for author in authors[:4]
+    ]
+    assert await rows(db, "SELECT COUNT(*) FROM outbox WHERE action = 'delete_group_message'") == [
+        (5,)
+    ]
+    assert await learned(db) == [
+        ("ham", "Good reporting on the harbour works"),
+        ("spam", WAVE[2]),
+    ]
