@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import aiosqlite
 from telegram import Bot
 
-from bot.services import abuse, admin_notices
+from bot.services import abuse, admin_notices, spam_waves
 from bot.services.abuse import CardFlags
 from bot.services.admin_notices import AdminNotice
 from bot.settings import Settings
@@ -84,10 +84,11 @@ async def desk_item(
         else None
     )
     past = await history.of_author(conn, submission.author.user_id, submission.id)
+    wave = await spam_waves.wave_size(conn, submission)
     return DeskItem(
         submission,
         article.title if article else None,
-        abuse.flags_for(submission, past, settings),
+        abuse.flags_for(submission, past, settings, wave=wave),
         waiting,
     )
 

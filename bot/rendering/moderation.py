@@ -214,6 +214,12 @@ WATCHED_WORDS_SHOWN = 10
 def _flag_lines(t: Texts, flags: CardFlags) -> list[str]:
     """Only what deserves a look: a clean first-time author gets no flag line."""
     lines = []
+    if flags.wave > 1:
+        lines.append(
+            t.gettext(
+                "🌊 ×{count}: near-identical copies waiting; 🧹 Spam settles them all"
+            ).format(count=flags.wave)
+        )
     if flags.links:
         lines.append(
             t.ngettext("🔗 {count} link", "🔗 {count} links", flags.links).format(count=flags.links)

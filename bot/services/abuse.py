@@ -97,8 +97,12 @@ class CardFlags:
     links: int
     watched_words: list[str]
     history: AuthorHistory
+    # A pending item and its near-identical copies waiting with it: a wave, one decision.
+    wave: int = 1
 
 
-def flags_for(submission: Submission, past: AuthorHistory, settings: Settings) -> CardFlags:
+def flags_for(
+    submission: Submission, past: AuthorHistory, settings: Settings, *, wave: int = 1
+) -> CardFlags:
     text = f"{submission.contact_name or ''} {submission.text}"
-    return CardFlags(count_links(text), watched_words_in(text, settings.watch_words), past)
+    return CardFlags(count_links(text), watched_words_in(text, settings.watch_words), past, wave)

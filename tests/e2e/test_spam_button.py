@@ -214,3 +214,44 @@ async def test_spam_from_a_private_desk(telegram: FakeTelegram, database_path: P
         decided = await card_without_buttons(telegram, card)
         assert "🧹 Marked spam, author banned by Mo Derator" in decided["text"]
     assert await learned(settings) == [("spam", "Earn $500 a day, DM me")]
+
+
+WAVE = [
+    "Earn 500$ a day from home with crypto signals, write to @rich_fast_bot now!",
+    "Earn 500$ a day from home with crypto signals, write to @rich_fast_bot now!!",
+    "earn 500$ a day from home with crypto signals 🚀 write to @rich_fast_bot now",
+    "Earn 700$ a day from home with crypto signals, write to @rich_fast_bot now!",
+    "Earn 500$ a day from home with crypto signals, write to @rich_fast_bot today!",
+]
+
+
+async def test_a_wave_of_copies_shows_its_size_and_one_spam_tap_settles_every_copy(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """5 readers send near-identical comments, 1 a genuine one: a copy's card says ×N, one
+    🧹 tap settles the 5 (its answer counts them, every copy's card says marked spam), and
+    the genuine comment still waits."""
+    populate(telegram, with_discussion=False)
+    # A dry run of the check: the copies wait for a moderator instead of being caught.
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url, spam_filter="flag")
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        cards = []
+        for number, text in enumerate(WAVE):
+            author = 90_001 + number
+            telegram.add_user(author, f"Wave {number}")
+            cards.append(await comment(telegram, author, post, text))
+        genuine = await comment(telegram, READER, post, "The ferry timetable changes in May")
+        assert "×" not in cards[0]["text"]
+        assert "🌊 ×2" in cards[1]["text"]
+        assert "🌊 ×5" in cards[4]["text"]
+        assert "×" not in genuine["text"]
+        answer = await press(telegram, MODERATOR_ID, cards[2], Decision.SPAM)
+        assert answer["text"] == "🧹 Marked spam: 5 copies, newcomers among the authors banned."
+        for card in cards:
+            decided = await card_without_buttons(telegram, card)
+            assert "🧹 Marked spam, author banned by Mo Derator" in decided["text"]
+        waiting = telegram.message(MODERATION_CHAT_ID, genuine["message_id"])
+        assert waiting is not None
+        assert labels(waiting) == labels(genuine)
+    assert await learned(settings) == [("spam", WAVE[2])]
