@@ -37,6 +37,7 @@ from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
+from bot.services.spam_digest import SpamDigest
 from bot.services.spam_screen import SpamScreen
 from bot.settings import Settings, ThreadModeration
 from bot.spam.checker import Thresholds
@@ -97,6 +98,31 @@ class BotApp:
         )
 
 
+def _start_periodic(runtime: Runtime, settings: Settings) -> None:
+    """The background work, each in a Periodic loop of its own."""
+    runtime.housekeeping_handle = Housekeeping(runtime.db, settings)
+    runtime.housekeeping_handle.start()
+    if not settings.setting_up:
+        runtime.claim_sweeper_handle = ClaimSweeper(runtime.db, settings, runtime.wake_outbox)
+        runtime.claim_sweeper_handle.start()
+        runtime.spam_digest_handle = SpamDigest(runtime.db, settings, runtime.wake_outbox)
+        runtime.spam_digest_handle.start()
+    if settings.feed_urls and not settings.setting_up:
+        runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
+        runtime.feed_poller_handle.start()
+
+
+async def _stop_periodic(runtime: Runtime) -> None:
+    if runtime.housekeeping_handle is not None:
+        await runtime.housekeeping_handle.stop()
+    if runtime.feed_poller_handle is not None:
+        await runtime.feed_poller_handle.stop()
+    if runtime.claim_sweeper_handle is not None:
+        await runtime.claim_sweeper_handle.stop()
+    if runtime.spam_digest_handle is not None:
+        await runtime.spam_digest_handle.stop()
+
+
 def build_application(settings: Settings) -> BotApp:
     # python-telegram-bot 22 warns on every 429 unless asked for timedelta retry_after,
     # which the outbox worker reads.
@@ -134,14 +160,7 @@ def build_application(settings: Settings) -> BotApp:
             runtime.db, application.bot, settings, runtime.bot_username, budget
         )
         await runtime.outbox_handle.start()
-        runtime.housekeeping_handle = Housekeeping(runtime.db, settings)
-        runtime.housekeeping_handle.start()
-        if not settings.setting_up:
-            runtime.claim_sweeper_handle = ClaimSweeper(runtime.db, settings, runtime.wake_outbox)
-            runtime.claim_sweeper_handle.start()
-        if settings.feed_urls and not settings.setting_up:
-            runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
-            runtime.feed_poller_handle.start()
+        _start_periodic(runtime, settings)
         # After the worker started: what the admins must be told goes out at once.
         await check_rights(application.bot, settings, runtime.db, time.time())
         runtime.wake_outbox()
@@ -165,12 +184,7 @@ def build_application(settings: Settings) -> BotApp:
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
         # Here, not in post_shutdown: the bot's HTTP client must still be open for the
         # delivery in flight to finish.
-        if runtime.housekeeping_handle is not None:
-            await runtime.housekeeping_handle.stop()
-        if runtime.feed_poller_handle is not None:
-            await runtime.feed_poller_handle.stop()
-        if runtime.claim_sweeper_handle is not None:
-            await runtime.claim_sweeper_handle.stop()
+        await _stop_periodic(runtime)
         if runtime.outbox_handle is not None:
             await runtime.outbox_handle.stop()
 

@@ -19,6 +19,7 @@ from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
+from bot.services.spam_digest import SpamDigest
 from bot.services.spam_screen import SpamScreen
 from bot.settings import Settings
 from bot.spam.filter import SpamFilter
@@ -42,6 +43,7 @@ class Runtime:
     housekeeping_handle: Housekeeping | None = None
     feed_poller_handle: FeedPoller | None = None
     claim_sweeper_handle: ClaimSweeper | None = None
+    spam_digest_handle: SpamDigest | None = None
     spam_filter_handle: SpamFilter | None = None
     spam_screen_handle: SpamScreen | None = None
     cas_handle: CasChecker | None = None

@@ -13,6 +13,8 @@ REVIEW_DESK = "review_desk"
 DELIVERY_FAILED = "delivery_failed"
 # Prefix: admins were told that the bot lacks an administrator right in a chat.
 MISSING_RIGHT = "missing_right"
+# When the last spam digest was queued for the moderation group (epoch seconds).
+SPAM_DIGEST = "spam_digest"
 
 
 async def get(conn: aiosqlite.Connection, key: str) -> str | None:

@@ -56,3 +56,10 @@ async def counts_since(conn: aiosqlite.Connection, since: float) -> tuple[int, i
     )
     assert row is not None
     return int(row[0]), int(row[1])
+
+
+async def caught_after(conn: aiosqlite.Connection, after: float) -> int:
+    """Catches still set aside that were made after then (index submissions_caught)."""
+    row = await fetch_one(conn, "SELECT COUNT(*) FROM submissions WHERE caught_at > ?", (after,))
+    assert row is not None
+    return int(row[0])

@@ -47,7 +47,7 @@ from bot.delivery.private_desk import (
     retire_private_desk,
     show_private_desk,
 )
-from bot.delivery.spam_list import spam_list
+from bot.delivery.spam_list import spam_digest, spam_list
 from bot.delivery.thread_posts import (
     retract_thread_post,
     thread_media,
@@ -401,6 +401,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.ADMIN_NOTICE: admin_notice,
     Effect.GROUP_REPLY: group_reply,
     Effect.SPAM_LIST: spam_list,
+    Effect.SPAM_DIGEST: spam_digest,
     Effect.THREAD_AUTHOR_NOTICE: thread_author_notice,
     Effect.THREAD_NOTICE: thread_notice,
     Effect.DELETE_GROUP_MESSAGE: delete_group_message,

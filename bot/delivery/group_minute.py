@@ -26,6 +26,9 @@ DESK_BUSY_FIRST_BELOW = 15
 # - and the last place is left to handlers' replies (a /queue answer, queued as
 #   GROUP_REPLY rows), so that a moderator's command is answered even in a busy minute.
 HANDLER_RESERVE = 1
+# The hourly spam digest is news, not work: it goes after the chat's other rows and waits
+# while the minute is as short as it is when cards fold.
+DIGEST_RESERVE = CARD_RESERVE
 # Rows that send and edit no message: deleting a reader's comment, banning. They take no
 # place in a group's minute, never wait for one, and go before the chat's sends: a held
 # comment must leave the thread even while the minute is spent. (Retracting a thread post
@@ -53,7 +56,11 @@ class Turn(StrEnum):
 def places_kept_from(action: str) -> int:
     """Places of the minute a row of `action` must leave to others: handlers' replies may
     take the place kept for them; the rest may not."""
-    return 0 if action == Effect.GROUP_REPLY else HANDLER_RESERVE
+    if action == Effect.GROUP_REPLY:
+        return 0
+    if action == Effect.SPAM_DIGEST:
+        return DIGEST_RESERVE
+    return HANDLER_RESERVE
 
 
 def turn_of(action: str, free: int) -> Turn:
@@ -77,16 +84,21 @@ async def plan_group(
     someone is waiting for them now, and the last place of the minute is theirs.
     Consecutive desk updates are one edit; when the minute runs short the desk goes
     next and the edits of decided cards wait for more room (`desk_busy`: moderators
-    worked the desk within the last minute)."""
+    worked the desk within the last minute). The spam digest goes last: when it waits for
+    room, the rows after it wait with it, and there are none."""
     silent = [row for row in rows if row.action in SENDS_NOTHING]
     replies = [row for row in rows if row.action == Effect.GROUP_REPLY]
+    digests = [row for row in rows if row.action == Effect.SPAM_DIGEST]
     rows = replies + [
-        row for row in rows if row.action != Effect.GROUP_REPLY and row.action not in SENDS_NOTHING
+        row
+        for row in rows
+        if row.action not in {Effect.GROUP_REPLY, Effect.SPAM_DIGEST}
+        and row.action not in SENDS_NOTHING
     ]
     rows = await _merge_desk_updates(db, rows)
     desk_first_below = DESK_BUSY_FIRST_BELOW if desk_busy else DESK_FIRST_BELOW
     if budget.free_places(chat) > desk_first_below:
-        return silent + rows
+        return silent + rows + digests
     waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
     if waiting:
         later = budget.next_place(chat, keep=desk_first_below)
@@ -98,7 +110,7 @@ async def plan_group(
         for row in rows
         if row.action not in {Effect.GROUP_REPLY, Effect.SHOW_DESK, Effect.REFRESH_CARDS}
     ]
-    return silent + replies + desk + rest
+    return silent + replies + desk + rest + digests
 
 
 async def _merge_desk_updates(db: Database, rows: list[OutboxItem]) -> list[OutboxItem]:

@@ -1,5 +1,6 @@
 """Delivery of /spam's list (bot.services.spam_undo): rendered from the catches as they
-are when it goes, so a list edited late already leaves out what was restored meanwhile."""
+are when it goes, so a list edited late already leaves out what was restored meanwhile.
+And of the hourly digest of catches (bot.services.spam_digest)."""
 
 from __future__ import annotations
 
@@ -37,4 +38,11 @@ async def spam_list(delivery: Delivery, item: OutboxItem) -> Delivered:
             int_of(item, "reply_to"), allow_sending_without_reply=True
         ),
     )
+    return NOTHING
+
+
+async def spam_digest(delivery: Delivery, item: OutboxItem) -> Delivered:
+    t = Texts(delivery.settings.moderation_language)
+    count = int_of(item, "count") or 0
+    await delivery.bot.send_message(int(item.chat_key), spam_list_texts.digest(t, count))
     return NOTHING

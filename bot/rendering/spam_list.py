@@ -65,3 +65,12 @@ def restored(t: Texts, unbanned: bool) -> str:
 
 def already_restored(t: Texts) -> str:
     return t.gettext("Already restored: its card is in the queue, or was decided.")
+
+
+def digest(t: Texts, count: int) -> str:
+    """The hourly digest of catches (bot.services.spam_digest)."""
+    return t.ngettext(
+        "🧹 {count} spam message caught in the last hour: /spam",
+        "🧹 {count} spam messages caught in the last hour: /spam",
+        count,
+    ).format(count=count)

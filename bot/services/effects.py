@@ -31,6 +31,8 @@ class Effect(StrEnum):
     SHOW_DESK = "show_desk"
     # /spam's list of catches: sent in answer to the command, or edited after a tap.
     SPAM_LIST = "spam_list"
+    # At most one an hour: how many the spam check caught (bot.services.spam_digest).
+    SPAM_DIGEST = "spam_digest"
     SHOW_PRIVATE_DESK = "show_private_desk"
     RETIRE_PRIVATE_DESK = "retire_private_desk"
     ANSWER_COPY = "answer_copy"

@@ -35,6 +35,8 @@ HOT_QUERIES = {
         "DELETE FROM outbox WHERE status != 'pending' AND settled_at < ?",
         (1.0,),
     ),
+    # Every minute (bot.services.spam_digest).
+    "spam digest count": ("SELECT COUNT(*) FROM submissions WHERE caught_at > ?", (1.0,)),
     "handled updates pruning": (
         "DELETE FROM processed_updates WHERE processed_at < ?",
         (1.0,),

@@ -1,11 +1,24 @@
-"""What a group's row does with the places left in its minute: a table of cases."""
+"""What a group's row does with the places left in its minute: a table of cases; and the
+spam digest goes after the chat's other rows."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from bot.delivery.group_minute import CARD_RESERVE, HANDLER_RESERVE, Turn, turn_of
+from bot.delivery.group_minute import (
+    CARD_RESERVE,
+    DIGEST_RESERVE,
+    HANDLER_RESERVE,
+    Turn,
+    plan_group,
+    turn_of,
+)
 from bot.services.effects import Effect
+from bot.telegram_budget import TelegramBudget
+from storage.db import Database
+from storage.models import OutboxItem
 
 CASES = [
     # action, free places left in the minute, what the row does
@@ -21,9 +34,28 @@ CASES = [
     # A handler's reply may take that last place, and no more.
     (Effect.GROUP_REPLY, HANDLER_RESERVE, Turn.SEND),
     (Effect.GROUP_REPLY, 0, Turn.WAIT),
+    # The hourly spam digest waits while the minute is as short as when cards fold.
+    (Effect.SPAM_DIGEST, DIGEST_RESERVE + 1, Turn.SEND),
+    (Effect.SPAM_DIGEST, DIGEST_RESERVE, Turn.WAIT),
 ]
 
 
 @pytest.mark.parametrize(("action", "free", "expected"), CASES)
 def test_turn_of(action: Effect, free: int, expected: Turn) -> None:
     assert turn_of(action, free) is expected
+
+
+@pytest.mark.parametrize("used", [0, 20 - CARD_RESERVE])
+async def test_the_spam_digest_goes_after_the_chats_other_rows(db: Database, used: int) -> None:
+    """With the minute free or short: cards and handlers' replies go before it (and when
+    it waits for room, no row after it waits with it)."""
+    chat = "-100"
+    budget = TelegramBudget(30, 20)
+    budget.restore([(chat, time.time())] * used)
+    rows = [
+        OutboxItem(1, Effect.SPAM_DIGEST, chat, {"count": 3}, 0),
+        OutboxItem(2, Effect.SEND_CARD, chat, {}, 0),
+        OutboxItem(3, Effect.GROUP_REPLY, chat, {}, 0),
+    ]
+    planned = await plan_group(db, budget, chat, rows, desk_busy=False)
+    assert [row.id for row in planned] == [3, 2, 1]
