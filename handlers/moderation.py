@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import MaybeInaccessibleMessage, Message, Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data
@@ -27,6 +27,26 @@ logger = logging.getLogger(__name__)
 class ModerationHandlers:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+
+    async def _pressed_by_moderator(
+        self, query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE
+    ) -> bool:
+        """Whether a button's presser moderates (asked afresh when the cache ran out); anyone
+        else, or a check Telegram could not answer, is told why in the press's answer."""
+        t = self._runtime.moderation_texts
+        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
+        if allowed:
+            return True
+        if allowed is False:
+            logger.warning("Refused a press from non-moderator %s", query.from_user.id)
+        await answer_press(
+            query,
+            answer_texts.not_a_moderator(t)
+            if allowed is False
+            else answer_texts.moderator_check_failed(t),
+            alert=True,
+        )
+        return False
 
     async def decide(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -51,13 +71,7 @@ class ModerationHandlers:
             await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         t = self._runtime.moderation_texts
-        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
-        if allowed is None:
-            await answer_press(query, answer_texts.moderator_check_failed(t), alert=True)
-            return
-        if not allowed:
-            logger.warning("Refused moderation press from non-moderator %s", query.from_user.id)
-            await answer_press(query, answer_texts.not_a_moderator(t), alert=True)
+        if not await self._pressed_by_moderator(query, context):
             return
         assert query.message is not None
         outcome = await moderation.decide(
@@ -133,15 +147,7 @@ class ModerationHandlers:
             await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         t = self._runtime.moderation_texts
-        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
-        if not allowed:
-            await answer_press(
-                query,
-                answer_texts.not_a_moderator(t)
-                if allowed is False
-                else answer_texts.moderator_check_failed(t),
-                alert=True,
-            )
+        if not await self._pressed_by_moderator(query, context):
             return
         outcome = await spam_undo.restore(
             self._runtime.db,
@@ -214,15 +220,7 @@ class ModerationHandlers:
             await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         t = self._runtime.moderation_texts
-        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
-        if not allowed:
-            await answer_press(
-                query,
-                answer_texts.not_a_moderator(t)
-                if allowed is False
-                else answer_texts.moderator_check_failed(t),
-                alert=True,
-            )
+        if not await self._pressed_by_moderator(query, context):
             return
         now = time.time()
         if press.decision is None:
