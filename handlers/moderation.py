@@ -18,7 +18,7 @@ from bot.runtime import Runtime, person_of
 from bot.services import desk, effects, moderation, spam_undo
 from bot.services.moderation import DecisionResult
 from bot.services.spam_undo import UndoResult
-from handlers.access import require_moderator, texts_where
+from handlers.access import require_moderator, speaker, texts_where
 from handlers.presses import answer_press
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,11 @@ class ModerationHandlers:
             await self._runtime.reply(message, answer_texts.unban_usage(t))
             return
         was_banned = await moderation.unban(
-            self._runtime.db, self._runtime.settings, user_id, time.time()
+            self._runtime.db,
+            self._runtime.settings,
+            user_id,
+            time.time(),
+            speaker(message, self._runtime.settings.moderation_chat_id),
         )
         # A ban for flooding came with a wait (up to an hour): lifted, they are answered at
         # once, not ignored until it ends.

@@ -140,6 +140,44 @@ class PublishedComment:
     created_at: float
 
 
+class LoggedAction(StrEnum):
+    """What a line of the moderation record (storage.moderation_log) says was done."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+    BAN = "ban"
+    UNBAN = "unban"
+    # A comment the trusted-author rule published, taken back.
+    UNPUBLISH = "unpublish"
+    # A comment left up in the thread while it waited (post-moderation): kept or removed.
+    KEEP = "keep"
+    REMOVE = "remove"
+    EDIT = "edit"
+    # Caught by the spam check (or the flood gate) with no moderator.
+    CAUGHT = "caught"
+    # ↩️ Not spam: a catch put back.
+    NOT_SPAM = "not_spam"
+    # An editor's answer to a contact message.
+    REPLY = "reply"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    at: float
+    action: LoggedAction
+    # None: the bot itself.
+    moderator_id: int | None
+    moderator_name: str | None
+    author_id: int | None
+    submission_id: int | None
+    reason: str | None
+    until: float | None
+    detail: dict[str, object]
+
+
 @dataclass(frozen=True)
 class AuthorHistory:
     """An author's earlier submissions, for moderators and the trusted-author rule."""

@@ -14,13 +14,14 @@ from storage import (
     articles,
     bot_state,
     history,
+    moderation_log,
     private_desks,
     readers,
     submissions,
     thread_sources,
 )
 from storage.db import Database
-from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
+from storage.models import LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
 
 
 class Decision(StrEnum):
@@ -161,6 +162,7 @@ async def _decide(
             if decision is Decision.BAN and submission.kind is SubmissionKind.CONTACT:
                 return await _ban_from_conversation(conn, settings, submission, moderator, now)
             return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
+        await _record(conn, decision, bans, submission, moderator, now)
         if spam_filter is not None and verdict.learns_spam is not None and submission.text.strip():
             await spam_filter.learn_in(
                 conn, [submission.text], spam=verdict.learns_spam, source=MODERATOR
@@ -220,6 +222,14 @@ async def _ban_from_conversation(
     for a reader who turns abusive in their answers."""
     if not await submissions.mark_author_banned(conn, submission.id):
         return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
+    await moderation_log.append(
+        conn,
+        LoggedAction.BAN,
+        now,
+        moderator=moderator,
+        author_id=submission.author.user_id,
+        submission_id=submission.id,
+    )
     await readers.ban(conn, submission.author.user_id, moderator.user_id, submission.id, now)
     await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
     await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
@@ -255,6 +265,7 @@ async def _settle_copies(
         ):
             continue
         settled += 1
+        await _record(conn, Decision.SPAM, bans, copy, moderator, now, wave_of=marked.id)
         if bans:
             await readers.ban(conn, copy.author.user_id, moderator.user_id, copy_id, now)
             await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
@@ -266,6 +277,40 @@ async def _settle_copies(
         await effects.refresh_cards(conn, settings, copy_id, now)
         await private_desk.item_decided(conn, settings, copy_id, now)
     return settled
+
+
+async def _record(
+    conn: aiosqlite.Connection,
+    decision: Decision,
+    banned: bool,
+    submission: Submission,
+    moderator: Person,
+    now: float,
+    *,
+    wave_of: int | None = None,
+) -> None:
+    """The decision's lines in the moderation record: the verdict, and the ban it made
+    when the verdict is not itself a ban (🧹 Spam on a newcomer)."""
+    author_id = submission.author.user_id
+    detail: dict[str, object] | None = {"wave_of": wave_of} if wave_of is not None else None
+    await moderation_log.append(
+        conn,
+        LoggedAction(decision.value),
+        now,
+        moderator=moderator,
+        author_id=author_id,
+        submission_id=submission.id,
+        detail=detail,
+    )
+    if banned and decision is not Decision.BAN:
+        await moderation_log.append(
+            conn,
+            LoggedAction.BAN,
+            now,
+            moderator=moderator,
+            author_id=author_id,
+            submission_id=submission.id,
+        )
 
 
 async def _bans(conn: aiosqlite.Connection, verdict: Verdict, submission: Submission) -> bool:
@@ -298,16 +343,30 @@ async def _sweep_banned_authors_words(
         )
         other = await submissions.get(conn, other_id)
         assert other is not None
+        await moderation_log.append(
+            conn,
+            LoggedAction.REMOVE,
+            now,
+            moderator=moderator,
+            author_id=other.author.user_id,
+            submission_id=other_id,
+            detail={"with_ban_for": banned_for.id},
+        )
         await effects.remove_from_group(conn, other, now, tell_author=False)
         await effects.refresh_cards(conn, settings, other_id, now)
         await private_desk.item_decided(conn, settings, other_id, now)
 
 
-async def unban(db: Database, settings: Settings, user_id: int, now: float) -> bool:
+async def unban(
+    db: Database, settings: Settings, user_id: int, now: float, moderator: Person | None = None
+) -> bool:
     async with db.transaction() as conn:
         lifted = await readers.unban(conn, user_id, now)
         if lifted:
             await effects.ban_in_discussion_group(conn, settings, user_id, now, lift=True)
+            await moderation_log.append(
+                conn, LoggedAction.UNBAN, now, moderator=moderator, author_id=user_id
+            )
         return lifted
 
 
@@ -325,6 +384,14 @@ async def _unpublish(
     assert submission is not None
     if not applied:
         return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
+    await moderation_log.append(
+        conn,
+        LoggedAction.UNPUBLISH,
+        now,
+        moderator=moderator,
+        author_id=submission.author.user_id,
+        submission_id=submission_id,
+    )
     await effects.refresh_cards(conn, settings, submission_id, now)
     await effects.notify_author(conn, submission.author.user_id, submission_id, now)
     if submission.article_id is not None:
