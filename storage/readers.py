@@ -44,8 +44,9 @@ async def is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
 
 async def ban(
     conn: aiosqlite.Connection, user_id: int, banned_by: int, submission_id: int | None, now: float
-) -> None:
-    await conn.execute(
+) -> bool:
+    """False: banned already (the ban in force is kept as it was)."""
+    cursor = await conn.execute(
         "INSERT INTO bans (user_id, banned_by, banned_at, reason_submission_id)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
         " banned_by = excluded.banned_by, banned_at = excluded.banned_at,"
@@ -53,6 +54,7 @@ async def ban(
         " WHERE bans.lifted_at IS NOT NULL",
         (user_id, banned_by, now, submission_id),
     )
+    return cursor.rowcount == 1
 
 
 async def unban(conn: aiosqlite.Connection, user_id: int, now: float) -> bool:
