@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from bot.delivery.base import desk_item
 from bot.i18n import Texts
+from bot.rendering import moderation as moderation_texts
 from bot.rendering import record as record_texts
-from bot.services import author_record
+from bot.services import author_record, comments
 from bot.services.author_record import NOTE_MAX_LENGTH, Lookup
+from bot.settings import Settings
 from storage import history, moderation_log, readers
 from storage.db import Database
 from storage.models import LoggedAction
+from tests.bot.services.test_comments import published_article
 from tests.factories import MODERATOR, READER
 
 DAY = 86400.0
@@ -149,3 +153,17 @@ async def test_a_card_reads_the_reasons_the_latest_ban_and_the_latest_two_notes(
     lines = record_texts.card_lines(Texts("en"), past)
     assert lines[0] == "📊 banned 24 h in Mar 2026"
     assert lines[1:] == ["📝 note 8 (Mo Derator)", "📝 note 7 (Mo Derator)"]
+
+
+async def test_the_desks_show_the_summary_and_the_note(db: Database, settings: Settings) -> None:
+    """The group's desk and the private desks draw their item from desk_item."""
+    article = await published_article(db)
+    await comments.open_article(db, READER, article.id, 2.0)
+    outcome = await comments.submit_comment(db, settings, READER, "A fair point", 3.0)
+    assert outcome.submission_id is not None
+    await author_record.add_note(db, MODERATOR, str(READER.user_id), "Knows the mayor", 4.0)
+    async with db.reading() as conn:
+        shown = await desk_item(conn, settings, outcome.submission_id)
+    assert shown.flags is not None and shown.submission is not None
+    text, _ = moderation_texts.desk(Texts("en"), shown.submission, None, 1, shown.flags)
+    assert "📝 Knows the mayor (Mo Derator)" in text

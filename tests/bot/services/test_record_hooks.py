@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services import contact, floods, moderation, spam_undo
+from bot.services import comments, contact, floods, moderation, spam_undo
+from bot.services.comments import CommentRequest
 from bot.services.contact import ReplyResult
 from bot.services.moderation import Decision
 from bot.services.spam_screen import SpamScreen
@@ -16,6 +17,7 @@ from bot.spam.filter import SpamFilter
 from storage import moderation_log, readers
 from storage.db import Database
 from storage.models import LogEntry, LoggedAction, ReaderState
+from tests.bot.services.test_comments import published_article
 from tests.bot.services.test_contact import CARD_MESSAGE_ID, submitted_contact
 from tests.bot.services.test_moderation_record import SECOND_MODERATOR
 from tests.bot.services.test_spam_decisions import SPAMMER, left_up, post_moderated
@@ -61,6 +63,23 @@ async def test_a_catch_under_a_post_is_recorded_by_the_bot_with_its_reasons_and_
     reasons = record[0].detail["reasons"]
     assert isinstance(reasons, list) and reasons
     assert all(isinstance(kind, str) and kind.isidentifier() for kind in reasons)
+    assert "WhatsApp" not in words_in(record)
+
+
+async def test_a_comment_sent_privately_and_caught_is_recorded_without_a_ban(
+    db: Database, settings: Settings
+) -> None:
+    spam_settings = settings.model_copy(update={"spam_filter": SpamFilterMode.ON})
+    screen = SpamScreen(db, spam_settings, await SpamFilter.open(db, Thresholds()))
+    article = await published_article(db)
+    await comments.open_article(db, READER, article.id, 2.0)
+    [outcome] = await comments.submit_comments(
+        db, spam_settings, [CommentRequest(READER, article.id, SPAM, 3.0)], spam=screen
+    )
+    record = await record_of(db, READER.user_id)
+    assert [(e.action, e.submission_id, e.moderator_id) for e in record] == [
+        (LoggedAction.CAUGHT, outcome.submission_id, None)
+    ]
     assert "WhatsApp" not in words_in(record)
 
 
