@@ -52,6 +52,7 @@ from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.private_desk import PrivateDeskHandlers
 from handlers.readers import ReaderHandlers
+from handlers.record import RecordHandlers
 from handlers.reports import ReportHandlers
 from storage.db import Database
 
@@ -275,6 +276,9 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
     application.add_handler(CommandHandler("spam", moderation.spam_list, filters=moderation_chat))
     application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
+    # An author's record: in the group, or in a moderator's private chat (before the
+    # private chat's unknown-command answer below).
+    _register_record_commands(application, RecordHandlers(runtime), moderation_chat | private)
     # A reply to a contact card (or to the reader's answer under it) answers the reader.
     application.add_handler(
         MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, contact.moderator_reply)
@@ -325,3 +329,12 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     )
 
     application.add_error_handler(ErrorHandler(runtime))
+
+
+def _register_record_commands(
+    application: Application,  # type: ignore[type-arg]
+    record: RecordHandlers,
+    where: filters.BaseFilter,
+) -> None:
+    application.add_handler(CommandHandler("history", record.history, filters=where))
+    application.add_handler(CommandHandler("note", record.note, filters=where))

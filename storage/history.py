@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import aiosqlite
 
+from storage import moderation_log
 from storage.db import fetch_all, fetch_one
-from storage.models import AuthorHistory
+from storage.models import AuthorHistory, LoggedAction
 
 
 async def recent_submissions(
@@ -30,7 +32,8 @@ async def of_author(
     counts = await fetch_one(
         conn,
         "SELECT"
-        " COALESCE(SUM(status = 'approved'), 0), COALESCE(SUM(status = 'rejected'), 0)"
+        " COALESCE(SUM(status = 'approved'), 0), COALESCE(SUM(status = 'rejected'), 0),"
+        " COALESCE(SUM(marked_spam), 0)"
         " FROM submissions WHERE user_id = ? AND id != ?",
         (user_id, excluding_submission or 0),
     )
@@ -39,6 +42,40 @@ async def of_author(
         approved=int(counts[0]) if counts else 0,
         rejected=int(counts[1]) if counts else 0,
         banned_before=ban is not None,
+        spam=int(counts[2]) if counts else 0,
+    )
+
+
+# What a card shows of the record: the reasons of this many latest rejections (a line's
+# worth), and the latest notes.
+REJECTIONS_READ = 10
+NOTES_ON_CARDS = 2
+
+
+async def for_cards(
+    conn: aiosqlite.Connection, user_id: int, excluding_submission: int | None = None
+) -> AuthorHistory:
+    """`of_author`, with what the moderation record adds for a card's summary: the latest
+    rejections' reasons, the latest ban (its term) and the latest notes."""
+    past = await of_author(conn, user_id, excluding_submission)
+    rejections = await moderation_log.latest_of_author(
+        conn, user_id, (LoggedAction.REJECT, LoggedAction.REMOVE), REJECTIONS_READ
+    )
+    reasons = [
+        line.reason
+        for line in rejections
+        if line.reason
+        and (excluding_submission is None or line.submission_id != excluding_submission)
+    ]
+    bans = await moderation_log.latest_of_author(conn, user_id, (LoggedAction.BAN,), 1)
+    notes = await moderation_log.latest_of_author(
+        conn, user_id, (LoggedAction.NOTE,), NOTES_ON_CARDS
+    )
+    return dataclasses.replace(
+        past,
+        rejection_reasons=tuple(dict.fromkeys(reasons)),
+        latest_ban=bans[0] if bans else None,
+        notes=tuple(notes),
     )
 
 

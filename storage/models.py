@@ -180,11 +180,20 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class AuthorHistory:
-    """An author's earlier submissions, for moderators and the trusted-author rule."""
+    """An author's earlier submissions, for moderators and the trusted-author rule, and
+    for cards what the moderation record says of them (storage.history.for_cards)."""
 
     approved: int
+    # Every rejection, those marked spam included.
     rejected: int
     banned_before: bool
+    # Of the rejected: marked spam by a moderator, or caught by the spam check.
+    spam: int = 0
+    # The reasons of the latest rejections and removals, newest first, each once.
+    rejection_reasons: tuple[str, ...] = ()
+    latest_ban: LogEntry | None = None
+    # The latest moderators' notes on the author, newest first.
+    notes: tuple[LogEntry, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import aiosqlite
 
-from storage.db import fetch_all
+from storage.db import fetch_all, fetch_one
 from storage.models import LogEntry, LoggedAction, Person
 
 _COLUMNS = (
     "id, at, action, moderator_id, moderator_name, author_id, submission_id, reason, until, detail"
+)
+
+# Read for every card drawn (its summary and notes).
+LATEST_OF_AUTHOR_SQL = (
+    f"SELECT {_COLUMNS} FROM moderation_log WHERE author_id = ?"
+    " AND action IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?"
 )
 
 
@@ -52,6 +59,31 @@ async def of_author(conn: aiosqlite.Connection, author_id: int, limit: int = 200
         f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS} FROM moderation_log WHERE author_id = ?"
         " ORDER BY id DESC LIMIT ?) ORDER BY id",
         (author_id, limit),
+    )
+    return [_entry(row) for row in rows]
+
+
+async def newest_of_author(
+    conn: aiosqlite.Connection, author_id: int, limit: int
+) -> tuple[list[LogEntry], int]:
+    """The newest `limit` lines about one reader, newest first, and how many there are."""
+    rows = await fetch_all(
+        conn,
+        f"SELECT {_COLUMNS} FROM moderation_log WHERE author_id = ? ORDER BY id DESC LIMIT ?",
+        (author_id, limit),
+    )
+    count = await fetch_one(
+        conn, "SELECT COUNT(*) FROM moderation_log WHERE author_id = ?", (author_id,)
+    )
+    return [_entry(row) for row in rows], int(count[0]) if count else 0
+
+
+async def latest_of_author(
+    conn: aiosqlite.Connection, author_id: int, actions: Sequence[LoggedAction], limit: int
+) -> list[LogEntry]:
+    """The newest `limit` lines of these kinds about one reader, newest first."""
+    rows = await fetch_all(
+        conn, LATEST_OF_AUTHOR_SQL, (author_id, json.dumps([a.value for a in actions]), limit)
     )
     return [_entry(row) for row in rows]
 

@@ -33,6 +33,32 @@ async def remember_all(conn: aiosqlite.Connection, people: Sequence[Person], now
     )
 
 
+_PERSON = "SELECT user_id, first_name, last_name, username, language_code FROM readers"
+BY_USERNAME_SQL = f"{_PERSON} WHERE username = ? COLLATE NOCASE ORDER BY updated_at DESC LIMIT 1"
+
+
+async def get(conn: aiosqlite.Connection, user_id: int) -> Person | None:
+    row = await fetch_one(conn, f"{_PERSON} WHERE user_id = ?", (user_id,))
+    return _person(row) if row else None
+
+
+async def by_username(conn: aiosqlite.Connection, username: str) -> Person | None:
+    """The reader last seen with this username, in any case (Telegram's usernames are
+    case-insensitive; one given up may have passed to someone else since: the latest)."""
+    row = await fetch_one(conn, BY_USERNAME_SQL, (username,))
+    return _person(row) if row else None
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(
+        int(row["user_id"]),
+        row["first_name"],
+        row["last_name"],
+        row["username"],
+        row["language_code"],
+    )
+
+
 async def is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
     return (
         await fetch_one(
@@ -44,8 +70,9 @@ async def is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
 
 async def ban(
     conn: aiosqlite.Connection, user_id: int, banned_by: int, submission_id: int | None, now: float
-) -> None:
-    await conn.execute(
+) -> bool:
+    """False: banned already (the ban in force is kept as it was)."""
+    cursor = await conn.execute(
         "INSERT INTO bans (user_id, banned_by, banned_at, reason_submission_id)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
         " banned_by = excluded.banned_by, banned_at = excluded.banned_at,"
@@ -53,6 +80,7 @@ async def ban(
         " WHERE bans.lifted_at IS NOT NULL",
         (user_id, banned_by, now, submission_id),
     )
+    return cursor.rowcount == 1
 
 
 async def unban(conn: aiosqlite.Connection, user_id: int, now: float) -> bool:

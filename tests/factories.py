@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from storage.models import Person
+from storage.models import LogEntry, LoggedAction, Person
 
 TOKEN = "123456:TEST-TOKEN"
 CHANNEL_ID = -1001000000001
@@ -42,3 +42,20 @@ def make_settings(database_path: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def logged(action: LoggedAction, **changes: Any) -> LogEntry:
+    """A line of the moderation record, by a moderator named in Cyrillic, at time 0."""
+    values: dict[str, Any] = {
+        "id": 1,
+        "at": 0.0,
+        "action": action,
+        "moderator_id": 9,
+        "moderator_name": "Иван Петров",
+        "author_id": 5,
+        "submission_id": 7,
+        "reason": None,
+        "until": None,
+        "detail": {},
+    }
+    return LogEntry(**{**values, **changes})

@@ -83,7 +83,7 @@ async def desk_item(
         if submission.article_id is not None
         else None
     )
-    past = await history.of_author(conn, submission.author.user_id, submission.id)
+    past = await history.for_cards(conn, submission.author.user_id, submission.id)
     wave = await spam_waves.wave_size(conn, submission)
     return DeskItem(
         submission,

@@ -81,7 +81,7 @@ async def _card(
     submission, title = loaded
     async with delivery.db.reading() as conn:
         answers = await contact_replies.answers_of(conn, submission.id)
-        past = await history.of_author(conn, submission.author.user_id, submission.id)
+        past = await history.for_cards(conn, submission.author.user_id, submission.id)
         wave = await spam_waves.wave_size(conn, submission)
     flags = abuse.flags_for(submission, past, delivery.settings, wave=wave)
     return submission, moderation_texts.card(

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.i18n import Texts
+from bot.rendering import record as record_texts
 from bot.rendering.common import (
     CARD_TITLE_LIMIT,
     Card,
@@ -227,16 +228,8 @@ def _flag_lines(t: Texts, flags: CardFlags) -> list[str]:
     if flags.watched_words:
         words = ", ".join(esc(w) for w in flags.watched_words[:WATCHED_WORDS_SHOWN])
         lines.append(t.gettext("👀 Watch words: {words}").format(words=words))
-    past = flags.history
-    if past.approved or past.rejected:
-        lines.append(
-            t.gettext("📊 Earlier: {approved} approved, {rejected} rejected").format(
-                approved=past.approved, rejected=past.rejected
-            )
-        )
-    if past.banned_before:
-        lines.append(t.gettext("⛔ Banned before"))
-    return lines
+    # The author's record in a line, and the moderators' latest notes on them.
+    return lines + record_texts.card_lines(t, flags.history)
 
 
 def continued(t: Texts) -> str:

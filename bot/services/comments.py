@@ -12,7 +12,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.cas import CasVerdict
-from bot.services import abuse, effects, languages
+from bot.services import abuse, effects, languages, spam_screen
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings
 from storage import articles, history, intake, outbox, processed_updates, readers, submissions
@@ -245,7 +245,7 @@ async def _store(
         ],
     )
     stored = dict(zip(taken, submission_ids, strict=True))
-    caught = await _judge_spam(conn, requests, screenings, stored, taken)
+    caught = await _judge_spam(conn, settings, requests, screenings, stored, taken)
     trusted = {
         i
         for i in taken
@@ -287,6 +287,7 @@ async def _store(
 
 async def _judge_spam(
     conn: aiosqlite.Connection,
+    settings: Settings,
     requests: Sequence[CommentRequest],
     screenings: Sequence[Screening | None],
     stored: dict[int, int],
@@ -298,7 +299,9 @@ async def _judge_spam(
     await submissions.flag_spam(conn, [s.stored(stored[i]) for i, s in screened.items()])
     caught = {i for i, s in screened.items() if s.catches}
     for i in caught:
-        await submissions.mark_caught(conn, stored[i], requests[i].now, author_banned=False)
+        await spam_screen.catch(
+            conn, settings, stored[i], requests[i].author.user_id, screened[i], requests[i].now
+        )
     return caught
 
 

@@ -8,13 +8,20 @@ from enum import StrEnum
 import aiosqlite
 from email_validator import EmailNotValidError, validate_email
 
-from bot.services import abuse, effects
+from bot.services import abuse, effects, spam_screen
 from bot.services.spam_screen import Screening, SpamScreen
 from bot.settings import Settings
 from bot.text import one_line, tg_length
-from storage import contact_replies, outbox, readers, submissions
+from storage import contact_replies, moderation_log, outbox, readers, submissions
 from storage.db import Database
-from storage.models import Person, ReaderState, ReplyDirection, Submission, SubmissionKind
+from storage.models import (
+    LoggedAction,
+    Person,
+    ReaderState,
+    ReplyDirection,
+    Submission,
+    SubmissionKind,
+)
 
 # The form's steps, stored as the reader's state so a restart resumes where they were.
 ASKING_NAME = "contact_name"
@@ -197,7 +204,7 @@ async def _received(
     if screening is not None and screening.flagged:
         await submissions.flag_spam(conn, [screening.stored(submission_id)])
     if screening is not None and screening.catches:
-        await submissions.mark_caught(conn, submission_id, now, author_banned=False)
+        await spam_screen.catch(conn, settings, submission_id, reader_id, screening, now)
         await outbox.enqueue_all(conn, [acknowledgement], now)
         return
     await outbox.enqueue_all(conn, [acknowledgement, card], now)
@@ -338,7 +345,7 @@ async def _answer_reader(
     refusal = await _refused_reply(conn, submission.author.user_id, text, submission.id)
     if refusal is not None:
         return refusal
-    return await _record_and_send(
+    outcome = await _record_and_send(
         conn,
         submission.id,
         ReplyDirection.TO_READER,
@@ -348,6 +355,17 @@ async def _answer_reader(
         str(submission.author.user_id),
         now,
     )
+    if outcome.result is ReplyResult.QUEUED:
+        # Who answered and when; the answer's words stay in the conversation, not here.
+        await moderation_log.append(
+            conn,
+            LoggedAction.REPLY,
+            now,
+            moderator=moderator,
+            author_id=submission.author.user_id,
+            submission_id=submission.id,
+        )
+    return outcome
 
 
 async def reply_to_editors(

@@ -28,7 +28,8 @@ import aiosqlite
 
 from bot.services import effects
 from bot.settings import Settings
-from storage import readers
+from storage import moderation_log, readers
+from storage.models import LoggedAction
 
 # People remembered before those whose quiet is over and whose bucket is full are
 # forgotten (nothing of theirs constrains their next update). Should more be active at
@@ -167,14 +168,25 @@ class FloodGate:
 
 # Who a ban for flooding is recorded as made by: the bot itself, not a moderator.
 BANNED_BY_FLOOD_CONTROL = 0
+# The reason such a ban carries in the moderation record.
+FLOODING_BAN_REASON = "flooding"
 
 
 async def treat_as_spam(
     conn: aiosqlite.Connection, settings: Settings, user_id: int, now: float
 ) -> None:
-    """A persistent flooder is banned, here and from the discussion group, as spam is.
+    """A persistent flooder is banned, here and from the discussion group, as spam is,
+    and the moderation record says so (by the bot, for flooding).
 
     The seam for the spam check (issue 21): it will record this as a caught spammer, so
     that `/spam` lists it with `↩️ Not spam`; until then `/unban` lifts it."""
-    await readers.ban(conn, user_id, BANNED_BY_FLOOD_CONTROL, None, now)
+    if await readers.ban(conn, user_id, BANNED_BY_FLOOD_CONTROL, None, now):
+        await moderation_log.append(
+            conn,
+            LoggedAction.BAN,
+            now,
+            moderator=None,
+            author_id=user_id,
+            reason=FLOODING_BAN_REASON,
+        )
     await effects.ban_in_discussion_group(conn, settings, user_id, now)

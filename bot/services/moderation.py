@@ -49,13 +49,26 @@ class Verdict:
     ban: BanRule
     # What the spam check learns from the decided text: spam, ham, or nothing.
     learns_spam: bool | None
+    # The record's word for it on a comment left up in the thread while it waited
+    # (post-moderation): kept or removed there, not approved or rejected. None: the same.
+    logged_left_up: LoggedAction | None = None
 
 
 # The verdicts a moderator's button gives (UNPUBLISH takes back an automatic approval and
 # is handled on its own). ❌ Reject teaches nothing: a human comment that does not fit.
 VERDICTS: dict[Decision, Verdict] = {
-    Decision.APPROVE: Verdict(SubmissionStatus.APPROVED, BanRule.NEVER, learns_spam=False),
-    Decision.REJECT: Verdict(SubmissionStatus.REJECTED, BanRule.NEVER, learns_spam=None),
+    Decision.APPROVE: Verdict(
+        SubmissionStatus.APPROVED,
+        BanRule.NEVER,
+        learns_spam=False,
+        logged_left_up=LoggedAction.KEEP,
+    ),
+    Decision.REJECT: Verdict(
+        SubmissionStatus.REJECTED,
+        BanRule.NEVER,
+        learns_spam=None,
+        logged_left_up=LoggedAction.REMOVE,
+    ),
     Decision.BAN: Verdict(SubmissionStatus.REJECTED, BanRule.ALWAYS, learns_spam=None),
     Decision.SPAM: Verdict(SubmissionStatus.REJECTED, BanRule.NEWCOMERS, learns_spam=True),
 }
@@ -289,13 +302,17 @@ async def _record(
     *,
     wave_of: int | None = None,
 ) -> None:
-    """The decision's lines in the moderation record: the verdict, and the ban it made
-    when the verdict is not itself a ban (🧹 Spam on a newcomer)."""
+    """The decision's lines in the moderation record: the verdict (a comment left up in
+    the thread is kept or removed), and the ban it made when the verdict is not itself a
+    ban (🧹 Spam on a newcomer)."""
     author_id = submission.author.user_id
     detail: dict[str, object] | None = {"wave_of": wave_of} if wave_of is not None else None
+    left_up_as = VERDICTS[decision].logged_left_up
     await moderation_log.append(
         conn,
-        LoggedAction(decision.value),
+        left_up_as
+        if left_up_as is not None and submission.original_kept
+        else LoggedAction(decision.value),
         now,
         moderator=moderator,
         author_id=author_id,

@@ -17,15 +17,19 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.cas import CasChecker, CasVerdict
+from bot.services import effects
 from bot.settings import Settings, SpamFilterMode
 from bot.spam.checker import AuthorRecord, Reason, ReasonKind, SpamCheck, Verdict
 from bot.spam.filter import SpamFilter
-from storage import history
+from storage import history, moderation_log, readers, submissions
 from storage.db import Database
+from storage.models import LoggedAction
 from storage.submissions import SpamVerdict
 
 # `banned_by` of a ban the spam check made (no moderator's id is 0).
 BANNED_BY_SPAM_CHECK = 0
+# The reason a ban the spam check made carries in the moderation record.
+SPAM_CHECK_BAN_REASON = "spam"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,44 @@ class SpamScreen:
                 check = _listed_by_cas(check, author, self._filter.thresholds.spam)
             screenings.append(Screening(check, self._settings.spam_filter, approved))
         return screenings
+
+
+async def catch(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    submission_id: int,
+    author_id: int,
+    screening: Screening,
+    now: float,
+    *,
+    ban: bool = False,
+) -> None:
+    """Set aside what the spam check caught by itself (for /spam and its undo), with its
+    line in the moderation record, by the bot: the check's reasons, never the words. With
+    `ban`, the author is banned too, here and from the discussion group."""
+    await submissions.mark_caught(conn, submission_id, now, author_banned=ban)
+    await moderation_log.append(
+        conn,
+        LoggedAction.CAUGHT,
+        now,
+        moderator=None,
+        author_id=author_id,
+        submission_id=submission_id,
+        detail={"reasons": [reason.kind.value for reason in screening.check.reasons]},
+    )
+    if not ban:
+        return
+    await readers.ban(conn, author_id, BANNED_BY_SPAM_CHECK, submission_id, now)
+    await effects.ban_in_discussion_group(conn, settings, author_id, now)
+    await moderation_log.append(
+        conn,
+        LoggedAction.BAN,
+        now,
+        moderator=None,
+        author_id=author_id,
+        submission_id=submission_id,
+        reason=SPAM_CHECK_BAN_REASON,
+    )
 
 
 @dataclass(frozen=True)

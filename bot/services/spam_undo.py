@@ -15,9 +15,9 @@ from bot.services import effects
 from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
 from bot.settings import Settings
 from bot.spam.filter import MODERATOR, SpamFilter
-from storage import outbox, spam_catches, submissions
+from storage import moderation_log, outbox, spam_catches, submissions
 from storage.db import Database
-from storage.models import Person, Submission
+from storage.models import LoggedAction, Person, Submission
 
 # How many catches /spam lists: ten short entries stay well inside a message's 4096
 # characters, and a keyboard of ten buttons.
@@ -53,7 +53,8 @@ async def restore(
     *,
     spam_filter: SpamFilter | None = None,
 ) -> UndoOutcome:
-    """Undo one catch, once; everything it asks for goes out with it, atomically."""
+    """Undo one catch, once; everything it asks for goes out with it, atomically, and the
+    moderation record says who undid it (and lifted its ban)."""
     async with db.transaction() as conn:
         caught = await submissions.get(conn, submission_id)
         if caught is None:
@@ -64,8 +65,24 @@ async def restore(
         unbanned = await spam_catches.lift_ban_made_by(
             conn, author, submission_id, BANNED_BY_SPAM_CHECK, now
         )
+        await moderation_log.append(
+            conn,
+            LoggedAction.NOT_SPAM,
+            now,
+            moderator=moderator,
+            author_id=author,
+            submission_id=submission_id,
+        )
         if unbanned:
             await effects.ban_in_discussion_group(conn, settings, author, now, lift=True)
+            await moderation_log.append(
+                conn,
+                LoggedAction.UNBAN,
+                now,
+                moderator=moderator,
+                author_id=author,
+                submission_id=submission_id,
+            )
         _, card = effects.received_rows(settings, author, submission_id, caught.kind)
         await outbox.enqueue_all(conn, [card], now)
         if spam_filter is not None and caught.text.strip():

@@ -15,11 +15,20 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import abuse, admin_notices, comments, desk, effects, floods, private_desk
+from bot.services import (
+    abuse,
+    admin_notices,
+    comments,
+    desk,
+    effects,
+    floods,
+    private_desk,
+    spam_screen,
+)
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate, Verdict
-from bot.services.spam_screen import BANNED_BY_SPAM_CHECK, Screening, SpamScreen
+from bot.services.spam_screen import Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions, thread_sources
 from storage.db import Database
@@ -329,7 +338,6 @@ async def _catch(
     )
     ban = settings.spam_ban and screening.approved == 0
     await submissions.flag_spam(conn, [screening.stored(submission_id)])
-    await submissions.mark_caught(conn, submission_id, comment.now, author_banned=ban)
     await outbox.enqueue_all(
         conn,
         [
@@ -339,11 +347,9 @@ async def _catch(
         ],
         comment.now,
     )
-    if ban:
-        await readers.ban(
-            conn, comment.author.user_id, BANNED_BY_SPAM_CHECK, submission_id, comment.now
-        )
-        await effects.ban_in_discussion_group(conn, settings, comment.author.user_id, comment.now)
+    await spam_screen.catch(
+        conn, settings, submission_id, comment.author.user_id, screening, comment.now, ban=ban
+    )
     return ThreadOutcome(ThreadResult.CAUGHT, submission_id)
 
 

@@ -15,6 +15,7 @@ from bot.i18n import SUPPORTED, Texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import moderation_answers as answer_texts
+from bot.rendering import record as record_texts
 from bot.rendering import reports as report_texts
 from bot.services.abuse import CardFlags
 from bot.services.contact import InboxEntry
@@ -23,6 +24,7 @@ from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, 
 from storage.models import (
     AuthorHistory,
     ContactReply,
+    LoggedAction,
     Person,
     ReplyDirection,
     ReplyStatus,
@@ -32,6 +34,7 @@ from storage.models import (
 )
 from storage.reports import ChatBacklog, ModeratorTally, OldestPending
 from tests.bot.test_rendering import submission as rendering_submission
+from tests.factories import logged
 from tests.fake_telegram.html_parser import parse_html
 
 OPEN, CLOSE = "⟦", "⟧"
@@ -64,7 +67,27 @@ def item(**changes: object) -> Submission:
 DECIDED = {"decided_by": 9, "decided_by_name": NAME, "decided_at": 0.0}
 TYPED = {"thread_source_chat_id": GROUP, "thread_source_message_id": 40}
 LEFT_UP = {**TYPED, "original_kept": True}
-FLAGS = CardFlags(2, [WORD], AuthorHistory(1, 2, banned_before=True))
+
+
+# A reason key no version of ours knows is shown as stored.
+RECORD = [
+    logged(LoggedAction.NOTE, reason=TEXT),
+    logged(LoggedAction.BAN, reason="off_topic", until=86400.0),
+    logged(LoggedAction.BAN, moderator_id=None, moderator_name=None, reason="flooding"),
+    logged(LoggedAction.REJECT, reason="оскорбление"),
+    logged(LoggedAction.CAUGHT, moderator_id=None, detail={"reasons": ["wave", "link", "emoji"]}),
+    *(logged(action) for action in LoggedAction),
+]
+PAST = AuthorHistory(
+    1,
+    3,
+    banned_before=True,
+    spam=1,
+    rejection_reasons=("insulting", "оскорбление"),
+    latest_ban=RECORD[1],
+    notes=(RECORD[0],),
+)
+FLAGS = CardFlags(2, [WORD], PAST)
 ITEMS = [
     item(),
     item(text="ы" * 5000),
@@ -176,6 +199,23 @@ def rendered(t: Texts) -> list[str]:
         report_texts.status(t, STATUS),
         report_texts.status(t, replace(STATUS, backlog=[], last_error=None)),
     ]
+    author = Person(5, NAME, username="ivan")
+    texts += [
+        record_texts.history(t, author, PAST, RECORD, 40),
+        record_texts.history(t, author, AuthorHistory(0, 0, banned_before=False), [], 0),
+        record_texts.history_usage(t),
+        record_texts.note_usage(t),
+        record_texts.unknown_user(t, "@ivan"),
+        record_texts.note_too_long(t, 500, 501),
+        record_texts.note_added(t, author),
+    ]
+    for past in (
+        replace(PAST, latest_ban=replace(RECORD[1], until=None)),
+        replace(PAST, latest_ban=None),
+        replace(PAST, latest_ban=replace(RECORD[1], until=7 * 86400.0)),
+        replace(PAST, latest_ban=replace(RECORD[1], until=600.0)),
+    ):
+        texts += record_texts.card_lines(t, past)
     texts += [answer_texts.queue_summary(t, count) for count in (0, 1, 5)]
     texts += [report_texts.duration(t, s) for s in (5, 60, 3600, 3700, 86400, 90000)]
     return texts

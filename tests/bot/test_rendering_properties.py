@@ -21,6 +21,7 @@ from storage.models import (
     ArticleStatus,
     AuthorHistory,
     ContactReply,
+    LoggedAction,
     Person,
     PublishedComment,
     ReplyDirection,
@@ -29,6 +30,7 @@ from storage.models import (
     SubmissionKind,
     SubmissionStatus,
 )
+from tests.factories import logged
 from tests.fake_telegram.html_parser import parse_html
 
 # What readers actually paste: markup-like text, entities, bidi and zero-width marks, emoji.
@@ -111,7 +113,18 @@ def test_every_card_and_its_continuations_are_accepted(
     text: str, name: str, last: str, title: str, email: str, words: list[str]
 ) -> None:
     """Cards for comments and contact messages parse, fit, and lose no word of the text."""
-    flags = CardFlags(3, [w for w in words if w], AuthorHistory(1, 2, banned_before=True))
+    # The record's lines hold what moderators typed: a reason, notes up to 500 characters.
+    note = logged(LoggedAction.NOTE, reason=(text or "n")[:500], moderator_name=last or "m")
+    past = AuthorHistory(
+        1,
+        2,
+        banned_before=True,
+        spam=1,
+        rejection_reasons=(name or "r", email or "e"),
+        latest_ban=logged(LoggedAction.BAN, until=86400.0),
+        notes=(note, note),
+    )
+    flags = CardFlags(3, [w for w in words if w], past)
     for kind, language in itertools.product(SubmissionKind, SUPPORTED):
         item = submission(
             kind,

@@ -58,7 +58,7 @@ async def test_cards_flag_links_watch_words_and_history(
         _, post = await post_article(telegram)
         first = await comment(telegram, READER, post, "Plain words")
         assert "🔗" not in first["text"]
-        assert "Earlier" not in first["text"]
+        assert "📊" not in first["text"]
         await press(telegram, MODERATOR_ID, first, Decision.REJECT)
         await card_without_buttons(telegram, first)
         second = await comment(
@@ -66,7 +66,7 @@ async def test_cards_flag_links_watch_words_and_history(
         )
         assert "🔗 2 links" in second["text"]
         assert "👀 Watch words: casino" in second["text"]
-        assert "📊 Earlier: 0 approved, 1 rejected" in second["text"]
+        assert "📊 1 rejected\n" in second["text"]
 
 
 async def test_a_trusted_author_is_published_at_once_and_can_be_taken_back(

@@ -121,7 +121,7 @@ async def test_an_edited_comment_is_looked_at_again(
         assert again["message_id"] != card["message_id"]
         assert labels(again) == ["✅ Keep", "🗑 Remove", "🚫 Ban author", "🧹 Spam"]
         # The author's record counts the comment just kept.
-        assert "📊 Earlier: 1 approved, 0 rejected" in again["text"]
+        assert "📊 1 approved\n" in again["text"]
         await press(telegram, MODERATOR_ID, again, Decision.REJECT)
         await telegram.wait_for(lambda: not in_group(telegram, typed))
     first = telegram.message(MODERATION_CHAT_ID, card["message_id"])

@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from storage import cas_answers, held_updates, intake, outbox, private_desks, reports
+from storage import (
+    cas_answers,
+    held_updates,
+    intake,
+    moderation_log,
+    outbox,
+    private_desks,
+    readers,
+    reports,
+)
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -100,6 +109,11 @@ HOT_QUERIES = {
     ),
     "CAS answer about a reader": (cas_answers.LOOKUP_SQL, (1, 0.0)),
     "CAS answers pruning": (cas_answers.PRUNE_SQL, (0.0,)),
+    "a card's lines of the moderation record": (
+        moderation_log.LATEST_OF_AUTHOR_SQL,
+        (1, json.dumps(["reject", "remove"]), 10),
+    ),
+    "/history @username": (readers.BY_USERNAME_SQL, ("Some_Reader",)),
 }
 
 

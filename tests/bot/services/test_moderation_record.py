@@ -34,7 +34,8 @@ async def test_each_decision_is_a_line_and_a_later_one_overwrites_nothing(
     async with db.reading() as conn:
         record = await moderation_log.of_author(conn, SPAMMER.user_id)
     assert [(e.action, e.moderator_id, e.submission_id, e.at) for e in record] == [
-        (LoggedAction.APPROVE, MODERATOR.user_id, first, 6.0),
+        # Left up in the thread while it waited: kept there, not approved.
+        (LoggedAction.KEEP, MODERATOR.user_id, first, 6.0),
         (LoggedAction.BAN, SECOND_MODERATOR.user_id, spam, 7.0),
         (LoggedAction.UNBAN, MODERATOR.user_id, None, 8.0),
     ]
@@ -69,7 +70,7 @@ async def test_a_tap_on_an_item_already_decided_adds_no_line(
     assert again.result is DecisionResult.ALREADY_DECIDED
     async with db.reading() as conn:
         assert [e.action for e in await moderation_log.of_submission(conn, first)] == [
-            LoggedAction.APPROVE
+            LoggedAction.KEEP
         ]
 
 
