@@ -155,8 +155,17 @@ class ModerationHandlers:
             submission_id,
             person_of(query.from_user),
             time.time(),
+            pressed_on=(message.chat.id, message.message_id),
             spam_filter=self._runtime.spam_filter,
         )
+        if outcome.result is UndoResult.WRONG_MESSAGE:
+            logger.warning(
+                "Refused spam undo %r on a message that is not a /spam list (%s)",
+                query.data,
+                query.from_user.id,
+            )
+            await answer_press(query, common_texts.stale_button(t), alert=True)
+            return
         if outcome.result is UndoResult.NOT_FOUND:
             await answer_press(query, answer_texts.submission_not_found(t), alert=True)
             return

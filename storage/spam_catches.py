@@ -63,3 +63,22 @@ async def caught_after(conn: aiosqlite.Connection, after: float) -> int:
     row = await fetch_one(conn, "SELECT COUNT(*) FROM submissions WHERE caught_at > ?", (after,))
     assert row is not None
     return int(row[0])
+
+
+async def remember_list(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, now: float
+) -> None:
+    """A /spam list was sent: its ↩️ Not spam buttons are taken from it."""
+    await conn.execute(
+        "INSERT OR IGNORE INTO spam_list_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?)",
+        (chat_id, message_id, now),
+    )
+
+
+async def is_list(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> bool:
+    row = await fetch_one(
+        conn,
+        "SELECT 1 FROM spam_list_messages WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return row is not None

@@ -29,6 +29,8 @@ class UndoResult(StrEnum):
     # Restored before (a second tap), or decided since.
     ALREADY_RESTORED = "already_restored"
     NOT_FOUND = "not_found"
+    # The button was pressed on a message that is not a /spam list: forged data.
+    WRONG_MESSAGE = "wrong_message"
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,16 @@ async def restore(
     moderator: Person,
     now: float,
     *,
+    pressed_on: tuple[int, int] | None = None,
     spam_filter: SpamFilter | None = None,
 ) -> UndoOutcome:
-    """Undo one catch, once; everything it asks for goes out with it, atomically."""
+    """Undo one catch, once; everything it asks for goes out with it, atomically.
+
+    `pressed_on` is the (chat, message) whose button was pressed; it must be a /spam list,
+    since a client can send any button data from any message it sees."""
     async with db.transaction() as conn:
+        if pressed_on is not None and not await spam_catches.is_list(conn, *pressed_on):
+            return UndoOutcome(UndoResult.WRONG_MESSAGE)
         caught = await submissions.get(conn, submission_id)
         if caught is None:
             return UndoOutcome(UndoResult.NOT_FOUND)
