@@ -80,8 +80,9 @@ class SpamScreen:
         return await self._cas.check(user_id)
 
     async def screen(self, user_id: int, text: str, now: float) -> Screening | None:
-        """The verdict on one message received (None: SPAM_FILTER=off). Call it once per
-        message (a wave is counted from it) and outside any transaction."""
+        """The verdict on one message checked on its own (None: SPAM_FILTER=off), outside
+        any transaction. Intake uses `screen_in` instead, in the transaction that stores the
+        message, so that two messages of one author at once are not both a first one."""
         if not self.checking:
             return None
         # Asked first, so that CAS's answer comes while the record is read.

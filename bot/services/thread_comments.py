@@ -15,11 +15,12 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.cas import CasVerdict
 from bot.services import abuse, admin_notices, comments, desk, effects, floods, private_desk
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate, Verdict
-from bot.services.spam_screen import BANNED_BY_SPAM_CHECK, Screening, SpamScreen
+from bot.services.spam_screen import BANNED_BY_SPAM_CHECK, Arrival, Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions, thread_sources
 from storage.db import Database
@@ -129,9 +130,10 @@ async def hold_for_moderation(
     again until they may write, and banned as spam if they keep flooding. With a `spam`
     screen, a new message is checked: spam is caught, an unsure one flagged."""
     text = comment.text.replace("\x00", "").strip()
+    screened = _screened(spam, comment, text)
     # Outside the transaction: CAS reads its cache under the database's lock.
-    screening = await _screen(spam, comment, text)
-    return await _hold(db, settings, comment, text, gate, screening)
+    cas = await screened.cas_verdict(comment.author.user_id) if screened else CasVerdict.UNKNOWN
+    return await _hold(db, settings, comment, text, gate, screened, cas)
 
 
 async def _hold(
@@ -140,7 +142,8 @@ async def _hold(
     comment: ThreadComment,
     text: str,
     gate: FloodGate | None,
-    screening: Screening | None,
+    spam: SpamScreen | None,
+    cas: CasVerdict,
 ) -> ThreadOutcome:
     source = comment.source
     now = comment.now
@@ -153,6 +156,13 @@ async def _hold(
             # A decided comment its author changed where it stands: the new words are the
             # message's next revision, carded afresh.
             source = dataclasses.replace(source, revision=stored.thread_source_revision + 1)
+        # The author's record is read in this transaction: two of their messages at once
+        # are counted one after the other, not both as a first message.
+        screening = (
+            None
+            if spam is None
+            else (await spam.screen_in(conn, [Arrival(comment.author.user_id, text, now, cas)]))[0]
+        )
         # Outside any thread, or under a post the bot did not make (or whose automatic
         # forward it has not linked yet): held all the same, about no article.
         article = (
@@ -298,12 +308,13 @@ async def _hold(
     return ThreadOutcome(ThreadResult.WATCHED if kept else ThreadResult.HELD, submission_id)
 
 
-async def _screen(spam: SpamScreen | None, comment: ThreadComment, text: str) -> Screening | None:
-    """The spam check's verdict on a new message (edits are not checked again: the words a
-    moderator will see are on the card already)."""
-    if spam is None or comment.source.edit_date != 0 or not text:
+def _screened(spam: SpamScreen | None, comment: ThreadComment, text: str) -> SpamScreen | None:
+    """The spam screen, if this message meets it: a new one with words, while the filter
+    checks (edits are not checked again: the words a moderator will see are on the card
+    already)."""
+    if spam is None or not spam.checking or comment.source.edit_date != 0 or not text:
         return None
-    return await spam.screen(comment.author.user_id, text, comment.now)
+    return spam
 
 
 async def _catch(
