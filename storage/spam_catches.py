@@ -43,6 +43,32 @@ async def lift_ban_made_by(
     return cursor.rowcount == 1
 
 
+async def sweep(conn: aiosqlite.Connection, submission_id: int, catch_id: int, now: float) -> bool:
+    """Reject a pending item of an author the catch banned, as taken with it (no moderator
+    decided: decided_by stays empty); False if it was no longer pending."""
+    cursor = await conn.execute(
+        "UPDATE submissions SET status = 'rejected', author_banned = 1, decided_at = ?,"
+        " swept_by = ? WHERE id = ? AND status = 'pending'",
+        (now, catch_id, submission_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def restore_swept(conn: aiosqlite.Connection, catch_id: int) -> list[int]:
+    """Put back as pending what the catch swept and nobody decided since. A comment taken
+    down (or on its way down) is then held, as in pre-moderation, and posted by the bot on
+    approval; one Telegram would not take down is still up, and is kept where it stands."""
+    rows = await fetch_all(
+        conn,
+        "UPDATE submissions SET status = 'pending', author_banned = 0, decided_at = NULL,"
+        " swept_by = NULL,"
+        " original_kept = (removal_refused IS NOT NULL AND original_removed_at IS NULL)"
+        " WHERE swept_by = ? AND status = 'rejected' RETURNING id",
+        (catch_id,),
+    )
+    return sorted(int(row[0]) for row in rows)
+
+
 async def counts_since(conn: aiosqlite.Connection, since: float) -> tuple[int, int]:
     """(catches made, catches undone) since then. An undone catch was a catch all the
     same: made when it arrived (created_at), its caught_at cleared by the undo."""

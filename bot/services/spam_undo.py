@@ -3,7 +3,8 @@
 The catch becomes a pending submission as if just written (its card is queued as any new
 one's; a comment typed in a thread, already deleted, is published by the bot on approval
 as in THREAD_MODERATION=pre), the ban the catch made is lifted (the bot's and the
-discussion group's), and the spam check learns the text as ham.
+discussion group's), the author's comments swept with that ban wait on their cards again,
+and the spam check learns the text as ham.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services import effects
+from bot.services import desk, effects
 from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
 from bot.settings import Settings
 from bot.spam.filter import MODERATOR, SpamFilter
@@ -74,6 +75,12 @@ async def restore(
         )
         if unbanned:
             await effects.ban_in_discussion_group(conn, settings, author, now, lift=True)
+        # The author's comments taken down with the ban wait on their cards again.
+        swept = await spam_catches.restore_swept(conn, submission_id)
+        for swept_id in swept:
+            await effects.refresh_cards(conn, settings, swept_id, now)
+        if swept:
+            await desk.refresh_if_open(conn, settings, now)
         _, card = effects.received_rows(settings, author, submission_id, caught.kind)
         await outbox.enqueue_all(conn, [card], now)
         if spam_filter is not None and caught.text.strip():

@@ -16,11 +16,20 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.cas import CasVerdict
-from bot.services import abuse, admin_notices, comments, desk, effects, floods, private_desk
+from bot.services import (
+    abuse,
+    admin_notices,
+    comments,
+    desk,
+    effects,
+    floods,
+    moderation,
+    private_desk,
+)
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate, Verdict
-from bot.services.spam_screen import BANNED_BY_SPAM_CHECK, Arrival, Screening, SpamScreen
+from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions, thread_sources
 from storage.db import Database
@@ -351,10 +360,9 @@ async def _catch(
         comment.now,
     )
     if ban:
-        await readers.ban(
-            conn, comment.author.user_id, BANNED_BY_SPAM_CHECK, submission_id, comment.now
-        )
-        await effects.ban_in_discussion_group(conn, settings, comment.author.user_id, comment.now)
+        catch = await submissions.get(conn, submission_id)
+        assert catch is not None
+        await moderation.ban_caught_author(conn, settings, catch, comment.now)
     return ThreadOutcome(ThreadResult.CAUGHT, submission_id)
 
 

@@ -18,10 +18,12 @@ from storage.db import Database
 from tests.e2e.harness import OUTSIDER_ID, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import post_article, press, thread_of, types_under
 from tests.e2e.test_spam_intake import (
+    GENUINE,
     SPAM,
     SPAMMER,
     caught,
     comment_privately,
+    in_group,
     thread_settings,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
@@ -246,3 +248,44 @@ async def test_a_forged_not_spam_tap_is_refused_and_changes_nothing(
         assert await undone(settings) == [(None, None)]
         assert telegram.chat_member_status(DISCUSSION_CHAT_ID, SPAMMER) == "kicked"
     assert await caught(settings) == [(SPAM, SPAMMER, 1)]
+
+
+def buttons_of(telegram: FakeTelegram, card: dict[str, Any]) -> list[str]:
+    current = telegram.message(MODERATION_CHAT_ID, card["message_id"]) or {}
+    return [
+        button.get("callback_data", "")
+        for row in current.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+async def test_a_catch_sweeps_its_authors_waiting_comments_and_its_undo_brings_them_back(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Post-moderation: a newcomer's comment waits on its card, up in the thread; their
+    next message is caught as spam, so they are banned, and the waiting one comes down
+    with them, its card decided (as 🚫 Ban author sweeps). ↩️ Not spam brings it back as
+    pending with its buttons; approved, the bot posts it in the thread, once."""
+    settings = thread_settings(telegram, database_path)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        under = (await thread_of(telegram, post))["message_id"]
+        waiting = types_under(telegram, SPAMMER, GENUINE, under)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="the mayor")
+        types_under(telegram, SPAMMER, SPAM, under)
+        await telegram.wait_for(lambda: not in_group(telegram, waiting["message_id"]))
+        await telegram.wait_for(lambda: buttons_of(telegram, card) == [])
+        swept = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+        assert swept is not None and "author banned by the spam check" in swept["text"]
+
+        listed = await open_spam_list(telegram)
+        await tap_not_spam(telegram, listed, 1)
+        await telegram.wait_for(lambda: buttons_of(telegram, card) != [])
+        swept_back = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+        assert swept_back is not None
+        await press(telegram, MODERATOR_ID, swept_back, Decision.APPROVE)
+        await wait_for_outbox(settings, lambda s: s.get("thread_post") == "delivered")
+        shown = [
+            m for m in telegram.messages_in(DISCUSSION_CHAT_ID) if "the mayor" in m.get("text", "")
+        ]
+        assert len(shown) == 1 and shown[0]["from"]["is_bot"], shown
