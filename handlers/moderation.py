@@ -179,7 +179,13 @@ class ModerationHandlers:
                 await effects.show_spam_list(conn, settings, time.time(), edit=message.message_id)
             self._runtime.wake_outbox()
         if outcome.result is UndoResult.RESTORED:
-            await answer_press(query, spam_list_texts.restored(t, outcome.unbanned))
+            assert outcome.submission is not None
+            await answer_press(
+                query,
+                spam_list_texts.restored(
+                    t, outcome.unbanned, flooding=outcome.submission.caught_flooding
+                ),
+            )
         else:
             await answer_press(query, spam_list_texts.already_restored(t), alert=True)
 

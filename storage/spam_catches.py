@@ -3,11 +3,17 @@ its undo."""
 
 from __future__ import annotations
 
+import json
+
 import aiosqlite
 
 from storage.db import fetch_all, fetch_one
-from storage.models import Submission
+from storage.models import Person, Submission
 from storage.submissions import SELECT, submission_from_row
+
+# The reason of a catch made by flood control (bot.services.floods): [FLOODING, messages,
+# seconds] where the spam check's reasons are [kind, count, minutes].
+FLOODING = "flooding"
 
 
 async def latest(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
@@ -18,12 +24,44 @@ async def latest(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
     return [submission_from_row(row) for row in rows]
 
 
+async def catch_flood(
+    conn: aiosqlite.Connection,
+    author: Person,
+    text: str,
+    article_id: int | None,
+    *,
+    messages: int,
+    seconds: int,
+    now: float,
+) -> int:
+    """A persistent flooder, kept as a catch (its author banned by it): `text` is what
+    tipped them over ("" if it had no words). No message of theirs waits behind it."""
+    cursor = await conn.execute(
+        "INSERT INTO submissions (kind, user_id, article_id, text, created_at, author_name,"
+        " status, marked_spam, caught_at, author_banned, spam_reasons, caught_flooding)"
+        " VALUES ('comment', ?, ?, ?, ?, ?, 'rejected', 1, ?, 1, ?, 1)",
+        (
+            author.user_id,
+            article_id,
+            text,
+            now,
+            author.display_name,
+            now,
+            json.dumps([[FLOODING, messages, seconds]]),
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 async def restore(
     conn: aiosqlite.Connection, submission_id: int, moderator_id: int, now: float
 ) -> bool:
-    """Put a catch back as pending, as if just written; False if it is no catch (now)."""
+    """Put a catch back as pending, as if just written; False if it is no catch (now). A
+    flood's catch stays rejected: nothing of a flood was stored to come back."""
     cursor = await conn.execute(
-        "UPDATE submissions SET status = 'pending', marked_spam = 0, caught_at = NULL,"
+        "UPDATE submissions SET marked_spam = 0, caught_at = NULL,"
+        " status = CASE WHEN caught_flooding = 1 THEN 'rejected' ELSE 'pending' END,"
         " author_banned = 0, restored_at = ?, restored_by = ?"
         " WHERE id = ? AND caught_at IS NOT NULL AND status = 'rejected'",
         (now, moderator_id, submission_id),

@@ -27,6 +27,7 @@ SELECT = (
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
     " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at, s.swept_by,"
+    " s.caught_flooding,"
     " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -52,6 +53,7 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         spam_reasons=_reasons_from_json(row["spam_reasons"]),
         caught_at=row["caught_at"],
         swept_by=row["swept_by"],
+        caught_flooding=bool(row["caught_flooding"]),
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),

@@ -4,7 +4,9 @@ The catch becomes a pending submission as if just written (its card is queued as
 one's; a comment typed in a thread, already deleted, is published by the bot on approval
 as in THREAD_MODERATION=pre), the ban the catch made is lifted (the bot's and the
 discussion group's), the author's comments swept with that ban wait on their cards again,
-and the spam check learns the text as ham.
+and the spam check learns the text as ham. A persistent flooder's catch
+(bot.services.floods) gives back the ban lifted and what was swept with it, no card: a
+flood was refused, never stored.
 """
 
 from __future__ import annotations
@@ -81,10 +83,13 @@ async def restore(
             await effects.refresh_cards(conn, settings, swept_id, now)
         if swept:
             await desk.refresh_if_open(conn, settings, now)
-        _, card = effects.received_rows(settings, author, submission_id, caught.kind)
-        await outbox.enqueue_all(conn, [card], now)
-        if spam_filter is not None and caught.text.strip():
-            await spam_filter.learn_in(conn, [caught.text], spam=False, source=MODERATOR)
+        # A flood's catch holds what tipped its author over, not a message they wait on:
+        # the ban lifted is all it gives back, and its words teach the check nothing.
+        if not caught.caught_flooding:
+            _, card = effects.received_rows(settings, author, submission_id, caught.kind)
+            await outbox.enqueue_all(conn, [card], now)
+            if spam_filter is not None and caught.text.strip():
+                await spam_filter.learn_in(conn, [caught.text], spam=False, source=MODERATOR)
         restored = await submissions.get(conn, submission_id)
     if spam_filter is not None:
         # After the commit: an undo rolled back must teach the model nothing.

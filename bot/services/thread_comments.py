@@ -386,5 +386,13 @@ async def _refusal_notice(
     if admission.verdict is Verdict.TELL:
         return ThreadNotice.FLOOD, admission.retry_at
     if admission.verdict is Verdict.SPAM:
-        await floods.treat_as_spam(conn, settings, author, comment.now)
+        await floods.treat_as_spam(
+            conn,
+            settings,
+            comment.author,
+            admission,
+            comment.now,
+            text=comment.text.strip(),
+            article_id=judged.article.id if judged.article is not None else None,
+        )
     return None, 0.0

@@ -12,3 +12,9 @@ CREATE TABLE spam_list_messages (
 -- (no moderator decided), and /stats does not count it as a decision.
 ALTER TABLE submissions ADD COLUMN swept_by INTEGER;
 CREATE INDEX submissions_swept ON submissions (swept_by) WHERE swept_by IS NOT NULL;
+-- A persistent flooder banned by flood control (bot.services.floods.treat_as_spam), kept
+-- as a catch so that /spam lists it and ↩️ Not spam lifts the ban: a rejected 'comment'
+-- holding the words of what tipped them over (if any), spam_reasons
+-- [["flooding", messages, seconds]]. Its undo brings no card back: a flood was refused,
+-- never stored.
+ALTER TABLE submissions ADD COLUMN caught_flooding INTEGER NOT NULL DEFAULT 0;

@@ -33,8 +33,15 @@ def test_who_keeps_sending_while_told_to_wait_is_spam_once() -> None:
     gate = FloodGate(burst=1, refill_seconds=10.0, spam_after=3)
     gate.admit(1, 0.0)
     assert gate.admit(1, 0.0).verdict is Verdict.TELL
-    verdicts = [gate.admit(1, 1.0).verdict for _ in range(4)]
-    assert verdicts == [Verdict.QUIET, Verdict.QUIET, Verdict.SPAM, Verdict.QUIET]
+    admissions = [gate.admit(1, 1.0 + n) for n in range(4)]
+    assert [a.verdict for a in admissions] == [
+        Verdict.QUIET,
+        Verdict.QUIET,
+        Verdict.SPAM,
+        Verdict.QUIET,
+    ]
+    # /spam's reason: four messages from the word to wait (at 0 s) to the third after it.
+    assert (admissions[2].flood_messages, admissions[2].flood_seconds) == (4, 3.0)
 
 
 def test_a_refusal_with_its_own_wait_is_said_once() -> None:
