@@ -21,13 +21,14 @@ from tests.e2e.harness import (
 )
 from tests.e2e.steps import (
     card_without_buttons,
+    open_spam_list,
     post_article,
     press,
     start_payload,
+    tap_not_spam,
     thread_of,
     types_under,
 )
-from tests.e2e.test_spam_undo import open_spam_list, tap_not_spam
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 

@@ -16,7 +16,14 @@ from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
 from storage.db import Database
 from tests.e2e.harness import OUTSIDER_ID, populate, running_bot, wait_for_outbox
-from tests.e2e.steps import post_article, press, thread_of, types_under
+from tests.e2e.steps import (
+    open_spam_list,
+    post_article,
+    press,
+    tap_not_spam,
+    thread_of,
+    types_under,
+)
 from tests.e2e.test_spam_intake import (
     GENUINE,
     SPAM,
@@ -28,22 +35,6 @@ from tests.e2e.test_spam_intake import (
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
-
-
-async def open_spam_list(telegram: FakeTelegram) -> dict[str, Any]:
-    telegram.user_sends_text(MODERATOR_ID, "/spam", chat_id=MODERATION_CHAT_ID)
-    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Caught as spam")
-
-
-async def tap_not_spam(telegram: FakeTelegram, listed: dict[str, Any], number: int) -> str:
-    buttons = [b for row in listed["reply_markup"]["inline_keyboard"] for b in row]
-    button = buttons[number - 1]
-    assert button["text"] == f"↩️ Not spam ({number})"
-    query_id = telegram.user_presses_button(
-        MODERATOR_ID, MODERATION_CHAT_ID, listed["message_id"], button["callback_data"]
-    )
-    answer = await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
-    return str(answer["text"])
 
 
 async def learned_as_ham(settings: Settings) -> list[str]:
