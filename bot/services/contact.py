@@ -9,7 +9,7 @@ import aiosqlite
 from email_validator import EmailNotValidError, validate_email
 
 from bot.cas import CasVerdict
-from bot.services import abuse, effects
+from bot.services import abuse, effects, spam_waves
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings
 from bot.text import one_line, tg_length
@@ -183,6 +183,7 @@ async def answer(
             contact_name=data.get("name", reader.display_name),
             contact_email=data.get("email"),
             source_message_id=message_id,
+            wave_print=spam_waves.wave_print(text),
         )
         await _received(conn, settings, reader.user_id, submission_id, screening, now)
         await readers.clear_state(conn, reader.user_id)

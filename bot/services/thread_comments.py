@@ -25,6 +25,7 @@ from bot.services import (
     floods,
     moderation,
     private_desk,
+    spam_waves,
 )
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
@@ -111,7 +112,14 @@ async def _take_edit(
         if len(text) > settings.comment_max_length:
             # Past what a published comment may hold: the card keeps the words it has.
             return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
-        await thread_sources.take_pending_edit(conn, stored.id, text, source.edit_date, comment.now)
+        await thread_sources.take_pending_edit(
+            conn,
+            stored.id,
+            text,
+            source.edit_date,
+            comment.now,
+            wave_print=spam_waves.wave_print(text),
+        )
         await effects.refresh_cards(conn, settings, stored.id, comment.now)
         await desk.refresh_if_open(conn, settings, comment.now)
         await private_desk.item_changed(conn, stored.id, comment.now)
@@ -251,6 +259,7 @@ async def _hold(
                 author_name=comment.author.display_name,
                 kept=kept,
                 removal_refused="no_right" if no_right else None,
+                wave_print=spam_waves.wave_print(text),
             )
             if screening is not None and screening.flagged:
                 await submissions.flag_spam(conn, [screening.stored(submission_id)])
@@ -346,6 +355,8 @@ async def _catch(
         source,
         author_name=comment.author.display_name,
         kept=False,
+        # Put back by ↩️ Not spam, it waits as any other item, in a wave with its copies.
+        wave_print=spam_waves.wave_print(text),
     )
     ban = settings.spam_ban and screening.approved == 0
     await submissions.flag_spam(conn, [screening.stored(submission_id)])

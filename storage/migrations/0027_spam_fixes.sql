@@ -18,3 +18,8 @@ CREATE INDEX submissions_swept ON submissions (swept_by) WHERE swept_by IS NOT N
 -- [["flooding", messages, seconds]]. Its undo brings no card back: a flood was refused,
 -- never stored.
 ALTER TABLE submissions ADD COLUMN caught_flooding INTEGER NOT NULL DEFAULT 0;
+-- Each item's wave fingerprint (bot.services.spam_waves.wave_print: 32 little-endian
+-- unsigned ints; empty for a text too short to be a copy), taken as it arrives or is
+-- edited, so that a card drawn or a 🧹 tapped does not fingerprint every pending text
+-- again. NULL: stored before this migration, fingerprinted when compared.
+ALTER TABLE submissions ADD COLUMN wave_print BLOB;
