@@ -187,12 +187,15 @@ async def treat_as_spam(
     *,
     text: str = "",
     article_id: int | None = None,
-) -> int:
+) -> int | None:
     """A persistent flooder is banned, here and from the discussion group, as spam is,
     and recorded as a catch ("flooding: N messages in M seconds", with the words of what
     tipped them over, if any) so that /spam lists it and ↩️ Not spam lifts the ban. What a
     flood sent was refused, not stored: nothing of it comes back as a card. Returns the
-    catch's id."""
+    catch's id; None for one banned already (the gate still sees their private chat, and
+    /spam would list them once per flood)."""
+    if await readers.is_banned(conn, person.user_id):
+        return None
     await readers.remember(conn, person, now)
     catch_id = await spam_catches.catch_flood(
         conn,
