@@ -187,7 +187,10 @@ class ModerationHandlers:
                 ),
             )
         else:
-            await answer_press(query, spam_list_texts.already_restored(t), alert=True)
+            flooding = outcome.submission is not None and outcome.submission.caught_flooding
+            await answer_press(
+                query, spam_list_texts.already_restored(t, flooding=flooding), alert=True
+            )
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

@@ -72,7 +72,9 @@ def restored(t: Texts, unbanned: bool, *, flooding: bool = False) -> str:
     return t.gettext("↩️ Restored: its card is in the queue.")
 
 
-def already_restored(t: Texts) -> str:
+def already_restored(t: Texts, *, flooding: bool = False) -> str:
+    if flooding:
+        return t.gettext("Already undone: the ban for flooding was lifted.")
     return t.gettext("Already restored: its card is in the queue, or was decided.")
 
 

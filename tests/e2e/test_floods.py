@@ -535,6 +535,8 @@ async def test_a_persistent_flooder_is_listed_by_spam_and_not_spam_lifts_the_ban
         telegram.user_sends_text(FLOODER, "/help")
         await telegram.wait_for_bot_message(FLOODER, contains="How to comment")
         assert not any("Buy now" in card.get("text", "") for card in cards(telegram))
+        again = await tap_not_spam(telegram, listed, 1)
+        assert again == "Already undone: the ban for flooding was lifted.", again
 
 
 async def test_a_flooder_banned_in_the_thread_is_listed_by_spam_and_can_be_unbanned(
