@@ -73,8 +73,13 @@ class FloodGateHandler:
                 return
             if moderator is False:
                 logger.info("Person %s kept flooding: treated as spam", user.id)
+                # A message's words, kept with the catch; a button press has none of its own.
+                message = update.message or update.edited_message
+                words = (message.text or message.caption or "") if message else ""
                 async with self._runtime.db.transaction() as conn:
-                    await floods.treat_as_spam(conn, self._runtime.settings, user.id, now)
+                    await floods.treat_as_spam(
+                        conn, self._runtime.settings, person_of(user), admission, now, text=words
+                    )
                 self._runtime.wake_outbox()
         # QUIET (and SPAM): no answer, no call to Telegram. A press left unanswered stops
         # its spinner by itself.

@@ -155,8 +155,17 @@ class ModerationHandlers:
             submission_id,
             person_of(query.from_user),
             time.time(),
+            pressed_on=(message.chat.id, message.message_id),
             spam_filter=self._runtime.spam_filter,
         )
+        if outcome.result is UndoResult.WRONG_MESSAGE:
+            logger.warning(
+                "Refused spam undo %r on a message that is not a /spam list (%s)",
+                query.data,
+                query.from_user.id,
+            )
+            await answer_press(query, common_texts.stale_button(t), alert=True)
+            return
         if outcome.result is UndoResult.NOT_FOUND:
             await answer_press(query, answer_texts.submission_not_found(t), alert=True)
             return
@@ -170,9 +179,18 @@ class ModerationHandlers:
                 await effects.show_spam_list(conn, settings, time.time(), edit=message.message_id)
             self._runtime.wake_outbox()
         if outcome.result is UndoResult.RESTORED:
-            await answer_press(query, spam_list_texts.restored(t, outcome.unbanned))
+            assert outcome.submission is not None
+            await answer_press(
+                query,
+                spam_list_texts.restored(
+                    t, outcome.unbanned, flooding=outcome.submission.caught_flooding
+                ),
+            )
         else:
-            await answer_press(query, spam_list_texts.already_restored(t), alert=True)
+            flooding = outcome.submission is not None and outcome.submission.caught_flooding
+            await answer_press(
+                query, spam_list_texts.already_restored(t, flooding=flooding), alert=True
+            )
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

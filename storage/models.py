@@ -122,6 +122,11 @@ class Submission:
     spam_reasons: tuple[tuple[str, int, int], ...] = ()
     # Caught by the spam check by itself: never a card, kept for /spam and its undo.
     caught_at: float | None = None
+    # Taken down with its author's catch (that catch's id): the spam check banned them.
+    swept_by: int | None = None
+    # Caught by flood control, not the spam check: its author kept flooding (its reasons
+    # say how much); no card comes back from its undo.
+    caught_flooding: bool = False
 
     @property
     def is_pending(self) -> bool:

@@ -62,7 +62,8 @@ OLDEST_PENDING_SQL = (
 DECISION_COUNTS_SQL = (
     "SELECT COUNT(*) AS since_week, COALESCE(SUM(decided_at >= ?), 0) AS since_day,"
     " COALESCE(SUM(auto_approved = 1 AND decided_by IS NULL), 0) AS by_rule"
-    " FROM submissions WHERE decided_at >= ?"
+    # An item swept with its author's catch was no one's decision.
+    " FROM submissions WHERE decided_at >= ? AND swept_by IS NULL"
 )
 # Items that waited for a moderator: the trusted-author rule's approvals waited for
 # nothing, and a moderator taking one back later did not keep its author waiting.

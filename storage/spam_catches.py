@@ -3,11 +3,17 @@ its undo."""
 
 from __future__ import annotations
 
+import json
+
 import aiosqlite
 
 from storage.db import fetch_all, fetch_one
-from storage.models import Submission
+from storage.models import Person, Submission
 from storage.submissions import SELECT, submission_from_row
+
+# The reason of a catch made by flood control (bot.services.floods): [FLOODING, messages,
+# seconds] where the spam check's reasons are [kind, count, minutes].
+FLOODING = "flooding"
 
 
 async def latest(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
@@ -18,12 +24,44 @@ async def latest(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
     return [submission_from_row(row) for row in rows]
 
 
+async def catch_flood(
+    conn: aiosqlite.Connection,
+    author: Person,
+    text: str,
+    article_id: int | None,
+    *,
+    messages: int,
+    seconds: int,
+    now: float,
+) -> int:
+    """A persistent flooder, kept as a catch (its author banned by it): `text` is what
+    tipped them over ("" if it had no words). No message of theirs waits behind it."""
+    cursor = await conn.execute(
+        "INSERT INTO submissions (kind, user_id, article_id, text, created_at, author_name,"
+        " status, marked_spam, caught_at, author_banned, spam_reasons, caught_flooding)"
+        " VALUES ('comment', ?, ?, ?, ?, ?, 'rejected', 1, ?, 1, ?, 1)",
+        (
+            author.user_id,
+            article_id,
+            text,
+            now,
+            author.display_name,
+            now,
+            json.dumps([[FLOODING, messages, seconds]]),
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 async def restore(
     conn: aiosqlite.Connection, submission_id: int, moderator_id: int, now: float
 ) -> bool:
-    """Put a catch back as pending, as if just written; False if it is no catch (now)."""
+    """Put a catch back as pending, as if just written; False if it is no catch (now). A
+    flood's catch stays rejected: nothing of a flood was stored to come back."""
     cursor = await conn.execute(
-        "UPDATE submissions SET status = 'pending', marked_spam = 0, caught_at = NULL,"
+        "UPDATE submissions SET marked_spam = 0, caught_at = NULL,"
+        " status = CASE WHEN caught_flooding = 1 THEN 'rejected' ELSE 'pending' END,"
         " author_banned = 0, restored_at = ?, restored_by = ?"
         " WHERE id = ? AND caught_at IS NOT NULL AND status = 'rejected'",
         (now, moderator_id, submission_id),
@@ -41,6 +79,32 @@ async def lift_ban_made_by(
         (now, user_id, submission_id, banned_by),
     )
     return cursor.rowcount == 1
+
+
+async def sweep(conn: aiosqlite.Connection, submission_id: int, catch_id: int, now: float) -> bool:
+    """Reject a pending item of an author the catch banned, as taken with it (no moderator
+    decided: decided_by stays empty); False if it was no longer pending."""
+    cursor = await conn.execute(
+        "UPDATE submissions SET status = 'rejected', author_banned = 1, decided_at = ?,"
+        " swept_by = ? WHERE id = ? AND status = 'pending'",
+        (now, catch_id, submission_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def restore_swept(conn: aiosqlite.Connection, catch_id: int) -> list[int]:
+    """Put back as pending what the catch swept and nobody decided since. A comment taken
+    down (or on its way down) is then held, as in pre-moderation, and posted by the bot on
+    approval; one Telegram would not take down is still up, and is kept where it stands."""
+    rows = await fetch_all(
+        conn,
+        "UPDATE submissions SET status = 'pending', author_banned = 0, decided_at = NULL,"
+        " swept_by = NULL,"
+        " original_kept = (removal_refused IS NOT NULL AND original_removed_at IS NULL)"
+        " WHERE swept_by = ? AND status = 'rejected' RETURNING id",
+        (catch_id,),
+    )
+    return sorted(int(row[0]) for row in rows)
 
 
 async def counts_since(conn: aiosqlite.Connection, since: float) -> tuple[int, int]:
@@ -63,3 +127,22 @@ async def caught_after(conn: aiosqlite.Connection, after: float) -> int:
     row = await fetch_one(conn, "SELECT COUNT(*) FROM submissions WHERE caught_at > ?", (after,))
     assert row is not None
     return int(row[0])
+
+
+async def remember_list(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, now: float
+) -> None:
+    """A /spam list was sent: its ↩️ Not spam buttons are taken from it."""
+    await conn.execute(
+        "INSERT OR IGNORE INTO spam_list_messages (chat_id, message_id, sent_at) VALUES (?, ?, ?)",
+        (chat_id, message_id, now),
+    )
+
+
+async def is_list(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> bool:
+    row = await fetch_one(
+        conn,
+        "SELECT 1 FROM spam_list_messages WHERE chat_id = ? AND message_id = ?",
+        (chat_id, message_id),
+    )
+    return row is not None

@@ -26,7 +26,8 @@ SELECT = (
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
-    " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at,"
+    " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at, s.swept_by,"
+    " s.caught_flooding,"
     " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -51,6 +52,8 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         spam_score=row["spam_score"],
         spam_reasons=_reasons_from_json(row["spam_reasons"]),
         caught_at=row["caught_at"],
+        swept_by=row["swept_by"],
+        caught_flooding=bool(row["caught_flooding"]),
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),
@@ -81,6 +84,8 @@ class NewComment:
     created_at: float
     # The reader's Telegram message: one submission per message, however often it comes.
     source_message_id: int | None
+    # bot.services.spam_waves.wave_print of the text (None: to be taken when compared).
+    wave_print: bytes | None = None
 
 
 async def insert(
@@ -95,10 +100,12 @@ async def insert(
     contact_name: str | None = None,
     contact_email: str | None = None,
     source_message_id: int | None = None,
+    wave_print: bytes | None = None,
 ) -> int:
     cursor = await conn.execute(
         "INSERT INTO submissions (kind, user_id, article_id, text, created_at, author_name,"
-        " contact_name, contact_email, source_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " contact_name, contact_email, source_message_id, wave_print)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             kind.value,
             user_id,
@@ -109,6 +116,7 @@ async def insert(
             contact_name,
             contact_email,
             source_message_id,
+            wave_print,
         ),
     )
     assert cursor.lastrowid is not None
@@ -119,10 +127,19 @@ async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComm
     """Store pending comments in one statement; returns their ids in the order given."""
     return await insert_rows(
         conn,
-        "submissions (kind, user_id, author_name, article_id, text, created_at, source_message_id)",
-        "('comment', ?, ?, ?, ?, ?, ?)",
+        "submissions (kind, user_id, author_name, article_id, text, created_at,"
+        " source_message_id, wave_print)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?)",
         [
-            (c.user_id, c.author_name, c.article_id, c.text, c.created_at, c.source_message_id)
+            (
+                c.user_id,
+                c.author_name,
+                c.article_id,
+                c.text,
+                c.created_at,
+                c.source_message_id,
+                c.wave_print,
+            )
             for c in comments
         ],
     )
@@ -389,14 +406,15 @@ async def next_pending_after(conn: aiosqlite.Connection, after_id: int) -> int |
     return int(row[0]) if row else None
 
 
-async def latest_pending_texts(
+async def latest_pending_prints(
     conn: aiosqlite.Connection, limit: int, *, besides: int
-) -> list[tuple[int, str]]:
-    """The newest pending items' (id, text), `besides` left out: where a wave's copies wait."""
+) -> list[tuple[int, str, bytes | None]]:
+    """The newest pending items' (id, text, wave fingerprint), `besides` left out: where a
+    wave's copies wait. The fingerprint is None for an item stored before they were kept."""
     rows = await fetch_all(
         conn,
-        "SELECT id, text FROM submissions WHERE status = 'pending' AND id != ?"
+        "SELECT id, text, wave_print FROM submissions WHERE status = 'pending' AND id != ?"
         " ORDER BY id DESC LIMIT ?",
         (besides, limit),
     )
-    return [(int(row[0]), str(row[1])) for row in rows]
+    return [(int(row[0]), str(row[1]), row[2]) for row in rows]

@@ -46,6 +46,7 @@ async def insert_thread_comment(
     author_name: str,
     kept: bool,
     removal_refused: str | None = None,
+    wave_print: bytes | None = None,
 ) -> int:
     """`kept`: the author's message stays in the group while it waits (post-moderation,
     or the bot cannot delete it: `removal_refused` says why)."""
@@ -54,8 +55,8 @@ async def insert_thread_comment(
         "submissions (kind, user_id, author_name, article_id, text, created_at,"
         " thread_source_chat_id, thread_source_message_id, thread_reply_to_message_id,"
         " media_kind, thread_source_revision, thread_source_edit_date, original_kept,"
-        " removal_refused, media_group_id, file_unique_id)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " removal_refused, media_group_id, file_unique_id, wave_print)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 user_id,
@@ -73,6 +74,7 @@ async def insert_thread_comment(
                 removal_refused,
                 source.media_group_id,
                 source.file_unique_id,
+                wave_print,
             )
         ],
     )
@@ -131,13 +133,20 @@ async def pending_left_up_by(conn: aiosqlite.Connection, user_id: int) -> list[i
 
 
 async def take_pending_edit(
-    conn: aiosqlite.Connection, submission_id: int, text: str, edit_date: int, now: float
+    conn: aiosqlite.Connection,
+    submission_id: int,
+    text: str,
+    edit_date: int,
+    now: float,
+    *,
+    wave_print: bytes | None = None,
 ) -> bool:
-    """The author edited a comment still waiting: the card shows the new words."""
+    """The author edited a comment still waiting: the card shows the new words (and the
+    wave fingerprint is theirs)."""
     cursor = await conn.execute(
-        "UPDATE submissions SET text = ?, thread_source_edit_date = ?, edited_at = ?"
-        " WHERE id = ? AND status = 'pending'",
-        (text, edit_date, now, submission_id),
+        "UPDATE submissions SET text = ?, thread_source_edit_date = ?, edited_at = ?,"
+        " wave_print = ? WHERE id = ? AND status = 'pending'",
+        (text, edit_date, now, wave_print, submission_id),
     )
     return cursor.rowcount == 1
 

@@ -4,6 +4,9 @@ And of the hourly digest of catches (bot.services.spam_digest)."""
 
 from __future__ import annotations
 
+import time
+
+import aiosqlite
 from telegram import ReplyParameters
 from telegram.error import BadRequest
 
@@ -11,6 +14,7 @@ from bot.delivery.base import NOTHING, Delivered, Delivery, int_of
 from bot.i18n import Texts
 from bot.rendering import spam_list as spam_list_texts
 from bot.services import spam_undo
+from storage import spam_catches
 from storage.models import OutboxItem
 
 
@@ -30,7 +34,7 @@ async def spam_list(delivery: Delivery, item: OutboxItem) -> Delivered:
             if "message to edit not found" not in lowered and "not modified" not in lowered:
                 raise
         return NOTHING
-    await delivery.bot.send_message(
+    sent = await delivery.bot.send_message(
         chat_id,
         text,
         reply_markup=markup,
@@ -38,7 +42,11 @@ async def spam_list(delivery: Delivery, item: OutboxItem) -> Delivered:
             int_of(item, "reply_to"), allow_sending_without_reply=True
         ),
     )
-    return NOTHING
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await spam_catches.remember_list(conn, chat_id, sent.message_id, time.time())
+
+    return Delivered(record)
 
 
 async def spam_digest(delivery: Delivery, item: OutboxItem) -> Delivered:

@@ -30,6 +30,14 @@ from storage.models import ContactReply, Submission, SubmissionKind, SubmissionS
 CONTACT_FIELD_LIMIT = 100
 
 
+def decider(t: Texts, submission: Submission) -> str:
+    """Who decided a decided item: a moderator, or the spam check for one taken down with
+    its author's catch."""
+    if submission.swept_by is not None:
+        return t.gettext("the spam check")
+    return submission.decided_by_name or "?"
+
+
 def _outcome(t: Texts, submission: Submission) -> str:
     """A decided item's outcome; one left up in the discussion group while it waited is
     kept or removed there, any other approved or rejected."""
@@ -268,7 +276,7 @@ def _card_footer(t: Texts, submission: Submission, answers: Sequence[ContactRepl
         footer.append(
             t.gettext("<b>{outcome}</b> by {moderator} at {time}").format(
                 outcome=_outcome(t, submission),
-                moderator=name_html(submission.decided_by_name or "?", 100),
+                moderator=name_html(decider(t, submission), 100),
                 time=moment(t, submission.decided_at),
             )
         )

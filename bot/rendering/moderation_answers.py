@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.i18n import Texts
 from bot.rendering.common import esc, name_html
-from bot.rendering.moderation import message_link
+from bot.rendering.moderation import decider, message_link
 from bot.services.contact import InboxEntry
 from bot.services.moderation import Decision
 from bot.text import shorten
@@ -18,7 +18,11 @@ def already_decided(t: Texts, submission: Submission) -> str:
     """The alert for a late press; answerCallbackQuery allows 200 characters."""
     if submission.auto_approved and submission.decided_by is None:
         return t.gettext("Already published automatically: a trusted author.")
-    moderator = submission.decided_by_name or t.gettext("a moderator")
+    moderator = (
+        decider(t, submission)
+        if submission.swept_by is not None
+        else submission.decided_by_name or t.gettext("a moderator")
+    )
     left_up = submission.original_kept
     if submission.marked_spam:
         text = t.gettext("Already marked spam by {moderator}.")

@@ -9,7 +9,7 @@ from bot import callback_data
 from bot.callback_data import PrivateDeskAction
 from bot.i18n import Texts
 from bot.rendering.common import esc, name_html
-from bot.rendering.moderation import card_under, verdict_rows
+from bot.rendering.moderation import card_under, decider, verdict_rows
 from bot.rendering.reports import duration
 from bot.services.abuse import CardFlags
 from storage.models import Submission, SubmissionKind
@@ -79,7 +79,7 @@ def _decided_elsewhere(
     heading = t.gettext(
         "🗂 <b>Your desk</b>: #{id} was decided by {moderator} meanwhile. ▶️ Next shows the"
         " next item."
-    ).format(id=submission.id, moderator=name_html(submission.decided_by_name or "?", 100))
+    ).format(id=submission.id, moderator=name_html(decider(t, submission), 100))
     if submission.kind is SubmissionKind.CONTACT:
         heading += "\n" + t.gettext("↩️ You can still answer the reader: reply to this message.")
     item = submission.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.i18n import Texts
 from bot.spam.checker import ReasonKind
 from storage.models import Submission
+from storage.spam_catches import FLOODING
 
 # A card names the strongest reasons; the rest are in the score.
 REASONS_SHOWN = 4
@@ -13,6 +14,12 @@ REASONS_SHOWN = 4
 def reason_text(t: Texts, kind: str, count: int, minutes: int) -> str:
     """One reason as the check gave it (bot.spam.checker.Reason), in the moderators'
     language; a kind this version does not know is shown as it is stored."""
+    if kind == FLOODING:
+        # Flood control's reason: `minutes` holds seconds there (storage.spam_catches).
+        return t.gettext("flooding: {messages} in {seconds}").format(
+            messages=t.ngettext("{count} message", "{count} messages", count).format(count=count),
+            seconds=t.ngettext("{count} second", "{count} seconds", minutes).format(count=minutes),
+        )
     try:
         known = ReasonKind(kind)
     except ValueError:
@@ -46,11 +53,12 @@ def reason_text(t: Texts, kind: str, count: int, minutes: int) -> str:
 def spam_lines(t: Texts, submission: Submission) -> list[str]:
     """ "⚠️ Likely spam (0.82): invite link, …" on a card the check was unsure of (or, in
     a dry run, sure of); nothing on any other."""
-    if submission.spam_score is None:
-        return []
     reasons = ", ".join(
         reason_text(t, *reason) for reason in submission.spam_reasons[:REASONS_SHOWN]
     )
+    if submission.spam_score is None:
+        # Caught by flood control: no score, the reason says it all.
+        return [t.gettext("⚠️ Spam: {reasons}").format(reasons=reasons)] if reasons else []
     score = f"{submission.spam_score:.2f}"
     if not reasons:
         return [t.gettext("⚠️ Likely spam ({score})").format(score=score)]

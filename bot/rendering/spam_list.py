@@ -47,23 +47,34 @@ def _entry(t: Texts, number: int, caught: Submission) -> str:
     author = caught.author
     handle = f" @{esc(author.username)}" if author.username else ""
     when = moment(t, caught.caught_at if caught.caught_at is not None else caught.created_at)
+    words = one_line(caught.text)
     lines = [
         f"<b>{number}.</b> {name_html(author.display_name, 40)}{handle}"
         f" (id <code>{author.user_id}</code>) · {when}",
         *spam_lines(t, caught),
-        f"<i>{esc(shorten(one_line(caught.text), TEXT_SHOWN))}</i>",
+        # A flood's catch may hold no words (a button pressed again and again, stickers).
+        *([f"<i>{esc(shorten(words, TEXT_SHOWN))}</i>"] if words else []),
     ]
     return "\n".join(lines)
 
 
-def restored(t: Texts, unbanned: bool) -> str:
+def restored(t: Texts, unbanned: bool, *, flooding: bool = False) -> str:
     """The tap's answer (answerCallbackQuery: 200 characters at most)."""
+    if flooding:
+        # Nothing of a flood was stored: no card comes back.
+        return (
+            t.gettext("↩️ Ban for flooding lifted: they may write again.")
+            if unbanned
+            else t.gettext("↩️ Taken off the list: they were not banned by it.")
+        )
     if unbanned:
         return t.gettext("↩️ Restored: its card is in the queue, and its author is unbanned.")
     return t.gettext("↩️ Restored: its card is in the queue.")
 
 
-def already_restored(t: Texts) -> str:
+def already_restored(t: Texts, *, flooding: bool = False) -> str:
+    if flooding:
+        return t.gettext("Already undone: the ban for flooding was lifted.")
     return t.gettext("Already restored: its card is in the queue, or was decided.")
 
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.cas import CasVerdict
-from bot.services import abuse, effects, languages, spam_screen
+from bot.services import abuse, effects, languages, spam_screen, spam_waves
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings
 from storage import articles, history, intake, outbox, processed_updates, readers, submissions
@@ -240,6 +240,7 @@ async def _store(
                 texts[i],
                 requests[i].now,
                 requests[i].message_id,
+                spam_waves.wave_print(texts[i]),
             )
             for i in taken
         ],

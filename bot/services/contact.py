@@ -8,8 +8,9 @@ from enum import StrEnum
 import aiosqlite
 from email_validator import EmailNotValidError, validate_email
 
-from bot.services import abuse, effects, spam_screen
-from bot.services.spam_screen import Screening, SpamScreen
+from bot.cas import CasVerdict
+from bot.services import abuse, effects, spam_screen, spam_waves
+from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings
 from bot.text import one_line, tg_length
 from storage import contact_replies, moderation_log, outbox, readers, submissions
@@ -114,12 +115,12 @@ async def answer(
     are handled one at a time, so it is still theirs); without it, it is read here.
     """
     text = text.strip()
-    # The message itself (not a name or an address) meets the spam check, outside the
-    # transaction: CAS reads its cache under the database's lock.
-    screening = (
-        await spam.screen(reader.user_id, text, now)
+    # The message itself (not a name or an address) meets the spam check. CAS is asked
+    # outside the transaction: it reads its cache under the database's lock.
+    cas = (
+        await spam.cas_verdict(reader.user_id)
         if spam is not None and state is not None and state.mode == ASKING_MESSAGE and text
-        else None
+        else CasVerdict.UNKNOWN
     )
     async with db.transaction() as conn:
         if message_id is not None and await submissions.from_message(
@@ -162,6 +163,13 @@ async def answer(
                 limit=MESSAGE_MAX_LENGTH,
             )
             return FormOutcome(Step.ASK_MESSAGE)
+        # The author's record is read in this transaction: a comment of theirs stored at
+        # the same moment is counted, so that neither passes for a first message.
+        screening = (
+            (await spam.screen_in(conn, [Arrival(reader.user_id, text, now, cas)]))[0]
+            if spam is not None
+            else None
+        )
         if len(text) > MESSAGE_MAX_LENGTH:
             return FormOutcome(Step.MESSAGE_TOO_LONG, detail=str(len(text)))
         refusal = await abuse.check_submission(conn, settings, reader.user_id, text, now)
@@ -182,6 +190,7 @@ async def answer(
             contact_name=data.get("name", reader.display_name),
             contact_email=data.get("email"),
             source_message_id=message_id,
+            wave_print=spam_waves.wave_print(text),
         )
         await _received(conn, settings, reader.user_id, submission_id, screening, now)
         await readers.clear_state(conn, reader.user_id)

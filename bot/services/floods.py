@@ -21,15 +21,16 @@ the caller treats them as spam (`Verdict.SPAM`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import effects
+from bot.services import moderation
 from bot.settings import Settings
-from storage import moderation_log, readers
-from storage.models import LoggedAction
+from storage import moderation_log, readers, spam_catches, submissions
+from storage.models import LoggedAction, Person
 
 # People remembered before those whose quiet is over and whose bucket is full are
 # forgotten (nothing of theirs constrains their next update). Should more be active at
@@ -58,6 +59,10 @@ class Verdict(StrEnum):
 class Admission:
     verdict: Verdict
     retry_at: float = 0.0
+    # SPAM: the messages they sent from the word to wait on (that one counted), and over
+    # how many seconds: /spam's reason.
+    flood_messages: int = 0
+    flood_seconds: float = 0.0
 
 
 @dataclass
@@ -67,6 +72,8 @@ class _Person:
     counted_at: float
     # Told to wait until then; what they send before is not answered.
     quiet_until: float = 0.0
+    # When they were told.
+    told_at: float = 0.0
     # Messages sent while told to wait.
     ignored: int = 0
     # Already treated as spam during this quiet time.
@@ -89,7 +96,7 @@ class FloodGate:
         """Whether a person's update is handled (ADMIT), or why not."""
         person = self._person(person_id, now)
         if now < person.quiet_until:
-            return self._ignored(person)
+            return self._ignored(person, now)
         if self._refill_seconds > 0:
             person.tokens = min(
                 float(self._burst),
@@ -108,15 +115,15 @@ class FloodGate:
         # so a flood that never stops costs a few answers an hour, not one every burst.
         wait = min(MAX_WAIT_SECONDS, self._burst * self._refill_seconds * 2**person.strikes)
         person.strikes = min(person.strikes + 1, MAX_STRIKES)
-        return self._told(person, now + wait)
+        return self._told(person, now, now + wait)
 
     def refused(self, person_id: int, retry_at: float, now: float) -> Admission:
         """A refusal whose wait ends at `retry_at`: TELL the first time, QUIET after that
         until then (SPAM once they have kept sending FLOOD_SPAM_AFTER messages)."""
         person = self._person(person_id, now, self._refusals)
         if now < person.quiet_until:
-            return self._ignored(person)
-        return self._told(person, retry_at)
+            return self._ignored(person, now)
+        return self._told(person, now, retry_at)
 
     @property
     def people_remembered(self) -> int:
@@ -138,19 +145,24 @@ class FloodGate:
             person = people[person_id] = _Person(float(self._burst), now)
         return person
 
-    def _told(self, person: _Person, retry_at: float) -> Admission:
+    def _told(self, person: _Person, now: float, retry_at: float) -> Admission:
         person.quiet_until = retry_at
+        person.told_at = now
         person.ignored = 0
         person.spam = False
         return Admission(Verdict.TELL, retry_at)
 
-    def _ignored(self, person: _Person) -> Admission:
+    def _ignored(self, person: _Person, now: float) -> Admission:
         person.ignored += 1
-        if person.ignored >= self._spam_after:
+        if person.ignored >= self._spam_after and not person.spam:
             # Once per quiet time: later messages are removed quietly with the rest.
-            first = not person.spam
             person.spam = True
-            return Admission(Verdict.SPAM if first else Verdict.QUIET, person.quiet_until)
+            return Admission(
+                Verdict.SPAM,
+                person.quiet_until,
+                flood_messages=person.ignored + 1,
+                flood_seconds=now - person.told_at,
+            )
         return Admission(Verdict.QUIET, person.quiet_until)
 
     def _forget_settled(self, people: dict[int, _Person], now: float) -> None:
@@ -166,27 +178,48 @@ class FloodGate:
             del people[key]
 
 
-# Who a ban for flooding is recorded as made by: the bot itself, not a moderator.
-BANNED_BY_FLOOD_CONTROL = 0
-# The reason such a ban carries in the moderation record.
+# The reason a ban for flooding carries in the moderation record.
 FLOODING_BAN_REASON = "flooding"
 
 
 async def treat_as_spam(
-    conn: aiosqlite.Connection, settings: Settings, user_id: int, now: float
-) -> None:
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    person: Person,
+    admission: Admission,
+    now: float,
+    *,
+    text: str = "",
+    article_id: int | None = None,
+) -> int | None:
     """A persistent flooder is banned, here and from the discussion group, as spam is,
-    and the moderation record says so (by the bot, for flooding).
-
-    The seam for the spam check (issue 21): it will record this as a caught spammer, so
-    that `/spam` lists it with `↩️ Not spam`; until then `/unban` lifts it."""
-    if await readers.ban(conn, user_id, BANNED_BY_FLOOD_CONTROL, None, now):
-        await moderation_log.append(
-            conn,
-            LoggedAction.BAN,
-            now,
-            moderator=None,
-            author_id=user_id,
-            reason=FLOODING_BAN_REASON,
-        )
-    await effects.ban_in_discussion_group(conn, settings, user_id, now)
+    and recorded as a catch ("flooding: N messages in M seconds", with the words of what
+    tipped them over, if any) so that /spam lists it and ↩️ Not spam lifts the ban. What a
+    flood sent was refused, not stored: nothing of it comes back as a card. Returns the
+    catch's id; None for one banned already (the gate still sees their private chat, and
+    /spam would list them once per flood)."""
+    if await readers.is_banned(conn, person.user_id):
+        return None
+    await readers.remember(conn, person, now)
+    catch_id = await spam_catches.catch_flood(
+        conn,
+        person,
+        text,
+        article_id,
+        messages=admission.flood_messages,
+        seconds=max(1, math.ceil(admission.flood_seconds)),
+        now=now,
+    )
+    await moderation_log.append(
+        conn,
+        LoggedAction.CAUGHT,
+        now,
+        moderator=None,
+        author_id=person.user_id,
+        submission_id=catch_id,
+        detail={"reasons": [FLOODING_BAN_REASON]},
+    )
+    catch = await submissions.get(conn, catch_id)
+    assert catch is not None
+    await moderation.ban_caught_author(conn, settings, catch, now, reason=FLOODING_BAN_REASON)
+    return catch_id

@@ -8,6 +8,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.services import admin_notices, desk, effects, private_desk, spam_waves
+from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
 from bot.settings import Settings
 from bot.spam.filter import MODERATOR, SpamFilter
 from storage import (
@@ -17,6 +18,7 @@ from storage import (
     moderation_log,
     private_desks,
     readers,
+    spam_catches,
     submissions,
     thread_sources,
 )
@@ -341,23 +343,32 @@ async def _sweep_banned_authors_words(
     conn: aiosqlite.Connection,
     settings: Settings,
     banned_for: Submission,
-    moderator: Person,
+    moderator: Person | None,
     now: float,
-) -> None:
+) -> int:
     """A troll's other comments still up in the discussion group, waiting on their cards,
-    come down with the ban: one tap, not one per message."""
+    come down with the ban: one tap, not one per message. `moderator` None: the spam check
+    banned them for the catch `banned_for`, and what is swept is recorded as taken with it
+    (↩️ Not spam brings it back). Returns how many were swept."""
+    swept = 0
     for other_id in await thread_sources.pending_left_up_by(conn, banned_for.author.user_id):
         if other_id == banned_for.id:
             continue
-        await submissions.decide(
-            conn,
-            other_id,
-            SubmissionStatus.REJECTED,
-            moderator.user_id,
-            moderator.display_name,
-            now,
-            author_banned=True,
-        )
+        if moderator is None:
+            taken = await spam_catches.sweep(conn, other_id, banned_for.id, now)
+        else:
+            taken = await submissions.decide(
+                conn,
+                other_id,
+                SubmissionStatus.REJECTED,
+                moderator.user_id,
+                moderator.display_name,
+                now,
+                author_banned=True,
+            )
+        if not taken:
+            continue
+        swept += 1
         other = await submissions.get(conn, other_id)
         assert other is not None
         await moderation_log.append(
@@ -372,6 +383,29 @@ async def _sweep_banned_authors_words(
         await effects.remove_from_group(conn, other, now, tell_author=False)
         await effects.refresh_cards(conn, settings, other_id, now)
         await private_desk.item_decided(conn, settings, other_id, now)
+    return swept
+
+
+async def ban_caught_author(
+    conn: aiosqlite.Connection, settings: Settings, catch: Submission, now: float, *, reason: str
+) -> None:
+    """The spam check (or flood control) caught `catch` and bans its author, here and from
+    the discussion group, sweeping their other waiting comments as 🚫 Ban author does;
+    ↩️ Not spam on the catch undoes all of it (bot.services.spam_undo)."""
+    author = catch.author.user_id
+    if await readers.ban(conn, author, BANNED_BY_SPAM_CHECK, catch.id, now):
+        await moderation_log.append(
+            conn,
+            LoggedAction.BAN,
+            now,
+            moderator=None,
+            author_id=author,
+            submission_id=catch.id,
+            reason=reason,
+        )
+    await effects.ban_in_discussion_group(conn, settings, author, now)
+    if await _sweep_banned_authors_words(conn, settings, catch, None, now):
+        await desk.refresh_if_open(conn, settings, now)
 
 
 async def unban(

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.cas import CasChecker, CasVerdict
-from bot.services import effects
 from bot.settings import Settings, SpamFilterMode
 from bot.spam.checker import AuthorRecord, Reason, ReasonKind, SpamCheck, Verdict
 from bot.spam.filter import SpamFilter
-from storage import history, moderation_log, readers, submissions
+from storage import history, moderation_log, submissions
 from storage.db import Database
 from storage.models import LoggedAction
 from storage.submissions import SpamVerdict
@@ -84,8 +83,9 @@ class SpamScreen:
         return await self._cas.check(user_id)
 
     async def screen(self, user_id: int, text: str, now: float) -> Screening | None:
-        """The verdict on one message received (None: SPAM_FILTER=off). Call it once per
-        message (a wave is counted from it) and outside any transaction."""
+        """The verdict on one message checked on its own (None: SPAM_FILTER=off), outside
+        any transaction. Intake uses `screen_in` instead, in the transaction that stores the
+        message, so that two messages of one author at once are not both a first one."""
         if not self.checking:
             return None
         # Asked first, so that CAS's answer comes while the record is read.
@@ -134,7 +134,8 @@ async def catch(
 ) -> None:
     """Set aside what the spam check caught by itself (for /spam and its undo), with its
     line in the moderation record, by the bot: the check's reasons, never the words. With
-    `ban`, the author is banned too, here and from the discussion group."""
+    `ban`, the catch says its author was banned for it (the caller bans them:
+    bot.services.moderation.ban_caught_author)."""
     await submissions.mark_caught(conn, submission_id, now, author_banned=ban)
     await moderation_log.append(
         conn,
@@ -144,19 +145,6 @@ async def catch(
         author_id=author_id,
         submission_id=submission_id,
         detail={"reasons": [reason.kind.value for reason in screening.check.reasons]},
-    )
-    if not ban:
-        return
-    await readers.ban(conn, author_id, BANNED_BY_SPAM_CHECK, submission_id, now)
-    await effects.ban_in_discussion_group(conn, settings, author_id, now)
-    await moderation_log.append(
-        conn,
-        LoggedAction.BAN,
-        now,
-        moderator=None,
-        author_id=author_id,
-        submission_id=submission_id,
-        reason=SPAM_CHECK_BAN_REASON,
     )
 
 

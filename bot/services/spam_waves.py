@@ -1,18 +1,40 @@
 """Spam waves: near-identical texts waiting at once are one decision, so 🧹 Spam on one of
-them settles every copy."""
+them settles every copy.
+
+Each item's fingerprint is taken as it arrives (or its words are edited) and kept with
+it (`wave_print`): a card drawn or a 🧹 tapped compares the stored fingerprints of the
+pending items, about 2 ms for 500 of them, where fingerprinting their texts again took
+20–50 ms. Items stored before migration 0028 are fingerprinted when compared."""
 
 from __future__ import annotations
+
+import struct
 
 import aiosqlite
 
 from bot.spam.similarity import near_identical
-from bot.spam.text import fingerprint, normalise
+from bot.spam.text import FINGERPRINT_BINS, Fingerprint, fingerprint, normalise
 from storage import submissions
 from storage.models import Submission
+
+_PRINT = struct.Struct(f"<{FINGERPRINT_BINS}I")
 
 # The pending items a 🧹 compares itself with, newest first: a wave arrives within minutes,
 # and the bound keeps one tap's transaction short on a very long queue.
 WAVE_SEARCH_LIMIT = 500
+
+
+def wave_print(text: str) -> bytes:
+    """The text's fingerprint as stored with its item (empty: too short to be a copy)."""
+    print_ = fingerprint(normalise(text))
+    return b"" if print_ is None else _PRINT.pack(*print_)
+
+
+def _stored_print(text: str, stored: bytes | None) -> Fingerprint | None:
+    if stored is None:
+        # Stored before fingerprints were kept.
+        return fingerprint(normalise(text))
+    return _PRINT.unpack(stored) if stored else None
 
 
 async def pending_copies(conn: aiosqlite.Connection, submission_id: int, text: str) -> list[int]:
@@ -21,10 +43,10 @@ async def pending_copies(conn: aiosqlite.Connection, submission_id: int, text: s
     if print_ is None:
         return []
     copies = []
-    for other_id, other_text in await submissions.latest_pending_texts(
+    for other_id, other_text, stored in await submissions.latest_pending_prints(
         conn, WAVE_SEARCH_LIMIT, besides=submission_id
     ):
-        other_print = fingerprint(normalise(other_text))
+        other_print = _stored_print(other_text, stored)
         if other_print is not None and near_identical(print_, other_print):
             copies.append(other_id)
     return sorted(copies)

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.cas import CasVerdict
 from bot.services import (
     abuse,
     admin_notices,
@@ -22,13 +23,15 @@ from bot.services import (
     desk,
     effects,
     floods,
+    moderation,
     private_desk,
     spam_screen,
+    spam_waves,
 )
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate, Verdict
-from bot.services.spam_screen import Screening, SpamScreen
+from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions, thread_sources
 from storage.db import Database
@@ -110,7 +113,14 @@ async def _take_edit(
         if len(text) > settings.comment_max_length:
             # Past what a published comment may hold: the card keeps the words it has.
             return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
-        await thread_sources.take_pending_edit(conn, stored.id, text, source.edit_date, comment.now)
+        await thread_sources.take_pending_edit(
+            conn,
+            stored.id,
+            text,
+            source.edit_date,
+            comment.now,
+            wave_print=spam_waves.wave_print(text),
+        )
         await effects.refresh_cards(conn, settings, stored.id, comment.now)
         await desk.refresh_if_open(conn, settings, comment.now)
         await private_desk.item_changed(conn, stored.id, comment.now)
@@ -138,9 +148,10 @@ async def hold_for_moderation(
     again until they may write, and banned as spam if they keep flooding. With a `spam`
     screen, a new message is checked: spam is caught, an unsure one flagged."""
     text = comment.text.replace("\x00", "").strip()
+    screened = _screened(spam, comment, text)
     # Outside the transaction: CAS reads its cache under the database's lock.
-    screening = await _screen(spam, comment, text)
-    return await _hold(db, settings, comment, text, gate, screening)
+    cas = await screened.cas_verdict(comment.author.user_id) if screened else CasVerdict.UNKNOWN
+    return await _hold(db, settings, comment, text, gate, screened, cas)
 
 
 async def _hold(
@@ -149,7 +160,8 @@ async def _hold(
     comment: ThreadComment,
     text: str,
     gate: FloodGate | None,
-    screening: Screening | None,
+    spam: SpamScreen | None,
+    cas: CasVerdict,
 ) -> ThreadOutcome:
     source = comment.source
     now = comment.now
@@ -162,6 +174,13 @@ async def _hold(
             # A decided comment its author changed where it stands: the new words are the
             # message's next revision, carded afresh.
             source = dataclasses.replace(source, revision=stored.thread_source_revision + 1)
+        # The author's record is read in this transaction: two of their messages at once
+        # are counted one after the other, not both as a first message.
+        screening = (
+            None
+            if spam is None
+            else (await spam.screen_in(conn, [Arrival(comment.author.user_id, text, now, cas)]))[0]
+        )
         # Outside any thread, or under a post the bot did not make (or whose automatic
         # forward it has not linked yet): held all the same, about no article.
         article = (
@@ -241,6 +260,7 @@ async def _hold(
                 author_name=comment.author.display_name,
                 kept=kept,
                 removal_refused="no_right" if no_right else None,
+                wave_print=spam_waves.wave_print(text),
             )
             if screening is not None and screening.flagged:
                 await submissions.flag_spam(conn, [screening.stored(submission_id)])
@@ -307,12 +327,13 @@ async def _hold(
     return ThreadOutcome(ThreadResult.WATCHED if kept else ThreadResult.HELD, submission_id)
 
 
-async def _screen(spam: SpamScreen | None, comment: ThreadComment, text: str) -> Screening | None:
-    """The spam check's verdict on a new message (edits are not checked again: the words a
-    moderator will see are on the card already)."""
-    if spam is None or comment.source.edit_date != 0 or not text:
+def _screened(spam: SpamScreen | None, comment: ThreadComment, text: str) -> SpamScreen | None:
+    """The spam screen, if this message meets it: a new one with words, while the filter
+    checks (edits are not checked again: the words a moderator will see are on the card
+    already)."""
+    if spam is None or not spam.checking or comment.source.edit_date != 0 or not text:
         return None
-    return await spam.screen(comment.author.user_id, text, comment.now)
+    return spam
 
 
 async def _catch(
@@ -335,6 +356,8 @@ async def _catch(
         source,
         author_name=comment.author.display_name,
         kept=False,
+        # Put back by ↩️ Not spam, it waits as any other item, in a wave with its copies.
+        wave_print=spam_waves.wave_print(text),
     )
     ban = settings.spam_ban and screening.approved == 0
     await submissions.flag_spam(conn, [screening.stored(submission_id)])
@@ -350,6 +373,12 @@ async def _catch(
     await spam_screen.catch(
         conn, settings, submission_id, comment.author.user_id, screening, comment.now, ban=ban
     )
+    if ban:
+        catch = await submissions.get(conn, submission_id)
+        assert catch is not None
+        await moderation.ban_caught_author(
+            conn, settings, catch, comment.now, reason=spam_screen.SPAM_CHECK_BAN_REASON
+        )
     return ThreadOutcome(ThreadResult.CAUGHT, submission_id)
 
 
@@ -373,5 +402,13 @@ async def _refusal_notice(
     if admission.verdict is Verdict.TELL:
         return ThreadNotice.FLOOD, admission.retry_at
     if admission.verdict is Verdict.SPAM:
-        await floods.treat_as_spam(conn, settings, author, comment.now)
+        await floods.treat_as_spam(
+            conn,
+            settings,
+            comment.author,
+            admission,
+            comment.now,
+            text=comment.text.strip(),
+            article_id=judged.article.id if judged.article is not None else None,
+        )
     return None, 0.0

@@ -4,6 +4,8 @@ read back as they were."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot import callback_data
 from bot.i18n import Texts
 from bot.rendering import spam_list as spam_list_texts
@@ -58,3 +60,17 @@ def test_names_and_texts_from_outside_read_back_as_they_were() -> None:
 def test_nothing_caught_says_so() -> None:
     text, markup = spam_list_texts.spam_list(Texts("en"), [])
     assert "Nothing caught as spam" in accepted(text) and markup is None
+
+
+def test_a_flood_catch_without_words_says_why_in_each_language() -> None:
+    """Flood control's catch: no score, the flood in words; a button press has no text."""
+    flood = dataclasses.replace(
+        catch(1, name="Flo", text=""),
+        spam_score=None,
+        spam_reasons=(("flooding", 21, 1),),
+        caught_flooding=True,
+    )
+    english = accepted(spam_list_texts.spam_list(Texts("en"), [flood])[0])
+    spanish = accepted(spam_list_texts.spam_list(Texts("es"), [flood])[0])
+    assert "⚠️ Spam: flooding: 21 messages in 1 second\n" in english + "\n"
+    assert "⚠️ Spam: envío masivo: 21 mensajes en 1 segundo" in spanish

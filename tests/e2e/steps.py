@@ -164,3 +164,21 @@ async def trusted_comment_in_thread(
     in_thread = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains=text)
     card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=text)
     return in_thread, card
+
+
+async def open_spam_list(telegram: FakeTelegram) -> dict[str, Any]:
+    """A moderator sends /spam; returns the list of catches."""
+    telegram.user_sends_text(MODERATOR_ID, "/spam", chat_id=MODERATION_CHAT_ID)
+    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Caught as spam")
+
+
+async def tap_not_spam(telegram: FakeTelegram, listed: dict[str, Any], number: int) -> str:
+    """A moderator taps the list's `↩️ Not spam (number)`; returns the bot's answer."""
+    buttons = [b for row in listed["reply_markup"]["inline_keyboard"] for b in row]
+    button = buttons[number - 1]
+    assert button["text"] == f"↩️ Not spam ({number})"
+    query_id = telegram.user_presses_button(
+        MODERATOR_ID, MODERATION_CHAT_ID, listed["message_id"], button["callback_data"]
+    )
+    answer = await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
+    return str(answer["text"])

@@ -3,6 +3,7 @@ one who keeps flooding is banned as spam; nobody else waits behind them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,11 @@ from tests.e2e.harness import (
 )
 from tests.e2e.steps import (
     card_without_buttons,
+    open_spam_list,
     post_article,
     press,
     start_payload,
+    tap_not_spam,
     thread_of,
     types_under,
 )
@@ -492,3 +495,71 @@ async def test_a_word_to_a_flooder_that_fails_lets_nothing_through(
             )
         )
         assert sum("How to comment" in t for t in answers_to(telegram, FLOODER)) == 1
+
+
+async def test_a_persistent_flooder_is_listed_by_spam_and_not_spam_lifts_the_ban(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Banned by the gate for flooding: /spam lists them with why ("flooding: N messages
+    in M seconds"); ↩️ Not spam lifts the ban, here and in the discussion group, and their
+    next message is answered at once. Nothing of a flood comes back as a card."""
+    populate(telegram, with_discussion=True)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        flood_gate_burst=BURST,
+        flood_gate_refill_seconds=SLOW_REFILL,
+        flood_spam_after=5,
+    )
+    async with running_bot(settings):
+        for number in range(BURST + 1 + 5):
+            telegram.user_sends_text(FLOODER, f"Buy now {number}")
+        await all_handled(telegram)
+        assert await bans_of(database_path) == [FLOODER]
+        await telegram.wait_for(
+            lambda: telegram.chat_member_status(DISCUSSION_CHAT_ID, FLOODER) == "kicked"
+        )
+        listed = await open_spam_list(telegram)
+        assert f"id {FLOODER}" in listed["text"]
+        assert re.search(r"flooding: 6 messages in \d+ seconds?", listed["text"]), listed["text"]
+        assert "Buy now 15" in listed["text"]
+
+        answer = await tap_not_spam(telegram, listed, 1)
+
+        assert answer.startswith("↩️") and "lifted" in answer, answer
+        assert await bans_of(database_path) == []
+        await telegram.wait_for(
+            lambda: telegram.chat_member_status(DISCUSSION_CHAT_ID, FLOODER) != "kicked"
+        )
+        telegram.user_sends_text(FLOODER, "/help")
+        await telegram.wait_for_bot_message(FLOODER, contains="How to comment")
+        assert not any("Buy now" in card.get("text", "") for card in cards(telegram))
+        again = await tap_not_spam(telegram, listed, 1)
+        assert again == "Already undone: the ban for flooding was lifted.", again
+
+
+async def test_a_flooder_banned_in_the_thread_is_listed_by_spam_and_can_be_unbanned(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Banned for flooding under a post: /spam lists them, and ↩️ Not spam lifts the ban."""
+    settings = thread_settings(telegram, database_path, flood_spam_after=10)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        for n in range(30):
+            types_under(telegram, FLOODER, f"Signals {n}", thread["message_id"])
+        await all_handled(telegram)
+        assert await bans_of(database_path) == [FLOODER]
+        listed = await open_spam_list(telegram)
+        assert re.search(r"flooding: 11 messages in \d+ seconds?", listed["text"]), listed["text"]
+        answer = await tap_not_spam(telegram, listed, 1)
+        assert "lifted" in answer, answer
+        assert await bans_of(database_path) == []
+        await telegram.wait_for(
+            lambda: telegram.chat_member_status(DISCUSSION_CHAT_ID, FLOODER) != "kicked"
+        )
+
+
+def cards(telegram: FakeTelegram) -> list[dict[str, Any]]:
+    return [m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "#" in m.get("text", "")]

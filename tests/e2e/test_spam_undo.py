@@ -8,39 +8,33 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import pytest
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
 from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
 from storage.db import Database
-from tests.e2e.harness import populate, running_bot
-from tests.e2e.steps import post_article, press, thread_of, types_under
+from tests.e2e.harness import OUTSIDER_ID, populate, running_bot, wait_for_outbox
+from tests.e2e.steps import (
+    open_spam_list,
+    post_article,
+    press,
+    tap_not_spam,
+    thread_of,
+    types_under,
+)
 from tests.e2e.test_spam_intake import (
+    GENUINE,
     SPAM,
     SPAMMER,
     caught,
     comment_privately,
+    in_group,
     thread_settings,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
-
-
-async def open_spam_list(telegram: FakeTelegram) -> dict[str, Any]:
-    telegram.user_sends_text(MODERATOR_ID, "/spam", chat_id=MODERATION_CHAT_ID)
-    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Caught as spam")
-
-
-async def tap_not_spam(telegram: FakeTelegram, listed: dict[str, Any], number: int) -> str:
-    buttons = [b for row in listed["reply_markup"]["inline_keyboard"] for b in row]
-    button = buttons[number - 1]
-    assert button["text"] == f"↩️ Not spam ({number})"
-    query_id = telegram.user_presses_button(
-        MODERATOR_ID, MODERATION_CHAT_ID, listed["message_id"], button["callback_data"]
-    )
-    answer = await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
-    return str(answer["text"])
 
 
 async def learned_as_ham(settings: Settings) -> list[str]:
@@ -162,3 +156,127 @@ async def test_a_contact_catch_undone_becomes_a_contact_card(
         assert await tap_not_spam(telegram, listed, 1) == "↩️ Restored: its card is in the queue."
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="WhatsApp")
         assert "Contact message #" in card["text"] and "rich@example.com" in card["text"]
+
+
+@pytest.mark.parametrize("mode", ["pre", "post"])
+async def test_a_catch_telegram_would_not_take_down_is_shown_once_when_restored_and_approved(
+    telegram: FakeTelegram, database_path: Path, mode: str
+) -> None:
+    """Telegram refuses to delete the caught comment (as for a message past 48 hours), so
+    it stays up in the thread; restored and approved, it is kept where it stands, not
+    posted again beside itself."""
+    settings = thread_settings(telegram, database_path, thread_moderation=mode)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        under = (await thread_of(telegram, post))["message_id"]
+        # /work/shared/telegram/README.md: "message can't be deleted" (no right, or over
+        # 48 hours old). No other deletion is in flight: the thread is quiet.
+        telegram.fail_next(
+            "deleteMessage",
+            400,
+            "Bad Request: message can't be deleted",
+            chat_id=DISCUSSION_CHAT_ID,
+        )
+        spam = types_under(telegram, SPAMMER, SPAM, under)
+        await wait_for_outbox(settings, lambda s: s.get("delete_group_message") == "delivered")
+        listed = await open_spam_list(telegram)
+        await tap_not_spam(telegram, listed, 1)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="WhatsApp")
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        await wait_for_outbox(settings, lambda s: s.get("thread_post") == "delivered")
+        shown = [
+            m for m in telegram.messages_in(DISCUSSION_CHAT_ID) if "WhatsApp" in m.get("text", "")
+        ]
+        assert [m["message_id"] for m in shown] == [spam["message_id"]]
+
+
+async def answer_to(telegram: FakeTelegram, query_id: str) -> dict[str, Any]:
+    return await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
+
+
+async def undone(settings: Settings) -> list[tuple[int | None, int | None]]:
+    """Each catch's undo, from the bot's own file: restored_at set, and its ban lifted."""
+    async with (
+        aiosqlite.connect(settings.database_path) as conn,
+        conn.execute(
+            "SELECT s.restored_at, b.lifted_at FROM submissions s"
+            " LEFT JOIN bans b ON b.reason_submission_id = s.id"
+            " WHERE s.caught_at IS NOT NULL OR s.restored_at IS NOT NULL ORDER BY s.id"
+        ) as cursor,
+    ):
+        return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+async def test_a_forged_not_spam_tap_is_refused_and_changes_nothing(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """A client can send any button data from any message it sees: ↩️ Not spam's data
+    pressed in the discussion group, on a message of the moderation group that is not
+    /spam's list, or on the list by someone who does not moderate, is refused with an
+    alert, and the catch stays caught, its author banned."""
+    settings = thread_settings(telegram, database_path)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        under = (await thread_of(telegram, post))["message_id"]
+        types_under(telegram, SPAMMER, SPAM, under)
+        await telegram.wait_for(
+            lambda: telegram.chat_member_status(DISCUSSION_CHAT_ID, SPAMMER) == "kicked"
+        )
+        listed = await open_spam_list(telegram)
+        [[button]] = listed["reply_markup"]["inline_keyboard"]
+        data = button["callback_data"]
+        not_the_list = telegram.user_sends_text(MODERATOR_ID, "hello", chat_id=MODERATION_CHAT_ID)
+        forged = [
+            (MODERATOR_ID, DISCUSSION_CHAT_ID, under),
+            (MODERATOR_ID, MODERATION_CHAT_ID, not_the_list["message_id"]),
+            (OUTSIDER_ID, MODERATION_CHAT_ID, listed["message_id"]),
+        ]
+        for user_id, chat_id, message_id in forged:
+            query_id = telegram.user_presses_button(user_id, chat_id, message_id, data)
+            answer = await answer_to(telegram, query_id)
+            assert answer.get("show_alert"), answer
+            assert "Restored" not in answer["text"], answer
+        assert await undone(settings) == [(None, None)]
+        assert telegram.chat_member_status(DISCUSSION_CHAT_ID, SPAMMER) == "kicked"
+    assert await caught(settings) == [(SPAM, SPAMMER, 1)]
+
+
+def buttons_of(telegram: FakeTelegram, card: dict[str, Any]) -> list[str]:
+    current = telegram.message(MODERATION_CHAT_ID, card["message_id"]) or {}
+    return [
+        button.get("callback_data", "")
+        for row in current.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+async def test_a_catch_sweeps_its_authors_waiting_comments_and_its_undo_brings_them_back(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """Post-moderation: a newcomer's comment waits on its card, up in the thread; their
+    next message is caught as spam, so they are banned, and the waiting one comes down
+    with them, its card decided (as 🚫 Ban author sweeps). ↩️ Not spam brings it back as
+    pending with its buttons; approved, the bot posts it in the thread, once."""
+    settings = thread_settings(telegram, database_path)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        under = (await thread_of(telegram, post))["message_id"]
+        waiting = types_under(telegram, SPAMMER, GENUINE, under)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="the mayor")
+        types_under(telegram, SPAMMER, SPAM, under)
+        await telegram.wait_for(lambda: not in_group(telegram, waiting["message_id"]))
+        await telegram.wait_for(lambda: buttons_of(telegram, card) == [])
+        swept = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+        assert swept is not None and "author banned by the spam check" in swept["text"]
+
+        listed = await open_spam_list(telegram)
+        await tap_not_spam(telegram, listed, 1)
+        await telegram.wait_for(lambda: buttons_of(telegram, card) != [])
+        swept_back = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+        assert swept_back is not None
+        await press(telegram, MODERATOR_ID, swept_back, Decision.APPROVE)
+        await wait_for_outbox(settings, lambda s: s.get("thread_post") == "delivered")
+        shown = [
+            m for m in telegram.messages_in(DISCUSSION_CHAT_ID) if "the mayor" in m.get("text", "")
+        ]
+        assert len(shown) == 1 and shown[0]["from"]["is_bot"], shown

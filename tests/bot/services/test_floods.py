@@ -6,8 +6,11 @@ import pytest
 
 from bot.i18n import Texts
 from bot.rendering import readers as reader_texts
-from bot.services import floods
-from bot.services.floods import FloodGate, Verdict
+from bot.services import floods, spam_undo
+from bot.services.floods import Admission, FloodGate, Verdict
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import Person
 
 
 def test_a_burst_passes_then_one_word_then_silence_until_the_time_told() -> None:
@@ -33,8 +36,15 @@ def test_who_keeps_sending_while_told_to_wait_is_spam_once() -> None:
     gate = FloodGate(burst=1, refill_seconds=10.0, spam_after=3)
     gate.admit(1, 0.0)
     assert gate.admit(1, 0.0).verdict is Verdict.TELL
-    verdicts = [gate.admit(1, 1.0).verdict for _ in range(4)]
-    assert verdicts == [Verdict.QUIET, Verdict.QUIET, Verdict.SPAM, Verdict.QUIET]
+    admissions = [gate.admit(1, 1.0 + n) for n in range(4)]
+    assert [a.verdict for a in admissions] == [
+        Verdict.QUIET,
+        Verdict.QUIET,
+        Verdict.SPAM,
+        Verdict.QUIET,
+    ]
+    # /spam's reason: four messages from the word to wait (at 0 s) to the third after it.
+    assert (admissions[2].flood_messages, admissions[2].flood_seconds) == (4, 3.0)
 
 
 def test_a_refusal_with_its_own_wait_is_said_once() -> None:
@@ -89,3 +99,18 @@ def test_the_people_remembered_stay_bounded_however_many_are_active(
     assert gate.people_remembered <= 200
     # The latest flooder is still held to their word.
     assert gate.refused(999, retry_at=3600.0, now=1.0).verdict is Verdict.QUIET
+
+
+async def test_a_banned_flooder_who_floods_on_is_caught_once(
+    db: Database, settings: Settings
+) -> None:
+    """Banned for flooding, a flooder keeps on (the gate still sees their private chat, one
+    flood an hour at most): /spam lists them once, not once per flood."""
+    flooder = Person(4343, "Flo")
+    flood = Admission(Verdict.SPAM, 60.0, flood_messages=21, flood_seconds=8.2)
+    async with db.transaction() as conn:
+        first = await floods.treat_as_spam(conn, settings, flooder, flood, 10.0, text="Buy")
+        again = await floods.treat_as_spam(conn, settings, flooder, flood, 3700.0, text="Buy")
+    assert first is not None and again is None
+    [listed] = await spam_undo.latest_catches(db)
+    assert (listed.id, listed.spam_reasons) == (first, (("flooding", 21, 9),))

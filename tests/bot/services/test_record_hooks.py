@@ -9,6 +9,8 @@ from pathlib import Path
 from bot.services import comments, contact, floods, moderation, spam_undo
 from bot.services.comments import CommentRequest
 from bot.services.contact import ReplyResult
+from bot.services.floods import Admission
+from bot.services.floods import Verdict as FloodVerdict
 from bot.services.moderation import Decision
 from bot.services.spam_screen import SpamScreen
 from bot.settings import Settings, SpamFilterMode
@@ -106,13 +108,16 @@ async def test_a_contact_message_caught_is_recorded_without_a_ban(
 async def test_the_flood_gates_ban_is_recorded_once_by_the_bot_for_flooding(
     db: Database, settings: Settings
 ) -> None:
+    flood = Admission(FloodVerdict.SPAM, 60.0, flood_messages=21, flood_seconds=8.2)
     for at in (5.0, 6.0):
         async with db.transaction() as conn:
-            await floods.treat_as_spam(conn, settings, SPAMMER.user_id, at)
+            await floods.treat_as_spam(conn, settings, SPAMMER, flood, at)
     record = await record_of(db, SPAMMER.user_id)
     assert [(e.action, e.moderator_id, e.reason, e.at) for e in record] == [
-        (LoggedAction.BAN, None, "flooding", 5.0)
+        (LoggedAction.CAUGHT, None, None, 5.0),
+        (LoggedAction.BAN, None, "flooding", 5.0),
     ]
+    assert record[0].detail == {"reasons": ["flooding"]}
 
 
 async def test_not_spam_is_recorded_with_the_unban_it_made(

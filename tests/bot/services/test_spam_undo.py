@@ -4,6 +4,7 @@ second tap changes nothing."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bot.services import moderation, reports, spam_undo, thread_comments
@@ -14,7 +15,7 @@ from bot.services.thread_comments import ThreadComment, ThreadResult
 from bot.settings import Settings, ThreadModeration
 from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
-from storage import readers
+from storage import readers, submissions, thread_sources
 from storage.db import Database
 from storage.models import Person, SubmissionStatus
 from storage.thread_sources import ThreadSource
@@ -128,3 +129,65 @@ async def test_a_ban_a_moderator_made_stays_when_the_catch_is_undone(
 async def test_an_unknown_item_is_not_found(db: Database, database_path: Path) -> None:
     outcome = await spam_undo.restore(db, pre_moderated(database_path), 999, MODERATOR, 1.0)
     assert outcome.result is UndoResult.NOT_FOUND
+
+
+def typed_by_author(text: str, message_id: int, at: float) -> ThreadComment:
+    return ThreadComment(
+        AUTHOR, THREAD, text, ThreadSource(DISCUSSION_CHAT_ID, message_id, THREAD), at
+    )
+
+
+async def test_not_spam_brings_back_what_the_catch_swept_down_or_still_up(
+    db: Database, database_path: Path
+) -> None:
+    """Post-moderation: two comments of a newcomer wait, up in the thread; their spam is
+    caught, so both are swept with the ban (rejected, no moderator's decision, on their
+    way down). Telegram deletes one and refuses the other. ↩️ Not spam puts both back as
+    pending: the deleted one is held (the bot posts it on approval), the refused one is
+    still up (kept on approval, not posted beside itself)."""
+    settings = make_settings(
+        database_path,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        thread_moderation=ThreadModeration.POST,
+        flood_min_interval_seconds=0,
+    )
+    spam_filter = await SpamFilter.open(db, Thresholds())
+    screen = SpamScreen(db, settings, spam_filter)
+    waiting = []
+    for number, text in enumerate(["Good point about the budget", "And the schools too"]):
+        held = await thread_comments.hold_for_moderation(
+            db, settings, typed_by_author(text, 10 + number, 1.0 + number), spam=screen
+        )
+        assert held.result is ThreadResult.WATCHED and held.submission_id is not None
+        waiting.append(held.submission_id)
+    [[last_row]] = await rows(db, "SELECT MAX(id) FROM outbox")
+    caught = await thread_comments.hold_for_moderation(
+        db, settings, typed_by_author(SPAM, 20, 5.0), spam=screen
+    )
+    assert caught.result is ThreadResult.CAUGHT and caught.submission_id is not None
+    deletions = [
+        json.loads(str(payload))["submission_id"]
+        for action, _, payload in await outbox_rows(db, int(str(last_row)))
+        if action == "delete_group_message"
+    ]
+    assert deletions == [caught.submission_id, *waiting]
+    async with db.reading() as conn:
+        swept = [await submissions.get(conn, item) for item in waiting]
+    assert [(s.status, s.swept_by, s.decided_by) for s in swept if s] == [
+        (SubmissionStatus.REJECTED, caught.submission_id, None)
+    ] * 2
+    assert (await reports.moderation_stats(db, 6.0)).decided_last_week == 0
+    async with db.transaction() as conn:
+        # What the deliveries record (bot.delivery.discussion): one deleted, one refused.
+        await thread_sources.mark_original_removed(conn, DISCUSSION_CHAT_ID, 10, 6.0)
+        await thread_sources.refuse_removal(conn, waiting[1], "too_old")
+
+    outcome = await spam_undo.restore(db, settings, caught.submission_id, MODERATOR, 9.0)
+
+    assert outcome.result is UndoResult.RESTORED
+    async with db.reading() as conn:
+        back = [await submissions.get(conn, item) for item in waiting]
+    assert [(b.status, b.swept_by, b.is_public_in_group) for b in back if b] == [
+        (SubmissionStatus.PENDING, None, False),
+        (SubmissionStatus.PENDING, None, True),
+    ]
