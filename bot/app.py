@@ -44,6 +44,7 @@ from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
+from handlers.card_replies import CardReplies
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
 from handlers.errors import ErrorHandler
@@ -229,6 +230,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     discussion = DiscussionHandlers(runtime)
     membership = MembershipHandlers(runtime)
     reports = ReportHandlers(runtime)
+    card_replies = CardReplies(runtime, contact)
 
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new_message
@@ -275,9 +277,10 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
     application.add_handler(CommandHandler("spam", moderation.spam_list, filters=moderation_chat))
     application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
-    # A reply to a contact card (or to the reader's answer under it) answers the reader.
+    # A reply to a card: a comment's corrected text after ✏️ Edit; to a contact card (or to
+    # the reader's answer under it), an answer to the reader.
     application.add_handler(
-        MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, contact.moderator_reply)
+        MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, card_replies.reply)
     )
     # Buttons, by what their data starts with.
     buttons = [
@@ -285,6 +288,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (readers.open_article_button, f"^{callback_data.ARTICLE_PREFIX}"),
         (moderation.desk_press, f"^{callback_data.DESK_PREFIX}"),
         (moderation.spam_undo, f"^{callback_data.SPAM_UNDO_PREFIX}"),
+        (moderation.edit_press, f"^{callback_data.EDIT_PREFIX}"),
         (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),

@@ -122,6 +122,16 @@ class Submission:
     spam_reasons: tuple[tuple[str, int, int], ...] = ()
     # Caught by the spam check by itself: never a card, kept for /spam and its undo.
     caught_at: float | None = None
+    # ✏️ Edit: a moderator's correction, published in place of `text` (which stays as the
+    # reader wrote it) once approved.
+    corrected_text: str | None = None
+    corrected_by_name: str | None = None
+    corrected_at: float | None = None
+
+    @property
+    def published_text(self) -> str:
+        """What the thread and the article's view show once approved."""
+        return self.text if self.corrected_text is None else self.corrected_text
 
     @property
     def is_pending(self) -> bool:
@@ -138,6 +148,8 @@ class PublishedComment:
     author_name: str
     text: str
     created_at: float
+    # Corrected by the moderators before it was approved (✏️ Edit): `text` is theirs.
+    edited: bool = False
 
 
 class LoggedAction(StrEnum):
