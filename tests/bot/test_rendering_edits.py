@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -93,8 +94,34 @@ def test_the_author_sees_each_change_and_a_long_unchanged_stretch_is_cut() -> No
     assert tg_length(visible(notice)) <= MESSAGE_LIMIT
 
 
+def test_a_correction_with_markup_reads_as_typed_everywhere() -> None:
+    """A moderator's `<b>` or `&` is text, as a reader's is."""
+    typed = "Fine <b>now</b> & </i>later"
+    pending = corrected("Fine <script> & later", typed)
+    assert visible(moderation_texts.card(EN, pending, "Title").text).endswith(f":\n{typed}")
+    item = dataclasses.replace(pending, status=SubmissionStatus.APPROVED)
+    assert typed in visible(channel_texts.thread_comment(item, edit_texts.edited_mark(EN)))
+    notice = reader_texts.author_outcome(EN, item, None)
+    assert "<script>" not in notice and "<b>now" not in notice
+    assert visible(notice).endswith("Fine <script> <b>now</b> & later </i>later")
+
+
 def test_changes_stop_within_their_budget() -> None:
     changes = word_changes("a " * 3000, "b " * 3000)
     shown = edit_texts.changes_html(changes, 500)
     assert tg_length(visible(shown)) <= 501
     assert shown.endswith("…")
+
+
+def labels(item: Submission) -> list[str]:
+    markup = moderation_texts.card(EN, item, "Title").markup
+    assert markup is not None
+    return [button.text for row in markup.inline_keyboard for button in row]
+
+
+def test_edit_is_offered_only_where_the_bot_publishes_the_words() -> None:
+    """Not on a comment left up in the discussion group (the reader's own message, which
+    Telegram lets no bot edit), nor on a contact message."""
+    assert labels(corrected("Hi", None))[-1] == "✏️ Edit"
+    assert "✏️ Edit" not in labels(corrected("Hi", None, original_kept=True))
+    assert "✏️ Edit" not in labels(corrected("Hi", None, kind=SubmissionKind.CONTACT))
