@@ -139,3 +139,18 @@ async def test_bad_corrections_are_answered_and_a_tap_survives_a_restart(
         view = await telegram.wait_for_bot_message(READER_IDS[1], contains="Send your comment")
     assert "A comment without a typo in it (edited by the moderators)" in view["text"]
     assert "with a typo" not in view["text"]
+
+
+async def test_a_reply_to_ones_private_desk_showing_a_comment_points_to_the_card(
+    telegram: FakeTelegram, e2e_settings: Settings
+) -> None:
+    """Corrections are made on the card in the group; the desk says where."""
+    async with running_bot(e2e_settings):
+        _, post = await post_article(telegram)
+        await comment(telegram, READER_IDS[0], post, "Desk comment with a typo")
+        telegram.user_sends_text(MODERATOR_ID, "/desk")
+        desk = await telegram.wait_for_bot_message(MODERATOR_ID, contains="Desk comment")
+        telegram.user_sends_text(
+            MODERATOR_ID, "Desk comment without a typo", reply_to_message_id=desk["message_id"]
+        )
+        await telegram.wait_for_bot_message(MODERATOR_ID, contains="tap ✏️ Edit on its card")
