@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.i18n import Texts
 from bot.rendering.common import esc, moment, name_html, visible_length
-from bot.services.edits import Change
+from bot.services.edits import Change, editable
 from bot.text import ELLIPSIS, shorten, tg_length
 from storage.models import Submission
 
@@ -19,10 +19,17 @@ from storage.models import Submission
 ORIGINAL_MIN_ROOM = 500
 
 
-def edit_button(t: Texts, submission: Submission) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
+def with_edit_row(
+    t: Texts, submission: Submission, keyboard: InlineKeyboardMarkup
+) -> InlineKeyboardMarkup:
+    """A pending card's verdicts, and ✏️ Edit under them where the bot will publish the
+    words itself (not a verdict: the item stays pending, with the correction to approve)."""
+    if not editable(submission):
+        return keyboard
+    edit = InlineKeyboardButton(
         t.gettext("✏️ Edit"), callback_data=callback_data.edit(submission.id)
     )
+    return InlineKeyboardMarkup([*keyboard.inline_keyboard, [edit]])
 
 
 def correction_lines(t: Texts, submission: Submission, budget: int) -> list[str]:

@@ -23,7 +23,6 @@ from bot.rendering.common import (
 )
 from bot.rendering.spam import spam_lines
 from bot.services.abuse import CardFlags
-from bot.services.edits import editable
 from bot.services.moderation import VERDICTS, Decision
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
 from storage.models import ContactReply, Submission, SubmissionKind, SubmissionStatus
@@ -195,13 +194,7 @@ def removal_refused(t: Texts, reason: str) -> str:
 
 def _card_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarkup | None:
     if submission.is_pending:
-        keyboard = moderation_keyboard(t, submission)
-        if not editable(submission):
-            return keyboard
-        # Not a verdict: the item stays pending, with the correction to approve.
-        return InlineKeyboardMarkup(
-            [*keyboard.inline_keyboard, [edit_texts.edit_button(t, submission)]]
-        )
+        return edit_texts.with_edit_row(t, submission, moderation_keyboard(t, submission))
     if submission.kind is SubmissionKind.CONTACT and not submission.author_banned:
         # A conversation goes on after its verdict: a reader who floods or abuses the
         # editors in their answers can still be banned from here.
