@@ -44,6 +44,7 @@ from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
+from handlers.card_replies import CardReplies
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
 from handlers.errors import ErrorHandler
@@ -230,6 +231,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     discussion = DiscussionHandlers(runtime)
     membership = MembershipHandlers(runtime)
     reports = ReportHandlers(runtime)
+    card_replies = CardReplies(runtime, contact)
 
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new_message
@@ -271,17 +273,22 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
             )
         )
 
-    application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
-    application.add_handler(CommandHandler("stats", reports.stats, filters=moderation_chat))
-    application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
-    application.add_handler(CommandHandler("spam", moderation.spam_list, filters=moderation_chat))
-    application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
+    group_commands = [
+        ("queue", moderation.queue),
+        ("stats", reports.stats),
+        ("unban", moderation.unban),
+        ("spam", moderation.spam_list),
+        ("inbox", contact.inbox),
+    ]
+    for command, callback in group_commands:
+        application.add_handler(CommandHandler(command, callback, filters=moderation_chat))
     # An author's record: in the group, or in a moderator's private chat (before the
     # private chat's unknown-command answer below).
     _register_record_commands(application, RecordHandlers(runtime), moderation_chat | private)
-    # A reply to a contact card (or to the reader's answer under it) answers the reader.
+    # A reply to a card: a comment's corrected text after ✏️ Edit; to a contact card (or to
+    # the reader's answer under it), an answer to the reader.
     application.add_handler(
-        MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, contact.moderator_reply)
+        MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, card_replies.reply)
     )
     # Buttons, by what their data starts with.
     buttons = [
@@ -289,6 +296,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (readers.open_article_button, f"^{callback_data.ARTICLE_PREFIX}"),
         (moderation.desk_press, f"^{callback_data.DESK_PREFIX}"),
         (moderation.spam_undo, f"^{callback_data.SPAM_UNDO_PREFIX}"),
+        (moderation.edit_press, f"^{callback_data.EDIT_PREFIX}"),
         (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),
@@ -300,26 +308,30 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(CallbackQueryHandler(moderation.unknown_button))
 
     # Admin commands: admins first, then the same commands from anyone else are refused.
-    application.add_handler(CommandHandler("post", admins.post, filters=private & admin))
+    admin_commands = [
+        ("post", admins.post),
+        ("articles", admins.list_articles),
+        ("unpublish", admins.unpublish),
+        ("status", reports.status),
+        ("feeds", admins.list_feeds),
+    ]
+    for command, callback in admin_commands:
+        application.add_handler(CommandHandler(command, callback, filters=private & admin))
     application.add_handler(
-        CommandHandler("articles", admins.list_articles, filters=private & admin)
-    )
-    application.add_handler(CommandHandler("unpublish", admins.unpublish, filters=private & admin))
-    application.add_handler(CommandHandler("status", reports.status, filters=private & admin))
-    application.add_handler(CommandHandler("feeds", admins.list_feeds, filters=private & admin))
-    application.add_handler(
-        CommandHandler(
-            ["post", "articles", "unpublish", "status", "feeds"], admins.refuse, filters=private
-        )
+        CommandHandler([command for command, _ in admin_commands], admins.refuse, filters=private)
     )
 
     # A moderator's own review desk, in their private chat (moderators only).
-    application.add_handler(CommandHandler("desk", private_desk.open, filters=private))
-    application.add_handler(CommandHandler("start", readers.start, filters=private))
-    application.add_handler(CommandHandler("help", readers.help, filters=private))
-    application.add_handler(CommandHandler("language", readers.language, filters=private))
-    application.add_handler(CommandHandler("contact", contact.command, filters=private))
-    application.add_handler(CommandHandler("cancel", readers.cancel, filters=private))
+    private_commands = [
+        ("desk", private_desk.open),
+        ("start", readers.start),
+        ("help", readers.help),
+        ("language", readers.language),
+        ("contact", contact.command),
+        ("cancel", readers.cancel),
+    ]
+    for command, callback in private_commands:
+        application.add_handler(CommandHandler(command, callback, filters=private))
     # Order matters from here: plain text is a comment, then unknown commands, then the rest.
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, readers.text))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))

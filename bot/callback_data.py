@@ -29,6 +29,9 @@ _PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|spam|skip|close|next)
 SPAM_UNDO_PREFIX = "spam:"
 _SPAM_UNDO = re.compile(r"^spam:v1:undo:([0-9]{1,18})$")
 LANGUAGE_PREFIX = "lang:"
+# ✏️ Edit on a pending comment's card: the comment's id.
+EDIT_PREFIX = "edit:"
+_EDIT = re.compile(r"^edit:v1:([0-9]{1,18})$")
 _LANGUAGE = re.compile(r"^lang:v1:([a-z]{2})$")
 
 
@@ -133,4 +136,13 @@ def spam_undo(submission_id: int) -> str:
 
 def parse_spam_undo(data: str | None) -> int | None:
     match = _SPAM_UNDO.match(data or "")
+    return int(match[1]) if match else None
+
+
+def edit(submission_id: int) -> str:
+    return f"edit:v1:{submission_id}"
+
+
+def parse_edit(data: str | None) -> int | None:
+    match = _EDIT.match(data or "")
     return int(match[1]) if match else None

@@ -12,10 +12,12 @@ from bot import callback_data
 from bot.delivery.group_minute import HANDLER_RESERVE
 from bot.parsing import parse_id
 from bot.rendering import common as common_texts
+from bot.rendering import edits as edit_texts
 from bot.rendering import moderation_answers as answer_texts
 from bot.rendering import spam_list as spam_list_texts
 from bot.runtime import Runtime, person_of
-from bot.services import desk, effects, moderation, spam_undo
+from bot.services import desk, edits, effects, moderation, spam_undo
+from bot.services.edits import EditResult
 from bot.services.moderation import DecisionResult
 from bot.services.spam_undo import UndoResult
 from handlers.access import require_moderator, speaker, texts_where
@@ -99,6 +101,56 @@ class ModerationHandlers:
             logger.warning(
                 "Refused press for item %s on a message that is not its card (%s)",
                 press.submission_id,
+                query.from_user.id,
+            )
+            await answer_press(query, common_texts.stale_button(t), alert=True)
+        else:
+            await answer_press(query, answer_texts.submission_not_found(t), alert=True)
+
+    async def edit_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """✏️ Edit on a pending comment's card: the answer asks for the corrected text as a
+        reply to the card (free, unlike a message: the group's minute is kept for cards)."""
+        query = update.callback_query
+        assert query is not None
+        submission_id = callback_data.parse_edit(query.data)
+        message = query.message
+        # Scoped to the moderation chat here (CallbackQueryHandler takes no chat filter).
+        if (
+            submission_id is None
+            or message is None
+            or message.chat.id != self._runtime.settings.moderation_chat_id
+        ):
+            logger.warning("Ignored edit press %r from user %s", query.data, query.from_user.id)
+            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
+            await answer_press(query, common_texts.stale_button(t), alert=True)
+            return
+        t = self._runtime.moderation_texts
+        if not await self._pressed_by_moderator(query, context):
+            return
+        outcome = await edits.request_edit(
+            self._runtime.db,
+            submission_id,
+            person_of(query.from_user),
+            time.time(),
+            pressed_on=(message.chat.id, message.message_id),
+        )
+        if outcome.result is EditResult.REQUESTED:
+            minutes = edits.EDIT_WINDOW_SECONDS // 60
+            await answer_press(
+                query, edit_texts.edit_requested(t, submission_id, minutes), alert=True
+            )
+        elif outcome.result is EditResult.ALREADY_DECIDED:
+            assert outcome.submission is not None
+            await answer_press(
+                query, answer_texts.already_decided(t, outcome.submission), alert=True
+            )
+        elif outcome.result is EditResult.NOT_EDITABLE:
+            assert outcome.submission is not None
+            await answer_press(query, edit_texts.not_editable(t, outcome.submission), alert=True)
+        elif outcome.result is EditResult.WRONG_CARD:
+            logger.warning(
+                "Refused edit press for item %s on a message that is not its card (%s)",
+                submission_id,
                 query.from_user.id,
             )
             await answer_press(query, common_texts.stale_button(t), alert=True)

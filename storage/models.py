@@ -127,6 +127,16 @@ class Submission:
     # Caught by flood control, not the spam check: its author kept flooding (its reasons
     # say how much); no card comes back from its undo.
     caught_flooding: bool = False
+    # ✏️ Edit: a moderator's correction, published in place of `text` (which stays as the
+    # reader wrote it) once approved.
+    corrected_text: str | None = None
+    corrected_by_name: str | None = None
+    corrected_at: float | None = None
+
+    @property
+    def published_text(self) -> str:
+        """What the thread and the article's view show once approved."""
+        return self.text if self.corrected_text is None else self.corrected_text
 
     @property
     def is_pending(self) -> bool:
@@ -143,6 +153,8 @@ class PublishedComment:
     author_name: str
     text: str
     created_at: float
+    # Corrected by the moderators before it was approved (✏️ Edit): `text` is theirs.
+    edited: bool = False
 
 
 class LoggedAction(StrEnum):

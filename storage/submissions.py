@@ -27,7 +27,7 @@ SELECT = (
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
     " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at, s.swept_by,"
-    " s.caught_flooding,"
+    " s.caught_flooding, s.corrected_text, s.corrected_by_name, s.corrected_at,"
     " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -54,6 +54,9 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         caught_at=row["caught_at"],
         swept_by=row["swept_by"],
         caught_flooding=bool(row["caught_flooding"]),
+        corrected_text=row["corrected_text"],
+        corrected_by_name=row["corrected_by_name"],
+        corrected_at=row["corrected_at"],
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),
@@ -295,10 +298,12 @@ async def approved_count(conn: aiosqlite.Connection, article_id: int) -> int:
 async def latest_approved(
     conn: aiosqlite.Connection, article_id: int, limit: int
 ) -> list[PublishedComment]:
-    """The newest approved comments, returned oldest first so they read as a thread."""
+    """The newest approved comments, returned oldest first so they read as a thread; a
+    comment the moderators corrected (✏️ Edit) as they published it."""
     rows = await fetch_all(
         conn,
-        "SELECT s.author_name, s.user_id, s.text, s.created_at FROM submissions s"
+        "SELECT s.author_name, s.user_id, COALESCE(s.corrected_text, s.text) AS text,"
+        " s.corrected_text IS NOT NULL AS edited, s.created_at FROM submissions s"
         " WHERE s.article_id = ? AND s.status = 'approved' ORDER BY s.id DESC LIMIT ?",
         (article_id, limit),
     )
@@ -307,6 +312,7 @@ async def latest_approved(
             Person(row["user_id"], row["author_name"]).display_name,
             row["text"],
             row["created_at"],
+            edited=bool(row["edited"]),
         )
         for row in reversed(list(rows))
     ]

@@ -18,6 +18,7 @@ from bot.delivery.base import (
 from bot.delivery.outcome import NotReadyError
 from bot.i18n import Texts
 from bot.rendering import channel as channel_texts
+from bot.rendering import edits as edit_texts
 from bot.services import effects
 from bot.services.admin_notices import AdminNotice
 from bot.services.effects import Effect
@@ -136,7 +137,12 @@ async def _post_in_thread(
     assert discussion is not None
     reply = ReplyParameters(reply_to) if reply_to is not None else None
     copy_id = submission.moderation_copy_message_id
-    caption = channel_texts.thread_caption(submission)
+    mark = (
+        edit_texts.edited_mark(Texts(delivery.settings.channel_language))
+        if submission.corrected_text is not None
+        else ""
+    )
+    caption = channel_texts.thread_caption(submission, mark)
     if copy_id is not None and submission.media_kind not in CAPTIONLESS_MEDIA and caption:
         # Copied back from the moderation chat's copy, signed in its caption.
         copied = await delivery.bot.copy_message(
@@ -148,7 +154,7 @@ async def _post_in_thread(
         )
         return copied.message_id, []
     posted = await delivery.bot.send_message(
-        discussion, channel_texts.thread_comment(submission), reply_parameters=reply
+        discussion, channel_texts.thread_comment(submission, mark), reply_parameters=reply
     )
     if copy_id is None:
         return posted.message_id, []

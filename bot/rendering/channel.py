@@ -59,25 +59,36 @@ def _visible(html: str) -> str:
 THREAD_NAME_LIMIT = 64
 
 
-def thread_comment(submission: Submission) -> str:
-    """The whole comment, always: the author's name gives way if room is short."""
-    room = MESSAGE_LIMIT - tg_length(submission.text) - 8
+def thread_comment(submission: Submission, edited_mark: str = "") -> str:
+    """The whole comment, always: the author's name gives way if room is short.
+    `edited_mark`: the line under a comment the moderators corrected (edits.edited_mark)."""
+    body = _published_body(submission, edited_mark)
+    room = MESSAGE_LIMIT - visible_length(body) - 8
     name = shorten(one_line(submission.author.display_name), max(8, min(THREAD_NAME_LIMIT, room)))
     signature = f"💬 <b>{esc(name)}</b>"
     # A sticker or round video has no text: its signature goes alone, the media after it.
-    return f"{signature}\n{esc(submission.text)}" if submission.text else signature
+    return f"{signature}\n{body}" if body else signature
+
+
+def _published_body(submission: Submission, edited_mark: str) -> str:
+    """The words as published (a correction in place of the reader's), escaped."""
+    text = submission.published_text
+    if not text:
+        return ""
+    return f"{esc(text)}\n{edited_mark}" if edited_mark else esc(text)
 
 
 CAPTION_LIMIT = 1024
 
 
-def thread_caption(submission: Submission) -> str | None:
+def thread_caption(submission: Submission, edited_mark: str = "") -> str | None:
     """A media comment's signature and whole caption, or None if they do not fit in a
     bot's 1024-character caption (a Premium reader's may run to 4096): the media then
     follows its signed text (thread_comment) instead of being cut."""
     name = shorten(one_line(submission.author.display_name), THREAD_NAME_LIMIT)
     signature = f"💬 <b>{esc(name)}</b>"
-    caption = f"{signature}\n{esc(submission.text)}" if submission.text else signature
+    body = _published_body(submission, edited_mark)
+    caption = f"{signature}\n{body}" if body else signature
     return caption if visible_length(caption) <= CAPTION_LIMIT else None
 
 

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.i18n import Texts
+from bot.rendering import edits as edit_texts
 from bot.rendering import record as record_texts
 from bot.rendering.common import (
     CARD_TITLE_LIMIT,
@@ -90,10 +91,14 @@ def card(
     continuation: list[str] = []
     if tg_length(text) > budget:
         # Never lose words: what does not fit goes whole into the messages after the card.
-        more = continued(t)
-        text = shorten(text, budget - visible_length(more) - 2) + "\n" + more
         continuation = continuation_messages(t, submission)
-    lines += ["", esc(text), *footer]
+    correction = edit_texts.correction_lines(t, submission, budget)
+    room = budget - visible_length("\n".join(correction))
+    if tg_length(text) > room:
+        # Seen whole before the edit, or in the messages after the card.
+        more = continued(t) if continuation else edit_texts.shortened_for_edit(t)
+        text = shorten(text, room - visible_length(more) - 2) + "\n" + more
+    lines += ["", esc(text), *correction, *footer]
     return Card("\n".join(lines), _card_keyboard(t, submission), continuation)
 
 
@@ -198,7 +203,7 @@ def removal_refused(t: Texts, reason: str) -> str:
 
 def _card_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarkup | None:
     if submission.is_pending:
-        return moderation_keyboard(t, submission)
+        return edit_texts.with_edit_row(t, submission, moderation_keyboard(t, submission))
     if submission.kind is SubmissionKind.CONTACT and not submission.author_banned:
         # A conversation goes on after its verdict: a reader who floods or abuses the
         # editors in their answers can still be banned from here.

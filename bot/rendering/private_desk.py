@@ -134,7 +134,8 @@ def only_moderators(t: Texts) -> str:
 def comments_are_not_answered(t: Texts) -> str:
     return t.gettext(
         "Nothing was sent: only contact messages are answered from the desk. A comment gets"
-        " a decision, with the buttons."
+        " a decision, with the buttons; to correct it first, tap ✏️ Edit on its card in the"
+        " moderation group."
     )
 
 

@@ -9,9 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
 from bot.i18n import NAMES, SUPPORTED, Texts
+from bot.rendering import edits as edit_texts
 from bot.rendering.common import CARD_TITLE_LIMIT, esc, visible_length
 from bot.rendering.contact import contact_received
 from bot.services.comments import ArticleView
+from bot.services.edits import word_changes
 from bot.text import MESSAGE_LIMIT, one_line, shorten, tg_length
 from storage.models import Article, ArticleListing, Submission, SubmissionKind, SubmissionStatus
 
@@ -93,11 +95,12 @@ def article_view(t: Texts, view: ArticleView, comment_limit: int) -> str:
     shown: list[str] = []
     for comment in reversed(view.comments):
         name = f"{shorten(one_line(comment.author_name), VIEW_NAME_LIMIT)}: "
-        room = budget - tg_length(name) - 2
+        mark = f" {edit_texts.edited_mark(t)}" if comment.edited else ""
+        room = budget - tg_length(name) - visible_length(mark) - 2
         if room < VIEW_MIN_EXCERPT and shown:
             break
-        shown.append(f"<b>{esc(name.rstrip())}</b> {esc(shorten(comment.text, room))}")
-        budget -= tg_length(name) + min(tg_length(comment.text), room) + 2
+        shown.append(f"<b>{esc(name.rstrip())}</b> {esc(shorten(comment.text, room))}{mark}")
+        budget -= tg_length(name) + visible_length(mark) + min(tg_length(comment.text), room) + 2
     if not shown:
         intro = t.gettext("No comments yet. Be the first!")
     elif len(shown) < view.approved_count:
@@ -273,6 +276,13 @@ def author_outcome(t: Texts, submission: Submission, article_title: str | None) 
             if on_article
             else t.gettext("✅ Your message was read by a moderator and stays up.")
         )
+    elif submission.status is SubmissionStatus.APPROVED and submission.corrected_text is not None:
+        text = (
+            t.gettext("🎉 Your comment on “{title}” was published, edited by the moderators.")
+            if on_article
+            else t.gettext("🎉 Your message was published, edited by the moderators.")
+        )
+        quoted = _what_changed(t, submission)
     elif submission.status is SubmissionStatus.APPROVED:
         text = (
             t.gettext("🎉 Your comment on “{title}” was published.")
@@ -286,6 +296,20 @@ def author_outcome(t: Texts, submission: Submission, article_title: str | None) 
             else t.gettext("Your message was not approved by the moderators.")
         )
     return text.format(title=title) + quoted
+
+
+# Room for the changes in a published comment's notice; the rest of the 4096 is the
+# sentence above them, whatever the title.
+CHANGES_SHOWN = 3000
+
+
+def _what_changed(t: Texts, submission: Submission) -> str:
+    assert submission.corrected_text is not None
+    changes = edit_texts.changes_html(
+        word_changes(submission.text, submission.corrected_text), CHANGES_SHOWN
+    )
+    heading = t.gettext("What changed (struck out: removed; underlined: added):")
+    return f"\n\n{heading}\n<blockquote>{changes}</blockquote>"
 
 
 def thread_comment_notice(

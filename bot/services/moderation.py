@@ -14,6 +14,7 @@ from bot.spam.filter import MODERATOR, SpamFilter
 from storage import (
     articles,
     bot_state,
+    corrections,
     history,
     moderation_log,
     private_desks,
@@ -178,6 +179,9 @@ async def _decide(
                 return await _ban_from_conversation(conn, settings, submission, moderator, now)
             return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
         await _record(conn, decision, bans, submission, moderator, now)
+        # Whoever tapped ✏️ Edit on it waits no more: a reply to a decided card is not a
+        # correction (bot.services.edits).
+        await corrections.close_request(conn, submission_id, None)
         if spam_filter is not None and verdict.learns_spam is not None and submission.text.strip():
             await spam_filter.learn_in(
                 conn, [submission.text], spam=verdict.learns_spam, source=MODERATOR

@@ -65,6 +65,7 @@ def test_card_escapes_every_user_string() -> None:
         "❌ Reject",
         "🚫 Ban author",
         "🧹 Spam",
+        "✏️ Edit",
     ]
 
 
