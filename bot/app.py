@@ -226,7 +226,6 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     readers = ReaderHandlers(runtime, contact, private_desk)
     admins = AdminHandlers(runtime)
     moderation = ModerationHandlers(runtime)
-    discussion = DiscussionHandlers(runtime)
     membership = MembershipHandlers(runtime)
     reports = ReportHandlers(runtime)
 
@@ -248,27 +247,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         return
     # In any group: the new supergroup's message comes from a chat not known yet.
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.chat_migrated))
-    # The discussion group may be learnt only at start-up (the channel's linked group):
-    # until then the filter matches nothing.
-    discussion_chat = ChatOf(settings, "discussion_chat_id")
-    application.add_handler(
-        MessageHandler(
-            discussion_chat & new_message & filters.IS_AUTOMATIC_FORWARD,
-            discussion.automatic_forward,
-        )
-    )
-    if settings.thread_moderation is not ThreadModeration.OFF:
-        application.add_handler(
-            MessageHandler(
-                # Everything readers can leave, down to polls and dice, and every edit of
-                # it: only service messages (joins, pins) are not theirs.
-                discussion_chat
-                & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
-                & ~filters.IS_AUTOMATIC_FORWARD
-                & ~filters.StatusUpdate.ALL,
-                discussion.thread_message,
-            )
-        )
+    _register_discussion(application, runtime, new_message)
 
     application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
     application.add_handler(CommandHandler("stats", reports.stats, filters=moderation_chat))
@@ -316,6 +295,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(CommandHandler("language", readers.language, filters=private))
     application.add_handler(CommandHandler("contact", contact.command, filters=private))
     application.add_handler(CommandHandler("cancel", readers.cancel, filters=private))
+    application.add_handler(CommandHandler("notifications", readers.notifications, filters=private))
     # Order matters from here: plain text is a comment, then unknown commands, then the rest.
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, readers.text))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
@@ -325,3 +305,46 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     )
 
     application.add_error_handler(ErrorHandler(runtime))
+
+
+def _register_discussion(
+    application: Application,  # type: ignore[type-arg]
+    runtime: Runtime,
+    new_message: filters.BaseFilter,
+) -> None:
+    """The channel's discussion group: its posts' copies, and what is written under them."""
+    settings = runtime.settings
+    discussion = DiscussionHandlers(runtime)
+    # The discussion group may be learnt only at start-up (the channel's linked group):
+    # until then the filter matches nothing.
+    discussion_chat = ChatOf(settings, "discussion_chat_id")
+    application.add_handler(
+        MessageHandler(
+            discussion_chat & new_message & filters.IS_AUTOMATIC_FORWARD,
+            discussion.automatic_forward,
+        )
+    )
+    if settings.thread_moderation is not ThreadModeration.OFF:
+        application.add_handler(
+            MessageHandler(
+                # Everything readers can leave, down to polls and dice, and every edit of
+                # it: only service messages (joins, pins) are not theirs.
+                discussion_chat
+                & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
+                & ~filters.IS_AUTOMATIC_FORWARD
+                & ~filters.StatusUpdate.ALL,
+                discussion.thread_message,
+            )
+        )
+    else:
+        # Left to Telegram, a reply is public at once: the comment it answers hears it.
+        application.add_handler(
+            MessageHandler(
+                discussion_chat
+                & new_message
+                & filters.REPLY
+                & ~filters.IS_AUTOMATIC_FORWARD
+                & ~filters.StatusUpdate.ALL,
+                discussion.unmoderated_reply,
+            )
+        )

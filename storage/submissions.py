@@ -81,6 +81,8 @@ class NewComment:
     created_at: float
     # The reader's Telegram message: one submission per message, however often it comes.
     source_message_id: int | None
+    # ↩️ Reply: the message of the post's thread it answers, where it is published.
+    reply_to_message_id: int | None = None
 
 
 async def insert(
@@ -119,10 +121,19 @@ async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComm
     """Store pending comments in one statement; returns their ids in the order given."""
     return await insert_rows(
         conn,
-        "submissions (kind, user_id, author_name, article_id, text, created_at, source_message_id)",
-        "('comment', ?, ?, ?, ?, ?, ?)",
+        "submissions (kind, user_id, author_name, article_id, text, created_at,"
+        " source_message_id, thread_reply_to_message_id)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?)",
         [
-            (c.user_id, c.author_name, c.article_id, c.text, c.created_at, c.source_message_id)
+            (
+                c.user_id,
+                c.author_name,
+                c.article_id,
+                c.text,
+                c.created_at,
+                c.source_message_id,
+                c.reply_to_message_id,
+            )
             for c in comments
         ],
     )

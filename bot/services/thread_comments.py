@@ -15,7 +15,16 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import abuse, admin_notices, comments, desk, effects, floods, private_desk
+from bot.services import (
+    abuse,
+    admin_notices,
+    comments,
+    desk,
+    effects,
+    floods,
+    private_desk,
+    reply_notices,
+)
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate, Verdict
@@ -233,8 +242,9 @@ async def _hold(
                 kept=kept,
                 removal_refused="no_right" if no_right else None,
             )
-            if screening is not None and screening.flagged:
-                await submissions.flag_spam(conn, [screening.stored(submission_id)])
+            await _flag_or_tell(
+                conn, settings, comment, text, submission_id, screening, public=kept and not stored
+            )
             _, card = effects.received_rows(
                 settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT
             )
@@ -296,6 +306,36 @@ async def _hold(
     if submission_id is None:
         return ThreadOutcome(ThreadResult.REMOVED)
     return ThreadOutcome(ThreadResult.WATCHED if kept else ThreadResult.HELD, submission_id)
+
+
+async def _flag_or_tell(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    comment: ThreadComment,
+    text: str,
+    submission_id: int,
+    screening: Screening | None,
+    *,
+    public: bool,
+) -> None:
+    """Keep the spam check's flag with a carded comment. One left up (`public`) is public
+    already: unflagged, it tells the author of the comment it answers now (a likely
+    spam's notice waits for a moderator's keep: bot.delivery.thread_posts)."""
+    if screening is not None and screening.flagged:
+        await submissions.flag_spam(conn, [screening.stored(submission_id)])
+        return
+    source = comment.source
+    if not public or source.reply_to_message_id is None:
+        return
+    reply = reply_notices.ThreadReply(
+        source.chat_id,
+        source.reply_to_message_id,
+        source.message_id,
+        comment.author.user_id,
+        comment.author.display_name,
+        text or f"[{source.media_kind or ''}]",
+    )
+    await reply_notices.queue_notice(conn, settings, reply, comment.now)
 
 
 async def _screen(spam: SpamScreen | None, comment: ThreadComment, text: str) -> Screening | None:

@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from storage import cas_answers, held_updates, intake, outbox, private_desks, reports
+from storage import (
+    cas_answers,
+    held_updates,
+    intake,
+    outbox,
+    private_desks,
+    reply_notices,
+    reports,
+)
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -100,6 +108,8 @@ HOT_QUERIES = {
     ),
     "CAS answer about a reader": (cas_answers.LOOKUP_SQL, (1, 0.0)),
     "CAS answers pruning": (cas_answers.PRUNE_SQL, (0.0,)),
+    # Every reply written in a post's thread.
+    "published comment a reply answers": (reply_notices.ANSWERED_SQL, (7, -100, 7)),
 }
 
 
