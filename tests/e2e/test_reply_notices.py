@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import READER_IDS, populate, running_bot
+from tests.e2e.harness import READER_IDS, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import (
     Message,
     comment,
@@ -197,8 +197,25 @@ async def test_with_post_moderation_a_reply_left_up_tells_the_author_at_once(
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Left up for all")
         reply = types_under(telegram, REPLIER, "And answered at once", typed["message_id"])
         notice = await telegram.wait_for_bot_message(AUTHOR, contains="replied to your comment")
+        # A reader who never opened the bot cannot be written to: Telegram refuses, and
+        # the notice is settled without a retry or a failure.
+        stranger = types_under(telegram, LATE_REPLIER, "Never opened it", thread["message_id"])
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Never opened it")
+        types_under(telegram, REPLIER, "Answering the stranger", stranger["message_id"])
+        await telegram.wait_for(lambda: refused_notice(telegram, LATE_REPLIER))
+        await wait_for_outbox(settings, lambda seen: seen["comment_answered"] == "delivered")
     assert "And answered at once" in notice["text"]
     assert comment_link(post, reply) in links_of(notice)
+    assert await notices_queued(settings) == [AUTHOR, LATE_REPLIER]
+
+
+def refused_notice(telegram: FakeTelegram, reader_id: int) -> bool:
+    return any(
+        call.method == "sendMessage"
+        and str(call.params.get("chat_id")) == str(reader_id)
+        and call.status == 403
+        for call in telegram.calls
+    )
 
 
 async def test_without_moderation_a_reply_to_a_published_comment_tells_its_author(
