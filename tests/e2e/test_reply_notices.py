@@ -171,6 +171,10 @@ async def test_notifications_off_means_no_notice(
     assert "“maybe”" in refusal["text"]
     assert "/notifications on or /notifications off" in refusal["text"]
     assert not [m for m in telegram.bot_messages_in(AUTHOR) if "replied to your" in m["text"]]
+    # In the command menu readers see, in each language.
+    menus = [c.params["commands"] for c in telegram.calls if c.method == "setMyCommands"]
+    assert len(menus) == 2
+    assert all("notifications" in [item["command"] for item in menu] for menu in menus)
 
 
 def thread_settings(telegram: FakeTelegram, database_path: Path, mode: str) -> Settings:
