@@ -10,7 +10,7 @@ from bot.delivery.base import NOTHING, Delivered, Delivery, int_of, text_of
 from bot.rendering import common as common_texts
 from bot.rendering import replies as reply_texts
 from bot.services import languages
-from storage import articles
+from storage import articles, readers, reply_notices
 from storage.models import OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,12 @@ async def comment_answered(delivery: Delivery, item: OutboxItem) -> Delivered:
     article_id = item.payload.get("article_id")
     async with delivery.db.reading() as conn:
         article = await articles.get(conn, article_id) if isinstance(article_id, int) else None
+        # Banned, or turned notices off, since it was queued: it is not sent.
+        stopped = await readers.is_banned(conn, author_id) or await reply_notices.turned_off(
+            conn, author_id
+        )
+    if stopped:
+        return NOTHING
     message_id = int_of(item, "message_id")
     link = reply_texts.comment_link(
         delivery.settings.channel_id,

@@ -9,8 +9,8 @@ from typing import cast
 import pytest
 from telegram import Bot
 
-from bot.delivery import thread_posts
-from bot.delivery.base import Delivery
+from bot.delivery import replies, thread_posts
+from bot.delivery.base import NOTHING, Delivery
 from bot.services import articles, moderation, reply_notices, thread_comments
 from bot.services.articles import PostRequest
 from bot.services.moderation import Decision
@@ -148,3 +148,20 @@ async def test_a_reply_flagged_as_likely_spam_tells_the_author_once_kept(
     async with db.transaction() as conn:
         await delivered.record(conn)
     assert await notices(db) == [(READER.user_id, 602)]
+
+
+async def test_a_notice_queued_before_notices_were_turned_off_is_not_sent(
+    db: Database, post_settings: Settings
+) -> None:
+    """The reader turns notices off (or is banned) between the reply and its delivery:
+    delivering it sends nothing (no Telegram call is made)."""
+    await thread_of_an_article(db)
+    await typed(db, post_settings, READER, 601, 10.0)
+    await typed(db, post_settings, REPLIER, 602, 20.0, answering=601)
+    await reply_notices.set_notifications(db, READER.user_id, on=False, now=21.0)
+    async with db.reading() as conn:
+        [notice] = [
+            row for row in await outbox.due(conn, 22.0, 100) if row.action == "comment_answered"
+        ]
+    delivery = Delivery(db, cast(Bot, None), post_settings, "newsroom_test_bot")
+    assert await replies.comment_answered(delivery, notice) == NOTHING
