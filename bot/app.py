@@ -228,7 +228,6 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     readers = ReaderHandlers(runtime, contact, private_desk)
     admins = AdminHandlers(runtime)
     moderation = ModerationHandlers(runtime)
-    discussion = DiscussionHandlers(runtime)
     membership = MembershipHandlers(runtime)
     reports = ReportHandlers(runtime)
     card_replies = CardReplies(runtime, contact)
@@ -251,27 +250,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         return
     # In any group: the new supergroup's message comes from a chat not known yet.
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.chat_migrated))
-    # The discussion group may be learnt only at start-up (the channel's linked group):
-    # until then the filter matches nothing.
-    discussion_chat = ChatOf(settings, "discussion_chat_id")
-    application.add_handler(
-        MessageHandler(
-            discussion_chat & new_message & filters.IS_AUTOMATIC_FORWARD,
-            discussion.automatic_forward,
-        )
-    )
-    if settings.thread_moderation is not ThreadModeration.OFF:
-        application.add_handler(
-            MessageHandler(
-                # Everything readers can leave, down to polls and dice, and every edit of
-                # it: only service messages (joins, pins) are not theirs.
-                discussion_chat
-                & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
-                & ~filters.IS_AUTOMATIC_FORWARD
-                & ~filters.StatusUpdate.ALL,
-                discussion.thread_message,
-            )
-        )
+    _register_discussion(application, runtime, new_message)
 
     group_commands = [
         ("queue", moderation.queue),
@@ -329,6 +308,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         ("language", readers.language),
         ("contact", contact.command),
         ("cancel", readers.cancel),
+        ("notifications", readers.notifications),
     ]
     for command, callback in private_commands:
         application.add_handler(CommandHandler(command, callback, filters=private))
@@ -350,3 +330,46 @@ def _register_record_commands(
 ) -> None:
     application.add_handler(CommandHandler("history", record.history, filters=where))
     application.add_handler(CommandHandler("note", record.note, filters=where))
+
+
+def _register_discussion(
+    application: Application,  # type: ignore[type-arg]
+    runtime: Runtime,
+    new_message: filters.BaseFilter,
+) -> None:
+    """The channel's discussion group: its posts' copies, and what is written under them."""
+    settings = runtime.settings
+    discussion = DiscussionHandlers(runtime)
+    # The discussion group may be learnt only at start-up (the channel's linked group):
+    # until then the filter matches nothing.
+    discussion_chat = ChatOf(settings, "discussion_chat_id")
+    application.add_handler(
+        MessageHandler(
+            discussion_chat & new_message & filters.IS_AUTOMATIC_FORWARD,
+            discussion.automatic_forward,
+        )
+    )
+    if settings.thread_moderation is not ThreadModeration.OFF:
+        application.add_handler(
+            MessageHandler(
+                # Everything readers can leave, down to polls and dice, and every edit of
+                # it: only service messages (joins, pins) are not theirs.
+                discussion_chat
+                & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
+                & ~filters.IS_AUTOMATIC_FORWARD
+                & ~filters.StatusUpdate.ALL,
+                discussion.thread_message,
+            )
+        )
+    else:
+        # Left to Telegram, a reply is public at once: the comment it answers hears it.
+        application.add_handler(
+            MessageHandler(
+                discussion_chat
+                & new_message
+                & filters.REPLY
+                & ~filters.IS_AUTOMATIC_FORWARD
+                & ~filters.StatusUpdate.ALL,
+                discussion.unmoderated_reply,
+            )
+        )

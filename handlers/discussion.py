@@ -11,7 +11,8 @@ from telegram import Chat, Message, MessageOriginChannel, Update
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime, person_of
-from bot.services import articles, thread_comments
+from bot.services import articles, reply_notices, thread_comments
+from bot.services.reply_notices import ThreadReply
 from bot.services.thread_comments import ThreadComment
 from bot.text import one_line
 from storage.models import Person
@@ -64,6 +65,7 @@ class DiscussionHandlers:
             # The group itself is an anonymous admin, and the channel is the newsroom; a
             # comment sent as any other channel has that channel as its author.
             if sender_chat.id == message.chat.id or self._is_the_channel(sender_chat):
+                await self._reply_written(message, sender_chat.id, sender_chat.title or "")
                 return
             author = Person(
                 sender_chat.id,
@@ -84,6 +86,7 @@ class DiscussionHandlers:
                 self._runtime.moderators.bot_may_delete(context.bot, message.chat.id),
             )
             if speaks:
+                await self._reply_written(message, user.id, person_of(user).display_name)
                 return
             author = person_of(user)
         reply_to = message.reply_to_message
@@ -113,6 +116,39 @@ class DiscussionHandlers:
         )
         logger.info("Thread message %s: %s", message.message_id, outcome.result.value)
         self._runtime.wake_outbox()
+
+    async def unmoderated_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """THREAD_MODERATION=off: whatever is written in the group is public at once."""
+        message = update.effective_message
+        assert message is not None
+        if message.sender_chat is not None:
+            await self._reply_written(
+                message, message.sender_chat.id, message.sender_chat.title or ""
+            )
+        elif message.from_user is not None and not message.from_user.is_bot:
+            await self._reply_written(
+                message, message.from_user.id, person_of(message.from_user).display_name
+            )
+
+    async def _reply_written(self, message: Message, replier_id: int, name: str) -> None:
+        """A message public as soon as it is written (an editor's, or any with
+        THREAD_MODERATION=off): if it answers a published comment, its author hears it."""
+        answered = message.reply_to_message
+        if answered is None or message.edit_date is not None:
+            return
+        media = media_kind_of(message)
+        reply = ThreadReply(
+            message.chat.id,
+            answered.message_id,
+            message.message_id,
+            replier_id,
+            one_line(name),
+            message.text or message.caption or f"[{media or ''}]",
+        )
+        if await reply_notices.reply_written(
+            self._runtime.db, self._runtime.settings, reply, time.time()
+        ):
+            self._runtime.wake_outbox()
 
 
 # Checked in this order: a GIF comes as an animation and a document at once, a venue as a

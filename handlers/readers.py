@@ -15,8 +15,9 @@ from bot.i18n import SUPPORTED, Texts
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import readers as reader_texts
+from bot.rendering import replies as reply_texts
 from bot.runtime import Runtime, person_of
-from bot.services import articles, comments, conversation, languages
+from bot.services import articles, comments, conversation, languages, reply_notices
 from bot.services.comments import OpenResult, SubmitResult
 from bot.services.conversation import Route, Routed
 from handlers.contact import ContactHandlers
@@ -63,6 +64,11 @@ class ReaderHandlers:
         if article_id is not None:
             await self._open_article(update, article_id)
             return
+        # ↩️ Reply, from a notice that a comment was answered: the article, to answer that.
+        answering = common_texts.parse_reply_payload(payload)
+        if answering is not None:
+            await self._open_article(update, answering[0], reply_to=answering[1])
+            return
         listings = await articles.recent_articles(
             self._runtime.db, WELCOME_ARTICLES, published_only=True
         )
@@ -85,10 +91,16 @@ class ReaderHandlers:
         # is not stopped by the refusal of a second answer.
         await answer_press(query)
 
-    async def _open_article(self, update: Update, article_id: int) -> None:
+    async def _open_article(
+        self, update: Update, article_id: int, *, reply_to: int | None = None
+    ) -> None:
         assert update.effective_user is not None and update.effective_chat is not None
         view = await comments.open_article(
-            self._runtime.db, person_of(update.effective_user), article_id, time.time()
+            self._runtime.db,
+            person_of(update.effective_user),
+            article_id,
+            time.time(),
+            reply_to=reply_to,
         )
         if view.result is OpenResult.READY:
             # The article view is queued with the change: the outbox shows it.
@@ -142,6 +154,24 @@ class ReaderHandlers:
             logger.warning("Could not set a reader's command menu: %s", error)
         await answer_press(query)
 
+    async def notifications(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/notifications, /notifications on, /notifications off: reply notices."""
+        assert update.effective_message is not None and update.effective_user is not None
+        reader = person_of(update.effective_user)
+        t = await self._texts_of(reader)
+        given = " ".join(context.args or [])
+        db = self._runtime.db
+        if not given:
+            on = await reply_notices.notifications_on(db, reader.user_id)
+            text = reply_texts.notifications_state(t, on=on)
+        elif given.lower() in {"on", "off"}:
+            on = given.lower() == "on"
+            await reply_notices.set_notifications(db, reader.user_id, on=on, now=time.time())
+            text = reply_texts.notifications_changed(t, on=on)
+        else:
+            text = reply_texts.notifications_usage(t, given)
+        await update.effective_message.reply_text(text)
+
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_user is not None
         cancelled = await comments.cancel(self._runtime.db, update.effective_user.id, time.time())
@@ -181,6 +211,7 @@ class ReaderHandlers:
                 time.time(),
                 message.message_id,
                 processed_updates.current(),
+                reply_to=_reply_to(routed),
             )
         )
         if outcome.result in {
@@ -260,3 +291,10 @@ class ReaderHandlers:
         assert update.edited_message is not None and update.effective_user is not None
         t = await self._texts_of(person_of(update.effective_user))
         await update.edited_message.reply_text(reader_texts.edits_ignored(t))
+
+
+def _reply_to(routed: Routed) -> int | None:
+    """The thread message a comment answers, if the reader opened the article to answer it."""
+    assert routed.state is not None
+    stored = routed.state.data.get(comments.REPLY_TO, "")
+    return int(stored) if stored.isascii() and stored.isdigit() else None

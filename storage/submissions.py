@@ -89,6 +89,8 @@ class NewComment:
     source_message_id: int | None
     # bot.services.spam_waves.wave_print of the text (None: to be taken when compared).
     wave_print: bytes | None = None
+    # ↩️ Reply: the message of the post's thread it answers, where it is published.
+    reply_to_message_id: int | None = None
 
 
 async def insert(
@@ -131,8 +133,8 @@ async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComm
     return await insert_rows(
         conn,
         "submissions (kind, user_id, author_name, article_id, text, created_at,"
-        " source_message_id, wave_print)",
-        "('comment', ?, ?, ?, ?, ?, ?, ?)",
+        " source_message_id, wave_print, thread_reply_to_message_id)",
+        "('comment', ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 c.user_id,
@@ -142,6 +144,7 @@ async def insert_comments(conn: aiosqlite.Connection, comments: Sequence[NewComm
                 c.created_at,
                 c.source_message_id,
                 c.wave_print,
+                c.reply_to_message_id,
             )
             for c in comments
         ],

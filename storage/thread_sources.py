@@ -152,15 +152,18 @@ async def take_pending_edit(
 
 
 async def thread_reply_target(conn: aiosqlite.Connection, submission_id: int) -> int | None:
-    """The published copy in the thread that this comment answered, if it answered one."""
+    """The message in the thread that this comment answers, if it answers one: for one
+    typed there, the published copy of what it answered; for one sent through the bot in
+    reply to a message of the thread (↩️ Reply), that message."""
     row = await fetch_one(
         conn,
-        "SELECT answered.thread_message_id FROM submissions s"
-        " JOIN submissions answered ON answered.thread_message_id = s.thread_reply_to_message_id"
-        " WHERE s.id = ?",
+        "SELECT COALESCE(CASE WHEN s.thread_source_message_id IS NULL"
+        " THEN s.thread_reply_to_message_id END, answered.thread_message_id)"
+        " FROM submissions s LEFT JOIN submissions answered"
+        " ON answered.thread_message_id = s.thread_reply_to_message_id WHERE s.id = ?",
         (submission_id,),
     )
-    return int(row[0]) if row else None
+    return int(row[0]) if row and row[0] is not None else None
 
 
 async def set_moderation_copy(

@@ -47,6 +47,7 @@ from bot.delivery.private_desk import (
     retire_private_desk,
     show_private_desk,
 )
+from bot.delivery.replies import comment_answered
 from bot.delivery.spam_list import spam_digest, spam_list
 from bot.delivery.thread_posts import (
     retract_thread_post,
@@ -136,6 +137,7 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
                 t,
                 comments.ArticleView(comments.OpenResult.READY, article, latest, count),
                 delivery.settings.comment_max_length,
+                replying=bool(item.payload.get("replying")),
             )
     elif notice is ReaderNotice.ASK_NAME:
         text, markup = contact_texts.ask_name(t, text_of(item, "name") or "")
@@ -404,6 +406,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.SPAM_DIGEST: spam_digest,
     Effect.THREAD_AUTHOR_NOTICE: thread_author_notice,
     Effect.THREAD_NOTICE: thread_notice,
+    Effect.COMMENT_ANSWERED: comment_answered,
     Effect.DELETE_GROUP_MESSAGE: delete_group_message,
     Effect.COPY_TO_MODERATION: copy_to_moderation,
     Effect.THREAD_MEDIA: thread_media,

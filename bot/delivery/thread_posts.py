@@ -3,6 +3,8 @@ or the comment they answered), and taken back when unpublished."""
 
 from __future__ import annotations
 
+import time
+
 import aiosqlite
 from telegram import ReplyParameters
 from telegram.error import BadRequest
@@ -19,7 +21,7 @@ from bot.delivery.outcome import NotReadyError
 from bot.i18n import Texts
 from bot.rendering import channel as channel_texts
 from bot.rendering import edits as edit_texts
-from bot.services import effects
+from bot.services import effects, reply_notices
 from bot.services.admin_notices import AdminNotice
 from bot.services.effects import Effect
 from storage import (
@@ -97,6 +99,12 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
 
         async def record_kept(conn: aiosqlite.Connection) -> None:
             await submissions.set_thread_message(conn, submission.id, kept)
+            if submission.spam_score is not None:
+                # Flagged as likely spam, its reply notice waited for a moderator's keep
+                # (thread_comments); any other went out when it was written.
+                await _reply_notice(
+                    conn, delivery, submission, kept, submission.thread_reply_to_message_id
+                )
 
         return Delivered(
             record_kept, [effects.notify_author_row(submission.author.user_id, submission.id)]
@@ -118,6 +126,7 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
             raise
         fallback = default_target if answered is not None and article is not None else None
         posted_id, follow_ups = await _post_in_thread(delivery, submission, fallback)
+        answered = None
     if not submission.auto_approved:
         # The author hears "published" only now that the post exists (a trusted author
         # heard it with the acknowledgement).
@@ -125,8 +134,33 @@ async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
 
     async def record(conn: aiosqlite.Connection) -> None:
         await submissions.set_thread_message(conn, submission.id, posted_id)
+        # Now public, a reply tells the author of the comment it answers.
+        await _reply_notice(conn, delivery, submission, posted_id, answered)
 
     return Delivered(record, follow_ups)
+
+
+async def _reply_notice(
+    conn: aiosqlite.Connection,
+    delivery: Delivery,
+    submission: Submission,
+    posted_id: int,
+    answered: int | None,
+) -> None:
+    """The comment at `posted_id` in the thread answers the message `answered` (None: the
+    post itself, or nothing)."""
+    discussion = delivery.settings.discussion_chat_id
+    if answered is None or discussion is None:
+        return
+    reply = reply_notices.ThreadReply(
+        discussion,
+        answered,
+        posted_id,
+        submission.author.user_id,
+        submission.author.display_name,
+        submission.text or f"[{submission.media_kind or ''}]",
+    )
+    await reply_notices.queue_notice(conn, delivery.settings, reply, time.time())
 
 
 async def _post_in_thread(

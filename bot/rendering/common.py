@@ -49,6 +49,22 @@ def parse_article_payload(payload: str) -> int | None:
     return None
 
 
+def reply_payload(article_id: int, message_id: int) -> str:
+    """Opens the article to answer its thread's message `message_id` (a deep link's
+    payload: at most 64 of A-Z a-z 0-9 _ -, which two ids stay far below)."""
+    return f"r{article_id}_{message_id}"
+
+
+def parse_reply_payload(payload: str) -> tuple[int, int] | None:
+    """(article id, message id) from `reply_payload`, or None."""
+    article, _, message = payload[1:].partition("_")
+    if not payload.startswith("r") or len(payload) > 40:
+        return None
+    if not (is_ascii_number(article) and is_ascii_number(message)):
+        return None
+    return int(article), int(message)
+
+
 def moment(t: Texts, timestamp: float) -> str:
     """A date and time in UTC as the language writes them (CLDR's data, through Babel):
     "Dec 2, 2026, 14:05 UTC", "2 dic 2026, 14:05 UTC". UTC because a newsroom's

@@ -59,6 +59,7 @@ def help_text(t: Texts) -> str:
         "When they answer, reply to their message to continue the conversation.\n\n"
         "/start – latest articles\n/contact – write to the editors\n"
         "/language – English or Spanish\n"
+        "/notifications – tell me when my comments are answered (on or off)\n"
         "/cancel – stop what you are doing\n/help – this message"
     )
 
@@ -81,8 +82,9 @@ VIEW_NAME_LIMIT = 64
 VIEW_MIN_EXCERPT = 200
 
 
-def article_view(t: Texts, view: ArticleView, comment_limit: int) -> str:
-    """Title, the latest approved comments that fit one message, newest kept first."""
+def article_view(t: Texts, view: ArticleView, comment_limit: int, *, replying: bool = False) -> str:
+    """Title, the latest approved comments that fit one message, newest kept first.
+    `replying`: opened with ↩️ Reply, the comment answers a reply in the thread."""
     article = view.article
     assert article is not None
     header = f"📰 <b>{esc(shorten(article.title, CARD_TITLE_LIMIT))}</b>"
@@ -90,6 +92,10 @@ def article_view(t: Texts, view: ArticleView, comment_limit: int) -> str:
         "✍️ Send your comment as your next message (up to {limit} characters)."
         " A moderator reads it before it is published. /cancel to stop."
     ).format(limit=comment_limit)
+    if replying:
+        footer = (
+            t.gettext("↩️ Your comment will be published as an answer to the reply.") + "\n" + footer
+        )
     # Room for the intro line, which is written once we know how many comments fit.
     budget = MESSAGE_LIMIT - visible_length(header) - visible_length(footer) - 60
     shown: list[str] = []
@@ -370,5 +376,6 @@ def commands(t: Texts) -> list[tuple[str, str]]:
         ("contact", t.gettext("Write to the editors")),
         ("help", t.gettext("How commenting and contact work")),
         ("language", t.gettext("English or Spanish")),
+        ("notifications", t.gettext("Notices of replies to your comments: on or off")),
         ("cancel", t.gettext("Stop what you are doing")),
     ]

@@ -20,6 +20,8 @@ from storage.db import Database
 from storage.models import Article, ArticleStatus, Person, PublishedComment, SubmissionKind
 
 COMMENTING = "commenting"
+# In a commenting reader's state: the message of the thread their comment answers.
+REPLY_TO = "reply_to"
 ARTICLE_VIEW_COMMENTS = 10
 
 
@@ -61,9 +63,12 @@ class SubmitOutcome:
     retry_at: float = 0.0
 
 
-async def open_article(db: Database, reader: Person, article_id: int, now: float) -> ArticleView:
-    """Make the reader's next text message a comment on the article, and show it to them
-    (through the outbox, with the change: READY). Otherwise, why not."""
+async def open_article(
+    db: Database, reader: Person, article_id: int, now: float, *, reply_to: int | None = None
+) -> ArticleView:
+    """Make the reader's next text message a comment on the article (`reply_to`: answering
+    that message of its thread), and show it to them (through the outbox, with the change:
+    READY). Otherwise, why not."""
     async with db.transaction() as conn:
         article = await articles.get(conn, article_id)
         if article is None or article.status in {ArticleStatus.DRAFT, ArticleStatus.FAILED}:
@@ -76,9 +81,15 @@ async def open_article(db: Database, reader: Person, article_id: int, now: float
             return ArticleView(OpenResult.BANNED, article, comments, count)
         # Their name and language: the article view is written in it by the outbox.
         await readers.remember(conn, reader, now)
-        await readers.set_state(conn, reader.user_id, COMMENTING, article_id, now)
+        replying = {REPLY_TO: str(reply_to)} if reply_to is not None else None
+        await readers.set_state(conn, reader.user_id, COMMENTING, article_id, now, replying)
         await effects.tell_reader(
-            conn, reader.user_id, effects.ReaderNotice.ARTICLE_VIEW, now, article_id=article_id
+            conn,
+            reader.user_id,
+            effects.ReaderNotice.ARTICLE_VIEW,
+            now,
+            article_id=article_id,
+            replying=reply_to is not None,
         )
     return ArticleView(OpenResult.READY, article, comments, count)
 
@@ -96,6 +107,8 @@ class CommentRequest:
     update: processed_updates.HandledUpdate | None = None
     # CAS's answer on the author, asked before the batch (the spam check weighs it).
     cas: CasVerdict = CasVerdict.UNKNOWN
+    # ↩️ Reply: the message of the article's thread this comment answers.
+    reply_to: int | None = None
 
 
 async def submit_comment(
@@ -241,6 +254,7 @@ async def _store(
                 requests[i].now,
                 requests[i].message_id,
                 spam_waves.wave_print(texts[i]),
+                requests[i].reply_to,
             )
             for i in taken
         ],

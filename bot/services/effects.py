@@ -47,6 +47,8 @@ class Effect(StrEnum):
     UNBAN_IN_GROUP = "unban_in_group"
     THREAD_AUTHOR_NOTICE = "thread_author_notice"
     THREAD_NOTICE = "thread_notice"
+    # A published comment was answered: its author hears it privately (reply_notices).
+    COMMENT_ANSWERED = "comment_answered"
 
 
 class ThreadNotice(StrEnum):

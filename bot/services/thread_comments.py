@@ -25,6 +25,7 @@ from bot.services import (
     floods,
     moderation,
     private_desk,
+    reply_notices,
     spam_screen,
     spam_waves,
 )
@@ -262,8 +263,9 @@ async def _hold(
                 removal_refused="no_right" if no_right else None,
                 wave_print=spam_waves.wave_print(text),
             )
-            if screening is not None and screening.flagged:
-                await submissions.flag_spam(conn, [screening.stored(submission_id)])
+            await _flag_or_tell(
+                conn, settings, comment, text, submission_id, screening, public=kept and not stored
+            )
             _, card = effects.received_rows(
                 settings, comment.author.user_id, submission_id, SubmissionKind.COMMENT
             )
@@ -325,6 +327,36 @@ async def _hold(
     if submission_id is None:
         return ThreadOutcome(ThreadResult.REMOVED)
     return ThreadOutcome(ThreadResult.WATCHED if kept else ThreadResult.HELD, submission_id)
+
+
+async def _flag_or_tell(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    comment: ThreadComment,
+    text: str,
+    submission_id: int,
+    screening: Screening | None,
+    *,
+    public: bool,
+) -> None:
+    """Keep the spam check's flag with a carded comment. One left up (`public`) is public
+    already: unflagged, it tells the author of the comment it answers now (a likely
+    spam's notice waits for a moderator's keep: bot.delivery.thread_posts)."""
+    if screening is not None and screening.flagged:
+        await submissions.flag_spam(conn, [screening.stored(submission_id)])
+        return
+    source = comment.source
+    if not public or source.reply_to_message_id is None:
+        return
+    reply = reply_notices.ThreadReply(
+        source.chat_id,
+        source.reply_to_message_id,
+        source.message_id,
+        comment.author.user_id,
+        comment.author.display_name,
+        text or f"[{source.media_kind or ''}]",
+    )
+    await reply_notices.queue_notice(conn, settings, reply, comment.now)
 
 
 def _screened(spam: SpamScreen | None, comment: ThreadComment, text: str) -> SpamScreen | None:

@@ -14,6 +14,7 @@ from storage import (
     outbox,
     private_desks,
     readers,
+    reply_notices,
     reports,
 )
 from storage.db import Database
@@ -114,6 +115,8 @@ HOT_QUERIES = {
         (1, json.dumps(["reject", "remove"]), 10),
     ),
     "/history @username": (readers.BY_USERNAME_SQL, ("Some_Reader",)),
+    # Every reply written in a post's thread.
+    "published comment a reply answers": (reply_notices.ANSWERED_SQL, (7, -100, 7)),
 }
 
 
