@@ -32,6 +32,7 @@ from bot.moderators import ModeratorDirectory
 from bot.polling import serve
 from bot.rendering import readers as reader_texts
 from bot.runtime import ChatOf, Runtime
+from bot.services.bans import BanExpiry
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
@@ -44,6 +45,7 @@ from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
+from handlers.bans import BanHandlers
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
 from handlers.errors import ErrorHandler
@@ -107,6 +109,8 @@ def _start_periodic(runtime: Runtime, settings: Settings) -> None:
         runtime.claim_sweeper_handle.start()
         runtime.spam_digest_handle = SpamDigest(runtime.db, settings, runtime.wake_outbox)
         runtime.spam_digest_handle.start()
+        runtime.ban_expiry_handle = BanExpiry(runtime.db, settings, runtime.wake_outbox)
+        runtime.ban_expiry_handle.start()
     if settings.feed_urls and not settings.setting_up:
         runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
         runtime.feed_poller_handle.start()
@@ -121,6 +125,8 @@ async def _stop_periodic(runtime: Runtime) -> None:
         await runtime.claim_sweeper_handle.stop()
     if runtime.spam_digest_handle is not None:
         await runtime.spam_digest_handle.stop()
+    if runtime.ban_expiry_handle is not None:
+        await runtime.ban_expiry_handle.stop()
 
 
 def build_application(settings: Settings) -> BotApp:
@@ -219,6 +225,17 @@ def build_application(settings: Settings) -> BotApp:
     return BotApp(application, runtime)
 
 
+def _register_ban_commands(
+    application: Application,  # type: ignore[type-arg]
+    runtime: Runtime,
+    moderation_chat: filters.BaseFilter,
+) -> None:
+    """/ban, /unban and /bans, in the moderation chat."""
+    bans = BanHandlers(runtime)
+    for name, command in (("ban", bans.ban), ("unban", bans.unban), ("bans", bans.list_bans)):
+        application.add_handler(CommandHandler(name, command, filters=moderation_chat))
+
+
 def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     settings = runtime.settings
     contact = ContactHandlers(runtime)
@@ -272,7 +289,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
 
     application.add_handler(CommandHandler("queue", moderation.queue, filters=moderation_chat))
     application.add_handler(CommandHandler("stats", reports.stats, filters=moderation_chat))
-    application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
+    _register_ban_commands(application, runtime, moderation_chat)
     application.add_handler(CommandHandler("spam", moderation.spam_list, filters=moderation_chat))
     application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
     # A reply to a contact card (or to the reader's answer under it) answers the reader.
@@ -285,6 +302,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (readers.open_article_button, f"^{callback_data.ARTICLE_PREFIX}"),
         (moderation.desk_press, f"^{callback_data.DESK_PREFIX}"),
         (moderation.spam_undo, f"^{callback_data.SPAM_UNDO_PREFIX}"),
+        (moderation.ban_term, f"^{callback_data.BAN_TERM_PREFIX}"),
         (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),

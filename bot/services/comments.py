@@ -36,6 +36,8 @@ class ArticleView:
     article: Article | None = None
     comments: list[PublishedComment] = field(default_factory=list)
     approved_count: int = 0
+    # BANNED: when the ban ends (None: for good).
+    banned_until: float | None = None
 
 
 class SubmitResult(StrEnum):
@@ -59,6 +61,8 @@ class SubmitOutcome:
     submission_id: int | None = None
     article: Article | None = None
     retry_at: float = 0.0
+    # BANNED: when the ban ends (None: for good).
+    banned_until: float | None = None
 
 
 async def open_article(db: Database, reader: Person, article_id: int, now: float) -> ArticleView:
@@ -72,8 +76,9 @@ async def open_article(db: Database, reader: Person, article_id: int, now: float
         count = await submissions.approved_count(conn, article_id)
         if not article.open_for_comments:
             return ArticleView(OpenResult.CLOSED, article, comments, count)
-        if await readers.is_banned(conn, reader.user_id):
-            return ArticleView(OpenResult.BANNED, article, comments, count)
+        ban = await readers.active_ban(conn, reader.user_id, now)
+        if ban is not None:
+            return ArticleView(OpenResult.BANNED, article, comments, count, ban.until)
         # Their name and language: the article view is written in it by the outbox.
         await readers.remember(conn, reader, now)
         await readers.set_state(conn, reader.user_id, COMMENTING, article_id, now)
@@ -144,6 +149,7 @@ async def submit_comments(
                     text,
                     r.article_id,
                     abuse.history_since(settings, r.now),
+                    r.now,
                 )
                 for r, text in zip(requests, texts, strict=True)
             ],
@@ -198,7 +204,7 @@ def judge(
     if arrival.stored_submission_id is not None:
         return SubmitOutcome(SubmitResult.ALREADY_STORED)
     if arrival.banned:
-        return SubmitOutcome(SubmitResult.BANNED)
+        return SubmitOutcome(SubmitResult.BANNED, banned_until=arrival.banned_until)
     article = arrival.article
     if about_an_article and (article is None or not article.open_for_comments):
         return SubmitOutcome(SubmitResult.ARTICLE_CLOSED, article=article)
