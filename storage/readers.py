@@ -128,14 +128,16 @@ async def active_bans(conn: aiosqlite.Connection, now: float) -> list[Ban]:
     return [_ban(row) for row in rows]
 
 
+# Every minute (bot.services.bans.BanExpiry): through the bans_running_out index.
+RUN_OUT_SQL = (
+    f"SELECT {_BAN_COLUMNS} FROM bans WHERE lifted_at IS NULL AND until IS NOT NULL"
+    " AND until <= ? ORDER BY until LIMIT ?"
+)
+
+
 async def lift_run_out(conn: aiosqlite.Connection, now: float, limit: int = 100) -> list[Ban]:
     """Lift (as of their end) the bans past their end that nobody lifted yet; returns them."""
-    rows = await fetch_all(
-        conn,
-        f"SELECT {_BAN_COLUMNS} FROM bans WHERE lifted_at IS NULL AND until IS NOT NULL"
-        " AND until <= ? ORDER BY until LIMIT ?",
-        (now, limit),
-    )
+    rows = await fetch_all(conn, RUN_OUT_SQL, (now, limit))
     ended = [_ban(row) for row in rows]
     await conn.executemany(
         "UPDATE bans SET lifted_at = until WHERE user_id = ? AND lifted_at IS NULL",
@@ -144,14 +146,15 @@ async def lift_run_out(conn: aiosqlite.Connection, now: float, limit: int = 100)
     return ended
 
 
+BY_USERNAME_SQL = (
+    "SELECT user_id, first_name, last_name, username, language_code FROM readers"
+    " WHERE username = ? COLLATE NOCASE ORDER BY updated_at DESC LIMIT 1"
+)
+
+
 async def find_by_username(conn: aiosqlite.Connection, username: str) -> Person | None:
     """The reader the bot last saw with this @username (Telegram's are case-insensitive)."""
-    row = await fetch_one(
-        conn,
-        "SELECT user_id, first_name, last_name, username, language_code FROM readers"
-        " WHERE username = ? COLLATE NOCASE ORDER BY updated_at DESC LIMIT 1",
-        (username,),
-    )
+    row = await fetch_one(conn, BY_USERNAME_SQL, (username,))
     return _person(row) if row else None
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storage import cas_answers, held_updates, intake, outbox, private_desks, reports
+from storage import cas_answers, held_updates, intake, outbox, private_desks, readers, reports
 from storage.db import Database
 
 # Each hot query, with parameters of the right types.
@@ -44,7 +44,7 @@ HOT_QUERIES = {
     "readers' states pruning": ("DELETE FROM reader_states WHERE updated_at < ?", (1.0,)),
     "what comments meet on arrival": (
         intake.ARRIVALS_SQL,
-        (json.dumps([[1, 7, "a comment", 0.0], [2, 8, "another", 0.0]]),),
+        (json.dumps([[1, 7, "a comment", 0.0, 3, 9.0], [2, 8, "another", 0.0, None, 9.0]]),),
     ),
     "outbox hold one chat": (
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND chat_key = ?"
@@ -100,6 +100,9 @@ HOT_QUERIES = {
     ),
     "CAS answer about a reader": (cas_answers.LOOKUP_SQL, (1, 0.0)),
     "CAS answers pruning": (cas_answers.PRUNE_SQL, (0.0,)),
+    # Every minute (bot.services.bans.BanExpiry).
+    "bans that ran out": (readers.RUN_OUT_SQL, (1.0, 100)),
+    "reader by @username": (readers.BY_USERNAME_SQL, ("Reader",)),
 }
 
 
