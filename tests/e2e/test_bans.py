@@ -65,6 +65,14 @@ async def press_term(telegram: FakeTelegram, card: dict[str, Any], term: str) ->
     return await telegram.wait_for(lambda: telegram.callback_answers.get(query))
 
 
+def card_edits(telegram: FakeTelegram, card: dict[str, Any]) -> int:
+    return sum(
+        1
+        for c in telegram.calls
+        if c.method == "editMessageText" and c.params.get("message_id") == card["message_id"]
+    )
+
+
 async def moderators_read(telegram: FakeTelegram, command: str, contains: str) -> str:
     telegram.user_sends_text(MODERATOR_ID, command, chat_id=MODERATION_CHAT_ID)
     answer = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=contains)
@@ -87,6 +95,7 @@ async def test_a_24_hour_ban_from_a_card_runs_out_and_lifts_itself_in_the_group(
         _, post = await post_article(telegram)
         card = await comment(telegram, READER, post, "troll words")
         await press(telegram, MODERATOR_ID, card, Decision.BAN)
+        await telegram.wait_for(lambda: card_edits(telegram, card) == 1)
         answer = await press_term(telegram, card, "24h")
         [[banned_at, until]] = await rows(
             settings, "SELECT banned_at, until FROM bans WHERE user_id = ?", READER
@@ -103,6 +112,8 @@ async def test_a_24_hour_ban_from_a_card_runs_out_and_lifts_itself_in_the_group(
         )
         [labels] = [[b["text"] for b in row] for row in edited["reply_markup"]["inline_keyboard"]]
         assert labels == ["✓ 24 h", "7 days", "Forever"]
+        # One edit for 🚫 (the outcome and the terms), one for the term: the group's minute.
+        assert card_edits(telegram, card) == 2
         await telegram.wait_for(
             lambda: (
                 [
