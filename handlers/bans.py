@@ -84,7 +84,7 @@ class BanHandlers:
         assert message is not None
         if not await require_moderator(self._runtime, update, context):
             return
-        active = await bans.active(self._runtime.db, time.time())
+        total, listed = await bans.active(self._runtime.db, time.time())
         await self._runtime.reply(
-            message, ban_texts.bans_list(self._runtime.moderation_texts, active)
+            message, ban_texts.bans_list(self._runtime.moderation_texts, total, listed)
         )

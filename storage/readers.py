@@ -120,12 +120,23 @@ async def unban(conn: aiosqlite.Connection, user_id: int, now: float) -> bool:
     return cursor.rowcount == 1
 
 
-async def active_bans(conn: aiosqlite.Connection, now: float) -> list[Ban]:
-    """Every ban that holds at `now`, newest first."""
+async def active_bans(
+    conn: aiosqlite.Connection, now: float, limit: int
+) -> tuple[int, list[tuple[Ban, Person | None]]]:
+    """How many bans hold at `now`, and the newest `limit` of them, each with the reader as
+    last seen (None: never seen)."""
+    counted = await fetch_one(conn, f"SELECT COUNT(*) FROM bans WHERE {_HOLDS}", (now,))
+    prefixed = ", ".join(f"b.{column.strip()}" for column in _BAN_COLUMNS.split(","))
     rows = await fetch_all(
-        conn, f"SELECT {_BAN_COLUMNS} FROM bans WHERE {_HOLDS} ORDER BY banned_at DESC", (now,)
+        conn,
+        f"SELECT {prefixed}, r.first_name, r.last_name, r.username, r.language_code"
+        " FROM bans AS b LEFT JOIN readers AS r ON r.user_id = b.user_id"
+        " WHERE b.lifted_at IS NULL AND (b.until IS NULL OR b.until > ?)"
+        " ORDER BY b.banned_at DESC LIMIT ?",
+        (now, limit),
     )
-    return [_ban(row) for row in rows]
+    listed = [(_ban(row), _person(row) if row["first_name"] is not None else None) for row in rows]
+    return (int(counted[0]) if counted else 0), listed
 
 
 # Every minute (bot.services.bans.BanExpiry): through the bans_running_out index.

@@ -85,21 +85,28 @@ def unbanned(t: Texts, person: Person, was_banned: bool) -> str:
     return t.gettext("{who} was not banned.").format(who=who)
 
 
-def bans_list(t: Texts, bans: Sequence[tuple[Ban, Person | None]]) -> str:
+def bans_list(t: Texts, total: int, bans: Sequence[tuple[Ban, Person | None]]) -> str:
     """/bans: newest first, as many as one message holds, and how many more there are."""
-    if not bans:
+    if not total:
         return t.gettext("No one is banned.")
     header = t.ngettext(
-        "🚫 <b>{count} ban</b>, newest first:", "🚫 <b>{count} bans</b>, newest first:", len(bans)
-    ).format(count=len(bans))
+        "🚫 <b>{count} ban</b>, newest first:", "🚫 <b>{count} bans</b>, newest first:", total
+    ).format(count=total)
     lines = [header]
     for shown, (ban, person) in enumerate(bans):
         line = _ban_line(t, ban, person)
-        more = t.ngettext("…and {count} more", "…and {count} more", len(bans) - shown)
+        more = t.ngettext("…and {count} more", "…and {count} more", total - shown)
         if tg_length("\n\n".join([*lines, line, more])) > MESSAGE_LIMIT:
-            lines.append(more.format(count=len(bans) - shown))
+            lines.append(more.format(count=total - shown))
             break
         lines.append(line)
+    else:
+        if total > len(bans):
+            lines.append(
+                t.ngettext("…and {count} more", "…and {count} more", total - len(bans)).format(
+                    count=total - len(bans)
+                )
+            )
     return "\n\n".join(lines)
 
 

@@ -33,8 +33,9 @@ CARD_TERMS = ("24h", "7d", "forever")
 # ban's end whatever this is (a ban past its end no longer holds, storage.readers); this
 # is only how late the record and a channel's ban in the group follow.
 EXPIRY_CHECK_SECONDS = 60.0
-# /bans lists at most this many (the message says how many more there are).
-LISTED_AT_MOST = 200
+# /bans reads at most this many, more than one message holds (it says how many more there
+# are): the spam check's bans of newcomers may number thousands.
+LISTED_AT_MOST = 100
 
 
 def until_of(term: Term, start: float) -> float | None:
@@ -194,11 +195,11 @@ async def _lift(
     return lifted
 
 
-async def active(db: Database, now: float) -> list[tuple[Ban, Person | None]]:
-    """The bans that hold, newest first, each with the reader as last seen (None: never)."""
+async def active(db: Database, now: float) -> tuple[int, list[tuple[Ban, Person | None]]]:
+    """How many bans hold, and the newest LISTED_AT_MOST, each with the reader as last seen
+    (None: never seen)."""
     async with db.reading() as conn:
-        bans = await readers.active_bans(conn, now)
-        return [(b, await readers.find(conn, b.user_id)) for b in bans]
+        return await readers.active_bans(conn, now, LISTED_AT_MOST)
 
 
 async def lift_run_out(db: Database, settings: Settings, now: float) -> list[Ban]:

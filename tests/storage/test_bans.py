@@ -22,7 +22,13 @@ async def test_a_ban_past_its_end_holds_no_more_and_is_lifted_as_of_its_end(db: 
         assert await readers.is_banned(conn, READER.user_id, 100.0 + 7 * 86400 - 1)
         ended_at = 100.0 + 7 * 86400
         assert not await readers.is_banned(conn, READER.user_id, ended_at)
-        assert [b.user_id for b in await readers.active_bans(conn, ended_at)] == [6]
+        total, listed = await readers.active_bans(conn, ended_at, 10)
+        assert (total, [(b.user_id, person) for b, person in listed]) == (1, [(6, None)])
+        await readers.remember(conn, READER, 1.0)
+        assert (await readers.active_bans(conn, 100.0, 10))[1][1] == (
+            week_ban(100.0),
+            READER,
+        )
         # Nobody can lift what ran out: the periodic check records it.
         assert not await readers.unban(conn, READER.user_id, ended_at + 5)
         [lifted] = await readers.lift_run_out(conn, ended_at + 5)
