@@ -187,7 +187,7 @@ class ModerationHandlers:
             press is None
             or term is None
             or message is None
-            or (message.chat.id != self._runtime.settings.moderation_chat_id)
+            or message.chat.id != self._runtime.settings.moderation_chat_id
         ):
             logger.warning("Ignored ban term %r from user %s", query.data, query.from_user.id)
             t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
@@ -212,6 +212,9 @@ class ModerationHandlers:
         elif result is TermResult.UNCHANGED and ban is not None:
             await answer_press(query, ban_texts.term_unchanged(t, ban), alert=True)
         elif result is TermResult.LIFTED:
+            if ban is not None:
+                # As /unban: a lifted ban takes any wait for flooding with it.
+                self._runtime.floods.forgive(ban.user_id)
             await answer_press(query, ban_texts.term_over(t), alert=True)
         elif result is TermResult.NO_BAN:
             await answer_press(query, ban_texts.no_ban_from_card(t), alert=True)
