@@ -32,6 +32,7 @@ from bot.moderators import ModeratorDirectory
 from bot.polling import serve
 from bot.rendering import readers as reader_texts
 from bot.runtime import ChatOf, Runtime
+from bot.services.bans import BanExpiry
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
@@ -44,6 +45,7 @@ from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
 from bot.telegram_budget import CALLS_IN_FLIGHT, TelegramBudget
 from handlers.admins import AdminHandlers
+from handlers.bans import BanHandlers
 from handlers.card_replies import CardReplies
 from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
@@ -109,6 +111,8 @@ def _start_periodic(runtime: Runtime, settings: Settings) -> None:
         runtime.claim_sweeper_handle.start()
         runtime.spam_digest_handle = SpamDigest(runtime.db, settings, runtime.wake_outbox)
         runtime.spam_digest_handle.start()
+        runtime.ban_expiry_handle = BanExpiry(runtime.db, settings, runtime.wake_outbox)
+        runtime.ban_expiry_handle.start()
     if settings.feed_urls and not settings.setting_up:
         runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
         runtime.feed_poller_handle.start()
@@ -123,6 +127,8 @@ async def _stop_periodic(runtime: Runtime) -> None:
         await runtime.claim_sweeper_handle.stop()
     if runtime.spam_digest_handle is not None:
         await runtime.spam_digest_handle.stop()
+    if runtime.ban_expiry_handle is not None:
+        await runtime.ban_expiry_handle.stop()
 
 
 def build_application(settings: Settings) -> BotApp:
@@ -230,6 +236,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     moderation = ModerationHandlers(runtime)
     membership = MembershipHandlers(runtime)
     reports = ReportHandlers(runtime)
+    bans = BanHandlers(runtime)
     card_replies = CardReplies(runtime, contact)
 
     new_message = filters.UpdateType.MESSAGE
@@ -255,7 +262,9 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     group_commands = [
         ("queue", moderation.queue),
         ("stats", reports.stats),
-        ("unban", moderation.unban),
+        ("ban", bans.ban),
+        ("unban", bans.unban),
+        ("bans", bans.list_bans),
         ("spam", moderation.spam_list),
         ("inbox", contact.inbox),
     ]
@@ -276,6 +285,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (moderation.desk_press, f"^{callback_data.DESK_PREFIX}"),
         (moderation.spam_undo, f"^{callback_data.SPAM_UNDO_PREFIX}"),
         (moderation.edit_press, f"^{callback_data.EDIT_PREFIX}"),
+        (moderation.ban_term, f"^{callback_data.BAN_TERM_PREFIX}"),
         (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),

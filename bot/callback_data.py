@@ -28,6 +28,9 @@ _PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|spam|skip|close|next)
 # ↩️ Not spam on /spam's list: the caught item's id.
 SPAM_UNDO_PREFIX = "spam:"
 _SPAM_UNDO = re.compile(r"^spam:v1:undo:([0-9]{1,18})$")
+# A ban's term on the card whose 🚫 made it (bot.services.bans.CARD_TERMS).
+BAN_TERM_PREFIX = "term:"
+_BAN_TERM = re.compile(r"^term:v1:(24h|7d|forever):([0-9]{1,18})$")
 LANGUAGE_PREFIX = "lang:"
 # ✏️ Edit on a pending comment's card: the comment's id.
 EDIT_PREFIX = "edit:"
@@ -146,3 +149,18 @@ def edit(submission_id: int) -> str:
 def parse_edit(data: str | None) -> int | None:
     match = _EDIT.match(data or "")
     return int(match[1]) if match else None
+
+
+@dataclass(frozen=True)
+class BanTermPress:
+    term: str
+    submission_id: int
+
+
+def ban_term(term: str, submission_id: int) -> str:
+    return f"term:v1:{term}:{submission_id}"
+
+
+def parse_ban_term(data: str | None) -> BanTermPress | None:
+    match = _BAN_TERM.match(data or "")
+    return BanTermPress(match[1], int(match[2])) if match else None

@@ -14,6 +14,7 @@ from bot.delivery.worker import OutboxWorker
 from bot.i18n import Texts
 from bot.moderators import ModeratorDirectory
 from bot.services import effects
+from bot.services.bans import BanExpiry
 from bot.services.comments import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
@@ -44,6 +45,7 @@ class Runtime:
     feed_poller_handle: FeedPoller | None = None
     claim_sweeper_handle: ClaimSweeper | None = None
     spam_digest_handle: SpamDigest | None = None
+    ban_expiry_handle: BanExpiry | None = None
     spam_filter_handle: SpamFilter | None = None
     spam_screen_handle: SpamScreen | None = None
     cas_handle: CasChecker | None = None

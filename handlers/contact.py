@@ -46,7 +46,7 @@ class ContactHandlers:
         )
         t = await languages.texts_for(self._runtime.db, self._runtime.settings, reader)
         if outcome.step is Step.BANNED:
-            await update.effective_chat.send_message(reader_texts.banned(t))
+            await update.effective_chat.send_message(reader_texts.banned(t, outcome.banned_until))
         elif outcome.step is Step.FLOOD:
             await update.effective_chat.send_message(
                 reader_texts.wait_before_sending(t, outcome.retry_at, time.time())
@@ -112,7 +112,9 @@ class ContactHandlers:
                 )
             )
         elif outcome.step is Step.BANNED:
-            await chat.send_message(reader_texts.banned(await self._texts_of(reader)))
+            await chat.send_message(
+                reader_texts.banned(await self._texts_of(reader), outcome.banned_until)
+            )
         elif outcome.step is Step.EMPTY:
             await chat.send_message(contact_texts.form_empty(await self._texts_of(reader)))
         elif outcome.step is Step.DUPLICATE:
@@ -149,7 +151,9 @@ class ContactHandlers:
                 contact_texts.reader_answer_queued(await self._texts_of(reader))
             )
         elif outcome.result is ReplyResult.READER_BANNED:
-            await message.reply_text(reader_texts.banned(await self._texts_of(reader)))
+            await message.reply_text(
+                reader_texts.banned(await self._texts_of(reader), outcome.banned_until)
+            )
         elif outcome.result is ReplyResult.WAIT_FOR_EDITORS:
             await message.reply_text(
                 contact_texts.wait_for_the_editors(await self._texts_of(reader))

@@ -1,4 +1,4 @@
-"""Moderators in the moderation chat: decisions by button, the queue, unbanning."""
+"""Moderators in the moderation chat: decisions by button, a ban's term, the queue."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from telegram.ext import ContextTypes
 
 from bot import callback_data
 from bot.delivery.group_minute import HANDLER_RESERVE
-from bot.parsing import parse_id
+from bot.rendering import bans as ban_texts
 from bot.rendering import common as common_texts
 from bot.rendering import edits as edit_texts
 from bot.rendering import moderation_answers as answer_texts
 from bot.rendering import spam_list as spam_list_texts
 from bot.runtime import Runtime, person_of
-from bot.services import desk, edits, effects, moderation, spam_undo
+from bot.services import bans, desk, edits, effects, moderation, spam_undo
+from bot.services.bans import TermResult
 from bot.services.edits import EditResult
 from bot.services.moderation import DecisionResult
 from bot.services.spam_undo import UndoResult
-from handlers.access import require_moderator, speaker, texts_where
+from handlers.access import require_moderator, texts_where
 from handlers.presses import answer_press
 
 logger = logging.getLogger(__name__)
@@ -244,27 +245,51 @@ class ModerationHandlers:
                 query, spam_list_texts.already_restored(t, flooding=flooding), alert=True
             )
 
-    async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        assert message is not None
-        if not await require_moderator(self._runtime, update, context):
+    async def ban_term(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A term tapped on the card whose `🚫 Ban author` made the ban (bot.services.bans)."""
+        query = update.callback_query
+        assert query is not None
+        press = callback_data.parse_ban_term(query.data)
+        message = query.message
+        term = bans.card_term(press.term) if press is not None else None
+        # Scoped to the moderation chat here (CallbackQueryHandler takes no chat filter).
+        if (
+            press is None
+            or term is None
+            or message is None
+            or message.chat.id != self._runtime.settings.moderation_chat_id
+        ):
+            logger.warning("Ignored ban term %r from user %s", query.data, query.from_user.id)
+            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
+            await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         t = self._runtime.moderation_texts
-        user_id = parse_id(context.args[0]) if context.args else None
-        if user_id is None:
-            await self._runtime.reply(message, answer_texts.unban_usage(t))
+        if not await self._pressed_by_moderator(query, context):
             return
-        was_banned = await moderation.unban(
+        outcome = await bans.choose_term(
             self._runtime.db,
             self._runtime.settings,
-            user_id,
+            press.submission_id,
+            term,
+            person_of(query.from_user),
             time.time(),
-            speaker(message, self._runtime.settings.moderation_chat_id),
+            pressed_on=(message.chat.id, message.message_id),
         )
-        # A ban for flooding came with a wait (up to an hour): lifted, they are answered at
-        # once, not ignored until it ends.
-        self._runtime.floods.forgive(user_id)
-        await self._runtime.reply(message, answer_texts.unbanned(t, user_id, was_banned))
+        self._runtime.wake_outbox()
+        ban, result = outcome.ban, outcome.result
+        if result is TermResult.SET and ban is not None:
+            await answer_press(query, ban_texts.term_set(t, ban))
+        elif result is TermResult.UNCHANGED and ban is not None:
+            await answer_press(query, ban_texts.term_unchanged(t, ban), alert=True)
+        elif result is TermResult.LIFTED:
+            if ban is not None:
+                # As /unban: a lifted ban takes any wait for flooding with it.
+                self._runtime.floods.forgive(ban.user_id)
+            await answer_press(query, ban_texts.term_over(t), alert=True)
+        elif result is TermResult.NO_BAN:
+            await answer_press(query, ban_texts.no_ban_from_card(t), alert=True)
+        else:
+            await answer_press(query, common_texts.stale_button(t), alert=True)
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -112,7 +112,7 @@ class ReaderHandlers:
         elif view.result is OpenResult.CLOSED:
             text = reader_texts.article_closed(t, view.article)
         else:
-            text = reader_texts.banned(t)
+            text = reader_texts.banned(t, view.banned_until)
         await update.effective_chat.send_message(text)
 
     async def _texts_of(self, reader: Person) -> Texts:
@@ -238,7 +238,7 @@ class ReaderHandlers:
         elif outcome.result is SubmitResult.EMPTY:
             await message.reply_text(reader_texts.empty_comment(t))
         elif outcome.result is SubmitResult.BANNED:
-            await message.reply_text(reader_texts.banned(t))
+            await message.reply_text(reader_texts.banned(t, outcome.banned_until))
         else:
             await message.reply_text(reader_texts.article_closed(t, outcome.article))
 

@@ -196,6 +196,28 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class Ban:
+    """A reader's ban (storage.readers): who made it, when, until when, and why."""
+
+    user_id: int
+    # 0: the bot itself (the spam check, the flood gate).
+    banned_by: int
+    banned_by_name: str | None
+    banned_at: float
+    # None: for good.
+    until: float | None
+    # The moderator's own words, if they gave any.
+    reason: str | None
+    # The item it was made from (a card's 🚫), if any.
+    submission_id: int | None
+    lifted_at: float | None = None
+
+    def active_at(self, now: float) -> bool:
+        """Whether it holds at `now`: not lifted, and not past its end."""
+        return self.lifted_at is None and (self.until is None or self.until > now)
+
+
+@dataclass(frozen=True)
 class AuthorHistory:
     """An author's earlier submissions, for moderators and the trusted-author rule, and
     for cards what the moderation record says of them (storage.history.for_cards)."""

@@ -60,7 +60,7 @@ from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
-from bot.services import abuse, comments, desk, effects, languages, spam_waves
+from bot.services import abuse, bans, comments, desk, effects, languages, spam_waves
 from bot.services.effects import Effect, ReaderNotice
 from storage import articles, contact_replies, history, submissions
 from storage.models import (
@@ -84,9 +84,10 @@ async def _card(
         answers = await contact_replies.answers_of(conn, submission.id)
         past = await history.for_cards(conn, submission.author.user_id, submission.id)
         wave = await spam_waves.wave_size(conn, submission)
+        ban = await bans.made_from(conn, submission, time.time())
     flags = abuse.flags_for(submission, past, delivery.settings, wave=wave)
     return submission, moderation_texts.card(
-        Texts(delivery.settings.moderation_language), submission, title, answers, flags
+        Texts(delivery.settings.moderation_language), submission, title, answers, flags, ban
     )
 
 

@@ -121,22 +121,32 @@ def _report_missing_right(delivery: Delivery, chat_id: int, right: str) -> Recor
     return record
 
 
+# banChatMember: "If user is banned for more than 366 days or less than 30 seconds from the
+# current time they are considered to be banned forever" (Bot API 10.0, banChatMember
+# until_date: /work/shared/telegram/bot-api-10.0.json).
+UNTIL_DATE_SHORTEST = 30
+
+
 async def ban_in_group(delivery: Delivery, item: OutboxItem) -> Delivered:
     """Ban a banned author from the discussion group, or lift that (UNBAN_IN_GROUP)."""
     group = int(item.chat_key)
     author = int_of(item, "user_id")
     bot = delivery.bot
     lift = item.action == Effect.UNBAN_IN_GROUP
+    until = int_of(item, "until") or None
     try:
         # An author who wrote as a channel (a negative id): the channel is banned from
         # writing there on its own behalf.
         if author < 0:
             await (bot.unban_chat_sender_chat if lift else bot.ban_chat_sender_chat)(group, author)
-        elif lift:
-            # only_if_banned: an unban must not remove a member who was never banned.
+        elif lift or (until is not None and until - time.time() < UNTIL_DATE_SHORTEST):
+            # only_if_banned: an unban must not remove a member who was never banned. A ban
+            # whose end is this near is over by now (a row delivered late): Telegram would
+            # take it for good.
             await bot.unban_chat_member(group, author, only_if_banned=True)
         else:
-            await bot.ban_chat_member(group, author)
+            # Telegram lifts it by itself at until_date (None: for good).
+            await bot.ban_chat_member(group, author, until_date=until)
     except BadRequest as error:
         if "not enough rights" in error.message.lower():
             return Delivered(_report_missing_right(delivery, group, "can_restrict_members"))

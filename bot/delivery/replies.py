@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram.error import Forbidden
 
@@ -22,9 +23,9 @@ async def comment_answered(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
         article = await articles.get(conn, article_id) if isinstance(article_id, int) else None
         # Banned, or turned notices off, since it was queued: it is not sent.
-        stopped = await readers.is_banned(conn, author_id) or await reply_notices.turned_off(
-            conn, author_id
-        )
+        stopped = await readers.is_banned(
+            conn, author_id, time.time()
+        ) or await reply_notices.turned_off(conn, author_id)
     if stopped:
         return NOTHING
     message_id = int_of(item, "message_id")

@@ -11,9 +11,10 @@ One module per audience; callers import the one they need
 - `contact`: the contact form's questions and the conversation between editors and readers.
 - `moderation`: the moderation group's cards and their continuations, and the review desk.
 - `moderation_answers`: what moderators are answered there: decisions, refusals, the
-  queue, /unban, the inbox.
+  queue, the inbox.
 - `record`: the moderation record: a card's one-line summary and notes, /history and
   the answers to /history and /note.
+- `bans`: /ban, /unban, /bans, and a card's ban line and term buttons.
 - `reports`: /stats for moderators and /status for admins.
 - `channel`: the channel post, its comments button, and a comment posted in its thread.
 - `admins`: admins' private chat: /post, /articles, /unpublish, and notices about

@@ -13,6 +13,7 @@ from bot import callback_data
 from bot.i18n import Texts
 from bot.rendering import edits as edit_texts
 from bot.rendering import record as record_texts
+from bot.rendering.bans import card_ban_line, term_keyboard
 from bot.rendering.common import (
     CARD_TITLE_LIMIT,
     Card,
@@ -26,7 +27,7 @@ from bot.rendering.spam import spam_lines
 from bot.services.abuse import CardFlags
 from bot.services.moderation import VERDICTS, Decision
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
-from storage.models import ContactReply, Submission, SubmissionKind, SubmissionStatus
+from storage.models import Ban, ContactReply, Submission, SubmissionKind, SubmissionStatus
 
 CONTACT_FIELD_LIMIT = 100
 
@@ -76,7 +77,10 @@ def card(
     article_title: str | None,
     answers: Sequence[ContactReply] = (),
     flags: CardFlags | None = None,
+    ban: Ban | None = None,
 ) -> Card:
+    """`ban`: the author's ban this card's `🚫 Ban author` made, while it holds: the card
+    says until when, and offers the other terms."""
     lines = [
         *_card_header(t, submission, article_title),
         *_thread_lines(t, submission),
@@ -86,6 +90,8 @@ def card(
     if flags is not None:
         lines += _flag_lines(t, flags)
     footer = _card_footer(t, submission, answers)
+    if ban is not None:
+        footer.append(card_ban_line(t, ban))
     budget = MESSAGE_LIMIT - visible_length("\n".join([*lines, *footer])) - CARD_FOOTER_RESERVE
     text = submission.text
     continuation: list[str] = []
@@ -99,7 +105,7 @@ def card(
         more = continued(t) if continuation else edit_texts.shortened_for_edit(t)
         text = shorten(text, room - visible_length(more) - 2) + "\n" + more
     lines += ["", esc(text), *correction, *footer]
-    return Card("\n".join(lines), _card_keyboard(t, submission), continuation)
+    return Card("\n".join(lines), _card_keyboard(t, submission, ban), continuation)
 
 
 def _thread_lines(t: Texts, submission: Submission) -> list[str]:
@@ -201,9 +207,13 @@ def removal_refused(t: Texts, reason: str) -> str:
     )
 
 
-def _card_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarkup | None:
+def _card_keyboard(
+    t: Texts, submission: Submission, ban: Ban | None
+) -> InlineKeyboardMarkup | None:
     if submission.is_pending:
         return edit_texts.with_edit_row(t, submission, moderation_keyboard(t, submission))
+    if ban is not None:
+        return term_keyboard(t, submission.id, ban)
     if submission.kind is SubmissionKind.CONTACT and not submission.author_banned:
         # A conversation goes on after its verdict: a reader who floods or abuses the
         # editors in their answers can still be banned from here.

@@ -1,5 +1,5 @@
 """What moderators are answered in the moderation group: a pressed button's outcome, the
-refusals, the queue, /unban and the inbox; in the moderators' language."""
+refusals, the queue and the inbox (bans: bans.py); in the moderators' language."""
 
 from __future__ import annotations
 
@@ -132,16 +132,6 @@ def desk_tip(t: Texts) -> str:
         "💡 Several of you on a long queue? Each can send /desk to me in a private chat: a"
         " desk of your own, which goes as fast as you read."
     )
-
-
-def unban_usage(t: Texts) -> str:
-    return t.gettext("Usage: <code>/unban &lt;user id&gt;</code>")
-
-
-def unbanned(t: Texts, user_id: int, was_banned: bool) -> str:
-    if was_banned:
-        return t.gettext("User <code>{user_id}</code> is no longer banned.").format(user_id=user_id)
-    return t.gettext("User <code>{user_id}</code> was not banned.").format(user_id=user_id)
 
 
 def inbox(t: Texts, entries: Sequence[InboxEntry], chat_id: int) -> str:

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callback_data
 from bot.i18n import NAMES, SUPPORTED, Texts
 from bot.rendering import edits as edit_texts
-from bot.rendering.common import CARD_TITLE_LIMIT, esc, visible_length
+from bot.rendering.common import CARD_TITLE_LIMIT, esc, moment, visible_length
 from bot.rendering.contact import contact_received
 from bot.services.comments import ArticleView
 from bot.services.edits import word_changes
@@ -131,7 +131,14 @@ def article_not_found(t: Texts) -> str:
     return t.gettext("I can't find that article. Pick one from /start.")
 
 
-def banned(t: Texts) -> str:
+def banned(t: Texts, until: float | None = None) -> str:
+    """Told to a banned reader each time they write (the flood gate keeps a flood to one
+    answer); a ban with an end says when it ends."""
+    if until is not None:
+        return t.gettext(
+            "Sorry, you can't send comments or messages here until {moment}. "
+            "If you think this is a mistake, write to the blog's editors another way."
+        ).format(moment=moment(t, until))
     return t.gettext(
         "Sorry, you can no longer send comments or messages here. "
         "If you think this is a mistake, write to the blog's editors another way."

@@ -57,8 +57,8 @@ async def _find(conn: aiosqlite.Connection, user: int | str) -> Person | None:
     """A reader the bot has seen, or an id the record speaks of (a flooder banned before
     they sent anything has no profile: named by their id)."""
     if isinstance(user, str):
-        return await readers.by_username(conn, user)
-    known = await readers.get(conn, user)
+        return await readers.find_by_username(conn, user)
+    known = await readers.find(conn, user)
     if known is not None:
         return known
     _, lines = await moderation_log.newest_of_author(conn, user, 0)

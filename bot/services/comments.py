@@ -38,6 +38,8 @@ class ArticleView:
     article: Article | None = None
     comments: list[PublishedComment] = field(default_factory=list)
     approved_count: int = 0
+    # BANNED: when the ban ends (None: for good).
+    banned_until: float | None = None
 
 
 class SubmitResult(StrEnum):
@@ -61,6 +63,8 @@ class SubmitOutcome:
     submission_id: int | None = None
     article: Article | None = None
     retry_at: float = 0.0
+    # BANNED: when the ban ends (None: for good).
+    banned_until: float | None = None
 
 
 async def open_article(
@@ -77,8 +81,9 @@ async def open_article(
         count = await submissions.approved_count(conn, article_id)
         if not article.open_for_comments:
             return ArticleView(OpenResult.CLOSED, article, comments, count)
-        if await readers.is_banned(conn, reader.user_id):
-            return ArticleView(OpenResult.BANNED, article, comments, count)
+        ban = await readers.active_ban(conn, reader.user_id, now)
+        if ban is not None:
+            return ArticleView(OpenResult.BANNED, article, comments, count, ban.until)
         # Their name and language: the article view is written in it by the outbox.
         await readers.remember(conn, reader, now)
         replying = {REPLY_TO: str(reply_to)} if reply_to is not None else None
@@ -157,6 +162,7 @@ async def submit_comments(
                     text,
                     r.article_id,
                     abuse.history_since(settings, r.now),
+                    r.now,
                 )
                 for r, text in zip(requests, texts, strict=True)
             ],
@@ -211,7 +217,7 @@ def judge(
     if arrival.stored_submission_id is not None:
         return SubmitOutcome(SubmitResult.ALREADY_STORED)
     if arrival.banned:
-        return SubmitOutcome(SubmitResult.BANNED)
+        return SubmitOutcome(SubmitResult.BANNED, banned_until=arrival.banned_until)
     article = arrival.article
     if about_an_article and (article is None or not article.open_for_comments):
         return SubmitOutcome(SubmitResult.ARTICLE_CLOSED, article=article)

@@ -59,12 +59,15 @@ class FormOutcome:
     detail: str = ""
     submission_id: int | None = None
     retry_at: float = 0.0
+    # BANNED: when the ban ends (None: for good).
+    banned_until: float | None = None
 
 
 async def start_form(db: Database, settings: Settings, reader: Person, now: float) -> FormOutcome:
     async with db.transaction() as conn:
-        if await readers.is_banned(conn, reader.user_id):
-            return FormOutcome(Step.BANNED)
+        ban = await readers.active_ban(conn, reader.user_id, now)
+        if ban is not None:
+            return FormOutcome(Step.BANNED, banned_until=ban.until)
         # Told before typing three answers, not after.
         flood = await abuse.check_flood(conn, settings, reader.user_id, now)
         if flood is not None:
@@ -131,8 +134,9 @@ async def answer(
             state = await readers.get_state(conn, reader.user_id)
         if state is None or state.mode not in FORM_STEPS:
             return FormOutcome(Step.NOT_IN_FORM)
-        if await readers.is_banned(conn, reader.user_id):
-            return FormOutcome(Step.BANNED)
+        ban = await readers.active_ban(conn, reader.user_id, now)
+        if ban is not None:
+            return FormOutcome(Step.BANNED, banned_until=ban.until)
         if not text:
             return FormOutcome(Step.EMPTY)
         data = dict(state.data)
@@ -246,6 +250,8 @@ class ReplyResult(StrEnum):
 class ReplyOutcome:
     result: ReplyResult
     submission_id: int | None = None
+    # READER_BANNED: when the ban ends (None: for good).
+    banned_until: float | None = None
 
 
 async def _contact_of_moderation_message(
@@ -267,11 +273,12 @@ async def _contact_of_moderation_message(
 
 
 async def _refused_reply(
-    conn: aiosqlite.Connection, reader_id: int, text: str, submission_id: int
+    conn: aiosqlite.Connection, reader_id: int, text: str, submission_id: int, now: float
 ) -> ReplyOutcome | None:
     """Why a message of the conversation cannot go, either way, or None."""
-    if await readers.is_banned(conn, reader_id):
-        return ReplyOutcome(ReplyResult.READER_BANNED, submission_id)
+    ban = await readers.active_ban(conn, reader_id, now)
+    if ban is not None:
+        return ReplyOutcome(ReplyResult.READER_BANNED, submission_id, ban.until)
     if not text:
         return ReplyOutcome(ReplyResult.EMPTY, submission_id)
     if tg_length(text) > REPLY_MAX_LENGTH:
@@ -351,7 +358,7 @@ async def _answer_reader(
     now: float,
 ) -> ReplyOutcome:
     text = text.strip()
-    refusal = await _refused_reply(conn, submission.author.user_id, text, submission.id)
+    refusal = await _refused_reply(conn, submission.author.user_id, text, submission.id, now)
     if refusal is not None:
         return refusal
     outcome = await _record_and_send(
@@ -394,7 +401,7 @@ async def reply_to_editors(
         )
         if submission_id is None:
             return ReplyOutcome(ReplyResult.NOT_A_CONTACT_THREAD)
-        refusal = await _refused_reply(conn, reader.user_id, text, submission_id)
+        refusal = await _refused_reply(conn, reader.user_id, text, submission_id, now)
         if refusal is not None:
             return refusal
         if (

@@ -290,17 +290,28 @@ def copy_to_moderation_row(
 
 
 async def ban_in_discussion_group(
-    conn: aiosqlite.Connection, settings: Settings, user_id: int, now: float, *, lift: bool = False
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    user_id: int,
+    now: float,
+    *,
+    lift: bool = False,
+    until: float | None = None,
 ) -> None:
     """A banned author is banned from the discussion group too, so they cannot keep
-    posting under the posts; lifting the ban lifts that one as well."""
+    posting under the posts; lifting the ban lifts that one as well. A ban with an end
+    (`until`) carries it: Telegram lifts it there by itself then."""
     if settings.discussion_chat_id is None:
         return
+    payload: dict[str, outbox.PayloadValue] = {"user_id": user_id}
+    if until is not None and not lift:
+        # Telegram's until_date is whole seconds.
+        payload["until"] = int(until)
     await outbox.enqueue(
         conn,
         Effect.UNBAN_IN_GROUP if lift else Effect.BAN_IN_GROUP,
         str(settings.discussion_chat_id),
-        {"user_id": user_id},
+        payload,
         now,
     )
 

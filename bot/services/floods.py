@@ -198,7 +198,7 @@ async def treat_as_spam(
     flood sent was refused, not stored: nothing of it comes back as a card. Returns the
     catch's id; None for one banned already (the gate still sees their private chat, and
     /spam would list them once per flood)."""
-    if await readers.is_banned(conn, person.user_id):
+    if await readers.is_banned(conn, person.user_id, now):
         return None
     await readers.remember(conn, person, now)
     catch_id = await spam_catches.catch_flood(

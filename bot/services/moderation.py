@@ -187,9 +187,7 @@ async def _decide(
                 conn, [submission.text], spam=verdict.learns_spam, source=MODERATOR
             )
         if bans:
-            await readers.ban(
-                conn, submission.author.user_id, moderator.user_id, submission_id, now
-            )
+            await readers.ban(conn, submission.author.user_id, moderator, submission_id, now)
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
             await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
         copies = 0
@@ -249,7 +247,7 @@ async def _ban_from_conversation(
         author_id=submission.author.user_id,
         submission_id=submission.id,
     )
-    await readers.ban(conn, submission.author.user_id, moderator.user_id, submission.id, now)
+    await readers.ban(conn, submission.author.user_id, moderator, submission.id, now)
     await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
     await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
     await effects.refresh_cards(conn, settings, submission.id, now)
@@ -286,7 +284,7 @@ async def _settle_copies(
         settled += 1
         await _record(conn, Decision.SPAM, bans, copy, moderator, now, wave_of=marked.id)
         if bans:
-            await readers.ban(conn, copy.author.user_id, moderator.user_id, copy_id, now)
+            await readers.ban(conn, copy.author.user_id, moderator, copy_id, now)
             await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
             await _sweep_banned_authors_words(conn, settings, copy, moderator, now)
         if copy.is_public_in_group:

@@ -55,7 +55,7 @@ async def queue_notice(
     # own reply; a banned reader hears nothing more from the bot.
     if author <= 0 or author == reply.replier_id:
         return False
-    if await readers.is_banned(conn, author) or await reply_notices.turned_off(conn, author):
+    if await readers.is_banned(conn, author, now) or await reply_notices.turned_off(conn, author):
         return False
     if not await reply_notices.claim(conn, author, answered.article_id or 0, now, NOTICE_INTERVAL):
         return False

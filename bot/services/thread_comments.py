@@ -208,6 +208,7 @@ async def _hold(
                     judged_text,
                     article.id if article is not None else None,
                     abuse.history_since(settings, comment.now),
+                    comment.now,
                 )
             ],
         )

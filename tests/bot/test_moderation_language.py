@@ -12,6 +12,7 @@ import pytest
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import SUPPORTED, Texts
+from bot.rendering import bans as ban_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import moderation_answers as answer_texts
@@ -23,6 +24,7 @@ from bot.services.moderation import Decision
 from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
 from storage.models import (
     AuthorHistory,
+    Ban,
     ContactReply,
     LoggedAction,
     Person,
@@ -183,9 +185,7 @@ def rendered(t: Texts) -> list[str]:
         answer_texts.skipped(t),
         answer_texts.submission_not_found(t),
         answer_texts.desk_waits(t, answer_texts.skipped(t), 12.3, 20),
-        answer_texts.unban_usage(t),
-        answer_texts.unbanned(t, 5, True),
-        answer_texts.unbanned(t, 5, False),
+        *ban_texts_of(t),
         answer_texts.inbox(t, [], GROUP),
         answer_texts.inbox(t, [InboxEntry(ITEMS[-1], 3), InboxEntry(ITEMS[-1], None)], GROUP),
         contact_texts.reader_answer(t, ITEMS[-1], ANSWERS[0]),
@@ -218,6 +218,39 @@ def rendered(t: Texts) -> list[str]:
         texts += record_texts.card_lines(t, past)
     texts += [answer_texts.queue_summary(t, count) for count in (0, 1, 5)]
     texts += [report_texts.duration(t, s) for s in (5, 60, 3600, 3700, 86400, 90000)]
+    return texts
+
+
+BAN = Ban(5, 9, NAME, NOW - 3600, NOW + 86400, "Спам", 7)
+BANNED = item(status=SubmissionStatus.REJECTED, **DECIDED, author_banned=True)
+
+
+def ban_texts_of(t: Texts) -> list[str]:
+    """/ban, /unban, /bans and a card's ban, with its term buttons."""
+    someone, unknown = Person(5, NAME), Person(6, "")
+    by_the_bot = replace(BAN, banned_by=0, banned_by_name=None, until=None, reason=None)
+    texts = [
+        ban_texts.ban_usage(t),
+        ban_texts.unban_usage(t),
+        ban_texts.unknown_user(t, "@никто"),
+        ban_texts.bad_term(t, "3ж"),
+        ban_texts.missing_reason(t),
+        ban_texts.banned(t, someone, BAN, None),
+        ban_texts.banned(t, unknown, replace(BAN, until=None), BAN),
+        ban_texts.unbanned(t, someone, True),
+        ban_texts.unbanned(t, unknown, False),
+        ban_texts.bans_list(t, 0, []),
+        ban_texts.bans_list(t, 2000, [(BAN, someone), (by_the_bot, None)] * 40),
+        ban_texts.bans_list(t, 3, [(BAN, someone), (by_the_bot, None)]),
+        ban_texts.term_set(t, BAN),
+        ban_texts.term_unchanged(t, by_the_bot),
+        ban_texts.term_over(t),
+        ban_texts.no_ban_from_card(t),
+    ]
+    for ban in (BAN, replace(BAN, until=None)):
+        card = moderation_texts.card(t, BANNED, TITLE, flags=FLAGS, ban=ban)
+        assert card.markup is not None
+        texts += [card.text, *(b.text for row in card.markup.inline_keyboard for b in row)]
     return texts
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot import callback_data
-from bot.parsing import parse_id
+from bot.parsing import parse_id, parse_term
 from bot.rendering.common import parse_article_payload
 from bot.services.moderation import Decision
 
@@ -50,3 +50,37 @@ def test_ascii_ids_are_read() -> None:
     assert callback_data.parse_moderation("mod:v1:approve:42") == callback_data.ModerationPress(
         Decision.APPROVE, 42
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "seconds"),
+    [
+        ("30m", 1800),
+        ("90min", 5400),
+        ("24h", 86400),
+        ("24H", 86400),
+        ("7d", 7 * 86400),
+        ("2w", 14 * 86400),
+        ("2sem", 14 * 86400),
+        ("365d", 365 * 86400),
+        ("forever", None),
+        ("Permanent", None),
+        ("siempre", None),
+        ("permanente", None),
+    ],
+)
+def test_a_ban_term_as_moderators_type_it(typed: str, seconds: int | None) -> None:
+    term = parse_term(typed)
+    assert term is not None and term.seconds == seconds
+
+
+@pytest.mark.parametrize("typed", ["", "7", "d", "3x", "10s", "0m", "366d", "53w", "7 d", "-1d"])
+def test_not_a_ban_term(typed: str) -> None:
+    """Nor one Telegram would take for good (under 30 seconds, over 366 days)."""
+    assert parse_term(typed) is None
+
+
+@UNICODE_DIGITS
+def test_a_unicode_digit_is_no_ban_term(digit: str) -> None:
+    assert parse_term(f"{digit}d") is None
+    assert callback_data.parse_ban_term(f"term:v1:24h:{digit}") is None

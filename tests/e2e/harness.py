@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiosqlite
+import pytest
 
 from bot.app import BotApp, build_application
 from bot.settings import Settings
@@ -46,6 +47,28 @@ def populate(telegram: FakeTelegram, *, with_discussion: bool) -> None:
     telegram.add_group(MODERATION_CHAT_ID, "Moderators", member_ids=[MODERATOR_ID])
     if with_discussion:
         telegram.add_group(DISCUSSION_CHAT_ID, "The Blog chat", linked_channel_id=CHANNEL_ID)
+
+
+class MovedClocks:
+    """Time passing at once for the bot and for Telegram, never waited for.
+
+    The bot reads the time from time.time() throughout: it is replaced (for this test) by
+    the wall clock plus what `move_forward` added. What was handed a clock of its own at
+    start (the group's minute, the spam check's and CAS's caches) keeps the wall clock.
+    Telegram's clock is the fake's (FakeTelegram.move_clock_forward)."""
+
+    def __init__(self, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._telegram = telegram
+        self._wall = time.time
+        self._ahead = 0.0
+        monkeypatch.setattr(time, "time", self.now)
+
+    def now(self) -> float:
+        return self._wall() + self._ahead
+
+    def move_forward(self, seconds: float) -> None:
+        self._ahead += seconds
+        self._telegram.move_clock_forward(seconds)
 
 
 @dataclass

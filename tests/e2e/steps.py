@@ -88,7 +88,8 @@ async def press(
 
 async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message:
     """Waits until the card was edited to its decided form: no buttons, or (a contact
-    message, whose conversation goes on) `🚫 Ban author` alone."""
+    message, whose conversation goes on) `🚫 Ban author` alone, or (a ban made there) the
+    ban's terms."""
 
     def decided() -> Message | None:
         current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
@@ -99,7 +100,8 @@ async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message
             for row in current.get("reply_markup", {}).get("inline_keyboard", [])
             for button in row
         ]
-        return current if all(data.startswith("mod:v1:ban:") for data in buttons) else None
+        decided_buttons = ("mod:v1:ban:", callback_data.BAN_TERM_PREFIX)
+        return current if all(data.startswith(decided_buttons) for data in buttons) else None
 
     return await telegram.wait_for(decided)
 

@@ -36,6 +36,10 @@ from .reference import (
 
 T = TypeVar("T")
 
+# The wall clock as the module found it: Telegram's clock runs on it (FakeTelegram.now), so
+# a test may move the bot's clock (time.time) and Telegram's each on its own.
+_wall_clock = time.time
+
 # The public API takes `timeout=` arguments (ruff's ASYNC109 prefers asyncio.timeout) so that
 # tests read like the brief: await fake.wait_for_bot_message(chat, "x", timeout=2).
 
@@ -56,6 +60,9 @@ RATE_LIMIT_WINDOW_SECONDS = 60.0
 # how short it does not say: three is a cautious guess.
 PRIVATE_BURST = 3
 MAX_BOT_COMMANDS = 100
+# banChatMember's until_date: a ban ending sooner or later than these is for good.
+BAN_SHORTEST_SECONDS = 30
+BAN_LONGEST_SECONDS = 366 * 86400
 
 CONFLICT_DESCRIPTION = (
     "Conflict: terminated by other getUpdates request; "
@@ -265,6 +272,9 @@ class _Chat:
     members: dict[int, str] = field(default_factory=dict)
     # Channels banned from writing here on their own behalf (banChatSenderChat).
     banned_sender_chats: set[int] = field(default_factory=set)
+    # The end of a kicked member's ban (banChatMember's until_date), on the fake's clock;
+    # a kicked member absent here is banned for good.
+    banned_until: dict[int, int] = field(default_factory=dict)
     messages: dict[int, _StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     # Sends and edits of the last minute: they share the group's budget.
@@ -322,6 +332,8 @@ class FakeTelegram:
         # before the fake acts on a call and half before its answer arrives (a waiting
         # getUpdates, already there, takes the half back with the updates it carries).
         self.round_trip_seconds = 0.0
+        # How far Telegram's clock is ahead of the wall clock (move_clock_forward).
+        self._clock_ahead = 0.0
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
             "is_bot": True,
@@ -585,7 +597,38 @@ class FakeTelegram:
         stored.data["date"] -= int(hours * 3600)
 
     def chat_member_status(self, chat_id: int, user_id: int) -> str:
-        return self._existing_chat(chat_id).members.get(user_id, "left")
+        return self._member_status(self._existing_chat(chat_id), user_id)
+
+    def now(self) -> float:
+        """Telegram's clock: the wall clock, plus what move_clock_forward added."""
+        return _wall_clock() + self._clock_ahead
+
+    def move_clock_forward(self, seconds: float) -> None:
+        """Time passes for Telegram at once (bans run out, messages age): tests never wait
+        for it. Measured from the wall clock as the module found it, so a test that moves
+        the bot's clock (time.time) does not move this one twice."""
+        self._clock_ahead += seconds
+        self._notify()
+
+    def user_joins(self, chat_id: int, user_id: int) -> None:
+        """A user joins a group (again): refused while a ban there holds, as Telegram
+        refuses it (USER_BANNED_IN_CHANNEL)."""
+        chat = self._existing_chat(chat_id)
+        self._existing_user(user_id)
+        if self._member_status(chat, user_id) == "kicked":
+            raise ValueError(f"user {user_id} is banned in chat {chat_id} and cannot join")
+        chat.members[user_id] = "member"
+        self._notify()
+
+    def _member_status(self, chat: _Chat, user_id: int) -> str:
+        """A member's status now: a ban whose until_date has passed is over, and Telegram
+        shows the person as having left (ChatMemberLeft), free to join and write again."""
+        status = chat.members.get(user_id, "left")
+        until = chat.banned_until.get(user_id)
+        if status == "kicked" and until is not None and until <= self.now():
+            del chat.banned_until[user_id]
+            chat.members[user_id] = status = "left"
+        return status
 
     def bot_status_in(self, chat_id: int) -> str:
         return self._existing_chat(chat_id).bot_status
@@ -601,6 +644,7 @@ class FakeTelegram:
         else:
             self._existing_user(user_id)
             chat.members[user_id] = status
+            chat.banned_until.pop(user_id, None)
         self._notify()
 
     # ------------------------------------------------------------------ what users do
@@ -627,7 +671,7 @@ class FakeTelegram:
         if stored is None or stored.by_bot or stored.data.get("from", {}).get("id") != user_id:
             raise ValueError(f"user {user_id} has no message {message_id} in chat {chat.id}")
         stored.data["text"] = text
-        stored.data["edit_date"] = int(time.time())
+        stored.data["edit_date"] = int(self.now())
         if self._bot_receives(chat, stored.data, None):
             self._enqueue("edited_message", stored.data)
         self._notify()
@@ -1215,7 +1259,7 @@ class FakeTelegram:
             {
                 "chat": chat.as_chat(),
                 "from": by,
-                "date": _now(),
+                "date": int(self.now()),
                 "old_chat_member": self._chat_member(self.bot_user, old_status, chat),
                 "new_chat_member": self._chat_member(self.bot_user, new_status, chat),
             },
@@ -1441,7 +1485,7 @@ class FakeTelegram:
         stored.data["text"] = text
         _set_or_drop(stored.data, "entities", entities or None)
         _set_or_drop(stored.data, "reply_markup", markup)
-        stored.data["edit_date"] = _now()
+        stored.data["edit_date"] = int(self.now())
         self._notify()
         return stored.data
 
@@ -1460,7 +1504,7 @@ class FakeTelegram:
         self._check_rate_limit(chat, "editMessageCaption")
         _set_or_drop(stored.data, "caption", caption or None)
         _set_or_drop(stored.data, "caption_entities", entities or None)
-        stored.data["edit_date"] = _now()
+        stored.data["edit_date"] = int(self.now())
         self._notify()
         return stored.data
 
@@ -1471,7 +1515,7 @@ class FakeTelegram:
             raise _ApiError(400, NOT_MODIFIED_DESCRIPTION)
         self._check_rate_limit(chat, "editMessageReplyMarkup")
         _set_or_drop(stored.data, "reply_markup", markup)
-        stored.data["edit_date"] = _now()
+        stored.data["edit_date"] = int(self.now())
         self._notify()
         return stored.data
 
@@ -1483,7 +1527,7 @@ class FakeTelegram:
             raise _bad_request("message to delete not found")
         # The Bot API's deleteMessage: nothing older than 48 hours; in a group, others'
         # messages only as an administrator with can_delete_messages.
-        too_old = _now() - stored.data["date"] > DELETE_WITHIN_SECONDS
+        too_old = int(self.now()) - stored.data["date"] > DELETE_WITHIN_SECONDS
         others_in_group = chat.type in {"group", "supergroup"} and not stored.by_bot
         may_delete_others = (
             chat.bot_status in {"administrator", "creator"}
@@ -1534,7 +1578,7 @@ class FakeTelegram:
         if chat.type == "private":
             status = "member" if user_id == chat.id else "left"
         else:
-            status = chat.members.get(user_id, "left")
+            status = self._member_status(chat, user_id)
         return self._chat_member(user, status, chat)
 
     def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -1575,19 +1619,29 @@ class FakeTelegram:
         user_id = params["user_id"]
         if user_id not in self._users:
             raise _bad_request("user not found")
-        if chat.members.get(user_id) in {"creator", "administrator"}:
+        if self._member_status(chat, user_id) in {"creator", "administrator"}:
             raise _bad_request("user is an administrator of the chat")
         return chat, user_id
 
     def _ban_chat_member(self, params: dict[str, Any]) -> bool:
         chat, user_id = self._restrictable_member(params)
         chat.members[user_id] = "kicked"
+        # "If user is banned for more than 366 days or less than 30 seconds from the
+        # current time they are considered to be banned forever" (banChatMember's
+        # until_date, bot-api-10.0.json); banning again replaces the end.
+        until = params.get("until_date")
+        ahead = until - self.now() if until else 0
+        if until and BAN_SHORTEST_SECONDS <= ahead <= BAN_LONGEST_SECONDS:
+            chat.banned_until[user_id] = until
+        else:
+            chat.banned_until.pop(user_id, None)
         return True
 
     def _unban_chat_member(self, params: dict[str, Any]) -> bool:
         chat, user_id = self._restrictable_member(params)
-        if chat.members.get(user_id) == "kicked" or not params.get("only_if_banned"):
+        if self._member_status(chat, user_id) == "kicked" or not params.get("only_if_banned"):
             chat.members[user_id] = "left"
+            chat.banned_until.pop(user_id, None)
         return True
 
     def _ban_chat_sender_chat(self, params: dict[str, Any]) -> bool:
@@ -1787,7 +1841,7 @@ class FakeTelegram:
                     member[f.name] = f.name == "is_member"
             member["until_date"] = 0
         elif status == "kicked":
-            member["until_date"] = 0
+            member["until_date"] = chat.banned_until.get(user["id"], 0)
         return member
 
     # ------------------------------------------------------------------ world helpers
@@ -1871,7 +1925,9 @@ class FakeTelegram:
             chat = self._existing_chat(chat_id)
             if chat.type == "channel":
                 raise ValueError("users do not post in channels; the bot does (sendMessage)")
-            status = chat.members.setdefault(user_id, "member")
+            status = self._member_status(chat, user_id)
+            if user_id not in chat.members:
+                status = chat.members[user_id] = "member"
             if status in {"left", "kicked"}:
                 raise ValueError(f"user {user_id} is {status} in chat {chat_id} and cannot write")
         reply_to = None
@@ -1928,7 +1984,7 @@ class FakeTelegram:
             data["from"] = copy.deepcopy(sender)
         if chat.type == "channel":
             data["sender_chat"] = chat.as_chat()
-        data["date"] = _now()
+        data["date"] = int(self.now())
         data["chat"] = chat.as_chat()
         if reply_to is not None:
             if chat.type == "supergroup":
@@ -2055,7 +2111,3 @@ def _set_or_drop(data: dict[str, Any], key: str, value: Any) -> None:
         data.pop(key, None)
     else:
         data[key] = value
-
-
-def _now() -> int:
-    return int(time.time())

@@ -400,6 +400,36 @@ async def test_banning_needs_the_right_and_keeps_the_user_out(fake, bot):
         await bot.ban_chat_member(GROUP, USER)
 
 
+async def test_a_ban_with_an_until_date_ends_on_the_fakes_clock(fake, bot):
+    """banChatMember's until_date: the ban ends by itself then (on the fake's clock, moved
+    forward, never waited for); the user may join and write again."""
+    until = int(fake.now()) + 24 * 3600
+    assert await bot.ban_chat_member(GROUP, USER, until_date=until)
+    member = await bot.get_chat_member(GROUP, USER)
+    assert member.status == "kicked"
+    assert member.until_date is not None and member.until_date.timestamp() == until
+    fake.move_clock_forward(23 * 3600)
+    with pytest.raises(ValueError, match="banned"):
+        fake.user_joins(GROUP, USER)
+    fake.move_clock_forward(3600)
+    assert (await bot.get_chat_member(GROUP, USER)).status == "left"
+    fake.user_joins(GROUP, USER)
+    fake.user_sends_text(USER, "back again", chat_id=GROUP)
+    assert fake.messages_in(GROUP)[-1]["date"] >= until
+
+
+@pytest.mark.parametrize("ahead", [10, 367 * 86400])
+async def test_a_ban_ending_too_soon_or_too_late_is_for_good(fake, bot, ahead):
+    """ "banned for more than 366 days or less than 30 seconds from the current time they
+    are considered to be banned forever" (banChatMember, Bot API 10.0)."""
+    assert await bot.ban_chat_member(GROUP, USER, until_date=int(fake.now()) + ahead)
+    fake.move_clock_forward(ahead + 3600)
+    member = await bot.get_chat_member(GROUP, USER)
+    assert member.status == "kicked"
+    # 0: for good (python-telegram-bot reads it as the epoch).
+    assert member.until_date is not None and member.until_date.timestamp() == 0
+
+
 async def test_replies(fake, bot):
     """A reply must find its message unless allowed not to; it carries the full message."""
     with pytest.raises(BadRequest, match="Message to be replied not found"):

@@ -54,7 +54,7 @@ HOT_QUERIES = {
     "readers' states pruning": ("DELETE FROM reader_states WHERE updated_at < ?", (1.0,)),
     "what comments meet on arrival": (
         intake.ARRIVALS_SQL,
-        (json.dumps([[1, 7, "a comment", 0.0], [2, 8, "another", 0.0]]),),
+        (json.dumps([[1, 7, "a comment", 0.0, 3, 9.0], [2, 8, "another", 0.0, None, 9.0]]),),
     ),
     "outbox hold one chat": (
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND chat_key = ?"
@@ -114,9 +114,11 @@ HOT_QUERIES = {
         moderation_log.LATEST_OF_AUTHOR_SQL,
         (1, json.dumps(["reject", "remove"]), 10),
     ),
-    "/history @username": (readers.BY_USERNAME_SQL, ("Some_Reader",)),
     # Every reply written in a post's thread.
     "published comment a reply answers": (reply_notices.ANSWERED_SQL, (7, -100, 7)),
+    # Every minute (bot.services.bans.BanExpiry).
+    "bans that ran out": (readers.RUN_OUT_SQL, (1.0, 100)),
+    "reader by @username": (readers.BY_USERNAME_SQL, ("Reader",)),
 }
 
 

@@ -68,7 +68,7 @@ async def test_not_spam_restores_a_thread_catch_unbans_its_author_and_learns_it_
     spam_filter = await SpamFilter.open(db, Thresholds())
     caught = await caught_under_a_post(db, settings, spam_filter, 2.0)
     async with db.reading() as conn:
-        assert await readers.is_banned(conn, AUTHOR.user_id)
+        assert await readers.is_banned(conn, AUTHOR.user_id, 10.0)
     [listed] = await spam_undo.latest_catches(db)
     assert (listed.id, listed.text, listed.author.user_id) == (caught, SPAM, AUTHOR.user_id)
     assert await caught_and_undone(db) == (1, 0)
@@ -83,7 +83,7 @@ async def test_not_spam_restores_a_thread_catch_unbans_its_author_and_learns_it_
     assert outcome.submission.status is SubmissionStatus.PENDING
     assert outcome.submission.caught_at is None and not outcome.submission.marked_spam
     async with db.reading() as conn:
-        assert not await readers.is_banned(conn, AUTHOR.user_id)
+        assert not await readers.is_banned(conn, AUTHOR.user_id, 10.0)
     queued = [(action, key) for action, key, _ in await outbox_rows(db, last_row)]
     assert queued == [
         ("unban_in_group", str(DISCUSSION_CHAT_ID)),
@@ -123,7 +123,7 @@ async def test_a_ban_a_moderator_made_stays_when_the_catch_is_undone(
     outcome = await spam_undo.restore(db, settings, caught, MODERATOR, 9.0)
     assert outcome.result is UndoResult.RESTORED and not outcome.unbanned
     async with db.reading() as conn:
-        assert await readers.is_banned(conn, AUTHOR.user_id)
+        assert await readers.is_banned(conn, AUTHOR.user_id, 10.0)
 
 
 async def test_an_unknown_item_is_not_found(db: Database, database_path: Path) -> None:

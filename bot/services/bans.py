@@ -1,0 +1,241 @@
+"""Bans with a term and a reason: /ban, the term chosen on a card, /bans, and bans that run
+out lifting themselves.
+
+A card's `🚫 Ban author` bans for good at once (a troll must not keep writing while the
+moderator thinks); the card then offers the terms of CARD_TERMS, and a tap shortens (or
+lengthens) the ban, counted from when it was made. Telegram ends the ban in the discussion
+group by itself at its `until_date`; the bot lifts its own record then (BanExpiry).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.parsing import SHORTEST_TERM, Term, parse_id, parse_term
+from bot.services import effects
+from bot.services.periodic import Periodic
+from bot.settings import Settings
+from storage import moderation_log, readers, submissions
+from storage.db import Database
+from storage.models import Ban, LoggedAction, Person, Submission
+
+logger = logging.getLogger(__name__)
+
+# The terms a card offers after `🚫 Ban author`, as /ban spells them (bot.parsing).
+CARD_TERMS = ("24h", "7d", "forever")
+# How often bans that ran out are lifted and recorded. The reader may write again from the
+# ban's end whatever this is (a ban past its end no longer holds, storage.readers); this
+# is only how late the record and a channel's ban in the group follow.
+EXPIRY_CHECK_SECONDS = 60.0
+# /bans reads at most this many, more than one message holds (it says how many more there
+# are): the spam check's bans of newcomers may number thousands.
+LISTED_AT_MOST = 100
+
+
+def until_of(term: Term, start: float) -> float | None:
+    return None if term.seconds is None else start + term.seconds
+
+
+async def resolve_user(db: Database, argument: str) -> Person | None:
+    """A reader named by id or @username; by id even if the bot never saw them (a name
+    unknown then), by @username only if it did (Telegram tells bots no one's id by name)."""
+    text = argument.strip()
+    if text.startswith("@"):
+        async with db.reading() as conn:
+            return await readers.find_by_username(conn, text[1:])
+    user_id = parse_id(text)
+    if user_id is None:
+        return None
+    async with db.reading() as conn:
+        known = await readers.find(conn, user_id)
+    return known or Person(user_id, "")
+
+
+@dataclass(frozen=True)
+class CommandBan:
+    ban: Ban
+    # The ban that held before this one replaced it, if any.
+    replaced: Ban | None
+
+
+async def ban(
+    db: Database,
+    settings: Settings,
+    user_id: int,
+    term: Term,
+    reason: str,
+    moderator: Person,
+    now: float,
+) -> CommandBan:
+    """/ban USER TERM REASON: the reader banned from now for `term`, over any ban that holds
+    (the moderator's latest word is the one that counts)."""
+    made = Ban(
+        user_id=user_id,
+        banned_by=moderator.user_id,
+        banned_by_name=moderator.display_name,
+        banned_at=now,
+        until=until_of(term, now),
+        reason=reason,
+        submission_id=None,
+    )
+    async with db.transaction() as conn:
+        replaced = await readers.active_ban(conn, user_id, now)
+        await readers.set_ban(conn, made)
+        await moderation_log.append(
+            conn,
+            LoggedAction.BAN,
+            now,
+            moderator=moderator,
+            author_id=user_id,
+            reason=reason,
+            until=made.until,
+            detail={"replaced": True} if replaced else None,
+        )
+        await effects.ban_in_discussion_group(conn, settings, user_id, now, until=made.until)
+    return CommandBan(made, replaced)
+
+
+class TermResult(StrEnum):
+    SET = "set"
+    # The ban has that term already.
+    UNCHANGED = "unchanged"
+    # The term, counted from the ban, is over: the ban was lifted.
+    LIFTED = "lifted"
+    # No ban made from this card holds any more (lifted, run out, or replaced by /ban).
+    NO_BAN = "no_ban"
+    WRONG_CARD = "wrong_card"
+
+
+@dataclass(frozen=True)
+class TermOutcome:
+    result: TermResult
+    ban: Ban | None = None
+
+
+async def choose_term(
+    db: Database,
+    settings: Settings,
+    submission_id: int,
+    term: Term,
+    moderator: Person,
+    now: float,
+    *,
+    pressed_on: tuple[int, int],
+) -> TermOutcome:
+    """A term tapped on the card whose `🚫 Ban author` made the ban: it then runs from the
+    ban's start. The card is brought up to date with it (one edit)."""
+    async with db.transaction() as conn:
+        if await submissions.submission_of_card(conn, *pressed_on) != submission_id:
+            return TermOutcome(TermResult.WRONG_CARD)
+        submission = await submissions.get(conn, submission_id)
+        if submission is None:
+            return TermOutcome(TermResult.WRONG_CARD)
+        author_id = submission.author.user_id
+        held = await readers.active_ban(conn, author_id, now)
+        if held is None or held.submission_id != submission_id:
+            return TermOutcome(TermResult.NO_BAN, held)
+        until = until_of(term, held.banned_at)
+        if until == held.until:
+            return TermOutcome(TermResult.UNCHANGED, held)
+        if until is not None and until < now + SHORTEST_TERM:
+            await _lift(conn, settings, author_id, now, moderator, {"term_over": True})
+            await effects.refresh_cards(conn, settings, submission_id, now)
+            return TermOutcome(TermResult.LIFTED, held)
+        chosen = replace(held, until=until)
+        await readers.set_ban(conn, chosen)
+        await moderation_log.append(
+            conn,
+            LoggedAction.BAN,
+            now,
+            moderator=moderator,
+            author_id=author_id,
+            submission_id=submission_id,
+            reason=held.reason,
+            until=until,
+            detail={"term_of_ban_at": held.banned_at},
+        )
+        await effects.ban_in_discussion_group(conn, settings, author_id, now, until=until)
+        await effects.refresh_cards(conn, settings, submission_id, now)
+    return TermOutcome(TermResult.SET, chosen)
+
+
+async def made_from(conn: aiosqlite.Connection, submission: Submission, now: float) -> Ban | None:
+    """The ban this item's `🚫 Ban author` made, while it holds: its card offers the terms."""
+    if not submission.author_banned:
+        return None
+    ban = await readers.active_ban(conn, submission.author.user_id, now)
+    return ban if ban is not None and ban.submission_id == submission.id else None
+
+
+def card_term(data: str) -> Term | None:
+    """A card's term button: only the terms CARD_TERMS offers."""
+    return parse_term(data) if data in CARD_TERMS else None
+
+
+async def _lift(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    user_id: int,
+    now: float,
+    moderator: Person | None,
+    detail: dict[str, object] | None = None,
+) -> bool:
+    lifted = await readers.unban(conn, user_id, now)
+    if lifted:
+        await effects.ban_in_discussion_group(conn, settings, user_id, now, lift=True)
+        await moderation_log.append(
+            conn, LoggedAction.UNBAN, now, moderator=moderator, author_id=user_id, detail=detail
+        )
+    return lifted
+
+
+async def active(db: Database, now: float) -> tuple[int, list[tuple[Ban, Person | None]]]:
+    """How many bans hold, and the newest LISTED_AT_MOST, each with the reader as last seen
+    (None: never seen)."""
+    async with db.reading() as conn:
+        return await readers.active_bans(conn, now, LISTED_AT_MOST)
+
+
+async def lift_run_out(db: Database, settings: Settings, now: float) -> list[Ban]:
+    """Lift the bans whose end has passed, each with an `unban` line by the bot itself.
+    In the discussion group Telegram ended a person's ban at its until_date already; a
+    channel's (banChatSenderChat takes no end) is lifted here."""
+    async with db.transaction() as conn:
+        ended = await readers.lift_run_out(conn, now)
+        for gone in ended:
+            await moderation_log.append(
+                conn,
+                LoggedAction.UNBAN,
+                now,
+                moderator=None,
+                author_id=gone.user_id,
+                detail={"ran_out_at": gone.until},
+            )
+            if gone.user_id < 0:
+                await effects.ban_in_discussion_group(conn, settings, gone.user_id, now, lift=True)
+    return ended
+
+
+class BanExpiry(Periodic):
+    """Lifts the bans that ran out, every EXPIRY_CHECK_SECONDS, until stopped."""
+
+    name = "ban expiry"
+
+    def __init__(self, db: Database, settings: Settings, wake_outbox: Callable[[], None]) -> None:
+        super().__init__(EXPIRY_CHECK_SECONDS)
+        self._db = db
+        self._settings = settings
+        # A channel's ban in the group is lifted through the outbox.
+        self._wake_outbox = wake_outbox
+
+    async def turn(self) -> None:
+        ended = await lift_run_out(self._db, self._settings, time.time())
+        if ended:
+            logger.info("Lifted %d ban(s) that ran out", len(ended))
+            self._wake_outbox()

@@ -1,0 +1,102 @@
+"""Bans with a term (bot.services.bans): the term tapped on a card runs from the ban, and
+bans that run out are lifted by the bot with an unban line of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.parsing import parse_term
+from bot.services import bans, comments, moderation
+from bot.services.bans import TermResult
+from bot.services.effects import Effect
+from bot.services.moderation import Decision
+from storage import moderation_log, readers, submissions
+from storage.db import Database
+from storage.models import Ban, LoggedAction
+from tests.bot.services.test_comments import published_article, rows
+from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR, READER, make_settings
+
+DAY = 86400
+CHANNEL = -1001777
+
+
+async def banned_from_a_card(db: Database, settings_path: Path) -> tuple[int, tuple[int, int]]:
+    settings = make_settings(settings_path, discussion_chat_id=DISCUSSION_CHAT_ID)
+    article = await published_article(db)
+    await comments.open_article(db, READER, article.id, 2.0)
+    outcome = await comments.submit_comment(db, settings, READER, "troll", 3.0)
+    assert outcome.submission_id is not None
+    card = (MODERATION_CHAT_ID, 77)
+    async with db.transaction() as conn:
+        await submissions.add_card(conn, outcome.submission_id, *card)
+    await moderation.decide(db, settings, outcome.submission_id, Decision.BAN, MODERATOR, 10.0)
+    return outcome.submission_id, card
+
+
+async def test_a_term_on_the_card_runs_from_the_ban_and_one_already_over_lifts_it(
+    db: Database, database_path: Path
+) -> None:
+    settings = make_settings(database_path, discussion_chat_id=DISCUSSION_CHAT_ID)
+    item, card = await banned_from_a_card(db, database_path)
+    day, forever = parse_term("24h"), parse_term("forever")
+    assert day is not None and forever is not None
+    chosen = await bans.choose_term(db, settings, item, day, MODERATOR, 500.0, pressed_on=card)
+    assert chosen.result is TermResult.SET and chosen.ban is not None
+    assert chosen.ban.until == 10.0 + DAY
+    again = await bans.choose_term(db, settings, item, day, MODERATOR, 600.0, pressed_on=card)
+    assert again.result is TermResult.UNCHANGED
+    elsewhere = await bans.choose_term(
+        db, settings, item, forever, MODERATOR, 600.0, pressed_on=(MODERATION_CHAT_ID, 78)
+    )
+    assert elsewhere.result is TermResult.WRONG_CARD
+    back = await bans.choose_term(db, settings, item, forever, MODERATOR, 700.0, pressed_on=card)
+    assert back.result is TermResult.SET and back.ban is not None and back.ban.until is None
+    # Two days on, a day counted from the ban is over: it is lifted.
+    over = await bans.choose_term(db, settings, item, day, MODERATOR, 2 * DAY, pressed_on=card)
+    assert over.result is TermResult.LIFTED
+    async with db.reading() as conn:
+        assert not await readers.is_banned(conn, READER.user_id, 2 * DAY)
+        record = await moderation_log.of_author(conn, READER.user_id)
+    assert [(e.action, e.until) for e in record] == [
+        (LoggedAction.BAN, None),
+        (LoggedAction.BAN, 10.0 + DAY),
+        (LoggedAction.BAN, None),
+        (LoggedAction.UNBAN, None),
+    ]
+    gone = await bans.choose_term(db, settings, item, day, MODERATOR, 2 * DAY, pressed_on=card)
+    assert gone.result is TermResult.NO_BAN
+    group_rows = await rows(
+        db, "SELECT action, payload FROM outbox WHERE chat_key = ?", (str(DISCUSSION_CHAT_ID),)
+    )
+    reader = f'{{"user_id": {READER.user_id}}}'
+    assert group_rows == [
+        (Effect.BAN_IN_GROUP, reader),
+        (Effect.BAN_IN_GROUP, f'{{"user_id": {READER.user_id}, "until": {10 + DAY}}}'),
+        (Effect.BAN_IN_GROUP, reader),
+        (Effect.UNBAN_IN_GROUP, reader),
+    ]
+
+
+async def test_bans_that_ran_out_are_lifted_by_the_bot_and_a_channels_in_the_group(
+    db: Database, database_path: Path
+) -> None:
+    """A person's ban ended in the group by Telegram (until_date); a channel's has no end
+    there (banChatSenderChat), so the bot lifts it."""
+    settings = make_settings(database_path, discussion_chat_id=DISCUSSION_CHAT_ID)
+    async with db.transaction() as conn:
+        for user_id, until in ((READER.user_id, 100.0), (CHANNEL, 150.0), (42, None)):
+            await readers.set_ban(conn, Ban(user_id, 9, "Mo", 1.0, until, "why", None))
+    ended = await bans.lift_run_out(db, settings, 200.0)
+    assert sorted(b.user_id for b in ended) == [CHANNEL, READER.user_id]
+    assert await bans.lift_run_out(db, settings, 300.0) == []
+    async with db.reading() as conn:
+        [line] = await moderation_log.of_author(conn, READER.user_id)
+        assert await readers.is_banned(conn, 42, 10**9)
+    assert (line.action, line.moderator_id, line.detail) == (
+        LoggedAction.UNBAN,
+        None,
+        {"ran_out_at": 100.0},
+    )
+    assert await rows(db, "SELECT action, payload FROM outbox") == [
+        (Effect.UNBAN_IN_GROUP, f'{{"user_id": {CHANNEL}}}')
+    ]
