@@ -52,6 +52,7 @@ from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.private_desk import PrivateDeskHandlers
 from handlers.readers import ReaderHandlers
+from handlers.reasons import ReasonHandlers
 from handlers.reports import ReportHandlers
 from storage.db import Database
 
@@ -221,7 +222,8 @@ def build_application(settings: Settings) -> BotApp:
 
 def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     settings = runtime.settings
-    contact = ContactHandlers(runtime)
+    reasons = ReasonHandlers(runtime)
+    contact = ContactHandlers(runtime, reasons)
     private_desk = PrivateDeskHandlers(runtime)
     readers = ReaderHandlers(runtime, contact, private_desk)
     admins = AdminHandlers(runtime)
@@ -275,7 +277,8 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     application.add_handler(CommandHandler("unban", moderation.unban, filters=moderation_chat))
     application.add_handler(CommandHandler("spam", moderation.spam_list, filters=moderation_chat))
     application.add_handler(CommandHandler("inbox", contact.inbox, filters=moderation_chat))
-    # A reply to a contact card (or to the reader's answer under it) answers the reader.
+    # A reply to a contact card (or to the reader's answer under it) answers the reader;
+    # one to a rejected comment's card is its reason.
     application.add_handler(
         MessageHandler(moderation_chat & filters.REPLY & ~filters.COMMAND, contact.moderator_reply)
     )
@@ -286,6 +289,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (moderation.desk_press, f"^{callback_data.DESK_PREFIX}"),
         (moderation.spam_undo, f"^{callback_data.SPAM_UNDO_PREFIX}"),
         (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
+        (reasons.press, f"^{callback_data.REASON_PREFIX}"),
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),
         (contact.use_telegram_name, f"^{callback_data.CONTACT_USE_TELEGRAM_NAME}$"),

@@ -28,6 +28,10 @@ _PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|spam|skip|close|next)
 # ↩️ Not spam on /spam's list: the caught item's id.
 SPAM_UNDO_PREFIX = "spam:"
 _SPAM_UNDO = re.compile(r"^spam:v1:undo:([0-9]{1,18})$")
+# A reason after a rejection: where it was offered, the item, the REJECT_REASONS key
+# (last: a key may hold any character but a comma).
+REASON_PREFIX = "why:"
+_REASON = re.compile(r"^why:v1:(card|desk|pdesk):([0-9]{1,18}):(.+)$")
 LANGUAGE_PREFIX = "lang:"
 _LANGUAGE = re.compile(r"^lang:v1:([a-z]{2})$")
 
@@ -134,3 +138,30 @@ def spam_undo(submission_id: int) -> str:
 def parse_spam_undo(data: str | None) -> int | None:
     match = _SPAM_UNDO.match(data or "")
     return int(match[1]) if match else None
+
+
+class ReasonSurface(StrEnum):
+    """Where a reason was offered: a card, the group's desk, a private desk."""
+
+    CARD = "card"
+    DESK = "desk"
+    PRIVATE_DESK = "pdesk"
+
+
+@dataclass(frozen=True)
+class ReasonPress:
+    surface: ReasonSurface
+    submission_id: int
+    reason: str
+
+
+def reason(surface: ReasonSurface, submission_id: int, key: str) -> str:
+    """At most 64 bytes: the settings refuse a key over REJECT_REASON_KEY_MAX_BYTES."""
+    return f"why:v1:{surface.value}:{submission_id}:{key}"
+
+
+def parse_reason(data: str | None) -> ReasonPress | None:
+    match = _REASON.match(data or "")
+    if match is None:
+        return None
+    return ReasonPress(ReasonSurface(match[1]), int(match[2]), match[3])

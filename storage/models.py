@@ -122,6 +122,8 @@ class Submission:
     spam_reasons: tuple[tuple[str, int, int], ...] = ()
     # Caught by the spam check by itself: never a card, kept for /spam and its undo.
     caught_at: float | None = None
+    # Why it was rejected: a REJECT_REASONS key (off_topic...) or a moderator's own words.
+    decision_reason: str | None = None
 
     @property
     def is_pending(self) -> bool:
@@ -161,6 +163,9 @@ class LoggedAction(StrEnum):
     # An editor's answer to a contact message.
     REPLY = "reply"
     NOTE = "note"
+    # A reason given after the verdict it explains (❌ Reject is one tap; the reason, one
+    # more): the reason, and the submission it is for.
+    REASON = "reason"
 
 
 @dataclass(frozen=True)

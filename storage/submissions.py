@@ -26,7 +26,7 @@ SELECT = (
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
-    " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at,"
+    " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at, s.decision_reason,"
     " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -51,6 +51,7 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         spam_score=row["spam_score"],
         spam_reasons=_reasons_from_json(row["spam_reasons"]),
         caught_at=row["caught_at"],
+        decision_reason=row["decision_reason"],
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),

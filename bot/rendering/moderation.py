@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
+from bot.callback_data import ReasonSurface
 from bot.i18n import Texts
+from bot.rendering import reasons as reason_texts
 from bot.rendering.common import (
     CARD_TITLE_LIMIT,
     Card,
@@ -23,6 +25,7 @@ from bot.rendering.common import (
 from bot.rendering.spam import spam_lines
 from bot.services.abuse import CardFlags
 from bot.services.moderation import VERDICTS, Decision
+from bot.services.reasons import asks_for_reason
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
 from storage.models import ContactReply, Submission, SubmissionKind, SubmissionStatus
 
@@ -66,7 +69,10 @@ def card(
     article_title: str | None,
     answers: Sequence[ContactReply] = (),
     flags: CardFlags | None = None,
+    *,
+    reasons: Sequence[str] = (),
 ) -> Card:
+    """`reasons`: REJECT_REASONS, offered on a rejected comment's card until one is given."""
     lines = [
         *_card_header(t, submission, article_title),
         *_thread_lines(t, submission),
@@ -76,6 +82,8 @@ def card(
     if flags is not None:
         lines += _flag_lines(t, flags)
     footer = _card_footer(t, submission, answers)
+    if asks_for_reason(submission):
+        footer.append(reason_texts.card_asks(t, offered=bool(reasons)))
     budget = MESSAGE_LIMIT - visible_length("\n".join([*lines, *footer])) - CARD_FOOTER_RESERVE
     text = submission.text
     continuation: list[str] = []
@@ -85,7 +93,12 @@ def card(
         text = shorten(text, budget - visible_length(more) - 2) + "\n" + more
         continuation = continuation_messages(t, submission)
     lines += ["", esc(text), *footer]
-    return Card("\n".join(lines), _card_keyboard(t, submission), continuation)
+    keyboard = _card_keyboard(t, submission)
+    if reasons and asks_for_reason(submission):
+        keyboard = InlineKeyboardMarkup(
+            reason_texts.reason_rows(t, reasons, ReasonSurface.CARD, submission.id)
+        )
+    return Card("\n".join(lines), keyboard, continuation)
 
 
 def _thread_lines(t: Texts, submission: Submission) -> list[str]:
@@ -278,6 +291,7 @@ def _card_footer(t: Texts, submission: Submission, answers: Sequence[ContactRepl
                 moderator=name_html(submission.decided_by_name or "?", 100),
                 time=moment(t, submission.decided_at),
             )
+            + reason_texts.on_card(t, submission)
         )
     if answers:
         earlier = len(answers) - ANSWER_LINES_SHOWN
@@ -330,15 +344,26 @@ def desk(
     article_title: str | None,
     waiting: int,
     flags: CardFlags | None = None,
+    offered: tuple[Submission, Sequence[str]] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The review desk: the item to decide now, how many wait, and the buttons."""
+    """The review desk: the item to decide now, how many wait, and the buttons; and the
+    reasons for the item rejected on it last (`offered`), below them."""
+    asks, reason_rows = "", []
+    if offered is not None:
+        rejected, reasons = offered
+        asks = "\n" + reason_texts.desk_asks(t, rejected)
+        reason_rows = reason_texts.reason_rows(t, reasons, ReasonSurface.DESK, rejected.id)
     if submission is None:
-        return t.gettext("🗂 <b>Review desk</b>\n\n🎉 Nothing is waiting for moderation."), None
-    heading = t.ngettext(
-        "🗂 <b>Review desk</b>: {count} waiting, oldest first",
-        "🗂 <b>Review desk</b>: {count} waiting, oldest first",
-        waiting,
-    ).format(count=waiting)
+        text = t.gettext("🗂 <b>Review desk</b>\n\n🎉 Nothing is waiting for moderation.")
+        return text + asks, InlineKeyboardMarkup(reason_rows) if reason_rows else None
+    heading = (
+        t.ngettext(
+            "🗂 <b>Review desk</b>: {count} waiting, oldest first",
+            "🗂 <b>Review desk</b>: {count} waiting, oldest first",
+            waiting,
+        ).format(count=waiting)
+        + asks
+    )
     rows = [
         [
             InlineKeyboardButton(label, callback_data=callback_data.desk(decision, submission.id))
@@ -349,7 +374,7 @@ def desk(
     skip = InlineKeyboardButton(
         t.gettext("⏭ Skip"), callback_data=callback_data.desk("skip", submission.id)
     )
-    keyboard = InlineKeyboardMarkup([*rows, [skip]])
+    keyboard = InlineKeyboardMarkup([*rows, [skip], *reason_rows])
     return card_under(t, heading, submission, article_title, flags), keyboard
 
 

@@ -87,8 +87,9 @@ async def press(
 
 
 async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message:
-    """Waits until the card was edited to its decided form: no buttons, or (a contact
-    message, whose conversation goes on) `🚫 Ban author` alone."""
+    """Waits until the card was edited to its decided form: no verdict buttons; only (a
+    contact message, whose conversation goes on) `🚫 Ban author`, or (a rejected comment)
+    the reasons it may be given."""
 
     def decided() -> Message | None:
         current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
@@ -99,7 +100,8 @@ async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message
             for row in current.get("reply_markup", {}).get("inline_keyboard", [])
             for button in row
         ]
-        return current if all(data.startswith("mod:v1:ban:") for data in buttons) else None
+        decided = all(data.startswith(("mod:v1:ban:", "why:v1:card:")) for data in buttons)
+        return current if decided else None
 
     return await telegram.wait_for(decided)
 
