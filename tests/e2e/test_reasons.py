@@ -4,6 +4,7 @@ their language, and the card shows it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import aiosqlite
 from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import READER_IDS, populate, running_bot
-from tests.e2e.steps import comment, post_article, press, start_payload
+from tests.e2e.steps import comment, post_article, press, press_desk, start_payload
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 
@@ -55,6 +56,12 @@ async def tap(telegram: FakeTelegram, chat_id: int, message_id: int, data: str) 
     query_id = telegram.user_presses_button(MODERATOR_ID, chat_id, message_id, data)
     answer: Message = await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
     return answer
+
+
+def item_of(card: Message) -> int:
+    match = re.search(r"Comment #(\d+)", card["text"])
+    assert match is not None
+    return int(match[1])
 
 
 def said_to(telegram: FakeTelegram, chat_id: int) -> list[str]:
@@ -241,3 +248,39 @@ async def test_a_reason_button_forged_on_another_message_or_chat_is_refused(
         # The real button still works.
         answer = await tap(telegram, MODERATION_CHAT_ID, rejected["message_id"], data)
         assert answer["text"] == "Reason given: insulting."
+
+
+async def test_a_reason_chosen_on_the_groups_desk_costs_one_edit(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    settings = newsroom(telegram, database_path)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        first = await comment(telegram, READER_IDS[0], post, "Desk comment one")
+        await comment(telegram, READER_IDS[1], post, "Desk comment two")
+        telegram.user_sends_text(MODERATOR_ID, "/queue", chat_id=MODERATION_CHAT_ID)
+        desk = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Review desk")
+        assert "Desk comment one" in desk["text"]
+        await press_desk(telegram, desk, "reject")
+        # The desk moves on to the next item, and offers reasons for the one rejected.
+        offered = await offering_reasons(telegram, MODERATION_CHAT_ID, desk["message_id"])
+        assert "Desk comment two" in offered["text"]
+        assert f"#{item_of(first)} rejected" in offered["text"]
+        calls_before = len(telegram.calls)
+        answer = await tap(
+            telegram, MODERATION_CHAT_ID, desk["message_id"], reason_buttons(offered)["duplicate"]
+        )
+        assert answer["text"] == "Reason given: duplicate."
+        await card_shows(telegram, first, "· duplicate")
+        await telegram.wait_for_bot_message(READER_IDS[0], contains="Reason: duplicate")
+        # The card shows it: the desk is not edited for it (the group's minute).
+        edits = [
+            c.params.get("message_id")
+            for c in telegram.calls[calls_before:]
+            if c.method == "editMessageText" and c.params.get("chat_id") == MODERATION_CHAT_ID
+        ]
+        assert edits == [first["message_id"]]
+        again = await tap(
+            telegram, MODERATION_CHAT_ID, desk["message_id"], reason_buttons(offered)["insulting"]
+        )
+        assert again["text"] == "A reason was given already: duplicate."
