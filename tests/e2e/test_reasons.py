@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import READER_IDS, populate, running_bot
+from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot
 from tests.e2e.steps import comment, post_article, press, press_desk, start_payload
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_telegram import FakeTelegram
@@ -243,6 +243,11 @@ async def test_a_reason_button_forged_on_another_message_or_chat_is_refused(
                 data.replace("insulting", "anything at all"),
             ),
         ]
+        # And the right button, pressed by someone who does not moderate.
+        query_id = telegram.user_presses_button(
+            OUTSIDER_ID, MODERATION_CHAT_ID, rejected["message_id"], data
+        )
+        answers.append(await telegram.wait_for(lambda: telegram.callback_answers.get(query_id)))
         assert all(answer.get("show_alert") for answer in answers), answers
         assert await stored_reason(settings, "First, rejected") is None
         # The real button still works.
