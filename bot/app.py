@@ -55,6 +55,7 @@ from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.private_desk import PrivateDeskHandlers
 from handlers.readers import ReaderHandlers
+from handlers.reasons import ReasonHandlers
 from handlers.record import RecordHandlers
 from handlers.reports import ReportHandlers
 from storage.db import Database
@@ -229,7 +230,8 @@ def build_application(settings: Settings) -> BotApp:
 
 def register_handlers(application: Application, runtime: Runtime) -> None:  # type: ignore[type-arg]
     settings = runtime.settings
-    contact = ContactHandlers(runtime)
+    reasons = ReasonHandlers(runtime)
+    contact = ContactHandlers(runtime, reasons)
     private_desk = PrivateDeskHandlers(runtime)
     readers = ReaderHandlers(runtime, contact, private_desk)
     admins = AdminHandlers(runtime)
@@ -286,6 +288,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (moderation.spam_undo, f"^{callback_data.SPAM_UNDO_PREFIX}"),
         (moderation.edit_press, f"^{callback_data.EDIT_PREFIX}"),
         (moderation.ban_term, f"^{callback_data.BAN_TERM_PREFIX}"),
+        (reasons.press, f"^{callback_data.REASON_PREFIX}"),
         (private_desk.press, f"^{callback_data.PRIVATE_DESK_PREFIX}"),
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),

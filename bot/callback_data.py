@@ -31,6 +31,10 @@ _SPAM_UNDO = re.compile(r"^spam:v1:undo:([0-9]{1,18})$")
 # A ban's term on the card whose 🚫 made it (bot.services.bans.CARD_TERMS).
 BAN_TERM_PREFIX = "term:"
 _BAN_TERM = re.compile(r"^term:v1:(24h|7d|forever):([0-9]{1,18})$")
+# A reason after a rejection: where it was offered, the item, the REJECT_REASONS key
+# (last: a key may hold any character but a comma).
+REASON_PREFIX = "why:"
+_REASON = re.compile(r"^why:v1:(card|desk|pdesk):([0-9]{1,18}):(.+)$")
 LANGUAGE_PREFIX = "lang:"
 # ✏️ Edit on a pending comment's card: the comment's id.
 EDIT_PREFIX = "edit:"
@@ -164,3 +168,30 @@ def ban_term(term: str, submission_id: int) -> str:
 def parse_ban_term(data: str | None) -> BanTermPress | None:
     match = _BAN_TERM.match(data or "")
     return BanTermPress(match[1], int(match[2])) if match else None
+
+
+class ReasonSurface(StrEnum):
+    """Where a reason was offered: a card, the group's desk, a private desk."""
+
+    CARD = "card"
+    DESK = "desk"
+    PRIVATE_DESK = "pdesk"
+
+
+@dataclass(frozen=True)
+class ReasonPress:
+    surface: ReasonSurface
+    submission_id: int
+    reason: str
+
+
+def reason(surface: ReasonSurface, submission_id: int, key: str) -> str:
+    """At most 64 bytes: the settings refuse a key over REJECT_REASON_KEY_MAX_BYTES."""
+    return f"why:v1:{surface.value}:{submission_id}:{key}"
+
+
+def parse_reason(data: str | None) -> ReasonPress | None:
+    match = _REASON.match(data or "")
+    if match is None:
+        return None
+    return ReasonPress(ReasonSurface(match[1]), int(match[2]), match[3])

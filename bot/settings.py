@@ -22,6 +22,37 @@ def _parse_id_list(value: object) -> object:
     return value
 
 
+# The reasons offered after ❌ Reject and 🚫 Ban author (REJECT_REASONS): keys the bot has
+# English and Spanish texts for (bot.rendering.reasons); any other is shown as written.
+DEFAULT_REJECT_REASONS = ("off_topic", "insulting", "personal_data", "duplicate", "misleading")
+# A keyboard of reasons, two a row, stays readable on a phone up to this many.
+REJECT_REASONS_MAX = 10
+# A reason's key travels in its button's callback data, which Telegram caps at 64 bytes:
+# `why:v1:pdesk:<id of up to 18 digits>:` takes 32 of them (bot.callback_data.reason).
+REJECT_REASON_KEY_MAX_BYTES = 32
+
+
+def _reason_keys(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return []
+    keys = [part.strip() for part in value.split(",")]
+    if "" in keys:
+        raise ValueError("has an empty entry (two commas in a row, or one at an end)")
+    if len(keys) > REJECT_REASONS_MAX:
+        raise ValueError(f"lists {len(keys)} reasons; at most {REJECT_REASONS_MAX} fit a keyboard")
+    for key in keys:
+        if len(key.encode()) > REJECT_REASON_KEY_MAX_BYTES:
+            raise ValueError(
+                f"{key!r} is too long for a button's data:"
+                f" at most {REJECT_REASON_KEY_MAX_BYTES} bytes a reason"
+            )
+    if len(set(keys)) != len(keys):
+        raise ValueError("lists a reason twice")
+    return keys
+
+
 # DISCUSSION_CHAT_ID=none: no discussion group, even when the channel has one linked (an
 # empty DISCUSSION_CHAT_ID means the linked one). Not a chat id: settled at start-up.
 NO_DISCUSSION = 0
@@ -131,6 +162,13 @@ class Settings(BaseSettings):
     # The author of spam typed under a post is banned from the discussion group, unless
     # they have an approved comment.
     spam_ban: bool = True
+    # Offered after ❌ Reject and 🚫 Ban author on cards and desks, in this order.
+    reject_reasons: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_REJECT_REASONS)
+    )
+    # The author's "not approved" notice waits this long, so that a reason tapped just
+    # after ❌ Reject goes in it; one given later follows in a notice of its own.
+    reject_notice_delay_seconds: float = Field(default=30.0, ge=0, le=600)
     # Retention. A reader's open article or contact form lapses after this many hours.
     reader_state_hours: float = Field(default=24.0, gt=0)
     # Delivered and given-up outbox rows are kept this long (for the log of what was sent).
@@ -229,6 +267,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [word.strip().casefold() for word in value.split(",") if word.strip()]
         return value
+
+    @field_validator("reject_reasons", mode="before")
+    @classmethod
+    def _reject_reasons(cls, value: object) -> object:
+        return _reason_keys(value)
 
     @field_validator("log_level")
     @classmethod

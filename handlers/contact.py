@@ -18,14 +18,17 @@ from bot.services.conversation import Routed
 from bot.text import tg_length
 from handlers.access import require_moderator, speaker, speaks_as_moderator
 from handlers.presses import answer_press
+from handlers.reasons import ReasonHandlers
 from storage.models import Person, ReaderState
 
 INBOX_ENTRIES = 20
 
 
 class ContactHandlers:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, reasons: ReasonHandlers) -> None:
         self._runtime = runtime
+        # A reply to a rejected comment's card is a reason, not an answer.
+        self._reasons = reasons
 
     # --- readers ------------------------------------------------------------------------
 
@@ -173,7 +176,8 @@ class ContactHandlers:
     # --- moderators -----------------------------------------------------------------------
 
     async def moderator_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A reply in the moderation chat to a contact card goes to the reader."""
+        """A reply in the moderation chat to a contact card goes to the reader; one to a
+        rejected comment's card gives the reason."""
         message = update.effective_message
         assert message is not None and message.reply_to_message is not None
         t = self._runtime.moderation_texts
@@ -196,6 +200,10 @@ class ContactHandlers:
         )
         if outcome.result is ReplyResult.QUEUED:
             self._runtime.wake_outbox()
+        elif outcome.result is ReplyResult.NOT_A_CONTACT_THREAD:
+            await self._reasons.own_reason(
+                message, speaker(message, self._runtime.settings.moderation_chat_id)
+            )
         elif outcome.result is ReplyResult.READER_BANNED:
             await self._runtime.reply(message, contact_texts.answer_to_banned(t))
         elif outcome.result is ReplyResult.TOO_LONG:

@@ -332,6 +332,7 @@ class ModerationHandlers:
                 press.decision,
                 person_of(query.from_user),
                 now,
+                on_group_desk=True,
                 spam_filter=self._runtime.spam_filter,
             )
             answer = (

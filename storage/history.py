@@ -59,7 +59,10 @@ async def for_cards(
     rejections' reasons, the latest ban (its term) and the latest notes."""
     past = await of_author(conn, user_id, excluding_submission)
     rejections = await moderation_log.latest_of_author(
-        conn, user_id, (LoggedAction.REJECT, LoggedAction.REMOVE), REJECTIONS_READ
+        conn,
+        user_id,
+        (LoggedAction.REJECT, LoggedAction.REMOVE, LoggedAction.REASON),
+        REJECTIONS_READ,
     )
     reasons = [
         line.reason

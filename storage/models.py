@@ -138,6 +138,9 @@ class Submission:
         """What the thread and the article's view show once approved."""
         return self.text if self.corrected_text is None else self.corrected_text
 
+    # Why it was rejected: a REJECT_REASONS key (off_topic...) or a moderator's own words.
+    decision_reason: str | None = None
+
     @property
     def is_pending(self) -> bool:
         return self.status is SubmissionStatus.PENDING
@@ -178,6 +181,9 @@ class LoggedAction(StrEnum):
     # An editor's answer to a contact message.
     REPLY = "reply"
     NOTE = "note"
+    # A reason given after the verdict it explains (❌ Reject is one tap; the reason, one
+    # more): the reason, and the submission it is for.
+    REASON = "reason"
 
 
 @dataclass(frozen=True)

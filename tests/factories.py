@@ -39,6 +39,8 @@ def make_settings(database_path: Path, **overrides: Any) -> Settings:
         "group_messages_per_minute": 10_000,
         # And the overall budget, which spaces every send: the tests of pacing set it.
         "messages_per_second": 0,
+        # The author's rejection notice waits for a reason; the tests of reasons set this.
+        "reject_notice_delay_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

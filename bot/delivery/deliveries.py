@@ -17,6 +17,7 @@ from telegram import ReplyParameters
 from telegram.error import BadRequest, Forbidden
 
 from bot.delivery.admins import admin_notice, admin_notice_given_up, group_reply
+from bot.delivery.author_notices import notify_author, reason_notice
 from bot.delivery.base import (
     NOTHING,
     Deliver,
@@ -60,16 +61,16 @@ from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
-from bot.services import abuse, bans, comments, desk, effects, languages, spam_waves
+from bot.services import abuse, bans, comments, desk, effects, languages, reasons, spam_waves
 from bot.services.effects import Effect, ReaderNotice
 from storage import articles, contact_replies, history, submissions
+from storage import reasons as stored_reasons
 from storage.models import (
     OutboxItem,
     ReplyDirection,
     ReplyStatus,
     Submission,
     SubmissionKind,
-    SubmissionStatus,
 )
 
 
@@ -87,7 +88,13 @@ async def _card(
         ban = await bans.made_from(conn, submission, time.time())
     flags = abuse.flags_for(submission, past, delivery.settings, wave=wave)
     return submission, moderation_texts.card(
-        Texts(delivery.settings.moderation_language), submission, title, answers, flags, ban
+        Texts(delivery.settings.moderation_language),
+        submission,
+        title,
+        answers,
+        flags,
+        ban,
+        reasons=delivery.settings.reject_reasons,
     )
 
 
@@ -151,21 +158,6 @@ async def tell_reader(delivery: Delivery, item: OutboxItem) -> Delivered:
     else:
         text = contact_texts.form_cancelled(t)
     await delivery.bot.send_message(int(item.chat_key), text, reply_markup=markup)
-    return NOTHING
-
-
-async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
-    loaded = await submission_and_title(delivery, item)
-    if loaded is None:
-        return NOTHING
-    submission, title = loaded
-    # Pending, or written as a channel (no private chat to tell).
-    if submission.status is SubmissionStatus.PENDING or submission.author.user_id < 0:
-        return NOTHING
-    t = await languages.texts_for_id(delivery.db, delivery.settings, submission.author.user_id)
-    await delivery.bot.send_message(
-        submission.author.user_id, reader_texts.author_outcome(t, submission, title)
-    )
     return NOTHING
 
 
@@ -269,12 +261,14 @@ async def show_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
         state = await desk.load(conn)
         item_id = await desk.current_item(conn, state)
         shown = await desk_item(conn, settings, item_id)
+        rejected = await reasons.offered_on_desk(conn, stored_reasons.GROUP_DESK)
     text, markup = moderation_texts.desk(
         Texts(settings.moderation_language),
         shown.submission,
         shown.article_title,
         shown.waiting,
         shown.flags,
+        offered=(rejected, settings.reject_reasons) if rejected else None,
     )
     digest = common_texts.Card(text, markup).digest
     message_id = state.message_id
@@ -387,6 +381,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.ACKNOWLEDGE: acknowledge,
     Effect.TELL_READER: tell_reader,
     Effect.NOTIFY_AUTHOR: notify_author,
+    Effect.REASON_NOTICE: reason_notice,
     Effect.SEND_CARD: send_card,
     Effect.SEND_CONTINUATION: send_continuation,
     Effect.REFRESH_CARDS: refresh_cards,

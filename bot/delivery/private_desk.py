@@ -15,7 +15,7 @@ from bot.delivery.base import NOTHING, Delivered, Delivery, desk_item, int_of
 from bot.i18n import Texts
 from bot.rendering import common as common_texts
 from bot.rendering import private_desk as desk_texts
-from bot.services import effects, languages
+from bot.services import effects, languages, reasons
 from storage import contact_replies, outbox, private_desks, submissions
 from storage.models import OutboxItem
 from storage.private_desks import DeskState
@@ -34,6 +34,7 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
         shown = await desk_item(
             conn, delivery.settings, desk.item_id, decided_too=desk.state is DeskState.OPEN
         )
+        rejected = await reasons.offered_on_desk(conn, str(moderator_id))
     t = await languages.texts_for_id(delivery.db, delivery.settings, moderator_id)
     text, markup = desk_texts.private_desk(
         t,
@@ -43,6 +44,7 @@ async def show_private_desk(delivery: Delivery, item: OutboxItem) -> Delivered:
         shown.waiting,
         delivery.settings.desk_claim_seconds,
         shown.flags,
+        offered=(rejected, delivery.settings.reject_reasons) if rejected else None,
     )
     digest = common_texts.Card(text, markup).digest
     shown_item = (

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
+from bot.callback_data import ReasonSurface
 from bot.i18n import Texts
 from bot.rendering import edits as edit_texts
+from bot.rendering import reasons as reason_texts
 from bot.rendering import record as record_texts
 from bot.rendering.bans import card_ban_line, term_keyboard
 from bot.rendering.common import (
@@ -26,6 +28,7 @@ from bot.rendering.common import (
 from bot.rendering.spam import spam_lines
 from bot.services.abuse import CardFlags
 from bot.services.moderation import VERDICTS, Decision
+from bot.services.reasons import asks_for_reason
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
 from storage.models import Ban, ContactReply, Submission, SubmissionKind, SubmissionStatus
 
@@ -78,9 +81,12 @@ def card(
     answers: Sequence[ContactReply] = (),
     flags: CardFlags | None = None,
     ban: Ban | None = None,
+    *,
+    reasons: Sequence[str] = (),
 ) -> Card:
     """`ban`: the author's ban this card's `🚫 Ban author` made, while it holds: the card
-    says until when, and offers the other terms."""
+    says until when, and offers the other terms. `reasons`: REJECT_REASONS, offered on a
+    rejected comment's card until one is given."""
     lines = [
         *_card_header(t, submission, article_title),
         *_thread_lines(t, submission),
@@ -92,6 +98,8 @@ def card(
     footer = _card_footer(t, submission, answers)
     if ban is not None:
         footer.append(card_ban_line(t, ban))
+    if asks_for_reason(submission):
+        footer.append(reason_texts.card_asks(t, offered=bool(reasons)))
     budget = MESSAGE_LIMIT - visible_length("\n".join([*lines, *footer])) - CARD_FOOTER_RESERVE
     text = submission.text
     continuation: list[str] = []
@@ -105,7 +113,13 @@ def card(
         more = continued(t) if continuation else edit_texts.shortened_for_edit(t)
         text = shorten(text, room - visible_length(more) - 2) + "\n" + more
     lines += ["", esc(text), *correction, *footer]
-    return Card("\n".join(lines), _card_keyboard(t, submission, ban), continuation)
+    keyboard = _card_keyboard(t, submission, ban)
+    if reasons and asks_for_reason(submission):
+        rows = reason_texts.reason_rows(t, reasons, ReasonSurface.CARD, submission.id)
+        # A ban made here offers its terms above the reasons: both one tap, one edit each.
+        terms = term_keyboard(t, submission.id, ban).inline_keyboard if ban is not None else ()
+        keyboard = InlineKeyboardMarkup([*terms, *rows])
+    return Card("\n".join(lines), keyboard, continuation)
 
 
 def _thread_lines(t: Texts, submission: Submission) -> list[str]:
@@ -294,6 +308,7 @@ def _card_footer(t: Texts, submission: Submission, answers: Sequence[ContactRepl
                 moderator=name_html(decider(t, submission), 100),
                 time=moment(t, submission.decided_at),
             )
+            + reason_texts.on_card(t, submission)
         )
     if answers:
         earlier = len(answers) - ANSWER_LINES_SHOWN
@@ -346,15 +361,26 @@ def desk(
     article_title: str | None,
     waiting: int,
     flags: CardFlags | None = None,
+    offered: tuple[Submission, Sequence[str]] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The review desk: the item to decide now, how many wait, and the buttons."""
+    """The review desk: the item to decide now, how many wait, and the buttons; and the
+    reasons for the item rejected on it last (`offered`), below them."""
+    asks, reason_rows = "", []
+    if offered is not None:
+        rejected, reasons = offered
+        asks = "\n" + reason_texts.desk_asks(t, rejected)
+        reason_rows = reason_texts.reason_rows(t, reasons, ReasonSurface.DESK, rejected.id)
     if submission is None:
-        return t.gettext("🗂 <b>Review desk</b>\n\n🎉 Nothing is waiting for moderation."), None
-    heading = t.ngettext(
-        "🗂 <b>Review desk</b>: {count} waiting, oldest first",
-        "🗂 <b>Review desk</b>: {count} waiting, oldest first",
-        waiting,
-    ).format(count=waiting)
+        text = t.gettext("🗂 <b>Review desk</b>\n\n🎉 Nothing is waiting for moderation.")
+        return text + asks, InlineKeyboardMarkup(reason_rows) if reason_rows else None
+    heading = (
+        t.ngettext(
+            "🗂 <b>Review desk</b>: {count} waiting, oldest first",
+            "🗂 <b>Review desk</b>: {count} waiting, oldest first",
+            waiting,
+        ).format(count=waiting)
+        + asks
+    )
     rows = [
         [
             InlineKeyboardButton(label, callback_data=callback_data.desk(decision, submission.id))
@@ -365,7 +391,7 @@ def desk(
     skip = InlineKeyboardButton(
         t.gettext("⏭ Skip"), callback_data=callback_data.desk("skip", submission.id)
     )
-    keyboard = InlineKeyboardMarkup([*rows, [skip]])
+    keyboard = InlineKeyboardMarkup([*rows, [skip], *reason_rows])
     return card_under(t, heading, submission, article_title, flags), keyboard
 
 

@@ -3,11 +3,14 @@ or closed; and the copy in the group of an answer written there."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data
-from bot.callback_data import PrivateDeskAction
+from bot.callback_data import PrivateDeskAction, ReasonSurface
 from bot.i18n import Texts
+from bot.rendering import reasons as reason_texts
 from bot.rendering.common import esc, name_html
 from bot.rendering.moderation import card_under, decider, verdict_rows
 from bot.rendering.reports import duration
@@ -24,6 +27,28 @@ def private_desk(
     waiting: int,
     claim_seconds: float,
     flags: CardFlags | None = None,
+    offered: tuple[Submission, Sequence[str]] | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """`offered`: the item rejected on this desk last, with the reasons it offers."""
+    text, markup = _desk(t, desk, submission, article_title, waiting, claim_seconds, flags)
+    if offered is None or markup is None or desk.state is not DeskState.OPEN:
+        return text, markup
+    rejected, reasons = offered
+    rows = reason_texts.reason_rows(t, reasons, ReasonSurface.PRIVATE_DESK, rejected.id)
+    # Below the item's own buttons, above ✖️ Close: the verdicts stay where the thumb is.
+    *above, close = markup.inline_keyboard
+    asks = reason_texts.desk_asks(t, rejected)
+    return f"{asks}\n\n{text}", InlineKeyboardMarkup([*above, *rows, close])
+
+
+def _desk(
+    t: Texts,
+    desk: PrivateDesk,
+    submission: Submission | None,
+    article_title: str | None,
+    waiting: int,
+    claim_seconds: float,
+    flags: CardFlags | None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if desk.state is DeskState.CLOSED:
         return t.gettext("✖️ <b>Your desk is closed.</b> /desk opens it again."), None

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callback_data
 from bot.i18n import NAMES, SUPPORTED, Texts
 from bot.rendering import edits as edit_texts
+from bot.rendering import reasons as reason_texts
 from bot.rendering.common import CARD_TITLE_LIMIT, esc, moment, visible_length
 from bot.rendering.contact import contact_received
 from bot.services.comments import ArticleView
@@ -308,6 +309,7 @@ def author_outcome(t: Texts, submission: Submission, article_title: str | None) 
             if on_article
             else t.gettext("Your message was not approved by the moderators.")
         )
+        return text.format(title=title) + reason_texts.for_author(t, submission) + quoted
     return text.format(title=title) + quoted
 
 

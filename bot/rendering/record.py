@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from babel.dates import format_skeleton
 
 from bot.i18n import Texts
+from bot.rendering import reasons as reason_texts
 from bot.rendering.common import esc, moment, name_html, person_line, visible_length
 from bot.rendering.spam import reason_text
 from bot.spam.checker import ReasonKind
@@ -32,16 +33,8 @@ NAME_LIMIT = 60
 def reason_label(t: Texts, reason: str) -> str:
     """A reason as stored (a key of the reasons offered, a ban's cause, or a moderator's own
     words), in the moderators' language; anything else as it is. Not escaped."""
-    known = {
-        "off_topic": t.gettext("off-topic"),
-        "insulting": t.gettext("insulting"),
-        "personal_data": t.gettext("personal data"),
-        "duplicate": t.gettext("duplicate"),
-        "misleading": t.gettext("misleading"),
-        "spam": t.gettext("spam"),
-        "flooding": t.gettext("flooding"),
-    }
-    return known.get(reason, one_line(reason))
+    known = {"spam": t.gettext("spam"), "flooding": t.gettext("flooding")}
+    return known.get(reason, one_line(reason_texts.reason_text(t, reason)))
 
 
 def term(t: Texts, seconds: float) -> str:
@@ -130,6 +123,7 @@ def _what(t: Texts, action: LoggedAction) -> str:
         LoggedAction.NOT_SPAM: t.gettext("↩️ not spam"),
         LoggedAction.REPLY: t.gettext("✉️ answered"),
         LoggedAction.NOTE: t.gettext("📝 note"),
+        LoggedAction.REASON: t.gettext("💬 reason given"),
     }[action]
 
 

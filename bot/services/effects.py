@@ -23,6 +23,8 @@ class Effect(StrEnum):
     SEND_CARD = "send_card"
     REFRESH_CARDS = "refresh_cards"
     NOTIFY_AUTHOR = "notify_author"
+    # A rejection's reason given after the author's notice of it went.
+    REASON_NOTICE = "reason_notice"
     THREAD_POST = "thread_post"
     REFRESH_COUNTER = "refresh_counter"
     SEND_CONTINUATION = "send_continuation"
@@ -139,14 +141,33 @@ async def refresh_cards(
     await outbox.enqueue_all(conn, [refresh_cards_row(settings, submission_id)], now)
 
 
-def notify_author_row(author_id: int, submission_id: int) -> outbox.NewRow:
-    return outbox.NewRow(Effect.NOTIFY_AUTHOR, str(author_id), {"submission_id": submission_id})
+def notify_author_row(
+    author_id: int, submission_id: int, due_at: float | None = None
+) -> outbox.NewRow:
+    return outbox.NewRow(
+        Effect.NOTIFY_AUTHOR, str(author_id), {"submission_id": submission_id}, due_at
+    )
 
 
 async def notify_author(
+    conn: aiosqlite.Connection,
+    author_id: int,
+    submission_id: int,
+    now: float,
+    *,
+    due_at: float | None = None,
+) -> None:
+    """The author hears the decision, rendered when it goes (`due_at`: not before, so
+    that a reason given meanwhile goes with it)."""
+    await outbox.enqueue_all(conn, [notify_author_row(author_id, submission_id, due_at)], now)
+
+
+async def tell_reason(
     conn: aiosqlite.Connection, author_id: int, submission_id: int, now: float
 ) -> None:
-    await outbox.enqueue_all(conn, [notify_author_row(author_id, submission_id)], now)
+    await outbox.enqueue(
+        conn, Effect.REASON_NOTICE, str(author_id), {"submission_id": submission_id}, now
+    )
 
 
 async def publish_comment(

@@ -23,6 +23,7 @@ from storage import (
     submissions,
     thread_sources,
 )
+from storage import reasons as stored_reasons
 from storage.db import Database
 from storage.models import LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
 
@@ -55,6 +56,9 @@ class Verdict:
     # The record's word for it on a comment left up in the thread while it waited
     # (post-moderation): kept or removed there, not approved or rejected. None: the same.
     logged_left_up: LoggedAction | None = None
+    # A comment's card and desk offer reasons after it (bot.services.reasons), and the
+    # author's notice waits REJECT_NOTICE_DELAY_SECONDS for one.
+    offers_reasons: bool = False
 
 
 # The verdicts a moderator's button gives (UNPUBLISH takes back an automatic approval and
@@ -71,8 +75,11 @@ VERDICTS: dict[Decision, Verdict] = {
         BanRule.NEVER,
         learns_spam=None,
         logged_left_up=LoggedAction.REMOVE,
+        offers_reasons=True,
     ),
-    Decision.BAN: Verdict(SubmissionStatus.REJECTED, BanRule.ALWAYS, learns_spam=None),
+    Decision.BAN: Verdict(
+        SubmissionStatus.REJECTED, BanRule.ALWAYS, learns_spam=None, offers_reasons=True
+    ),
     Decision.SPAM: Verdict(SubmissionStatus.REJECTED, BanRule.NEWCOMERS, learns_spam=True),
 }
 
@@ -103,6 +110,7 @@ async def decide(
     *,
     pressed_on: tuple[int, int] | None = None,
     on_private_desk_of: int | None = None,
+    on_group_desk: bool = False,
     spam_filter: SpamFilter | None = None,
 ) -> DecisionOutcome:
     """Apply a moderator's decision once; the effects go out with it, atomically.
@@ -111,7 +119,8 @@ async def decide(
     this submission, since a client can send any button data from any message it sees.
     `on_private_desk_of`: the moderator whose private desk was tapped must hold the item
     still (checked in this transaction: their claim may have just run out and the item
-    gone to another desk).
+    gone to another desk). `on_group_desk`: tapped on the group's review desk. Either
+    desk offers reasons for a verdict that takes one (VERDICTS).
     `spam_filter` learns from the decision, as VERDICTS says: the example is stored in
     the decision's transaction, and learned once that is committed.
     """
@@ -123,6 +132,13 @@ async def decide(
         moderator,
         now,
         pressed_on=pressed_on,
+        desk_key=(
+            str(on_private_desk_of)
+            if on_private_desk_of is not None
+            else stored_reasons.GROUP_DESK
+            if on_group_desk
+            else None
+        ),
         on_private_desk_of=on_private_desk_of,
         spam_filter=spam_filter,
     )
@@ -141,6 +157,7 @@ async def _decide(
     now: float,
     *,
     pressed_on: tuple[int, int] | None,
+    desk_key: str | None,
     on_private_desk_of: int | None,
     spam_filter: SpamFilter | None,
 ) -> DecisionOutcome:
@@ -204,6 +221,10 @@ async def _decide(
         await private_desk.item_decided(
             conn, settings, submission_id, now, on_desk_of=on_private_desk_of
         )
+        if desk_key is not None:
+            # The desk it was decided on offers reasons for it until its next decision.
+            offers = verdict.offers_reasons and submission.kind is SubmissionKind.COMMENT
+            await stored_reasons.offer_on_desk(conn, desk_key, submission_id if offers else None)
         if submission.kind is SubmissionKind.CONTACT:
             # A contact message is answered by an editor's reply, not by a verdict.
             return DecisionOutcome(DecisionResult.APPLIED, submission, copies)
@@ -223,7 +244,11 @@ async def _decide(
                 conn, settings, article.id if article else None, submission_id, now
             )
         if not coming_down and (not publish or settings.discussion_chat_id is None):
-            await effects.notify_author(conn, submission.author.user_id, submission_id, now)
+            # A verdict that takes a reason: the notice waits a little for one.
+            delay = settings.reject_notice_delay_seconds if verdict.offers_reasons else 0.0
+            await effects.notify_author(
+                conn, submission.author.user_id, submission_id, now, due_at=now + delay
+            )
         # Else the author hears "published" once the thread post exists (deliveries.thread_post).
     return DecisionOutcome(DecisionResult.APPLIED, submission, copies)
 

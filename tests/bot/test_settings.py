@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,47 @@ def test_spam_thresholds_out_of_order_are_refused(
         load_settings()
     monkeypatch.setenv("SPAM_UNSURE_THRESHOLD", "0.5")
     assert load_settings().spam_unsure_threshold == 0.5
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("off_topic,,duplicate", "REJECT_REASONS has an empty entry"),
+        ("off_topic,", "REJECT_REASONS has an empty entry"),
+        (",".join(f"reason{n}" for n in range(11)), "REJECT_REASONS lists 11 reasons"),
+        ("off_topic," + "x" * 33, "too long for a button's data"),
+        # Bytes, not characters: 11 ñ are 22 bytes, 17 are 34.
+        ("ñ" * 17, "too long for a button's data"),
+        ("duplicate,duplicate", "REJECT_REASONS lists a reason twice"),
+    ],
+)
+def test_reject_reasons_that_cannot_make_a_keyboard_are_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, problem: str
+) -> None:
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("CHANNEL_ID", "@newsroom_blog")
+    monkeypatch.setenv("MODERATION_CHAT_ID", "-1001")
+    monkeypatch.setenv("REJECT_REASONS", value)
+    with pytest.raises(SettingsError, match=re.escape(problem)):
+        load_settings()
+
+
+def test_reject_reasons_default_and_an_editors_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("CHANNEL_ID", "@newsroom_blog")
+    monkeypatch.setenv("MODERATION_CHAT_ID", "-1001")
+    assert load_settings().reject_reasons == [
+        "off_topic",
+        "insulting",
+        "personal_data",
+        "duplicate",
+        "misleading",
+    ]
+    monkeypatch.setenv("REJECT_REASONS", " off_topic , spam links,ñ" + "ñ" * 15)
+    assert load_settings().reject_reasons == ["off_topic", "spam links", "ñ" * 16]
+    monkeypatch.setenv("REJECT_REASONS", "")
+    assert load_settings().reject_reasons == []

@@ -33,6 +33,8 @@ def bot_environment(
             "ADMIN_IDS": str(ADMIN_ID),
             "DATABASE_PATH": str(tmp_path / "db" / "bot.sqlite3"),
             "LOG_LEVEL": log_level,
+            # As in tests.factories.make_settings: a rejection is told at once.
+            "REJECT_NOTICE_DELAY_SECONDS": "0",
         }
     )
     env.update(extra or {})

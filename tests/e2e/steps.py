@@ -87,9 +87,9 @@ async def press(
 
 
 async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message:
-    """Waits until the card was edited to its decided form: no buttons, or (a contact
-    message, whose conversation goes on) `🚫 Ban author` alone, or (a ban made there) the
-    ban's terms."""
+    """Waits until the card was edited to its decided form: no verdict buttons; only (a
+    contact message, whose conversation goes on) `🚫 Ban author`, or (a ban made there)
+    the ban's terms, or (a rejected comment) the reasons it may be given."""
 
     def decided() -> Message | None:
         current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
@@ -100,7 +100,7 @@ async def card_without_buttons(telegram: FakeTelegram, card: Message) -> Message
             for row in current.get("reply_markup", {}).get("inline_keyboard", [])
             for button in row
         ]
-        decided_buttons = ("mod:v1:ban:", callback_data.BAN_TERM_PREFIX)
+        decided_buttons = ("mod:v1:ban:", callback_data.BAN_TERM_PREFIX, "why:v1:card:")
         return current if all(data.startswith(decided_buttons) for data in buttons) else None
 
     return await telegram.wait_for(decided)

@@ -110,8 +110,12 @@ async def test_a_24_hour_ban_from_a_card_runs_out_and_lifts_itself_in_the_group(
                 and m
             )
         )
-        [labels] = [[b["text"] for b in row] for row in edited["reply_markup"]["inline_keyboard"]]
-        assert labels == ["✓ 24 h", "7 days", "Forever"]
+        # The terms first; the reasons a ban may still be given below them.
+        terms, *reasons = [
+            [b["text"] for b in row] for row in edited["reply_markup"]["inline_keyboard"]
+        ]
+        assert terms == ["✓ 24 h", "7 days", "Forever"]
+        assert ["off-topic", "insulting"] in reasons
         # One edit for 🚫 (the outcome and the terms), one for the term: the group's minute.
         assert card_edits(telegram, card) == 2
         await telegram.wait_for(
