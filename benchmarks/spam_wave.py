@@ -174,11 +174,11 @@ async def decide(telegram: FakeTelegram, shown: dict[str, Any], deadline: float)
         return str((await press(telegram, MODERATOR_ID, current, decision)).get("text", ""))
     if not has_buttons(current, "desk:v1:approve:"):
         return ""
-    before = current.get("text", "")
+    before = str(current.get("text", ""))
     answer = await press_desk(telegram, current, "approve" if genuine else "spam")
 
     def moved() -> bool:
-        now = telegram.message(MODERATION_CHAT_ID, current["message_id"]) or {}
+        now: dict[str, Any] = telegram.message(MODERATION_CHAT_ID, current["message_id"]) or {}
         return str(now.get("text", "")) != before
 
     # The desk's next item comes with its edit, which waits for the group's minute.
