@@ -86,11 +86,16 @@ async def test_three_marks_then_the_kind_is_caught_under_a_post(
             types_under(telegram, spammer, text, under)
             for spammer, text in zip(spammers[len(MARKED) :], LATER, strict=True)
         ]
-        for message, spammer in zip(typed, spammers[len(MARKED) :], strict=True):
-            await telegram.wait_for(lambda m=message: not in_group(telegram, m["message_id"]))
-            await telegram.wait_for(
-                lambda s=spammer: telegram.chat_member_status(DISCUSSION_CHAT_ID, s) == "kicked"
+        later_spammers = spammers[len(MARKED) :]
+        await telegram.wait_for(
+            lambda: not any(in_group(telegram, message["message_id"]) for message in typed)
+        )
+        await telegram.wait_for(
+            lambda: all(
+                telegram.chat_member_status(DISCUSSION_CHAT_ID, spammer) == "kicked"
+                for spammer in later_spammers
             )
+        )
         types_under(telegram, READER, GENUINE, under)
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="rescue dog")
         assert "Likely spam" not in card["text"]
