@@ -10,8 +10,9 @@ from the group cannot write there any more (Telegram refuses it), so its later m
 never arrive.
 
 One moderator works what the moderation group shows, as a person would: the review desk
-when the bot has posted one and it shows an item, else the oldest card still undecided;
-1.5 s of reading, then ✅ Approve (or Keep) on a genuine comment and 🧹 Spam on spam. A
+when the bot has posted one and it shows an item, else the oldest card of an item they
+have not decided (also while the desk has not moved on 3 s after a tap); 1.5 s of
+reading, then ✅ Approve (or Keep) on a genuine comment and 🧹 Spam on spam. A
 card is not tapped twice; a copy settled by a 🧹 on another still shows its buttons until
 the bot edits it, and a tap on it is counted as spent all the same. The run ends when
 every genuine comment is published (pre) or kept (post) and nothing undecided has been
@@ -60,6 +61,9 @@ PER_ACCOUNT = 3
 WAVE_SECONDS = 10.0
 READING_TIME = 1.5
 QUIET_BEFORE_DONE = 2.0
+# How long the moderator waits for the desk to show its next item before turning to the
+# cards (a person does not stare at a desk that does not move).
+DESK_PATIENCE = 3.0
 FIRST_SPAMMER_ID = 700_000
 FIRST_READER_ID = 800_000
 # A genuine comment is recognised on a card, the desk or in the thread by its beginning.
@@ -73,6 +77,8 @@ class Typed:
     text: str
     genuine: bool
     at: float = 0.0
+    # The same moment by the wall clock, as the bot dates its bans.
+    wall: float = 0.0
     # None: Telegram refused it, its author being banned from the group by then.
     message_id: int | None = None
 
@@ -84,6 +90,8 @@ class Moderator:
     # Taps answered "already decided": a wave copy settled by an earlier 🧹.
     wasted: int = 0
     decided_items: set[int] = field(default_factory=set)
+    # The desk's text when it last did not move after a tap: the cards meanwhile.
+    stuck_desk: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ def schedule(seed: int) -> list[Typed]:
 async def type_wave(telegram: FakeTelegram, wave: list[Typed], under: int, began: float) -> None:
     for message in wave:
         await asyncio.sleep(max(0.0, began + message.at - time.monotonic()))
-        message.at = time.monotonic()
+        message.at, message.wall = time.monotonic(), time.time()
         try:
             sent = telegram.user_sends_text(
                 message.author, message.text, chat_id=DISCUSSION_CHAT_ID, reply_to_message_id=under
@@ -155,7 +163,11 @@ def shown_to_moderator(telegram: FakeTelegram, work: Moderator) -> dict[str, Any
     card of an item they have not decided."""
     messages = telegram.bot_messages_in(MODERATION_CHAT_ID)
     desks = [m for m in messages if "Review desk" in m.get("text", "")]
-    if desks and has_buttons(desks[-1], "desk:v1:approve:"):
+    if (
+        desks
+        and has_buttons(desks[-1], "desk:v1:approve:")
+        and desks[-1].get("text") != work.stuck_desk
+    ):
         return desks[-1]
     cards = [
         m for m in messages if has_buttons(m, "mod:v1:") and item_of(m) not in work.decided_items
@@ -163,9 +175,10 @@ def shown_to_moderator(telegram: FakeTelegram, work: Moderator) -> dict[str, Any
     return cards[0] if cards else None
 
 
-async def decide(telegram: FakeTelegram, shown: dict[str, Any], deadline: float) -> str:
+async def decide(telegram: FakeTelegram, shown: dict[str, Any], work: Moderator) -> str:
     """Reads what is shown, taps; returns the bot's answer to the tap ("" if the desk had
-    moved on meanwhile)."""
+    moved on meanwhile). A desk that does not move on within DESK_PATIENCE is left for the
+    cards until it does."""
     await asyncio.sleep(READING_TIME)
     current = telegram.message(MODERATION_CHAT_ID, shown["message_id"]) or shown
     genuine = is_genuine(current.get("text", ""))
@@ -181,8 +194,11 @@ async def decide(telegram: FakeTelegram, shown: dict[str, Any], deadline: float)
         now: dict[str, Any] = telegram.message(MODERATION_CHAT_ID, current["message_id"]) or {}
         return str(now.get("text", "")) != before
 
-    # The desk's next item comes with its edit, which waits for the group's minute.
-    await telegram.wait_for(moved, timeout=max(0.1, deadline - time.monotonic()))
+    # The desk's next item comes with its edit, which may wait for the group's minute.
+    try:
+        await telegram.wait_for(moved, timeout=DESK_PATIENCE)
+    except AssertionError:
+        work.stuck_desk = before
     return str(answer.get("text", ""))
 
 
@@ -200,10 +216,7 @@ async def moderate(
             continue
         genuine = is_genuine(shown.get("text", ""))
         item = item_of(shown)
-        try:
-            answer = await decide(telegram, shown, deadline)
-        except AssertionError:
-            return
+        answer = await decide(telegram, shown, work)
         if not answer:
             continue
         if item is not None:
@@ -293,9 +306,11 @@ def published_at(telegram: FakeTelegram, message: Typed, mode: str) -> float:
     return _calls_showing(telegram, DISCUSSION_CHAT_ID, message.text, {"sendMessage"})
 
 
-async def stored(workdir: Path) -> tuple[dict[int, tuple[str, bool, bool]], dict[int, int]]:
+async def stored(
+    workdir: Path,
+) -> tuple[dict[int, tuple[str, bool, bool]], dict[int, tuple[int, float]]]:
     """From the bot's file: each thread message's submission (status, caught by the check,
-    decided by a moderator), and who banned each banned account."""
+    decided by a moderator), and who banned each banned account, and when."""
     async with aiosqlite.connect(workdir / "db" / "bot.sqlite3") as conn:
         async with conn.execute(
             "SELECT thread_source_message_id, status, caught_at IS NOT NULL,"
@@ -306,8 +321,8 @@ async def stored(workdir: Path) -> tuple[dict[int, tuple[str, bool, bool]], dict
                 int(row[0]): (str(row[1]), bool(row[2]), bool(row[3]))
                 for row in await cursor.fetchall()
             }
-        async with conn.execute("SELECT user_id, banned_by FROM bans") as cursor:
-            bans = {int(row[0]): int(row[1]) for row in await cursor.fetchall()}
+        async with conn.execute("SELECT user_id, banned_by, banned_at FROM bans") as cursor:
+            bans = {int(row[0]): (int(row[1]), float(row[2])) for row in await cursor.fetchall()}
     return submissions, bans
 
 
@@ -327,9 +342,10 @@ async def measure(
     unaided = 0
     for message in spam:
         if message.message_id is None or message.message_id not in submissions:
-            # Refused by Telegram (its author banned) or by the bot (flood control), unless
-            # the ban that refused it was the moderator's.
-            unaided += bans.get(message.author) != MODERATOR_ID
+            # Refused by Telegram or by the bot (flood control, its author banned): the
+            # moderator's doing only if they had banned its author by then.
+            by, at = bans.get(message.author, (None, 0.0))
+            unaided += not (by == MODERATOR_ID and at <= message.wall)
         else:
             unaided += submissions[message.message_id][1]
     public = [
