@@ -290,6 +290,8 @@ async def _hold(
                     # A refused comment is gone from the thread: its words go back to
                     # its author with the reason.
                     text=text if submission_id is None else None,
+                    # A held comment's notice is not sent once it is decided.
+                    submission_id=submission_id,
                 )
             )
         await outbox.enqueue_all(conn, rows, comment.now)
