@@ -470,8 +470,9 @@ async def test_a_held_notice_is_not_sent_once_its_comment_is_decided(
     approved = await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
     waiting_author = Person(READER_IDS[1], "Pending Pat")
     telegram.add_user(waiting_author.user_id, waiting_author.first_name)
-    [article] = await rows(db, "SELECT id FROM articles")
-    await comments.open_article(db, waiting_author, article[0], 5.0)
+    [(article_id,)] = await rows(db, "SELECT id FROM articles")
+    assert isinstance(article_id, int)
+    await comments.open_article(db, waiting_author, article_id, 5.0)
     waiting = await comments.submit_comment(db, settings, waiting_author, "Words", 6.0)
     assert waiting.submission_id is not None
     async with db.transaction() as conn:
@@ -479,7 +480,7 @@ async def test_a_held_notice_is_not_sent_once_its_comment_is_decided(
             (READER_ID, "Approved Ann", approved),
             (waiting_author.user_id, "Pending Pat", waiting.submission_id),
         ):
-            payload = {
+            payload: dict[str, int | str | bool | None] = {
                 "author_id": author,
                 "name": name,
                 "thread": None,
