@@ -25,7 +25,7 @@ from bot.delivery.base import Delivery
 from bot.delivery.group_minute import SENDS_NOTHING, Turn, places_kept_from, plan_group, turn_of
 from bot.delivery.outcome import Next, Outcome, classify
 from bot.delivery.settling import Settler
-from bot.services import effects, moderation
+from bot.services import desk, moderation
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
 from bot.settings import Settings
@@ -194,10 +194,16 @@ class OutboxWorker:
                 turn = turn_of(row.action, self._budget.free_places(chat))
                 if turn is Turn.FOLD_CARDS:
                     # Every later card of this batch would fold too, so they fold together.
-                    cards = [r.id for r in rows[index:] if r.action == Effect.SEND_CARD]
+                    cards = [r for r in rows[index:] if r.action == Effect.SEND_CARD]
                     async with self._db.transaction() as conn:
-                        await effects.fold_cards_into_desk(conn, self._settings, cards, time.time())
-                    folded.update(cards)
+                        await desk.fold(
+                            conn,
+                            self._settings,
+                            [card.id for card in cards],
+                            [int(str(card.payload["submission_id"])) for card in cards],
+                            time.time(),
+                        )
+                    folded.update(card.id for card in cards)
                     continue
                 if turn is Turn.WAIT:
                     # These rows wait for the minute to have room; rows that come in

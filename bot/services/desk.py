@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.services import effects
 from bot.settings import Settings
-from storage import bot_state, private_desks, submissions
+from storage import bot_state, outbox, private_desks, submissions
 from storage.db import Database
 from storage.models import SubmissionStatus
 
@@ -97,6 +97,31 @@ async def open_desk(db: Database, settings: Settings, now: float) -> int:
         await save(conn, dataclasses.replace(await load(conn), active_at=now))
         await effects.show_desk(conn, settings, now, new_message=True)
     return pending
+
+
+async def fold(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    card_row_ids: list[int],
+    item_ids: list[int],
+    now: float,
+) -> None:
+    """Cards that the group's minute cannot carry: their items wait on the desk instead.
+    A desk that shows no item opens at the first of them (the items before it are on their
+    cards above it); one that shows an item is left as it is, since a new count alone is
+    not worth a place of a minute this short (the count is brought up to date with the
+    desk's next edit)."""
+    await outbox.settle_delivered(conn, card_row_ids, now, note="folded into the review desk")
+    state = await load(conn)
+    if (
+        state.message_id is not None
+        and state.item_id is not None
+        and await current_item(conn, state) == state.item_id
+    ):
+        return
+    if item_ids:
+        await save(conn, dataclasses.replace(state, item_id=min(item_ids)))
+    await effects.show_desk(conn, settings, now)
 
 
 async def refresh_if_open(conn: aiosqlite.Connection, settings: Settings, now: float) -> None:

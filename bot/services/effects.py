@@ -403,11 +403,3 @@ def retire_private_desk_row(moderator_id: int, message_id: int) -> outbox.NewRow
 
 async def ask_name(conn: aiosqlite.Connection, reader: Person, now: float) -> None:
     await tell_reader(conn, reader.user_id, ReaderNotice.ASK_NAME, now, name=reader.display_name)
-
-
-async def fold_cards_into_desk(
-    conn: aiosqlite.Connection, settings: Settings, card_row_ids: list[int], now: float
-) -> None:
-    """Cards that the group's budget cannot carry: their items wait on the desk instead."""
-    await outbox.settle_delivered(conn, card_row_ids, now, note="folded into the review desk")
-    await show_desk(conn, settings, now)

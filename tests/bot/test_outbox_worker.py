@@ -421,6 +421,43 @@ async def test_cards_are_paced_to_twenty_a_minute_without_a_single_429(
     assert acknowledged == [(25,)]
 
 
+async def test_the_desk_opens_where_the_cards_stopped_and_folding_more_does_not_edit_it(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """25 comments at once: 15 cards, and the desk shows the first comment without a card
+    (the ones before it are on their cards). Two more that fold into it leave it as it is:
+    a new count is not worth a place of a minute that is this short."""
+    telegram.group_rate_limit_per_minute = 20
+    paced = settings.model_copy(update={"group_messages_per_minute": 20})
+    budget = budget_of(paced)
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+    await articles.confirm_published(db, article.id, channel_message_id=1)
+
+    async def comment(number: int) -> None:
+        author = Person(70_000 + number, f"Reader {number}")
+        telegram.add_user(author.user_id, author.first_name)
+        telegram.user_sends_text(author.user_id, "/start")
+        await comments.open_article(db, author, article.id, 2.0)
+        await comments.submit_comment(db, paced, author, f"comment {number}", 3.0)
+
+    for number in range(25):
+        await comment(number)
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, paced, telegram.bot_username, budget)
+        await worker.deliver_due()
+        desk = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
+        assert desk["text"].startswith("🗂 Review desk: 25 waiting")
+        assert "comment 15" in desk["text"]
+        for number in (25, 26):
+            await comment(number)
+        await worker.deliver_due()
+    edits = [c for c in telegram.calls if c.method == "editMessageText"]
+    assert edits == []
+    assert len(telegram.bot_messages_in(MODERATION_CHAT_ID)) == 16
+
+
 async def test_a_decided_cards_edit_waits_while_cards_are_still_coming(
     telegram: FakeTelegram, db: Database, settings: Settings
 ) -> None:
