@@ -111,12 +111,19 @@ async def plan_group(
     desk_first_below = DESK_BUSY_FIRST_BELOW if cards_busy else DESK_FIRST_BELOW
     if budget.free_places(chat) > desk_first_below:
         return silent + rows + last
-    waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
+    # A desk edit for its count alone waits as the decided cards do: the places left are
+    # for the desk's moves.
+    waiting = [
+        row.id
+        for row in rows
+        if row.action == Effect.REFRESH_CARDS
+        or (row.action == Effect.SHOW_DESK and row.payload.get("count_only"))
+    ]
     if waiting:
         later = budget.next_place(chat, keep=desk_first_below)
         async with db.reading() as conn:
             await outbox.postpone(conn, waiting, later)
-    desk = [row for row in rows if row.action == Effect.SHOW_DESK]
+    desk = [row for row in rows if row.action == Effect.SHOW_DESK and row.id not in waiting]
     rest = [
         row
         for row in rows
@@ -127,17 +134,21 @@ async def plan_group(
 
 async def _merge_desk_updates(db: Database, rows: list[OutboxItem]) -> list[OutboxItem]:
     """Several desk updates are one edit: the last one shows the latest state; a fresh
-    desk message if any asked for one."""
+    desk message if any asked for one, and more than a new count if any did."""
     desk_rows = [row for row in rows if row.action == Effect.SHOW_DESK]
     if len(desk_rows) <= 1:
         return rows
     keep = desk_rows[-1]
     merged = [row.id for row in desk_rows[:-1]]
+    payload = {
+        "new": any(row.payload.get("new") for row in desk_rows),
+        "count_only": all(row.payload.get("count_only") for row in desk_rows),
+    }
     async with db.transaction() as conn:
-        if not keep.payload.get("new") and any(row.payload.get("new") for row in desk_rows):
+        if payload != {key: bool(keep.payload.get(key)) for key in payload}:
             # Stored with the merge, so that a crash before the kept row is delivered
-            # still shows the fresh desk message one of them asked for.
-            keep = OutboxItem(keep.id, keep.action, keep.chat_key, {"new": True}, keep.attempts)
+            # still shows the fresh desk message (or the new item) one of them asked for.
+            keep = OutboxItem(keep.id, keep.action, keep.chat_key, dict(payload), keep.attempts)
             await outbox.set_payload(conn, keep.id, keep.payload)
         await outbox.settle_delivered(conn, merged, time.time(), note="merged desk update")
     return [keep if row.id == keep.id else row for row in rows if row.id not in merged]

@@ -379,12 +379,17 @@ async def delete_channel_post(
 
 
 async def show_desk(
-    conn: aiosqlite.Connection, settings: Settings, now: float, *, new_message: bool = False
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    now: float,
+    *,
+    new_message: bool = False,
+    count_only: bool = False,
 ) -> None:
-    """Bring the review desk up to date (or post it afresh, for /queue)."""
-    await outbox.enqueue(
-        conn, Effect.SHOW_DESK, str(settings.moderation_chat_id), {"new": new_message}, now
-    )
+    """Bring the review desk up to date (or post it afresh, for /queue). `count_only`: the
+    item it shows stays; only how many wait changed, which may wait for a place."""
+    payload: dict[str, outbox.PayloadValue] = {"new": new_message, "count_only": count_only}
+    await outbox.enqueue(conn, Effect.SHOW_DESK, str(settings.moderation_chat_id), payload, now)
 
 
 async def show_private_desk(

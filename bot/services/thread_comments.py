@@ -103,7 +103,7 @@ async def _take_edit(
             return ThreadOutcome(ThreadResult.EDIT_IGNORED, stored.id)
         await thread_sources.take_pending_edit(conn, stored.id, text, source.edit_date, comment.now)
         await effects.refresh_cards(conn, settings, stored.id, comment.now)
-        await desk.refresh_if_open(conn, settings, comment.now)
+        await desk.refresh_if_open(conn, settings, comment.now, changed=stored.id)
         await private_desk.item_changed(conn, stored.id, comment.now)
         return ThreadOutcome(ThreadResult.EDIT_SHOWN, stored.id)
     # Up for good: kept, or rejected but Telegram would not let the bot take it down. A

@@ -458,6 +458,44 @@ async def test_the_desk_opens_where_the_cards_stopped_and_folding_more_does_not_
     assert len(telegram.bot_messages_in(MODERATION_CHAT_ID)) == 16
 
 
+async def test_a_card_decided_while_the_minute_is_short_leaves_the_desk_for_later(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """The desk shows an item and four places of the minute are left: a decision on
+    another item's card changes only the desk's count, and that edit waits for room,
+    keeping the places for the desk's moves; a decision on the desk's own item moves it."""
+    telegram.group_rate_limit_per_minute = 20
+    paced = settings.model_copy(update={"group_messages_per_minute": 20})
+    budget = budget_of(paced)
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+    await articles.confirm_published(db, article.id, channel_message_id=1)
+    ids = []
+    for number in range(25):
+        author = Person(70_000 + number, f"Reader {number}")
+        telegram.add_user(author.user_id, author.first_name)
+        telegram.user_sends_text(author.user_id, "/start")
+        await comments.open_article(db, author, article.id, 2.0)
+        outcome = await comments.submit_comment(db, paced, author, f"comment {number}", 3.0)
+        assert outcome.submission_id is not None
+        ids.append(outcome.submission_id)
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, paced, telegram.bot_username, budget)
+        await worker.deliver_due()
+        desk_message = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
+        assert "comment 15" in desk_message["text"]
+        reject = moderation.Decision.REJECT
+        await moderation.decide(db, paced, ids[0], reject, MODERATOR, 4.0)
+        await worker.deliver_due()
+        assert [c for c in telegram.calls if c.method == "editMessageText"] == []
+        await moderation.decide(db, paced, ids[15], reject, MODERATOR, 5.0)
+        await worker.deliver_due()
+    [edit] = [c for c in telegram.calls if c.method == "editMessageText"]
+    assert edit.params["message_id"] == desk_message["message_id"]
+    assert "comment 16" in str(edit.params["text"])
+
+
 async def test_a_decided_cards_edit_waits_while_cards_are_still_coming(
     telegram: FakeTelegram, db: Database, settings: Settings
 ) -> None:
