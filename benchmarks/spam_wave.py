@@ -417,16 +417,25 @@ def describe(result: WaveResult) -> dict[str, object]:
     }
 
 
-def met(result: WaveResult) -> bool:
-    """The issue's target for a wave."""
-    return (
-        result.spam_removed_unaided >= 0.9 * result.spam_typed
-        and result.spam_left_public == 0
-        and result.genuine_removed == 0
-        and all(v is not None and v <= 10 for v in result.shown_after)
-        and all(v is not None and v <= 60 for v in result.published_after)
-        and result.too_many_requests == 0
-    )
+def targets(result: WaveResult) -> dict[str, str]:
+    """The issue's targets for a wave, each met or missed."""
+    share = 0.9 * result.spam_typed
+    checks = {
+        "spam removed with no moderator's doing >= 90%": result.spam_removed_unaided >= share,
+        "spam never put before the moderator >= 90%": (
+            result.spam_typed - result.spam_shown >= share
+        ),
+        "no spam left in the thread": result.spam_left_public == 0,
+        "no genuine comment removed": result.genuine_removed == 0,
+        "every genuine comment shown within 10 s": all(
+            v is not None and v <= 10 for v in result.shown_after
+        ),
+        "every genuine comment published within 60 s": all(
+            v is not None and v <= 60 for v in result.published_after
+        ),
+        "no 429": result.too_many_requests == 0,
+    }
+    return {target: "met" if ok else "MISSED" for target, ok in checks.items()}
 
 
 async def main(window: float, seed: int, *, post_mode: bool) -> dict[str, object]:
@@ -450,5 +459,5 @@ async def main(window: float, seed: int, *, post_mode: bool) -> dict[str, object
         "moderator's taps on spam": f"{on.moderator.spam_taps} / {off.moderator.spam_taps}",
         "genuine published within 60 s": f"{published(on)} / {published(off)}",
     }
-    report["target (pre, check on)"] = "met" if met(on) else "MISSED"
+    report["targets (pre, check on)"] = targets(on)
     return report
