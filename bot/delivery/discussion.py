@@ -78,6 +78,7 @@ async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivere
             "name": text_of(item, "name") or "",
             "thread": item.payload.get("thread"),
             "held": notice == effects.ThreadNotice.HELD.value,
+            "submission_id": item.payload.get("submission_id"),
         },
     )
 
@@ -88,9 +89,17 @@ async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivere
 
 
 async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
-    """A short word in the thread, deleted again after a minute."""
+    """A short word in the thread, deleted again after a minute. "Your comment waits for a
+    moderator" is not said of a comment decided meanwhile: in a busy thread the notice
+    waits for a place in the group's minute (bot.delivery.group_minute)."""
     group = int(item.chat_key)
     author_id = int_of(item, "author_id")
+    held = bool(item.payload.get("held"))
+    if held and isinstance(held_id := item.payload.get("submission_id"), int):
+        async with delivery.db.reading() as conn:
+            comment = await submissions.get(conn, held_id)
+        if comment is not None and not comment.is_pending:
+            return NOTHING
     # Addressed to one person: in their language, if the bot knows it (Telegram gives it
     # with what they typed); else the channel's.
     t = await languages.texts_for_id(
@@ -98,9 +107,7 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     )
     message = await delivery.bot.send_message(
         group,
-        channel_texts.thread_notice(
-            t, text_of(item, "name") or "", author_id, bool(item.payload.get("held"))
-        ),
+        channel_texts.thread_notice(t, text_of(item, "name") or "", author_id, held),
         # Under the post the comment was typed under, if any.
         reply_parameters=ReplyParameters(thread, allow_sending_without_reply=True)
         if isinstance(thread := item.payload.get("thread"), int)

@@ -18,14 +18,22 @@ from storage.models import OutboxItem
 #   the desk and the edits after moderators' taps still fit in the minute;
 CARD_RESERVE = 5
 # - while this few are left, the desk's edit goes first and decided cards wait; while
-#   moderators work the desk (it changed within the last minute) cards wait until most
-#   of the minute is free, since every place a card's edit takes is a tap the desk cannot
-#   follow (the cards only catch up: the decision is made and shown on the desk);
+#   cards are coming or moderators work the desk (a card sent or the desk changed within
+#   the last minute) decided cards wait until most of the minute is free, since every
+#   place a decided card's edit takes is a new card that folds or a tap the desk cannot
+#   follow (the edits only catch up: the decision is made, and the tap was answered);
 DESK_FIRST_BELOW = CARD_RESERVE
 DESK_BUSY_FIRST_BELOW = 15
 # - and the last place is left to handlers' replies (a /queue answer, queued as
 #   GROUP_REPLY rows), so that a moderator's command is answered even in a busy minute.
 HANDLER_RESERVE = 1
+# A word in a thread to a comment's author (held for a moderator, or refused) is a
+# courtesy, deleted a minute later: it goes after the group's other rows and takes a
+# place only while more than this many are free (at most a quarter of a busy minute), so
+# that in a busy thread (a spam wave brings one notice per account) the comments
+# moderators approve are still published. With half the minute (10), a wave of 18 held
+# comments left 2 approved comments of 12 waiting for the next minute.
+NOTICE_RESERVE = 15
 # The hourly spam digest is news, not work: it goes after the chat's other rows and waits
 # while the minute is as short as it is when cards fold.
 DIGEST_RESERVE = CARD_RESERVE
@@ -41,6 +49,10 @@ SENDS_NOTHING = frozenset(
         Effect.DELETE_CHANNEL_POST,
     }
 )
+
+
+# What goes after a group's other rows, in this order.
+_LAST = (Effect.THREAD_NOTICE, Effect.SPAM_DIGEST)
 
 
 class Turn(StrEnum):
@@ -60,6 +72,8 @@ def places_kept_from(action: str) -> int:
         return 0
     if action == Effect.SPAM_DIGEST:
         return DIGEST_RESERVE
+    if action == Effect.THREAD_NOTICE:
+        return NOTICE_RESERVE
     return HANDLER_RESERVE
 
 
@@ -78,54 +92,65 @@ async def plan_group(
     chat: str,
     rows: list[OutboxItem],
     *,
-    desk_busy: bool,
+    cards_busy: bool,
 ) -> list[OutboxItem]:
     """Rows that send nothing (deletions, bans) go first, then handlers' replies:
     someone is waiting for them now, and the last place of the minute is theirs.
     Consecutive desk updates are one edit; when the minute runs short the desk goes
-    next and the edits of decided cards wait for more room (`desk_busy`: moderators
-    worked the desk within the last minute). The spam digest goes last: when it waits for
-    room, the rows after it wait with it, and there are none."""
+    next and the edits of decided cards wait for more room (`cards_busy`: a card was sent
+    or the desk shown within the last minute). Notices in threads, then the spam digest,
+    go last: when they wait for room, the rows after them wait with them, and those are
+    only more of their kind."""
     silent = [row for row in rows if row.action in SENDS_NOTHING]
     replies = [row for row in rows if row.action == Effect.GROUP_REPLY]
-    digests = [row for row in rows if row.action == Effect.SPAM_DIGEST]
+    last = [row for kind in _LAST for row in rows if row.action == kind]
     rows = replies + [
         row
         for row in rows
-        if row.action not in {Effect.GROUP_REPLY, Effect.SPAM_DIGEST}
-        and row.action not in SENDS_NOTHING
+        if row.action not in {Effect.GROUP_REPLY, *_LAST} and row.action not in SENDS_NOTHING
     ]
     rows = await _merge_desk_updates(db, rows)
-    desk_first_below = DESK_BUSY_FIRST_BELOW if desk_busy else DESK_FIRST_BELOW
+    desk_first_below = DESK_BUSY_FIRST_BELOW if cards_busy else DESK_FIRST_BELOW
     if budget.free_places(chat) > desk_first_below:
-        return silent + rows + digests
-    waiting = [row.id for row in rows if row.action == Effect.REFRESH_CARDS]
+        return silent + rows + last
+    # A desk edit for its count alone waits as the decided cards do: the places left are
+    # for the desk's moves.
+    waiting = [
+        row.id
+        for row in rows
+        if row.action == Effect.REFRESH_CARDS
+        or (row.action == Effect.SHOW_DESK and row.payload.get("count_only"))
+    ]
     if waiting:
         later = budget.next_place(chat, keep=desk_first_below)
         async with db.reading() as conn:
             await outbox.postpone(conn, waiting, later)
-    desk = [row for row in rows if row.action == Effect.SHOW_DESK]
+    desk = [row for row in rows if row.action == Effect.SHOW_DESK and row.id not in waiting]
     rest = [
         row
         for row in rows
         if row.action not in {Effect.GROUP_REPLY, Effect.SHOW_DESK, Effect.REFRESH_CARDS}
     ]
-    return silent + replies + desk + rest + digests
+    return silent + replies + desk + rest + last
 
 
 async def _merge_desk_updates(db: Database, rows: list[OutboxItem]) -> list[OutboxItem]:
     """Several desk updates are one edit: the last one shows the latest state; a fresh
-    desk message if any asked for one."""
+    desk message if any asked for one, and more than a new count if any did."""
     desk_rows = [row for row in rows if row.action == Effect.SHOW_DESK]
     if len(desk_rows) <= 1:
         return rows
     keep = desk_rows[-1]
     merged = [row.id for row in desk_rows[:-1]]
+    payload = {
+        "new": any(row.payload.get("new") for row in desk_rows),
+        "count_only": all(row.payload.get("count_only") for row in desk_rows),
+    }
     async with db.transaction() as conn:
-        if not keep.payload.get("new") and any(row.payload.get("new") for row in desk_rows):
+        if payload != {key: bool(keep.payload.get(key)) for key in payload}:
             # Stored with the merge, so that a crash before the kept row is delivered
-            # still shows the fresh desk message one of them asked for.
-            keep = OutboxItem(keep.id, keep.action, keep.chat_key, {"new": True}, keep.attempts)
+            # still shows the fresh desk message (or the new item) one of them asked for.
+            keep = OutboxItem(keep.id, keep.action, keep.chat_key, dict(payload), keep.attempts)
             await outbox.set_payload(conn, keep.id, keep.payload)
         await outbox.settle_delivered(conn, merged, time.time(), note="merged desk update")
     return [keep if row.id == keep.id else row for row in rows if row.id not in merged]

@@ -25,7 +25,7 @@ from bot.delivery.base import Delivery
 from bot.delivery.group_minute import SENDS_NOTHING, Turn, places_kept_from, plan_group, turn_of
 from bot.delivery.outcome import Next, Outcome, classify
 from bot.delivery.settling import Settler
-from bot.services import effects, moderation
+from bot.services import desk, moderation
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
 from bot.settings import Settings
@@ -70,8 +70,9 @@ class OutboxWorker:
         self._stopping = asyncio.Event()
         # Records what became of each row tried.
         self._settler = Settler(self._delivery, self._stopping, self._wake.set)
-        # When the review desk was last shown or edited (clock time).
-        self._desk_shown_at = 0.0
+        # When a card or the review desk was last sent or edited in the moderation chat
+        # (clock time): within a minute of it, cards are still coming or being worked.
+        self._cards_busy_at = 0.0
 
     @property
     def bot(self) -> Bot:
@@ -181,8 +182,8 @@ class OutboxWorker:
     async def _deliver_rows(self, chat: str, rows: list[OutboxItem]) -> None:
         """Deliver the chat's rows in order, until one makes the chat wait."""
         if is_group(chat):
-            desk_busy = time.time() < self._desk_shown_at + WINDOW_SECONDS
-            rows = await plan_group(self._db, self._budget, chat, rows, desk_busy=desk_busy)
+            busy = time.time() < self._cards_busy_at + WINDOW_SECONDS
+            rows = await plan_group(self._db, self._budget, chat, rows, cards_busy=busy)
         folded: set[int] = set()
         for index, row in enumerate(rows):
             if self._stopping.is_set():
@@ -193,10 +194,16 @@ class OutboxWorker:
                 turn = turn_of(row.action, self._budget.free_places(chat))
                 if turn is Turn.FOLD_CARDS:
                     # Every later card of this batch would fold too, so they fold together.
-                    cards = [r.id for r in rows[index:] if r.action == Effect.SEND_CARD]
+                    cards = [r for r in rows[index:] if r.action == Effect.SEND_CARD]
                     async with self._db.transaction() as conn:
-                        await effects.fold_cards_into_desk(conn, self._settings, cards, time.time())
-                    folded.update(cards)
+                        await desk.fold(
+                            conn,
+                            self._settings,
+                            [card.id for card in cards],
+                            [int(str(card.payload["submission_id"])) for card in cards],
+                            time.time(),
+                        )
+                    folded.update(card.id for card in cards)
                     continue
                 if turn is Turn.WAIT:
                     # These rows wait for the minute to have room; rows that come in
@@ -224,6 +231,6 @@ class OutboxWorker:
             await self._settler.failed(item, outcome, error)
             return outcome
         await self._settler.delivered(item, delivered)
-        if item.action == Effect.SHOW_DESK:
-            self._desk_shown_at = time.time()
+        if item.action in {Effect.SHOW_DESK, Effect.SEND_CARD}:
+            self._cards_busy_at = time.time()
         return None

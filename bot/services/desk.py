@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.services import effects
 from bot.settings import Settings
-from storage import bot_state, private_desks, submissions
+from storage import bot_state, outbox, private_desks, submissions
 from storage.db import Database
 from storage.models import SubmissionStatus
 
@@ -99,7 +99,45 @@ async def open_desk(db: Database, settings: Settings, now: float) -> int:
     return pending
 
 
-async def refresh_if_open(conn: aiosqlite.Connection, settings: Settings, now: float) -> None:
-    """A decision made elsewhere (on a card): an open desk must not keep showing its item."""
-    if (await load(conn)).message_id is not None:
-        await effects.show_desk(conn, settings, now)
+async def fold(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    card_row_ids: list[int],
+    item_ids: list[int],
+    now: float,
+) -> None:
+    """Cards that the group's minute cannot carry: their items wait on the desk instead.
+    A desk that shows no item opens at the first of them (the items before it are on their
+    cards above it); for one that shows an item only the count changes."""
+    await outbox.settle_delivered(conn, card_row_ids, now, note="folded into the review desk")
+    state = await load(conn)
+    if await _keeps_its_item(conn, state):
+        await effects.show_desk(conn, settings, now, count_only=True)
+        return
+    if item_ids:
+        await save(conn, dataclasses.replace(state, item_id=min(item_ids)))
+    await effects.show_desk(conn, settings, now)
+
+
+async def _keeps_its_item(
+    conn: aiosqlite.Connection, state: DeskState, changed: int | None = None
+) -> bool:
+    """Whether the desk message shows an item that it goes on showing, unchanged."""
+    return (
+        state.message_id is not None
+        and state.item_id is not None
+        and state.item_id != changed
+        and await current_item(conn, state) == state.item_id
+    )
+
+
+async def refresh_if_open(
+    conn: aiosqlite.Connection, settings: Settings, now: float, *, changed: int | None = None
+) -> None:
+    """A decision made elsewhere (on a card), or an item's words changed (`changed`): an
+    open desk must not keep showing a decided item, or old words; when it shows another
+    item, only its count changes."""
+    state = await load(conn)
+    if state.message_id is not None:
+        count_only = await _keeps_its_item(conn, state, changed)
+        await effects.show_desk(conn, settings, now, count_only=count_only)

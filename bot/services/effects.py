@@ -413,12 +413,17 @@ async def delete_channel_post(
 
 
 async def show_desk(
-    conn: aiosqlite.Connection, settings: Settings, now: float, *, new_message: bool = False
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    now: float,
+    *,
+    new_message: bool = False,
+    count_only: bool = False,
 ) -> None:
-    """Bring the review desk up to date (or post it afresh, for /queue)."""
-    await outbox.enqueue(
-        conn, Effect.SHOW_DESK, str(settings.moderation_chat_id), {"new": new_message}, now
-    )
+    """Bring the review desk up to date (or post it afresh, for /queue). `count_only`: the
+    item it shows stays; only how many wait changed, which may wait for a place."""
+    payload: dict[str, outbox.PayloadValue] = {"new": new_message, "count_only": count_only}
+    await outbox.enqueue(conn, Effect.SHOW_DESK, str(settings.moderation_chat_id), payload, now)
 
 
 async def show_private_desk(
@@ -437,11 +442,3 @@ def retire_private_desk_row(moderator_id: int, message_id: int) -> outbox.NewRow
 
 async def ask_name(conn: aiosqlite.Connection, reader: Person, now: float) -> None:
     await tell_reader(conn, reader.user_id, ReaderNotice.ASK_NAME, now, name=reader.display_name)
-
-
-async def fold_cards_into_desk(
-    conn: aiosqlite.Connection, settings: Settings, card_row_ids: list[int], now: float
-) -> None:
-    """Cards that the group's budget cannot carry: their items wait on the desk instead."""
-    await outbox.settle_delivered(conn, card_row_ids, now, note="folded into the review desk")
-    await show_desk(conn, settings, now)

@@ -123,7 +123,7 @@ async def _take_edit(
             wave_print=spam_waves.wave_print(text),
         )
         await effects.refresh_cards(conn, settings, stored.id, comment.now)
-        await desk.refresh_if_open(conn, settings, comment.now)
+        await desk.refresh_if_open(conn, settings, comment.now, changed=stored.id)
         await private_desk.item_changed(conn, stored.id, comment.now)
         return ThreadOutcome(ThreadResult.EDIT_SHOWN, stored.id)
     # Up for good: kept, or rejected but Telegram would not let the bot take it down. A
@@ -322,6 +322,8 @@ async def _hold(
                     # A refused comment is gone from the thread: its words go back to
                     # its author with the reason.
                     text=text if submission_id is None else None,
+                    # A held comment's notice is not sent once it is decided.
+                    submission_id=submission_id,
                 )
             )
         await outbox.enqueue_all(conn, rows, comment.now)

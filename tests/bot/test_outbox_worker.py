@@ -421,6 +421,155 @@ async def test_cards_are_paced_to_twenty_a_minute_without_a_single_429(
     assert acknowledged == [(25,)]
 
 
+async def test_the_desk_opens_where_the_cards_stopped_and_folding_more_does_not_edit_it(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """25 comments at once: 15 cards, and the desk shows the first comment without a card
+    (the ones before it are on their cards). Two more that fold into it leave it as it is:
+    a new count is not worth a place of a minute that is this short."""
+    telegram.group_rate_limit_per_minute = 20
+    paced = settings.model_copy(update={"group_messages_per_minute": 20})
+    budget = budget_of(paced)
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+    await articles.confirm_published(db, article.id, channel_message_id=1)
+
+    async def comment(number: int) -> None:
+        author = Person(70_000 + number, f"Reader {number}")
+        telegram.add_user(author.user_id, author.first_name)
+        telegram.user_sends_text(author.user_id, "/start")
+        await comments.open_article(db, author, article.id, 2.0)
+        await comments.submit_comment(db, paced, author, f"comment {number}", 3.0)
+
+    for number in range(25):
+        await comment(number)
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, paced, telegram.bot_username, budget)
+        await worker.deliver_due()
+        desk = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
+        assert desk["text"].startswith("🗂 Review desk: 25 waiting")
+        assert "comment 15" in desk["text"]
+        for number in (25, 26):
+            await comment(number)
+        await worker.deliver_due()
+    edits = [c for c in telegram.calls if c.method == "editMessageText"]
+    assert edits == []
+    assert len(telegram.bot_messages_in(MODERATION_CHAT_ID)) == 16
+
+
+async def test_a_card_decided_while_the_minute_is_short_leaves_the_desk_for_later(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """The desk shows an item and four places of the minute are left: a decision on
+    another item's card changes only the desk's count, and that edit waits for room,
+    keeping the places for the desk's moves; a decision on the desk's own item moves it."""
+    telegram.group_rate_limit_per_minute = 20
+    paced = settings.model_copy(update={"group_messages_per_minute": 20})
+    budget = budget_of(paced)
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+    await articles.confirm_published(db, article.id, channel_message_id=1)
+    ids = []
+    for number in range(25):
+        author = Person(70_000 + number, f"Reader {number}")
+        telegram.add_user(author.user_id, author.first_name)
+        telegram.user_sends_text(author.user_id, "/start")
+        await comments.open_article(db, author, article.id, 2.0)
+        outcome = await comments.submit_comment(db, paced, author, f"comment {number}", 3.0)
+        assert outcome.submission_id is not None
+        ids.append(outcome.submission_id)
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, paced, telegram.bot_username, budget)
+        await worker.deliver_due()
+        desk_message = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
+        assert "comment 15" in desk_message["text"]
+        reject = moderation.Decision.REJECT
+        await moderation.decide(db, paced, ids[0], reject, MODERATOR, 4.0)
+        await worker.deliver_due()
+        assert [c for c in telegram.calls if c.method == "editMessageText"] == []
+        await moderation.decide(db, paced, ids[15], reject, MODERATOR, 5.0)
+        await worker.deliver_due()
+    [edit] = [c for c in telegram.calls if c.method == "editMessageText"]
+    assert edit.params["message_id"] == desk_message["message_id"]
+    assert "comment 16" in str(edit.params["text"])
+
+
+async def test_a_decided_cards_edit_waits_while_cards_are_still_coming(
+    telegram: FakeTelegram, db: Database, settings: Settings
+) -> None:
+    """Eight cards went out in this minute; a moderator decides the first, and another
+    comment comes: its card goes, and the decided card's edit waits until most of the
+    minute is free (each place it took would be a later card folded into the desk)."""
+    telegram.group_rate_limit_per_minute = 20
+    paced = settings.model_copy(update={"group_messages_per_minute": 20})
+    budget = budget_of(paced)
+    article = await articles.create_draft(
+        db, PostRequest("https://blog.example/a", "Title", ""), ADMIN_ID, 1.0
+    )
+
+    async def comment(number: int) -> int:
+        author = Person(70_000 + number, f"Reader {number}")
+        telegram.add_user(author.user_id, author.first_name)
+        telegram.user_sends_text(author.user_id, "/start")
+        await comments.open_article(db, author, article.id, 2.0)
+        outcome = await comments.submit_comment(db, paced, author, f"comment {number}", 3.0)
+        assert outcome.submission_id is not None
+        return outcome.submission_id
+
+    async with bot_with(telegram, budget) as bot:
+        worker = OutboxWorker(db, bot, paced, telegram.bot_username, budget)
+        post = await bot.send_message(CHANNEL_ID, "The post")
+        await articles.confirm_published(db, article.id, channel_message_id=post.message_id)
+        ids = [await comment(number) for number in range(8)]
+        await worker.deliver_due()
+        await moderation.decide(db, paced, ids[0], moderation.Decision.APPROVE, MODERATOR, 4.0)
+        await comment(8)
+        await worker.deliver_due()
+    texts = [m["text"] for m in telegram.bot_messages_in(MODERATION_CHAT_ID)]
+    assert len(texts) == 9
+    assert "comment 8" in texts[-1]
+    assert not any("Approved by" in text for text in texts)
+    assert await rows(db, "SELECT action FROM outbox WHERE status = 'pending'") == [
+        (Effect.REFRESH_CARDS.value,)
+    ]
+
+
+async def test_a_held_notice_is_not_sent_once_its_comment_is_decided(
+    telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
+) -> None:
+    """A notice in the thread that waited for room: "your comment waits for a moderator"
+    goes for a comment still pending, and not for one approved meanwhile."""
+    telegram.add_group(DISCUSSION_CHAT_ID, "The Blog chat", linked_channel_id=CHANNEL_ID)
+    approved = await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    waiting_author = Person(READER_IDS[1], "Pending Pat")
+    telegram.add_user(waiting_author.user_id, waiting_author.first_name)
+    [(article_id,)] = await rows(db, "SELECT id FROM articles")
+    assert isinstance(article_id, int)
+    await comments.open_article(db, waiting_author, article_id, 5.0)
+    waiting = await comments.submit_comment(db, settings, waiting_author, "Words", 6.0)
+    assert waiting.submission_id is not None
+    async with db.transaction() as conn:
+        for author, name, submission_id in (
+            (READER_ID, "Approved Ann", approved),
+            (waiting_author.user_id, "Pending Pat", waiting.submission_id),
+        ):
+            payload: dict[str, int | str | bool | None] = {
+                "author_id": author,
+                "name": name,
+                "thread": None,
+                "held": True,
+                "submission_id": submission_id,
+            }
+            await outbox.enqueue(conn, Effect.THREAD_NOTICE, str(DISCUSSION_CHAT_ID), payload, 7.0)
+    await asyncio.wait_for(worker.deliver_due(), timeout=5)
+    notices = [m["text"] for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID)]
+    assert notices == [
+        "Pending Pat, your comment waits for a moderator and will appear once approved."
+    ]
+
+
 async def test_a_group_down_to_the_handlers_place_waits_for_the_next_one(
     telegram: FakeTelegram, db: Database, settings: Settings
 ) -> None:
