@@ -1,0 +1,133 @@
+"""`python -m bot sandbox`: the local Bot API, the bot pointed at it, and the page.
+
+Everything listens on 127.0.0.1 and nothing leaves the machine. What the world holds (the
+local Bot API's chats and messages) and the bot's database are kept under data/sandbox/
+between runs; --fresh starts over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_application
+from bot.logging_setup import configure_logging
+from bot.polling import stop_on_signals
+from sandbox import world
+from sandbox.blog import Blog
+from sandbox.demo import fill
+from sandbox.page_server import PageServer
+
+DATA_DIR = Path("data/sandbox")
+WORLD_FILE = "world.json"
+ENV_FILE = "sandbox.env"
+# As long as the bot may take to start against a local API on a loaded machine.
+BOT_START_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Options:
+    port: int = 8080
+    fresh: bool = False
+    demo: bool = False
+
+
+def run(options: Options) -> int:
+    began = time.monotonic()
+    data_dir = DATA_DIR.resolve()
+    if options.fresh:
+        _forget(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    saved = _saved_world(data_dir)
+    if saved is None:
+        # A database without its world would name posts and cards that are not there.
+        _forget(data_dir)
+    asyncio.run(_serve(options, data_dir, saved, began))
+    return 0
+
+
+async def _serve(
+    options: Options, data_dir: Path, saved: dict[str, Any] | None, began: float
+) -> None:
+    stopping = asyncio.Event()
+    stop_on_signals(stopping)
+    telegram = world.new_telegram()
+    await telegram.start()
+    if saved is None:
+        world.populate(telegram)
+    else:
+        telegram.load_world(saved)
+    blog = Blog()
+    page = PageServer(telegram, blog)
+    await page.start(options.port)
+    environment = world.environment(telegram.base_url, data_dir, f"{page.url}/feed.xml")
+    _write_environment(data_dir / ENV_FILE, environment)
+    settings = world.settings_from(environment)
+    configure_logging(settings)
+    bot_app = build_application(settings)
+    started = asyncio.Event()
+    bot = asyncio.create_task(bot_app.serve(stopping, poll_timeout=5, started=started))
+    try:
+        await asyncio.wait(
+            {bot, asyncio.ensure_future(started.wait())},
+            timeout=BOT_START_SECONDS,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if bot.done():
+            bot.result()
+        print(
+            f"Sandbox ready in {time.monotonic() - began:.1f} s: open {page.url}\n"
+            f"  the bot @{world.BOT_USERNAME} runs against a local Bot API at {telegram.base_url}"
+            f"\n  its settings: {data_dir / ENV_FILE}; its database and world: {data_dir}\n"
+            "  Ctrl-C stops it (what happened is kept; --fresh starts over).",
+            flush=True,
+        )
+        if options.demo and saved is None:
+            await fill(telegram, blog)
+            print("Demo ready: articles, comments waiting, a contact message, a spam wave.")
+        elif options.demo:
+            print("The world of the last run is kept: --demo fills a new one (add --fresh).")
+        await stopping.wait()
+    finally:
+        stopping.set()
+        await asyncio.wait_for(bot, timeout=20)
+        await page.stop()
+        _save_world(data_dir, telegram.saved_world())
+        await telegram.stop()
+        print("Sandbox stopped.", flush=True)
+
+
+def _forget(data_dir: Path) -> None:
+    for path in data_dir.glob("*"):
+        if path.is_file():
+            path.unlink()
+
+
+def _saved_world(data_dir: Path) -> dict[str, Any] | None:
+    path = data_dir / WORLD_FILE
+    if not path.exists():
+        return None
+    saved: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return saved
+
+
+def _save_world(data_dir: Path, saved: dict[str, Any]) -> None:
+    """Written whole then renamed: a Ctrl-C twice never leaves half a world."""
+    path = data_dir / WORLD_FILE
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _write_environment(path: Path, environment: dict[str, str]) -> None:
+    lines = [
+        "# The sandbox's settings, generated at each start for its world (not read back):",
+        "# the bot reads them as it would read a .env.",
+        *(f"{key}={value}" for key, value in environment.items()),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
