@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -88,3 +89,24 @@ def test_the_state_names_every_chat_the_page_draws(telegram: FakeTelegram) -> No
     ids = {chat["id"] for chat in shown["chats"]}
     assert {world.CHANNEL_ID, world.DISCUSSION_CHAT_ID, world.MODERATION_CHAT_ID} <= ids
     assert [p["id"] for p in shown["people"]] == [p.id for p in world.PEOPLE]
+
+
+def test_the_bots_settings_point_at_this_machine_whatever_the_shell_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shell set up for the real bot (its token, CAS on, Telegram's address) does not
+    make the sandbox's bot reach out: the generated settings win."""
+    monkeypatch.setenv("BOT_TOKEN", "987654:real-token")
+    monkeypatch.setenv("TELEGRAM_API_URL", "https://api.telegram.org/bot")
+    monkeypatch.setenv("CAS_CHECK", "on")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("CHANNEL_ID=@real_channel\n")
+    environment = world.environment(
+        "http://127.0.0.1:5000/bot", tmp_path, "http://127.0.0.1:8080/feed.xml"
+    )
+    settings = world.settings_from(environment)
+    assert settings.telegram_api_url == "http://127.0.0.1:5000/bot"
+    assert settings.bot_token.get_secret_value() == world.TOKEN
+    assert settings.channel_id == world.CHANNEL_ID
+    assert settings.cas_check is False
+    assert settings.feed_urls == ["http://127.0.0.1:8080/feed.xml"]
