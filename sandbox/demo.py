@@ -59,6 +59,9 @@ async def fill(telegram: FakeTelegram, blog: Blog) -> None:
     await telegram.wait_for_bot_message(world.MODERATION_CHAT_ID, "Buses every", STEP_SECONDS)
     await _contact(telegram, sam.id)
     await _spam_wave(telegram, await _thread_of(telegram, feed_post))
+    # The review desk: what waits, in one message, opened as a moderator opens it.
+    telegram.user_sends_text(world.MODERATORS[0].id, "/queue", chat_id=world.MODERATION_CHAT_ID)
+    await telegram.wait_for_bot_message(world.MODERATION_CHAT_ID, "Review desk", STEP_SECONDS)
 
 
 async def _post(telegram: FakeTelegram, url: str, title: str, summary: str) -> Message:

@@ -88,7 +88,11 @@ class PageServer:
         await self._runner.setup()
         # 127.0.0.1 only: the page acts as anyone in the world, so it is for this machine.
         site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            await self.stop()
+            raise
         self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
 
     async def stop(self) -> None:

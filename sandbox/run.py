@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,20 @@ def run(options: Options) -> int:
     if saved is None:
         # A database without its world would name posts and cards that are not there.
         _forget(data_dir)
-    asyncio.run(_serve(options, data_dir, saved, began))
+    try:
+        asyncio.run(_serve(options, data_dir, saved, began))
+    except PortTakenError as error:
+        print(
+            f"Cannot start the sandbox: port {options.port} of 127.0.0.1 is taken ({error}). "
+            "Is the sandbox running already? --port chooses another.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+class PortTakenError(Exception):
+    pass
 
 
 async def _serve(
@@ -57,14 +70,18 @@ async def _serve(
     stopping = asyncio.Event()
     stop_on_signals(stopping)
     telegram = world.new_telegram()
+    blog = Blog()
+    page = PageServer(telegram, blog)
+    # The page first: its port is the one a person chose, and may be taken.
+    try:
+        await page.start(options.port)
+    except OSError as error:
+        raise PortTakenError(error.strerror) from error
     await telegram.start()
     if saved is None:
         world.populate(telegram)
     else:
         telegram.load_world(saved)
-    blog = Blog()
-    page = PageServer(telegram, blog)
-    await page.start(options.port)
     environment = world.environment(telegram.base_url, data_dir, f"{page.url}/feed.xml")
     _write_environment(data_dir / ENV_FILE, environment)
     settings = world.settings_from(environment)

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -38,9 +39,14 @@ class Sandbox:
     data_dir: Path
 
 
-async def _start(folder: Path, *arguments: str) -> Sandbox:
+def _environment() -> dict[str, str]:
+    """As a shell runs it: this checkout importable, no test-only switches."""
     env = {key: value for key, value in os.environ.items() if key != "PTB_TIMEDELTA"}
     env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+async def _start(folder: Path, *arguments: str) -> Sandbox:
     began = time.monotonic()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -51,7 +57,7 @@ async def _start(folder: Path, *arguments: str) -> Sandbox:
         "0",
         *arguments,
         cwd=folder,
-        env=env,
+        env=_environment(),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -254,7 +260,7 @@ async def test_the_world_is_kept_between_runs_and_fresh_starts_over(tmp_path: Pa
 
 async def test_demo_fills_the_desks_through_the_bot(tmp_path: Path) -> None:
     """--demo: articles (one from the sandbox's own feed), comments waiting (one typed
-    under a post), a contact message, and a spam wave the bot took down."""
+    under a post), a contact message, a spam wave the bot took down, the review desk."""
     demo = await _start(tmp_path, "--demo")
     try:
         assert demo.process.stdout is not None
@@ -270,4 +276,31 @@ async def test_demo_fills_the_desks_through_the_bot(tmp_path: Path) -> None:
     cards = _texts(shown, world.MODERATION_CHAT_ID, by_bot=True)
     assert sum(card.startswith("💬 Comment #") for card in cards) == 3
     assert any(card.startswith("✉️ Contact message #") for card in cards)
+    assert any("Review desk" in card for card in cards)
     assert not any("Earn $500" in text for text in _texts(shown, world.DISCUSSION_CHAT_ID))
+
+
+async def test_a_port_taken_is_said_plainly(tmp_path: Path) -> None:
+    """--port on a port something else holds: a sentence saying so, no traceback."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "sandbox",
+            "--port",
+            str(holder.getsockname()[1]),
+            cwd=tmp_path,
+            env=_environment(),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), START_SECONDS)
+    finally:
+        holder.close()
+    assert process.returncode == 1
+    assert "Cannot start the sandbox: port" in err.decode()
+    assert "Traceback" not in err.decode() + out.decode()
