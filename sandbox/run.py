@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from bot.logging_setup import configure_logging
 from bot.polling import stop_on_signals
 from sandbox import world
 from sandbox.blog import Blog
+from sandbox.bot_api import FakeTelegram
 from sandbox.demo import fill
 from sandbox.page_server import PageServer
 
@@ -29,6 +31,12 @@ WORLD_FILE = "world.json"
 ENV_FILE = "sandbox.env"
 # As long as the bot may take to start against a local API on a loaded machine.
 BOT_START_SECONDS = 30.0
+# The demo goes through the bot step by step, paced as Telegram paces a group.
+DEMO_SECONDS = 300.0
+SAVE_EVERY_SECONDS = 2.0
+# A killed sandbox's world file may be a moment behind the bot's database, which remembers
+# the update ids it handled: the next ids start this far ahead, never on one it handled.
+UPDATE_ID_MARGIN = 1000
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ async def _serve(
     if saved is None:
         world.populate(telegram)
     else:
-        telegram.load_world(saved)
+        telegram.load_world({**saved, "next_update_id": saved["next_update_id"] + UPDATE_ID_MARGIN})
     environment = world.environment(telegram.base_url, data_dir, f"{page.url}/feed.xml")
     _write_environment(data_dir / ENV_FILE, environment)
     settings = world.settings_from(environment)
@@ -89,14 +97,13 @@ async def _serve(
     bot_app = build_application(settings)
     started = asyncio.Event()
     bot = asyncio.create_task(bot_app.serve(stopping, poll_timeout=5, started=started))
+    saving = asyncio.create_task(_keep_saving(telegram, data_dir))
     try:
-        await asyncio.wait(
-            {bot, asyncio.ensure_future(started.wait())},
-            timeout=BOT_START_SECONDS,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
+        await _until_first(started.wait(), bot, within=BOT_START_SECONDS)
         if bot.done():
             bot.result()
+        if not started.is_set():
+            raise TimeoutError(f"the bot did not start within {BOT_START_SECONDS:.0f} s")
         print(
             f"Sandbox ready in {time.monotonic() - began:.1f} s: open {page.url}\n"
             f"  the bot @{world.BOT_USERNAME} runs against a local Bot API at {telegram.base_url}"
@@ -105,18 +112,59 @@ async def _serve(
             flush=True,
         )
         if options.demo and saved is None:
-            await fill(telegram, blog)
-            print("Demo ready: articles, comments waiting, a contact message, a spam wave.")
+            await _demo(telegram, blog, stopping)
         elif options.demo:
             print("The world of the last run is kept: --demo fills a new one (add --fresh).")
         await stopping.wait()
     finally:
         stopping.set()
         await asyncio.wait_for(bot, timeout=20)
+        saving.cancel()
         await page.stop()
         _save_world(data_dir, telegram.saved_world())
         await telegram.stop()
         print("Sandbox stopped.", flush=True)
+
+
+async def _until_first(
+    awaitable: Coroutine[Any, Any, Any], task: asyncio.Task[None], within: float
+) -> None:
+    """Until `awaitable` is done, or `task` ended (it failed), or `within` seconds passed."""
+    waiting = asyncio.ensure_future(awaitable)
+    try:
+        await asyncio.wait({waiting, task}, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+
+
+async def _demo(telegram: FakeTelegram, blog: Blog, stopping: asyncio.Event) -> None:
+    """Fills the world, unless Ctrl-C comes first; a step the bot never answered is told,
+    and the sandbox goes on."""
+    filling = asyncio.create_task(fill(telegram, blog))
+    await _until_first(stopping.wait(), filling, within=DEMO_SECONDS)
+    if not filling.done():
+        filling.cancel()
+        return
+    try:
+        filling.result()
+    except AssertionError as error:
+        print(f"The demo stopped halfway: {error}", file=sys.stderr)
+        return
+    print("Demo ready: articles, comments waiting, a contact message, a spam wave.", flush=True)
+
+
+async def _keep_saving(telegram: FakeTelegram, data_dir: Path) -> None:
+    """The world written again a moment after it changes: a sandbox killed rather than
+    stopped loses a few seconds of it at most."""
+    written = ""
+    while True:
+        await telegram.next_change(SAVE_EVERY_SECONDS)
+        await asyncio.sleep(SAVE_EVERY_SECONDS)
+        saved = telegram.saved_world()
+        now = json.dumps(saved, ensure_ascii=False)
+        if now != written:
+            _save_world(data_dir, saved)
+            written = now
 
 
 def _forget(data_dir: Path) -> None:

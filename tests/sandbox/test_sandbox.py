@@ -304,3 +304,32 @@ async def test_a_port_taken_is_said_plainly(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert "Cannot start the sandbox: port" in err.decode()
     assert "Traceback" not in err.decode() + out.decode()
+
+
+async def test_a_killed_sandbox_comes_back_with_its_world(tmp_path: Path) -> None:
+    """Killed rather than stopped (a closed terminal, a crash), the sandbox still starts
+    again on what happened: the world is written a moment after each change."""
+    first = await _start(tmp_path)
+    async with httpx.AsyncClient(base_url=first.url) as client:
+        await _send(client, world.ADMIN.id, world.ADMIN.id, "/start")
+        await _until(client, lambda s: _texts(s, world.ADMIN.id, by_bot=True))
+    saved = first.data_dir / "world.json"
+    deadline = time.monotonic() + EVENT_SECONDS
+    # The file sends no events: look again every 50 ms.
+    while not (saved.exists() and "Welcome" in saved.read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline, "the world was never written"
+        await asyncio.sleep(0.05)
+    first.process.kill()
+    await first.process.wait()
+
+    again = await _start(tmp_path)
+    try:
+        async with httpx.AsyncClient(base_url=again.url) as client:
+            await _send(client, world.ADMIN.id, world.ADMIN.id, "/help")
+            shown = await _until(
+                client, lambda s: s if len(_texts(s, world.ADMIN.id, by_bot=True)) >= 2 else None
+            )
+    finally:
+        await _stop(again)
+    assert _texts(shown, world.ADMIN.id)[0] == "/start"
+    assert "Welcome" in _texts(shown, world.ADMIN.id)[1]
