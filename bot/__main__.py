@@ -25,7 +25,6 @@ from bot.polling import TelegramUnavailableError, stop_on_signals
 from bot.settings import Settings, SettingsError, load_settings
 from bot.spam import cli as spam_cli
 from bot.spam.checker import Thresholds
-from sandbox import run as sandbox
 from storage.db import database_problem
 
 
@@ -49,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         thresholds = Thresholds(database.spam_threshold, database.spam_unsure_threshold)
         return spam_cli.run(arguments, database.database_path, thresholds)
     if arguments.command == "sandbox":
-        return sandbox.run(sandbox.Options(arguments.port, arguments.fresh, arguments.demo))
+        return _sandbox(arguments.port, arguments.fresh, arguments.demo)
     return _run_bot()
 
 
@@ -95,6 +94,18 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="fill a new world first: articles, comments waiting, a contact message, spam",
     )
+
+
+def _sandbox(port: int, fresh: bool, demo: bool) -> int:
+    # Imported here: the Docker image ships the bot without the sandbox (Dockerfile).
+    try:
+        from sandbox import run  # noqa: PLC0415
+    except ImportError as error:
+        print(
+            f"The sandbox is not installed here ({error}); run it from a checkout.", file=sys.stderr
+        )
+        return 2
+    return run.run(run.Options(port, fresh, demo))
 
 
 def _backup(target: Path) -> int:

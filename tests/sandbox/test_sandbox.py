@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sys
@@ -333,3 +334,36 @@ async def test_a_killed_sandbox_comes_back_with_its_world(tmp_path: Path) -> Non
         await _stop(again)
     assert _texts(shown, world.ADMIN.id)[0] == "/start"
     assert "Welcome" in _texts(shown, world.ADMIN.id)[1]
+
+
+async def test_the_bot_runs_where_the_sandbox_is_not_shipped(tmp_path: Path) -> None:
+    """The Docker image copies bot/, handlers/, storage/ and locales/ only: `python -m bot`
+    there reads its settings as ever, and only `sandbox` says it is not there."""
+    for folder in ("bot", "handlers", "storage", "locales"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(tmp_path)}
+    image = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(image.communicate(), START_SECONDS)
+    assert image.returncode == 2, err.decode()
+    assert err.decode().startswith("Configuration error"), err.decode()
+    sandbox = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sandbox",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(sandbox.communicate(), START_SECONDS)
+    assert sandbox.returncode == 2
+    assert "Traceback" not in err.decode() and "sandbox" in err.decode()
