@@ -73,7 +73,13 @@ def populate(telegram: FakeTelegram) -> None:
 
 
 def new_telegram() -> FakeTelegram:
-    return FakeTelegram(token=TOKEN, bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    """The local Bot API with Telegram's published limits on: 20 messages a minute to one
+    group (sends and edits together), 30 a second overall (the Bot FAQ). A bot that
+    exceeds them is refused with 429, and the page lists it."""
+    telegram = FakeTelegram(token=TOKEN, bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    telegram.group_rate_limit_per_minute = 20
+    telegram.overall_rate_limit_per_second = 30
+    return telegram
 
 
 def environment(api_url: str, data_dir: Path, feed_url: str) -> dict[str, str]:

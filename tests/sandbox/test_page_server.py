@@ -110,3 +110,21 @@ def test_the_bots_settings_point_at_this_machine_whatever_the_shell_says(
     assert settings.channel_id == world.CHANNEL_ID
     assert settings.cas_check is False
     assert settings.feed_urls == ["http://127.0.0.1:8080/feed.xml"]
+
+
+async def test_telegrams_limits_hold_in_the_sandbox(
+    telegram: FakeTelegram, page: PageServer
+) -> None:
+    """The 21st message in a minute to one group is refused with 429, as Telegram refuses
+    it, and listed for the page."""
+    async with httpx.AsyncClient() as client:
+        answers = [
+            await client.post(
+                f"{telegram.base_url}{world.TOKEN}/sendMessage",
+                json={"chat_id": world.MODERATION_CHAT_ID, "text": f"card {number}"},
+            )
+            for number in range(21)
+        ]
+        shown = (await client.get(f"{page.url}/api/state")).json()
+    assert [answer.status_code for answer in answers] == [200] * 20 + [429]
+    assert [call["error_code"] for call in shown["refused"]] == [429]
