@@ -367,3 +367,38 @@ async def test_the_bot_runs_where_the_sandbox_is_not_shipped(tmp_path: Path) -> 
     _, err = await asyncio.wait_for(sandbox.communicate(), START_SECONDS)
     assert sandbox.returncode == 2
     assert "Traceback" not in err.decode() and "sandbox" in err.decode()
+
+
+@pytest.mark.parametrize(
+    ("dot_env", "token", "arguments", "runs"),
+    [
+        (False, None, [], "-m bot sandbox"),
+        (True, None, [], "-m bot"),
+        (False, "123:abc", [], "-m bot"),
+        (False, None, ["backup", "copy.sqlite3"], "-m bot backup copy.sqlite3"),
+    ],
+)
+async def test_run_bot_starts_the_sandbox_when_nothing_is_set_up(
+    tmp_path: Path, dot_env: bool, token: str | None, arguments: list[str], runs: str
+) -> None:
+    """scripts/run-bot with no .env and no BOT_TOKEN runs the sandbox; otherwise the bot,
+    or the command given. (setup-venv and Python are stand-ins that say what was run.)"""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "run-bot", tmp_path / "scripts" / "run-bot")
+    (tmp_path / "scripts" / "setup-venv").write_text("#!/bin/sh\n")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").write_text('#!/bin/sh\necho "ran: $*"\n')
+    for stand_in in ("scripts/setup-venv", ".venv/bin/python"):
+        (tmp_path / stand_in).chmod(0o755)
+    if dot_env:
+        (tmp_path / ".env").write_text("BOT_TOKEN=123:abc\n")
+    env = {"PATH": os.environ["PATH"], **({"BOT_TOKEN": token} if token else {})}
+    script = await asyncio.create_subprocess_exec(
+        str(tmp_path / "scripts" / "run-bot"),
+        *arguments,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(script.communicate(), START_SECONDS)
+    assert script.returncode == 0
+    assert out.decode().splitlines()[-1] == f"ran: {runs}"
