@@ -7,7 +7,6 @@ GET /api/events      the same, as server-sent events, each time it changes
 POST /api/send       {user_id, chat_id, text, reply_to?}: someone writes
 POST /api/press      {user_id, chat_id, message_id, data}: someone taps a button;
                      answers with the bot's answerCallbackQuery (text, show_alert)
-POST /api/channel    {text}: an editor posts in the channel by hand
 GET /feed.xml        the blog's feed (sandbox.blog), which the bot polls
 """
 
@@ -79,7 +78,6 @@ class PageServer:
         app.router.add_get("/api/events", self._events)
         app.router.add_post("/api/send", self._send)
         app.router.add_post("/api/press", self._press)
-        app.router.add_post("/api/channel", self._channel)
         app.router.add_get("/feed.xml", self._feed)
         # A short shutdown_timeout: open event streams would otherwise hold Ctrl-C up.
         self._runner = web.AppRunner(
@@ -161,11 +159,6 @@ class PageServer:
             # Telegram's app spins a while, then gives up: so does the page.
             answer = None
         return web.json_response({"query_id": query_id, "answer": answer}, dumps=_dumps)
-
-    async def _channel(self, request: web.Request) -> web.Response:
-        body = await _json(request)
-        post = self._telegram.editor_posts_in_channel(world.CHANNEL_ID, str(body["text"]))
-        return web.json_response({"message": post}, dumps=_dumps)
 
     async def _feed(self, request: web.Request) -> web.Response:
         return web.Response(body=self._blog.atom(), content_type="application/atom+xml")
