@@ -47,6 +47,10 @@ def _environment() -> dict[str, str]:
     return env
 
 
+# Every sandbox process a test started, killed at its end if the test left it running.
+_processes: list[asyncio.subprocess.Process] = []
+
+
 async def _start(folder: Path, *arguments: str) -> Sandbox:
     began = time.monotonic()
     process = await asyncio.create_subprocess_exec(
@@ -62,6 +66,7 @@ async def _start(folder: Path, *arguments: str) -> Sandbox:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+    _processes.append(process)
     assert process.stdout is not None
     seen: list[str] = []
     async with asyncio.timeout(START_SECONDS):
@@ -80,6 +85,17 @@ async def _stop(sandbox: Sandbox) -> str:
     output, _ = await asyncio.wait_for(sandbox.process.communicate(), START_SECONDS)
     assert sandbox.process.returncode == 0, output.decode()
     return output.decode()
+
+
+@pytest.fixture(autouse=True)
+async def _no_sandbox_left_running() -> AsyncIterator[None]:
+    """A test that failed halfway leaves no sandbox behind."""
+    yield
+    while _processes:
+        process = _processes.pop()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 @pytest.fixture
