@@ -30,10 +30,10 @@ from pathlib import Path
 import aiosqlite
 
 from benchmarks.intake import OVERALL_PER_SECOND, percentile, start, stop
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
 from tests.factories import ADMIN_ID, CHANNEL_ID
-from tests.fake_telegram import FakeTelegram
 
 FIRST_FLOODER_ID = 400_000
 FIRST_READER_ID = 500_000

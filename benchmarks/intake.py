@@ -33,10 +33,10 @@ from pathlib import Path
 
 import aiosqlite
 
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
 from tests.factories import ADMIN_ID, CHANNEL_ID
-from tests.fake_telegram import FakeTelegram
 
 FIRST_READER_ID = 100_000
 ACK_MARK = "awaits moderation"

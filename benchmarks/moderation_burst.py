@@ -23,11 +23,11 @@ import time
 from pathlib import Path
 
 from benchmarks.intake import burst, percentile, start
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
 from tests.e2e.steps import desk_text, press_desk
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 FIRST_READER_ID = 300_000
 READING_TIME = 1.5

@@ -37,10 +37,10 @@ from typing import Any
 
 from benchmarks.intake import burst, start, stop
 from benchmarks.moderation_burst import work_the_desk
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 FIRST_READER_ID = 400_000
 MORE_MODERATORS = (1_051, 1_052, 1_053, 1_054, 1_055)

@@ -26,11 +26,11 @@ import time
 from pathlib import Path
 
 from benchmarks.intake import percentile, start, stop
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
 from tests.e2e.steps import thread_of
 from tests.factories import ADMIN_ID, CHANNEL_ID, DISCUSSION_CHAT_ID
-from tests.fake_telegram import FakeTelegram
 
 FIRST_READER_ID = 300_000
 

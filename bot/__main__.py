@@ -3,6 +3,9 @@
 `python -m bot backup PATH`: copy the database to PATH, while the bot runs or not.
 
 `python -m bot spam learn|check|eval`: the spam check, on the bot's database (bot.spam.cli).
+
+`python -m bot sandbox [--port 8080] [--fresh] [--demo]`: the whole newsroom on this
+machine, with a local Bot API and a page to watch and act in (sandbox.run).
 """
 
 from __future__ import annotations
@@ -44,13 +47,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         database = DatabaseSettings()
         thresholds = Thresholds(database.spam_threshold, database.spam_unsure_threshold)
         return spam_cli.run(arguments, database.database_path, thresholds)
+    if arguments.command == "sandbox":
+        return _sandbox(arguments.port, arguments.fresh, arguments.demo)
     return _run_bot()
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        usage="%(prog)s [-h] [backup PATH | spam ACTION ...]",
+        usage="%(prog)s [-h] [backup PATH | spam ACTION ... | sandbox ...]",
         description="Without a command: run the bot until stopped.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -62,7 +67,45 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file; must not exist")
     spam_cli.add_commands(commands)
+    _add_sandbox(commands)
     return parser
+
+
+def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sandbox_parser = commands.add_parser(
+        "sandbox",
+        prog="python -m bot sandbox",
+        help="try the whole newsroom on this machine, without Telegram, in a browser",
+        description=(
+            "The bot against a local Bot API, with a channel, its discussion group, a "
+            "moderation group, an admin, two moderators and three readers, shown and driven "
+            "from a page on http://127.0.0.1:PORT. Nothing leaves the machine; no token is "
+            "needed. Kept between runs under data/sandbox/."
+        ),
+    )
+    sandbox_parser.add_argument(
+        "--port", type=int, default=8080, help="the page's port on 127.0.0.1 (0: any free one)"
+    )
+    sandbox_parser.add_argument(
+        "--fresh", action="store_true", help="start over: forget the last run's world"
+    )
+    sandbox_parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="fill a new world first: articles, comments waiting, a contact message, spam",
+    )
+
+
+def _sandbox(port: int, fresh: bool, demo: bool) -> int:
+    # Imported here: the Docker image ships the bot without the sandbox (Dockerfile).
+    try:
+        from sandbox import run  # noqa: PLC0415
+    except ImportError as error:
+        print(
+            f"The sandbox is not installed here ({error}); run it from a checkout.", file=sys.stderr
+        )
+        return 2
+    return run.run(run.Options(port, fresh, demo))
 
 
 def _backup(target: Path) -> int:

@@ -16,7 +16,7 @@ from bot.i18n import LOCALES, SUPPORTED, Texts, language_of
 from bot.rendering import channel as channel_texts
 from bot.rendering import common as common_texts
 from bot.rendering import readers as reader_texts
-from tests.fake_telegram.html_parser import parse_html
+from sandbox.bot_api.html_parser import parse_html
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [language for language in SUPPORTED if language != "en"]

@@ -22,6 +22,7 @@ from bot.services.abuse import CardFlags
 from bot.services.contact import InboxEntry
 from bot.services.moderation import Decision
 from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
+from sandbox.bot_api.html_parser import parse_html
 from storage.models import (
     AuthorHistory,
     Ban,
@@ -37,7 +38,6 @@ from storage.models import (
 from storage.reports import ChatBacklog, ModeratorTally, OldestPending
 from tests.bot.test_rendering import submission as rendering_submission
 from tests.factories import logged
-from tests.fake_telegram.html_parser import parse_html
 
 OPEN, CLOSE = "⟦", "⟧"
 # What is ours but no sentence: the "(id …)" of a person, the time zone and Babel's

@@ -22,6 +22,7 @@ from bot.services.articles import PostRequest
 from bot.services.effects import Effect
 from bot.settings import Settings
 from bot.telegram_budget import TelegramBudget
+from sandbox.bot_api import FakeTelegram
 from storage import outbox
 from storage.db import Database
 from storage.models import Person
@@ -38,7 +39,6 @@ from tests.factories import (
     TOKEN,
     make_settings,
 )
-from tests.fake_telegram import FakeTelegram
 from tests.faults import fail_first
 
 

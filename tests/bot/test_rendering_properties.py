@@ -16,6 +16,7 @@ from bot.rendering import readers as reader_texts
 from bot.services.abuse import CardFlags
 from bot.services.comments import ArticleView, OpenResult
 from bot.text import MESSAGE_LIMIT, tg_length
+from sandbox.bot_api.html_parser import parse_html
 from storage.models import (
     Article,
     ArticleStatus,
@@ -31,7 +32,6 @@ from storage.models import (
     SubmissionStatus,
 )
 from tests.factories import logged
-from tests.fake_telegram.html_parser import parse_html
 
 # What readers actually paste: markup-like text, entities, bidi and zero-width marks, emoji.
 TRICKY = st.sampled_from(

@@ -9,9 +9,9 @@ from bot.i18n import SUPPORTED, Texts
 from bot.rendering import record as record_texts
 from bot.rendering.common import visible_length
 from bot.text import MESSAGE_LIMIT
+from sandbox.bot_api.html_parser import parse_html
 from storage.models import AuthorHistory, LogEntry, LoggedAction, Person
 from tests.factories import logged
-from tests.fake_telegram.html_parser import parse_html
 
 EN = Texts("en")
 

@@ -8,7 +8,7 @@ from bot.i18n import Texts
 from bot.rendering import common
 from bot.rendering import replies as reply_texts
 from bot.text import tg_length
-from tests.fake_telegram.html_parser import parse_html
+from sandbox.bot_api.html_parser import parse_html
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from bot.i18n import Texts
 from bot.rendering import reports as report_texts
 from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
 from bot.text import MESSAGE_LIMIT
+from sandbox.bot_api.html_parser import parse_html, utf16_length
 from storage.models import SubmissionKind
 from storage.reports import ChatBacklog, ModeratorTally, OldestPending
-from tests.fake_telegram.html_parser import parse_html, utf16_length
 
 NOW = 1_000_000.0
 HOSTILE = "<b>Eve</b> & <script>😀"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import RunningBot, populate, running_bot
 from tests.factories import DISCUSSION_CHAT_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 StartBot = Callable[..., AbstractAsyncContextManager[RunningBot]]
 

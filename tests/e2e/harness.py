@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import BotApp, build_application
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.factories import (
     ADMIN_ID,
     CHANNEL_ID,
@@ -20,7 +21,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     MODERATOR_ID,
 )
-from tests.fake_telegram import FakeTelegram
 
 OUTSIDER_ID = 6666
 READER_IDS = (2001, 2002, 2003)

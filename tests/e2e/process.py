@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from sandbox.bot_api import FakeTelegram
 from tests.factories import ADMIN_ID, CHANNEL_ID, DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, TOKEN
-from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import callback_data
 from bot.services.moderation import Decision
+from sandbox.bot_api import FakeTelegram
 from tests.factories import (
     ADMIN_ID,
     CHANNEL_ID,
@@ -14,7 +15,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     MODERATOR_ID,
 )
-from tests.fake_telegram import FakeTelegram
 
 Message = dict[str, Any]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.services.moderation import Decision
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot, submission_statuses
 from tests.e2e.steps import (
     card_without_buttons,
@@ -15,7 +16,6 @@ from tests.e2e.steps import (
     trusted_comment_in_thread,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 from bot.services.moderation import Decision
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot
 from tests.e2e.steps import card_without_buttons, comment, post_article, press
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 

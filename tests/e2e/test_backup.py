@@ -11,11 +11,11 @@ from pathlib import Path
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, running_bot, submission_statuses, wait_for_outbox
 from tests.e2e.process import ROOT
 from tests.e2e.steps import card_without_buttons, comment, post_article, press
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 

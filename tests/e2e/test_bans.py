@@ -16,6 +16,7 @@ from bot.rendering.common import moment
 from bot.services import bans
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, MovedClocks, RunningBot, running_bot
 from tests.e2e.steps import (
     comment,
@@ -26,7 +27,6 @@ from tests.e2e.steps import (
     types_under,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 DAY = 24 * 3600

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.steps import comment, post_article, thread_of, types_under
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, make_settings
 from tests.fake_cas import FakeCas
-from tests.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

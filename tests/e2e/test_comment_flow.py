@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import (
     HOSTILE_FIRST_NAME,
     HOSTILE_LAST_NAME,
@@ -33,7 +34,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     MODERATOR_ID,
 )
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 

@@ -8,10 +8,10 @@ from bot import callback_data
 from bot.services.contact import MESSAGE_MAX_LENGTH
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot
 from tests.e2e.steps import card_without_buttons, comment, post_article, press
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 HOSTILE_NAME = "<b>Bob</b> & <script>alert(1)</script>"

@@ -24,6 +24,7 @@ import aiosqlite
 import pytest
 
 from bot.services.moderation import Decision
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.blog_feed import atom_entry, serving_blog
 from tests.e2e.harness import READER_IDS, populate
 from tests.e2e.process import start_bot_process
@@ -35,7 +36,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     MODERATOR_ID,
 )
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 WAIT = 20.0  # a restart of the process is part of most waits here

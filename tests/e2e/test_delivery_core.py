@@ -13,11 +13,11 @@ import pytest
 from bot import update_handling
 from bot.services import conversation
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from storage import intake, readers
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.steps import post_article, start_payload
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 from tests.faults import fail_first
 
 READER, OTHER_READER = READER_IDS[0], READER_IDS[1]

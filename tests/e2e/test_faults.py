@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot
 from tests.e2e.steps import comment, post_article
 from tests.factories import ADMIN_ID, MODERATION_CHAT_ID
-from tests.fake_telegram import FakeTelegram
 
 STRANGE_GROUP_ID = -1009999999999
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.blog_feed import FeedServer, atom_entry, serving_blog
 from tests.e2e.harness import populate, running_bot
 from tests.e2e.steps import Message, post_article
 from tests.factories import ADMIN_ID, CHANNEL_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 

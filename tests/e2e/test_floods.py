@@ -12,6 +12,7 @@ import pytest
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import (
     OUTSIDER_ID,
     READER_IDS,
@@ -30,7 +31,6 @@ from tests.e2e.steps import (
     types_under,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 FLOODER, READER = READER_IDS[0], READER_IDS[1]
 # FLOOD_GATE_BURST as by default.

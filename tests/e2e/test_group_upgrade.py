@@ -8,10 +8,10 @@ from pathlib import Path
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import Message, comment, post_article, press
 from tests.factories import ADMIN_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 BASIC_GROUP_ID = -4518810793
 SUPERGROUP_ID = -1002471352452

@@ -18,13 +18,13 @@ from bot.services.floods import FloodGate
 from bot.services.spam_screen import SpamScreen
 from bot.services.thread_comments import ThreadComment, ThreadOutcome
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from storage import held_updates
 from storage.db import Database
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.process import start_bot_process
 from tests.e2e.steps import post_article, thread_of
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID
-from tests.fake_telegram import FakeTelegram
 from tests.faults import fail_first
 
 HOSTILE, READER = READER_IDS[0], READER_IDS[1]

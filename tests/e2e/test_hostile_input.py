@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import RunningBot, submission_statuses
 from tests.e2e.steps import post_article, press, start_payload
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 TRICKY = st.sampled_from(
     [

@@ -8,6 +8,7 @@ from telegram import BotCommandScopeAllPrivateChats
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from storage import intake
 from tests.e2e.harness import READER_IDS, RunningBot, running_bot
 from tests.e2e.steps import post_article, press, start_payload, thread_of, types_under
@@ -18,7 +19,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     MODERATOR_ID,
 )
-from tests.fake_telegram import FakeTelegram
 from tests.faults import fail_first
 
 SPANISH_READER, FRENCH_READER = 3001, 3002

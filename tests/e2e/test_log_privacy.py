@@ -14,11 +14,11 @@ from bot.delivery.base import Delivered, Delivery
 from bot.services import conversation
 from bot.services.effects import Effect
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from storage.models import OutboxItem
 from tests.e2e.harness import populate, running_bot, wait_for_outbox
 from tests.e2e.steps import post_article, thread_of, types_under
 from tests.factories import DISCUSSION_CHAT_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 # A reader whose every trace is personal: no piece of it may reach the log.
 PRIVATE_READER = 4242

@@ -7,10 +7,10 @@ import pytest
 
 from bot.i18n import Texts
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, running_bot
 from tests.e2e.steps import post_article, start_payload
 from tests.factories import MODERATION_CHAT_ID
-from tests.fake_telegram import FakeTelegram
 
 CARD_HEADER = "💬 <b>Comment #{id}</b>"
 

@@ -11,10 +11,10 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, running_bot
 from tests.e2e.steps import comment, post_article, press, start_payload
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 Message = dict[str, Any]
 SPANISH_READER = 3001

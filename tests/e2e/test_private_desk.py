@@ -8,10 +8,10 @@ from typing import Any
 
 from bot import callback_data
 from bot.services.moderation import Decision
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import card_without_buttons, post_article, press, start_payload
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 SECOND_MODERATOR = 1_044
 Message = dict[str, Any]

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.services.moderation import Decision
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate
 from tests.e2e.process import start_bot_process
 from tests.e2e.steps import card_without_buttons, comment, post_article, press
 from tests.factories import CHANNEL_ID, DISCUSSION_CHAT_ID, MODERATOR_ID, TOKEN
-from tests.fake_telegram import FakeTelegram
 
 
 @asynccontextmanager

@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, running_bot
 from tests.e2e.steps import (
     Message,
@@ -21,7 +22,6 @@ from tests.e2e.steps import (
     types_under,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 READER, OTHER_READER = READER_IDS[0], READER_IDS[1]
 # What a reader renames themselves to once their comment waits on a card.

@@ -12,10 +12,10 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot
 from tests.e2e.steps import comment, post_article, press, press_desk, start_payload
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 Message = dict[str, Any]
 SPANISH_READER = 2_101

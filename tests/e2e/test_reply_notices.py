@@ -10,6 +10,7 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import (
     Message,
@@ -27,7 +28,6 @@ from tests.factories import (
     MODERATOR_ID,
     make_settings,
 )
-from tests.fake_telegram import FakeTelegram
 
 AUTHOR, REPLIER, LATE_REPLIER = READER_IDS
 SPANISH_AUTHOR = 2500

@@ -11,6 +11,7 @@ import aiosqlite
 import bot as bot_package
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot
 from tests.e2e.steps import comment, post_article, press, start_payload
 from tests.e2e.test_contact_flow import fill_form
@@ -21,7 +22,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     MODERATOR_ID,
 )
-from tests.fake_telegram import FakeTelegram
 
 
 async def wait_for_outbox_error(settings: Settings, action: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate, running_bot
 from tests.e2e.steps import desk_text, post_article, press_desk, start_payload
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 BURST = 30
 

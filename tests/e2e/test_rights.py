@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.services.moderation import Decision
 from bot.settings import Settings, ThreadModeration
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import Message, comment, post_article, press, thread_of
 from tests.factories import (
@@ -17,7 +18,6 @@ from tests.factories import (
     MODERATOR_ID,
     make_settings,
 )
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import Message, comment, post_article, thread_of, types_under
 from tests.factories import (
@@ -18,7 +19,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     make_settings,
 )
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 STRANGE_GROUP_ID = -1009999999999

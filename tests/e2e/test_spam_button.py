@@ -12,6 +12,7 @@ from bot.services.moderation import Decision
 from bot.settings import Settings
 from bot.spam.checker import Thresholds, Verdict
 from bot.spam.filter import SpamFilter
+from sandbox.bot_api import FakeTelegram
 from storage.db import Database
 from tests.e2e.harness import populate, running_bot
 from tests.e2e.steps import (
@@ -27,7 +28,6 @@ from tests.e2e.steps import (
     types_under,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 SPAMMER, READER = 2001, 2002
 NEW_SPAM = [

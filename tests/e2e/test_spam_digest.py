@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, running_bot
 from tests.e2e.steps import post_article, thread_of, types_under
 from tests.e2e.test_spam_intake import SPAM, SPAM_TOO, caught, in_group, thread_settings
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID
-from tests.fake_telegram import FakeTelegram
 
 SPAMMER, OTHER, _ = READER_IDS
 DIGEST = "spam messages caught in the last hour: /spam"

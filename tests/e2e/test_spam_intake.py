@@ -14,12 +14,12 @@ import pytest
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.steps import comment, post_article, press, start_payload, thread_of, types_under
 from tests.e2e.test_contact_flow import fill_form
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_cas import Behaviour, FakeCas
-from tests.fake_telegram import FakeTelegram
 
 SPAMMER, READER, OTHER = READER_IDS
 # What the starter set surely catches (`python -m bot spam check`: spam, 1.0).

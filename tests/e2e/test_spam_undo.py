@@ -14,6 +14,7 @@ from bot.services.moderation import Decision
 from bot.settings import Settings
 from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter
+from sandbox.bot_api import FakeTelegram
 from storage.db import Database
 from tests.e2e.harness import OUTSIDER_ID, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import (
@@ -34,7 +35,6 @@ from tests.e2e.test_spam_intake import (
     thread_settings,
 )
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 
 async def learned_as_ham(settings: Settings) -> list[str]:

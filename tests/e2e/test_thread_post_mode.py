@@ -9,6 +9,7 @@ import pytest
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.steps import (
     Message,
@@ -25,7 +26,6 @@ from tests.factories import (
     MODERATOR_ID,
     make_settings,
 )
-from tests.fake_telegram import FakeTelegram
 
 READER, OTHER_READER = READER_IDS[0], READER_IDS[1]
 

@@ -12,14 +12,14 @@ import pytest
 
 from bot import polling
 from bot.settings import Settings
-from tests.e2e.harness import READER_IDS, running_bot
-from tests.fake_telegram import ApiCall, FakeTelegram
-from tests.fake_telegram.client import shared_ssl_context
-from tests.fake_telegram.server import (
+from sandbox.bot_api import ApiCall, FakeTelegram
+from sandbox.bot_api.client import shared_ssl_context
+from sandbox.bot_api.server import (
     CONFLICT_DESCRIPTION,
     ENDED_BY_SET_WEBHOOK_DESCRIPTION,
     WEBHOOK_ACTIVE_DESCRIPTION,
 )
+from tests.e2e.harness import READER_IDS, running_bot
 
 READER = READER_IDS[0]
 WEBHOOK_URL = "https://hooks.example/newsroom"

@@ -14,11 +14,11 @@ from telegram.ext import ExtBot
 from bot.delivery import discussion
 from bot.delivery.base import Delivery
 from bot.services.effects import Effect
+from sandbox.bot_api import FakeTelegram
 from storage.db import Database
 from storage.models import OutboxItem
 from tests.e2e.harness import READER_IDS, populate
 from tests.factories import DISCUSSION_CHAT_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 READER = READER_IDS[0]
 

@@ -1,4 +1,4 @@
-"""A strict fake Telegram Bot API server for tests, and the pieces it is built from."""
+"""A strict fake Telegram Bot API server (the sandbox's and the tests'), and its pieces."""
 
 from .client import loopback_request
 from .html_parser import EntityParseError, parse_html, strip_formatted_text, utf16_length

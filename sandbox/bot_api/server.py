@@ -180,6 +180,8 @@ class ApiCall:
     injected: bool = False
     # When the fake answered, on the monotonic clock: lets tests check retry delays.
     at: float = field(default_factory=time.monotonic)
+    # And on the wall clock, for people reading the sandbox's log of refused calls.
+    at_wall: float = field(default_factory=_wall_clock)
 
     @property
     def description(self) -> str | None:
@@ -298,6 +300,39 @@ class _Chat:
             if value is not None:
                 chat[key] = value
         return chat
+
+    def saved(self) -> dict[str, Any]:
+        """What outlives a restart of the sandbox: not the rate limits' running counts."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "username": self.username,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "linked_chat_id": self.linked_chat_id,
+            "bot_status": self.bot_status,
+            "bot_rights_withheld": sorted(self.bot_rights_withheld),
+            "members": [[user_id, status] for user_id, status in self.members.items()],
+            "banned_sender_chats": sorted(self.banned_sender_chats),
+            "banned_until": [[user_id, until] for user_id, until in self.banned_until.items()],
+            "messages": [[s.data, s.by_bot] for s in self.messages.values()],
+            "next_message_id": self.next_message_id,
+            "migrated_to": self.migrated_to,
+            "bot_privacy_mode": self.bot_privacy_mode,
+        }
+
+    @classmethod
+    def from_saved(cls, saved: dict[str, Any]) -> _Chat:
+        fields = dict(saved)
+        fields["bot_rights_withheld"] = set(saved["bot_rights_withheld"])
+        fields["members"] = dict(saved["members"])
+        fields["banned_sender_chats"] = set(saved["banned_sender_chats"])
+        fields["banned_until"] = dict(saved["banned_until"])
+        fields["messages"] = {
+            data["message_id"]: _StoredMessage(data, by_bot) for data, by_bot in saved["messages"]
+        }
+        return cls(**fields)
 
 
 class FakeTelegram:
@@ -421,6 +456,69 @@ class FakeTelegram:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    # ------------------------------------------------------------------ the sandbox's world
+
+    def saved_world(self) -> dict[str, Any]:
+        """The world as JSON-ready data: people, chats and their messages, the updates the
+        bot has not fetched yet, and the counters (update ids above all: the bot remembers
+        the ids it handled, and would skip a new update that reused one)."""
+        return {
+            "users": list(self._users.values()),
+            "chats": [chat.saved() for chat in self._chats.values()],
+            "blocked_by": sorted(self._blocked_by),
+            "updates": self._updates,
+            "next_update_id": self._next_update_id,
+            "next_query_number": self._next_query_number,
+            "next_file_number": self._next_file_number,
+            "files": self._files,
+            "commands": [
+                [scope, language, cmds] for (scope, language), cmds in self._commands.items()
+            ],
+            "privacy_mode": self.privacy_mode,
+            "clock_ahead": self._clock_ahead,
+        }
+
+    def load_world(self, saved: dict[str, Any]) -> None:
+        """The world saved_world() gave, in a fake that has none yet."""
+        if self._users or self._chats:
+            raise ValueError("the fake has a world already")
+        self._users = {user["id"]: user for user in saved["users"]}
+        self._chats = {chat["id"]: _Chat.from_saved(chat) for chat in saved["chats"]}
+        self._blocked_by = set(saved["blocked_by"])
+        self._updates = saved["updates"]
+        self._next_update_id = saved["next_update_id"]
+        self._next_query_number = saved["next_query_number"]
+        self._next_file_number = saved["next_file_number"]
+        self._files = {file_id: (kind, shown) for file_id, (kind, shown) in saved["files"].items()}
+        self._commands = {(scope, language): cmds for scope, language, cmds in saved["commands"]}
+        self.privacy_mode = saved["privacy_mode"]
+        self._clock_ahead = saved["clock_ahead"]
+        self._notify()
+
+    def chats(self) -> list[dict[str, Any]]:
+        """Every chat as getChat names it, with its linked chat and its members' statuses."""
+        return [
+            {
+                **chat.as_chat(),
+                "linked_chat_id": chat.linked_chat_id,
+                "bot_status": chat.bot_status,
+                "members": {str(user_id): status for user_id, status in chat.members.items()},
+            }
+            for chat in self._chats.values()
+        ]
+
+    def users(self) -> list[dict[str, Any]]:
+        return copy.deepcopy(list(self._users.values()))
+
+    def refused_calls(self) -> list[ApiCall]:
+        """The bot's calls Telegram would have refused (faults a test injected left out)."""
+        return [call for call in self.errors() if not call.injected and call.status != 0]
+
+    async def next_change(self, timeout: float) -> None:  # noqa: ASYNC109
+        """Returns at the next change to the world or the next call, or after `timeout`."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), timeout)
 
     # ------------------------------------------------------------------ world set-up
 

@@ -29,16 +29,16 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from tests.fake_telegram import (
+from sandbox.bot_api import (
     FakeTelegram,
     loopback_request,
     parse_html,
     strip_formatted_text,
     validate_object,
 )
-from tests.fake_telegram.client import shared_ssl_context
-from tests.fake_telegram.reference import validate_result
-from tests.fake_telegram.server import PRIVATE_BURST
+from sandbox.bot_api.client import shared_ssl_context
+from sandbox.bot_api.reference import validate_result
+from sandbox.bot_api.server import PRIVATE_BURST
 
 USER = 1001
 OTHER_USER = 1002
