@@ -44,6 +44,7 @@ import aiosqlite
 from benchmarks.intake import OVERALL_PER_SECOND, start, stop
 from benchmarks.wave_texts import GENUINE, spam_messages
 from bot.services.moderation import Decision
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment
 from tests.e2e.steps import press, press_desk, thread_of
@@ -54,7 +55,6 @@ from tests.factories import (
     MODERATION_CHAT_ID,
     MODERATOR_ID,
 )
-from tests.fake_telegram import FakeTelegram
 
 ACCOUNTS = 30
 PER_ACCOUNT = 3

@@ -11,10 +11,10 @@ import aiosqlite
 
 from bot.services.moderation import Decision
 from bot.settings import Settings
+from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate, running_bot
 from tests.e2e.steps import card_without_buttons, post_article, press, thread_of, types_under
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
-from tests.fake_telegram import FakeTelegram
 
 # Puppy scams, three wordings: `python -m bot spam check` on the starter set alone scores
 # each ham (0.01 to 0.09). Not copies of one another (their resemblance is under 0.1), so
