@@ -15,7 +15,16 @@ from bot.cas import CasVerdict
 from bot.services import abuse, effects, languages, spam_screen, spam_waves
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings
-from storage import articles, history, intake, outbox, processed_updates, readers, submissions
+from storage import (
+    articles,
+    history,
+    intake,
+    outbox,
+    processed_updates,
+    readers,
+    reply_notices,
+    submissions,
+)
 from storage.db import Database
 from storage.models import Article, ArticleStatus, Person, PublishedComment, SubmissionKind
 
@@ -86,6 +95,10 @@ async def open_article(
             return ArticleView(OpenResult.BANNED, article, comments, count, ban.until)
         # Their name and language: the article view is written in it by the outbox.
         await readers.remember(conn, reader, now)
+        if reply_to is not None and not await reply_notices.in_thread(conn, article_id, reply_to):
+            # A ↩️ Reply link names a message outside this article's thread (made by hand,
+            # or its comment since taken down): the article opens as its own link opens it.
+            reply_to = None
         replying = {REPLY_TO: str(reply_to)} if reply_to is not None else None
         await readers.set_state(conn, reader.user_id, COMMENTING, article_id, now, replying)
         await effects.tell_reader(
