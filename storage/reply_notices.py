@@ -78,6 +78,13 @@ async def claim(
     return cursor.rowcount == 1
 
 
+async def prune(conn: aiosqlite.Connection, before: float) -> int:
+    """Forget notices noted before `before` (through the index on noticed_at): one that
+    old holds no notice back."""
+    cursor = await conn.execute("DELETE FROM reply_notices WHERE noticed_at < ?", (before,))
+    return cursor.rowcount
+
+
 async def turned_off(conn: aiosqlite.Connection, user_id: int) -> bool:
     row = await fetch_one(conn, "SELECT 1 FROM reply_notices_off WHERE user_id = ?", (user_id,))
     return row is not None

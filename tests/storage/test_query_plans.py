@@ -51,6 +51,8 @@ HOT_QUERIES = {
         "DELETE FROM processed_updates WHERE processed_at < ?",
         (1.0,),
     ),
+    "reply notices pruning": ("DELETE FROM reply_notices WHERE noticed_at < ?", (1.0,)),
+    "/spam list messages pruning": ("DELETE FROM spam_list_messages WHERE sent_at < ?", (1.0,)),
     "readers' states pruning": ("DELETE FROM reader_states WHERE updated_at < ?", (1.0,)),
     "what comments meet on arrival": (
         intake.ARRIVALS_SQL,
