@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.parsing import parse_term
 from bot.rendering import bans as ban_texts
 from bot.runtime import Runtime
-from bot.services import bans, moderation
+from bot.services import bans
 from handlers.access import require_moderator, speaker
 
 
@@ -67,7 +67,7 @@ class BanHandlers:
         if person is None:
             await self._runtime.reply(message, ban_texts.unknown_user(t, context.args[0]))
             return
-        was_banned = await moderation.unban(
+        was_banned = await bans.unban(
             self._runtime.db,
             self._runtime.settings,
             person.user_id,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services import abuse, comments, contact, moderation
+from bot.services import abuse, bans, comments, contact, moderation
 from bot.services.comments import SubmitResult
 from bot.services.contact import Step
 from bot.settings import Settings
@@ -123,7 +123,7 @@ async def test_history_counts_other_submissions_and_past_bans(
     await moderation.decide(
         db, settings, first.submission_id, moderation.Decision.BAN, MODERATOR, 2.0
     )
-    await moderation.unban(db, settings, READER.user_id, 3.0)
+    await bans.unban(db, settings, READER.user_id, 3.0)
     second = await send(db, settings, "two", 4.0)
     assert second.submission_id is not None
     async with db.reading() as conn:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.services import articles, comments, moderation
+from bot.services import articles, bans, comments, moderation
 from bot.services.articles import PostRequest
 from bot.services.comments import OpenResult, SubmitResult
 from bot.services.effects import Effect
@@ -109,8 +109,8 @@ async def test_a_banned_author_is_refused_and_unban_lets_them_back(
         )
         == cards_before
     )
-    assert await moderation.unban(db, settings, READER.user_id, 6.5) is True
-    assert await moderation.unban(db, settings, READER.user_id, 6.6) is False
+    assert await bans.unban(db, settings, READER.user_id, 6.5) is True
+    assert await bans.unban(db, settings, READER.user_id, 6.6) is False
     assert (await comments.open_article(db, READER, article.id, 7.0)).result is OpenResult.READY
 
 
