@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.parsing import parse_term
 from bot.rendering import bans as ban_texts
 from bot.runtime import Runtime
-from bot.services import bans
+from bot.services import bans, users
 from handlers.access import require_moderator, speaker
 
 
@@ -29,7 +29,7 @@ class BanHandlers:
         if len(parts) < 2:
             await self._runtime.reply(message, ban_texts.ban_usage(t))
             return
-        person = await bans.resolve_user(self._runtime.db, parts[1])
+        person = await users.resolve(self._runtime.db, parts[1], any_id=True)
         if person is None:
             await self._runtime.reply(message, ban_texts.unknown_user(t, parts[1]))
             return
@@ -63,7 +63,7 @@ class BanHandlers:
         if not context.args:
             await self._runtime.reply(message, ban_texts.unban_usage(t))
             return
-        person = await bans.resolve_user(self._runtime.db, context.args[0])
+        person = await users.resolve(self._runtime.db, context.args[0], any_id=True)
         if person is None:
             await self._runtime.reply(message, ban_texts.unknown_user(t, context.args[0]))
             return

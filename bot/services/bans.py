@@ -19,7 +19,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.parsing import SHORTEST_TERM, Term, parse_id, parse_term
+from bot.parsing import SHORTEST_TERM, Term, parse_term
 from bot.services import desk, effects, private_desk
 from bot.services.periodic import Periodic
 from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
@@ -43,21 +43,6 @@ LISTED_AT_MOST = 100
 
 def until_of(term: Term, start: float) -> float | None:
     return None if term.seconds is None else start + term.seconds
-
-
-async def resolve_user(db: Database, argument: str) -> Person | None:
-    """A reader named by id or @username; by id even if the bot never saw them (a name
-    unknown then), by @username only if it did (Telegram tells bots no one's id by name)."""
-    text = argument.strip()
-    if text.startswith("@"):
-        async with db.reading() as conn:
-            return await readers.find_by_username(conn, text[1:])
-    user_id = parse_id(text)
-    if user_id is None:
-        return None
-    async with db.reading() as conn:
-        known = await readers.find(conn, user_id)
-    return known or Person(user_id, "")
 
 
 @dataclass(frozen=True)
