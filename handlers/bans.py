@@ -9,8 +9,10 @@ from telegram.ext import ContextTypes
 
 from bot.parsing import parse_term
 from bot.rendering import bans as ban_texts
+from bot.rendering import reasons as reason_texts
 from bot.runtime import Runtime
 from bot.services import bans, users
+from bot.services.reasons import OWN_REASON_MAX_LENGTH
 from handlers.access import require_moderator, speaker
 
 
@@ -41,6 +43,12 @@ class BanHandlers:
         reason = parts[3].strip() if len(parts) > 3 else ""
         if not reason:
             await self._runtime.reply(message, ban_texts.missing_reason(t))
+            return
+        # As a moderator's own reason on a card: /bans and the cards show it in a line.
+        if len(reason) > OWN_REASON_MAX_LENGTH:
+            await self._runtime.reply(
+                message, reason_texts.own_reason_too_long(t, OWN_REASON_MAX_LENGTH)
+            )
             return
         made = await bans.ban(
             self._runtime.db,

@@ -199,6 +199,7 @@ async def test_ban_command_then_bans_lists_it_and_unban_by_username(
         (f"/ban {READER} 10s spam", "10s is not a term."),
         (f"/ban {READER} 7d", "Say why after the term"),
         (f"/ban {READER} 7d   ", "Say why after the term"),
+        (f"/ban {READER} 7d {'x' * 201}", "A reason holds at most 200 characters."),
         (f"/ban {READER}", "Usage: /ban USER TERM REASON"),
         ("/unban", "Usage: /unban USER"),
         ("/unban @nobody", "I don't know @nobody."),
