@@ -7,7 +7,7 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.parsing import parse_term
+from bot.parsing import parse_term, parse_user
 from bot.rendering import bans as ban_texts
 from bot.rendering import reasons as reason_texts
 from bot.runtime import Runtime
@@ -31,7 +31,11 @@ class BanHandlers:
         if len(parts) < 2:
             await self._runtime.reply(message, ban_texts.ban_usage(t))
             return
-        person = await users.resolve(self._runtime.db, parts[1], any_id=True)
+        user = parse_user(parts[1])
+        if user is None:
+            await self._runtime.reply(message, ban_texts.ban_usage(t))
+            return
+        person = await users.look_up(self._runtime.db, user, any_id=True)
         if person is None:
             await self._runtime.reply(message, ban_texts.unknown_user(t, parts[1]))
             return
@@ -71,7 +75,11 @@ class BanHandlers:
         if not context.args:
             await self._runtime.reply(message, ban_texts.unban_usage(t))
             return
-        person = await users.resolve(self._runtime.db, context.args[0], any_id=True)
+        user = parse_user(context.args[0])
+        if user is None:
+            await self._runtime.reply(message, ban_texts.unban_usage(t))
+            return
+        person = await users.look_up(self._runtime.db, user, any_id=True)
         if person is None:
             await self._runtime.reply(message, ban_texts.unknown_user(t, context.args[0]))
             return

@@ -1,11 +1,12 @@
 """A reader named in a moderators' command (/ban, /unban, /history, /note): by numeric id,
-or by an @username the bot has seen (Telegram tells bots no one's id by name)."""
+or by an @username the bot has seen (Telegram tells bots no one's id by name). What was
+typed is read by bot.parsing.parse_user; a USER it cannot read is answered with the
+command's usage, one it reads but nobody here is "I don't know"."""
 
 from __future__ import annotations
 
 import aiosqlite
 
-from bot.parsing import parse_user
 from storage import moderation_log, readers
 from storage.db import Database
 from storage.models import Person
@@ -26,10 +27,7 @@ async def find(conn: aiosqlite.Connection, user: int | str, *, any_id: bool) -> 
     return Person(user, "") if lines else None
 
 
-async def resolve(db: Database, typed: str, *, any_id: bool) -> Person | None:
-    """`find` for a USER as typed; None for a malformed one too."""
-    user = parse_user(typed)
-    if user is None:
-        return None
+async def look_up(db: Database, user: int | str, *, any_id: bool) -> Person | None:
+    """`find`, in a reading of its own."""
     async with db.reading() as conn:
         return await find(conn, user, any_id=any_id)

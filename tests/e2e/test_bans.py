@@ -189,11 +189,11 @@ async def test_ban_command_then_bans_lists_it_and_unban_by_username(
     [
         ("/ban", "Usage: /ban USER TERM REASON"),
         ("/ban @nobody 7d spam", "I don't know @nobody."),
-        ("/ban 12ab 7d spam", "I don't know 12ab."),
-        # One reading of USER for every command: /history refuses #12 (an article's
-        # number), and so does /ban.
-        (f"/ban #{READER} 7d spam", f"I don't know #{READER}."),
-        ("/ban @bad-name 7d spam", "I don't know @bad-name."),
+        # One reading of USER for every command, as /history: what is no id nor @username
+        # (#12 is an article's number) is answered with the usage.
+        ("/ban 12ab 7d spam", "Usage: /ban USER TERM REASON"),
+        (f"/ban #{READER} 7d spam", "Usage: /ban USER TERM REASON"),
+        ("/ban @bad-name 7d spam", "Usage: /ban USER TERM REASON"),
         (f"/ban {READER} 3x spam", "3x is not a term. Use 30m, 24h, 7d, 2w"),
         (f"/ban {READER} 400d spam", "400d is not a term."),
         (f"/ban {READER} 10s spam", "10s is not a term."),

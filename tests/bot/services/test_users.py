@@ -1,5 +1,5 @@
-"""A USER typed after /ban, /unban, /history or /note is read one way (bot.services.users):
-an id or an @username; an id nobody has seen is someone for a ban, not for a record."""
+"""A USER typed after /ban, /unban, /history or /note is found one way (bot.services.users):
+by id or @username; an id nobody has seen is someone for a ban, not for a record."""
 
 from __future__ import annotations
 
@@ -21,10 +21,9 @@ async def test_a_user_by_id_or_username_and_an_unseen_id_only_where_it_may_be(
             conn, LoggedAction.BAN, 2.0, moderator=MODERATOR, author_id=FLOODER
         )
     for any_id in (True, False):
-        assert await users.resolve(db, f" {READER.user_id} ", any_id=any_id) == READER
-        assert await users.resolve(db, "@ADA_reads", any_id=any_id) == READER
-        assert await users.resolve(db, str(FLOODER), any_id=any_id) == Person(FLOODER, "")
-        for typed in (f"#{READER.user_id}", "@", "@bad-name", "Ada", ""):
-            assert await users.resolve(db, typed, any_id=any_id) is None
-    assert await users.resolve(db, "31337", any_id=True) == Person(31337, "")
-    assert await users.resolve(db, "31337", any_id=False) is None
+        assert await users.look_up(db, READER.user_id, any_id=any_id) == READER
+        assert await users.look_up(db, "ADA_reads", any_id=any_id) == READER
+        assert await users.look_up(db, FLOODER, any_id=any_id) == Person(FLOODER, "")
+        assert await users.look_up(db, "nobody_here", any_id=any_id) is None
+    assert await users.look_up(db, 31337, any_id=True) == Person(31337, "")
+    assert await users.look_up(db, 31337, any_id=False) is None
