@@ -411,30 +411,22 @@ def card_under(
     return f"{heading}\n\n{card(t, shortened, article_title, flags=flags).text}"
 
 
-def verdict_labels(t: Texts, submission: Submission) -> tuple[str, str]:
-    """A comment left up in the discussion group is kept or removed; any other is
-    approved or rejected."""
-    if submission.original_kept:
-        return t.gettext("✅ Keep"), t.gettext("🗑 Remove")
-    return t.gettext("✅ Approve"), t.gettext("❌ Reject")
-
-
 # Buttons a row on cards and desks: Telegram allows 8, a phone shows two labels whole.
 VERDICTS_A_ROW = 2
+
+
+def verdict_label(t: Texts, decision: Decision, submission: Submission) -> str:
+    """A verdict's button: one for a comment left up in the discussion group (kept or
+    removed there) where VERDICTS gives one."""
+    labels = VERDICTS[decision].labels
+    left_up = labels.button_left_up if submission.original_kept else None
+    return t.gettext(left_up or labels.button)
 
 
 def verdict_rows(t: Texts, submission: Submission) -> list[list[tuple[Decision, str]]]:
     """The verdict buttons of a pending item, in VERDICTS' order: cards and both desks
     show the same ones."""
-    approve, reject = verdict_labels(t, submission)
-    labels = {
-        Decision.APPROVE: approve,
-        Decision.REJECT: reject,
-        Decision.BAN: t.gettext("🚫 Ban author"),
-        # Rejects, bans a newcomer and teaches the spam check.
-        Decision.SPAM: t.gettext("🧹 Spam"),
-    }
-    buttons = [(decision, labels[decision]) for decision in VERDICTS]
+    buttons = [(decision, verdict_label(t, decision, submission)) for decision in VERDICTS]
     return [
         buttons[start : start + VERDICTS_A_ROW] for start in range(0, len(buttons), VERDICTS_A_ROW)
     ]
@@ -456,7 +448,7 @@ def moderation_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarku
 
 def _ban_button(t: Texts, submission: Submission) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        t.gettext("🚫 Ban author"),
+        t.gettext(VERDICTS[Decision.BAN].labels.button),
         callback_data=callback_data.moderation(Decision.BAN, submission.id),
     )
 
