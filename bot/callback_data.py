@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services.moderation import VERDICTS, Decision
+from bot.services.verdicts import VERDICTS, Decision
 
 MODERATION_PREFIX = "mod:"
 ARTICLE_PREFIX = "art:"

@@ -27,8 +27,8 @@ from bot.rendering.common import (
 )
 from bot.rendering.spam import spam_lines
 from bot.services.abuse import CardFlags
-from bot.services.moderation import VERDICTS, Decision
 from bot.services.reasons import asks_for_reason
+from bot.services.verdicts import VERDICTS, Decision
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
 from storage.models import Ban, ContactReply, Submission, SubmissionKind, SubmissionStatus
 

@@ -15,7 +15,7 @@ from bot.rendering.common import esc, name_html
 from bot.rendering.moderation import card_under, decider, verdict_rows
 from bot.rendering.reports import duration
 from bot.services.abuse import CardFlags
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from storage.models import Submission, SubmissionKind
 from storage.private_desks import DeskState, PrivateDesk
 

@@ -17,7 +17,7 @@ from bot.i18n import Texts
 from bot.rendering import reasons as reason_texts
 from bot.rendering.common import esc, moment, name_html, person_line, visible_length
 from bot.rendering.spam import reason_text
-from bot.services.moderation import logged_labels
+from bot.services.verdicts import logged_labels
 from bot.spam.checker import ReasonKind
 from bot.text import MESSAGE_LIMIT, one_line, shorten
 from storage.models import AuthorHistory, LogEntry, LoggedAction, Person

@@ -9,7 +9,7 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from bot import callback_data
 from bot.i18n import Texts
 from bot.rendering.private_desk import private_desk
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from handlers.private_desk import item_shown_by
 from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 from storage.private_desks import DeskState, PrivateDesk

@@ -1,5 +1,5 @@
 """Moderation actions as data: each verdict's button, its answer and its line in the
-record are read from its one declaration in VERDICTS (bot.services.moderation), in every
+record are read from its one declaration in VERDICTS (bot.services.verdicts), in every
 language, by cards, both desks, the answers and /history alike."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from bot.rendering import moderation as moderation_texts
 from bot.rendering import moderation_answers as answer_texts
 from bot.rendering import private_desk as desk_texts
 from bot.rendering import record as record_texts
-from bot.services.moderation import VERDICTS, Decision
+from bot.services.verdicts import VERDICTS, Decision
 from storage.private_desks import DeskState, PrivateDesk
 from tests.bot.test_rendering import submission
 from tests.factories import logged

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot import callback_data
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from tests.factories import (
     ADMIN_ID,
     CHANNEL_ID,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot
 from tests.e2e.steps import (
     card_showing,

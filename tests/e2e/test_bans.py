@@ -14,7 +14,7 @@ import pytest
 from bot.i18n import Texts
 from bot.rendering.common import moment
 from bot.services import bans
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from tests.e2e.harness import READER_IDS, MovedClocks, RunningBot, running_bot
 from tests.e2e.steps import (

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from tests.e2e.harness import READER_IDS, running_bot
 from tests.e2e.steps import (

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot
 from tests.e2e.steps import comment, post_article, press, press_desk, start_payload

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from tests.e2e.harness import READER_IDS, populate, running_bot
 from tests.e2e.steps import comment, post_article, press, start_payload, thread_of, types_under

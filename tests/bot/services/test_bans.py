@@ -9,8 +9,8 @@ from bot.parsing import parse_term
 from bot.services import articles, bans, comments, moderation, thread_comments
 from bot.services.bans import TermResult
 from bot.services.effects import Effect
-from bot.services.moderation import Decision
 from bot.services.thread_comments import ThreadComment
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage import moderation_log, readers, submissions
 from storage.db import Database

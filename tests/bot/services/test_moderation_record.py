@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.services import bans, moderation
-from bot.services.moderation import Decision, DecisionResult
+from bot.services.moderation import DecisionResult
+from bot.services.verdicts import Decision
 from storage import moderation_log
 from storage.db import Database
 from storage.models import LoggedAction, Person

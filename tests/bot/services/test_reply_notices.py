@@ -14,9 +14,9 @@ from bot.delivery import replies, thread_posts
 from bot.delivery.base import NOTHING, Delivery
 from bot.services import articles, moderation, reply_notices, thread_comments
 from bot.services.articles import PostRequest
-from bot.services.moderation import Decision
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.services.thread_comments import ThreadComment
+from bot.services.verdicts import Decision
 from bot.settings import Settings, SpamFilterMode
 from bot.spam.checker import SpamCheck, Verdict
 from storage import outbox, readers
