@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from bot.i18n import Texts
 from bot.rendering.common import esc, name_html
-from bot.rendering.moderation import decider, message_link
+from bot.rendering.in_thread import message_link
+from bot.rendering.moderation import decider
 from bot.services.contact import InboxEntry
 from bot.services.verdicts import VERDICTS, Decision
 from bot.text import shorten
