@@ -6,42 +6,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.parsing import parse_term
-from bot.services import articles, bans, comments, moderation, thread_comments
+from bot.services import articles, bans, comments, moderation
 from bot.services.bans import TermResult
 from bot.services.effects import Effect
-from bot.services.thread_comments import ThreadComment
 from bot.services.verdicts import Decision
-from bot.settings import Settings
 from storage import moderation_log, readers, submissions
 from storage.db import Database
 from storage.models import Ban, LoggedAction, Person
-from storage.thread_sources import ThreadSource
 from tests.bot.services.test_comments import published_article, rows
-from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR, READER, make_settings
+from tests.factories import (
+    DISCUSSION_CHAT_ID,
+    MODERATION_CHAT_ID,
+    MODERATOR,
+    READER,
+    make_settings,
+    typed_under_post,
+)
 
 DAY = 86400
 CHANNEL = -1001777
 THREAD = 500
 OTHER = Person(4242, "Other")
-
-
-async def typed_under(
-    db: Database, settings: Settings, author: Person, message_id: int, now: float
-) -> int:
-    """`author` types a comment under the post; left up (THREAD_MODERATION=post), pending."""
-    outcome = await thread_comments.hold_for_moderation(
-        db,
-        settings,
-        ThreadComment(
-            author,
-            THREAD,
-            f"Words {message_id}",
-            ThreadSource(DISCUSSION_CHAT_ID, message_id, THREAD),
-            now,
-        ),
-    )
-    assert outcome.submission_id is not None
-    return outcome.submission_id
 
 
 async def banned_from_a_card(db: Database, settings_path: Path) -> tuple[int, tuple[int, int]]:
@@ -139,9 +124,10 @@ async def test_ban_command_takes_down_and_rejects_the_readers_waiting_comments(
     article = await published_article(db)
     await articles.link_discussion_copy(db, article.channel_message_id or 0, THREAD, 1.5)
     left_up = [
-        await typed_under(db, settings, READER, message_id, 2.0) for message_id in (601, 602)
+        await typed_under_post(db, settings, READER, message_id, 2.0, thread=THREAD)
+        for message_id in (601, 602)
     ]
-    other = await typed_under(db, settings, OTHER, 603, 2.0)
+    other = await typed_under_post(db, settings, OTHER, 603, 2.0, thread=THREAD)
     await comments.open_article(db, READER, article.id, 3.0)
     private = await comments.submit_comment(db, settings, READER, "through the bot", 4.0)
     assert private.submission_id is not None
