@@ -64,7 +64,9 @@ class BanHandlers:
             time.time(),
         )
         # The reply wakes the outbox, which carries the ban to the discussion group too.
-        await self._runtime.reply(message, ban_texts.banned(t, person, made.ban, made.replaced))
+        await self._runtime.reply(
+            message, ban_texts.banned(t, person, made.ban, made.replaced, made.swept)
+        )
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

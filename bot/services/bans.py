@@ -50,6 +50,8 @@ class CommandBan:
     ban: Ban
     # The ban that held before this one replaced it, if any.
     replaced: Ban | None
+    # How many of the reader's waiting comments were settled with it.
+    swept: int = 0
 
 
 async def ban(
@@ -88,11 +90,12 @@ async def ban(
         await effects.ban_in_discussion_group(conn, settings, user_id, now, until=made.until)
         # As 🚫 Ban author on a card: what they have waiting is settled with the ban, so
         # that no later tap publishes a banned reader.
-        if await sweep(
+        swept = await sweep(
             conn, settings, user_id, moderator, now, banned_for=None, every_pending=True
-        ):
+        )
+        if swept:
             await desk.refresh_if_open(conn, settings, now)
-    return CommandBan(made, replaced)
+    return CommandBan(made, replaced, swept)
 
 
 async def sweep(
