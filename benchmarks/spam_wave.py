@@ -43,7 +43,7 @@ import aiosqlite
 
 from benchmarks.intake import OVERALL_PER_SECOND, start, stop
 from benchmarks.wave_texts import GENUINE, spam_messages
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate
 from tests.e2e.process import ROOT, bot_environment

@@ -33,7 +33,7 @@ from bot.polling import serve
 from bot.rendering import readers as reader_texts
 from bot.runtime import ChatOf, Runtime
 from bot.services.bans import BanExpiry
-from bot.services.comments import CommentIntake
+from bot.services.comment_batches import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping

@@ -10,21 +10,24 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import VERDICTS, Decision
 
 MODERATION_PREFIX = "mod:"
 ARTICLE_PREFIX = "art:"
 CONTACT_PREFIX = "ct:"
 DESK_PREFIX = "desk:"
-_DESK = re.compile(r"^desk:v1:(approve|reject|ban|spam|skip):([0-9]{1,18})$")
+# The verdicts' words, as VERDICTS declares them: a new verdict's buttons parse with no
+# change here.
+_VERDICT_WORDS = "|".join(decision.value for decision in VERDICTS)
+_DESK = re.compile(rf"^desk:v1:({_VERDICT_WORDS}|skip):([0-9]{{1,18}})$")
 # The contact form's buttons: open the form; answer the name step with one's Telegram name.
 CONTACT_START = "ct:v1:start"
 CONTACT_USE_TELEGRAM_NAME = "ct:v1:name"
-_MODERATION = re.compile(r"^mod:v1:(approve|reject|ban|spam|unpublish):([0-9]{1,18})$")
+_MODERATION = re.compile(rf"^mod:v1:({_VERDICT_WORDS}|unpublish):([0-9]{{1,18}})$")
 _ARTICLE = re.compile(r"^art:v1:open:([0-9]{1,18})$")
 # A moderator's private desk: the item's id, or 0 on an empty or expired desk.
 PRIVATE_DESK_PREFIX = "pdesk:"
-_PRIVATE_DESK = re.compile(r"^pdesk:v1:(approve|reject|ban|spam|skip|close|next):([0-9]{1,18})$")
+_PRIVATE_DESK = re.compile(rf"^pdesk:v1:({_VERDICT_WORDS}|skip|close|next):([0-9]{{1,18}})$")
 # ↩️ Not spam on /spam's list: the caught item's id.
 SPAM_UNDO_PREFIX = "spam:"
 _SPAM_UNDO = re.compile(r"^spam:v1:undo:([0-9]{1,18})$")
@@ -89,10 +92,8 @@ def parse_desk(data: str | None) -> DeskPress | None:
 
 
 class PrivateDeskAction(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    BAN = "ban"
-    SPAM = "spam"
+    """A private desk's own buttons; its verdict buttons carry the Decision."""
+
     SKIP = "skip"
     CLOSE = "close"
     # Continue after a claim ran out, or look again on an empty desk.
@@ -101,23 +102,16 @@ class PrivateDeskAction(StrEnum):
 
 @dataclass(frozen=True)
 class PrivateDeskPress:
-    action: PrivateDeskAction
+    action: PrivateDeskAction | Decision
     submission_id: int
 
     @property
     def decision(self) -> Decision | None:
         """The verdict the press gives, if it gives one."""
-        if self.action in {
-            PrivateDeskAction.APPROVE,
-            PrivateDeskAction.REJECT,
-            PrivateDeskAction.BAN,
-            PrivateDeskAction.SPAM,
-        }:
-            return Decision(self.action.value)
-        return None
+        return self.action if isinstance(self.action, Decision) else None
 
 
-def private_desk(action: PrivateDeskAction, submission_id: int | None) -> str:
+def private_desk(action: PrivateDeskAction | Decision, submission_id: int | None) -> str:
     return f"pdesk:v1:{action.value}:{submission_id or 0}"
 
 
@@ -125,7 +119,10 @@ def parse_private_desk(data: str | None) -> PrivateDeskPress | None:
     match = _PRIVATE_DESK.match(data or "")
     if match is None:
         return None
-    return PrivateDeskPress(PrivateDeskAction(match[1]), int(match[2]))
+    word = match[1]
+    verdict = next((decision for decision in VERDICTS if decision.value == word), None)
+    action = verdict if verdict is not None else PrivateDeskAction(word)
+    return PrivateDeskPress(action, int(match[2]))
 
 
 def language(code: str) -> str:

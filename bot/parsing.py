@@ -13,6 +13,19 @@ def is_ascii_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+# Telegram's usernames: letters, digits and underscores, at most 32.
+_USERNAME = re.compile(r"@([A-Za-z0-9_]{1,32})")
+
+
+def parse_user(typed: str) -> int | str | None:
+    """A user as typed after a command (/ban, /unban, /history, /note): a positive id, or
+    an @username (returned without its @)."""
+    text = typed.strip()
+    if (match := _USERNAME.fullmatch(text)) is not None:
+        return match[1]
+    return parse_id(text) if not text.startswith("#") else None
+
+
 def parse_id(argument: str) -> int | None:
     """A positive id as typed after a command; `#12` is accepted for article ids."""
     text = argument.strip().removeprefix("#")

@@ -15,7 +15,7 @@ from bot.i18n import Texts
 from bot.moderators import ModeratorDirectory
 from bot.services import effects
 from bot.services.bans import BanExpiry
-from bot.services.comments import CommentIntake
+from bot.services.comment_batches import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
 from bot.services.housekeeping import Housekeeping

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Message, Update, User
+import logging
+
+from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.i18n import Texts
+from bot.rendering import common as common_texts
 from bot.rendering import moderation_answers as answer_texts
 from bot.runtime import Runtime, person_of
 from bot.services import languages
+from handlers.presses import answer_press
 from storage.models import Person
+
+logger = logging.getLogger(__name__)
 
 
 def is_anonymous_admin(message: Message, moderation_chat_id: int) -> bool:
@@ -63,3 +69,56 @@ async def require_moderator(
         else answer_texts.moderator_check_failed(t),
     )
     return False
+
+
+async def press_by_moderator(
+    runtime: Runtime,
+    query: CallbackQuery,
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Texts,
+    *,
+    fresh: bool = False,
+) -> bool:
+    """Whether a button's presser moderates (`fresh`: asked of Telegram whatever the cache
+    says); anyone else, or a check Telegram could not answer, is told why in the press's
+    answer."""
+    allowed = await runtime.moderators.is_moderator(context.bot, query.from_user.id, fresh=fresh)
+    if allowed:
+        return True
+    if allowed is False:
+        logger.warning("Refused a press from non-moderator %s", query.from_user.id)
+    await answer_press(
+        query,
+        answer_texts.not_a_moderator(t)
+        if allowed is False
+        else answer_texts.moderator_check_failed(t),
+        alert=True,
+    )
+    return False
+
+
+async def moderation_chat_press(
+    runtime: Runtime,
+    query: CallbackQuery,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    parsed: bool,
+) -> MaybeInaccessibleMessage | None:
+    """The message a button in the moderation chat was pressed on, if the press goes on:
+    its data `parsed`, the message in the moderation chat (CallbackQueryHandler takes no
+    chat filter, and any client can forge a press for a message it sees elsewhere), the
+    presser a moderator. Anything else is answered here, and None returned."""
+    message = query.message
+    if not parsed or message is None or message.chat.id != runtime.settings.moderation_chat_id:
+        logger.warning(
+            "Ignored press %r from user %s in chat %s",
+            query.data,
+            query.from_user.id,
+            message.chat.id if message else None,
+        )
+        t = await texts_where(runtime, message.chat if message else None, query.from_user)
+        await answer_press(query, common_texts.stale_button(t), alert=True)
+        return None
+    if not await press_by_moderator(runtime, query, context, runtime.moderation_texts):
+        return None
+    return message

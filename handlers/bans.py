@@ -7,10 +7,12 @@ import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.parsing import parse_term
+from bot.parsing import parse_term, parse_user
 from bot.rendering import bans as ban_texts
+from bot.rendering import reasons as reason_texts
 from bot.runtime import Runtime
-from bot.services import bans, moderation
+from bot.services import bans, users
+from bot.services.reasons import OWN_REASON_MAX_LENGTH
 from handlers.access import require_moderator, speaker
 
 
@@ -29,7 +31,11 @@ class BanHandlers:
         if len(parts) < 2:
             await self._runtime.reply(message, ban_texts.ban_usage(t))
             return
-        person = await bans.resolve_user(self._runtime.db, parts[1])
+        user = parse_user(parts[1])
+        if user is None:
+            await self._runtime.reply(message, ban_texts.ban_usage(t))
+            return
+        person = await users.look_up(self._runtime.db, user, any_id=True)
         if person is None:
             await self._runtime.reply(message, ban_texts.unknown_user(t, parts[1]))
             return
@@ -42,6 +48,12 @@ class BanHandlers:
         if not reason:
             await self._runtime.reply(message, ban_texts.missing_reason(t))
             return
+        # As a moderator's own reason on a card: /bans and the cards show it in a line.
+        if len(reason) > OWN_REASON_MAX_LENGTH:
+            await self._runtime.reply(
+                message, reason_texts.own_reason_too_long(t, OWN_REASON_MAX_LENGTH)
+            )
+            return
         made = await bans.ban(
             self._runtime.db,
             self._runtime.settings,
@@ -52,7 +64,9 @@ class BanHandlers:
             time.time(),
         )
         # The reply wakes the outbox, which carries the ban to the discussion group too.
-        await self._runtime.reply(message, ban_texts.banned(t, person, made.ban, made.replaced))
+        await self._runtime.reply(
+            message, ban_texts.banned(t, person, made.ban, made.replaced, made.swept)
+        )
 
     async def unban(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -63,11 +77,15 @@ class BanHandlers:
         if not context.args:
             await self._runtime.reply(message, ban_texts.unban_usage(t))
             return
-        person = await bans.resolve_user(self._runtime.db, context.args[0])
+        user = parse_user(context.args[0])
+        if user is None:
+            await self._runtime.reply(message, ban_texts.unban_usage(t))
+            return
+        person = await users.look_up(self._runtime.db, user, any_id=True)
         if person is None:
             await self._runtime.reply(message, ban_texts.unknown_user(t, context.args[0]))
             return
-        was_banned = await moderation.unban(
+        was_banned = await bans.unban(
             self._runtime.db,
             self._runtime.settings,
             person.user_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callback_data
@@ -21,7 +21,7 @@ from bot.services.bans import TermResult
 from bot.services.edits import EditResult
 from bot.services.moderation import DecisionResult
 from bot.services.spam_undo import UndoResult
-from handlers.access import require_moderator, texts_where
+from handlers.access import moderation_chat_press, require_moderator, texts_where
 from handlers.presses import answer_press
 
 logger = logging.getLogger(__name__)
@@ -31,52 +31,16 @@ class ModerationHandlers:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
-    async def _pressed_by_moderator(
-        self, query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE
-    ) -> bool:
-        """Whether a button's presser moderates (asked afresh when the cache ran out); anyone
-        else, or a check Telegram could not answer, is told why in the press's answer."""
-        t = self._runtime.moderation_texts
-        allowed = await self._runtime.moderators.is_moderator(context.bot, query.from_user.id)
-        if allowed:
-            return True
-        if allowed is False:
-            logger.warning("Refused a press from non-moderator %s", query.from_user.id)
-        await answer_press(
-            query,
-            answer_texts.not_a_moderator(t)
-            if allowed is False
-            else answer_texts.moderator_check_failed(t),
-            alert=True,
-        )
-        return False
-
     async def decide(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
         press = callback_data.parse_moderation(query.data)
-        # CallbackQueryHandler takes no chat filter: a press is scoped to the moderation chat
-        # here, since any client can forge one for a message it can see elsewhere.
-        settings = self._runtime.settings
-        in_moderation_chat = (
-            query.message is not None and query.message.chat.id == settings.moderation_chat_id
+        message = await moderation_chat_press(
+            self._runtime, query, context, parsed=press is not None
         )
-        if press is None or not in_moderation_chat:
-            logger.warning(
-                "Ignored moderation press %r from user %s in chat %s",
-                query.data,
-                query.from_user.id,
-                query.message.chat.id if query.message else None,
-            )
-            t = await texts_where(
-                self._runtime, query.message.chat if query.message else None, query.from_user
-            )
-            await answer_press(query, common_texts.stale_button(t), alert=True)
+        if press is None or message is None:
             return
-        t = self._runtime.moderation_texts
-        if not await self._pressed_by_moderator(query, context):
-            return
-        assert query.message is not None
+        settings, t = self._runtime.settings, self._runtime.moderation_texts
         outcome = await moderation.decide(
             self._runtime.db,
             settings,
@@ -84,7 +48,7 @@ class ModerationHandlers:
             press.decision,
             person_of(query.from_user),
             time.time(),
-            pressed_on=(query.message.chat.id, query.message.message_id),
+            pressed_on=(message.chat.id, message.message_id),
             spam_filter=self._runtime.spam_filter,
         )
         if outcome.result is DecisionResult.APPLIED:
@@ -114,20 +78,12 @@ class ModerationHandlers:
         query = update.callback_query
         assert query is not None
         submission_id = callback_data.parse_edit(query.data)
-        message = query.message
-        # Scoped to the moderation chat here (CallbackQueryHandler takes no chat filter).
-        if (
-            submission_id is None
-            or message is None
-            or message.chat.id != self._runtime.settings.moderation_chat_id
-        ):
-            logger.warning("Ignored edit press %r from user %s", query.data, query.from_user.id)
-            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
-            await answer_press(query, common_texts.stale_button(t), alert=True)
+        message = await moderation_chat_press(
+            self._runtime, query, context, parsed=submission_id is not None
+        )
+        if submission_id is None or message is None:
             return
         t = self._runtime.moderation_texts
-        if not await self._pressed_by_moderator(query, context):
-            return
         outcome = await edits.request_edit(
             self._runtime.db,
             submission_id,
@@ -187,21 +143,12 @@ class ModerationHandlers:
         query = update.callback_query
         assert query is not None
         submission_id = callback_data.parse_spam_undo(query.data)
-        message = query.message
-        settings = self._runtime.settings
-        # Scoped to the moderation chat here (CallbackQueryHandler takes no chat filter).
-        if (
-            submission_id is None
-            or message is None
-            or message.chat.id != settings.moderation_chat_id
-        ):
-            logger.warning("Ignored spam undo %r from user %s", query.data, query.from_user.id)
-            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
-            await answer_press(query, common_texts.stale_button(t), alert=True)
+        message = await moderation_chat_press(
+            self._runtime, query, context, parsed=submission_id is not None
+        )
+        if submission_id is None or message is None:
             return
-        t = self._runtime.moderation_texts
-        if not await self._pressed_by_moderator(query, context):
-            return
+        settings, t = self._runtime.settings, self._runtime.moderation_texts
         outcome = await spam_undo.restore(
             self._runtime.db,
             settings,
@@ -250,22 +197,13 @@ class ModerationHandlers:
         query = update.callback_query
         assert query is not None
         press = callback_data.parse_ban_term(query.data)
-        message = query.message
         term = bans.card_term(press.term) if press is not None else None
-        # Scoped to the moderation chat here (CallbackQueryHandler takes no chat filter).
-        if (
-            press is None
-            or term is None
-            or message is None
-            or message.chat.id != self._runtime.settings.moderation_chat_id
-        ):
-            logger.warning("Ignored ban term %r from user %s", query.data, query.from_user.id)
-            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
-            await answer_press(query, common_texts.stale_button(t), alert=True)
+        message = await moderation_chat_press(
+            self._runtime, query, context, parsed=press is not None and term is not None
+        )
+        if press is None or term is None or message is None:
             return
         t = self._runtime.moderation_texts
-        if not await self._pressed_by_moderator(query, context):
-            return
         outcome = await bans.choose_term(
             self._runtime.db,
             self._runtime.settings,
@@ -305,21 +243,17 @@ class ModerationHandlers:
         query = update.callback_query
         assert query is not None
         press = callback_data.parse_desk(query.data)
-        message = query.message
-        if (
-            press is None
-            or message is None
-            or message.chat.id != self._runtime.settings.moderation_chat_id
-            or not await desk.is_desk_message(
-                self._runtime.db, message.message_id, press.submission_id
-            )
-        ):
-            logger.warning("Ignored desk press %r from user %s", query.data, query.from_user.id)
-            t = await texts_where(self._runtime, message.chat if message else None, query.from_user)
-            await answer_press(query, common_texts.stale_button(t), alert=True)
+        message = await moderation_chat_press(
+            self._runtime, query, context, parsed=press is not None
+        )
+        if press is None or message is None:
             return
         t = self._runtime.moderation_texts
-        if not await self._pressed_by_moderator(query, context):
+        if not await desk.is_desk_message(
+            self._runtime.db, message.message_id, press.submission_id
+        ):
+            logger.warning("Ignored desk press %r from user %s", query.data, query.from_user.id)
+            await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         now = time.time()
         if press.decision is None:

@@ -18,7 +18,7 @@ from bot.rendering import reasons as reason_texts
 from bot.runtime import Runtime, person_of
 from bot.services import languages, reasons
 from bot.services.reasons import ReasonResult
-from handlers.access import texts_where
+from handlers.access import press_by_moderator, texts_where
 from handlers.presses import answer_press
 from storage.models import Person
 
@@ -42,19 +42,9 @@ class ReasonHandlers:
             return
         moderator = person_of(query.from_user)
         t = await self._texts(press.surface, moderator)
-        allowed = await self._runtime.moderators.is_moderator(
-            context.bot, moderator.user_id, fresh=press.surface is ReasonSurface.PRIVATE_DESK
-        )
-        if not allowed:
-            if allowed is False:
-                logger.warning("Refused a reason from non-moderator %s", moderator.user_id)
-            await answer_press(
-                query,
-                answer_texts.not_a_moderator(t)
-                if allowed is False
-                else answer_texts.moderator_check_failed(t),
-                alert=True,
-            )
+        # A private desk's moderator is asked afresh: one who left the group loses it.
+        fresh = press.surface is ReasonSurface.PRIVATE_DESK
+        if not await press_by_moderator(self._runtime, query, context, t, fresh=fresh):
             return
         outcome = await reasons.give(
             self._runtime.db,

@@ -41,6 +41,29 @@ async def answered_comment(
     return AnsweredComment(int(row[0]), int(row[1]), row[2])
 
 
+# The post's copy, or a comment on the article published in its thread (as ANSWERED_SQL).
+IN_THREAD_SQL = (
+    "SELECT 1 FROM articles WHERE id = ? AND discussion_message_id = ?"
+    " UNION ALL SELECT 1 FROM submissions WHERE thread_message_id = ? AND article_id = ?"
+    " AND status = 'approved'"
+    " UNION ALL SELECT 1 FROM submissions WHERE article_id = ?"
+    " AND thread_source_message_id = ? AND original_kept = 1"
+    " AND original_removed_at IS NULL AND status != 'rejected' LIMIT 1"
+)
+
+
+async def in_thread(conn: aiosqlite.Connection, article_id: int, message_id: int) -> bool:
+    """Whether the message `message_id` of the discussion group stands in the thread of
+    `article_id`: the post's own copy there, or a comment on that article published there
+    (as ANSWERED_SQL counts one)."""
+    row = await fetch_one(
+        conn,
+        IN_THREAD_SQL,
+        (article_id, message_id, message_id, article_id, article_id, message_id),
+    )
+    return row is not None
+
+
 async def claim(
     conn: aiosqlite.Connection, user_id: int, article_id: int, now: float, interval: float
 ) -> bool:
@@ -53,6 +76,13 @@ async def claim(
         (user_id, article_id, now, now - interval),
     )
     return cursor.rowcount == 1
+
+
+async def prune(conn: aiosqlite.Connection, before: float) -> int:
+    """Forget notices noted before `before` (through the index on noticed_at): one that
+    old holds no notice back."""
+    cursor = await conn.execute("DELETE FROM reply_notices WHERE noticed_at < ?", (before,))
+    return cursor.rowcount
 
 
 async def turned_off(conn: aiosqlite.Connection, user_id: int) -> bool:

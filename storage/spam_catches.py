@@ -146,3 +146,9 @@ async def is_list(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> 
         (chat_id, message_id),
     )
     return row is not None
+
+
+async def prune_lists(conn: aiosqlite.Connection, before: float) -> int:
+    """Forget /spam list messages sent before `before` (through the index on sent_at)."""
+    cursor = await conn.execute("DELETE FROM spam_list_messages WHERE sent_at < ?", (before,))
+    return cursor.rowcount

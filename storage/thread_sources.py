@@ -132,6 +132,18 @@ async def pending_left_up_by(conn: aiosqlite.Connection, user_id: int) -> list[i
     return [int(row[0]) for row in rows]
 
 
+async def pending_comments_by(conn: aiosqlite.Connection, user_id: int) -> list[int]:
+    """An author's comments waiting for a decision, wherever they were written (a contact
+    message is a conversation, not a comment)."""
+    rows = await fetch_all(
+        conn,
+        "SELECT id FROM submissions WHERE user_id = ? AND status = 'pending'"
+        " AND kind = 'comment' ORDER BY id",
+        (user_id,),
+    )
+    return [int(row[0]) for row in rows]
+
+
 async def take_pending_edit(
     conn: aiosqlite.Connection,
     submission_id: int,

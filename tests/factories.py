@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.services import thread_comments
+from bot.services.spam_screen import SpamScreen
+from bot.services.thread_comments import ThreadComment
 from bot.settings import Settings
+from storage.db import Database
 from storage.models import LogEntry, LoggedAction, Person
+from storage.thread_sources import ThreadSource
 
 TOKEN = "123456:TEST-TOKEN"
 CHANNEL_ID = -1001000000001
@@ -61,3 +66,33 @@ def logged(action: LoggedAction, **changes: Any) -> LogEntry:
         "detail": {},
     }
     return LogEntry(**{**values, **changes})
+
+
+async def typed_under_post(
+    db: Database,
+    settings: Settings,
+    author: Person,
+    message_id: int,
+    now: float,
+    *,
+    thread: int,
+    answering: int | None = None,
+    spam: SpamScreen | None = None,
+) -> int:
+    """`author` types message `message_id` in the discussion group under the post whose
+    copy there is `thread`, answering `answering` (the post itself if None); returns the
+    item stored (held, or left up with THREAD_MODERATION=post)."""
+    outcome = await thread_comments.hold_for_moderation(
+        db,
+        settings,
+        ThreadComment(
+            author,
+            thread,
+            f"Words {message_id}",
+            ThreadSource(DISCUSSION_CHAT_ID, message_id, answering or thread),
+            now,
+        ),
+        spam=spam,
+    )
+    assert outcome.submission_id is not None
+    return outcome.submission_id

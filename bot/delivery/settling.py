@@ -15,7 +15,7 @@ from bot.delivery import deliveries
 from bot.delivery.base import Delivered, Delivery
 from bot.delivery.outcome import Next, Outcome
 from bot.logging_setup import loggable_error, loggable_payload
-from bot.services import admin_notices, chat_setup, moderation
+from bot.services import admin_notices, chat_setup
 from bot.services.reports import DeliveryError
 from storage import outbox
 from storage.models import OutboxItem
@@ -75,7 +75,9 @@ class Settler:
             wait *= 2
         if self.moderation_chat_down and self.to_moderation_chat(item):
             self.moderation_chat_down = False
-            if await moderation.report_moderation_chat_back(self._db, self._settings, time.time()):
+            if await admin_notices.report_moderation_chat_back(
+                self._db, self._settings, time.time()
+            ):
                 logger.info("Moderation chat reachable again")
 
     async def _settle(self, item: OutboxItem, delivered: Delivered) -> None:
@@ -131,7 +133,7 @@ class Settler:
             await self._follow_moved_chat(item, outcome.moved_to, now)
         if outcome.moderation_chat_unreachable:
             self.moderation_chat_down = True
-            if await moderation.report_moderation_chat_down(
+            if await admin_notices.report_moderation_chat_down(
                 self._db, self._settings, outcome.reason, now
             ):
                 self._wake()

@@ -25,7 +25,7 @@ from bot.delivery.base import Delivery
 from bot.delivery.group_minute import SENDS_NOTHING, Turn, places_kept_from, plan_group, turn_of
 from bot.delivery.outcome import Next, Outcome, classify
 from bot.delivery.settling import Settler
-from bot.services import desk, moderation
+from bot.services import admin_notices, desk
 from bot.services.effects import Effect
 from bot.services.reports import DeliveryError
 from bot.settings import Settings
@@ -90,7 +90,7 @@ class OutboxWorker:
             await outbox.release_all(conn, now)
             # Telegram still counts what was sent to groups in the last minute.
             self._budget.restore(await outbox.recent_group_deliveries(conn, now - WINDOW_SECONDS))
-        self._settler.moderation_chat_down = await moderation.moderation_chat_is_down(self._db)
+        self._settler.moderation_chat_down = await admin_notices.moderation_chat_is_down(self._db)
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:

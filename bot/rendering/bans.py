@@ -67,7 +67,8 @@ def _who(person: Person | None, user_id: int) -> str:
     return person_line(person)
 
 
-def banned(t: Texts, person: Person, ban: Ban, replaced: Ban | None) -> str:
+def banned(t: Texts, person: Person, ban: Ban, replaced: Ban | None, swept: int = 0) -> str:
+    """`swept`: how many of their waiting comments were settled with the ban."""
     text = t.gettext("🚫 {who} is banned {until}.").format(
         who=_who(person, ban.user_id), until=_until(t, ban.until)
     )
@@ -75,6 +76,12 @@ def banned(t: Texts, person: Person, ban: Ban, replaced: Ban | None) -> str:
         text += " " + t.gettext("(Their earlier ban, {until}, is replaced.)").format(
             until=_until(t, replaced.until)
         )
+    if swept:
+        text += "\n" + t.ngettext(
+            "Their {count} waiting comment is rejected with it.",
+            "Their {count} waiting comments are rejected with it.",
+            swept,
+        ).format(count=swept)
     return text
 
 

@@ -1,6 +1,6 @@
 """The moderation group's cards, their continuations and the review desk, in the
 moderators' language (MODERATION_LANGUAGE); what moderators are answered is in
-moderation_answers.py."""
+moderation_answers.py, a card's lines about the discussion group in in_thread.py."""
 
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ from bot.rendering.common import (
     person_line,
     visible_length,
 )
+from bot.rendering.in_thread import thread_lines, thread_post_lines
 from bot.rendering.spam import spam_lines
 from bot.services.abuse import CardFlags
-from bot.services.moderation import VERDICTS, Decision
 from bot.services.reasons import asks_for_reason
+from bot.services.verdicts import VERDICTS, Decision
 from bot.text import MESSAGE_LIMIT, shorten, split_units, tg_length
 from storage.models import Ban, ContactReply, Submission, SubmissionKind, SubmissionStatus
 
@@ -89,8 +90,8 @@ def card(
     rejected comment's card until one is given."""
     lines = [
         *_card_header(t, submission, article_title),
-        *_thread_lines(t, submission),
-        *_thread_post_lines(t, submission),
+        *thread_lines(t, submission),
+        *thread_post_lines(t, submission),
         *spam_lines(t, submission),
     ]
     if flags is not None:
@@ -120,105 +121,6 @@ def card(
         terms = term_keyboard(t, submission.id, ban).inline_keyboard if ban is not None else ()
         keyboard = InlineKeyboardMarkup([*terms, *rows])
     return Card("\n".join(lines), keyboard, continuation)
-
-
-def _thread_lines(t: Texts, submission: Submission) -> list[str]:
-    """Where a comment typed in the discussion group stands there."""
-    if submission.thread_source_message_id is None:
-        return []
-    edited = submission.edited_at or submission.thread_source_edit_date
-    typed = (
-        t.gettext("🧵 Typed under the post (edited)")
-        if edited
-        else t.gettext("🧵 Typed under the post")
-    )
-    if submission.is_public_in_group:
-        link = message_link(submission.thread_source_chat_id, submission.thread_source_message_id)
-        where = (
-            t.gettext('<a href="{link}">in the group</a>').format(link=esc(link))
-            if link
-            else t.gettext("in the group")
-        )
-        state = (
-            t.gettext("{typed}: still up {where}, until a moderator removes it")
-            if submission.is_pending
-            else t.gettext("{typed}: still up {where}")
-        )
-        lines = [state.format(typed=typed, where=where)]
-    elif submission.is_pending:
-        lines = [t.gettext("{typed}: taken down until decided").format(typed=typed)]
-    else:
-        lines = [typed]
-    if submission.media_kind is not None:
-        media = _media_name(t, submission.media_kind)
-        # A held one's copy follows its card (or was given up, once it is decided).
-        copied = submission.moderation_copy_message_id is not None or (
-            submission.is_pending and not submission.original_kept
-        )
-        lines.append(
-            t.gettext("📎 {media}: its copy is just below").format(media=media)
-            if copied
-            else f"📎 {media}"
-        )
-    if submission.is_public_in_group and submission.removal_refused:
-        lines.append(
-            t.gettext("⚠️ Not taken down: {reason}").format(
-                reason=removal_refused(t, submission.removal_refused)
-            )
-        )
-    return lines
-
-
-def _media_name(t: Texts, kind: str) -> str:
-    """handlers.discussion.MEDIA_KINDS, each with its article (its gender, in Spanish)."""
-    names = {
-        "animation": t.gettext("An animation"),
-        "photo": t.gettext("A photo"),
-        "video": t.gettext("A video"),
-        "video_note": t.gettext("A round video"),
-        "sticker": t.gettext("A sticker"),
-        "voice": t.gettext("A voice message"),
-        "audio": t.gettext("An audio file"),
-        "document": t.gettext("A file"),
-        "poll": t.gettext("A poll"),
-        "venue": t.gettext("A venue"),
-        "location": t.gettext("A location"),
-        "contact": t.gettext("A contact"),
-        "dice": t.gettext("A dice"),
-        "story": t.gettext("A story"),
-    }
-    return names.get(kind) or t.gettext("Media: {kind}").format(kind=esc(kind.replace("_", " ")))
-
-
-def _thread_post_lines(t: Texts, submission: Submission) -> list[str]:
-    """What became of the bot's own post of the comment in the thread, when it went wrong."""
-    lines: list[str] = []
-    if submission.thread_post_refused:
-        lines.append(
-            t.gettext("⚠️ Not published: Telegram refused the post in the thread ({error})").format(
-                error=esc(shorten(submission.thread_post_refused, 200))
-            )
-        )
-    if submission.retracted_by_edit:
-        lines.append(
-            t.gettext(
-                "↩️ Its post in the thread was too old to delete: it now says the moderators"
-                " removed it"
-            )
-        )
-    return lines
-
-
-def removal_refused(t: Texts, reason: str) -> str:
-    """Why a comment left up in the discussion group could not be taken down."""
-    if reason == "no_right":
-        return t.gettext(
-            "I lack the <b>Delete messages</b> right in the discussion group. Grant it to me,"
-            " or delete the message by hand."
-        )
-    return t.gettext(
-        "Telegram lets bots delete messages only within 48 hours of sending. Delete it by hand."
-    )
 
 
 def _card_keyboard(
@@ -411,30 +313,22 @@ def card_under(
     return f"{heading}\n\n{card(t, shortened, article_title, flags=flags).text}"
 
 
-def verdict_labels(t: Texts, submission: Submission) -> tuple[str, str]:
-    """A comment left up in the discussion group is kept or removed; any other is
-    approved or rejected."""
-    if submission.original_kept:
-        return t.gettext("✅ Keep"), t.gettext("🗑 Remove")
-    return t.gettext("✅ Approve"), t.gettext("❌ Reject")
-
-
 # Buttons a row on cards and desks: Telegram allows 8, a phone shows two labels whole.
 VERDICTS_A_ROW = 2
+
+
+def verdict_label(t: Texts, decision: Decision, submission: Submission) -> str:
+    """A verdict's button: one for a comment left up in the discussion group (kept or
+    removed there) where VERDICTS gives one."""
+    labels = VERDICTS[decision].labels
+    left_up = labels.button_left_up if submission.original_kept else None
+    return t.gettext(left_up or labels.button)
 
 
 def verdict_rows(t: Texts, submission: Submission) -> list[list[tuple[Decision, str]]]:
     """The verdict buttons of a pending item, in VERDICTS' order: cards and both desks
     show the same ones."""
-    approve, reject = verdict_labels(t, submission)
-    labels = {
-        Decision.APPROVE: approve,
-        Decision.REJECT: reject,
-        Decision.BAN: t.gettext("🚫 Ban author"),
-        # Rejects, bans a newcomer and teaches the spam check.
-        Decision.SPAM: t.gettext("🧹 Spam"),
-    }
-    buttons = [(decision, labels[decision]) for decision in VERDICTS]
+    buttons = [(decision, verdict_label(t, decision, submission)) for decision in VERDICTS]
     return [
         buttons[start : start + VERDICTS_A_ROW] for start in range(0, len(buttons), VERDICTS_A_ROW)
     ]
@@ -456,14 +350,6 @@ def moderation_keyboard(t: Texts, submission: Submission) -> InlineKeyboardMarku
 
 def _ban_button(t: Texts, submission: Submission) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        t.gettext("🚫 Ban author"),
+        t.gettext(VERDICTS[Decision.BAN].labels.button),
         callback_data=callback_data.moderation(Decision.BAN, submission.id),
     )
-
-
-def message_link(chat_id: int | None, message_id: int | None) -> str | None:
-    """t.me/c links open a message in a supergroup for its members."""
-    text = str(chat_id)
-    if message_id is None or not text.startswith("-100"):
-        return None
-    return f"https://t.me/c/{text[4:]}/{message_id}"

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 from bot.i18n import Texts
 from bot.rendering.common import esc, name_html
-from bot.rendering.moderation import decider, message_link
+from bot.rendering.in_thread import message_link
+from bot.rendering.moderation import decider
 from bot.services.contact import InboxEntry
-from bot.services.moderation import Decision
+from bot.services.verdicts import VERDICTS, Decision
 from bot.text import shorten
 from storage.models import Submission, SubmissionStatus
 
@@ -47,28 +48,20 @@ def decision_done(
     t: Texts, decision: Decision, submission: Submission | None, copies: int = 0
 ) -> str:
     """`copies`: the other pending copies a 🧹 Spam settled with the pressed one."""
-    if submission is not None and submission.original_kept:
-        if decision is Decision.APPROVE:
-            return t.gettext("Kept.")
-        if decision is Decision.REJECT:
-            return t.gettext("Removed from the group.")
-        if decision is Decision.BAN:
-            return t.gettext("Removed from the group and the author is banned.")
-    if decision is Decision.SPAM and copies:
+    if decision is Decision.UNPUBLISH:
+        return t.gettext("Unpublished.")
+    labels = VERDICTS[decision].labels
+    if labels.done_left_up is not None and submission is not None and submission.original_kept:
+        return t.gettext(labels.done_left_up)
+    if labels.done is not None:
+        return t.gettext(labels.done)
+    if copies:
         return t.ngettext(
             "🧹 Marked spam: {count} copy, newcomers among the authors banned.",
             "🧹 Marked spam: {count} copies, newcomers among the authors banned.",
             copies + 1,
         ).format(count=copies + 1)
-    if decision is Decision.SPAM:
-        return _marked_spam(t, submission)
-    if decision is Decision.APPROVE:
-        return t.gettext("Approved.")
-    if decision is Decision.REJECT:
-        return t.gettext("Rejected.")
-    if decision is Decision.BAN:
-        return t.gettext("Rejected and the author is banned.")
-    return t.gettext("Unpublished.")
+    return _marked_spam(t, submission)
 
 
 def _marked_spam(t: Texts, submission: Submission | None) -> str:

@@ -15,6 +15,7 @@ from bot.rendering.common import esc, name_html
 from bot.rendering.moderation import card_under, decider, verdict_rows
 from bot.rendering.reports import duration
 from bot.services.abuse import CardFlags
+from bot.services.verdicts import Decision
 from storage.models import Submission, SubmissionKind
 from storage.private_desks import DeskState, PrivateDesk
 
@@ -76,7 +77,7 @@ def _desk(
         heading += "\n" + t.gettext("↩️ Reply to this message to answer the reader.")
     item = submission.id
     rows = [
-        [_button(label, PrivateDeskAction(decision.value), item) for decision, label in row]
+        [_button(label, decision, item) for decision, label in row]
         for row in verdict_rows(t, submission)
     ]
     rows.append([_button(t.gettext("⏭ Skip"), PrivateDeskAction.SKIP, item)])
@@ -112,7 +113,9 @@ def _decided_elsewhere(
     return card_under(t, heading, submission, article_title, flags), _keyboard(rows, t, item)
 
 
-def _button(label: str, action: PrivateDeskAction, item: int | None = None) -> InlineKeyboardButton:
+def _button(
+    label: str, action: PrivateDeskAction | Decision, item: int | None = None
+) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=callback_data.private_desk(action, item))
 
 

@@ -17,6 +17,7 @@ from bot.i18n import Texts
 from bot.rendering import reasons as reason_texts
 from bot.rendering.common import esc, moment, name_html, person_line, visible_length
 from bot.rendering.spam import reason_text
+from bot.services.verdicts import logged_labels
 from bot.spam.checker import ReasonKind
 from bot.text import MESSAGE_LIMIT, one_line, shorten
 from storage.models import AuthorHistory, LogEntry, LoggedAction, Person
@@ -109,15 +110,13 @@ def _who(t: Texts, entry: LogEntry) -> str:
 
 
 def _what(t: Texts, action: LoggedAction) -> str:
+    """What a line of the record did: a verdict's as VERDICTS labels it, any other here."""
+    verdicts = logged_labels()
+    if action in verdicts:
+        return t.gettext(verdicts[action])
     return {
-        LoggedAction.APPROVE: t.gettext("✅ approved"),
-        LoggedAction.REJECT: t.gettext("❌ rejected"),
-        LoggedAction.SPAM: t.gettext("🧹 marked spam"),
-        LoggedAction.BAN: t.gettext("🚫 banned"),
         LoggedAction.UNBAN: t.gettext("🔓 unbanned"),
         LoggedAction.UNPUBLISH: t.gettext("↩️ unpublished"),
-        LoggedAction.KEEP: t.gettext("✅ kept"),
-        LoggedAction.REMOVE: t.gettext("🗑 removed"),
         LoggedAction.EDIT: t.gettext("✏️ edited"),
         LoggedAction.CAUGHT: t.gettext("🧹 caught as spam"),
         LoggedAction.NOT_SPAM: t.gettext("↩️ not spam"),

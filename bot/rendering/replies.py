@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Texts
 from bot.rendering.common import CARD_TITLE_LIMIT, esc, name_html
-from bot.rendering.moderation import message_link
+from bot.rendering.in_thread import message_link
 from bot.text import shorten
 
 # How much of the reply the notice quotes.

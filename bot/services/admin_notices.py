@@ -11,6 +11,7 @@ import aiosqlite
 from bot.services.effects import Effect
 from bot.settings import Settings
 from storage import bot_state, outbox
+from storage.db import Database
 
 
 class AdminNotice(StrEnum):
@@ -110,3 +111,27 @@ async def report_delivery_failure(
     await _to_every_admin(
         conn, settings, AdminNotice.DELIVERY_FAILED, now, action=action, reason=reason
     )
+
+
+async def report_moderation_chat_down(
+    db: Database, settings: Settings, reason: str, now: float
+) -> bool:
+    """Tell the admins, once per outage, that cards cannot reach the moderation chat."""
+    async with db.transaction() as conn:
+        if not await bot_state.set_if_absent(conn, bot_state.MODERATION_CHAT_DOWN, reason):
+            return False
+        await tell_admins(conn, settings, AdminNotice.MODERATION_CHAT_DOWN, reason, now)
+    return True
+
+
+async def report_moderation_chat_back(db: Database, settings: Settings, now: float) -> bool:
+    async with db.transaction() as conn:
+        if not await bot_state.clear(conn, bot_state.MODERATION_CHAT_DOWN):
+            return False
+        await tell_admins(conn, settings, AdminNotice.MODERATION_CHAT_BACK, "", now)
+    return True
+
+
+async def moderation_chat_is_down(db: Database) -> bool:
+    async with db.reading() as conn:
+        return await bot_state.get(conn, bot_state.MODERATION_CHAT_DOWN) is not None

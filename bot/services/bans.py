@@ -5,6 +5,8 @@ A card's `🚫 Ban author` bans for good at once (a troll must not keep writing 
 moderator thinks); the card then offers the terms of CARD_TERMS, and a tap shortens (or
 lengthens) the ban, counted from when it was made. Telegram ends the ban in the discussion
 group by itself at its `until_date`; the bot lifts its own record then (BanExpiry).
+Whatever bans an author (a card, /ban, the spam check) sweeps their waiting comments
+(`sweep`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.parsing import SHORTEST_TERM, Term, parse_id, parse_term
-from bot.services import effects
+from bot.parsing import SHORTEST_TERM, Term, parse_term
+from bot.services import desk, effects, private_desk
 from bot.services.periodic import Periodic
+from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
 from bot.settings import Settings
-from storage import moderation_log, readers, submissions
+from storage import moderation_log, readers, spam_catches, submissions, thread_sources
 from storage.db import Database
-from storage.models import Ban, LoggedAction, Person, Submission
+from storage.models import Ban, LoggedAction, Person, Submission, SubmissionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -42,26 +45,13 @@ def until_of(term: Term, start: float) -> float | None:
     return None if term.seconds is None else start + term.seconds
 
 
-async def resolve_user(db: Database, argument: str) -> Person | None:
-    """A reader named by id or @username; by id even if the bot never saw them (a name
-    unknown then), by @username only if it did (Telegram tells bots no one's id by name)."""
-    text = argument.strip()
-    if text.startswith("@"):
-        async with db.reading() as conn:
-            return await readers.find_by_username(conn, text[1:])
-    user_id = parse_id(text)
-    if user_id is None:
-        return None
-    async with db.reading() as conn:
-        known = await readers.find(conn, user_id)
-    return known or Person(user_id, "")
-
-
 @dataclass(frozen=True)
 class CommandBan:
     ban: Ban
     # The ban that held before this one replaced it, if any.
     replaced: Ban | None
+    # How many of the reader's waiting comments were settled with it.
+    swept: int = 0
 
 
 async def ban(
@@ -98,7 +88,102 @@ async def ban(
             detail={"replaced": True} if replaced else None,
         )
         await effects.ban_in_discussion_group(conn, settings, user_id, now, until=made.until)
-    return CommandBan(made, replaced)
+        # As 🚫 Ban author on a card: what they have waiting is settled with the ban, so
+        # that no later tap publishes a banned reader.
+        swept = await sweep(
+            conn, settings, user_id, moderator, now, banned_for=None, every_pending=True
+        )
+        if swept:
+            await desk.refresh_if_open(conn, settings, now)
+    return CommandBan(made, replaced, swept)
+
+
+async def sweep(
+    conn: aiosqlite.Connection,
+    settings: Settings,
+    author_id: int,
+    moderator: Person | None,
+    now: float,
+    *,
+    banned_for: int | None,
+    every_pending: bool = False,
+) -> int:
+    """A banned author's comments still up in the discussion group, waiting on their cards,
+    come down with the ban: one tap, not one per message. `every_pending` (/ban, which has
+    no card of its own): their comments waiting in private too are rejected with it.
+    `banned_for`: the item whose verdict made the ban (left as its verdict settles it).
+    `moderator` None: the spam check banned them for the catch `banned_for`, and what is
+    swept is recorded as taken with it (↩️ Not spam brings it back). Returns how many."""
+    waiting = (
+        await thread_sources.pending_comments_by(conn, author_id)
+        if every_pending
+        else await thread_sources.pending_left_up_by(conn, author_id)
+    )
+    swept = 0
+    for other_id in waiting:
+        if other_id == banned_for:
+            continue
+        if moderator is None:
+            assert banned_for is not None  # the spam check bans for a catch
+            taken = await spam_catches.sweep(conn, other_id, banned_for, now)
+        else:
+            taken = await submissions.decide(
+                conn,
+                other_id,
+                SubmissionStatus.REJECTED,
+                moderator.user_id,
+                moderator.display_name,
+                now,
+                author_banned=True,
+            )
+        if not taken:
+            continue
+        swept += 1
+        other = await submissions.get(conn, other_id)
+        assert other is not None
+        await moderation_log.append(
+            conn,
+            LoggedAction.REMOVE if other.is_public_in_group else LoggedAction.REJECT,
+            now,
+            moderator=moderator,
+            author_id=author_id,
+            submission_id=other_id,
+            detail={"with_ban_for": banned_for} if banned_for is not None else {"with_ban": True},
+        )
+        await effects.remove_from_group(conn, other, now, tell_author=False)
+        await effects.refresh_cards(conn, settings, other_id, now)
+        await private_desk.item_decided(conn, settings, other_id, now)
+    return swept
+
+
+async def ban_caught_author(
+    conn: aiosqlite.Connection, settings: Settings, catch: Submission, now: float, *, reason: str
+) -> None:
+    """The spam check (or flood control) caught `catch` and bans its author, here and from
+    the discussion group, sweeping their other waiting comments as 🚫 Ban author does;
+    ↩️ Not spam on the catch undoes all of it (bot.services.spam_undo)."""
+    author = catch.author.user_id
+    if await readers.ban(conn, author, BANNED_BY_SPAM_CHECK, catch.id, now):
+        await moderation_log.append(
+            conn,
+            LoggedAction.BAN,
+            now,
+            moderator=None,
+            author_id=author,
+            submission_id=catch.id,
+            reason=reason,
+        )
+    await effects.ban_in_discussion_group(conn, settings, author, now)
+    if await sweep(conn, settings, author, None, now, banned_for=catch.id):
+        await desk.refresh_if_open(conn, settings, now)
+
+
+async def unban(
+    db: Database, settings: Settings, user_id: int, now: float, moderator: Person | None = None
+) -> bool:
+    """/unban: the reader may write again, here and in the discussion group."""
+    async with db.transaction() as conn:
+        return await _lift(conn, settings, user_id, now, moderator)
 
 
 class TermResult(StrEnum):

@@ -27,7 +27,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import moderation
+from bot.services import bans
 from bot.settings import Settings
 from storage import moderation_log, readers, spam_catches, submissions
 from storage.models import LoggedAction, Person
@@ -221,5 +221,5 @@ async def treat_as_spam(
     )
     catch = await submissions.get(conn, catch_id)
     assert catch is not None
-    await moderation.ban_caught_author(conn, settings, catch, now, reason=FLOODING_BAN_REASON)
+    await bans.ban_caught_author(conn, settings, catch, now, reason=FLOODING_BAN_REASON)
     return catch_id

@@ -6,6 +6,10 @@
   unconfirmed update out again for at most 24 hours).
 - Readers' states (an article open to comment on, a contact form half filled in) after
   READER_STATE_HOURS, when they have lapsed anyway.
+- When each reader was last told of a reply, once the ten minutes it holds the next
+  notice back are over (bot.services.reply_notices.NOTICE_INTERVAL).
+- The /spam list messages whose ↩️ Not spam buttons are taken, after a week: an older
+  list's button answers as stale, and /spam sends a fresh one.
 
 Each is one indexed delete (see tests/storage/test_query_plans.py).
 """
@@ -17,14 +21,17 @@ import time
 from dataclasses import dataclass
 
 from bot.services.periodic import Periodic
+from bot.services.reply_notices import NOTICE_INTERVAL
 from bot.settings import Settings
-from storage import outbox, processed_updates, readers
+from storage import outbox, processed_updates, readers, reply_notices, spam_catches
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
 # Once an hour is plenty: nothing here is urgent, and each prune is one indexed delete.
 INTERVAL_SECONDS = 3600.0
+# How long a /spam list message's buttons are honoured.
+SPAM_LIST_KEPT = 7 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class Pruned:
     outbox_rows: int
     handled_updates: int
     reader_states: int
+    reply_notices: int
+    spam_lists: int
 
 
 async def prune(db: Database, settings: Settings, now: float) -> Pruned:
@@ -42,6 +51,8 @@ async def prune(db: Database, settings: Settings, now: float) -> Pruned:
                 conn, now - settings.handled_updates_retention_hours * 3600
             ),
             await readers.prune_states(conn, now - settings.reader_state_hours * 3600),
+            await reply_notices.prune(conn, now - NOTICE_INTERVAL),
+            await spam_catches.prune_lists(conn, now - SPAM_LIST_KEPT),
         )
 
 

@@ -1,4 +1,5 @@
-"""Moderation: deciding on submissions, banning authors, and the queue."""
+"""Moderation: deciding on submissions with the verdicts of bot.services.verdicts; bans and
+their sweeps are bot.services.bans."""
 
 from __future__ import annotations
 
@@ -7,81 +8,22 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import admin_notices, desk, effects, private_desk, spam_waves
-from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
+from bot.services import bans, desk, effects, private_desk, spam_waves
+from bot.services.verdicts import VERDICTS, BanRule, Decision, Verdict
 from bot.settings import Settings
 from bot.spam.filter import MODERATOR, SpamFilter
 from storage import (
     articles,
-    bot_state,
     corrections,
     history,
     moderation_log,
     private_desks,
     readers,
-    spam_catches,
     submissions,
-    thread_sources,
 )
 from storage import reasons as stored_reasons
 from storage.db import Database
 from storage.models import LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
-
-
-class Decision(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    BAN = "ban"
-    # 🧹 Spam: a rejection that teaches the spam check, and bans a newcomer.
-    SPAM = "spam"
-    # Takes back a comment the trusted-author rule published.
-    UNPUBLISH = "unpublish"
-
-
-class BanRule(StrEnum):
-    NEVER = "never"
-    ALWAYS = "always"
-    # An author with an approved comment is a reader who slipped, not a spammer's account.
-    NEWCOMERS = "newcomers"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a decision does; keyboards, answers and cards read it from VERDICTS."""
-
-    status: SubmissionStatus
-    ban: BanRule
-    # What the spam check learns from the decided text: spam, ham, or nothing.
-    learns_spam: bool | None
-    # The record's word for it on a comment left up in the thread while it waited
-    # (post-moderation): kept or removed there, not approved or rejected. None: the same.
-    logged_left_up: LoggedAction | None = None
-    # A comment's card and desk offer reasons after it (bot.services.reasons), and the
-    # author's notice waits REJECT_NOTICE_DELAY_SECONDS for one.
-    offers_reasons: bool = False
-
-
-# The verdicts a moderator's button gives (UNPUBLISH takes back an automatic approval and
-# is handled on its own). ❌ Reject teaches nothing: a human comment that does not fit.
-VERDICTS: dict[Decision, Verdict] = {
-    Decision.APPROVE: Verdict(
-        SubmissionStatus.APPROVED,
-        BanRule.NEVER,
-        learns_spam=False,
-        logged_left_up=LoggedAction.KEEP,
-    ),
-    Decision.REJECT: Verdict(
-        SubmissionStatus.REJECTED,
-        BanRule.NEVER,
-        learns_spam=None,
-        logged_left_up=LoggedAction.REMOVE,
-        offers_reasons=True,
-    ),
-    Decision.BAN: Verdict(
-        SubmissionStatus.REJECTED, BanRule.ALWAYS, learns_spam=None, offers_reasons=True
-    ),
-    Decision.SPAM: Verdict(SubmissionStatus.REJECTED, BanRule.NEWCOMERS, learns_spam=True),
-}
 
 
 class DecisionResult(StrEnum):
@@ -178,7 +120,7 @@ async def _decide(
         status = verdict.status
         pending = await submissions.get(conn, submission_id)
         assert pending is not None
-        bans = await _bans(conn, verdict, pending)
+        banning = await _banning(conn, verdict, pending)
         applied = await submissions.decide(
             conn,
             submission_id,
@@ -186,7 +128,7 @@ async def _decide(
             moderator.user_id,
             moderator.display_name,
             now,
-            author_banned=bans,
+            author_banned=banning,
             marked_spam=decision is Decision.SPAM,
         )
         submission = await submissions.get(conn, submission_id)
@@ -195,7 +137,7 @@ async def _decide(
             if decision is Decision.BAN and submission.kind is SubmissionKind.CONTACT:
                 return await _ban_from_conversation(conn, settings, submission, moderator, now)
             return DecisionOutcome(DecisionResult.ALREADY_DECIDED, submission)
-        await _record(conn, decision, bans, submission, moderator, now)
+        await _record(conn, decision, banning, submission, moderator, now)
         # Whoever tapped ✏️ Edit on it waits no more: a reply to a decided card is not a
         # correction (bot.services.edits).
         await corrections.close_request(conn, submission_id, None)
@@ -203,10 +145,12 @@ async def _decide(
             await spam_filter.learn_in(
                 conn, [submission.text], spam=verdict.learns_spam, source=MODERATOR
             )
-        if bans:
+        if banning:
             await readers.ban(conn, submission.author.user_id, moderator, submission_id, now)
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
-            await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
+            await bans.sweep(
+                conn, settings, submission.author.user_id, moderator, now, banned_for=submission.id
+            )
         copies = 0
         if decision is Decision.SPAM:
             copies = await _settle_copies(conn, settings, submission, moderator, now)
@@ -274,7 +218,9 @@ async def _ban_from_conversation(
     )
     await readers.ban(conn, submission.author.user_id, moderator, submission.id, now)
     await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
-    await _sweep_banned_authors_words(conn, settings, submission, moderator, now)
+    await bans.sweep(
+        conn, settings, submission.author.user_id, moderator, now, banned_for=submission.id
+    )
     await effects.refresh_cards(conn, settings, submission.id, now)
     banned = await submissions.get(conn, submission.id)
     return DecisionOutcome(DecisionResult.APPLIED, banned)
@@ -294,7 +240,7 @@ async def _settle_copies(
     for copy_id in await spam_waves.pending_copies(conn, marked.id, marked.text):
         copy = await submissions.get(conn, copy_id)
         assert copy is not None
-        bans = await _bans(conn, verdict, copy)
+        banning = await _banning(conn, verdict, copy)
         if not await submissions.decide(
             conn,
             copy_id,
@@ -302,16 +248,18 @@ async def _settle_copies(
             moderator.user_id,
             moderator.display_name,
             now,
-            author_banned=bans,
+            author_banned=banning,
             marked_spam=True,
         ):
             continue
         settled += 1
-        await _record(conn, Decision.SPAM, bans, copy, moderator, now, wave_of=marked.id)
-        if bans:
+        await _record(conn, Decision.SPAM, banning, copy, moderator, now, wave_of=marked.id)
+        if banning:
             await readers.ban(conn, copy.author.user_id, moderator, copy_id, now)
             await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
-            await _sweep_banned_authors_words(conn, settings, copy, moderator, now)
+            await bans.sweep(
+                conn, settings, copy.author.user_id, moderator, now, banned_for=copy.id
+            )
         if copy.is_public_in_group:
             await effects.remove_from_group(conn, copy, now, tell_author=True)
         elif copy.kind is not SubmissionKind.CONTACT:
@@ -336,12 +284,11 @@ async def _record(
     ban (🧹 Spam on a newcomer)."""
     author_id = submission.author.user_id
     detail: dict[str, object] | None = {"wave_of": wave_of} if wave_of is not None else None
-    left_up_as = VERDICTS[decision].logged_left_up
+    verdict = VERDICTS[decision]
+    left_up_as = verdict.logged_left_up
     await moderation_log.append(
         conn,
-        left_up_as
-        if left_up_as is not None and submission.original_kept
-        else LoggedAction(decision.value),
+        left_up_as if left_up_as is not None and submission.original_kept else verdict.logged,
         now,
         moderator=moderator,
         author_id=author_id,
@@ -359,93 +306,11 @@ async def _record(
         )
 
 
-async def _bans(conn: aiosqlite.Connection, verdict: Verdict, submission: Submission) -> bool:
+async def _banning(conn: aiosqlite.Connection, verdict: Verdict, submission: Submission) -> bool:
     if verdict.ban is BanRule.NEWCOMERS:
         earlier = await history.of_author(conn, submission.author.user_id, submission.id)
         return earlier.approved == 0
     return verdict.ban is BanRule.ALWAYS
-
-
-async def _sweep_banned_authors_words(
-    conn: aiosqlite.Connection,
-    settings: Settings,
-    banned_for: Submission,
-    moderator: Person | None,
-    now: float,
-) -> int:
-    """A troll's other comments still up in the discussion group, waiting on their cards,
-    come down with the ban: one tap, not one per message. `moderator` None: the spam check
-    banned them for the catch `banned_for`, and what is swept is recorded as taken with it
-    (↩️ Not spam brings it back). Returns how many were swept."""
-    swept = 0
-    for other_id in await thread_sources.pending_left_up_by(conn, banned_for.author.user_id):
-        if other_id == banned_for.id:
-            continue
-        if moderator is None:
-            taken = await spam_catches.sweep(conn, other_id, banned_for.id, now)
-        else:
-            taken = await submissions.decide(
-                conn,
-                other_id,
-                SubmissionStatus.REJECTED,
-                moderator.user_id,
-                moderator.display_name,
-                now,
-                author_banned=True,
-            )
-        if not taken:
-            continue
-        swept += 1
-        other = await submissions.get(conn, other_id)
-        assert other is not None
-        await moderation_log.append(
-            conn,
-            LoggedAction.REMOVE,
-            now,
-            moderator=moderator,
-            author_id=other.author.user_id,
-            submission_id=other_id,
-            detail={"with_ban_for": banned_for.id},
-        )
-        await effects.remove_from_group(conn, other, now, tell_author=False)
-        await effects.refresh_cards(conn, settings, other_id, now)
-        await private_desk.item_decided(conn, settings, other_id, now)
-    return swept
-
-
-async def ban_caught_author(
-    conn: aiosqlite.Connection, settings: Settings, catch: Submission, now: float, *, reason: str
-) -> None:
-    """The spam check (or flood control) caught `catch` and bans its author, here and from
-    the discussion group, sweeping their other waiting comments as 🚫 Ban author does;
-    ↩️ Not spam on the catch undoes all of it (bot.services.spam_undo)."""
-    author = catch.author.user_id
-    if await readers.ban(conn, author, BANNED_BY_SPAM_CHECK, catch.id, now):
-        await moderation_log.append(
-            conn,
-            LoggedAction.BAN,
-            now,
-            moderator=None,
-            author_id=author,
-            submission_id=catch.id,
-            reason=reason,
-        )
-    await effects.ban_in_discussion_group(conn, settings, author, now)
-    if await _sweep_banned_authors_words(conn, settings, catch, None, now):
-        await desk.refresh_if_open(conn, settings, now)
-
-
-async def unban(
-    db: Database, settings: Settings, user_id: int, now: float, moderator: Person | None = None
-) -> bool:
-    async with db.transaction() as conn:
-        lifted = await readers.unban(conn, user_id, now)
-        if lifted:
-            await effects.ban_in_discussion_group(conn, settings, user_id, now, lift=True)
-            await moderation_log.append(
-                conn, LoggedAction.UNBAN, now, moderator=moderator, author_id=user_id
-            )
-        return lifted
 
 
 async def _unpublish(
@@ -475,31 +340,3 @@ async def _unpublish(
     if submission.article_id is not None:
         await effects.retract_comment(conn, settings, submission.article_id, submission_id, now)
     return DecisionOutcome(DecisionResult.APPLIED, submission)
-
-
-async def report_moderation_chat_down(
-    db: Database, settings: Settings, reason: str, now: float
-) -> bool:
-    """Tell the admins, once per outage, that cards cannot reach the moderation chat."""
-    async with db.transaction() as conn:
-        if not await bot_state.set_if_absent(conn, bot_state.MODERATION_CHAT_DOWN, reason):
-            return False
-        await admin_notices.tell_admins(
-            conn, settings, admin_notices.AdminNotice.MODERATION_CHAT_DOWN, reason, now
-        )
-    return True
-
-
-async def report_moderation_chat_back(db: Database, settings: Settings, now: float) -> bool:
-    async with db.transaction() as conn:
-        if not await bot_state.clear(conn, bot_state.MODERATION_CHAT_DOWN):
-            return False
-        await admin_notices.tell_admins(
-            conn, settings, admin_notices.AdminNotice.MODERATION_CHAT_BACK, "", now
-        )
-    return True
-
-
-async def moderation_chat_is_down(db: Database) -> bool:
-    async with db.reading() as conn:
-        return await bot_state.get(conn, bot_state.MODERATION_CHAT_DOWN) is not None

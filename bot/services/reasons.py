@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.callback_data import ReasonSurface
 from bot.services import desk, effects
-from bot.services.moderation import VERDICTS, Decision
+from bot.services.verdicts import VERDICTS, Decision
 from bot.settings import Settings
 from storage import moderation_log, private_desks, submissions
 from storage import reasons as stored_reasons

@@ -135,7 +135,7 @@ async def catch(
     """Set aside what the spam check caught by itself (for /spam and its undo), with its
     line in the moderation record, by the bot: the check's reasons, never the words. With
     `ban`, the catch says its author was banned for it (the caller bans them:
-    bot.services.moderation.ban_caught_author)."""
+    bot.services.bans.ban_caught_author)."""
     await submissions.mark_caught(conn, submission_id, now, author_banned=ban)
     await moderation_log.append(
         conn,

@@ -19,11 +19,11 @@ from bot.cas import CasVerdict
 from bot.services import (
     abuse,
     admin_notices,
+    bans,
     comments,
     desk,
     effects,
     floods,
-    moderation,
     private_desk,
     reply_notices,
     spam_screen,
@@ -411,7 +411,7 @@ async def _catch(
     if ban:
         catch = await submissions.get(conn, submission_id)
         assert catch is not None
-        await moderation.ban_caught_author(
+        await bans.ban_caught_author(
             conn, settings, catch, comment.now, reason=spam_screen.SPAM_CHECK_BAN_REASON
         )
     return ThreadOutcome(ThreadResult.CAUGHT, submission_id)

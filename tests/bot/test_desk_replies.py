@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import callback_data
-from bot.callback_data import PrivateDeskAction
 from bot.i18n import Texts
 from bot.rendering.private_desk import private_desk
+from bot.services.verdicts import Decision
 from handlers.private_desk import item_shown_by
 from storage.models import Person, Submission, SubmissionKind, SubmissionStatus
 from storage.private_desks import DeskState, PrivateDesk
@@ -24,7 +24,7 @@ def desk_message(text: str, item: int | None) -> Message:
                 [
                     InlineKeyboardButton(
                         "✅ Approve",
-                        callback_data=callback_data.private_desk(PrivateDeskAction.APPROVE, item),
+                        callback_data=callback_data.private_desk(Decision.APPROVE, item),
                     )
                 ]
             ]

@@ -20,8 +20,8 @@ from bot.rendering import record as record_texts
 from bot.rendering import reports as report_texts
 from bot.services.abuse import CardFlags
 from bot.services.contact import InboxEntry
-from bot.services.moderation import Decision
 from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
+from bot.services.verdicts import Decision
 from sandbox.bot_api.html_parser import parse_html
 from storage.models import (
     AuthorHistory,

@@ -20,6 +20,7 @@ from bot.delivery.worker import OutboxWorker
 from bot.services import articles, comments, contact, desk, effects, moderation
 from bot.services.articles import PostRequest
 from bot.services.effects import Effect
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from bot.telegram_budget import TelegramBudget
 from sandbox.bot_api import FakeTelegram
@@ -76,7 +77,7 @@ async def worker(
 
 
 async def decided_comment(
-    db: Database, settings: Settings, decision: moderation.Decision, worker: OutboxWorker
+    db: Database, settings: Settings, decision: Decision, worker: OutboxWorker
 ) -> int:
     """A comment on a published article, decided; its effects wait in the outbox."""
     article = await articles.create_draft(
@@ -110,7 +111,7 @@ async def test_a_429_holds_back_only_its_chat_for_retry_after(
         chat_id=MODERATION_CHAT_ID,
         retry_after=1,
     )
-    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await decided_comment(db, settings, Decision.REJECT, worker)
     await worker.start()
     try:
         await telegram.wait_for_bot_message(READER_ID, contains="was not approved")
@@ -127,7 +128,7 @@ async def test_a_blocked_reader_is_given_up_once(
 ) -> None:
     """403 for the author settles the rows as failed; later passes never retry them."""
     telegram.user_blocks_bot(READER_ID)
-    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await decided_comment(db, settings, Decision.REJECT, worker)
     await worker.deliver_due()
     async with db.transaction() as conn:
         await conn.execute("UPDATE outbox SET next_attempt_at = 0")
@@ -144,7 +145,7 @@ async def test_an_unreachable_moderation_chat_keeps_the_card_pending(
 ) -> None:
     """Kicked from the moderation chat: the card is kept for later, never dropped."""
     telegram.remove_bot_from(MODERATION_CHAT_ID)
-    await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    await decided_comment(db, settings, Decision.APPROVE, worker)
     await worker.deliver_due()
     assert await rows(db, "SELECT status FROM outbox WHERE action = 'send_card'") == [("pending",)]
 
@@ -153,7 +154,7 @@ async def test_start_releases_rows_waiting_out_a_backoff(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:
     """A restart sends at once what was scheduled for later."""
-    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await decided_comment(db, settings, Decision.REJECT, worker)
     async with db.transaction() as conn:
         await conn.execute("UPDATE outbox SET next_attempt_at = ?", (time.time() + 3600,))
     await worker.start()
@@ -167,7 +168,7 @@ async def test_a_card_already_sent_is_not_sent_again(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:
     """A card row left pending after its card was recorded (a crash) sends nothing new."""
-    submission_id = await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    submission_id = await decided_comment(db, settings, Decision.APPROVE, worker)
     await worker.deliver_due()
     async with db.transaction() as conn:
         await outbox.enqueue(
@@ -196,7 +197,7 @@ async def test_a_card_refused_for_an_upgraded_group_goes_to_its_new_id(
     budget = budget_of(settings)
     async with bot_with(telegram, budget) as bot:
         worker = OutboxWorker(db, bot, settings, telegram.bot_username, budget)
-        await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+        await decided_comment(db, settings, Decision.APPROVE, worker)
         for _ in range(3):
             await worker.deliver_due()
     assert settings.moderation_chat_id == upgraded
@@ -211,7 +212,7 @@ async def test_unchanged_cards_and_counters_are_not_edited(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:
     """Refreshing what already shows the latest state makes no API call."""
-    submission_id = await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    submission_id = await decided_comment(db, settings, Decision.APPROVE, worker)
     await worker.deliver_due()
     edits_before = [c for c in telegram.calls if c.method.startswith("edit")]
     async with db.transaction() as conn:
@@ -279,7 +280,7 @@ async def test_rows_for_one_chat_keep_their_order_behind_a_429(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:
     """When the first row for a chat must wait, the next one for that chat waits behind it."""
-    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await decided_comment(db, settings, Decision.REJECT, worker)
     telegram.fail_next(
         "sendMessage", 429, "Too Many Requests: retry after 1", chat_id=READER_ID, retry_after=1
     )
@@ -366,7 +367,7 @@ async def test_a_deleted_card_is_forgotten_and_the_decision_stands(
     telegram: FakeTelegram, db: Database, settings: Settings, worker: OutboxWorker
 ) -> None:
     """Deciding on an item whose card a moderator deleted settles the row, not fails it."""
-    await decided_comment(db, settings, moderation.Decision.REJECT, worker)
+    await decided_comment(db, settings, Decision.REJECT, worker)
     await worker.deliver_due()
     card = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
     telegram.user_deletes_message(MODERATION_CHAT_ID, card["message_id"])
@@ -485,7 +486,7 @@ async def test_a_card_decided_while_the_minute_is_short_leaves_the_desk_for_late
         await worker.deliver_due()
         desk_message = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
         assert "comment 15" in desk_message["text"]
-        reject = moderation.Decision.REJECT
+        reject = Decision.REJECT
         await moderation.decide(db, paced, ids[0], reject, MODERATOR, 4.0)
         await worker.deliver_due()
         assert [c for c in telegram.calls if c.method == "editMessageText"] == []
@@ -524,7 +525,7 @@ async def test_a_decided_cards_edit_waits_while_cards_are_still_coming(
         await articles.confirm_published(db, article.id, channel_message_id=post.message_id)
         ids = [await comment(number) for number in range(8)]
         await worker.deliver_due()
-        await moderation.decide(db, paced, ids[0], moderation.Decision.APPROVE, MODERATOR, 4.0)
+        await moderation.decide(db, paced, ids[0], Decision.APPROVE, MODERATOR, 4.0)
         await comment(8)
         await worker.deliver_due()
     texts = [m["text"] for m in telegram.bot_messages_in(MODERATION_CHAT_ID)]
@@ -542,7 +543,7 @@ async def test_a_held_notice_is_not_sent_once_its_comment_is_decided(
     """A notice in the thread that waited for room: "your comment waits for a moderator"
     goes for a comment still pending, and not for one approved meanwhile."""
     telegram.add_group(DISCUSSION_CHAT_ID, "The Blog chat", linked_channel_id=CHANNEL_ID)
-    approved = await decided_comment(db, settings, moderation.Decision.APPROVE, worker)
+    approved = await decided_comment(db, settings, Decision.APPROVE, worker)
     waiting_author = Person(READER_IDS[1], "Pending Pat")
     telegram.add_user(waiting_author.user_id, waiting_author.first_name)
     [(article_id,)] = await rows(db, "SELECT id FROM articles")
@@ -722,7 +723,7 @@ async def test_a_skip_made_while_the_desk_is_being_edited_stands(
         chat_id=MODERATION_CHAT_ID,
         message_id=desk_message["message_id"],
     )
-    await moderation.decide(db, settings, items[0], moderation.Decision.APPROVE, MODERATOR, 5.0)
+    await moderation.decide(db, settings, items[0], Decision.APPROVE, MODERATOR, 5.0)
     await worker.deliver_due()
     shown = telegram.message(MODERATION_CHAT_ID, desk_message["message_id"])
     assert shown is not None and "Item 3" in shown["text"], shown

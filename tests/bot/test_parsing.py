@@ -10,7 +10,7 @@ import pytest
 from bot import callback_data
 from bot.parsing import parse_id, parse_term
 from bot.rendering.common import parse_article_payload
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 
 # Superscript two, Arabic-Indic three, circled one, fullwidth one, Devanagari seven.
 UNICODE_DIGITS = pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from bot.rendering import channel as channel_texts
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import readers as reader_texts
 from bot.services.comments import ArticleView, OpenResult
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.text import MESSAGE_LIMIT, one_line, shorten, tg_length
 from storage.models import (
     Article,

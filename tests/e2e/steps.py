@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot import callback_data
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from sandbox.bot_api import FakeTelegram
 from tests.factories import (
     ADMIN_ID,
@@ -184,3 +184,35 @@ async def tap_not_spam(telegram: FakeTelegram, listed: dict[str, Any], number: i
     )
     answer = await telegram.wait_for(lambda: telegram.callback_answers.get(query_id))
     return str(answer["text"])
+
+
+def edit_data(card: Message) -> str:
+    for row in card["reply_markup"]["inline_keyboard"]:
+        for button in row:
+            if button.get("callback_data", "").startswith("edit:v1:"):
+                return str(button["callback_data"])
+    raise AssertionError(f"no ✏️ Edit button on {card}")
+
+
+async def tap_edit(telegram: FakeTelegram, card: Message) -> Message:
+    """The moderator taps ✏️ Edit; returns the bot's answer to the tap."""
+    query = telegram.user_presses_button(
+        MODERATOR_ID, MODERATION_CHAT_ID, card["message_id"], edit_data(card)
+    )
+    answer: Message = await telegram.wait_for(lambda: telegram.callback_answers.get(query))
+    return answer
+
+
+def reply_to_card(telegram: FakeTelegram, card: Message, text: str) -> None:
+    telegram.user_sends_text(
+        MODERATOR_ID, text, chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
+    )
+
+
+async def card_showing(telegram: FakeTelegram, card: Message, *parts: str) -> Message:
+    def shown() -> Message | None:
+        current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
+        return current if current and all(p in current["text"] for p in parts) else None
+
+    found: Message = await telegram.wait_for(shown)
+    return found

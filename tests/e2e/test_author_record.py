@@ -1,15 +1,23 @@
 """/history and /note in the moderation group and a moderator's private chat: an author's
-record after an approval, a ban and an unban; a note on the author's next card; a clear
+record after an edit, an approval, a ban and an unban; a note on the author's next card; a clear
 answer to every bad input."""
 
 from __future__ import annotations
 
 import re
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot
-from tests.e2e.steps import card_without_buttons, comment, post_article, press
+from tests.e2e.steps import (
+    card_showing,
+    card_without_buttons,
+    comment,
+    post_article,
+    press,
+    reply_to_card,
+    tap_edit,
+)
 from tests.factories import MODERATION_CHAT_ID, MODERATOR_ID
 
 READER = READER_IDS[0]
@@ -24,12 +32,17 @@ def record_lines(text: str) -> list[str]:
     return [re.sub(r"^• [^·]+· ", "", line) for line in text.splitlines() if line.startswith("•")]
 
 
-async def test_history_shows_an_approval_a_ban_and_an_unban_newest_first(
+async def test_history_shows_an_edit_an_approval_a_ban_and_an_unban_newest_first(
     telegram: FakeTelegram, bot: RunningBot
 ) -> None:
+    """The record read back after ✏️ Edit, an approval, 🚫 Ban author and /unban: one line
+    each, newest first, with who did it (never the reader's words)."""
     _, post = await post_article(telegram)
-    first = await comment(telegram, READER, post, "Good piece")
-    await press(telegram, MODERATOR_ID, first, Decision.APPROVE)
+    first = await comment(telegram, READER, post, "Good piece, call 555-0199")
+    await tap_edit(telegram, first)
+    reply_to_card(telegram, first, "Good piece")
+    edited = await card_showing(telegram, first, "Edited by Mo Derator")
+    await press(telegram, MODERATOR_ID, edited, Decision.APPROVE)
     await card_without_buttons(telegram, first)
     second = await comment(telegram, READER, post, "You are all idiots")
     await press(telegram, MODERATOR_ID, second, Decision.BAN)
@@ -45,8 +58,10 @@ async def test_history_shows_an_approval_a_ban_and_an_unban_newest_first(
         "🔓 unbanned · by Mo Derator",
         f"🚫 banned #{item_id(second)} · by Mo Derator",
         f"✅ approved #{item_id(first)} · by Mo Derator",
+        f"✏️ edited #{item_id(first)} · by Mo Derator",
     ]
     assert "not shown" not in answer["text"]
+    assert "555-0199" not in answer["text"]
 
 
 def item_id(card: dict[str, object]) -> int:

@@ -14,11 +14,12 @@ import pytest
 from bot.i18n import Texts
 from bot.rendering.common import moment
 from bot.services import bans
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, MovedClocks, RunningBot, running_bot
 from tests.e2e.steps import (
+    card_without_buttons,
     comment,
     post_article,
     press,
@@ -156,11 +157,15 @@ async def test_a_24_hour_ban_from_a_card_runs_out_and_lifts_itself_in_the_group(
 async def test_ban_command_then_bans_lists_it_and_unban_by_username(
     telegram: FakeTelegram, bot: RunningBot, e2e_settings: Settings
 ) -> None:
-    """/ban @user 7d REASON bans for a week with the reason in the record; /bans lists who,
-    by whom, when, why and until; /unban @User (any case) lifts it."""
+    """/ban @user 7d REASON bans for a week with the reason in the record, and rejects the
+    comment they have waiting (its card says so); /bans lists who, by whom, when, why and
+    until; /unban @User (any case) lifts it."""
     _, post = await post_article(telegram)
-    await comment(telegram, READER, post, "first")
+    waiting = await comment(telegram, READER, post, "first")
     answer = await moderators_read(telegram, "/ban @reader0 7d spam links", "is banned")
+    assert "Their 1 waiting comment is rejected with it." in answer
+    settled = await card_without_buttons(telegram, waiting)
+    assert "🚫 Rejected, author banned by Mo Derator" in settled["text"]
     [[until, reason]] = await rows(
         e2e_settings, "SELECT until, reason FROM bans WHERE user_id = ?", READER
     )
@@ -189,12 +194,17 @@ async def test_ban_command_then_bans_lists_it_and_unban_by_username(
     [
         ("/ban", "Usage: /ban USER TERM REASON"),
         ("/ban @nobody 7d spam", "I don't know @nobody."),
-        ("/ban 12ab 7d spam", "I don't know 12ab."),
+        # One reading of USER for every command, as /history: what is no id nor @username
+        # (#12 is an article's number) is answered with the usage.
+        ("/ban 12ab 7d spam", "Usage: /ban USER TERM REASON"),
+        (f"/ban #{READER} 7d spam", "Usage: /ban USER TERM REASON"),
+        ("/ban @bad-name 7d spam", "Usage: /ban USER TERM REASON"),
         (f"/ban {READER} 3x spam", "3x is not a term. Use 30m, 24h, 7d, 2w"),
         (f"/ban {READER} 400d spam", "400d is not a term."),
         (f"/ban {READER} 10s spam", "10s is not a term."),
         (f"/ban {READER} 7d", "Say why after the term"),
         (f"/ban {READER} 7d   ", "Say why after the term"),
+        (f"/ban {READER} 7d {'x' * 201}", "A reason holds at most 200 characters."),
         (f"/ban {READER}", "Usage: /ban USER TERM REASON"),
         ("/unban", "Usage: /unban USER"),
         ("/unban @nobody", "I don't know @nobody."),

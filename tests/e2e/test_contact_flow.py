@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import callback_data
 from bot.services.contact import MESSAGE_MAX_LENGTH
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot

@@ -23,7 +23,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.blog_feed import atom_entry, serving_blog
 from tests.e2e.harness import READER_IDS, populate

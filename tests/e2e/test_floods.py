@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from telegram import BotCommandScopeAllPrivateChats
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from storage import intake

@@ -9,49 +9,25 @@ from typing import Any
 
 import aiosqlite
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, running_bot
-from tests.e2e.steps import comment, post_article, press, start_payload
+from tests.e2e.steps import (
+    card_showing,
+    comment,
+    post_article,
+    press,
+    reply_to_card,
+    start_payload,
+    tap_edit,
+)
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID
 
 Message = dict[str, Any]
 SPANISH_READER = 3001
 ORIGINAL = "Llámame al 555-0199. El alcalde es un idiota y el presupuesto llega tarde."
 CORRECTED = "El alcalde llega tarde con el presupuesto."
-
-
-def edit_data(card: Message) -> str:
-    for row in card["reply_markup"]["inline_keyboard"]:
-        for button in row:
-            if button.get("callback_data", "").startswith("edit:v1:"):
-                return str(button["callback_data"])
-    raise AssertionError(f"no ✏️ Edit button on {card}")
-
-
-async def tap_edit(telegram: FakeTelegram, card: Message) -> Message:
-    """The moderator taps ✏️ Edit; returns the bot's answer to the tap."""
-    query = telegram.user_presses_button(
-        MODERATOR_ID, MODERATION_CHAT_ID, card["message_id"], edit_data(card)
-    )
-    answer: Message = await telegram.wait_for(lambda: telegram.callback_answers.get(query))
-    return answer
-
-
-def reply_to_card(telegram: FakeTelegram, card: Message, text: str) -> None:
-    telegram.user_sends_text(
-        MODERATOR_ID, text, chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
-    )
-
-
-async def card_showing(telegram: FakeTelegram, card: Message, *parts: str) -> Message:
-    def shown() -> Message | None:
-        current = telegram.message(MODERATION_CHAT_ID, card["message_id"])
-        return current if current and all(p in current["text"] for p in parts) else None
-
-    found: Message = await telegram.wait_for(shown)
-    return found
 
 
 def entity_texts(message: Message, kind: str) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import callback_data
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, populate, running_bot, wait_for_outbox
 from tests.e2e.steps import card_without_buttons, post_article, press, start_payload

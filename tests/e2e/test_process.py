@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate
 from tests.e2e.process import start_bot_process

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot, wait_for_outbox
@@ -260,3 +260,25 @@ async def test_reply_through_the_bot_answers_the_reply_and_tells_its_author(
     assert answer["reply_to_message"]["message_id"] == reply["message_id"]
     assert "Reader0 replied" in back["text"]
     assert "Third thought, through the bot" in back["text"]
+
+
+async def test_a_reply_link_to_a_message_under_another_post_opens_the_article_plainly(
+    telegram: FakeTelegram, discussion_settings: Settings
+) -> None:
+    """A hand-made ↩️ Reply link naming a comment under another post (or no message of
+    the thread at all) opens the article as its own link does: the comment sent then
+    answers the article's post in its thread, not the other post's comment."""
+    async with running_bot(discussion_settings):
+        article_id, post = await post_article(telegram)
+        _, other_post = await post_article(telegram, title="Other story entirely")
+        elsewhere = await published_comment(telegram, REPLIER, other_post, "Under the other")
+        thread = await thread_of(telegram, post)
+        for message_id in (elsewhere["message_id"], 999_999):
+            telegram.user_sends_text(AUTHOR, f"/start r{article_id}_{message_id}")
+            view = await telegram.wait_for_bot_message(AUTHOR, contains="Send your comment")
+            assert "answer to the reply" not in view["text"]
+        telegram.user_sends_text(AUTHOR, "Meant for the budget")
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Meant for")
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        answer = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="Meant for")
+    assert answer["reply_to_message"]["message_id"] == thread["message_id"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from bot.spam.checker import Thresholds, Verdict
 from bot.spam.filter import SpamFilter

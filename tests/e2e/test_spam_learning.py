@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import populate, running_bot

@@ -9,7 +9,7 @@ import aiosqlite
 import pytest
 
 from bot.delivery import discussion
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, populate, running_bot

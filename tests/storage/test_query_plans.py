@@ -51,6 +51,8 @@ HOT_QUERIES = {
         "DELETE FROM processed_updates WHERE processed_at < ?",
         (1.0,),
     ),
+    "reply notices pruning": ("DELETE FROM reply_notices WHERE noticed_at < ?", (1.0,)),
+    "/spam list messages pruning": ("DELETE FROM spam_list_messages WHERE sent_at < ?", (1.0,)),
     "readers' states pruning": ("DELETE FROM reader_states WHERE updated_at < ?", (1.0,)),
     "what comments meet on arrival": (
         intake.ARRIVALS_SQL,
@@ -116,6 +118,8 @@ HOT_QUERIES = {
     ),
     # Every reply written in a post's thread.
     "published comment a reply answers": (reply_notices.ANSWERED_SQL, (7, -100, 7)),
+    # Every ↩️ Reply link opened.
+    "a message of an article's thread": (reply_notices.IN_THREAD_SQL, (1, 7, 7, 1, 1, 7)),
     # Every minute (bot.services.bans.BanExpiry).
     "bans that ran out": (readers.RUN_OUT_SQL, (1.0, 100)),
     "reader by @username": (readers.BY_USERNAME_SQL, ("Reader",)),

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services import abuse, comments, contact, moderation
+from bot.services import abuse, bans, comments, contact, moderation
 from bot.services.comments import SubmitResult
 from bot.services.contact import Step
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage import history
 from storage.db import Database
@@ -89,7 +90,7 @@ async def test_trusted_authors_skip_the_queue_until_rejected(
         assert outcome.result is SubmitResult.ACCEPTED
         assert outcome.submission_id is not None
         await moderation.decide(
-            db, settings, outcome.submission_id, moderation.Decision.APPROVE, MODERATOR, 2.0
+            db, settings, outcome.submission_id, Decision.APPROVE, MODERATOR, 2.0
         )
     third = await send(db, settings, "three", 3.0)
     assert third.result is SubmitResult.PUBLISHED
@@ -103,11 +104,11 @@ async def test_trusted_authors_skip_the_queue_until_rejected(
     )
     assert [a[0] for a in actions] == ["acknowledge", "send_card", "refresh_counter"]
     undone = await moderation.decide(
-        db, settings, third.submission_id, moderation.Decision.UNPUBLISH, MODERATOR, 4.0
+        db, settings, third.submission_id, Decision.UNPUBLISH, MODERATOR, 4.0
     )
     assert undone.result is moderation.DecisionResult.APPLIED
     again = await moderation.decide(
-        db, settings, third.submission_id, moderation.Decision.UNPUBLISH, MODERATOR, 5.0
+        db, settings, third.submission_id, Decision.UNPUBLISH, MODERATOR, 5.0
     )
     assert again.result is moderation.DecisionResult.ALREADY_DECIDED
     # A rejection on record: the next comment waits for a moderator again.
@@ -120,10 +121,8 @@ async def test_history_counts_other_submissions_and_past_bans(
     """A card's history excludes the item itself and remembers a lifted ban."""
     first = await send(db, settings, "one", 1.0)
     assert first.submission_id is not None
-    await moderation.decide(
-        db, settings, first.submission_id, moderation.Decision.BAN, MODERATOR, 2.0
-    )
-    await moderation.unban(db, settings, READER.user_id, 3.0)
+    await moderation.decide(db, settings, first.submission_id, Decision.BAN, MODERATOR, 2.0)
+    await bans.unban(db, settings, READER.user_id, 3.0)
     second = await send(db, settings, "two", 4.0)
     assert second.submission_id is not None
     async with db.reading() as conn:

@@ -7,6 +7,7 @@ import pytest
 
 from bot.delivery.base import desk_item
 from bot.i18n import Texts
+from bot.parsing import parse_user
 from bot.rendering import moderation as moderation_texts
 from bot.rendering import record as record_texts
 from bot.services import author_record, comments
@@ -44,7 +45,7 @@ async def known_reader(db: Database) -> None:
     ],
 )
 def test_a_user_is_a_numeric_id_or_an_username(typed: str, user: int | str | None) -> None:
-    assert author_record.parse_user(typed) == user
+    assert parse_user(typed) == user
 
 
 async def test_history_finds_an_author_by_id_or_username_in_any_case(db: Database) -> None:

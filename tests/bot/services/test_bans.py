@@ -6,18 +6,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.parsing import parse_term
-from bot.services import bans, comments, moderation
+from bot.services import articles, bans, comments, moderation
 from bot.services.bans import TermResult
 from bot.services.effects import Effect
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from storage import moderation_log, readers, submissions
 from storage.db import Database
-from storage.models import Ban, LoggedAction
+from storage.models import Ban, LoggedAction, Person
 from tests.bot.services.test_comments import published_article, rows
-from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR, READER, make_settings
+from tests.factories import (
+    DISCUSSION_CHAT_ID,
+    MODERATION_CHAT_ID,
+    MODERATOR,
+    READER,
+    make_settings,
+    typed_under_post,
+)
 
 DAY = 86400
 CHANNEL = -1001777
+THREAD = 500
+OTHER = Person(4242, "Other")
 
 
 async def banned_from_a_card(db: Database, settings_path: Path) -> tuple[int, tuple[int, int]]:
@@ -100,3 +109,51 @@ async def test_bans_that_ran_out_are_lifted_by_the_bot_and_a_channels_in_the_gro
     assert await rows(db, "SELECT action, payload FROM outbox") == [
         (Effect.UNBAN_IN_GROUP, f'{{"user_id": {CHANNEL}}}')
     ]
+
+
+async def test_ban_command_takes_down_and_rejects_the_readers_waiting_comments(
+    db: Database, database_path: Path
+) -> None:
+    """/ban settles what the reader has waiting as 🚫 Ban author on a card does: comments
+    left up in the thread (post-moderation) come down, one sent through the bot is
+    rejected with the ban; each card is redrawn and each has a line in the record. Another
+    reader's waiting comment is left alone."""
+    settings = make_settings(
+        database_path, discussion_chat_id=DISCUSSION_CHAT_ID, thread_moderation="post"
+    )
+    article = await published_article(db)
+    await articles.link_discussion_copy(db, article.channel_message_id or 0, THREAD, 1.5)
+    left_up = [
+        await typed_under_post(db, settings, READER, message_id, 2.0, thread=THREAD)
+        for message_id in (601, 602)
+    ]
+    other = await typed_under_post(db, settings, OTHER, 603, 2.0, thread=THREAD)
+    await comments.open_article(db, READER, article.id, 3.0)
+    private = await comments.submit_comment(db, settings, READER, "through the bot", 4.0)
+    assert private.submission_id is not None
+    forever = parse_term("forever")
+    assert forever is not None
+    await bans.ban(db, settings, READER.user_id, forever, "trolling", MODERATOR, 10.0)
+    statuses = {row[0]: row[1] for row in await rows(db, "SELECT id, status FROM submissions")}
+    assert [statuses[i] for i in [*left_up, private.submission_id]] == ["rejected"] * 3
+    assert statuses[other] == "pending"
+    taken_down = await rows(
+        db,
+        "SELECT json_extract(payload, '$.message_id') FROM outbox"
+        " WHERE action = 'delete_group_message' ORDER BY id",
+    )
+    assert taken_down == [(601,), (602,)]
+    async with db.reading() as conn:
+        record = await moderation_log.of_author(conn, READER.user_id)
+    assert [(e.action, e.submission_id) for e in record] == [
+        (LoggedAction.BAN, None),
+        (LoggedAction.REMOVE, left_up[0]),
+        (LoggedAction.REMOVE, left_up[1]),
+        (LoggedAction.REJECT, private.submission_id),
+    ]
+    redrawn = await rows(
+        db,
+        "SELECT DISTINCT json_extract(payload, '$.submission_id') FROM outbox"
+        " WHERE action = 'refresh_cards' ORDER BY 1",
+    )
+    assert redrawn == [(i,) for i in sorted([*left_up, private.submission_id])]

@@ -8,7 +8,8 @@ import sqlite3
 import pytest
 
 from bot.services import comments
-from bot.services.comments import CommentIntake, CommentRequest, SubmitResult
+from bot.services.comment_batches import CommentIntake
+from bot.services.comments import CommentRequest, SubmitResult
 from bot.services.effects import Effect
 from bot.services.spam_screen import SpamScreen
 from bot.settings import Settings

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from bot.services import articles, comments, moderation
+from bot.services import articles, bans, comments, moderation
 from bot.services.articles import PostRequest
 from bot.services.comments import OpenResult, SubmitResult
 from bot.services.effects import Effect
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Article, Person
@@ -94,9 +95,7 @@ async def test_a_banned_author_is_refused_and_unban_lets_them_back(
     await comments.open_article(db, READER, article.id, 2.0)
     first = await comments.submit_comment(db, settings, READER, "troll", 3.0)
     assert first.submission_id is not None
-    await moderation.decide(
-        db, settings, first.submission_id, moderation.Decision.BAN, MODERATOR, 4.0
-    )
+    await moderation.decide(db, settings, first.submission_id, Decision.BAN, MODERATOR, 4.0)
     assert (await comments.open_article(db, READER, article.id, 5.0)).result is OpenResult.BANNED
     cards_before = await rows(
         db, "SELECT COUNT(*) FROM outbox WHERE action != 'tell_reader' AND action = 'send_card'"
@@ -109,8 +108,8 @@ async def test_a_banned_author_is_refused_and_unban_lets_them_back(
         )
         == cards_before
     )
-    assert await moderation.unban(db, settings, READER.user_id, 6.5) is True
-    assert await moderation.unban(db, settings, READER.user_id, 6.6) is False
+    assert await bans.unban(db, settings, READER.user_id, 6.5) is True
+    assert await bans.unban(db, settings, READER.user_id, 6.6) is False
     assert (await comments.open_article(db, READER, article.id, 7.0)).result is OpenResult.READY
 
 
@@ -126,7 +125,7 @@ async def test_the_article_view_shows_only_approved_comments_newest_ten(
         assert outcome.submission_id is not None
         if number != 11:
             await moderation.decide(
-                db, settings, outcome.submission_id, moderation.Decision.APPROVE, MODERATOR, 4.0
+                db, settings, outcome.submission_id, Decision.APPROVE, MODERATOR, 4.0
             )
     view = await comments.open_article(db, READER, article.id, 5.0)
     assert view.approved_count == 11
@@ -143,9 +142,7 @@ async def test_a_reader_banned_while_commenting_is_refused(
     first = await comments.submit_comment(db, settings, READER, "first", 3.0)
     assert first.submission_id is not None
     await comments.open_article(db, READER, article.id, 4.0)
-    await moderation.decide(
-        db, settings, first.submission_id, moderation.Decision.BAN, MODERATOR, 5.0
-    )
+    await moderation.decide(db, settings, first.submission_id, Decision.BAN, MODERATOR, 5.0)
     outcome = await comments.submit_comment(db, settings, READER, "second", 6.0)
     assert outcome.result is SubmitResult.BANNED
     assert await rows(db, "SELECT COUNT(*) FROM submissions") == [(1,)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from bot.services import contact, moderation
 from bot.services.contact import ReplyResult, Step
 from bot.services.effects import Effect
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Person
@@ -76,7 +77,7 @@ async def test_the_form_stores_nothing_until_every_field_is_valid(
 async def test_a_banned_reader_cannot_open_the_form(db: Database, settings: Settings) -> None:
     """After a ban, /contact is refused."""
     submission_id = await submitted_contact(db, settings)
-    await moderation.decide(db, settings, submission_id, moderation.Decision.BAN, MODERATOR, 5.0)
+    await moderation.decide(db, settings, submission_id, Decision.BAN, MODERATOR, 5.0)
     assert (await contact.start_form(db, settings, READER, 6.0)).step is Step.BANNED
 
 
@@ -85,9 +86,7 @@ async def test_deciding_a_contact_message_tells_the_author_nothing(
 ) -> None:
     """Approve or reject only refreshes the card: readers hear from editors by their answers."""
     submission_id = await submitted_contact(db, settings)
-    await moderation.decide(
-        db, settings, submission_id, moderation.Decision.APPROVE, MODERATOR, 5.0
-    )
+    await moderation.decide(db, settings, submission_id, Decision.APPROVE, MODERATOR, 5.0)
     actions = [
         row[0]
         for row in await rows(
@@ -141,9 +140,7 @@ async def test_a_reader_answers_the_delivered_reply(db: Database, settings: Sett
     assert too_long.result is ReplyResult.TOO_LONG
     entries = await contact.unanswered_inbox(db, 10)
     assert entries == []  # pending, not approved: the inbox holds approved messages only
-    await moderation.decide(
-        db, settings, submission_id, moderation.Decision.APPROVE, MODERATOR, 9.0
-    )
+    await moderation.decide(db, settings, submission_id, Decision.APPROVE, MODERATOR, 9.0)
     assert await contact.unanswered_inbox(db, 10) == []  # answered already
     other = Person(4242, "Zed")
     assert (await contact.reply_to_editors(db, settings, other, 7, 10, "x", 9.0)).result is (
@@ -156,7 +153,7 @@ async def test_a_reader_banned_mid_form_cannot_submit(db: Database, settings: Se
     first = await submitted_contact(db, settings)
     await contact.start_form(db, settings, READER, 5.0)
     await contact.answer(db, settings, READER, "Ada", 6.0)
-    await moderation.decide(db, settings, first, moderation.Decision.BAN, MODERATOR, 7.0)
+    await moderation.decide(db, settings, first, Decision.BAN, MODERATOR, 7.0)
     assert (await contact.answer(db, settings, READER, "x@example.com", 8.0)).step is Step.BANNED
     assert await rows(db, "SELECT COUNT(*) FROM submissions") == [(1,)]
 

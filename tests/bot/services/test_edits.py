@@ -8,7 +8,7 @@ import dataclasses
 from bot.services import articles, comments, edits, moderation
 from bot.services.articles import PostRequest
 from bot.services.edits import EDIT_WINDOW_SECONDS, Change, EditResult, word_changes
-from bot.services.moderation import Decision
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage import moderation_log, submissions
 from storage.db import Database

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from bot.services import articles, comments, desk, moderation
 from bot.services.effects import Effect
-from bot.services.moderation import Decision, DecisionResult
+from bot.services.moderation import DecisionResult
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Person, SubmissionStatus

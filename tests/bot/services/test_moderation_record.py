@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import moderation
-from bot.services.moderation import Decision, DecisionResult
+from bot.services import bans, moderation
+from bot.services.moderation import DecisionResult
+from bot.services.verdicts import Decision
 from storage import moderation_log
 from storage.db import Database
 from storage.models import LoggedAction, Person
@@ -29,7 +30,7 @@ async def test_each_decision_is_a_line_and_a_later_one_overwrites_nothing(
     assert approved.result is DecisionResult.APPLIED
     banned = await moderation.decide(db, settings, spam, Decision.BAN, SECOND_MODERATOR, 7.0)
     assert banned.result is DecisionResult.APPLIED
-    assert await moderation.unban(db, settings, SPAMMER.user_id, 8.0, MODERATOR)
+    assert await bans.unban(db, settings, SPAMMER.user_id, 8.0, MODERATOR)
 
     async with db.reading() as conn:
         record = await moderation_log.of_author(conn, SPAMMER.user_id)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.services import comments, contact, desk, moderation, private_desk
-from bot.services.moderation import Decision, DecisionResult
+from bot.services.moderation import DecisionResult
 from bot.services.private_desk import PressCheck, ReplyTarget
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage import private_desks
 from storage.db import Database

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.callback_data import ReasonSurface
 from bot.services import moderation, reasons
-from bot.services.moderation import Decision
 from bot.services.reasons import ReasonResult
+from bot.services.verdicts import Decision
 from bot.settings import Settings
 from storage import moderation_log, submissions
 from storage.db import Database

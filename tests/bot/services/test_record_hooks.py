@@ -11,8 +11,8 @@ from bot.services.comments import CommentRequest
 from bot.services.contact import ReplyResult
 from bot.services.floods import Admission
 from bot.services.floods import Verdict as FloodVerdict
-from bot.services.moderation import Decision
 from bot.services.spam_screen import SpamScreen
+from bot.services.verdicts import Decision
 from bot.settings import Settings, SpamFilterMode
 from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter

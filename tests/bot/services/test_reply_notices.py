@@ -12,18 +12,23 @@ from telegram import Bot
 
 from bot.delivery import replies, thread_posts
 from bot.delivery.base import NOTHING, Delivery
-from bot.services import articles, moderation, reply_notices, thread_comments
+from bot.services import articles, moderation, reply_notices
 from bot.services.articles import PostRequest
-from bot.services.moderation import Decision
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
-from bot.services.thread_comments import ThreadComment
+from bot.services.verdicts import Decision
 from bot.settings import Settings, SpamFilterMode
 from bot.spam.checker import SpamCheck, Verdict
 from storage import outbox, readers
 from storage.db import Database
 from storage.models import Person
-from storage.thread_sources import ThreadSource
-from tests.factories import ADMIN_ID, DISCUSSION_CHAT_ID, MODERATOR, READER, make_settings
+from tests.factories import (
+    ADMIN_ID,
+    DISCUSSION_CHAT_ID,
+    MODERATOR,
+    READER,
+    make_settings,
+    typed_under_post,
+)
 
 REPLIER = Person(4242, "Rita")
 THREAD = 500
@@ -56,20 +61,9 @@ async def typed(
     spam: SpamScreen | None = None,
 ) -> int:
     """`author` types message `message_id` under the post, answering `answering`; left up."""
-    outcome = await thread_comments.hold_for_moderation(
-        db,
-        settings,
-        ThreadComment(
-            author,
-            THREAD,
-            f"Words {message_id}",
-            ThreadSource(DISCUSSION_CHAT_ID, message_id, answering),
-            now,
-        ),
-        spam=spam,
+    return await typed_under_post(
+        db, settings, author, message_id, now, thread=THREAD, answering=answering, spam=spam
     )
-    assert outcome.submission_id is not None
-    return outcome.submission_id
 
 
 async def notices(db: Database) -> list[tuple[int, int]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.services import comments, moderation, thread_comments
-from bot.services.moderation import Decision, DecisionResult
+from bot.services.moderation import DecisionResult
 from bot.services.thread_comments import ThreadComment
+from bot.services.verdicts import Decision
 from bot.settings import Settings, ThreadModeration
 from bot.spam.checker import Thresholds, Verdict
 from bot.spam.filter import SpamFilter

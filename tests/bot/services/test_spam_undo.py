@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 
 from bot.services import moderation, reports, spam_undo, thread_comments
-from bot.services.moderation import Decision, DecisionResult
+from bot.services.moderation import DecisionResult
 from bot.services.spam_screen import SpamScreen
 from bot.services.spam_undo import UndoResult
 from bot.services.thread_comments import ThreadComment, ThreadResult
+from bot.services.verdicts import Decision
 from bot.settings import Settings, ThreadModeration
 from bot.spam.checker import Thresholds
 from bot.spam.filter import SpamFilter

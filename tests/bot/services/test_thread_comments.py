@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from bot.services import articles, moderation, thread_comments
-from bot.services.moderation import Decision
 from bot.services.thread_comments import ThreadComment, ThreadResult
+from bot.services.verdicts import Decision
 from bot.settings import Settings, ThreadModeration
 from storage.db import Database
 from storage.models import Person
@@ -68,9 +68,7 @@ async def test_flood_is_removed_with_a_word_and_a_ban_silently(
     flood = await thread_comments.hold_for_moderation(db, settings, typed("Two", 2, 3.0))
     assert flood.result is ThreadResult.REMOVED
     assert first.submission_id is not None
-    await moderation.decide(
-        db, settings, first.submission_id, moderation.Decision.BAN, MODERATOR, 4.0
-    )
+    await moderation.decide(db, settings, first.submission_id, Decision.BAN, MODERATOR, 4.0)
     banned = await thread_comments.hold_for_moderation(db, settings, typed("Three", 3, 100.0))
     assert banned.result is ThreadResult.REMOVED
     actions = [
