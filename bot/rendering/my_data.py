@@ -57,9 +57,11 @@ def _value(key: str, value: Any) -> Any:
         return iso(value)
     if key in _JSON_KEYS and isinstance(value, str):
         try:
-            return json.loads(value)
+            held = json.loads(value)
         except json.JSONDecodeError:
             return value
+        # A record's detail holds times of its own ({"ran_out_at": ...}).
+        return shaped(held) if isinstance(held, dict) and key == "detail" else held
     if key in _FLAG_KEYS:
         return bool(value)
     return value

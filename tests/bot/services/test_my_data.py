@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.delivery.my_data import write_copy
 from bot.i18n import Texts
-from bot.rendering.my_data import JsonDocument
+from bot.rendering.my_data import JsonDocument, record_line
 from bot.services import my_data
 from bot.services.effects import Effect
 from bot.settings import Settings
@@ -220,3 +220,29 @@ def test_settings_defaults(database_path: Path) -> None:
         settings.rejected_retention_days,
         settings.my_data_interval_minutes,
     ) == (365, 90, 10)
+
+
+def test_times_are_iso_text_in_utc_even_inside_a_records_detail() -> None:
+    line = record_line(
+        Texts("en"),
+        {
+            "id": 1,
+            "at": NOW,
+            "action": "unban",
+            "submission_id": None,
+            "reason": "off_topic",
+            "until": None,
+            "detail": json.dumps({"ran_out_at": NOW + 1}),
+            "by_moderator": 0,
+        },
+    )
+    assert line == {
+        "id": 1,
+        "at": "2026-11-30T00:53:20Z",
+        "action": "unban",
+        "submission_id": None,
+        "reason": "off-topic",
+        "until": None,
+        "detail": {"ran_out_at": "2026-11-30T00:53:21Z"},
+        "by": "the bot",
+    }
