@@ -30,6 +30,9 @@ from storage.models import OutboxItem
 # sendDocument: "Bots can currently send files of any type of up to 50 MB in size"
 # (core.telegram.org/bots/api#senddocument); above it Telegram answers 413.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+# python-telegram-bot's media_write_timeout, and the slowest upload allowed for.
+MEDIA_WRITE_TIMEOUT = 20.0
+UPLOAD_BYTES_PER_SECOND = 250_000
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,11 @@ def write_copy(
     now: float,
     folder: Path,
     *,
-    limit: int = MAX_DOCUMENT_BYTES,
+    limit: int | None = None,
 ) -> BuiltCopy | None:
-    """my-data.json in `folder`; gzipped if it is over `limit` (JSON text packs about ten
-    to one); None if even that is over."""
+    """my-data.json in `folder`; gzipped if it is over `limit` (MAX_DOCUMENT_BYTES; JSON
+    text packs about ten to one); None if even that is over."""
+    limit = MAX_DOCUMENT_BYTES if limit is None else limit
     path = folder / my_data_texts.FILE_NAME
     conn = personal_data.connect_read_only(database_path)
     try:
@@ -138,8 +142,15 @@ async def send_my_data(delivery: Delivery, item: OutboxItem) -> Delivered:
         caption = (
             my_data_texts.compressed_caption(t) if built.compressed else my_data_texts.caption(t)
         )
+        size = built.path.stat().st_size
         with built.path.open("rb") as document:
             await delivery.bot.send_document(
-                user_id, document, filename=built.file_name, caption=caption
+                user_id,
+                document,
+                filename=built.file_name,
+                caption=caption,
+                # A large file takes longer than the usual 20 s to go: allowed at 2 Mbit/s
+                # upstream, else each timeout would build and send it again.
+                write_timeout=max(MEDIA_WRITE_TIMEOUT, size / UPLOAD_BYTES_PER_SECOND),
             )
     return NOTHING

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from telegram import BotCommandScopeAllPrivateChats
 
+from bot.delivery import my_data as my_data_delivery
 from bot.services.moderation import Decision
 from bot.settings import Settings
 from tests.e2e.harness import READER_IDS, RunningBot, populate, running_bot
@@ -245,3 +246,14 @@ async def test_mydata_in_a_group_points_to_the_private_chat_and_sends_nothing_th
     assert "https://t.me/" in answer["text"]
     assert not any("document" in m for m in telegram.bot_messages_in(MODERATION_CHAT_ID))
     assert not any("document" in m for m in telegram.bot_messages_in(MODERATOR_ID))
+
+
+async def test_a_copy_too_large_even_compressed_is_explained_instead(
+    telegram: FakeTelegram, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over Telegram's limit even gzipped (here a limit of 100 bytes stands for 50 MB): the
+    reader is told to ask the editors, and nothing Telegram would refuse is sent."""
+    monkeypatch.setattr(my_data_delivery, "MAX_DOCUMENT_BYTES", 100)
+    telegram.user_sends_text(READER, "/mydata")
+    await telegram.wait_for_bot_message(READER, contains="larger than Telegram lets me send")
+    assert documents_sent(telegram) == []
