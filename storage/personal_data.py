@@ -212,10 +212,20 @@ READER_TABLES: tuple[ReaderTable, ...] = (
         # A reader's private chat has their user id; the key is its text.
         ("chat_key",),
         "messages_to_you",
-        ("id", "action", "status", "attempts", "last_error", "created_at", "settled_at"),
+        # The payload may hold the reader's own words (a comment refused in a thread goes
+        # back to them in it) and a public reply to them with its writer's name.
+        (
+            "id",
+            "action",
+            "payload",
+            "status",
+            "attempts",
+            "last_error",
+            "created_at",
+            "settled_at",
+        ),
         {
             "chat_key": "the reader's private chat, which is their own id",
-            "payload": "ids of what to send; the text is made from the rows shown elsewhere",
             "next_attempt_at": "when the bot would try again: bookkeeping",
         },
     ),
@@ -251,6 +261,16 @@ UNLINKED: dict[str, str] = {
     "spam_examples": (
         "texts the spam check learned from (moderators' decisions on comments, the starter "
         "set): kept without author, so they cannot be found by reader"
+    ),
+}
+
+# Reader tables whose rows about one reader may quote another reader's words, with nothing
+# linking them to that other reader: neither a copy nor an erasure finds them by that
+# reader's id. They last OUTBOX_RETENTION_DAYS; the copy's notes say so.
+QUOTED_ELSEWHERE: dict[str, str] = {
+    "outbox": (
+        "the notice that a comment was answered (comment_answered) quotes the reply and its "
+        "writer's name, in a row addressed to the comment's author"
     ),
 }
 

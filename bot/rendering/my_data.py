@@ -24,7 +24,7 @@ INDENT = 2
 # Unix times, written as ISO 8601 text in UTC.
 _TIME_KEYS = frozenset({"at", "until"})
 # Columns holding JSON text, written as the JSON they hold.
-_JSON_KEYS = frozenset({"spam_reasons", "detail", "data", "raw"})
+_JSON_KEYS = frozenset({"spam_reasons", "detail", "data", "raw", "payload"})
 # Columns holding 0 or 1.
 _FLAG_KEYS = frozenset(
     {
@@ -166,7 +166,8 @@ def about(t: Texts, now: float) -> dict[str, Any]:
                 "What you are in the middle of: an article opened to comment, a contact form."
             ),
             "messages_to_you": t.gettext(
-                "Messages the bot sent you, or is about to, kept a few days as its log."
+                "Messages the bot sent you, or is about to, with what each carries, kept a "
+                "few days as its log."
             ),
             "held_updates": t.gettext(
                 "Your messages as Telegram delivered them, when handling them failed and the "
@@ -187,6 +188,11 @@ def about(t: Texts, now: float) -> dict[str, Any]:
                 "When moderators decide about a comment, its text may teach the spam check. "
                 "Those texts are kept without any link to you, so they cannot be found "
                 "by your name or id, and are not in this file."
+            ),
+            t.gettext(
+                "If you answered someone's comment in a thread, the notice the bot sent them "
+                "quotes your reply and your name. That copy is kept with their messages for a "
+                "few days, without a link to you, and is not in this file."
             ),
             t.gettext(
                 "Left out: Telegram's message and chat numbers and other bookkeeping the bot "

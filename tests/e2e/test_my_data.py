@@ -198,6 +198,11 @@ async def test_mydata_sends_the_readers_whole_history_as_one_json_file(
     for action in ("edit", "approve", "reject", "reason", "reply", "ban"):
         assert (action, "a moderator") in record, (action, record)
     assert [line["requested_at"] for line in copy["copies_requested"]] != []
+    sent_to_them = copy["messages_to_you"]
+    assert {"acknowledge", "notify_author", "send_my_data"} <= {
+        row["action"] for row in sent_to_them
+    }
+    assert all(isinstance(row["payload"], dict) for row in sent_to_them)
     text = raw.decode("utf-8")
     for absent in ("Mo Derator", str(MODERATOR_ID), OTHERS_WORDS, "reader1"):
         assert absent not in text, absent

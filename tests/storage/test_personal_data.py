@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.personal_data import (
     NOT_ABOUT_READERS,
     PERSON_COLUMNS,
+    QUOTED_ELSEWHERE,
     READER_TABLES,
     UNLINKED,
     ReaderTable,
@@ -70,6 +71,7 @@ async def test_every_table_and_column_of_the_schema_is_placed(database_path: Pat
     schema = await migrated_schema(database_path)
     assert "data_exports" in schema
     assert problems(schema, READER_TABLES) == []
+    assert set(QUOTED_ELSEWHERE) <= {entry.table for entry in READER_TABLES}
 
 
 async def test_a_new_table_or_column_about_readers_is_caught(database_path: Path) -> None:
