@@ -1411,13 +1411,16 @@ class FakeTelegram:
         return stored.data
 
     def _send_file(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
-        """sendPhoto, sendSticker...: a file sent again by its file_id. Uploads are not
-        modelled. Telegram refuses an id it never issued ("wrong file identifier/HTTP URL
-        specified", go-telegram-bot-api/telegram-bot-api#576) and one of another kind
-        ("type of file mismatch", irazasyed/telegram-bot-sdk#541)."""
+        """sendPhoto, sendSticker...: a file sent again by its file_id, or a document
+        uploaded (other uploads are not modelled). Telegram refuses an id it never issued
+        ("wrong file identifier/HTTP URL specified", go-telegram-bot-api/telegram-bot-api#576)
+        and one of another kind ("type of file mismatch", irazasyed/telegram-bot-sdk#541)."""
         chat = self._postable_chat(params["chat_id"])
         file_id = params.get(kind)
         if isinstance(file_id, Upload) and kind == "document":
+            # A refused call leaves no file behind: the caption is checked first.
+            if "caption" in params:
+                self._caption_of(params)
             file_id = self._store_upload(file_id)
         if not isinstance(file_id, str):
             raise _not_implemented(f"uploading a {kind}")
@@ -1436,9 +1439,7 @@ class FakeTelegram:
         # sendSticker and sendVideoNote take no caption (Telegram ignores what a method
         # does not take).
         if "caption" in params and kind in _CAPTIONED_MEDIA:
-            caption, entities = self._formatted_text({**params, "text": params["caption"]})
-            if len(caption) > MAX_CAPTION_LENGTH:
-                raise _bad_request("message caption is too long")
+            caption, entities = self._caption_of(params)
             content["caption"] = caption
             if entities:
                 content["caption_entities"] = entities
@@ -1599,6 +1600,12 @@ class FakeTelegram:
         else:
             status = self._member_status(chat, user_id)
         return self._chat_member(user, status, chat)
+
+    def _caption_of(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        caption, entities = self._formatted_text({**params, "text": params.get("caption", "")})
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise _bad_request("message caption is too long")
+        return caption, entities
 
     def _store_upload(self, upload: Upload) -> str:
         """A document the bot uploaded: kept as Telegram keeps it, under a new file_id, and

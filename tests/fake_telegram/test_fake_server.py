@@ -417,6 +417,7 @@ async def test_uploads_are_refused_as_telegram_refuses_them(fake, bot, private_c
     exactly 50 MB goes."""
     with pytest.raises(BadRequest, match="caption is too long"):
         await bot.send_document(private_chat, b"{}", filename="a.json", caption="x" * 1025)
+    assert fake.bot_messages_in(private_chat) == []
     with pytest.raises(BadRequest, match="File must be non-empty"):
         await bot.send_document(private_chat, b"", filename="a.json")
     limit = 50 * 1024 * 1024
