@@ -322,9 +322,18 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         ("contact", contact.command),
         ("cancel", readers.cancel),
         ("notifications", readers.notifications),
+        ("mydata", readers.my_data),
+        ("privacy", readers.privacy),
     ]
     for command, callback in private_commands:
         application.add_handler(CommandHandler(command, callback, filters=private))
+    # In a group (the discussion group's messages went to its handlers above): what is
+    # the reader's own is said in private only.
+    application.add_handler(
+        CommandHandler(
+            ["mydata", "privacy"], readers.privately, filters=filters.ChatType.GROUPS & new_message
+        )
+    )
     # Order matters from here: plain text is a comment, then unknown commands, then the rest.
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, readers.text))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))

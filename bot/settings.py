@@ -175,6 +175,14 @@ class Settings(BaseSettings):
     outbox_retention_days: float = Field(default=7.0, gt=0)
     # Ids of handled updates: Telegram keeps an unconfirmed update for at most 24 hours.
     handled_updates_retention_hours: float = Field(default=48.0, ge=24)
+    # Readers' data (issue 23). A contact message's name, email and text are erased this many
+    # days after it was sent; a rejected comment's text this many days after the decision.
+    # /privacy tells readers both.
+    contact_retention_days: int = Field(default=365, ge=1)
+    rejected_retention_days: int = Field(default=90, ge=1)
+    # /mydata: a reader gets a copy of their data at most once in this many minutes (a
+    # copy of a long history is a large file to build and to send).
+    my_data_interval_minutes: float = Field(default=10.0, ge=0)
 
     @field_validator("thread_moderation", mode="before")
     @classmethod

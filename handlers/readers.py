@@ -14,10 +14,11 @@ from bot import callback_data
 from bot.i18n import SUPPORTED, Texts
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
+from bot.rendering import my_data as my_data_texts
 from bot.rendering import readers as reader_texts
 from bot.rendering import replies as reply_texts
 from bot.runtime import Runtime, person_of
-from bot.services import articles, comments, conversation, languages, reply_notices
+from bot.services import articles, comments, conversation, languages, my_data, reply_notices
 from bot.services.comments import OpenResult, SubmitResult
 from bot.services.conversation import Route, Routed
 from handlers.contact import ContactHandlers
@@ -171,6 +172,49 @@ class ReaderHandlers:
         else:
             text = reply_texts.notifications_usage(t, given)
         await update.effective_message.reply_text(text)
+
+    async def my_data(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mydata: a copy of everything kept about the reader, as one file, once in a while."""
+        assert update.effective_message is not None and update.effective_user is not None
+        reader = person_of(update.effective_user)
+        t = await self._texts_of(reader)
+        if context.args:
+            await update.effective_message.reply_text(my_data_texts.copy_usage(t))
+            return
+        request = await my_data.request_copy(
+            self._runtime.db, self._runtime.settings, reader.user_id, time.time()
+        )
+        if request.accepted:
+            await update.effective_message.reply_text(my_data_texts.copy_on_its_way(t))
+            # The copy is queued with the request.
+            self._runtime.wake_outbox()
+            return
+        assert request.last_at is not None and request.next_at is not None
+        await update.effective_message.reply_text(
+            my_data_texts.copy_too_soon(t, request.last_at, request.next_at)
+        )
+
+    async def privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/privacy: what is kept, why, for how long; how to get a copy or erase it."""
+        assert update.effective_message is not None and update.effective_user is not None
+        settings = self._runtime.settings
+        t = await self._texts_of(person_of(update.effective_user))
+        await update.effective_message.reply_text(
+            my_data_texts.privacy(
+                t,
+                contact_days=settings.contact_retention_days,
+                rejected_days=settings.rejected_retention_days,
+                log_days=settings.outbox_retention_days,
+            )
+        )
+
+    async def privately(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mydata or /privacy in a group: pointed to the private chat, nothing else said."""
+        assert update.effective_message is not None and update.effective_user is not None
+        t = await self._texts_of(person_of(update.effective_user))
+        await update.effective_message.reply_text(
+            my_data_texts.privately(t, self._runtime.bot_username)
+        )
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_user is not None

@@ -42,6 +42,7 @@ from bot.delivery.discussion import (
     thread_author_notice,
     thread_notice,
 )
+from bot.delivery.my_data import send_my_data
 from bot.delivery.private_desk import (
     answer_copy,
     private_desk_given_up,
@@ -234,6 +235,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.THREAD_AUTHOR_NOTICE: thread_author_notice,
     Effect.THREAD_NOTICE: thread_notice,
     Effect.COMMENT_ANSWERED: comment_answered,
+    Effect.SEND_MY_DATA: send_my_data,
     Effect.DELETE_GROUP_MESSAGE: delete_group_message,
     Effect.COPY_TO_MODERATION: copy_to_moderation,
     Effect.THREAD_MEDIA: thread_media,

@@ -24,6 +24,7 @@ def welcome(t: Texts, listings: Sequence[ArticleListing]) -> tuple[str, InlineKe
         "👋 Welcome! I take comments on the blog's articles, and messages, to the editors.\n\n"
         "Every comment is read by a moderator before it is published."
     )
+    text += "\n" + t.gettext("🔒 /privacy: what I keep about you; /mydata: your copy.")
     contact_row = [
         InlineKeyboardButton(
             t.gettext("✉️ Contact the editors"), callback_data=callback_data.CONTACT_START
@@ -61,6 +62,8 @@ def help_text(t: Texts) -> str:
         "/start – latest articles\n/contact – write to the editors\n"
         "/language – English or Spanish\n"
         "/notifications – tell me when my comments are answered (on or off)\n"
+        "/privacy – what I keep about you, why and for how long\n"
+        "/mydata – a copy of everything I keep about you\n"
         "/cancel – stop what you are doing\n/help – this message"
     )
 
@@ -386,5 +389,7 @@ def commands(t: Texts) -> list[tuple[str, str]]:
         ("help", t.gettext("How commenting and contact work")),
         ("language", t.gettext("English or Spanish")),
         ("notifications", t.gettext("Notices of replies to your comments: on or off")),
+        ("privacy", t.gettext("What I keep about you, and why")),
+        ("mydata", t.gettext("A copy of your data, as one file")),
         ("cancel", t.gettext("Stop what you are doing")),
     ]

@@ -51,6 +51,8 @@ class Effect(StrEnum):
     THREAD_NOTICE = "thread_notice"
     # A published comment was answered: its author hears it privately (reply_notices).
     COMMENT_ANSWERED = "comment_answered"
+    # /mydata: the reader's copy of their data, as one file (bot.services.my_data).
+    SEND_MY_DATA = "send_my_data"
 
 
 class ThreadNotice(StrEnum):

@@ -33,6 +33,15 @@ from .reference import (
     method_fields,
     type_fields,
 )
+from .uploads import (
+    MAX_DOWNLOAD_BYTES,
+    MAX_UPLOAD_BYTES,
+    READ_LIMIT_BYTES,
+    TOO_LARGE_DESCRIPTION,
+    StoredFile,
+    Upload,
+    UploadTooLargeError,
+)
 
 T = TypeVar("T")
 
@@ -399,6 +408,8 @@ class FakeTelegram:
         # bot may send a file again by its file_id (sendPhoto, sendSticker...).
         self._files: dict[str, tuple[str, Any]] = {}
         self._unreachable_urls: set[str] = set()
+        # Files the bot uploaded, by file_id and by download path (getFile).
+        self._uploads: dict[str, StoredFile] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._returned_bot_messages: dict[int, set[int]] = defaultdict(set)
         self._changed = asyncio.Event()
@@ -426,6 +437,7 @@ class FakeTelegram:
             "answerCallbackQuery": self._answer_callback_query,
             "getChatMember": self._get_chat_member,
             "getChat": self._get_chat,
+            "getFile": self._get_file,
             "leaveChat": self._leave_chat,
             "banChatMember": self._ban_chat_member,
             "unbanChatMember": self._unban_chat_member,
@@ -436,8 +448,10 @@ class FakeTelegram:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        app = web.Application()
+        app = web.Application(client_max_size=READ_LIMIT_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # Downloads (getFile's file_path): https://api.telegram.org/file/bot<token>/<file_path>
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # handler_cancellation ends a long poll whose client went away, as the real
         # server forgets it; a short shutdown_timeout keeps stop() fast.
@@ -1139,6 +1153,9 @@ class FakeTelegram:
             return self._answer(ApiCall(requested, {}, 401, error.body()))
         try:
             raw = await _read_parameters(request)
+        except UploadTooLargeError:
+            error = _ApiError(413, TOO_LARGE_DESCRIPTION)
+            return self._answer(ApiCall(requested, {}, 413, error.body()))
         except ValueError as exc:
             error = _bad_request(str(exc))
             return self._answer(ApiCall(requested, {}, 400, error.body()))
@@ -1492,14 +1509,19 @@ class FakeTelegram:
         return stored.data
 
     def _send_file(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
-        """sendPhoto, sendSticker...: a file sent again by its file_id. Uploads are not
-        modelled. Telegram refuses an id it never issued ("wrong file identifier/HTTP URL
-        specified", go-telegram-bot-api/telegram-bot-api#576) and one of another kind
-        ("type of file mismatch", irazasyed/telegram-bot-sdk#541)."""
+        """sendPhoto, sendSticker...: a file sent again by its file_id, or a document
+        uploaded (other uploads are not modelled). Telegram refuses an id it never issued
+        ("wrong file identifier/HTTP URL specified", go-telegram-bot-api/telegram-bot-api#576)
+        and one of another kind ("type of file mismatch", irazasyed/telegram-bot-sdk#541)."""
         chat = self._postable_chat(params["chat_id"])
         file_id = params.get(kind)
+        if isinstance(file_id, Upload) and kind == "document":
+            # A refused call leaves no file behind: the caption is checked first.
+            if "caption" in params:
+                self._caption_of(params)
+            file_id = self._store_upload(file_id)
         if not isinstance(file_id, str):
-            raise _not_implemented("uploading files")
+            raise _not_implemented(f"uploading a {kind}")
         if kind == "photo" and re.match(r"https?://", file_id):
             # Telegram fetches a photo's URL itself; one it cannot fetch (or that is not an
             # image) is refused with the same words as an unknown file_id.
@@ -1515,9 +1537,7 @@ class FakeTelegram:
         # sendSticker and sendVideoNote take no caption (Telegram ignores what a method
         # does not take).
         if "caption" in params and kind in _CAPTIONED_MEDIA:
-            caption, entities = self._formatted_text({**params, "text": params["caption"]})
-            if len(caption) > MAX_CAPTION_LENGTH:
-                raise _bad_request("message caption is too long")
+            caption, entities = self._caption_of(params)
             content["caption"] = caption
             if entities:
                 content["caption_entities"] = entities
@@ -1678,6 +1698,54 @@ class FakeTelegram:
         else:
             status = self._member_status(chat, user_id)
         return self._chat_member(user, status, chat)
+
+    def _caption_of(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        caption, entities = self._formatted_text({**params, "text": params.get("caption", "")})
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise _bad_request("message caption is too long")
+        return caption, entities
+
+    def _store_upload(self, upload: Upload) -> str:
+        """A document the bot uploaded: kept as Telegram keeps it, under a new file_id, and
+        shown in its message with the name and type it was sent with."""
+        if not upload.data:
+            raise _bad_request("file must be non-empty")
+        file_id, unique_id = self._new_file_ids("BQACAgIAAxkBAA")
+        stored = StoredFile(file_id, unique_id, f"documents/file_{len(self._uploads)}", upload.data)
+        self._uploads[file_id] = stored
+        document = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+            "file_size": len(upload.data),
+        }
+        self._files[file_id] = ("document", document)
+        return file_id
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        """getFile: where to download a file. Only files the bot uploaded are modelled."""
+        stored = self._uploads.get(str(params["file_id"]))
+        if stored is None:
+            if params["file_id"] in self._files:
+                raise _not_implemented("downloading files users sent")
+            raise _bad_request("invalid file_id")
+        if len(stored.data) > MAX_DOWNLOAD_BYTES:
+            raise _bad_request("file is too big")
+        return stored.as_file()
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=404, text="Not Found")
+        path = request.match_info["path"]
+        for stored in self._uploads.values():
+            if stored.file_path == path:
+                return web.Response(body=stored.data)
+        return web.Response(status=404, text="Not Found")
+
+    def uploaded_document(self, message: dict[str, Any]) -> bytes:
+        """The bytes of the document a bot's message carries, as uploaded."""
+        return self._uploads[message["document"]["file_id"]].data
 
     def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
         # Read access: an upgraded group answers as the basic group it was, with no word
@@ -2144,11 +2212,16 @@ async def _read_parameters(request: web.Request) -> dict[str, Any]:
     content_type = request.content_type
     if content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
         form = await request.post()
+        uploaded = 0
         for key, value in form.items():
             if isinstance(value, FileField):
-                params[key] = f"<file {value.filename}>"
+                data = value.file.read()
+                uploaded += len(data)
+                params[key] = Upload(value.filename, value.content_type, data)
             else:
                 params[key] = value if isinstance(value, str) else value.decode("utf-8", "replace")
+        if uploaded > MAX_UPLOAD_BYTES:
+            raise UploadTooLargeError
         return params
     body = await request.read()
     if not body.strip():

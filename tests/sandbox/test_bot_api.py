@@ -72,6 +72,7 @@ def make_bot(fake: FakeTelegram, token: str | None = None) -> Bot:
     return Bot(
         token or fake.token,
         base_url=fake.base_url,
+        base_file_url=fake.base_url.removesuffix("/bot") + "/file/bot",
         request=loopback_request(),
         get_updates_request=loopback_request(),
     )
@@ -386,6 +387,49 @@ async def test_files_go_again_by_their_file_id_and_their_own_method(fake, bot):
         await bot.send_document(OTHER_GROUP, largest)
     with pytest.raises(BadRequest, match="Wrong file identifier"):
         await bot.send_photo(OTHER_GROUP, "AgACAgIAAxkBAAnever")
+
+
+async def test_an_uploaded_document_is_kept_and_downloaded_again(fake, bot, private_chat):
+    """sendDocument with a file: the message shows its name, type and size; getFile and
+    the file path give the same bytes back, and the file_id sends it again."""
+    data = '{"readers": "é"}'.encode()
+    sent = await bot.send_document(
+        private_chat, data, filename="my-data.json", caption="<b>Yours</b>", parse_mode="HTML"
+    )
+    assert sent.document is not None
+    assert sent.document.file_name == "my-data.json"
+    assert sent.document.mime_type == "application/json"
+    assert sent.document.file_size == len(data)
+    assert sent.caption == "Yours"
+    stored = fake.message(private_chat, sent.message_id)
+    assert stored is not None
+    assert fake.uploaded_document(stored) == data
+    telegram_file = await bot.get_file(sent.document.file_id)
+    assert bytes(await telegram_file.download_as_bytearray()) == data
+    again = await bot.send_document(OTHER_GROUP, sent.document.file_id)
+    assert again.document is not None
+    assert again.document.file_unique_id == sent.document.file_unique_id
+    assert_every_answer_matches_reference(fake)
+
+
+async def test_uploads_are_refused_as_telegram_refuses_them(fake, bot, private_chat):
+    """A caption over 1024 characters, an empty file and a file over 50 MB are refused;
+    exactly 50 MB goes."""
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.send_document(private_chat, b"{}", filename="a.json", caption="x" * 1025)
+    assert fake.bot_messages_in(private_chat) == []
+    with pytest.raises(BadRequest, match="File must be non-empty"):
+        await bot.send_document(private_chat, b"", filename="a.json")
+    limit = 50 * 1024 * 1024
+    with pytest.raises(NetworkError, match="Request Entity Too Large"):
+        await bot.send_document(private_chat, b"x" * (limit + 1), filename="a.json")
+    sent = await bot.send_document(
+        private_chat, b"x" * limit, filename="a.json", write_timeout=60, read_timeout=60
+    )
+    assert sent.document is not None
+    assert sent.document.file_size == limit
+    with pytest.raises(BadRequest, match="File is too big"):
+        await bot.get_file(sent.document.file_id)
 
 
 async def test_banning_needs_the_right_and_keeps_the_user_out(fake, bot):
