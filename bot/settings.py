@@ -175,6 +175,11 @@ class Settings(BaseSettings):
     outbox_retention_days: float = Field(default=7.0, gt=0)
     # Ids of handled updates: Telegram keeps an unconfirmed update for at most 24 hours.
     handled_updates_retention_hours: float = Field(default=48.0, ge=24)
+    # Readers' personal data (issue 23): a contact message's name, email and words, and its
+    # conversation's, are erased this long after the conversation's last message; a
+    # rejected comment's words this long after its rejection.
+    contact_retention_days: float = Field(default=365.0, gt=0)
+    rejected_retention_days: float = Field(default=90.0, gt=0)
 
     @field_validator("thread_moderation", mode="before")
     @classmethod

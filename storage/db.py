@@ -65,6 +65,9 @@ class Database:
         await connection.execute("PRAGMA synchronous = FULL")
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA busy_timeout = 5000")
+        # Deleted and overwritten content is zeroed, not left in free space where a copy of
+        # the file would still hold it: a reader's erased words must be gone (issue 23).
+        await connection.execute("PRAGMA secure_delete = ON")
         database = cls(connection)
         await database._migrate()
         return database
@@ -132,6 +135,14 @@ class Database:
         write statements, each of which SQLite commits as a transaction of its own."""
         async with self._lock:
             yield self._connection
+
+    async def clear_erased_pages(self) -> None:
+        """After an erasure: the write-ahead log still holds the pages as they were before
+        it, words included, until a checkpoint copies the new ones into the database and
+        TRUNCATE empties the log. A reader (a backup under way) may keep the log from being
+        emptied: the next checkpoint does it."""
+        async with self._lock:
+            await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         await self._connection.close()

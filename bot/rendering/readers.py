@@ -386,5 +386,6 @@ def commands(t: Texts) -> list[tuple[str, str]]:
         ("help", t.gettext("How commenting and contact work")),
         ("language", t.gettext("English or Spanish")),
         ("notifications", t.gettext("Notices of replies to your comments: on or off")),
+        ("forget", t.gettext("Erase what the bot keeps about you")),
         ("cancel", t.gettext("Stop what you are doing")),
     ]
