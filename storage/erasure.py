@@ -258,12 +258,23 @@ async def forget_examples(
     return cursor.rowcount
 
 
-async def add_forgotten(conn: aiosqlite.Connection, user_id: int, now: float) -> None:
+async def add_forgotten(
+    conn: aiosqlite.Connection, user_id: int, published: str, now: float
+) -> None:
     await conn.execute(
-        "INSERT INTO forgotten_readers (user_id, forgotten_at) VALUES (?, ?)"
-        " ON CONFLICT (user_id) DO UPDATE SET forgotten_at = excluded.forgotten_at",
-        (user_id, now),
+        "INSERT INTO forgotten_readers (user_id, forgotten_at, published) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET forgotten_at = excluded.forgotten_at,"
+        " published = excluded.published",
+        (user_id, now, published),
     )
+
+
+async def forgotten(conn: aiosqlite.Connection) -> list[tuple[int, str]]:
+    """Every reader forgotten, with their choice for their published comments, in order."""
+    rows = await fetch_all(
+        conn, "SELECT user_id, published FROM forgotten_readers ORDER BY forgotten_at, user_id"
+    )
+    return [(int(row[0]), str(row[1])) for row in rows]
 
 
 async def contacts_to_erase(conn: aiosqlite.Connection, before: float, limit: int) -> list[int]:

@@ -74,20 +74,22 @@ async def forget_reader(
     now: float,
     *,
     by: Person | None = None,
+    after_restore: bool = False,
 ) -> Forgotten:
-    """Forget `user_id`, at their own request (`by` None) or an admin's. `former_name` is
-    what their items are signed with from now on. Running it again finds less to do and
-    does it again: nothing is left half done by a second request."""
+    """Forget `user_id`, at their own request (`by` None) or an admin's, or again on a
+    database restored from a backup taken before (`after_restore`: `python -m bot
+    forget-again`). `former_name` is what their items are signed with from now on.
+    Running it again finds less to do and does it: nothing is left half done."""
     async with db.transaction() as conn:
         forgotten = await _forget(conn, settings, user_id, published, former_name, now)
-        await erasure.add_forgotten(conn, user_id, now)
+        await erasure.add_forgotten(conn, user_id, published.value, now)
+        detail: dict[str, object] = {"published": published.value}
+        if after_restore:
+            detail["after_restore"] = True
+        else:
+            detail["by_the_reader"] = by is None
         await moderation_log.append(
-            conn,
-            LoggedAction.FORGET,
-            now,
-            moderator=by,
-            author_id=user_id,
-            detail={"published": published.value, "by_the_reader": by is None},
+            conn, LoggedAction.FORGET, now, moderator=by, author_id=user_id, detail=detail
         )
     await db.clear_erased_pages()
     return forgotten

@@ -16,8 +16,10 @@ CREATE INDEX submissions_not_erased ON submissions (kind, status, created_at)
 -- Who asked to be forgotten, and when: a backup restored later still holds their words,
 -- and this list says whose to erase again (README, "Backups"). Plain ids, not hashes:
 -- Telegram ids are few enough that a hash is reversed by trying them all, and the
--- moderation record keeps the id anyway.
+-- moderation record keeps the id anyway. published: what they chose for their published
+-- comments ('down' or 'keep', bot.services.forget.Published), to be chosen again.
 CREATE TABLE forgotten_readers (
     user_id INTEGER PRIMARY KEY,
-    forgotten_at REAL NOT NULL
+    forgotten_at REAL NOT NULL,
+    published TEXT NOT NULL
 );

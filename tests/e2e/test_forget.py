@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,8 @@ from typing import Any
 import aiosqlite
 import pytest
 
-from bot import callback_data
+from bot import callback_data, forget_cli
+from bot.backup import backup_database
 from bot.services import forget, housekeeping
 from bot.services.moderation import Decision
 from bot.settings import Settings
@@ -346,7 +348,7 @@ async def test_an_admin_forgets_a_reader_by_username_after_confirming(
         pending = await comment(telegram, ZEPH, post, PENDING)
 
         for typed, expected in [
-            ("/forget @nobody_here", "I don't know"),
+            ("/forget @nobody_here", "I don't know @nobody_here."),
             ("/forget 12ab", "Usage: /forget USER"),
         ]:
             telegram.user_sends_text(ADMIN_ID, typed)
@@ -451,3 +453,50 @@ async def test_retention_erases_rejected_words_after_90_days_and_contact_data_af
             == []
         )
         assert await rows(settings, "SELECT 1 FROM submissions WHERE text = ?", PUBLISHED)
+
+
+async def test_a_restored_backup_is_erased_again_from_the_forgotten_list(
+    telegram: FakeTelegram,
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A backup taken before a reader's /forget holds their words; `python -m bot forgotten`
+    lists them from the database in use (with their choice), and `forget-again` with that
+    list, on the restored backup, erases them again."""
+    add_zeph(telegram)
+    backup = tmp_path / "before.sqlite3"
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        await comment(telegram, ZEPH, post, PENDING)
+        backup_database(settings.database_path, backup)
+        telegram.user_sends_text(ZEPH, "/forget")
+        asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        await press_forget(telegram, ZEPH, asked, "keep")
+        await telegram.wait_for(
+            lambda: (
+                "Done: forgotten"
+                in (telegram.message(ZEPH, asked["message_id"]) or {}).get("text", "")
+            )
+        )
+    assert await forget_cli.print_forgotten(settings.database_path) == 0
+    listed = capsys.readouterr().out
+    assert listed == f"{ZEPH} keep\n"
+
+    path = settings.database_path
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(backup, path)
+    assert await traces_in_tables(path, [FIRST, PENDING]), "the backup holds them"
+    forgotten_list = tmp_path / "forgotten.txt"
+    forgotten_list.write_text(listed, encoding="utf-8")
+    # forget-again runs its own event loop, as `python -m bot forget-again` does.
+    assert await asyncio.to_thread(forget_cli.forget_again, settings, forgotten_list) == 0
+    assert await traces_in_tables(path, [FIRST, LAST, USERNAME, PENDING]) == []
+    assert traces_in_files(path, [FIRST, LAST, USERNAME, PENDING]) == []
+    [[detail]] = await rows(
+        settings,
+        "SELECT detail FROM moderation_log WHERE action = 'forget' AND author_id = ?",
+        ZEPH,
+    )
+    assert json.loads(detail) == {"after_restore": True, "published": "keep"}
