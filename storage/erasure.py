@@ -277,26 +277,26 @@ async def forgotten(conn: aiosqlite.Connection) -> list[tuple[int, str]]:
     return [(int(row[0]), str(row[1])) for row in rows]
 
 
+# Contact messages whose conversation's last message is older than the bound.
+CONTACTS_TO_ERASE_SQL = (
+    "SELECT s.id FROM submissions s WHERE s.kind = 'contact' AND s.erased_at IS NULL"
+    " AND s.created_at < ? AND NOT EXISTS (SELECT 1 FROM contact_replies r"
+    " WHERE r.submission_id = s.id AND r.created_at >= ?) ORDER BY s.id LIMIT ?"
+)
+# Rejected comments decided (or caught) before the bound; a withdrawn one (no decision)
+# counts from when it was written.
+REJECTED_TO_ERASE_SQL = (
+    "SELECT id FROM submissions WHERE kind = 'comment' AND status = 'rejected'"
+    " AND erased_at IS NULL AND created_at < ?"
+    " AND COALESCE(decided_at, caught_at, created_at) < ? ORDER BY id LIMIT ?"
+)
+
+
 async def contacts_to_erase(conn: aiosqlite.Connection, before: float, limit: int) -> list[int]:
-    """Contact messages whose conversation's last message is older than `before`."""
-    rows = await fetch_all(
-        conn,
-        "SELECT s.id FROM submissions s WHERE s.kind = 'contact' AND s.erased_at IS NULL"
-        " AND s.created_at < ? AND NOT EXISTS (SELECT 1 FROM contact_replies r"
-        " WHERE r.submission_id = s.id AND r.created_at >= ?) ORDER BY s.id LIMIT ?",
-        (before, before, limit),
-    )
+    rows = await fetch_all(conn, CONTACTS_TO_ERASE_SQL, (before, before, limit))
     return [int(row[0]) for row in rows]
 
 
 async def rejected_to_erase(conn: aiosqlite.Connection, before: float, limit: int) -> list[int]:
-    """Rejected comments decided (or caught) before `before`. A withdrawn item (no
-    decision) counts from when it was written."""
-    rows = await fetch_all(
-        conn,
-        "SELECT id FROM submissions WHERE kind = 'comment' AND status = 'rejected'"
-        " AND erased_at IS NULL AND created_at < ?"
-        " AND COALESCE(decided_at, caught_at, created_at) < ? ORDER BY id LIMIT ?",
-        (before, before, limit),
-    )
+    rows = await fetch_all(conn, REJECTED_TO_ERASE_SQL, (before, before, limit))
     return [int(row[0]) for row in rows]

@@ -20,7 +20,7 @@ from bot.backup import backup_database
 from bot.services import forget, housekeeping
 from bot.services.moderation import Decision
 from bot.settings import Settings
-from tests.e2e.harness import READER_IDS, MovedClocks, running_bot
+from tests.e2e.harness import READER_IDS, MovedClocks, running_bot, wait_for_outbox
 from tests.e2e.steps import (
     card_without_buttons,
     comment,
@@ -500,3 +500,85 @@ async def test_a_restored_backup_is_erased_again_from_the_forgotten_list(
         ZEPH,
     )
     assert json.loads(detail) == {"after_restore": True, "published": "keep"}
+
+
+async def test_a_thread_post_in_flight_when_its_author_is_forgotten_comes_down_after(
+    telegram: FakeTelegram, settings: Settings
+) -> None:
+    """The comment's thread post is on its way to Telegram when its author taps Forget: the
+    post lands (Telegram acts on what was sent), then comes down, since the take-down
+    follows it in the thread's queue and reads where it landed; the forgotten author hears
+    nothing of it being published."""
+    add_zeph(telegram)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        card = await comment(telegram, ZEPH, post, PUBLISHED)
+
+        confirmations: list[Message] = []
+
+        async def forget_meanwhile() -> None:
+            telegram.user_sends_text(ZEPH, "/forget")
+            asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+            confirmations.append(asked)
+            await press_forget(telegram, ZEPH, asked, "down")
+            await wait_for_rows(settings, "SELECT 1 FROM forgotten_readers WHERE user_id = ?", ZEPH)
+
+        telegram.before_next("sendMessage", forget_meanwhile, chat_id=DISCUSSION_CHAT_ID)
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+
+        def posted_then_deleted() -> bool:
+            calls = [
+                c.method
+                for c in telegram.calls
+                if c.params.get("chat_id") in (DISCUSSION_CHAT_ID, str(DISCUSSION_CHAT_ID))
+                and c.method in ("sendMessage", "deleteMessage")
+                and c.status == 200
+            ]
+            return calls[-2:] == ["sendMessage", "deleteMessage"]
+
+        await telegram.wait_for(posted_then_deleted)
+        assert not [
+            m for m in telegram.messages_in(DISCUSSION_CHAT_ID) if PUBLISHED in m.get("text", "")
+        ]
+        await wait_for_outbox(settings, lambda statuses: "pending" not in statuses.values())
+    # The confirmation, become the account of what was done, is the last word they had.
+    [asked] = confirmations
+    told_after = [
+        m["text"] for m in telegram.bot_messages_in(ZEPH) if m["message_id"] > asked["message_id"]
+    ]
+    assert told_after == []
+    assert await traces_in_tables(settings.database_path, [FIRST, PUBLISHED]) == []
+
+
+async def test_a_spanish_reader_is_asked_and_told_in_spanish(
+    telegram: FakeTelegram, settings: Settings
+) -> None:
+    """The confirmation, its buttons and the account of what was done, in the reader's
+    language (Telegram's language_code es-MX), read before their language is erased."""
+    telegram.add_user(ZEPH, FIRST, LAST, USERNAME, language_code="es-MX")
+    async with running_bot(settings):
+        telegram.user_sends_text(ZEPH, "/forget")
+        asked = await telegram.wait_for_bot_message(ZEPH, contains="Olvídame")
+        labels = [b["text"] for row in asked["reply_markup"]["inline_keyboard"] for b in row]
+        assert labels == [
+            "🗑 Olvidar y retirar comentarios",
+            "🫥 Olvidar y dejar comentarios anónimos",
+            "Cancelar",
+        ]
+        await press_forget(telegram, ZEPH, asked, "cancel")
+        await telegram.wait_for(
+            lambda: (
+                "No se olvidó nada"
+                in (telegram.message(ZEPH, asked["message_id"]) or {}).get("text", "")
+            )
+        )
+        assert not await rows(settings, "SELECT 1 FROM forgotten_readers")
+        telegram.user_sends_text(ZEPH, "/forget")
+        again = await telegram.wait_for_bot_message(ZEPH, contains="Olvídame")
+        await press_forget(telegram, ZEPH, again, "down")
+        await telegram.wait_for(
+            lambda: (
+                "Hecho: olvidado"
+                in (telegram.message(ZEPH, again["message_id"]) or {}).get("text", "")
+            )
+        )
