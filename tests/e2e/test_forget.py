@@ -582,3 +582,29 @@ async def test_a_spanish_reader_is_asked_and_told_in_spanish(
                 in (telegram.message(ZEPH, again["message_id"]) or {}).get("text", "")
             )
         )
+
+
+async def test_a_private_desk_holding_a_withdrawn_item_moves_on(
+    telegram: FakeTelegram, settings: Settings
+) -> None:
+    """A moderator's /desk shows the reader's pending comment when they are forgotten: the
+    desk moves on to the next item waiting, and the reader's words leave it."""
+    add_zeph(telegram)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        await comment(telegram, ZEPH, post, PENDING)
+        await comment(telegram, OTHER, post, "The other reader's words")
+        telegram.user_sends_text(MODERATOR_ID, "/desk")
+        desk = await telegram.wait_for_bot_message(MODERATOR_ID, contains=PENDING)
+
+        telegram.user_sends_text(ZEPH, "/forget")
+        asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        await press_forget(telegram, ZEPH, asked, "down")
+        moved = await telegram.wait_for(
+            lambda: (
+                (m := telegram.message(MODERATOR_ID, desk["message_id"]))
+                and "The other reader's words" in m["text"]
+                and m
+            )
+        )
+        assert PENDING not in moved["text"] and FIRST not in moved["text"]
