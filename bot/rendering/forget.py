@@ -110,21 +110,22 @@ def _counts(t: Texts, forgotten: Forgotten) -> list[str]:
             forgotten.erased,
         ).format(count=forgotten.erased),
     ]
-    if forgotten.kept:
+    signed = forgotten.kept - forgotten.own_messages_kept
+    if signed:
         lines.append(
             t.ngettext(
                 "• {count} published comment left up, signed “a former reader”",
                 "• {count} published comments left up, signed “a former reader”",
-                forgotten.kept,
-            ).format(count=forgotten.kept)
+                signed,
+            ).format(count=signed)
         )
     if forgotten.own_messages_kept:
         lines.append(
             t.ngettext(
-                "• {count} of them typed directly in the thread stays under the account that"
-                " wrote it: delete it in Telegram to take it down",
-                "• {count} of them typed directly in the thread stay under the account that"
-                " wrote them: delete them in Telegram to take them down",
+                "• {count} comment typed directly in the thread stays up under the account"
+                " that wrote it: delete it in Telegram to take it down",
+                "• {count} comments typed directly in the thread stay up under the account"
+                " that wrote them: delete them in Telegram to take them down",
                 forgotten.own_messages_kept,
             ).format(count=forgotten.own_messages_kept)
         )

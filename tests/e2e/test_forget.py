@@ -19,7 +19,7 @@ from bot import callback_data, forget_cli
 from bot.backup import backup_database
 from bot.services import forget, housekeeping
 from bot.services.moderation import Decision
-from bot.settings import Settings
+from bot.settings import Settings, ThreadModeration
 from tests.e2e.harness import READER_IDS, MovedClocks, running_bot, wait_for_outbox
 from tests.e2e.steps import (
     card_without_buttons,
@@ -608,3 +608,42 @@ async def test_a_private_desk_holding_a_withdrawn_item_moves_on(
             )
         )
         assert PENDING not in moved["text"] and FIRST not in moved["text"]
+
+
+@pytest.mark.parametrize("choice", ["keep", "down"])
+async def test_a_comment_typed_in_the_thread_is_the_readers_own_message(
+    telegram: FakeTelegram, settings: Settings, choice: str
+) -> None:
+    """THREAD_MODERATION=post: a comment typed under the post stays up as the reader's own
+    message, and a moderator keeps it. Kept anonymous, the bot cannot sign it anew: it
+    stays as it is, and the reader is told to delete it in Telegram. Taken down, the bot
+    deletes it."""
+    settings = settings.model_copy(update={"thread_moderation": ThreadModeration.POST})
+    add_zeph(telegram)
+    telegram.user_sends_text(ZEPH, "/start")
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.user_joins(DISCUSSION_CHAT_ID, ZEPH)
+        typed = types_under(telegram, ZEPH, THREAD_REPLY, thread["message_id"])
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=THREAD_REPLY)
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        await telegram.wait_for_bot_message(ZEPH, contains="stays up")
+
+        telegram.user_sends_text(ZEPH, "/forget")
+        asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        await press_forget(telegram, ZEPH, asked, choice)
+        done = await telegram.wait_for(
+            lambda: (
+                (m := telegram.message(ZEPH, asked["message_id"]))
+                and "Done: forgotten" in m["text"]
+                and m
+            )
+        )
+        if choice == "keep":
+            assert "1 comment typed directly in the thread stays up" in done["text"]
+            assert "signed" not in done["text"]
+            assert not gone(telegram, DISCUSSION_CHAT_ID, typed["message_id"])
+        else:
+            assert "1 published comment taken down" in done["text"]
+            await telegram.wait_for(lambda: gone(telegram, DISCUSSION_CHAT_ID, typed["message_id"]))
