@@ -117,6 +117,21 @@ async def erase_words(
     )
 
 
+async def unname_contacts(conn: aiosqlite.Connection, submission_ids: Collection[int]) -> None:
+    """Contact messages past retention lose the reader's Telegram name as they wrote (on
+    the message and on their answers) with the rest: the card names them by id."""
+    ids = ids_parameter(submission_ids)
+    await conn.execute(
+        f"UPDATE submissions SET author_name = '' WHERE kind = 'contact' AND id IN ({_IDS})",
+        (ids,),
+    )
+    await conn.execute(
+        "UPDATE contact_replies SET author_name = '' WHERE direction = 'to_editors'"
+        f" AND submission_id IN ({_IDS})",
+        (ids,),
+    )
+
+
 async def sign_answers_as(
     conn: aiosqlite.Connection, submission_ids: Collection[int], name: str
 ) -> None:

@@ -245,6 +245,7 @@ async def erase_expired(db: Database, settings: Settings, now: float) -> Expired
             conn, now - settings.rejected_retention_days * 86400, RETENTION_BATCH
         )
         await erasure.erase_words(conn, [*contacts, *rejected], now)
+        await erasure.unname_contacts(conn, contacts)
         for submission_id in [*contacts, *rejected]:
             await effects.refresh_cards(conn, settings, submission_id, now)
     if contacts or rejected:

@@ -453,6 +453,9 @@ async def test_retention_erases_rejected_words_after_90_days_and_contact_data_af
             == []
         )
         assert await rows(settings, "SELECT 1 FROM submissions WHERE text = ?", PUBLISHED)
+        assert await rows(
+            settings, "SELECT author_name, text FROM submissions WHERE kind = 'contact'"
+        ) == [("", "")]
 
 
 async def test_a_restored_backup_is_erased_again_from_the_forgotten_list(
