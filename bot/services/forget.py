@@ -123,7 +123,7 @@ async def _forget(
     else:
         taken_down, kept = set(), set(on_view)
     erased = [i for i in ids if i not in kept]
-    items = [_Item(s, i in withdrawn, i in taken_down, i in kept) for i, s in before.items()]
+    items = [_Item(before[i], i in withdrawn, i in taken_down, i in kept) for i in ids]
     # The spam check's examples learned from their words (an approval taught "ham", 🧹 Spam
     # "spam"): the texts go; what the model learned from them is token hashes and counts,
     # no words, and stays until the model is rebuilt from the examples left.

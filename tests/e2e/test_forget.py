@@ -296,7 +296,7 @@ async def test_forget_keeping_comments_signs_them_as_a_former_reader(
 ) -> None:
     """Keep anonymous: the bot's post of the comment stays, signed "a former reader"; the
     reader's names are gone from the database, the published words stay (their choice)
-    and nothing else of theirs does."""
+    and nothing else of theirs does. A second /forget, taking down, takes it down."""
     add_zeph(telegram)
     async with running_bot(settings):
         _, post = await post_article(telegram)
@@ -329,10 +329,19 @@ async def test_forget_keeping_comments_signs_them_as_a_former_reader(
             )
         )
         assert "1 published comment left up" in done["text"]
-    assert await traces_in_tables(settings.database_path, [FIRST, LAST, USERNAME, REJECTED]) == []
-    assert await traces_in_tables(settings.database_path, [PUBLISHED]) == [
-        ("submissions", "text", PUBLISHED)
-    ]
+        assert (
+            await traces_in_tables(settings.database_path, [FIRST, LAST, USERNAME, REJECTED]) == []
+        )
+        assert await traces_in_tables(settings.database_path, [PUBLISHED]) == [
+            ("submissions", "text", PUBLISHED)
+        ]
+
+        # Changed their mind: a second /forget takes down what the first left up.
+        telegram.user_sends_text(ZEPH, "/forget")
+        again = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        await press_forget(telegram, ZEPH, again, "down")
+        await telegram.wait_for(lambda: gone(telegram, DISCUSSION_CHAT_ID, published["message_id"]))
+    assert await traces_in_tables(settings.database_path, [PUBLISHED]) == []
 
 
 async def test_an_admin_forgets_a_reader_by_username_after_confirming(
