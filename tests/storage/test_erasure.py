@@ -4,6 +4,9 @@ quote them, and queued messages that carry their name or words."""
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
+from pathlib import Path
 
 from storage import erasure, held_updates, outbox
 from storage.db import Database, fetch_all
@@ -80,3 +83,29 @@ async def test_queued_messages_addressed_to_the_reader_go_and_others_lose_their_
         (str(BOB), {"name": "", "text": ""}),
         ("-100", {"text": "Zeph"}),
     ]
+
+
+async def test_emptying_the_log_does_not_wait_for_a_reader_and_then_writes_go_on(
+    db: Database, database_path: Path
+) -> None:
+    """A backup reading while an erasure ends keeps the log from being emptied: the
+    checkpoint gives up at once rather than hold the bot's writes back for the busy
+    timeout, and the next write waits as usual."""
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, "notify_author", "1", {"submission_id": 1}, 0.0)
+    reader = sqlite3.connect(database_path)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM outbox").fetchone()
+        async with db.transaction() as conn:
+            await outbox.enqueue(conn, "notify_author", "1", {"submission_id": 2}, 0.0)
+        started = time.monotonic()
+        await db.clear_erased_pages()
+        assert time.monotonic() - started < 1.0
+    finally:
+        reader.close()
+    async with db.transaction() as conn:
+        await outbox.enqueue(conn, "notify_author", "1", {"submission_id": 3}, 0.0)
+    await db.clear_erased_pages()
+    wal = database_path.with_name(database_path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
