@@ -659,3 +659,49 @@ async def test_a_comment_typed_in_the_thread_is_the_readers_own_message(
         else:
             assert "1 published comment taken down" in done["text"]
             await telegram.wait_for(lambda: gone(telegram, DISCUSSION_CHAT_ID, typed["message_id"]))
+
+
+async def test_a_photo_comment_is_signed_anew_in_its_caption_then_taken_down_with_its_copy(
+    telegram: FakeTelegram, settings: Settings
+) -> None:
+    """A photo typed under the post is published by the bot as the photo with a signed
+    caption. Kept anonymous, the caption is signed "a former reader"; taken down by a
+    second /forget, the post goes, and so does the photo's copy in the moderation chat."""
+    add_zeph(telegram)
+    telegram.user_sends_text(ZEPH, "/start")
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.user_joins(DISCUSSION_CHAT_ID, ZEPH)
+        telegram.user_sends_photo(
+            ZEPH, DISCUSSION_CHAT_ID, caption=THREAD_REPLY, reply_to_message_id=thread["message_id"]
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains=THREAD_REPLY)
+        copy = await telegram.wait_for(
+            lambda: next(
+                (m for m in telegram.bot_messages_in(MODERATION_CHAT_ID) if "photo" in m), None
+            )
+        )
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        published = await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains=THREAD_REPLY)
+        assert "photo" in published and FIRST in published["caption"]
+
+        telegram.user_sends_text(ZEPH, "/forget")
+        asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        await press_forget(telegram, ZEPH, asked, "keep")
+        signed = await telegram.wait_for(
+            lambda: (
+                (m := telegram.message(DISCUSSION_CHAT_ID, published["message_id"]))
+                and "a former reader" in m.get("caption", "")
+                and m
+            )
+        )
+        assert THREAD_REPLY in signed["caption"] and FIRST not in signed["caption"]
+        assert not gone(telegram, MODERATION_CHAT_ID, copy["message_id"])
+
+        telegram.user_sends_text(ZEPH, "/forget")
+        again = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        await press_forget(telegram, ZEPH, again, "down")
+        await telegram.wait_for(lambda: gone(telegram, DISCUSSION_CHAT_ID, published["message_id"]))
+        await telegram.wait_for(lambda: gone(telegram, MODERATION_CHAT_ID, copy["message_id"]))
+    assert await traces_in_tables(settings.database_path, [FIRST, THREAD_REPLY]) == []
