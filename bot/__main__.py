@@ -6,6 +6,8 @@
 
 `python -m bot sandbox [--port 8080] [--fresh] [--demo]`: the whole newsroom on this
 machine, with a local Bot API and a page to watch and act in (sandbox.run).
+`python -m bot forgotten`, `python -m bot forget-again FILE`: readers forgotten, and forgetting
+them again in a restored backup (bot.forget_cli).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings
 
+from bot import forget_cli
 from bot.app import BotApp, build_application
 from bot.backup import BackupError, BackupRefusedError, backup_database
 from bot.logging_setup import configure_logging
@@ -49,13 +52,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return spam_cli.run(arguments, database.database_path, thresholds)
     if arguments.command == "sandbox":
         return _sandbox(arguments.port, arguments.fresh, arguments.demo)
+    if arguments.command == "forgotten":
+        return asyncio.run(forget_cli.print_forgotten(DatabaseSettings().database_path))
+    if arguments.command == "forget-again":
+        return _forget_again(arguments.path)
     return _run_bot()
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        usage="%(prog)s [-h] [backup PATH | spam ACTION ... | sandbox ...]",
+        usage=(
+            "%(prog)s [-h] [backup PATH | spam ACTION ... | sandbox ... | forgotten"
+            " | forget-again FILE]"
+        ),
         description="Without a command: run the bot until stopped.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -68,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, metavar="PATH", help="the new file; must not exist")
     spam_cli.add_commands(commands)
     _add_sandbox(commands)
+    forget_cli.add_commands(commands)
     return parser
 
 
@@ -120,6 +131,15 @@ def _backup(target: Path) -> int:
         return 1
     print(f"Backed up {source} to {target} ({size:,} bytes)")
     return 0
+
+
+def _forget_again(path: Path) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    return forget_cli.forget_again(settings, path)
 
 
 def _run_bot() -> int:

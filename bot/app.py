@@ -36,6 +36,7 @@ from bot.services.bans import BanExpiry
 from bot.services.comment_batches import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
+from bot.services.forget import Retention
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
 from bot.services.spam_digest import SpamDigest
@@ -51,6 +52,7 @@ from handlers.contact import ContactHandlers
 from handlers.discussion import DiscussionHandlers
 from handlers.errors import ErrorHandler
 from handlers.floods import FloodGateHandler
+from handlers.forget import ForgetHandlers
 from handlers.membership import MembershipHandlers
 from handlers.moderation import ModerationHandlers
 from handlers.private_desk import PrivateDeskHandlers
@@ -114,6 +116,8 @@ def _start_periodic(runtime: Runtime, settings: Settings) -> None:
         runtime.spam_digest_handle.start()
         runtime.ban_expiry_handle = BanExpiry(runtime.db, settings, runtime.wake_outbox)
         runtime.ban_expiry_handle.start()
+        runtime.retention_handle = Retention(runtime.db, settings, runtime.wake_outbox)
+        runtime.retention_handle.start()
     if settings.feed_urls and not settings.setting_up:
         runtime.feed_poller_handle = FeedPoller(runtime.db, settings, runtime.wake_outbox)
         runtime.feed_poller_handle.start()
@@ -130,6 +134,8 @@ async def _stop_periodic(runtime: Runtime) -> None:
         await runtime.spam_digest_handle.stop()
     if runtime.ban_expiry_handle is not None:
         await runtime.ban_expiry_handle.stop()
+    if runtime.retention_handle is not None:
+        await runtime.retention_handle.stop()
 
 
 def build_application(settings: Settings) -> BotApp:
@@ -240,6 +246,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
     reports = ReportHandlers(runtime)
     bans = BanHandlers(runtime)
     card_replies = CardReplies(runtime, contact)
+    forget = ForgetHandlers(runtime)
 
     new_message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE & new_message
@@ -293,6 +300,7 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         (contact.start_button, f"^{callback_data.CONTACT_START}$"),
         (readers.language_button, f"^{callback_data.LANGUAGE_PREFIX}"),
         (contact.use_telegram_name, f"^{callback_data.CONTACT_USE_TELEGRAM_NAME}$"),
+        (forget.press, f"^{callback_data.FORGET_PREFIX}"),
     ]
     for callback, pattern in buttons:
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -324,6 +332,8 @@ def register_handlers(application: Application, runtime: Runtime) -> None:  # ty
         ("notifications", readers.notifications),
         ("mydata", readers.my_data),
         ("privacy", readers.privacy),
+        # A reader's own data, or (an admin's /forget USER) another reader's.
+        ("forget", forget.command),
     ]
     for command, callback in private_commands:
         application.add_handler(CommandHandler(command, callback, filters=private))

@@ -192,3 +192,25 @@ def parse_reason(data: str | None) -> ReasonPress | None:
     if match is None:
         return None
     return ReasonPress(ReasonSurface(match[1]), int(match[2]), match[3])
+
+
+# /forget's confirmation: what becomes of the published comments (or cancel), and whose
+# data it is (the presser's own, or, for an admin, the reader of /forget USER).
+FORGET_PREFIX = "fgt:"
+_FORGET = re.compile(r"^fgt:v1:(down|keep|cancel):([0-9]{1,18})$")
+
+
+@dataclass(frozen=True)
+class ForgetPress:
+    # "down", "keep" (bot.services.forget.Published) or "cancel".
+    choice: str
+    user_id: int
+
+
+def forget(choice: str, user_id: int) -> str:
+    return f"fgt:v1:{choice}:{user_id}"
+
+
+def parse_forget(data: str | None) -> ForgetPress | None:
+    match = _FORGET.match(data or "")
+    return ForgetPress(match[1], int(match[2])) if match else None

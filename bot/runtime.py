@@ -18,6 +18,7 @@ from bot.services.bans import BanExpiry
 from bot.services.comment_batches import CommentIntake
 from bot.services.feed_poller import FeedPoller
 from bot.services.floods import FloodGate
+from bot.services.forget import Retention
 from bot.services.housekeeping import Housekeeping
 from bot.services.private_desk import ClaimSweeper
 from bot.services.spam_digest import SpamDigest
@@ -46,6 +47,7 @@ class Runtime:
     claim_sweeper_handle: ClaimSweeper | None = None
     spam_digest_handle: SpamDigest | None = None
     ban_expiry_handle: BanExpiry | None = None
+    retention_handle: Retention | None = None
     spam_filter_handle: SpamFilter | None = None
     spam_screen_handle: SpamScreen | None = None
     cas_handle: CasChecker | None = None

@@ -175,9 +175,9 @@ class Settings(BaseSettings):
     outbox_retention_days: float = Field(default=7.0, gt=0)
     # Ids of handled updates: Telegram keeps an unconfirmed update for at most 24 hours.
     handled_updates_retention_hours: float = Field(default=48.0, ge=24)
-    # Readers' data (issue 23). A contact message's name, email and text are erased this many
-    # days after it was sent; a rejected comment's text this many days after the decision.
-    # /privacy tells readers both.
+    # Readers' personal data (issue 23): a contact message's name, email and words, and its
+    # conversation's, are erased this long after the conversation's last message; a
+    # rejected comment's words this long after its rejection.
     contact_retention_days: int = Field(default=365, ge=1)
     rejected_retention_days: int = Field(default=90, ge=1)
     # /mydata: a reader gets a copy of their data at most once in this many minutes (a

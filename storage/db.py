@@ -18,6 +18,9 @@ from storage import processed_updates
 
 logger = logging.getLogger(__name__)
 
+# How long a statement waits for another connection's lock (a backup, the command line).
+BUSY_TIMEOUT_MS = 5000
+
 
 def _migrations() -> list[tuple[int, str]]:
     """Numbered `.sql` files of storage/migrations, in order: `0001_initial.sql` is version 1."""
@@ -64,7 +67,10 @@ class Database:
         # FULL: a comment the reader was told about survives a power cut, not only a crash.
         await connection.execute("PRAGMA synchronous = FULL")
         await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA busy_timeout = 5000")
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Deleted and overwritten content is zeroed, not left in free space where a copy of
+        # the file would still hold it: a reader's erased words must be gone (issue 23).
+        await connection.execute("PRAGMA secure_delete = ON")
         database = cls(connection)
         await database._migrate()
         return database
@@ -132,6 +138,21 @@ class Database:
         write statements, each of which SQLite commits as a transaction of its own."""
         async with self._lock:
             yield self._connection
+
+    async def clear_erased_pages(self) -> None:
+        """After an erasure: the write-ahead log still holds the pages as they were before
+        it, words included, until a checkpoint copies the new ones into the database and
+        TRUNCATE empties the log. A reader (a backup under way) may keep the log from being
+        emptied: the next checkpoint does it."""
+        async with self._lock:
+            # Without waiting for them (busy_timeout 0): a backup reading for minutes must
+            # not hold every other write back. What it kept from being emptied goes at the
+            # next erasure's checkpoint, or when the bot closes the database.
+            await self._connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await self._connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     async def close(self) -> None:
         await self._connection.close()

@@ -34,7 +34,9 @@ async def of_author(
         "SELECT"
         " COALESCE(SUM(status = 'approved'), 0), COALESCE(SUM(status = 'rejected'), 0),"
         " COALESCE(SUM(marked_spam), 0)"
-        " FROM submissions WHERE user_id = ? AND id != ?",
+        # A forgotten reader who comes back is a new reader: what they wrote before is not
+        # theirs any more (a ban, the moderators' decision, still counts below).
+        " FROM submissions WHERE user_id = ? AND id != ? AND author_forgotten = 0",
         (user_id, excluding_submission or 0),
     )
     ban = await fetch_one(conn, "SELECT lifted_at FROM bans WHERE user_id = ?", (user_id,))

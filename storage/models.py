@@ -140,6 +140,10 @@ class Submission:
 
     # Why it was rejected: a REJECT_REASONS key (off_topic...) or a moderator's own words.
     decision_reason: str | None = None
+    # When its words were erased (/forget, or retention): `text` is empty from then on.
+    erased_at: float | None = None
+    # Its author asked to be forgotten: signed "a former reader"; pending, it was withdrawn.
+    author_forgotten: bool = False
 
     @property
     def is_pending(self) -> bool:
@@ -184,6 +188,8 @@ class LoggedAction(StrEnum):
     # A reason given after the verdict it explains (❌ Reject is one tap; the reason, one
     # more): the reason, and the submission it is for.
     REASON = "reason"
+    # A reader forgotten (issue 23): who asked for it and when, never what was erased.
+    FORGET = "forget"
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ READER_TABLES: tuple[ReaderTable, ...] = (
             "decision_reason",
             "outcome_told_at",
             "original_kept",
+            "erased_at",
         ),
         {
             "user_id": "the reader's own id, shown once in profile",
@@ -128,6 +129,7 @@ READER_TABLES: tuple[ReaderTable, ...] = (
             "file_unique_id": "Telegram's id of a picture or file: no use outside Telegram",
             "wave_print": "a numeric fingerprint of the text, for comparing texts",
             "swept_by": "the id of another item of the same reader that a ban took down",
+            "author_forgotten": "set only once its author asked to be forgotten (/forget)",
         },
     ),
     ReaderTable(
@@ -255,6 +257,16 @@ READER_TABLES: tuple[ReaderTable, ...] = (
     ),
 )
 
+READER_TABLES += (
+    ReaderTable(
+        "forgotten_readers",
+        ("user_id",),
+        "forgotten",
+        ("forgotten_at", "published"),
+        {"user_id": "the reader's own id, shown once in profile"},
+    ),
+)
+
 # A reader's words may be here, but nothing says whose they are: no copy can show them,
 # and the copy's notes say so.
 UNLINKED: dict[str, str] = {
@@ -378,3 +390,4 @@ outbox = _simple("outbox", "chat_key = ?", "id")
 held_updates = _simple("held_updates", "person = ?", "update_id")
 spam_list_checks = _simple("cas_answers", "user_id = ?", "checked_at")
 copies_requested = _simple("data_exports", "user_id = ?", "requested_at")
+forgotten = _simple("forgotten_readers", "user_id = ?", "forgotten_at")

@@ -20,14 +20,15 @@ class AnsweredComment:
 
 # A comment is published at a message when the bot posted it there, or when its author's
 # own message stands there: left up (post-moderation, or the bot could not take it down)
-# and not rejected. The latest revision of an edited message speaks for it.
+# and not rejected. The latest revision of an edited message speaks for it. A comment
+# whose author was forgotten (left up, signed "a former reader") has no author to tell.
 ANSWERED_SQL = (
     "SELECT id, user_id, article_id FROM submissions"
-    " WHERE thread_message_id = ? AND status = 'approved'"
+    " WHERE thread_message_id = ? AND status = 'approved' AND author_forgotten = 0"
     " UNION ALL SELECT id, user_id, article_id FROM submissions"
     " WHERE thread_source_chat_id = ? AND thread_source_message_id = ?"
     " AND original_kept = 1 AND original_removed_at IS NULL AND status != 'rejected'"
-    " ORDER BY id DESC LIMIT 1"
+    " AND author_forgotten = 0 ORDER BY id DESC LIMIT 1"
 )
 
 

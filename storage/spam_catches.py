@@ -19,7 +19,11 @@ FLOODING = "flooding"
 async def latest(conn: aiosqlite.Connection, limit: int) -> list[Submission]:
     """The newest catches still set aside, newest first (index submissions_caught)."""
     rows = await fetch_all(
-        conn, f"{SELECT} WHERE s.caught_at IS NOT NULL ORDER BY s.caught_at DESC LIMIT ?", (limit,)
+        conn,
+        # A forgotten reader's catches, their words erased, are nobody's to put back.
+        f"{SELECT} WHERE s.caught_at IS NOT NULL AND s.author_forgotten = 0"
+        " ORDER BY s.caught_at DESC LIMIT ?",
+        (limit,),
     )
     return [submission_from_row(row) for row in rows]
 
@@ -63,7 +67,9 @@ async def restore(
         "UPDATE submissions SET marked_spam = 0, caught_at = NULL,"
         " status = CASE WHEN caught_flooding = 1 THEN 'rejected' ELSE 'pending' END,"
         " author_banned = 0, restored_at = ?, restored_by = ?"
-        " WHERE id = ? AND caught_at IS NOT NULL AND status = 'rejected'",
+        # A forgotten reader's catch never comes back (bot.services.forget).
+        " WHERE id = ? AND caught_at IS NOT NULL AND status = 'rejected'"
+        " AND author_forgotten = 0",
         (now, moderator_id, submission_id),
     )
     return cursor.rowcount == 1
@@ -101,7 +107,7 @@ async def restore_swept(conn: aiosqlite.Connection, catch_id: int) -> list[int]:
         "UPDATE submissions SET status = 'pending', author_banned = 0, decided_at = NULL,"
         " swept_by = NULL,"
         " original_kept = (removal_refused IS NOT NULL AND original_removed_at IS NULL)"
-        " WHERE swept_by = ? AND status = 'rejected' RETURNING id",
+        " WHERE swept_by = ? AND status = 'rejected' AND author_forgotten = 0 RETURNING id",
         (catch_id,),
     )
     return sorted(int(row[0]) for row in rows)

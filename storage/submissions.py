@@ -28,7 +28,7 @@ SELECT = (
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
     " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at, s.swept_by,"
     " s.caught_flooding, s.corrected_text, s.corrected_by_name, s.corrected_at,"
-    " s.decision_reason,"
+    " s.decision_reason, s.erased_at, s.author_forgotten,"
     " s.author_name, r.username"
     " FROM submissions s JOIN readers r ON r.user_id = s.user_id"
 )
@@ -59,6 +59,8 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         corrected_by_name=row["corrected_by_name"],
         corrected_at=row["corrected_at"],
         decision_reason=row["decision_reason"],
+        erased_at=row["erased_at"],
+        author_forgotten=bool(row["author_forgotten"]),
         contact_name=row["contact_name"],
         contact_email=row["contact_email"],
         auto_approved=bool(row["auto_approved"]),

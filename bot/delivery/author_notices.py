@@ -19,8 +19,13 @@ async def notify_author(delivery: Delivery, item: OutboxItem) -> Delivered:
     if loaded is None:
         return NOTHING
     submission, title = loaded
-    # Pending, or written as a channel (no private chat to tell).
-    if submission.status is SubmissionStatus.PENDING or submission.author.user_id < 0:
+    # Pending, or written as a channel (no private chat to tell), or its author asked to be
+    # forgotten since (a thread post in flight then is recorded after: bot.services.forget).
+    if (
+        submission.status is SubmissionStatus.PENDING
+        or submission.author.user_id < 0
+        or submission.author_forgotten
+    ):
         return NOTHING
     t = await languages.texts_for_id(delivery.db, delivery.settings, submission.author.user_id)
     await delivery.bot.send_message(
@@ -40,7 +45,11 @@ async def reason_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
     if loaded is None:
         return NOTHING
     submission, title = loaded
-    if submission.decision_reason is None or submission.author.user_id < 0:
+    if (
+        submission.decision_reason is None
+        or submission.author.user_id < 0
+        or submission.author_forgotten
+    ):
         return NOTHING
     t = await languages.texts_for_id(delivery.db, delivery.settings, submission.author.user_id)
     await delivery.bot.send_message(

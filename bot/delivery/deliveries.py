@@ -52,6 +52,7 @@ from bot.delivery.private_desk import (
 from bot.delivery.replies import comment_answered
 from bot.delivery.spam_list import spam_digest, spam_list
 from bot.delivery.thread_posts import (
+    forgotten_thread_post,
     retract_thread_post,
     thread_media,
     thread_post,
@@ -227,6 +228,7 @@ DELIVERIES: dict[str, Deliver] = {
     Effect.DELETE_CHANNEL_POST: delete_channel_post,
     Effect.THREAD_POST: thread_post,
     Effect.RETRACT_THREAD_POST: retract_thread_post,
+    Effect.FORGOTTEN_THREAD_POST: forgotten_thread_post,
     Effect.REFRESH_COUNTER: refresh_counter,
     Effect.ADMIN_NOTICE: admin_notice,
     Effect.GROUP_REPLY: group_reply,

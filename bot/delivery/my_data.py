@@ -109,6 +109,7 @@ def write_document(
         ("held_updates", personal_data.held_updates),
         ("spam_list_check", personal_data.spam_list_checks),
         ("copies_requested", personal_data.copies_requested),
+        ("forgotten", personal_data.forgotten),
     )
     for key, rows in simple_parts:
         document.items(key, (shaped(row) for row in rows(conn, user_id)))

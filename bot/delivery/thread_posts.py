@@ -263,3 +263,84 @@ async def _retract_by_edit(
         await thread_sources.mark_retracted_by_edit(conn, submission.id)
 
     return Delivered(record, [effects.refresh_cards_row(delivery.settings, submission.id)])
+
+
+async def forgotten_thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
+    """Its author asked to be forgotten: the comment's post in the thread is deleted
+    (`sign` false) or signed anew, "a former reader" (the name its row holds now). Where
+    the post is is read now: a post in flight when they asked was recorded before this."""
+    loaded = await submission_and_title(delivery, item)
+    discussion = delivery.settings.discussion_chat_id
+    if loaded is None or discussion is None:
+        return NOTHING
+    submission, _ = loaded
+    posted = submission.thread_message_id
+    if posted is None or submission.retracted_by_edit:
+        return NOTHING
+    if item.payload.get("sign"):
+        signed = _signed(delivery, submission)
+        await _edit_thread_post(
+            delivery, discussion, submission, signed, _carries_caption(submission)
+        )
+        return NOTHING
+    try:
+        await delivery.bot.delete_message(discussion, posted)
+    except BadRequest as error:
+        lowered = error.message.lower()
+        if "message to delete not found" in lowered:
+            return NOTHING
+        if "message can't be deleted" not in lowered:
+            raise
+        if submission.original_kept:
+            # The reader's own message, over 48 hours old: the bot cannot delete it, nor
+            # edit what it did not write. The reader can delete it in Telegram.
+            return NOTHING
+        # The bot's own post, over 48 hours old: it stays, without the words.
+        removed = channel_texts.thread_post_forgotten(Texts(delivery.settings.channel_language))
+        await _edit_thread_post(
+            delivery, discussion, submission, removed, _carries_caption(submission)
+        )
+    return NOTHING
+
+
+def _carries_caption(submission: Submission) -> bool:
+    """The thread post is the media itself, signed in its caption (as _post_in_thread
+    makes it when the caption fits)."""
+    return (
+        submission.moderation_copy_message_id is not None
+        and submission.media_kind not in CAPTIONLESS_MEDIA
+        and channel_texts.thread_caption(submission) is not None
+    )
+
+
+def _signed(delivery: Delivery, submission: Submission) -> str:
+    """The post's text, or its caption, as _post_in_thread made it, under the new name."""
+    mark = (
+        edit_texts.edited_mark(Texts(delivery.settings.channel_language))
+        if submission.corrected_text is not None
+        else ""
+    )
+    caption = channel_texts.thread_caption(submission, mark)
+    if _carries_caption(submission) and caption is not None:
+        return caption
+    return channel_texts.thread_comment(submission, mark)
+
+
+async def _edit_thread_post(
+    delivery: Delivery, discussion: int, submission: Submission, text: str, as_caption: bool
+) -> None:
+    assert submission.thread_message_id is not None
+    try:
+        if as_caption:
+            await delivery.bot.edit_message_caption(
+                chat_id=discussion, message_id=submission.thread_message_id, caption=text
+            )
+        else:
+            await delivery.bot.edit_message_text(
+                text, chat_id=discussion, message_id=submission.thread_message_id
+            )
+    except BadRequest as error:
+        lowered = error.message.lower()
+        # Gone, or edited so already (before a crash lost the record of it).
+        if "message to edit not found" not in lowered and "message is not modified" not in lowered:
+            raise

@@ -112,3 +112,13 @@ def thread_notice(t: Texts, author_name: str, author_id: int, held: bool) -> str
 def thread_post_removed(t: Texts) -> str:
     """An unpublished comment's thread post, too old for Telegram to let the bot delete."""
     return "🗑 <i>" + esc(t.gettext("This comment was removed by the moderators.")) + "</i>"
+
+
+def thread_post_forgotten(t: Texts) -> str:
+    """A comment taken down at its author's request, too old for the bot to delete."""
+    return "🗑 <i>" + esc(t.gettext("This comment was removed at its author's request.")) + "</i>"
+
+
+def former_reader(t: Texts) -> str:
+    """What a forgotten reader's comments left up are signed with."""
+    return t.gettext("a former reader")

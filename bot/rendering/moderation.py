@@ -48,6 +48,9 @@ def _outcome(t: Texts, submission: Submission) -> str:
     """A decided item's outcome; one left up in the discussion group while it waited is
     kept or removed there, any other approved or rejected."""
     left_up = submission.original_kept
+    if submission.author_forgotten and submission.status is SubmissionStatus.REJECTED:
+        # Withdrawn while pending, or taken down once published: the author's /forget.
+        return t.gettext("🫥 Withdrawn: its author asked to be forgotten")
     if submission.marked_spam:
         return (
             t.gettext("🧹 Marked spam, author banned")
@@ -113,7 +116,8 @@ def card(
         # Seen whole before the edit, or in the messages after the card.
         more = continued(t) if continuation else edit_texts.shortened_for_edit(t)
         text = shorten(text, room - visible_length(more) - 2) + "\n" + more
-    lines += ["", esc(text), *correction, *footer]
+    shown = esc(text) if submission.erased_at is None else _erased(t, submission)
+    lines += ["", shown, *correction, *footer]
     keyboard = _card_keyboard(t, submission, ban)
     if reasons and asks_for_reason(submission):
         rows = reason_texts.reason_rows(t, reasons, ReasonSurface.CARD, submission.id)
@@ -123,11 +127,19 @@ def card(
     return Card("\n".join(lines), keyboard, continuation)
 
 
+def _erased(t: Texts, submission: Submission) -> str:
+    if submission.author_forgotten:
+        return "<i>" + esc(t.gettext("Erased: its author asked to be forgotten.")) + "</i>"
+    return "<i>" + esc(t.gettext("Erased: kept longer than the bot keeps it.")) + "</i>"
+
+
 def _card_keyboard(
     t: Texts, submission: Submission, ban: Ban | None
 ) -> InlineKeyboardMarkup | None:
     if submission.is_pending:
         return edit_texts.with_edit_row(t, submission, moderation_keyboard(t, submission))
+    if submission.author_forgotten:
+        return None
     if ban is not None:
         return term_keyboard(t, submission.id, ban)
     if submission.kind is SubmissionKind.CONTACT and not submission.author_banned:
@@ -202,6 +214,9 @@ def _card_footer(t: Texts, submission: Submission, answers: Sequence[ContactRepl
     footer: list[str] = []
     if submission.auto_approved and submission.decided_by is None:
         footer.append(t.gettext("<b>✅ Published automatically</b>: a trusted author"))
+    elif submission.author_forgotten and submission.status is SubmissionStatus.REJECTED:
+        # Withdrawn (no moderator decided) or taken down at its author's request.
+        footer.append(f"<b>{_outcome(t, submission)}</b>")
     elif not submission.is_pending:
         assert submission.decided_at is not None
         footer.append(

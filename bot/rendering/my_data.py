@@ -178,6 +178,11 @@ def about(t: Texts, now: float) -> dict[str, Any]:
                 "the bot asks it."
             ),
             "copies_requested": t.gettext("When you last asked for this copy."),
+            "forgotten": t.gettext(
+                "When you asked to be forgotten before, and what you chose for your"
+                " published comments: the bot keeps this so that an old backup restored"
+                " later is erased again."
+            ),
         },
         "notes": [
             t.gettext(

@@ -391,5 +391,6 @@ def commands(t: Texts) -> list[tuple[str, str]]:
         ("notifications", t.gettext("Notices of replies to your comments: on or off")),
         ("privacy", t.gettext("What I keep about you, and why")),
         ("mydata", t.gettext("A copy of your data, as one file")),
+        ("forget", t.gettext("Erase what the bot keeps about you")),
         ("cancel", t.gettext("Stop what you are doing")),
     ]

@@ -123,6 +123,7 @@ def _what(t: Texts, action: LoggedAction) -> str:
         LoggedAction.REPLY: t.gettext("✉️ answered"),
         LoggedAction.NOTE: t.gettext("📝 note"),
         LoggedAction.REASON: t.gettext("💬 reason given"),
+        LoggedAction.FORGET: t.gettext("🫥 forgotten on request"),
     }[action]
 
 

@@ -29,6 +29,8 @@ class Effect(StrEnum):
     REFRESH_COUNTER = "refresh_counter"
     SEND_CONTINUATION = "send_continuation"
     RETRACT_THREAD_POST = "retract_thread_post"
+    # Its author was forgotten: the thread post taken down, or signed "a former reader".
+    FORGOTTEN_THREAD_POST = "forgotten_thread_post"
     ADMIN_NOTICE = "admin_notice"
     SHOW_DESK = "show_desk"
     # /spam's list of catches: sent in answer to the command, or edited after a tap.

@@ -135,6 +135,16 @@ async def item_decided(
         await effects.show_private_desk(conn, moderator_id, now)
 
 
+async def item_withdrawn(
+    conn: aiosqlite.Connection, settings: Settings, item_id: int, now: float
+) -> None:
+    """Its author withdrew it (/forget): every desk holding it moves on, since no answer
+    to it can matter any more."""
+    for moderator_id in await private_desks.holding(conn, item_id):
+        await _claim_next(conn, settings, moderator_id, item_id, now)
+        await effects.show_private_desk(conn, moderator_id, now)
+
+
 async def item_changed(conn: aiosqlite.Connection, item_id: int, now: float) -> None:
     """The item's words changed (an edited comment): a desk holding it shows the new ones."""
     for moderator_id in await private_desks.holding(conn, item_id):

@@ -8,6 +8,7 @@ import pytest
 
 from storage import (
     cas_answers,
+    erasure,
     held_updates,
     intake,
     moderation_log,
@@ -123,6 +124,9 @@ HOT_QUERIES = {
     # Every minute (bot.services.bans.BanExpiry).
     "bans that ran out": (readers.RUN_OUT_SQL, (1.0, 100)),
     "reader by @username": (readers.BY_USERNAME_SQL, ("Reader",)),
+    # Hourly, in batches (bot.services.forget.Retention).
+    "contact messages past retention": (erasure.CONTACTS_TO_ERASE_SQL, (1.0, 1.0, 100)),
+    "rejected comments past retention": (erasure.REJECTED_TO_ERASE_SQL, (1.0, 1.0, 100)),
 }
 
 
