@@ -1,6 +1,6 @@
 """The spam check: no Telegram; its storage is storage/spam.py (migration 0021).
 
-For the bot (bot/spam/filter.py; README, "Teach and try the spam check"):
+For the bot (bot/spam/filter.py; docs/operations.md, "Teach and try the spam check"):
 
     spam_filter = await SpamFilter.open(database, Thresholds(settings.spam_threshold,
                                                              settings.spam_unsure_threshold))
