@@ -49,7 +49,13 @@ async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
     """A sticker or round video, which carries no caption, under its signed text."""
     discussion = delivery.settings.discussion_chat_id
     copy_id = item.payload.get("copy")
-    if discussion is None or not isinstance(copy_id, int):
+    loaded = await submission_and_title(delivery, item)
+    if discussion is None or not isinstance(copy_id, int) or loaded is None:
+        return NOTHING
+    submission, _ = loaded
+    # Taken down since its signed text went (its author forgotten meanwhile): the take-down
+    # went first, and its copy in the moderation chat may be gone already.
+    if submission.status is not SubmissionStatus.APPROVED:
         return NOTHING
     copied = await delivery.bot.copy_message(
         discussion,
@@ -59,12 +65,9 @@ async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
             int_of(item, "reply_to"), allow_sending_without_reply=True
         ),
     )
-    submission_id = item.payload.get("submission_id")
-    if not isinstance(submission_id, int):
-        return NOTHING
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await thread_sources.set_thread_media(conn, submission_id, copied.message_id)
+        await thread_sources.set_thread_media(conn, submission.id, copied.message_id)
 
     return Delivered(record)
 
