@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import time
 
-from telegram import Update
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callback_data
@@ -80,7 +81,7 @@ class ForgetHandlers:
             await answer_press(query, common_texts.stale_button(t), alert=True)
             return
         if press.choice == forget_texts.CANCEL:
-            await query.edit_message_text(forget_texts.cancelled(t))
+            await _show(query, forget_texts.cancelled(t))
             await answer_press(query)
             return
         settings = self._runtime.settings
@@ -96,5 +97,16 @@ class ForgetHandlers:
         self._runtime.wake_outbox()
         done = forget_texts.reader_done(t, forgotten) if own else forget_texts.done(t, forgotten)
         # The confirmation becomes the account of what was done: its buttons go with it.
-        await query.edit_message_text(done)
+        await _show(query, done)
         await answer_press(query)
+
+
+async def _show(query: CallbackQuery, text: str) -> None:
+    """The confirmation becomes `text`. A double tap sends a second press before the first
+    one's edit took the buttons away: that edit then changes nothing, which Telegram
+    refuses ("message is not modified"), and the message says what was done already."""
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as error:
+        if "message is not modified" not in error.message.lower():
+            raise

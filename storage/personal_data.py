@@ -122,6 +122,7 @@ READER_TABLES: tuple[ReaderTable, ...] = (
             "thread_source_message_id": _TELEGRAM_IDS,
             "thread_reply_to_message_id": _TELEGRAM_IDS,
             "moderation_copy_message_id": _TELEGRAM_IDS,
+            "thread_media_message_id": _TELEGRAM_IDS,
             "thread_source_revision": "the order of a message's edits: edited_at says when",
             "thread_source_edit_date": "the order of a message's edits: edited_at says when",
             "retracted_by_edit": "how the bot took a post down (original_removed_at says it went)",

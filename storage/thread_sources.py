@@ -187,6 +187,21 @@ async def set_moderation_copy(
     )
 
 
+async def set_thread_media(conn: aiosqlite.Connection, submission_id: int, message_id: int) -> None:
+    """The message that carries a comment's media in the thread, after its signed text."""
+    await conn.execute(
+        "UPDATE submissions SET thread_media_message_id = ? WHERE id = ?",
+        (message_id, submission_id),
+    )
+
+
+async def thread_media_of(conn: aiosqlite.Connection, submission_id: int) -> int | None:
+    row = await fetch_one(
+        conn, "SELECT thread_media_message_id FROM submissions WHERE id = ?", (submission_id,)
+    )
+    return None if row is None or row[0] is None else int(row[0])
+
+
 async def mark_original_removed(
     conn: aiosqlite.Connection, chat_id: int, message_id: int, now: float
 ) -> list[int]:

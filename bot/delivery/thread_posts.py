@@ -49,9 +49,15 @@ async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
     """A sticker or round video, which carries no caption, under its signed text."""
     discussion = delivery.settings.discussion_chat_id
     copy_id = item.payload.get("copy")
-    if discussion is None or not isinstance(copy_id, int):
+    loaded = await submission_and_title(delivery, item)
+    if discussion is None or not isinstance(copy_id, int) or loaded is None:
         return NOTHING
-    await delivery.bot.copy_message(
+    submission, _ = loaded
+    # Taken down since its signed text went (its author forgotten meanwhile): the take-down
+    # went first, and its copy in the moderation chat may be gone already.
+    if submission.status is not SubmissionStatus.APPROVED:
+        return NOTHING
+    copied = await delivery.bot.copy_message(
         discussion,
         delivery.settings.moderation_chat_id,
         copy_id,
@@ -59,7 +65,11 @@ async def thread_media(delivery: Delivery, item: OutboxItem) -> Delivered:
             int_of(item, "reply_to"), allow_sending_without_reply=True
         ),
     )
-    return NOTHING
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        await thread_sources.set_thread_media(conn, submission.id, copied.message_id)
+
+    return Delivered(record)
 
 
 async def thread_post(delivery: Delivery, item: OutboxItem) -> Delivered:
@@ -283,6 +293,9 @@ async def forgotten_thread_post(delivery: Delivery, item: OutboxItem) -> Deliver
             delivery, discussion, submission, signed, _carries_caption(submission)
         )
         return NOTHING
+    # The media after the signed text first: a retry after the text went finds the text
+    # "not found" and stops there.
+    await _delete_thread_media(delivery, discussion, submission.id)
     try:
         await delivery.bot.delete_message(discussion, posted)
     except BadRequest as error:
@@ -301,6 +314,23 @@ async def forgotten_thread_post(delivery: Delivery, item: OutboxItem) -> Deliver
             delivery, discussion, submission, removed, _carries_caption(submission)
         )
     return NOTHING
+
+
+async def _delete_thread_media(delivery: Delivery, discussion: int, submission_id: int) -> None:
+    """The message of its own that carries a comment's media in the thread (thread_media),
+    if it has one."""
+    async with delivery.db.reading() as conn:
+        media = await thread_sources.thread_media_of(conn, submission_id)
+    if media is None:
+        return
+    try:
+        await delivery.bot.delete_message(discussion, media)
+    except BadRequest as error:
+        lowered = error.message.lower()
+        # Removed by hand already; or over 48 hours old, and a sticker or a location has no
+        # words to edit away.
+        if "message to delete not found" not in lowered and "can't be deleted" not in lowered:
+            raise
 
 
 def _carries_caption(submission: Submission) -> bool:

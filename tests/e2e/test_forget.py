@@ -705,3 +705,90 @@ async def test_a_photo_comment_is_signed_anew_in_its_caption_then_taken_down_wit
         await telegram.wait_for(lambda: gone(telegram, DISCUSSION_CHAT_ID, published["message_id"]))
         await telegram.wait_for(lambda: gone(telegram, MODERATION_CHAT_ID, copy["message_id"]))
     assert await traces_in_tables(settings.database_path, [FIRST, THREAD_REPLY]) == []
+
+
+async def test_a_location_published_after_its_signed_line_is_taken_down_with_it(
+    telegram: FakeTelegram, settings: Settings
+) -> None:
+    """A location typed under the post carries no caption: the bot publishes a signed line
+    and the location after it, as a message of its own. Taken down by /forget, both go:
+    where the reader was is as much theirs as what they wrote."""
+    add_zeph(telegram)
+    telegram.user_sends_text(ZEPH, "/start")
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.user_joins(DISCUSSION_CHAT_ID, ZEPH)
+        telegram.user_sends_location(
+            ZEPH, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"]
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="location")
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        place = await telegram.wait_for(
+            lambda: next(
+                (m for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID) if "location" in m), None
+            )
+        )
+        signed = place["reply_to_message"]
+        assert FIRST in signed["text"]
+
+        telegram.user_sends_text(ZEPH, "/forget")
+        asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        await press_forget(telegram, ZEPH, asked, "down")
+        await telegram.wait_for(lambda: gone(telegram, DISCUSSION_CHAT_ID, signed["message_id"]))
+        await telegram.wait_for(lambda: gone(telegram, DISCUSSION_CHAT_ID, place["message_id"]))
+
+
+@pytest.mark.parametrize("choice", ["cancel", "down"])
+async def test_a_confirmation_tapped_twice_is_answered_both_times(
+    telegram: FakeTelegram, settings: Settings, choice: str
+) -> None:
+    """A double tap sends two presses before the confirmation loses its buttons: the
+    second finds the message already saying what the first did (Telegram refuses an edit
+    that changes nothing) and is answered quietly, not with an error."""
+    add_zeph(telegram)
+    # Both presses left before either edit: the bot cannot foresee the second's refusal.
+    telegram.expect_bad_request("message is not modified")
+    async with running_bot(settings):
+        telegram.user_sends_text(ZEPH, "/forget")
+        asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+        first = await press_forget(telegram, ZEPH, asked, choice)
+        second = await press_forget(telegram, ZEPH, asked, choice)
+        assert "went wrong" not in (first.get("text") or "")
+        assert "went wrong" not in (second.get("text") or "")
+
+
+async def test_a_location_in_flight_when_its_author_is_forgotten_is_not_published_after(
+    telegram: FakeTelegram, settings: Settings
+) -> None:
+    """The signed line of a location is on its way to Telegram when its author taps
+    Forget: the line lands and comes down, and the location, which was to follow it, is
+    not published after the take-down."""
+    add_zeph(telegram)
+    telegram.user_sends_text(ZEPH, "/start")
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        thread = await thread_of(telegram, post)
+        telegram.user_joins(DISCUSSION_CHAT_ID, ZEPH)
+        telegram.user_sends_location(
+            ZEPH, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"]
+        )
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="location")
+
+        async def forget_meanwhile() -> None:
+            telegram.user_sends_text(ZEPH, "/forget")
+            asked = await telegram.wait_for_bot_message(ZEPH, contains="Forget me")
+            await press_forget(telegram, ZEPH, asked, "down")
+            await wait_for_rows(settings, "SELECT 1 FROM forgotten_readers WHERE user_id = ?", ZEPH)
+
+        telegram.before_next("sendMessage", forget_meanwhile, chat_id=DISCUSSION_CHAT_ID)
+        await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
+        await telegram.wait_for(
+            lambda: any(
+                c.method == "deleteMessage" and c.status == 200
+                for c in telegram.calls
+                if c.params.get("chat_id") in (DISCUSSION_CHAT_ID, str(DISCUSSION_CHAT_ID))
+            )
+        )
+        await wait_for_outbox(settings, lambda statuses: "pending" not in statuses.values())
+        assert [m for m in telegram.messages_in(DISCUSSION_CHAT_ID) if "location" in m] == []
