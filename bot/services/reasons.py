@@ -27,6 +27,9 @@ from storage.models import LoggedAction, Person, Submission, SubmissionKind, Sub
 
 # A moderator's own reason, written by replying to the card: a line, not a letter.
 OWN_REASON_MAX_LENGTH = 200
+# A reply to a rejected comment's card is its reason only this soon after the rejection:
+# moderators talk under cards, and a remark days later must not reach the author.
+OWN_REASON_WINDOW_SECONDS = 15 * 60
 
 
 class ReasonResult(StrEnum):
@@ -111,6 +114,9 @@ async def write_own(
         submission = await submissions.get(conn, submission_id) if submission_id else None
         if submission is None:
             return ReasonOutcome(ReasonResult.NOT_FOUND)
+        decided_at = submission.decided_at
+        if decided_at is not None and now - decided_at > OWN_REASON_WINDOW_SECONDS:
+            return ReasonOutcome(ReasonResult.NOT_ASKED, submission)
         if not asks_for_reason(submission):
             return _not_asked(submission)
         if not reason:

@@ -170,3 +170,24 @@ async def test_no_reason_is_asked_of_a_pending_or_spam_item(
     assert (await tap(db, settings, pending, "off_topic")).result is ReasonResult.NOT_ASKED
     on_spam = await tap(db, settings, spam, "off_topic", message=CARD_MESSAGE + 1)
     assert on_spam.result is ReasonResult.NOT_ASKED
+
+
+async def test_a_reply_long_after_the_rejection_is_chat_not_a_reason(
+    db: Database, settings: Settings
+) -> None:
+    """Moderators talk under cards: a reply to a rejected card days later is not sent to the
+    author as the reason; within OWN_REASON_WINDOW_SECONDS of the rejection it is."""
+    submission_id = await rejected_with_card(db, settings)
+    late = 5.0 + reasons.OWN_REASON_WINDOW_SECONDS + 1
+    chat = await reasons.write_own(
+        db, settings, MODERATION_CHAT_ID, CARD_MESSAGE, "ignore this one", MODERATOR, late
+    )
+    assert chat.result is ReasonResult.NOT_ASKED
+    async with db.reading() as conn:
+        stored = await submissions.get(conn, submission_id)
+    assert stored is not None and stored.decision_reason is None
+    in_time = 5.0 + reasons.OWN_REASON_WINDOW_SECONDS
+    given = await reasons.write_own(
+        db, settings, MODERATION_CHAT_ID, CARD_MESSAGE, "Off the point", MODERATOR, in_time
+    )
+    assert given.result is ReasonResult.GIVEN
