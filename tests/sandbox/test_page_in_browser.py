@@ -249,7 +249,7 @@ def test_the_page_loads_and_its_event_stream_connects(
     sandbox: RunningSandbox, browser: webdriver.Chrome
 ) -> None:
     """Live, with a panel for the channel, the moderation group, the discussion group and
-    each person's private chat with the bot, and the refused calls (none yet)."""
+    each person's private chat with the bot, and the refused calls."""
     page = Page(browser, sandbox.url)
     for chat_id in (world.CHANNEL_ID, world.MODERATION_CHAT_ID, world.DISCUSSION_CHAT_ID):
         page.wait_for(f'section[data-chat="{chat_id}"]')
@@ -257,6 +257,16 @@ def test_the_page_loads_and_its_event_stream_connects(
         page.wait_for(f'section[data-chat="{person.id}"]', person.name)
     page.wait_for("#refused", "Refused calls")
     assert browser.title == "Newsroom sandbox"
+
+
+def test_a_new_sandbox_starts_with_nothing_refused(
+    sandbox: RunningSandbox, browser: webdriver.Chrome
+) -> None:
+    """The admin has opened the bot's chat, as the set-up guide has them do: the bot's
+    first word to them (the feed it read) reaches them, and nothing is refused."""
+    page = Page(browser, sandbox.url)
+    page.bot_said(world.ADMIN.id, "existing entries recorded")
+    page.wait_for("#refused", "None so far")
 
 
 def test_an_article_posted_commented_and_approved_shows_in_its_thread(
