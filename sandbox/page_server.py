@@ -7,6 +7,7 @@ GET /api/events      the same, as server-sent events, each time it changes
 POST /api/send       {user_id, chat_id, text, reply_to?}: someone writes
 POST /api/press      {user_id, chat_id, message_id, data}: someone taps a button;
                      answers with the bot's answerCallbackQuery (text, show_alert)
+POST /api/block      {user_id}: someone blocks the bot (writing to it again unblocks)
 GET /feed.xml        the blog's feed (sandbox.blog), which the bot polls
 """
 
@@ -46,6 +47,7 @@ def state(telegram: FakeTelegram) -> dict[str, Any]:
         "moderation_chat_id": world.MODERATION_CHAT_ID,
         "people": world.people_view(),
         "users": telegram.users(),
+        "blocked_by": telegram.blocked_by(),
         "chats": chats,
         "messages": {str(chat["id"]): telegram.messages_in(chat["id"]) for chat in chats},
         "refused": [_refused(call) for call in telegram.refused_calls()],
@@ -78,6 +80,7 @@ class PageServer:
         app.router.add_get("/api/events", self._events)
         app.router.add_post("/api/send", self._send)
         app.router.add_post("/api/press", self._press)
+        app.router.add_post("/api/block", self._block)
         app.router.add_get("/feed.xml", self._feed)
         # A short shutdown_timeout: open event streams would otherwise hold Ctrl-C up.
         self._runner = web.AppRunner(
@@ -159,6 +162,11 @@ class PageServer:
             # Telegram's app spins a while, then gives up: so does the page.
             answer = None
         return web.json_response({"query_id": query_id, "answer": answer}, dumps=_dumps)
+
+    async def _block(self, request: web.Request) -> web.Response:
+        body = await _json(request)
+        self._telegram.user_blocks_bot(int(body["user_id"]))
+        return web.json_response({"blocked": True})
 
     async def _feed(self, request: web.Request) -> web.Response:
         return web.Response(body=self._blog.atom(), content_type="application/atom+xml")

@@ -70,6 +70,10 @@ def populate(telegram: FakeTelegram) -> None:
         member_ids=[moderator.id for moderator in MODERATORS],
         admin_ids=[ADMIN.id],
     )
+    # The set-up guide's step 2 (README, Setting it up): each admin opens the bot's chat
+    # and sends /start, as a bot cannot write to anyone first (403 "bot can't initiate
+    # conversation with a user"); the bot answers it once it runs.
+    telegram.user_sends_text(ADMIN.id, "/start")
 
 
 def new_telegram() -> FakeTelegram:

@@ -525,6 +525,10 @@ class FakeTelegram:
     def users(self) -> list[dict[str, Any]]:
         return copy.deepcopy(list(self._users.values()))
 
+    def blocked_by(self) -> list[int]:
+        """The users who blocked the bot: its sends to them are refused with 403."""
+        return sorted(self._blocked_by)
+
     def refused_calls(self) -> list[ApiCall]:
         """The bot's calls Telegram would have refused (faults a test injected left out)."""
         return [call for call in self.errors() if not call.injected and call.status != 0]
