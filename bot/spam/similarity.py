@@ -36,6 +36,8 @@ class _Entry:
     print_: Fingerprint
     author_id: int | None
     at: float
+    # The author had no approved comment then (bot.spam.checker counts new accounts).
+    newcomer: bool
 
 
 class FingerprintIndex:
@@ -51,8 +53,15 @@ class FingerprintIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, print_: Fingerprint, *, author_id: int | None = None, at: float = 0.0) -> None:
-        entry = _Entry(self._next_key, print_, author_id, at)
+    def add(
+        self,
+        print_: Fingerprint,
+        *,
+        author_id: int | None = None,
+        at: float = 0.0,
+        newcomer: bool = False,
+    ) -> None:
+        entry = _Entry(self._next_key, print_, author_id, at, newcomer)
         self._next_key += 1
         self._entries.append(entry)
         self._by_key[entry.key] = entry
