@@ -22,15 +22,17 @@ RECENT_SPAM = 2000
 WAVE_ACCOUNTS = 3
 WAVE_MINUTES = 5
 _WAVE_MEMORY = 5000
-# A wave this large, of new accounts (none with an approved comment), is spam by itself:
-# eight accounts that nobody here knows sending the same long text within five minutes
-# are a script, not readers who agree (sent within five minutes by new accounts, none of
-# tg-spam's 436 ham messages, our starter set's or the wave benchmark's genuine comments
-# made even a wave of three). Below it a wave alone makes a flagged card, and takes other
-# evidence (the wording, a link, marked copies) to be removed; a catch is undone with
+# The accounts a copy keeps of its wave, the latest: more than a wave's weight needs.
+_WAVE_KEPT = 32
+# A wave this large, of new accounts (none with an approved comment), sending one long
+# text is spam by itself (its weight reaches _WAVE_MANY): seven accounts that nobody here
+# knows sending the same long text within five minutes are a script, not readers who agree
+# (sent within five minutes by new accounts, none of tg-spam's 436 genuine messages, our
+# starter set's or the wave benchmark's made even a wave of three: benchmarks/spam.py,
+# "false waves"). Below it, a wave alone makes a flagged card, and takes other evidence
+# (the wording, a link, copies marked spam) to be removed; a catch is undone with
 # ↩️ Not spam.
-WAVE_ALONE_ACCOUNTS = 8
-
+WAVE_ALONE_ACCOUNTS = 7
 # How much each signal weighs, in log odds added to the classifier's. The classifier
 # learns words (and sees the signals as words too); these weights carry what it cannot
 # learn from one message: the history around it.
@@ -40,11 +42,13 @@ _WORDING_REASON = 1.0
 _SIMILAR_SPAM = 2.5
 _SIMILAR_SPAM_EACH = 0.5
 _WAVE = 2.5
-# For a new account's message, each new account past WAVE_ACCOUNTS adds this, up to
-# WAVE_ALONE_ACCOUNTS: 3 accounts weigh _WAVE (alone, a first message: a card), 5 weigh
-# 4.5 (alone: `unsure`), 8 weigh 7.5 (alone: `spam`, 0.5 - 4.0 + 7.5 = 4.0 in log odds).
-# Each account is evidence of its own, so the weights add up, as the classifier's do.
-_WAVE_EACH = 1.0
+# For a new account's message, each new account past WAVE_ACCOUNTS adds this: each is
+# evidence of its own, so the weights add up, as the classifier's do. 3 accounts weigh
+# _WAVE, 4 weigh 4.0 (alone, a first message: `unsure`), 5 weigh 5.5.
+_WAVE_EACH = 1.5
+# The most a wave weighs, from WAVE_ALONE_ACCOUNTS: a first message that says nothing
+# else is then spam (0.5 - 4.0 + 7.5 = 4.0 in log odds, a score over 0.98).
+_WAVE_MANY = 7.5
 # A wave of a short text weighs no more than this (alone: `unsure`, never `spam`): readers
 # write the same sentence of thanks or agreement independently ("Thank you for this
 # article, very informative"), while a long text shared by many accounts was copied.
@@ -224,24 +228,29 @@ class SpamChecker:
     def _wave(
         self, print_: tuple[int, ...], author: AuthorRecord, now: float, *, long_text: bool
     ) -> list[tuple[float, Reason]]:
-        window = WAVE_MINUTES * 60
-        self._recent_texts.forget_before(now - window)
-        copies = self._recent_texts.similar(print_)
-        newcomer = not author.approved
-        authors = {entry.author_id for entry in copies} | {author.user_id}
-        newcomers = {entry.author_id for entry in copies if entry.newcomer}
-        if newcomer:
-            newcomers.add(author.user_id)
-        self._recent_texts.add(print_, author_id=author.user_id, at=now, newcomer=newcomer)
-        if len(authors) < WAVE_ACCOUNTS:
+        since = now - WAVE_MINUTES * 60
+        self._recent_texts.forget_before(since)
+        # Copies of copies count: a script's copies, each with its own words in a few slots,
+        # are each near-identical to some of the others, not all to all, so the wave is the
+        # accounts of every copy this text matches and of the waves those were part of.
+        wave: dict[int, tuple[float, bool]] = {}
+        for entry in self._recent_texts.similar(print_):
+            for user_id, (at, newcomer) in entry.wave.items():
+                if at >= since and (user_id not in wave or wave[user_id][0] < at):
+                    wave[user_id] = (at, newcomer)
+        wave[author.user_id] = (now, not author.approved)
+        if len(wave) > _WAVE_KEPT:
+            latest = sorted(wave.items(), key=lambda member: member[1][0], reverse=True)
+            wave = dict(latest[:_WAVE_KEPT])
+        self._recent_texts.add(print_, author_id=author.user_id, at=now, wave=wave)
+        if len(wave) < WAVE_ACCOUNTS:
             return []
         weight = _WAVE
-        if newcomer:
-            more = min(len(newcomers), WAVE_ALONE_ACCOUNTS) - WAVE_ACCOUNTS
-            weight += _WAVE_EACH * max(0, more)
-            if not long_text:
-                weight = min(weight, _WAVE_SHORT_MAX)
-        return [(weight, Reason(ReasonKind.WAVE, len(authors), WAVE_MINUTES))]
+        if not author.approved:
+            newcomers = sum(1 for _, newcomer in wave.values() if newcomer)
+            weight += _WAVE_EACH * max(0, newcomers - WAVE_ACCOUNTS)
+            weight = min(weight, _WAVE_MANY if long_text else _WAVE_SHORT_MAX)
+        return [(weight, Reason(ReasonKind.WAVE, len(wave), WAVE_MINUTES))]
 
 
 def _features(text: str, normalised: str, signals: TextSignals | None = None) -> set[int]:

@@ -36,8 +36,9 @@ class _Entry:
     print_: Fingerprint
     author_id: int | None
     at: float
-    # The author had no approved comment then (bot.spam.checker counts new accounts).
-    newcomer: bool
+    # The wave this text was part of when it came (bot.spam.checker): each account's
+    # latest copy's time, and whether it had no approved comment then.
+    wave: dict[int, tuple[float, bool]]
 
 
 class FingerprintIndex:
@@ -59,9 +60,9 @@ class FingerprintIndex:
         *,
         author_id: int | None = None,
         at: float = 0.0,
-        newcomer: bool = False,
+        wave: dict[int, tuple[float, bool]] | None = None,
     ) -> None:
-        entry = _Entry(self._next_key, print_, author_id, at, newcomer)
+        entry = _Entry(self._next_key, print_, author_id, at, wave or {})
         self._next_key += 1
         self._entries.append(entry)
         self._by_key[entry.key] = entry

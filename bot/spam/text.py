@@ -140,15 +140,30 @@ def fingerprint(normalised: str) -> Fingerprint | None:
     count = len(letters) - _SHINGLE + 1
     if count < MIN_SHINGLES:
         return None
+    # Four bytes a character, so a shingle is a slice of one encoding of the whole text.
+    data = letters.encode("utf-32-le", "replace")
+    width = 4 * _SHINGLE
     bins = [EMPTY_BIN] * FINGERPRINT_BINS
     mask = FINGERPRINT_BINS - 1
     crc32 = zlib.crc32
-    for start in range(count):
-        value = crc32(letters[start : start + _SHINGLE].encode("utf-8", "replace"))
+    for start in range(0, 4 * count, 4):
+        value = _mix(crc32(data[start : start + width]))
         slot = value & mask
         rest = value >> 5
         bins[slot] = min(bins[slot], rest)
     return tuple(bins)
+
+
+def _mix(value: int) -> int:
+    """MurmurHash3's finaliser (fmix32): crc32 is linear, so shingles that overlap get
+    related values, and MinHash wants them as if drawn at random (with crc32 alone, the
+    resemblance of a wave's copies came out 0.03 too high or too low depending on the
+    encoding; mixed, it is unbiased)."""
+    value ^= value >> 16
+    value = (value * 0x85EBCA6B) & 0xFFFFFFFF
+    value ^= value >> 13
+    value = (value * 0xC2B2AE35) & 0xFFFFFFFF
+    return value ^ (value >> 16)
 
 
 def resemblance(first: Fingerprint, second: Fingerprint) -> float:

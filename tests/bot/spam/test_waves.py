@@ -95,6 +95,22 @@ def test_spun_copies_from_five_accounts_are_one_wave() -> None:
             assert wave_accounts(checks[-1]) == 5, (spin[0][:20], seed)
 
 
+def test_copies_of_copies_are_one_wave() -> None:
+    """A script's copies each share most words with some others, not with all: the third
+    copy, unlike the first, is still "same text from 3 accounts" through the second."""
+    parts = [
+        "Cheap flights to Cancun this weekend",
+        "hotel and breakfast included for two",
+        "write to our travel agent on WhatsApp",
+        "discounts for groups and families too",
+        "payment in cash or by card on arrival",
+        "ask about the cruise packages",
+    ]
+    copies = [" ".join(parts[start : start + 4]) for start in range(3)]
+    checks = from_new_accounts(starter_checker(), copies, 100)
+    assert wave_accounts(checks[-1]) == 3
+
+
 def test_a_wave_weighs_more_with_each_new_account() -> None:
     """The same copy scores higher as the fifth of a wave than as the third (in Russian,
     which the starter set does not know: its score is the wave's doing)."""
