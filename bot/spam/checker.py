@@ -22,7 +22,7 @@ RECENT_SPAM = 2000
 WAVE_ACCOUNTS = 3
 WAVE_MINUTES = 5
 _WAVE_MEMORY = 5000
-# The accounts a copy keeps of its wave, the latest: more than a wave's weight needs.
+# The accounts a copy keeps of its wave: more than a wave's weight needs.
 _WAVE_KEPT = 32
 # A wave this large, of new accounts (none with an approved comment), sending one long
 # text is spam by itself (its weight reaches _WAVE_MANY): seven accounts that nobody here
@@ -233,24 +233,26 @@ class SpamChecker:
         # Copies of copies count: a script's copies, each with its own words in a few slots,
         # are each near-identical to some of the others, not all to all, so the wave is the
         # accounts of every copy this text matches and of the waves those were part of.
-        wave: dict[int, tuple[float, bool]] = {}
-        for entry in self._recent_texts.similar(print_):
+        copies = self._recent_texts.similar(print_)
+        wave: dict[int, tuple[float, bool]] = {author.user_id: (now, not author.approved)}
+        for entry in copies:
+            # Enough accounts to weigh: a flood of thousands of copies costs no more.
+            if len(wave) >= _WAVE_KEPT:
+                break
             for user_id, (at, newcomer) in entry.wave.items():
-                if at >= since and (user_id not in wave or wave[user_id][0] < at):
+                if at >= since and user_id not in wave:
                     wave[user_id] = (at, newcomer)
-        wave[author.user_id] = (now, not author.approved)
-        if len(wave) > _WAVE_KEPT:
-            latest = sorted(wave.items(), key=lambda member: member[1][0], reverse=True)
-            wave = dict(latest[:_WAVE_KEPT])
         self._recent_texts.add(print_, author_id=author.user_id, at=now, wave=wave)
-        if len(wave) < WAVE_ACCOUNTS:
+        # Named in full: the accounts of every copy this text matches, and of their waves.
+        accounts = {entry.author_id for entry in copies} | wave.keys()
+        if len(accounts) < WAVE_ACCOUNTS:
             return []
         weight = _WAVE
         if not author.approved:
             newcomers = sum(1 for _, newcomer in wave.values() if newcomer)
             weight += _WAVE_EACH * max(0, newcomers - WAVE_ACCOUNTS)
             weight = min(weight, _WAVE_MANY if long_text else _WAVE_SHORT_MAX)
-        return [(weight, Reason(ReasonKind.WAVE, len(wave), WAVE_MINUTES))]
+        return [(weight, Reason(ReasonKind.WAVE, len(accounts), WAVE_MINUTES))]
 
 
 def _features(text: str, normalised: str, signals: TextSignals | None = None) -> set[int]:

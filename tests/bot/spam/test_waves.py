@@ -168,3 +168,12 @@ def test_short_everyday_texts_from_many_readers_are_never_removed() -> None:
         checker = starter_checker()
         checks = from_new_accounts(checker, [text] * 20, 100)
         assert all(check.verdict != Verdict.SPAM for check in checks), text
+
+
+def test_a_large_wave_is_named_in_full() -> None:
+    """Forty accounts sending one text within 4 minutes: the last copy is "same text from
+    40 accounts", though a copy keeps fewer of its wave's accounts."""
+    checker = starter_checker()
+    for n in range(39):
+        checker.check(PLAIN_OFFER, author=AuthorRecord(100 + n), now=1000.0 + 6 * n)
+    assert wave_accounts(checker.check(PLAIN_OFFER, author=AuthorRecord(99), now=1240.0)) == 40
