@@ -13,6 +13,11 @@ starter set and 200 decisions (100 spam, 100 ham, drawn at random), then checks 
 other message; the same figures are given with the starter set alone, and over several
 draws of the 200. Precision is that of automatic removal (verdict `spam`).
 
+False waves: every genuine message above (tg-spam's ham, the starter set's, the wave
+benchmark's comments), shuffled, each from a new account, all within 5 minutes: how many
+the check calls a wave and removes; and everyday comments ("Great article!", a sentence
+of thanks) each sent by 20 new readers within 5 minutes.
+
 Cost: the median time of one check once 10,000 messages are learned, and the memory the
 checker holds after 100,000 (tracemalloc).
 
@@ -37,7 +42,8 @@ import tracemalloc
 from pathlib import Path
 
 from benchmarks import floods, spam_wave
-from bot.spam.checker import AuthorRecord, Thresholds
+from benchmarks.wave_texts import GENUINE
+from bot.spam.checker import AuthorRecord, ReasonKind, SpamCheck, SpamChecker, Thresholds, Verdict
 from bot.spam.evaluate import measure, trained
 from bot.spam.filter import read_lines, starter_set
 from bot.spam.text import normalise
@@ -86,6 +92,61 @@ def accuracy(seed: int, thresholds: Thresholds) -> dict[str, dict[str, float | i
         "starter set alone": measure(starter_only, spam, ham).as_dict(),
         "after 200 decisions": measure(with_decisions, rest_spam, rest_ham).as_dict(),
     }
+
+
+# Comments that many readers write alike, in English and Spanish.
+EVERYDAY = (
+    "Great article!",
+    "Thanks",
+    "+1",
+    "Gracias",
+    "Great article, thanks for sharing!",
+    "Thank you for this article, very informative",
+    "Muchas gracias por el artículo, muy interesante",
+    "Totally agree with the author on this one, well said",
+    "Excelente artículo, felicidades al autor por la investigación",
+)
+EVERYDAY_READERS = 20
+WAVE_WINDOW = 300.0
+
+
+def false_waves(seed: int, thresholds: Thresholds) -> dict[str, int]:
+    _, ham = corpus()
+    starter_spam, starter_ham = starter_set()
+    genuine = ham + starter_ham + GENUINE
+    random.Random(seed).shuffle(genuine)
+    checker = trained(thresholds, starter_spam, starter_ham, remember=False)
+    spacing = WAVE_WINDOW / len(genuine)
+    checks = [
+        checker.check(text, author=AuthorRecord(1000 + n), now=n * spacing)
+        for n, text in enumerate(genuine)
+    ]
+    everyday: list[SpamCheck] = []
+    for text in EVERYDAY:
+        readers = trained(thresholds, starter_spam, starter_ham, remember=False)
+        everyday += _from_new_readers(readers, text, EVERYDAY_READERS)
+    return {
+        "genuine messages, each from a new account, within 5 minutes": len(checks),
+        "called a wave": sum(_in_a_wave(check) for check in checks),
+        "removed": sum(check.verdict is Verdict.SPAM for check in checks),
+        f"everyday comments ({len(EVERYDAY)}), each from {EVERYDAY_READERS} new readers": len(
+            everyday
+        ),
+        "everyday: called a wave": sum(_in_a_wave(check) for check in everyday),
+        "everyday: flagged unsure": sum(check.verdict is Verdict.UNSURE for check in everyday),
+        "everyday: removed": sum(check.verdict is Verdict.SPAM for check in everyday),
+    }
+
+
+def _from_new_readers(checker: SpamChecker, text: str, readers: int) -> list[SpamCheck]:
+    spacing = WAVE_WINDOW / readers
+    return [
+        checker.check(text, author=AuthorRecord(1000 + n), now=n * spacing) for n in range(readers)
+    ]
+
+
+def _in_a_wave(check: SpamCheck) -> bool:
+    return any(reason.kind is ReasonKind.WAVE for reason in check.reasons)
 
 
 def _synthetic(rng: random.Random, words: list[str], count: int) -> list[str]:
@@ -155,6 +216,8 @@ def main() -> None:
             }
             for figure in ("precision", "recall", "unsure", "wrongly_removed")
         }
+    if not arguments.no_accuracy:
+        report["false waves"] = false_waves(arguments.seed, thresholds)
     if not arguments.no_cost:
         report["cost"] = cost(arguments.seed, thresholds)
     print(json.dumps(report, indent=2, ensure_ascii=False), flush=True)

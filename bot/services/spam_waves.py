@@ -4,7 +4,8 @@ them settles every copy.
 Each item's fingerprint is taken as it arrives (or its words are edited) and kept with
 it (`wave_print`): a card drawn or a 🧹 tapped compares the stored fingerprints of the
 pending items, about 2 ms for 500 of them, where fingerprinting their texts again took
-20–50 ms. Items stored before migration 0028 are fingerprinted when compared."""
+20–50 ms. Items stored before migration 0028, or with a fingerprint of an older kind, are
+fingerprinted when compared."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ from storage import submissions
 from storage.models import Submission
 
 _PRINT = struct.Struct(f"<{FINGERPRINT_BINS}I")
+# The kind of fingerprint a stored one is, first byte: 2 since fingerprints read the
+# skeleton in 4-character shingles (bot.spam.text). The first kind, 5-byte shingles of the
+# whole text, was stored untagged (0 or 128 bytes): an item waiting across the upgrade is
+# fingerprinted again when compared, not matched against prints of another kind.
+_KIND = b"\x02"
 
 # The pending items a 🧹 compares itself with, newest first: a wave arrives within minutes,
 # and the bound keeps one tap's transaction short on a very long queue.
@@ -27,14 +33,14 @@ WAVE_SEARCH_LIMIT = 500
 def wave_print(text: str) -> bytes:
     """The text's fingerprint as stored with its item (empty: too short to be a copy)."""
     print_ = fingerprint(normalise(text))
-    return b"" if print_ is None else _PRINT.pack(*print_)
+    return _KIND if print_ is None else _KIND + _PRINT.pack(*print_)
 
 
 def _stored_print(text: str, stored: bytes | None) -> Fingerprint | None:
-    if stored is None:
-        # Stored before fingerprints were kept.
+    if stored is None or stored[:1] != _KIND or len(stored) not in {1, 1 + _PRINT.size}:
+        # Stored before fingerprints were kept, or of an older kind.
         return fingerprint(normalise(text))
-    return _PRINT.unpack(stored) if stored else None
+    return _PRINT.unpack(stored[1:]) if len(stored) > 1 else None
 
 
 async def pending_copies(conn: aiosqlite.Connection, submission_id: int, text: str) -> list[int]:

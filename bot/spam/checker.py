@@ -13,7 +13,7 @@ from enum import StrEnum
 from bot.spam.bayes import HashedBayes, features
 from bot.spam.signals import TextSignals, read_signals, signal_tokens
 from bot.spam.similarity import FingerprintIndex
-from bot.spam.text import fingerprint, normalise
+from bot.spam.text import fingerprint, normalise, skeleton
 
 # The spam marked most recently that a new text is compared with, for "like N messages
 # marked spam". Bounded: a check looks at a few candidates whatever the history.
@@ -22,7 +22,17 @@ RECENT_SPAM = 2000
 WAVE_ACCOUNTS = 3
 WAVE_MINUTES = 5
 _WAVE_MEMORY = 5000
-
+# The accounts a copy keeps of its wave: more than a wave's weight needs.
+_WAVE_KEPT = 32
+# A wave this large, of new accounts (none with an approved comment), sending one long
+# text is spam by itself (its weight reaches _WAVE_MANY): seven accounts that nobody here
+# knows sending the same long text within five minutes are a script, not readers who agree
+# (sent within five minutes by new accounts, none of tg-spam's 436 genuine messages, our
+# starter set's or the wave benchmark's made even a wave of three: benchmarks/spam.py,
+# "false waves"). Below it, a wave alone makes a flagged card, and takes other evidence
+# (the wording, a link, copies marked spam) to be removed; a catch is undone with
+# ↩️ Not spam.
+WAVE_ALONE_ACCOUNTS = 7
 # How much each signal weighs, in log odds added to the classifier's. The classifier
 # learns words (and sees the signals as words too); these weights carry what it cannot
 # learn from one message: the history around it.
@@ -32,6 +42,20 @@ _WORDING_REASON = 1.0
 _SIMILAR_SPAM = 2.5
 _SIMILAR_SPAM_EACH = 0.5
 _WAVE = 2.5
+# For a new account's message, each new account past WAVE_ACCOUNTS adds this: each is
+# evidence of its own, so the weights add up, as the classifier's do. 3 accounts weigh
+# _WAVE, 4 weigh 4.0 (alone, a first message: `unsure`), 5 weigh 5.5.
+_WAVE_EACH = 1.5
+# The most a wave weighs, from WAVE_ALONE_ACCOUNTS: a first message that says nothing
+# else is then spam (0.5 - 4.0 + 7.5 = 4.0 in log odds, a score over 0.98).
+_WAVE_MANY = 7.5
+# A wave of a short text weighs no more than this (alone: `unsure`, never `spam`): readers
+# write the same sentence of thanks or agreement independently ("Thank you for this
+# article, very informative"), while a long text shared by many accounts was copied.
+_WAVE_SHORT_MAX = 4.0
+# Letters and spaces in the skeleton (bot.spam.text) from which a text is long: more than
+# one such sentence.
+_WAVE_LONG_TEXT = 60
 _INVITE = 0.75
 _PHONE = 0.7
 _EMOJI_MANY = 0.7
@@ -178,7 +202,8 @@ class SpamChecker:
                 weight = _SIMILAR_SPAM + _SIMILAR_SPAM_EACH * min(like - 1, 4)
                 weighed.append((weight, Reason(ReasonKind.SIMILAR_SPAM, like)))
             if author is not None:
-                weighed.extend(self._wave(print_, author.user_id, now))
+                long_text = len(skeleton(normalised)) >= _WAVE_LONG_TEXT
+                weighed.extend(self._wave(print_, author, now, long_text=long_text))
         weighed.extend(_signal_reasons(signals))
         if author is not None:
             weighed.extend(_author_reasons(author))
@@ -201,16 +226,33 @@ class SpamChecker:
         return Verdict.HAM
 
     def _wave(
-        self, print_: tuple[int, ...], user_id: int, now: float
+        self, print_: tuple[int, ...], author: AuthorRecord, now: float, *, long_text: bool
     ) -> list[tuple[float, Reason]]:
-        window = WAVE_MINUTES * 60
-        self._recent_texts.forget_before(now - window)
-        authors = {entry.author_id for entry in self._recent_texts.similar(print_)}
-        authors.add(user_id)
-        self._recent_texts.add(print_, author_id=user_id, at=now)
-        if len(authors) < WAVE_ACCOUNTS:
+        since = now - WAVE_MINUTES * 60
+        self._recent_texts.forget_before(since)
+        # Copies of copies count: a script's copies, each with its own words in a few slots,
+        # are each near-identical to some of the others, not all to all, so the wave is the
+        # accounts of every copy this text matches and of the waves those were part of.
+        copies = self._recent_texts.similar(print_)
+        wave: dict[int, tuple[float, bool]] = {author.user_id: (now, not author.approved)}
+        for entry in copies:
+            # Enough accounts to weigh: a flood of thousands of copies costs no more.
+            if len(wave) >= _WAVE_KEPT:
+                break
+            for user_id, (at, newcomer) in entry.wave.items():
+                if at >= since and user_id not in wave:
+                    wave[user_id] = (at, newcomer)
+        self._recent_texts.add(print_, author_id=author.user_id, at=now, wave=wave)
+        # Named in full: the accounts of every copy this text matches, and of their waves.
+        accounts = {entry.author_id for entry in copies} | wave.keys()
+        if len(accounts) < WAVE_ACCOUNTS:
             return []
-        return [(_WAVE, Reason(ReasonKind.WAVE, len(authors), WAVE_MINUTES))]
+        weight = _WAVE
+        if not author.approved:
+            newcomers = sum(1 for _, newcomer in wave.values() if newcomer)
+            weight += _WAVE_EACH * max(0, newcomers - WAVE_ACCOUNTS)
+            weight = min(weight, _WAVE_MANY if long_text else _WAVE_SHORT_MAX)
+        return [(weight, Reason(ReasonKind.WAVE, len(accounts), WAVE_MINUTES))]
 
 
 def _features(text: str, normalised: str, signals: TextSignals | None = None) -> set[int]:

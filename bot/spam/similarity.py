@@ -36,6 +36,9 @@ class _Entry:
     print_: Fingerprint
     author_id: int | None
     at: float
+    # The wave this text was part of when it came (bot.spam.checker): each account's
+    # latest copy's time, and whether it had no approved comment then.
+    wave: dict[int, tuple[float, bool]]
 
 
 class FingerprintIndex:
@@ -51,8 +54,15 @@ class FingerprintIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, print_: Fingerprint, *, author_id: int | None = None, at: float = 0.0) -> None:
-        entry = _Entry(self._next_key, print_, author_id, at)
+    def add(
+        self,
+        print_: Fingerprint,
+        *,
+        author_id: int | None = None,
+        at: float = 0.0,
+        wave: dict[int, tuple[float, bool]] | None = None,
+    ) -> None:
+        entry = _Entry(self._next_key, print_, author_id, at, wave or {})
         self._next_key += 1
         self._entries.append(entry)
         self._by_key[entry.key] = entry

@@ -71,3 +71,24 @@ async def test_a_wave_is_found_from_the_fingerprints_kept_at_intake(
     )
     async with db.reading() as conn:
         assert await spam_waves.pending_copies(conn, held[0], WAVE[0]) == [held[1]]
+
+
+async def test_a_fingerprint_of_an_older_kind_is_taken_again_from_the_text(
+    db: Database, pre_settings: Settings
+) -> None:
+    """An item waiting across an upgrade of the fingerprints (32 untagged numbers, 5-byte
+    shingles) is fingerprinted afresh when compared, and still found as a copy."""
+    held = []
+    for number, text in enumerate(WAVE):
+        outcome = await thread_comments.hold_for_moderation(
+            db, pre_settings, typed(7000 + number, text, 100 + number)
+        )
+        assert outcome.submission_id is not None
+        held.append(outcome.submission_id)
+    older_kind = bytes(range(128))
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE submissions SET wave_print = ? WHERE id = ?", (older_kind, held[1])
+        )
+    async with db.reading() as conn:
+        assert await spam_waves.pending_copies(conn, held[0], WAVE[0]) == held[1:3]

@@ -37,6 +37,19 @@ def test_lightly_changed_copies_are_near_identical_and_other_texts_are_not() -> 
     assert not near_identical(first, other)
 
 
+def test_numbers_emoji_and_punctuation_do_not_change_a_fingerprint() -> None:
+    """What spam scripts vary from copy to copy (an amount, an age, emoji, "!!!") is left
+    out: such copies have one fingerprint, in Latin and in Cyrillic letters."""
+    for first, copy in (
+        ("Earn $500 a day from home, DM me now 💰", "EARN 650$ A DAY FROM HOME!!! DM me now 🔥🔥"),
+        (
+            "Нужны люди, доход от 900$ в неделю 💸 18+, пиши в личку 👇",
+            "нужны люди доход от 1500$ в неделю 🔥💸 (21+) — пиши в личку!!!",
+        ),
+    ):
+        assert fingerprint(normalise(first)) == fingerprint(normalise(copy)) is not None
+
+
 def test_a_short_text_has_no_fingerprint() -> None:
     """ "Thanks!" from six readers is no wave."""
     assert fingerprint(normalise("Thanks, great article!")) is None
