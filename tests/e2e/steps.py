@@ -216,3 +216,25 @@ async def card_showing(telegram: FakeTelegram, card: Message, *parts: str) -> Me
 
     found: Message = await telegram.wait_for(shown)
     return found
+
+
+async def send_contact_form(
+    telegram: FakeTelegram, reader: int, name: str, email: str, message: str
+) -> None:
+    """A reader completes /contact, up to "reached the editors"."""
+    for typed, asked in (
+        ("/contact", "What is your name?"),
+        (name, "What is your email address?"),
+        (email, "Now your message"),
+        (message, "reached the editors"),
+    ):
+        telegram.user_sends_text(reader, typed)
+        await telegram.wait_for_bot_message(reader, contains=asked)
+
+
+async def fill_form(
+    telegram: FakeTelegram, reader: int, name: str, email: str, message: str
+) -> Message:
+    """A reader completes /contact; returns the card that reaches the moderators."""
+    await send_contact_form(telegram, reader, name, email, message)
+    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message #")

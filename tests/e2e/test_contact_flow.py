@@ -10,7 +10,7 @@ from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot
-from tests.e2e.steps import card_without_buttons, comment, post_article, press
+from tests.e2e.steps import card_without_buttons, comment, fill_form, post_article, press
 from tests.factories import ADMIN_ID, CHANNEL_ID, MODERATION_CHAT_ID, MODERATOR_ID
 
 READER = READER_IDS[0]
@@ -19,21 +19,6 @@ HOSTILE_EMAIL = "o'hara&co@example.com"
 HOSTILE_MESSAGE = "Please take down <i>the article</i> & fix </b> it"
 
 Message = dict[str, Any]
-
-
-async def fill_form(
-    telegram: FakeTelegram, reader: int, name: str, email: str, message: str
-) -> Message:
-    """A reader completes /contact; returns the card that reaches the moderators."""
-    telegram.user_sends_text(reader, "/contact")
-    await telegram.wait_for_bot_message(reader, contains="What is your name?")
-    telegram.user_sends_text(reader, name)
-    await telegram.wait_for_bot_message(reader, contains="What is your email address?")
-    telegram.user_sends_text(reader, email)
-    await telegram.wait_for_bot_message(reader, contains="Now your message")
-    telegram.user_sends_text(reader, message)
-    await telegram.wait_for_bot_message(reader, contains="reached the editors")
-    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message #")
 
 
 async def test_the_form_with_a_bad_email_then_a_card_with_every_field(

@@ -22,6 +22,7 @@ from tests.e2e.harness import (
 )
 from tests.e2e.steps import (
     card_without_buttons,
+    fill_form,
     open_spam_list,
     post_article,
     press,
@@ -291,15 +292,7 @@ async def test_a_reader_answering_the_editors_again_and_again_waits_for_them(
         database_path, telegram_api_url=telegram.base_url, flood_gate_burst=1000
     )
     async with running_bot(settings):
-        for step, asked in (
-            ("/contact", "What is your name?"),
-            ("Bob", "What is your email address?"),
-            ("bob@example.com", "Now your message"),
-            ("Is this true?", "reached the editors"),
-        ):
-            telegram.user_sends_text(READER, step)
-            await telegram.wait_for_bot_message(READER, contains=asked)
-        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message")
+        card = await fill_form(telegram, READER, "Bob", "bob@example.com", "Is this true?")
         telegram.user_sends_text(
             MODERATOR_ID, "Yes.", chat_id=MODERATION_CHAT_ID, reply_to_message_id=card["message_id"]
         )
@@ -340,15 +333,7 @@ async def test_a_decided_contact_card_keeps_its_ban_button(
         database_path, telegram_api_url=telegram.base_url, flood_gate_burst=1000
     )
     async with running_bot(settings):
-        for step, asked in (
-            ("/contact", "What is your name?"),
-            ("Bob", "What is your email address?"),
-            ("bob@example.com", "Now your message"),
-            ("Is this true?", "reached the editors"),
-        ):
-            telegram.user_sends_text(READER, step)
-            await telegram.wait_for_bot_message(READER, contains=asked)
-        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message")
+        card = await fill_form(telegram, READER, "Bob", "bob@example.com", "Is this true?")
         await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
         decided = await card_without_buttons(telegram, card)
         [[ban]] = decided["reply_markup"]["inline_keyboard"]

@@ -25,6 +25,7 @@ from tests.e2e.harness import READER_IDS, MovedClocks, running_bot, wait_for_out
 from tests.e2e.steps import (
     card_without_buttons,
     comment,
+    fill_form,
     post_article,
     press,
     thread_of,
@@ -120,18 +121,6 @@ def traces_in_files(path: Path, needles: list[str]) -> list[tuple[str, str]]:
     return found
 
 
-async def fill_form(telegram: FakeTelegram, reader: int) -> Message:
-    telegram.user_sends_text(reader, "/contact")
-    await telegram.wait_for_bot_message(reader, contains="What is your name?")
-    telegram.user_sends_text(reader, CONTACT_NAME)
-    await telegram.wait_for_bot_message(reader, contains="What is your email address?")
-    telegram.user_sends_text(reader, EMAIL)
-    await telegram.wait_for_bot_message(reader, contains="Now your message")
-    telegram.user_sends_text(reader, CONTACT_TEXT)
-    await telegram.wait_for_bot_message(reader, contains="reached the editors")
-    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Contact message #")
-
-
 async def published_comment(telegram: FakeTelegram, post: Message, text: str) -> Message:
     """Zeph comments through the bot, a moderator approves: the bot's post in the thread."""
     card = await comment(telegram, ZEPH, post, text)
@@ -194,7 +183,7 @@ async def zeph_does_everything(telegram: FakeTelegram) -> Everything:
     await press(telegram, MODERATOR_ID, rejected, Decision.REJECT)
     await card_without_buttons(telegram, rejected)
     pending = await comment(telegram, ZEPH, post, PENDING)
-    contact = await fill_form(telegram, ZEPH)
+    contact = await fill_form(telegram, ZEPH, CONTACT_NAME, EMAIL, CONTACT_TEXT)
     telegram.user_sends_text(
         MODERATOR_ID,
         f"Thank you {FIRST}, we will look",
@@ -424,7 +413,7 @@ async def test_retention_erases_rejected_words_after_90_days_and_contact_data_af
         rejected = await comment(telegram, ZEPH, post, REJECTED)
         await press(telegram, MODERATOR_ID, rejected, Decision.REJECT)
         await card_without_buttons(telegram, rejected)
-        contact = await fill_form(telegram, ZEPH)
+        contact = await fill_form(telegram, ZEPH, CONTACT_NAME, EMAIL, CONTACT_TEXT)
         telegram.user_sends_text(
             MODERATOR_ID,
             "An answer from the editors",

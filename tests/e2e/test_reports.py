@@ -13,8 +13,7 @@ from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import OUTSIDER_ID, READER_IDS, RunningBot, running_bot
-from tests.e2e.steps import comment, post_article, press, start_payload
-from tests.e2e.test_contact_flow import fill_form
+from tests.e2e.steps import comment, fill_form, post_article, press, start_payload
 from tests.factories import (
     ADMIN_ID,
     CHANNEL_ID,

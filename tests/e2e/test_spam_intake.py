@@ -16,8 +16,16 @@ from bot.services.verdicts import Decision
 from bot.settings import Settings
 from sandbox.bot_api import FakeTelegram
 from tests.e2e.harness import READER_IDS, populate, running_bot
-from tests.e2e.steps import comment, post_article, press, start_payload, thread_of, types_under
-from tests.e2e.test_contact_flow import fill_form
+from tests.e2e.steps import (
+    comment,
+    fill_form,
+    post_article,
+    press,
+    send_contact_form,
+    start_payload,
+    thread_of,
+    types_under,
+)
 from tests.factories import DISCUSSION_CHAT_ID, MODERATION_CHAT_ID, MODERATOR_ID, make_settings
 from tests.fake_cas import Behaviour, FakeCas
 
@@ -144,14 +152,7 @@ async def test_contact_spam_hears_received_and_makes_no_card(
     populate(telegram, with_discussion=False)
     settings = make_settings(database_path, telegram_api_url=telegram.base_url)
     async with running_bot(settings):
-        telegram.user_sends_text(SPAMMER, "/contact")
-        await telegram.wait_for_bot_message(SPAMMER, contains="What is your name?")
-        telegram.user_sends_text(SPAMMER, "Rich Quick")
-        await telegram.wait_for_bot_message(SPAMMER, contains="What is your email address?")
-        telegram.user_sends_text(SPAMMER, "rich@example.com")
-        await telegram.wait_for_bot_message(SPAMMER, contains="Now your message")
-        telegram.user_sends_text(SPAMMER, SPAM)
-        await telegram.wait_for_bot_message(SPAMMER, contains="reached the editors")
+        await send_contact_form(telegram, SPAMMER, "Rich Quick", "rich@example.com", SPAM)
         card = await fill_form(telegram, READER, "Ana", "ana@example.com", GENUINE)
         assert "the mayor" in card["text"]
         assert cards_saying(telegram, "WhatsApp") == []

@@ -21,6 +21,7 @@ from tests.e2e.steps import (
     open_spam_list,
     post_article,
     press,
+    send_contact_form,
     tap_not_spam,
     thread_of,
     types_under,
@@ -144,14 +145,7 @@ async def test_a_contact_catch_undone_becomes_a_contact_card(
     populate(telegram, with_discussion=False)
     settings = make_settings(database_path, telegram_api_url=telegram.base_url)
     async with running_bot(settings):
-        telegram.user_sends_text(SPAMMER, "/contact")
-        await telegram.wait_for_bot_message(SPAMMER, contains="What is your name?")
-        telegram.user_sends_text(SPAMMER, "Rich Quick")
-        await telegram.wait_for_bot_message(SPAMMER, contains="What is your email address?")
-        telegram.user_sends_text(SPAMMER, "rich@example.com")
-        await telegram.wait_for_bot_message(SPAMMER, contains="Now your message")
-        telegram.user_sends_text(SPAMMER, SPAM)
-        await telegram.wait_for_bot_message(SPAMMER, contains="reached the editors")
+        await send_contact_form(telegram, SPAMMER, "Rich Quick", "rich@example.com", SPAM)
         listed = await open_spam_list(telegram)
         assert await tap_not_spam(telegram, listed, 1) == "↩️ Restored: its card is in the queue."
         card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="WhatsApp")
