@@ -696,6 +696,16 @@ async def test_a_photo_comment_is_signed_anew_in_its_caption_then_taken_down_wit
     assert await traces_in_tables(settings.database_path, [FIRST, THREAD_REPLY]) == []
 
 
+async def location_typed_under_a_post(telegram: FakeTelegram) -> Message:
+    """Zeph sends a location under a new post (no caption: the bot will publish a signed
+    line and the location after it); returns its card."""
+    _, post = await post_article(telegram)
+    thread = await thread_of(telegram, post)
+    telegram.user_joins(DISCUSSION_CHAT_ID, ZEPH)
+    telegram.user_sends_location(ZEPH, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"])
+    return await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="location")
+
+
 async def test_a_location_published_after_its_signed_line_is_taken_down_with_it(
     telegram: FakeTelegram, settings: Settings
 ) -> None:
@@ -705,13 +715,7 @@ async def test_a_location_published_after_its_signed_line_is_taken_down_with_it(
     add_zeph(telegram)
     telegram.user_sends_text(ZEPH, "/start")
     async with running_bot(settings):
-        _, post = await post_article(telegram)
-        thread = await thread_of(telegram, post)
-        telegram.user_joins(DISCUSSION_CHAT_ID, ZEPH)
-        telegram.user_sends_location(
-            ZEPH, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"]
-        )
-        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="location")
+        card = await location_typed_under_a_post(telegram)
         await press(telegram, MODERATOR_ID, card, Decision.APPROVE)
         place = await telegram.wait_for(
             lambda: next(
@@ -756,13 +760,7 @@ async def test_a_location_in_flight_when_its_author_is_forgotten_is_not_publishe
     add_zeph(telegram)
     telegram.user_sends_text(ZEPH, "/start")
     async with running_bot(settings):
-        _, post = await post_article(telegram)
-        thread = await thread_of(telegram, post)
-        telegram.user_joins(DISCUSSION_CHAT_ID, ZEPH)
-        telegram.user_sends_location(
-            ZEPH, DISCUSSION_CHAT_ID, reply_to_message_id=thread["message_id"]
-        )
-        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="location")
+        card = await location_typed_under_a_post(telegram)
 
         async def forget_meanwhile() -> None:
             telegram.user_sends_text(ZEPH, "/forget")
