@@ -42,6 +42,7 @@ def reason_text(t: Texts, kind: str, count: int, minutes: int) -> str:
         ReasonKind.LINK: t.gettext("link"),
         ReasonKind.MENTION: t.gettext("@mention"),
         ReasonKind.PHONE: t.gettext("phone number"),
+        ReasonKind.PRIVATE_CONTACT: t.gettext("asks to be written to privately"),
         ReasonKind.CAPITALS: t.gettext("mostly capitals"),
         ReasonKind.DISGUISED: t.gettext("look-alike letters"),
         ReasonKind.FIRST_MESSAGE: t.gettext("first message of a new author"),

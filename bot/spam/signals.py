@@ -14,7 +14,22 @@ _INVITE = re.compile(r"(?:t|telegram)\.(?:me|dog)/(?:\+|joinchat/)[\w-]+")
 _LINK = re.compile(
     r"https?://\S+|www\.\S+|\b(?:t|telegram)\.me/\w+"
     r"|\b[a-z0-9][a-z0-9-]*\.(?:com|net|org|io|ru|xyz|ltd|top|site|online|info|biz|me|ly"
-    r"|club|shop|live|pro|vip|cc|co|app|link|click|win|bet)\b(?:/\S*)?"
+    r"|club|shop|live|pro|vip|cc|co|app|link|click|win|bet|fun|icu|buzz|sbs|cfd|lol|cyou|bond"
+    r"|rest|quest|monster|store|space|website|tech|life|world|today|work|cam|su|tk)\b(?:/\S*)?"
+)
+# Asking readers to write privately: where a scam moves its mark out of sight of the
+# moderators ("DM me", "escríbeme por privado", "пишите в личку"). tg-spam ships such
+# phrases among its stop words, each enough alone (umputun/tg-spam, data/stop-words.txt:
+# "в личку", "пишите в лс", "в личные сообщения"). Matched on the normalised text (no
+# accents, casefolded); English, Spanish and Russian, the languages thread spam reaches
+# this blog in. "In private" alone is left out: news says who said what in private.
+_PRIVATE_CONTACT = re.compile(
+    r"\b(?:dm|pm|inbox|message|text|write|whatsapp)\s+me\b"
+    r"|\b(?:in|to|via)\s+(?:my\s+)?(?:dms?|pms?|inbox)\b"
+    r"|\bescrib(?:eme|ame|anme)\b|\bmanda(?:me|nos)\s+(?:un\s+)?(?:mensaje|dm|md|privado)\b"
+    r"|\b(?:por|al)\s+(?:privado|dm|md|inbox|priv)\b"
+    r"|\bв\s+(?:личк|лс\b|личн(?:ые|ых|ое|ом)\b|директ)"
+    r"|\bпиши(?:те)?\s+мне\b"
 )
 _MENTION = re.compile(r"(?<![\w@.])@[a-z][a-z0-9_]{3,31}\b")
 # Ten digits or more, spaces, dots, dashes and brackets between: a phone number, not a year.
@@ -36,6 +51,8 @@ class TextSignals:
     mentions: int
     phone_numbers: int
     money: int
+    # Phrases asking readers to write privately ("DM me", "в личку").
+    private_contact: int
     emoji: int
     # Words mixing Latin letters with Cyrillic or Greek look-alikes ("Вitсоin").
     disguised: int
@@ -55,6 +72,7 @@ def read_signals(raw: str, normalised: str) -> TextSignals:
         mentions=len(_MENTION.findall(normalised)),
         phone_numbers=phones,
         money=len(_MONEY.findall(normalised)),
+        private_contact=len(_PRIVATE_CONTACT.findall(normalised)),
         emoji=len(_EMOJI.findall(raw)),
         disguised=disguised_words(unicodedata.normalize("NFKC", raw)),
         capitals=_capitals(raw),

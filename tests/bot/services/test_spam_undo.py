@@ -26,7 +26,8 @@ from tests.factories import DISCUSSION_CHAT_ID, MODERATOR, make_settings
 THREAD = 500
 AUTHOR = Person(4545, "Honest", "Seller")
 # What the starter set surely catches (as in tests/e2e/test_spam_intake.py).
-SPAM = "Earn $500 a day from home, DM me now on WhatsApp +1 555 123 4567 💰💰💰🔥🔥🔥"
+# Spam that is caught, and not so surely that learning it as ham changes nothing in its score.
+SPAM = "Earn $500 a day from home, call now on WhatsApp +1 555 123 4567 💰💰💰🔥🔥🔥"
 
 
 def pre_moderated(database_path: Path) -> Settings:

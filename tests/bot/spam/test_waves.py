@@ -45,11 +45,11 @@ SPUN_RU = (
         "hand": [" 👇", " ✅", "!!!", "", "."],
     },
 )
-# A long text in commercial but unremarkable words: what the classifier makes of it is
-# close to nothing either way, so the wave decides.
+# A long offer in words the starter set does not know (Russian) and with no other signal:
+# the classifier makes nothing of it either way, so the wave decides.
 PLAIN_OFFER = (
-    "Selling handmade leather wallets and belts, good quality, write me for the catalogue"
-    " and the prices, shipping to every city"
+    "Продаю кожаные кошельки и ремни ручной работы, хорошее качество, спросите каталог и цены,"
+    " доставка во все города"
 )
 # A genuine comment as long as a wave's text, in words no spam list holds.
 LONG_COMMENT = (
@@ -124,12 +124,12 @@ def test_a_wave_weighs_more_with_each_new_account() -> None:
 
 
 def test_a_wave_alone_makes_a_flagged_card_and_many_accounts_make_spam() -> None:
-    """A long offer in plain words: from up to 5 new accounts a card (flagged `unsure` from
-    the third), not removed; from WAVE_ALONE_ACCOUNTS new accounts spam."""
+    """A long offer with nothing else against it: from up to 6 new accounts a card (flagged
+    `unsure` from the fourth), not removed; from WAVE_ALONE_ACCOUNTS new accounts spam."""
     checker = starter_checker()
     checks = from_new_accounts(checker, [PLAIN_OFFER] * WAVE_ALONE_ACCOUNTS, 100)
-    assert checks[0].verdict == Verdict.HAM
-    assert [check.verdict for check in checks[2:5]] == [Verdict.UNSURE] * 3
+    assert [check.verdict for check in checks[:3]] == [Verdict.HAM] * 3
+    assert [check.verdict for check in checks[3:6]] == [Verdict.UNSURE] * 3
     assert checks[-1].verdict == Verdict.SPAM
 
 
