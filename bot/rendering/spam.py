@@ -40,6 +40,7 @@ def reason_text(t: Texts, kind: str, count: int, minutes: int) -> str:
         ReasonKind.WORDING: t.gettext("wording like spam"),
         ReasonKind.INVITE_LINK: t.gettext("invite link"),
         ReasonKind.LINK: t.gettext("link"),
+        ReasonKind.ABUSED_DOMAIN: t.gettext("link to a domain spam favours"),
         ReasonKind.MENTION: t.gettext("@mention"),
         ReasonKind.PHONE: t.gettext("phone number"),
         ReasonKind.PRIVATE_CONTACT: t.gettext("asks to be written to privately"),

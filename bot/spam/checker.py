@@ -58,6 +58,9 @@ _WAVE_SHORT_MAX = 4.0
 _WAVE_LONG_TEXT = 60
 _INVITE = 0.75
 _PHONE = 0.7
+# A link to a domain of a TLD spam favours: more than a link, less than an invite to a
+# private group (a reader may still link a blog there).
+_ABUSED_DOMAIN = 1.0
 # Asking to be written privately: alone, a first message stays `ham` (-4.0 + 0.5 + 2.0);
 # with a wave of three it is flagged, and with the wording of spam or a wave of four, removed.
 _PRIVATE_CONTACT = 2.0
@@ -87,6 +90,7 @@ class ReasonKind(StrEnum):
     WAVE = "wave"
     INVITE_LINK = "invite_link"
     LINK = "link"
+    ABUSED_DOMAIN = "abused_domain"
     MENTION = "mention"
     PHONE = "phone"
     PRIVATE_CONTACT = "private_contact"
@@ -119,6 +123,7 @@ class Reason:
             ReasonKind.WAVE: f"same text from {n} accounts in {self.minutes} minutes",
             ReasonKind.INVITE_LINK: "invite link",
             ReasonKind.LINK: "link",
+            ReasonKind.ABUSED_DOMAIN: "link to a domain spam favours",
             ReasonKind.MENTION: "@mention",
             ReasonKind.PHONE: "phone number",
             ReasonKind.PRIVATE_CONTACT: "asks to be written to privately",
@@ -270,6 +275,8 @@ def _signal_reasons(signals: TextSignals) -> list[tuple[float, Reason]]:
     found: list[tuple[float, Reason]] = []
     if signals.invite_links:
         found.append((_INVITE, Reason(ReasonKind.INVITE_LINK)))
+    elif signals.abused_domains:
+        found.append((_ABUSED_DOMAIN, Reason(ReasonKind.ABUSED_DOMAIN)))
     elif signals.links:
         # A link alone is ordinary (a source, a video); the classifier weighs it as a word.
         found.append((0.01, Reason(ReasonKind.LINK)))

@@ -11,12 +11,22 @@ from bot.spam.text import MAX_CHARS, disguised_words
 
 # Telegram's invite links: t.me/+AbC…, t.me/joinchat/AbC… (and telegram.me, telegram.dog).
 _INVITE = re.compile(r"(?:t|telegram)\.(?:me|dog)/(?:\+|joinchat/)[\w-]+")
+# Top-level domains that spam favours: cheap to register in bulk, and in Spamhaus's
+# monthly "World's Most Abused TLDs" (spamhaus.org/statistics/tlds; for instance July 2016:
+# .download, .top, .work, .click, .date, .review, reported by domaingang.com), with the
+# free ones spam moved to later (.tk, .ml, .ga, .cf, .gq) and the cheap new ones of its
+# recent lists. A reader's source is a newspaper's or a government's site, seldom one of these.
+_ABUSED_TLDS = (
+    "top|xyz|click|work|date|review|download|stream|science|loan|men|win|bid|icu|buzz|cyou"
+    "|sbs|cfd|bond|rest|monster|fun|online|site|live|club|tk|ml|ga|cf|gq"
+)
 _LINK = re.compile(
     r"https?://\S+|www\.\S+|\b(?:t|telegram)\.me/\w+"
-    r"|\b[a-z0-9][a-z0-9-]*\.(?:com|net|org|io|ru|xyz|ltd|top|site|online|info|biz|me|ly"
-    r"|club|shop|live|pro|vip|cc|co|app|link|click|win|bet|fun|icu|buzz|sbs|cfd|lol|cyou|bond"
-    r"|rest|quest|monster|store|space|website|tech|life|world|today|work|cam|su|tk)\b(?:/\S*)?"
+    r"|\b[a-z0-9][a-z0-9-]*\.(?:com|net|org|io|ru|ltd|info|biz|me|ly|shop|pro|vip|cc|co|app"
+    r"|link|bet|lol|quest|store|space|website|tech|life|world|today|cam|su|" + _ABUSED_TLDS + r")"
+    r"\b(?:/\S*)?"
 )
+_ABUSED_DOMAIN = re.compile(r"\b[a-z0-9][a-z0-9-]*\.(?:" + _ABUSED_TLDS + r")\b(?![.-]\w)")
 # Asking readers to write privately: where a scam moves its mark out of sight of the
 # moderators ("DM me", "escríbeme por privado", "пишите в личку"). tg-spam ships such
 # phrases among its stop words, each enough alone (umputun/tg-spam, data/stop-words.txt:
@@ -47,6 +57,8 @@ _CAPITALS_MIN_LETTERS = 16
 @dataclass(frozen=True)
 class TextSignals:
     links: int
+    # Links to a domain under one of the TLDs spam favours (_ABUSED_TLDS).
+    abused_domains: int
     invite_links: int
     mentions: int
     phone_numbers: int
@@ -68,6 +80,7 @@ def read_signals(raw: str, normalised: str) -> TextSignals:
     phones = sum(1 for match in _PHONE.findall(normalised) if len(_DIGIT.findall(match)) >= 10)
     return TextSignals(
         links=len(_LINK.findall(normalised)),
+        abused_domains=len(_ABUSED_DOMAIN.findall(normalised)),
         invite_links=invites,
         mentions=len(_MENTION.findall(normalised)),
         phone_numbers=phones,
