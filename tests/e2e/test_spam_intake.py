@@ -31,12 +31,12 @@ from tests.fake_cas import Behaviour, FakeCas
 
 SPAMMER, READER, OTHER = READER_IDS
 # What the starter set surely catches (`python -m bot spam check`: spam, 1.0).
-SPAM = "Earn $500 a day from home, DM me now on WhatsApp +1 555 123 4567 💰💰💰🔥🔥🔥"
+SPAM = "Earn $500 a day from home, call now on WhatsApp +1 555 123 4567 💰💰💰🔥🔥🔥"
 SPAM_TOO = (
     "Join our VIP crypto signals group t.me/+AbCdEf123 earn 500$ a day guaranteed!!! 💰💰💰🚀🚀🚀"
 )
 # Unsure (0.91 alone; a first message adds a little, still short of 0.98).
-UNSURE = "Great article! Earn money from home, DM me"
+UNSURE = "Great article! Earn money from home, ask me how"
 GENUINE = "I think the mayor is wrong about the budget, the numbers do not add up."
 
 
