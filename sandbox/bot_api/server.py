@@ -18,14 +18,43 @@ import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
 from aiohttp.web_request import FileField
 
 from .html_parser import EntityParseError, parse_html, strip_formatted_text, utf16_length
+from .limits import (
+    BAN_LONGEST_SECONDS,
+    BAN_SHORTEST_SECONDS,
+    CALLBACK_QUERY_LIFETIME_SECONDS,
+    DELETE_WITHIN_SECONDS,
+    MAX_BOT_COMMANDS,
+    MAX_CALLBACK_ANSWER_LENGTH,
+    MAX_CAPTION_LENGTH,
+    MAX_PREMIUM_CAPTION_LENGTH,
+    MAX_TEXT_LENGTH,
+    PRIVATE_BURST,
+    RATE_LIMIT_WINDOW_SECONDS,
+)
 from .markup import MarkupError, validate_reply_markup
+from .records import (
+    CAPTIONED_MEDIA,
+    COPIED_CONTENT,
+    FILE_KINDS,
+    TELEGRAM_SERVICE_USER,
+    ApiCall,
+    ApiError,
+    CallbackQuery,
+    Chat,
+    Fault,
+    Interceptor,
+    StoredMessage,
+    bad_request,
+    file_method,
+    not_implemented,
+    wall_clock,
+)
 from .reference import (
     ParameterError,
     canonical_method_name,
@@ -43,35 +72,39 @@ from .uploads import (
     UploadTooLargeError,
 )
 
-T = TypeVar("T")
+# What the module offered when it was the whole fake, kept importable from here.
+__all__ = [
+    "BAN_LONGEST_SECONDS",
+    "BAN_SHORTEST_SECONDS",
+    "CALLBACK_QUERY_LIFETIME_SECONDS",
+    "CHANNEL_BOT_USER",
+    "CONFLICT_DESCRIPTION",
+    "DELETE_WITHIN_SECONDS",
+    "ENDED_BY_SET_WEBHOOK_DESCRIPTION",
+    "GROUP_ANONYMOUS_BOT_USER",
+    "HELD_ANSWER_TIMEOUT_SECONDS",
+    "MAX_BOT_COMMANDS",
+    "MAX_CALLBACK_ANSWER_LENGTH",
+    "MAX_CAPTION_LENGTH",
+    "MAX_PREMIUM_CAPTION_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "NOT_MODIFIED_DESCRIPTION",
+    "PRIVATE_BURST",
+    "QUERY_INVALID_DESCRIPTION",
+    "RATE_LIMIT_WINDOW_SECONDS",
+    "TELEGRAM_SERVICE_USER",
+    "WEBHOOK_ACTIVE_DESCRIPTION",
+    "ApiCall",
+    "FakeTelegram",
+]
 
-# The wall clock as the module found it: Telegram's clock runs on it (FakeTelegram.now), so
-# a test may move the bot's clock (time.time) and Telegram's each on its own.
-_wall_clock = time.time
+T = TypeVar("T")
 
 # The public API takes `timeout=` arguments (ruff's ASYNC109 prefers asyncio.timeout) so that
 # tests read like the brief: await fake.wait_for_bot_message(chat, "x", timeout=2).
 
-# Telegram's limits.
-MAX_TEXT_LENGTH = 4096
-MAX_CAPTION_LENGTH = 1024
-# Premium users may send captions up to 4096 characters; a bot's stay at 1024
-# (/work/shared/telegram/README.md, "What the Bot API server fills in for you").
-MAX_PREMIUM_CAPTION_LENGTH = 4096
 # How long a held answer waits for the bot to handle the updates its call caused.
 HELD_ANSWER_TIMEOUT_SECONDS = 30.0
-MAX_CALLBACK_ANSWER_LENGTH = 200
-CALLBACK_QUERY_LIFETIME_SECONDS = 15.0
-# deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago."
-DELETE_WITHIN_SECONDS = 48 * 3600
-RATE_LIMIT_WINDOW_SECONDS = 60.0
-# Telegram lets a private chat take a short burst before its one message a second binds;
-# how short it does not say: three is a cautious guess.
-PRIVATE_BURST = 3
-MAX_BOT_COMMANDS = 100
-# banChatMember's until_date: a ban ending sooner or later than these is for good.
-BAN_SHORTEST_SECONDS = 30
-BAN_LONGEST_SECONDS = 366 * 86400
 
 CONFLICT_DESCRIPTION = (
     "Conflict: terminated by other getUpdates request; "
@@ -93,8 +126,6 @@ QUERY_INVALID_DESCRIPTION = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
 
-# The service account Telegram shows as the sender of automatic forwards.
-TELEGRAM_SERVICE_USER: dict[str, Any] = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
 # The `from` of a message sent on behalf of a channel (sender_chat), kept "for backward
 # compatibility" as the Bot API's Message.from says.
 CHANNEL_BOT_USER: dict[str, Any] = {
@@ -133,15 +164,6 @@ _CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
-# What a bot may send again by a file_id it received, each by its own method (sendPhoto,
-# sendVideoNote...).
-_FILE_KINDS = ("photo", "video", "animation", "document", "audio", "voice", "video_note", "sticker")
-
-
-def _file_method(kind: str) -> str:
-    return "send" + "".join(part.title() for part in kind.split("_"))
-
-
 _RATE_LIMITED_METHODS = frozenset(
     {
         "sendMessage",
@@ -149,199 +171,13 @@ _RATE_LIMITED_METHODS = frozenset(
         "editMessageText",
         "editMessageCaption",
         "editMessageReplyMarkup",
-        *(_file_method(kind) for kind in _FILE_KINDS),
+        *(file_method(kind) for kind in FILE_KINDS),
     }
 )
-# What a copy takes from the message it copies (copyMessage), and which of it has a caption.
-_COPIED_CONTENT = (
-    "text",
-    "entities",
-    "photo",
-    "video",
-    "document",
-    "audio",
-    "voice",
-    "animation",
-    "sticker",
-    "video_note",
-    "location",
-    "venue",
-    "contact",
-    "dice",
-    "caption",
-    "caption_entities",
-)
-_CAPTIONED_MEDIA = ("photo", "video", "document", "audio", "voice", "animation")
 _MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _GATEWAY_ERRORS = {502: "Bad Gateway", 504: "Gateway Time-out"}
-
-
-@dataclass
-class ApiCall:
-    """One request the bot made, as the fake decoded and answered it."""
-
-    method: str
-    params: dict[str, Any]
-    status: int
-    response: dict[str, Any]
-    injected: bool = False
-    # When the fake answered, on the monotonic clock: lets tests check retry delays.
-    at: float = field(default_factory=time.monotonic)
-    # And on the wall clock, for people reading the sandbox's log of refused calls.
-    at_wall: float = field(default_factory=_wall_clock)
-
-    @property
-    def description(self) -> str | None:
-        description = self.response.get("description")
-        return description if isinstance(description, str) else None
-
-
-class _ApiError(Exception):
-    def __init__(
-        self,
-        error_code: int,
-        description: str,
-        retry_after: int | None = None,
-        migrate_to_chat_id: int | None = None,
-    ) -> None:
-        super().__init__(description)
-        self.error_code = error_code
-        self.description = description
-        self.retry_after = retry_after
-        self.migrate_to_chat_id = migrate_to_chat_id
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "ok": False,
-            "error_code": self.error_code,
-            "description": self.description,
-        }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        if self.migrate_to_chat_id is not None:
-            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
-        return body
-
-
-def _bad_request(message: str) -> _ApiError:
-    return _ApiError(400, f"Bad Request: {message}")
-
-
-def _not_implemented(what: str) -> _ApiError:
-    return _ApiError(501, f"fake: {what} not implemented")
-
-
-@dataclass
-class _Fault:
-    method: str
-    error_code: int
-    description: str
-    remaining: int
-    chat_id: int | str | None
-    retry_after: int | None
-    drop_connection: bool
-    # Act first, then drop the connection: the answer is lost, as in a timeout.
-    after_acting: bool = False
-
-
-@dataclass
-class _StoredMessage:
-    data: dict[str, Any]
-    by_bot: bool
-
-
-@dataclass
-class _Interceptor:
-    method: str
-    callback: Callable[[], None]
-    chat_id: int | str | None
-    after_acting: bool
-    # False: every matching call, until clear_interceptions (a hold).
-    once: bool = True
-
-
-@dataclass
-class _CallbackQuery:
-    created: float
-    answered: bool = False
-
-
-@dataclass
-class _Chat:
-    id: int
-    type: str
-    title: str | None = None
-    username: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    linked_chat_id: int | None = None
-    bot_status: str = "administrator"
-    # Administrator rights the bot was not given here (can_delete_messages, ...).
-    bot_rights_withheld: set[str] = field(default_factory=set)
-    members: dict[int, str] = field(default_factory=dict)
-    # Channels banned from writing here on their own behalf (banChatSenderChat).
-    banned_sender_chats: set[int] = field(default_factory=set)
-    # The end of a kicked member's ban (banChatMember's until_date), on the fake's clock;
-    # a kicked member absent here is banned for good.
-    banned_until: dict[int, int] = field(default_factory=dict)
-    messages: dict[int, _StoredMessage] = field(default_factory=dict)
-    next_message_id: int = 1
-    # Sends and edits of the last minute: they share the group's budget.
-    recent_sends: deque[float] = field(default_factory=deque)
-    # A private chat's bucket (private_rate_limit_per_second); full at first.
-    private_tokens: float = PRIVATE_BURST
-    private_filled_at: float = 0.0
-    # A basic group Telegram upgraded to a supergroup: the supergroup's id.
-    migrated_to: int | None = None
-    # Whether the bot is in privacy mode here: as BotFather's setting was when the bot was
-    # added (None: the fake's setting when the chat was made). A change "takes effect"
-    # only in groups the bot is added to afterwards (core.telegram.org/bots/features
-    # #privacy-mode: "the bot will need to be re-added to the group for this change to
-    # take effect"; pyTelegramBotAPI#1327).
-    bot_privacy_mode: bool | None = None
-
-    def as_chat(self) -> dict[str, Any]:
-        chat: dict[str, Any] = {"id": self.id, "type": self.type}
-        for key in ("title", "username", "first_name", "last_name"):
-            value = getattr(self, key)
-            if value is not None:
-                chat[key] = value
-        return chat
-
-    def saved(self) -> dict[str, Any]:
-        """What outlives a restart of the sandbox: not the rate limits' running counts."""
-        return {
-            "id": self.id,
-            "type": self.type,
-            "title": self.title,
-            "username": self.username,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "linked_chat_id": self.linked_chat_id,
-            "bot_status": self.bot_status,
-            "bot_rights_withheld": sorted(self.bot_rights_withheld),
-            "members": [[user_id, status] for user_id, status in self.members.items()],
-            "banned_sender_chats": sorted(self.banned_sender_chats),
-            "banned_until": [[user_id, until] for user_id, until in self.banned_until.items()],
-            "messages": [[s.data, s.by_bot] for s in self.messages.values()],
-            "next_message_id": self.next_message_id,
-            "migrated_to": self.migrated_to,
-            "bot_privacy_mode": self.bot_privacy_mode,
-        }
-
-    @classmethod
-    def from_saved(cls, saved: dict[str, Any]) -> _Chat:
-        fields = dict(saved)
-        fields["bot_rights_withheld"] = set(saved["bot_rights_withheld"])
-        fields["members"] = dict(saved["members"])
-        fields["banned_sender_chats"] = set(saved["banned_sender_chats"])
-        fields["banned_until"] = dict(saved["banned_until"])
-        fields["messages"] = {
-            data["message_id"]: _StoredMessage(data, by_bot) for data, by_bot in saved["messages"]
-        }
-        return cls(**fields)
 
 
 class FakeTelegram:
@@ -370,7 +206,7 @@ class FakeTelegram:
         # Privacy mode (BotFather's /setprivacy, on by default): getMe's
         # can_read_all_group_messages is its opposite. On, a bot that is a plain member of
         # a group sees only what core.telegram.org/bots/features#privacy-mode lists. Each
-        # group keeps the setting the bot was added with (_Chat.bot_privacy_mode).
+        # group keeps the setting the bot was added with (Chat.bot_privacy_mode).
         self.privacy_mode = True
         # When a benchmark turns it on, the network's round trip to Telegram: half of it
         # before the fake acts on a call and half before its answer arrives (a waiting
@@ -385,7 +221,7 @@ class FakeTelegram:
             "username": bot_username,
         }
         self._users: dict[int, dict[str, Any]] = {}
-        self._chats: dict[int, _Chat] = {}
+        self._chats: dict[int, Chat] = {}
         self._blocked_by: set[int] = set()
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -393,15 +229,15 @@ class FakeTelegram:
         self._poll_generation = 0
         self._waiting_polls = 0
         self._webhook_url = ""
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
         self._expected_refusals: list[str] = []
-        self._interceptors: list[_Interceptor] = []
+        self._interceptors: list[Interceptor] = []
         self._before: list[
             tuple[str, int | str | None, int | None, Callable[[], Awaitable[None]]]
         ] = []
         self._on_delivery: tuple[float, Callable[[], None]] | None = None
         self._answers_held: list[tuple[str, int | str | None]] = []
-        self._callback_queries: dict[str, _CallbackQuery] = {}
+        self._callback_queries: dict[str, CallbackQuery] = {}
         self._next_query_number = 1
         self._next_file_number = 1
         # Every file a user sent, by file_id: its kind and what a message shows of it. A
@@ -426,9 +262,7 @@ class FakeTelegram:
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
             "copyMessage": self._copy_message,
-            **{
-                _file_method(kind): functools.partial(self._send_file, kind) for kind in _FILE_KINDS
-            },
+            **{file_method(kind): functools.partial(self._send_file, kind) for kind in FILE_KINDS},
             "editMessageText": self._edit_message_text,
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
@@ -498,7 +332,7 @@ class FakeTelegram:
         if self._users or self._chats:
             raise ValueError("the fake has a world already")
         self._users = {user["id"]: user for user in saved["users"]}
-        self._chats = {chat["id"]: _Chat.from_saved(chat) for chat in saved["chats"]}
+        self._chats = {chat["id"]: Chat.from_saved(chat) for chat in saved["chats"]}
         self._blocked_by = set(saved["blocked_by"])
         self._updates = saved["updates"]
         self._next_update_id = saved["next_update_id"]
@@ -572,7 +406,7 @@ class FakeTelegram:
         linked_chat_id: int | None = None,
     ) -> None:
         self._add_chat(
-            _Chat(
+            Chat(
                 id=chat_id,
                 type="channel",
                 title=title,
@@ -593,7 +427,7 @@ class FakeTelegram:
     ) -> None:
         """A supergroup (ids -100…), or with `basic` a basic group (small negative ids),
         which Telegram upgrades to a supergroup on its own (upgrade_group)."""
-        group = _Chat(
+        group = Chat(
             id=chat_id,
             type="group" if basic else "supergroup",
             title=title,
@@ -616,7 +450,7 @@ class FakeTelegram:
         if old.type != "group":
             raise ValueError("only basic groups are upgraded")
         by = self._existing_user(by_user_id)
-        new = _Chat(
+        new = Chat(
             id=new_chat_id,
             type="supergroup",
             title=old.title,
@@ -717,7 +551,7 @@ class FakeTelegram:
 
     def now(self) -> float:
         """Telegram's clock: the wall clock, plus what move_clock_forward added."""
-        return _wall_clock() + self._clock_ahead
+        return wall_clock() + self._clock_ahead
 
     def move_clock_forward(self, seconds: float) -> None:
         """Time passes for Telegram at once (bans run out, messages age): tests never wait
@@ -736,7 +570,7 @@ class FakeTelegram:
         chat.members[user_id] = "member"
         self._notify()
 
-    def _member_status(self, chat: _Chat, user_id: int) -> str:
+    def _member_status(self, chat: Chat, user_id: int) -> str:
         """A member's status now: a ban whose until_date has passed is over, and Telegram
         shows the person as having left (ChatMemberLeft), free to join and write again."""
         status = chat.members.get(user_id, "left")
@@ -909,7 +743,7 @@ class FakeTelegram:
             raise ValueError(f"message {message_id} does not exist in chat {chat_id}")
         query_id = str(self.bot_id * 1_000_000 + self._next_query_number)
         self._next_query_number += 1
-        self._callback_queries[query_id] = _CallbackQuery(created=time.monotonic())
+        self._callback_queries[query_id] = CallbackQuery(created=time.monotonic())
         query = {
             "id": query_id,
             "from": user,
@@ -975,7 +809,7 @@ class FakeTelegram:
         canonical = canonical_method_name(method)
         if canonical is None:
             raise ValueError(f"{method!r} is not a Bot API method")
-        self._interceptors.append(_Interceptor(canonical, callback, chat_id, after_acting))
+        self._interceptors.append(Interceptor(canonical, callback, chat_id, after_acting))
 
     def hold(self, method: str, *, chat_id: int | str | None = None) -> None:
         """Every `method` call (to `chat_id`) from now on waits, never acted on nor answered,
@@ -986,7 +820,7 @@ class FakeTelegram:
         canonical = canonical_method_name(method)
         if canonical is None:
             raise ValueError(f"{method!r} is not a Bot API method")
-        self._interceptors.append(_Interceptor(canonical, lambda: None, chat_id, False, once=False))
+        self._interceptors.append(Interceptor(canonical, lambda: None, chat_id, False, once=False))
 
     def clear_interceptions(self) -> None:
         """Forget interceptors and delivery callbacks that have not fired, and holds (the
@@ -1034,7 +868,7 @@ class FakeTelegram:
         (or caption) contains `contains`."""
         returned = self._returned_bot_messages[chat_id]
 
-        def find() -> _StoredMessage | None:
+        def find() -> StoredMessage | None:
             chat = self._chats.get(chat_id)
             if chat is None:
                 return None
@@ -1056,7 +890,7 @@ class FakeTelegram:
                 f"bot messages there now: {texts}; already returned: {sorted(returned)}"
             )
 
-        found: _StoredMessage = await self._wait(find, timeout, describe)
+        found: StoredMessage = await self._wait(find, timeout, describe)
         returned.add(found.data["message_id"])
         return copy.deepcopy(found.data)
 
@@ -1081,7 +915,7 @@ class FakeTelegram:
         if canonical is None:
             raise ValueError(f"{method!r} is not a Bot API method")
         self._faults.append(
-            _Fault(
+            Fault(
                 method=canonical,
                 error_code=error_code,
                 description=description,
@@ -1153,23 +987,23 @@ class FakeTelegram:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         requested = request.match_info["method"]
         if request.match_info["token"] != self.token:
-            error = _ApiError(401, "Unauthorized")
+            error = ApiError(401, "Unauthorized")
             return self._answer(ApiCall(requested, {}, 401, error.body()))
         try:
             raw = await _read_parameters(request)
         except UploadTooLargeError:
-            error = _ApiError(413, TOO_LARGE_DESCRIPTION)
+            error = ApiError(413, TOO_LARGE_DESCRIPTION)
             return self._answer(ApiCall(requested, {}, 413, error.body()))
         except ValueError as exc:
-            error = _bad_request(str(exc))
+            error = bad_request(str(exc))
             return self._answer(ApiCall(requested, {}, 400, error.body()))
         method = canonical_method_name(requested)
         if method is None:
-            return self._answer(ApiCall(requested, raw, 404, _ApiError(404, "Not Found").body()))
+            return self._answer(ApiCall(requested, raw, 404, ApiError(404, "Not Found").body()))
 
         try:
             params = _decode_parameters(method, raw)
-        except _ApiError as error:
+        except ApiError as error:
             return self._answer(ApiCall(method, raw, error.error_code, error.body()))
 
         interceptor = self._take_interceptor(method, params)
@@ -1190,7 +1024,7 @@ class FakeTelegram:
         fault = self._take_fault(method, params)
         if fault is not None:
             if fault.after_acting:
-                with contextlib.suppress(_ApiError):
+                with contextlib.suppress(ApiError):
                     await self._dispatch(method, params)
             return self._answer_fault(request, method, params, fault)
 
@@ -1201,7 +1035,7 @@ class FakeTelegram:
             await asyncio.sleep(one_way)
         try:
             result = await self._dispatch(method, params)
-        except _ApiError as error:
+        except ApiError as error:
             return self._answer(ApiCall(method, params, error.error_code, error.body()))
         if held:
             await self._until_handled(range(first_caused, self._next_update_id))
@@ -1215,7 +1049,7 @@ class FakeTelegram:
             return await self._get_updates(params)
         handler = self._handlers.get(method)
         if handler is None:
-            raise _not_implemented(f"method {method}")
+            raise not_implemented(f"method {method}")
         _check_required(method, params)
         return copy.deepcopy(handler(params))
 
@@ -1226,9 +1060,9 @@ class FakeTelegram:
         )
 
     def _answer_fault(
-        self, request: web.Request, method: str, params: dict[str, Any], fault: _Fault
+        self, request: web.Request, method: str, params: dict[str, Any], fault: Fault
     ) -> web.StreamResponse:
-        error = _ApiError(fault.error_code, fault.description, fault.retry_after)
+        error = ApiError(fault.error_code, fault.description, fault.retry_after)
         if fault.drop_connection:
             self._record(ApiCall(method, params, 0, {}, injected=True))
             if request.transport is not None:
@@ -1247,7 +1081,7 @@ class FakeTelegram:
         return web.json_response(error.body(), status=fault.error_code)
 
     async def _intercept(
-        self, request: web.Request, method: str, params: dict[str, Any], interceptor: _Interceptor
+        self, request: web.Request, method: str, params: dict[str, Any], interceptor: Interceptor
     ) -> web.StreamResponse:
         """Run the test's callback (a crash, typically) before or after the server acts; the
         client never gets an answer either way."""
@@ -1257,7 +1091,7 @@ class FakeTelegram:
                 self._record(
                     ApiCall(method, params, 200, {"ok": True, "result": result}, injected=True)
                 )
-            except _ApiError as error:
+            except ApiError as error:
                 self._record(ApiCall(method, params, error.error_code, error.body()))
         else:
             self._record(ApiCall(method, params, 0, {}, injected=True))
@@ -1268,7 +1102,7 @@ class FakeTelegram:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 
-    def _take_interceptor(self, method: str, params: dict[str, Any]) -> _Interceptor | None:
+    def _take_interceptor(self, method: str, params: dict[str, Any]) -> Interceptor | None:
         for interceptor in self._interceptors:
             if interceptor.method == method and (
                 interceptor.chat_id is None
@@ -1299,7 +1133,7 @@ class FakeTelegram:
             lambda: f"the bot to handle updates {list(update_ids)}",
         )
 
-    def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         for fault in self._faults:
             if fault.method != method:
                 continue
@@ -1318,7 +1152,7 @@ class FakeTelegram:
             return True
         try:
             return self._resolve_chat(wanted).id == self._resolve_chat(given).id
-        except _ApiError:
+        except ApiError:
             return False
 
     def _record(self, call: ApiCall) -> None:
@@ -1371,7 +1205,7 @@ class FakeTelegram:
         self._next_update_id += 1
 
     def _enqueue_my_chat_member(
-        self, chat: _Chat, by: dict[str, Any], old_status: str, new_status: str
+        self, chat: Chat, by: dict[str, Any], old_status: str, new_status: str
     ) -> None:
         self._enqueue(
             "my_chat_member",
@@ -1394,7 +1228,7 @@ class FakeTelegram:
         # Refused before anything else, so it neither ends a waiting poll nor confirms
         # updates by its offset (the real server checks the webhook first too).
         if self._webhook_url:
-            raise _ApiError(409, WEBHOOK_ACTIVE_DESCRIPTION)
+            raise ApiError(409, WEBHOOK_ACTIVE_DESCRIPTION)
         # As on the real server, a new poll ends the one still waiting, which then
         # answers 409; this is what two bot instances sharing a token see.
         self._poll_generation += 1
@@ -1416,7 +1250,7 @@ class FakeTelegram:
         while True:
             if generation != self._poll_generation:
                 # Ended by a newer poll, or (a webhook now set) by set_webhook.
-                raise _ApiError(
+                raise ApiError(
                     409,
                     ENDED_BY_SET_WEBHOOK_DESCRIPTION if self._webhook_url else CONFLICT_DESCRIPTION,
                 )
@@ -1475,16 +1309,16 @@ class FakeTelegram:
     def _set_my_commands(self, params: dict[str, Any]) -> bool:
         commands = params["commands"]
         if not isinstance(commands, list) or len(commands) > MAX_BOT_COMMANDS:
-            raise _bad_request("BOT_COMMANDS_TOO_MUCH")
+            raise bad_request("BOT_COMMANDS_TOO_MUCH")
         for command in commands:
             if not isinstance(command, dict):
-                raise _bad_request("can't parse BotCommand JSON object")
+                raise bad_request("can't parse BotCommand JSON object")
             name = command.get("command")
             if not isinstance(name, str) or not _BOT_COMMAND_NAME.fullmatch(name):
-                raise _bad_request("BOT_COMMAND_INVALID")
+                raise bad_request("BOT_COMMAND_INVALID")
             description = command.get("description")
             if not isinstance(description, str) or not 1 <= len(description) <= 256:
-                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         self._commands[self._commands_key(params)] = commands
         return True
 
@@ -1525,28 +1359,28 @@ class FakeTelegram:
                 self._caption_of(params)
             file_id = self._store_upload(file_id)
         if not isinstance(file_id, str):
-            raise _not_implemented(f"uploading a {kind}")
+            raise not_implemented(f"uploading a {kind}")
         if kind == "photo" and re.match(r"https?://", file_id):
             # Telegram fetches a photo's URL itself; one it cannot fetch (or that is not an
             # image) is refused with the same words as an unknown file_id.
             if file_id in self._unreachable_urls:
-                raise _bad_request("wrong file identifier/HTTP URL specified")
+                raise bad_request("wrong file identifier/HTTP URL specified")
             self._files[file_id] = ("photo", self._photo_sizes())
         if file_id not in self._files:
-            raise _bad_request("wrong file identifier/HTTP URL specified")
+            raise bad_request("wrong file identifier/HTTP URL specified")
         file_kind, shown = self._files[file_id]
         if file_kind != kind:
-            raise _bad_request("type of file mismatch")
+            raise bad_request("type of file mismatch")
         content: dict[str, Any] = {kind: copy.deepcopy(shown)}
         # sendSticker and sendVideoNote take no caption (Telegram ignores what a method
         # does not take).
-        if "caption" in params and kind in _CAPTIONED_MEDIA:
+        if "caption" in params and kind in CAPTIONED_MEDIA:
             caption, entities = self._caption_of(params)
             content["caption"] = caption
             if entities:
                 content["caption_entities"] = entities
         reply_to = self._replied_message(chat, params)
-        self._check_rate_limit(chat, _file_method(kind))
+        self._check_rate_limit(chat, file_method(kind))
         sender = None if chat.type == "channel" else self.bot_user
         stored = self._store_message(chat, sender, content, reply_to, by_bot=True)
         if chat.type == "channel":
@@ -1559,20 +1393,20 @@ class FakeTelegram:
         chat = self._postable_chat(params["chat_id"])
         source = self._accessible_chat(params["from_chat_id"]).messages.get(params["message_id"])
         if source is None:
-            raise _bad_request("message to copy not found")
+            raise bad_request("message to copy not found")
         content = {
-            key: copy.deepcopy(source.data[key]) for key in _COPIED_CONTENT if key in source.data
+            key: copy.deepcopy(source.data[key]) for key in COPIED_CONTENT if key in source.data
         }
         if not content:
-            raise _bad_request("message can't be copied")
+            raise bad_request("message can't be copied")
         if "caption" in params:
             # Stickers and round videos carry no caption (assumed refused, as sending one
             # with a caption is not possible in the apps either).
-            if not any(kind in content for kind in _CAPTIONED_MEDIA):
-                raise _bad_request("message can't be copied: this message has no caption")
+            if not any(kind in content for kind in CAPTIONED_MEDIA):
+                raise bad_request("message can't be copied: this message has no caption")
             caption, entities = self._formatted_text({**params, "text": params["caption"]})
             if len(caption) > MAX_CAPTION_LENGTH:
-                raise _bad_request("message caption is too long")
+                raise bad_request("message caption is too long")
             content["caption"] = caption
             content.pop("caption_entities", None)
             if entities:
@@ -1580,7 +1414,7 @@ class FakeTelegram:
         elif len(content.get("caption", "")) > MAX_CAPTION_LENGTH:
             # A Premium reader's long caption, kept by the copy, would be the bot's own:
             # assumed refused as a bot's caption that long is (a bot's stay at 1024).
-            raise _bad_request("message caption is too long")
+            raise bad_request("message caption is too long")
         markup = _reply_markup(params)
         if markup is not None:
             content["reply_markup"] = markup
@@ -1593,7 +1427,7 @@ class FakeTelegram:
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, stored = self._editable_message(params)
         if "text" not in stored.data:
-            raise _bad_request("there is no text in the message to edit")
+            raise bad_request("there is no text in the message to edit")
         text, entities = self._formatted_text(params)
         markup = _reply_markup(params)
         unchanged = (
@@ -1602,7 +1436,7 @@ class FakeTelegram:
             and stored.data.get("reply_markup") == markup
         )
         if unchanged:
-            raise _ApiError(400, NOT_MODIFIED_DESCRIPTION)
+            raise ApiError(400, NOT_MODIFIED_DESCRIPTION)
         self._check_rate_limit(chat, "editMessageText")
         stored.data["text"] = text
         _set_or_drop(stored.data, "entities", entities or None)
@@ -1613,16 +1447,16 @@ class FakeTelegram:
 
     def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, stored = self._editable_message(params)
-        if not any(kind in stored.data for kind in _CAPTIONED_MEDIA):
-            raise _bad_request("there is no caption in the message to edit")
+        if not any(kind in stored.data for kind in CAPTIONED_MEDIA):
+            raise bad_request("there is no caption in the message to edit")
         caption, entities = self._formatted_text({**params, "text": params.get("caption", "")})
         if len(caption) > MAX_CAPTION_LENGTH:
-            raise _bad_request("message caption is too long")
+            raise bad_request("message caption is too long")
         if (
             stored.data.get("caption", "") == caption
             and stored.data.get("caption_entities", []) == entities
         ):
-            raise _ApiError(400, NOT_MODIFIED_DESCRIPTION)
+            raise ApiError(400, NOT_MODIFIED_DESCRIPTION)
         self._check_rate_limit(chat, "editMessageCaption")
         _set_or_drop(stored.data, "caption", caption or None)
         _set_or_drop(stored.data, "caption_entities", entities or None)
@@ -1634,7 +1468,7 @@ class FakeTelegram:
         chat, stored = self._editable_message(params)
         markup = _reply_markup(params)
         if stored.data.get("reply_markup") == markup:
-            raise _ApiError(400, NOT_MODIFIED_DESCRIPTION)
+            raise ApiError(400, NOT_MODIFIED_DESCRIPTION)
         self._check_rate_limit(chat, "editMessageReplyMarkup")
         _set_or_drop(stored.data, "reply_markup", markup)
         stored.data["edit_date"] = int(self.now())
@@ -1646,7 +1480,7 @@ class FakeTelegram:
         message_id = params["message_id"]
         stored = chat.messages.get(message_id)
         if stored is None:
-            raise _bad_request("message to delete not found")
+            raise bad_request("message to delete not found")
         # The Bot API's deleteMessage: nothing older than 48 hours; in a group, others'
         # messages only as an administrator with can_delete_messages.
         too_old = int(self.now()) - stored.data["date"] > DELETE_WITHIN_SECONDS
@@ -1656,7 +1490,7 @@ class FakeTelegram:
             and "can_delete_messages" not in chat.bot_rights_withheld
         )
         if too_old or (others_in_group and not may_delete_others):
-            raise _bad_request("message can't be deleted")
+            raise bad_request("message can't be deleted")
         del chat.messages[message_id]
         return True
 
@@ -1664,7 +1498,7 @@ class FakeTelegram:
         """sendChatAction: "typing…" for a few seconds; no message, no place in a budget."""
         self._writable_chat(params["chat_id"])
         if params.get("action") not in _CHAT_ACTIONS:
-            raise _bad_request("wrong parameter action in request")
+            raise bad_request("wrong parameter action in request")
         return True
 
     def _answer_callback_query(self, params: dict[str, Any]) -> bool:
@@ -1674,10 +1508,10 @@ class FakeTelegram:
             time.monotonic() - query.created > CALLBACK_QUERY_LIFETIME_SECONDS
         )
         if query is None or query.answered or expired:
-            raise _ApiError(400, QUERY_INVALID_DESCRIPTION)
+            raise ApiError(400, QUERY_INVALID_DESCRIPTION)
         text = params.get("text")
         if isinstance(text, str) and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
-            raise _bad_request("MESSAGE_TOO_LONG")
+            raise bad_request("MESSAGE_TOO_LONG")
         query.answered = True
         self.callback_answers[query_id] = dict(params)
         return True
@@ -1696,7 +1530,7 @@ class FakeTelegram:
             return self._chat_member(self.bot_user, chat.bot_status, chat)
         user = self._users.get(user_id)
         if user is None:
-            raise _bad_request("user not found")
+            raise bad_request("user not found")
         if chat.type == "private":
             status = "member" if user_id == chat.id else "left"
         else:
@@ -1706,14 +1540,14 @@ class FakeTelegram:
     def _caption_of(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         caption, entities = self._formatted_text({**params, "text": params.get("caption", "")})
         if len(caption) > MAX_CAPTION_LENGTH:
-            raise _bad_request("message caption is too long")
+            raise bad_request("message caption is too long")
         return caption, entities
 
     def _store_upload(self, upload: Upload) -> str:
         """A document the bot uploaded: kept as Telegram keeps it, under a new file_id, and
         shown in its message with the name and type it was sent with."""
         if not upload.data:
-            raise _bad_request("file must be non-empty")
+            raise bad_request("file must be non-empty")
         file_id, unique_id = self._new_file_ids("BQACAgIAAxkBAA")
         stored = StoredFile(file_id, unique_id, f"documents/file_{len(self._uploads)}", upload.data)
         self._uploads[file_id] = stored
@@ -1732,10 +1566,10 @@ class FakeTelegram:
         stored = self._uploads.get(str(params["file_id"]))
         if stored is None:
             if params["file_id"] in self._files:
-                raise _not_implemented("downloading files users sent")
-            raise _bad_request("invalid file_id")
+                raise not_implemented("downloading files users sent")
+            raise bad_request("invalid file_id")
         if len(stored.data) > MAX_DOWNLOAD_BYTES:
-            raise _bad_request("file is too big")
+            raise bad_request("file is too big")
         return stored.as_file()
 
     async def _download(self, request: web.Request) -> web.Response:
@@ -1771,26 +1605,26 @@ class FakeTelegram:
             info["linked_chat_id"] = chat.linked_chat_id
         return info
 
-    def _restricting_chat(self, params: dict[str, Any]) -> _Chat:
+    def _restricting_chat(self, params: dict[str, Any]) -> Chat:
         """The chat, if the bot may ban and unban there (can_restrict_members)."""
         chat = self._accessible_chat(params["chat_id"])
         if chat.type == "private":
-            raise _bad_request("chat member status can't be changed in private chats")
+            raise bad_request("chat member status can't be changed in private chats")
         may_restrict = (
             chat.bot_status in {"administrator", "creator"}
             and "can_restrict_members" not in chat.bot_rights_withheld
         )
         if not may_restrict:
-            raise _bad_request("not enough rights to restrict/unrestrict chat member")
+            raise bad_request("not enough rights to restrict/unrestrict chat member")
         return chat
 
-    def _restrictable_member(self, params: dict[str, Any]) -> tuple[_Chat, int]:
+    def _restrictable_member(self, params: dict[str, Any]) -> tuple[Chat, int]:
         chat = self._restricting_chat(params)
         user_id = params["user_id"]
         if user_id not in self._users:
-            raise _bad_request("user not found")
+            raise bad_request("user not found")
         if self._member_status(chat, user_id) in {"creator", "administrator"}:
-            raise _bad_request("user is an administrator of the chat")
+            raise bad_request("user is an administrator of the chat")
         return chat, user_id
 
     def _ban_chat_member(self, params: dict[str, Any]) -> bool:
@@ -1828,78 +1662,78 @@ class FakeTelegram:
     def _leave_chat(self, params: dict[str, Any]) -> bool:
         chat = self._accessible_chat(params["chat_id"])
         if chat.type == "private":
-            raise _bad_request("chat member status can't be changed in private chats")
+            raise bad_request("chat member status can't be changed in private chats")
         chat.bot_status = "left"
         return True
 
     # ------------------------------------------------------------------ method helpers
 
-    def _resolve_chat(self, chat_id: Any, *, write: bool = True) -> _Chat:
+    def _resolve_chat(self, chat_id: Any, *, write: bool = True) -> Chat:
         if isinstance(chat_id, str) and chat_id.startswith("@"):
             wanted = chat_id[1:].lower()
             for chat in self._chats.values():
                 if chat.type != "private" and (chat.username or "").lower() == wanted:
                     return chat
-            raise _bad_request("chat not found")
+            raise bad_request("chat not found")
         if isinstance(chat_id, str):
             try:
                 chat_id = int(chat_id)
             except ValueError:
-                raise _bad_request("chat not found") from None
+                raise bad_request("chat not found") from None
         found = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if found is None:
-            raise _bad_request("chat not found")
+            raise bad_request("chat not found")
         if found.migrated_to is not None and write:
             # What a call needing write access to an upgraded group's old id gets
             # (tdlib/telegram-bot-api Client.cpp, check_chat_access; TwiN/gatus#179 quotes
             # sendMessage's answer); python-telegram-bot raises ChatMigrated for it. Calls
             # that only read (getChat, the bot's own getChatMember) get no such word.
-            raise _ApiError(
+            raise ApiError(
                 400,
                 "Bad Request: group chat was upgraded to a supergroup chat",
                 migrate_to_chat_id=found.migrated_to,
             )
         return found
 
-    def _accessible_chat(self, chat_id: Any, *, write: bool = True) -> _Chat:
+    def _accessible_chat(self, chat_id: Any, *, write: bool = True) -> Chat:
         chat = self._resolve_chat(chat_id, write=write)
         if chat.bot_status in {"kicked", "left"} and chat.type != "private":
             if chat.type == "channel":
-                raise _ApiError(403, "Forbidden: bot is not a member of the channel chat")
+                raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
             if chat.bot_status == "kicked":
-                raise _ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
-            raise _ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+                raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         return chat
 
-    def _writable_chat(self, chat_id: Any) -> _Chat:
+    def _writable_chat(self, chat_id: Any) -> Chat:
         if isinstance(chat_id, int) and chat_id in self._users and chat_id not in self._chats:
-            raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         chat = self._accessible_chat(chat_id)
         if chat.type == "private" and chat.id in self._blocked_by:
-            raise _ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat
 
-    def _postable_chat(self, chat_id: Any) -> _Chat:
+    def _postable_chat(self, chat_id: Any) -> Chat:
         """Where the bot may send a new message: in a channel, only as an administrator
         with Post messages."""
         chat = self._writable_chat(chat_id)
         if chat.type == "channel" and "can_post_messages" in chat.bot_rights_withheld:
-            raise _bad_request("need administrator rights in the channel chat")
+            raise bad_request("need administrator rights in the channel chat")
         return chat
 
-    def _editable_message(self, params: dict[str, Any]) -> tuple[_Chat, _StoredMessage]:
+    def _editable_message(self, params: dict[str, Any]) -> tuple[Chat, StoredMessage]:
         if "inline_message_id" in params:
-            raise _not_implemented("editing inline messages")
+            raise not_implemented("editing inline messages")
         if "chat_id" not in params:
-            raise _bad_request("chat_id is empty")
+            raise bad_request("chat_id is empty")
         if "message_id" not in params:
-            raise _bad_request("message identifier is not specified")
+            raise bad_request("message identifier is not specified")
         chat = self._writable_chat(params["chat_id"])
         stored = chat.messages.get(params["message_id"])
         if stored is None:
-            raise _bad_request("message to edit not found")
+            raise bad_request("message to edit not found")
         if not stored.by_bot:
-            raise _bad_request("message can't be edited")
+            raise bad_request("message can't be edited")
         return chat, stored
 
     def _formatted_text(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -1916,19 +1750,19 @@ class FakeTelegram:
                 try:
                     text, entities = parse_html(text, self._users.get)
                 except EntityParseError as exc:
-                    raise _bad_request(f"can't parse entities: {exc}") from None
+                    raise bad_request(f"can't parse entities: {exc}") from None
             elif mode in {"markdown", "markdownv2"}:
-                raise _not_implemented(f"parse_mode {parse_mode}")
+                raise not_implemented(f"parse_mode {parse_mode}")
             else:
-                raise _bad_request(f"unsupported parse_mode {parse_mode}")
+                raise bad_request(f"unsupported parse_mode {parse_mode}")
         text, entities = strip_formatted_text(text, entities)
         if not text:
-            raise _bad_request("message text is empty")
+            raise bad_request("message text is empty")
         if len(text) > MAX_TEXT_LENGTH:
-            raise _bad_request("message is too long")
+            raise bad_request("message is too long")
         return text, entities
 
-    def _replied_message(self, chat: _Chat, params: dict[str, Any]) -> _StoredMessage | None:
+    def _replied_message(self, chat: Chat, params: dict[str, Any]) -> StoredMessage | None:
         reply = params.get("reply_parameters")
         if reply is None and "reply_to_message_id" in params:
             reply = {
@@ -1938,15 +1772,15 @@ class FakeTelegram:
         if reply is None:
             return None
         if not isinstance(reply, dict) or not isinstance(reply.get("message_id"), int):
-            raise _bad_request("can't parse reply parameters JSON object")
+            raise bad_request("can't parse reply parameters JSON object")
         if "chat_id" in reply and self._resolve_chat(reply["chat_id"]).id != chat.id:
-            raise _not_implemented("replies to a message in another chat")
+            raise not_implemented("replies to a message in another chat")
         stored = chat.messages.get(reply["message_id"])
         if stored is None and not reply.get("allow_sending_without_reply"):
-            raise _bad_request("message to be replied not found")
+            raise bad_request("message to be replied not found")
         return stored
 
-    def _check_rate_limit(self, chat: _Chat, method: str) -> None:
+    def _check_rate_limit(self, chat: Chat, method: str) -> None:
         self._check_overall_rate_limit(method)
         if method not in _RATE_LIMITED_METHODS:
             return
@@ -1962,10 +1796,10 @@ class FakeTelegram:
         if len(chat.recent_sends) >= limit:
             wait = RATE_LIMIT_WINDOW_SECONDS - (now - chat.recent_sends[0])
             retry_after = max(1, math.ceil(wait))
-            raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         chat.recent_sends.append(now)
 
-    def _check_private_rate_limit(self, chat: _Chat) -> None:
+    def _check_private_rate_limit(self, chat: Chat) -> None:
         """A bucket of PRIVATE_BURST messages, refilled at the rate set."""
         rate = self.private_rate_limit_per_second
         if rate is None:
@@ -1976,7 +1810,7 @@ class FakeTelegram:
         if tokens < 1:
             chat.private_tokens = tokens
             retry_after = max(1, math.ceil((1 - tokens) / rate))
-            raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         chat.private_tokens = tokens - 1
 
     def _check_overall_rate_limit(self, method: str) -> None:
@@ -1988,10 +1822,10 @@ class FakeTelegram:
         while sends and now - sends[0] >= 1.0:
             sends.popleft()
         if len(sends) >= limit:
-            raise _ApiError(429, "Too Many Requests: retry after 1", 1)
+            raise ApiError(429, "Too Many Requests: retry after 1", 1)
         sends.append(now)
 
-    def _chat_member(self, user: dict[str, Any], status: str, chat: _Chat) -> dict[str, Any]:
+    def _chat_member(self, user: dict[str, Any], status: str, chat: Chat) -> dict[str, Any]:
         member: dict[str, Any] = {"status": status, "user": user}
         if status == "creator":
             member["is_anonymous"] = False
@@ -2016,7 +1850,7 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ world helpers
 
-    def _add_chat(self, chat: _Chat) -> None:
+    def _add_chat(self, chat: Chat) -> None:
         if chat.id in self._chats:
             raise ValueError(f"chat {chat.id} already exists")
         if chat.bot_privacy_mode is None:
@@ -2024,7 +1858,7 @@ class FakeTelegram:
         self._chats[chat.id] = chat
         self._notify()
 
-    def _existing_chat(self, chat_id: int) -> _Chat:
+    def _existing_chat(self, chat_id: int) -> Chat:
         chat = self._chats.get(chat_id)
         if chat is None:
             raise ValueError(f"chat {chat_id} does not exist; add it (or let the user write first)")
@@ -2080,7 +1914,7 @@ class FakeTelegram:
         if chat_id is None or chat_id == user_id:
             chat = self._chats.get(user_id)
             if chat is None:
-                chat = _Chat(
+                chat = Chat(
                     id=user_id,
                     type="private",
                     username=user.get("username"),
@@ -2112,7 +1946,7 @@ class FakeTelegram:
         return copy.deepcopy(stored.data)
 
     def _bot_receives(
-        self, chat: _Chat, message: dict[str, Any], reply_to: _StoredMessage | None
+        self, chat: Chat, message: dict[str, Any], reply_to: StoredMessage | None
     ) -> bool:
         if chat.type == "private":
             return True
@@ -2140,13 +1974,13 @@ class FakeTelegram:
 
     def _store_message(
         self,
-        chat: _Chat,
+        chat: Chat,
         sender: dict[str, Any] | None,
         content: dict[str, Any],
-        reply_to: _StoredMessage | None,
+        reply_to: StoredMessage | None,
         *,
         by_bot: bool,
-    ) -> _StoredMessage:
+    ) -> StoredMessage:
         message_id = chat.next_message_id
         chat.next_message_id += 1
         data: dict[str, Any] = {"message_id": message_id}
@@ -2173,11 +2007,11 @@ class FakeTelegram:
             replied.pop("reply_to_message", None)
             data["reply_to_message"] = replied
         data.update(copy.deepcopy(content))
-        stored = _StoredMessage(data=data, by_bot=by_bot)
+        stored = StoredMessage(data=data, by_bot=by_bot)
         chat.messages[message_id] = stored
         return stored
 
-    def _forward_to_discussion_group(self, channel: _Chat, post: _StoredMessage) -> None:
+    def _forward_to_discussion_group(self, channel: Chat, post: StoredMessage) -> None:
         if channel.linked_chat_id is None:
             return
         group = self._chats.get(channel.linked_chat_id)
@@ -2194,7 +2028,7 @@ class FakeTelegram:
             },
         }
         # The post's content as it is: a text with its entities, or a photo and caption.
-        for key in _COPIED_CONTENT:
+        for key in COPIED_CONTENT:
             if key in post.data:
                 content[key] = copy.deepcopy(post.data[key])
         copied = self._store_message(group, TELEGRAM_SERVICE_USER, content, None, by_bot=False)
@@ -2247,7 +2081,7 @@ def _decode_parameters(method: str, raw: dict[str, Any]) -> dict[str, Any]:
         try:
             params[name] = decode_parameter(fields.get(name), value)
         except ParameterError as exc:
-            raise _bad_request(str(exc)) from None
+            raise bad_request(str(exc)) from None
     return params
 
 
@@ -2255,29 +2089,29 @@ def _check_required(method: str, params: dict[str, Any]) -> None:
     for f in method_fields(method):
         if f.required and params.get(f.name) in (None, ""):
             if f.name == "text":
-                raise _bad_request("message text is empty")
+                raise bad_request("message text is empty")
             if f.name == "message_id":
-                raise _bad_request("message identifier is not specified")
-            raise _bad_request(f"{f.name} is empty")
+                raise bad_request("message identifier is not specified")
+            raise bad_request(f"{f.name} is empty")
 
 
 def _reply_markup(params: dict[str, Any]) -> dict[str, Any] | None:
     try:
         return validate_reply_markup(params.get("reply_markup"))
     except MarkupError as exc:
-        raise _bad_request(str(exc)) from None
+        raise bad_request(str(exc)) from None
 
 
 def _checked_entities(entities: Any, text: str) -> list[dict[str, Any]]:
     if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
-        raise _bad_request("can't parse entities JSON object")
+        raise bad_request("can't parse entities JSON object")
     total = utf16_length(text)
     for entity in entities:
         offset, length = entity.get("offset"), entity.get("length")
         if not isinstance(offset, int) or not isinstance(length, int) or "type" not in entity:
-            raise _bad_request("can't parse MessageEntity JSON object")
+            raise bad_request("can't parse MessageEntity JSON object")
         if offset < 0 or length <= 0 or offset + length > total:
-            raise _bad_request("entity beginning or end is out of text bounds")
+            raise bad_request("entity beginning or end is out of text bounds")
     return [dict(e) for e in entities]
 
 
