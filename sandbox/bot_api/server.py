@@ -16,13 +16,15 @@ import json
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from aiohttp.web_request import FileField
 
+from .callback_queries import QUERY_INVALID_DESCRIPTION, CallbackQueries
 from .html_parser import EntityParseError, parse_html, strip_formatted_text, utf16_length
+from .inspection import Inspection
 from .limits import (
     BAN_LONGEST_SECONDS,
     BAN_SHORTEST_SECONDS,
@@ -44,7 +46,6 @@ from .records import (
     TELEGRAM_SERVICE_USER,
     ApiCall,
     ApiError,
-    CallbackQuery,
     Chat,
     Fault,
     Interceptor,
@@ -58,8 +59,8 @@ from .reference import (
     canonical_method_name,
     decode_parameter,
     method_fields,
-    type_fields,
 )
+from .setup import WorldSetup
 from .uploads import (
     MAX_DOWNLOAD_BYTES,
     MAX_UPLOAD_BYTES,
@@ -69,6 +70,7 @@ from .uploads import (
     Upload,
     UploadTooLargeError,
 )
+from .users import CHANNEL_BOT_USER, GROUP_ANONYMOUS_BOT_USER, UserActions
 from .world import WorldState
 
 # What the module offered when it was the whole fake, kept importable from here.
@@ -97,11 +99,6 @@ __all__ = [
     "FakeTelegram",
 ]
 
-T = TypeVar("T")
-
-# The public API takes `timeout=` arguments (ruff's ASYNC109 prefers asyncio.timeout) so that
-# tests read like the brief: await fake.wait_for_bot_message(chat, "x", timeout=2).
-
 # How long a held answer waits for the bot to handle the updates its call caused.
 HELD_ANSWER_TIMEOUT_SECONDS = 30.0
 CONFLICT_DESCRIPTION = (
@@ -120,26 +117,6 @@ NOT_MODIFIED_DESCRIPTION = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
-QUERY_INVALID_DESCRIPTION = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
-# The `from` of a message sent on behalf of a channel (sender_chat), kept "for backward
-# compatibility" as the Bot API's Message.from says.
-CHANNEL_BOT_USER: dict[str, Any] = {
-    "id": 136817688,
-    "is_bot": True,
-    "first_name": "Channel",
-    "username": "Channel_Bot",
-}
-
-# An anonymous administrator of a group writes as this bot, with the group itself as
-# sender_chat (Telegram's "Remain anonymous" admin right).
-GROUP_ANONYMOUS_BOT_USER: dict[str, Any] = {
-    "id": 1087968824,
-    "is_bot": True,
-    "first_name": "Group",
-    "username": "GroupAnonymousBot",
-}
 # Updates a bot gets when getUpdates never named allowed_updates (or named none).
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 # Telegram's FAQ: a bot "can't send more than 20 messages per minute to the same group".
@@ -170,13 +147,11 @@ _RATE_LIMITED_METHODS = frozenset(
         *(file_method(kind) for kind in FILE_KINDS),
     }
 )
-_MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
-_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _GATEWAY_ERRORS = {502: "Bad Gateway", 504: "Gateway Time-out"}
 
 
-class FakeTelegram(WorldState):
+class FakeTelegram(WorldSetup, UserActions, CallbackQueries, Inspection, WorldState):
     """The fake Bot API server and the world behind it. See the module docstring."""
 
     @functools.cached_property
@@ -234,474 +209,12 @@ class FakeTelegram(WorldState):
             await self._runner.cleanup()
             self._runner = None
 
-    def saved_world(self) -> dict[str, Any]:
-        """The world as JSON-ready data: people, chats and their messages, the updates the
-        bot has not fetched yet, and the counters (update ids above all: the bot remembers
-        the ids it handled, and would skip a new update that reused one)."""
-        return {
-            "users": list(self._users.values()),
-            "chats": [chat.saved() for chat in self._chats.values()],
-            "blocked_by": sorted(self._blocked_by),
-            "updates": self._updates,
-            "next_update_id": self._next_update_id,
-            "next_query_number": self._next_query_number,
-            "next_file_number": self._next_file_number,
-            "files": self._files,
-            "commands": [
-                [scope, language, cmds] for (scope, language), cmds in self._commands.items()
-            ],
-            "privacy_mode": self.privacy_mode,
-            "clock_ahead": self._clock_ahead,
-        }
-
-    def load_world(self, saved: dict[str, Any]) -> None:
-        """The world saved_world() gave, in a fake that has none yet."""
-        if self._users or self._chats:
-            raise ValueError("the fake has a world already")
-        self._users = {user["id"]: user for user in saved["users"]}
-        self._chats = {chat["id"]: Chat.from_saved(chat) for chat in saved["chats"]}
-        self._blocked_by = set(saved["blocked_by"])
-        self._updates = saved["updates"]
-        self._next_update_id = saved["next_update_id"]
-        self._next_query_number = saved["next_query_number"]
-        self._next_file_number = saved["next_file_number"]
-        self._files = {file_id: (kind, shown) for file_id, (kind, shown) in saved["files"].items()}
-        self._commands = {(scope, language): cmds for scope, language, cmds in saved["commands"]}
-        self.privacy_mode = saved["privacy_mode"]
-        self._clock_ahead = saved["clock_ahead"]
-        self._notify()
-
-    def chats(self) -> list[dict[str, Any]]:
-        """Every chat as getChat names it, with its linked chat and its members' statuses."""
-        return [
-            {
-                **chat.as_chat(),
-                "linked_chat_id": chat.linked_chat_id,
-                "bot_status": chat.bot_status,
-                "members": {str(user_id): status for user_id, status in chat.members.items()},
-            }
-            for chat in self._chats.values()
-        ]
-
-    def users(self) -> list[dict[str, Any]]:
-        return copy.deepcopy(list(self._users.values()))
-
-    def blocked_by(self) -> list[int]:
-        """The users who blocked the bot: its sends to them are refused with 403."""
-        return sorted(self._blocked_by)
-
-    def refused_calls(self) -> list[ApiCall]:
-        """The bot's calls Telegram would have refused (faults a test injected left out)."""
-        return [call for call in self.errors() if not call.injected and call.status != 0]
-
-    async def next_change(self, timeout: float) -> None:  # noqa: ASYNC109
-        """Returns at the next change to the world or the next call, or after `timeout`."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout)
-
-    def add_user(
-        self,
-        user_id: int,
-        first_name: str,
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = None,
-        *,
-        is_premium: bool = False,
-    ) -> dict[str, Any]:
-        """A Telegram user; `language_code` is the IETF tag their app sends (es-MX...);
-        `is_premium`: a Premium subscriber (longer captions)."""
-        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
-        if is_premium:
-            user["is_premium"] = True
-        if last_name is not None:
-            user["last_name"] = last_name
-        if username is not None:
-            user["username"] = username
-        if language_code is not None:
-            user["language_code"] = language_code
-        self._users[user_id] = user
-        return copy.deepcopy(user)
-
-    def add_channel(
-        self,
-        chat_id: int,
-        title: str,
-        username: str | None = None,
-        linked_chat_id: int | None = None,
-    ) -> None:
-        self._add_chat(
-            Chat(
-                id=chat_id,
-                type="channel",
-                title=title,
-                username=username,
-                linked_chat_id=linked_chat_id,
-            )
-        )
-
-    def add_group(
-        self,
-        chat_id: int,
-        title: str,
-        member_ids: Iterable[int] = (),
-        admin_ids: Iterable[int] = (),
-        linked_channel_id: int | None = None,
-        *,
-        basic: bool = False,
-    ) -> None:
-        """A supergroup (ids -100…), or with `basic` a basic group (small negative ids),
-        which Telegram upgrades to a supergroup on its own (upgrade_group)."""
-        group = Chat(
-            id=chat_id,
-            type="group" if basic else "supergroup",
-            title=title,
-            linked_chat_id=linked_channel_id,
-        )
-        for user_id in member_ids:
-            group.members[user_id] = "member"
-        for user_id in admin_ids:
-            group.members[user_id] = "administrator"
-        self._add_chat(group)
-
-    def upgrade_group(self, chat_id: int, by_user_id: int, new_chat_id: int) -> None:
-        """Telegram upgrades a basic group to a supergroup (it grew, or an admin made its
-        history visible): a new chat with a new id, the same members; the old id answers
-        every call with migrate_to_chat_id. The bot hears its membership of the new chat
-        first (the worst order for it), then the two service messages: migrate_to_chat_id
-        in the old chat and migrate_from_chat_id in the new (TelegramBots/Telegram.Bot#171,
-        defstudio/telegraph#692)."""
-        old = self._existing_chat(chat_id)
-        if old.type != "group":
-            raise ValueError("only basic groups are upgraded")
-        by = self._existing_user(by_user_id)
-        new = Chat(
-            id=new_chat_id,
-            type="supergroup",
-            title=old.title,
-            linked_chat_id=old.linked_chat_id,
-            bot_status=old.bot_status,
-            bot_rights_withheld=set(old.bot_rights_withheld),
-            members=dict(old.members),
-            bot_privacy_mode=old.bot_privacy_mode,
-        )
-        self._add_chat(new)
-        if old.bot_status not in {"left", "kicked"}:
-            self._enqueue_my_chat_member(new, by, "left", old.bot_status)
-        moved_to = self._store_message(old, by, {"migrate_to_chat_id": new.id}, None, by_bot=False)
-        moved_from = self._store_message(
-            new, by, {"migrate_from_chat_id": old.id}, None, by_bot=False
-        )
-        old.migrated_to = new.id
-        if old.bot_status not in {"left", "kicked"}:
-            # Service messages reach a bot whatever its privacy mode.
-            self._enqueue("message", moved_to.data)
-            self._enqueue("message", moved_from.data)
-        self._notify()
-
-    def remove_bot_from(self, chat_id: int) -> None:
-        chat = self._existing_chat(chat_id)
-        old_status = chat.bot_status
-        chat.bot_status = "kicked"
-        remover = next(
-            (
-                self._users[user_id]
-                for user_id, status in chat.members.items()
-                if status in {"creator", "administrator"} and user_id in self._users
-            ),
-            None,
-        )
-        if remover is not None:
-            self._enqueue_my_chat_member(chat, remover, old_status, "kicked")
-        self._notify()
-
-    def user_adds_bot(self, user_id: int, chat_id: int, status: str = "member") -> None:
-        """A member adds the bot to a group (or makes it admin): a my_chat_member update."""
-        chat = self._existing_chat(chat_id)
-        user = self._existing_user(user_id)
-        old_status = chat.bot_status
-        chat.bot_status = status
-        if old_status in {"left", "kicked"}:
-            # Added (again): from now on, as BotFather's privacy setting is now.
-            chat.bot_privacy_mode = self.privacy_mode
-        self._enqueue_my_chat_member(chat, user, old_status, status)
-        self._notify()
-
-    def demote_bot(self, chat_id: int, by_user_id: int) -> None:
-        """An admin takes the bot's administrator rights away; it stays a plain member. It
-        hears so by a my_chat_member update (/work/shared/telegram/README.md, "What the Bot
-        API server fills in for you"); in privacy mode it sees little from then on."""
-        chat = self._existing_chat(chat_id)
-        by = self._existing_user(by_user_id)
-        old_status = chat.bot_status
-        if old_status not in {"administrator", "creator"}:
-            raise ValueError(f"the bot is {old_status} in chat {chat_id}, not an administrator")
-        chat.bot_status = "member"
-        self._enqueue_my_chat_member(chat, by, old_status, "member")
-        self._notify()
-
     def expire_pending_updates(self) -> None:
         """Updates not fetched are kept 24 hours at most (the Bot API's getUpdates: "they
         will not be kept longer than 24 hours"): a bot down for longer never hears of what
         happened meanwhile."""
         self._updates.clear()
         self._notify()
-
-    def user_deletes_message(self, chat_id: int, message_id: int) -> None:
-        """Someone (an admin, in a group) deletes a message; bots get no update for it."""
-        chat = self._existing_chat(chat_id)
-        if chat.messages.pop(message_id, None) is None:
-            raise ValueError(f"no message {message_id} in chat {chat_id}")
-        self._notify()
-
-    def withhold_bot_right(self, chat_id: int, right: str) -> None:
-        """The bot stays an administrator of the chat but without `right`."""
-        if right not in {f.name for f in type_fields("ChatMemberAdministrator")}:
-            raise ValueError(f"{right!r} is not an administrator right")
-        self._existing_chat(chat_id).bot_rights_withheld.add(right)
-        self._notify()
-
-    def grant_bot_right(self, chat_id: int, right: str) -> None:
-        """An admin gives the bot a right it was withheld."""
-        self._existing_chat(chat_id).bot_rights_withheld.discard(right)
-        self._notify()
-
-    def age_message(self, chat_id: int, message_id: int, hours: float) -> None:
-        """The message was sent `hours` earlier than it says (for the 48-hour rules)."""
-        stored = self._existing_chat(chat_id).messages[message_id]
-        stored.data["date"] -= int(hours * 3600)
-
-    def chat_member_status(self, chat_id: int, user_id: int) -> str:
-        return self._member_status(self._existing_chat(chat_id), user_id)
-
-    def move_clock_forward(self, seconds: float) -> None:
-        """Time passes for Telegram at once (bans run out, messages age): tests never wait
-        for it. Measured from the wall clock as the module found it, so a test that moves
-        the bot's clock (time.time) does not move this one twice."""
-        self._clock_ahead += seconds
-        self._notify()
-
-    def user_joins(self, chat_id: int, user_id: int) -> None:
-        """A user joins a group (again): refused while a ban there holds, as Telegram
-        refuses it (USER_BANNED_IN_CHANNEL)."""
-        chat = self._existing_chat(chat_id)
-        self._existing_user(user_id)
-        if self._member_status(chat, user_id) == "kicked":
-            raise ValueError(f"user {user_id} is banned in chat {chat_id} and cannot join")
-        chat.members[user_id] = "member"
-        self._notify()
-
-    def bot_status_in(self, chat_id: int) -> str:
-        return self._existing_chat(chat_id).bot_status
-
-    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
-        if status not in _MEMBER_STATUSES:
-            raise ValueError(
-                f"unknown member status {status!r}; use one of {sorted(_MEMBER_STATUSES)}"
-            )
-        chat = self._existing_chat(chat_id)
-        if user_id == self.bot_id:
-            chat.bot_status = status
-        else:
-            self._existing_user(user_id)
-            chat.members[user_id] = status
-            chat.banned_until.pop(user_id, None)
-        self._notify()
-
-    def user_sends_text(
-        self,
-        user_id: int,
-        text: str,
-        chat_id: int | None = None,
-        reply_to_message_id: int | None = None,
-    ) -> dict[str, Any]:
-        content: dict[str, Any] = {"text": text}
-        entities = self._command_entities(text)
-        if entities:
-            content["entities"] = entities
-        return self._user_message(user_id, chat_id, content, reply_to_message_id)
-
-    def user_edits_text(
-        self, user_id: int, message_id: int, text: str, chat_id: int | None = None
-    ) -> dict[str, Any]:
-        """The user edits one of their text messages: an `edited_message` update."""
-        chat = self._existing_chat(user_id if chat_id is None else chat_id)
-        stored = chat.messages.get(message_id)
-        if stored is None or stored.by_bot or stored.data.get("from", {}).get("id") != user_id:
-            raise ValueError(f"user {user_id} has no message {message_id} in chat {chat.id}")
-        stored.data["text"] = text
-        stored.data["edit_date"] = int(self.now())
-        if self._bot_receives(chat, stored.data, None):
-            self._enqueue("edited_message", stored.data)
-        self._notify()
-        return copy.deepcopy(stored.data)
-
-    def user_sends_sticker(
-        self, user_id: int, chat_id: int | None = None, reply_to_message_id: int | None = None
-    ) -> dict[str, Any]:
-        file_id, unique_id = self._new_file_ids("CAACAgIAAxkBAA")
-        sticker = {
-            "file_id": file_id,
-            "file_unique_id": unique_id,
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-            "emoji": "\N{THUMBS UP SIGN}",
-        }
-        self._files[file_id] = ("sticker", sticker)
-        return self._user_message(user_id, chat_id, {"sticker": sticker}, reply_to_message_id)
-
-    def channel_sends_text(
-        self, channel_id: int, text: str, chat_id: int, reply_to_message_id: int | None = None
-    ) -> dict[str, Any]:
-        """Someone writes in a group on behalf of a channel they own ("send as")."""
-        channel = self._existing_chat(channel_id)
-        chat = self._existing_chat(chat_id)
-        if channel.id in chat.banned_sender_chats:
-            raise ValueError(f"channel {channel_id} is banned in chat {chat_id} and cannot write")
-        reply_to = chat.messages.get(reply_to_message_id) if reply_to_message_id else None
-        content = {"sender_chat": channel.as_chat(), "text": text}
-        stored = self._store_message(chat, CHANNEL_BOT_USER, content, reply_to, by_bot=False)
-        if self._bot_receives(chat, stored.data, reply_to):
-            self._enqueue("message", stored.data)
-        self._notify()
-        return copy.deepcopy(stored.data)
-
-    def editor_posts_in_channel(self, channel_id: int, text: str) -> dict[str, Any]:
-        """Someone posts in a channel by hand, not through the bot: Telegram copies the post
-        into the channel's linked discussion group as it copies the bot's (README "Channels
-        and their discussion groups"). No channel_post update: the bot does not ask for them."""
-        channel = self._existing_chat(channel_id)
-        if channel.type != "channel":
-            raise ValueError(f"chat {channel_id} is not a channel")
-        stored = self._store_message(channel, None, {"text": text}, None, by_bot=False)
-        self._forward_to_discussion_group(channel, stored)
-        self._notify()
-        return copy.deepcopy(stored.data)
-
-    def anonymous_admin_sends_text(
-        self, chat_id: int, text: str, reply_to_message_id: int | None = None
-    ) -> dict[str, Any]:
-        """An administrator who remains anonymous writes in a group: the message comes from
-        GroupAnonymousBot, signed by the group itself (sender_chat)."""
-        chat = self._existing_chat(chat_id)
-        if chat.type != "supergroup":
-            raise ValueError("anonymous admins write in supergroups only")
-        reply_to = chat.messages.get(reply_to_message_id) if reply_to_message_id else None
-        content: dict[str, Any] = {"sender_chat": chat.as_chat(), "text": text}
-        entities = self._command_entities(text)
-        if entities:
-            content["entities"] = entities
-        stored = self._store_message(
-            chat, GROUP_ANONYMOUS_BOT_USER, content, reply_to, by_bot=False
-        )
-        if self._bot_receives(chat, stored.data, reply_to):
-            self._enqueue("message", stored.data)
-        self._notify()
-        return copy.deepcopy(stored.data)
-
-    def sender_chat_is_banned(self, chat_id: int, channel_id: int) -> bool:
-        return channel_id in self._existing_chat(chat_id).banned_sender_chats
-
-    def user_sends_location(
-        self,
-        user_id: int,
-        chat_id: int | None = None,
-        reply_to_message_id: int | None = None,
-    ) -> dict[str, Any]:
-        location = {"latitude": 19.4326, "longitude": -99.1332}
-        return self._user_message(user_id, chat_id, {"location": location}, reply_to_message_id)
-
-    def user_sends_photo(
-        self,
-        user_id: int,
-        chat_id: int | None = None,
-        caption: str | None = None,
-        reply_to_message_id: int | None = None,
-        *,
-        media_group_id: str | None = None,
-        same_photo_as: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """`media_group_id`: one picture of an album (Telegram sends each as a message of
-        its own, all with the album's media_group_id). `same_photo_as`: the picture of that
-        message sent again, whose file_unique_id is the same ("supposed to be the same over
-        time and for different bots", core.telegram.org/bots/api#photosize)."""
-        sizes = same_photo_as["photo"] if same_photo_as is not None else self._photo_sizes()
-        content: dict[str, Any] = {"photo": sizes}
-        if media_group_id is not None:
-            content["media_group_id"] = media_group_id
-        if caption is not None:
-            premium = self._existing_user(user_id).get("is_premium", False)
-            limit = MAX_PREMIUM_CAPTION_LENGTH if premium else MAX_CAPTION_LENGTH
-            if len(caption) > limit:
-                raise ValueError(f"Telegram lets this user send captions of {limit} at most")
-            content["caption"] = caption
-            entities = self._command_entities(caption)
-            if entities:
-                content["caption_entities"] = entities
-        return self._user_message(user_id, chat_id, content, reply_to_message_id)
-
-    def user_presses_button(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
-        """Presses a button; `data` is sent as given, so tests can forge presses."""
-        user = self._existing_user(user_id)
-        chat = self._existing_chat(chat_id)
-        stored = chat.messages.get(message_id)
-        if stored is None:
-            raise ValueError(f"message {message_id} does not exist in chat {chat_id}")
-        query_id = str(self.bot_id * 1_000_000 + self._next_query_number)
-        self._next_query_number += 1
-        self._callback_queries[query_id] = CallbackQuery(created=time.monotonic())
-        query = {
-            "id": query_id,
-            "from": user,
-            "message": stored.data,
-            "chat_instance": str(abs(chat_id) * 7919 + 104729),
-            "data": data,
-        }
-        self._enqueue("callback_query", query)
-        self._notify()
-        return query_id
-
-    def user_blocks_bot(self, user_id: int) -> None:
-        user = self._existing_user(user_id)
-        self._blocked_by.add(user_id)
-        chat = self._chats.get(user_id)
-        if chat is not None:
-            self._enqueue_my_chat_member(chat, user, "member", "kicked")
-        self._notify()
-
-    def messages_in(self, chat_id: int) -> list[dict[str, Any]]:
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            return []
-        return [copy.deepcopy(stored.data) for stored in chat.messages.values()]
-
-    def bot_messages_in(self, chat_id: int) -> list[dict[str, Any]]:
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            return []
-        return [copy.deepcopy(s.data) for s in chat.messages.values() if s.by_bot]
-
-    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
-        chat = self._chats.get(chat_id)
-        stored = chat.messages.get(message_id) if chat else None
-        return copy.deepcopy(stored.data) if stored else None
-
-    def errors(self) -> list[ApiCall]:
-        """Every call not answered with ok=true, injected faults included."""
-        return [call for call in self.calls if call.status != 200]
-
-    def bad_requests(self) -> list[ApiCall]:
-        """400 answers the bot earned, less those a test caused on purpose (see expect_...)."""
-        return [
-            call
-            for call in self.calls
-            if call.status == 400
-            and not call.injected
-            and not any(part in (call.description or "") for part in self._expected_refusals)
-        ]
 
     def intercept_next(
         self,
@@ -739,63 +252,6 @@ class FakeTelegram(WorldState):
     def after_next_delivery(self, delay: float, callback: Callable[[], None]) -> None:
         """Run `callback` `delay` seconds after getUpdates next hands out updates."""
         self._on_delivery = (delay, callback)
-
-    def expect_bad_request(self, description_part: str) -> None:
-        """A test that deletes a message makes the bot meet what it cannot foresee: Telegram
-        sends bots no update when a message is deleted, so the next edit is refused."""
-        self._expected_refusals.append(description_part)
-
-    def is_polling(self) -> bool:
-        """True while a getUpdates long poll is waiting for updates."""
-        return self._waiting_polls > 0
-
-    async def wait_for(
-        self,
-        predicate: Callable[[], T | bool | None],
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> T:
-        """Waits until `predicate()` returns something truthy, and returns it.
-
-        The predicate is re-evaluated after every API call and every user action.
-        """
-        result: T = await self._wait(predicate, timeout, lambda: f"predicate {predicate!r}")
-        return result
-
-    async def wait_for_bot_message(
-        self,
-        chat_id: int,
-        contains: str | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> dict[str, Any]:
-        """The first bot message in the chat that no earlier call returned, whose text
-        (or caption) contains `contains`."""
-        returned = self._returned_bot_messages[chat_id]
-
-        def find() -> StoredMessage | None:
-            chat = self._chats.get(chat_id)
-            if chat is None:
-                return None
-            for stored in chat.messages.values():
-                if not stored.by_bot or stored.data["message_id"] in returned:
-                    continue
-                text = stored.data.get("text", stored.data.get("caption", ""))
-                if contains is None or contains in text:
-                    return stored
-            return None
-
-        def describe() -> str:
-            texts = [
-                (m["message_id"], m.get("text", m.get("caption")))
-                for m in self.bot_messages_in(chat_id)
-            ]
-            return (
-                f"a new bot message in chat {chat_id} containing {contains!r}; "
-                f"bot messages there now: {texts}; already returned: {sorted(returned)}"
-            )
-
-        found: StoredMessage = await self._wait(find, timeout, describe)
-        returned.add(found.data["message_id"])
-        return copy.deepcopy(found.data)
 
     def fail_next(
         self,
@@ -1327,21 +783,6 @@ class FakeTelegram(WorldState):
             raise bad_request("wrong parameter action in request")
         return True
 
-    def _answer_callback_query(self, params: dict[str, Any]) -> bool:
-        query_id = str(params["callback_query_id"])
-        query = self._callback_queries.get(query_id)
-        expired = query is not None and (
-            time.monotonic() - query.created > CALLBACK_QUERY_LIFETIME_SECONDS
-        )
-        if query is None or query.answered or expired:
-            raise ApiError(400, QUERY_INVALID_DESCRIPTION)
-        text = params.get("text")
-        if isinstance(text, str) and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
-            raise bad_request("MESSAGE_TOO_LONG")
-        query.answered = True
-        self.callback_answers[query_id] = dict(params)
-        return True
-
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params["user_id"]
         # The bot's own membership needs read access only; others' need the member list
@@ -1595,85 +1036,6 @@ class FakeTelegram(WorldState):
         if len(sends) >= limit:
             raise ApiError(429, "Too Many Requests: retry after 1", 1)
         sends.append(now)
-
-    def refuse_url(self, url: str) -> None:
-        """Telegram cannot fetch this URL (a photo sent by URL): it is refused."""
-        self._unreachable_urls.add(url)
-
-    def _command_entities(self, text: str) -> list[dict[str, Any]]:
-        match = _COMMAND.match(text)
-        if match is None:
-            return []
-        return [{"type": "bot_command", "offset": 0, "length": utf16_length(match.group(0))}]
-
-    def _user_message(
-        self,
-        user_id: int,
-        chat_id: int | None,
-        content: dict[str, Any],
-        reply_to_message_id: int | None,
-    ) -> dict[str, Any]:
-        user = self._existing_user(user_id)
-        if chat_id is None or chat_id == user_id:
-            chat = self._chats.get(user_id)
-            if chat is None:
-                chat = Chat(
-                    id=user_id,
-                    type="private",
-                    username=user.get("username"),
-                    first_name=user["first_name"],
-                    last_name=user.get("last_name"),
-                    bot_status="member",
-                )
-                self._chats[user_id] = chat
-            # Writing to a bot one blocked unblocks it, as "Restart" does in the apps.
-            self._blocked_by.discard(user_id)
-        else:
-            chat = self._existing_chat(chat_id)
-            if chat.type == "channel":
-                raise ValueError("users do not post in channels; the bot does (sendMessage)")
-            status = self._member_status(chat, user_id)
-            if user_id not in chat.members:
-                status = chat.members[user_id] = "member"
-            if status in {"left", "kicked"}:
-                raise ValueError(f"user {user_id} is {status} in chat {chat_id} and cannot write")
-        reply_to = None
-        if reply_to_message_id is not None:
-            reply_to = chat.messages.get(reply_to_message_id)
-            if reply_to is None:
-                raise ValueError(f"message {reply_to_message_id} does not exist in chat {chat.id}")
-        stored = self._store_message(chat, user, content, reply_to, by_bot=False)
-        if self._bot_receives(chat, stored.data, reply_to):
-            self._enqueue("message", stored.data)
-        self._notify()
-        return copy.deepcopy(stored.data)
-
-    def _bot_receives(
-        self, chat: Chat, message: dict[str, Any], reply_to: StoredMessage | None
-    ) -> bool:
-        if chat.type == "private":
-            return True
-        if chat.bot_status in {"administrator", "creator"}:
-            return True
-        if chat.bot_status not in {"member", "restricted"}:
-            return False
-        if not chat.bot_privacy_mode:
-            return True
-        # Privacy mode (core.telegram.org/bots/features#privacy-mode): a bot that is not an
-        # admin sees commands meant for it (/queue@bot), general commands only if it was
-        # the last bot to write in the group (this fake knows one bot: if it ever wrote
-        # there), replies to its messages, and mentions.
-        text = message.get("text", message.get("caption", ""))
-        command = _COMMAND.match(text)
-        addressed = command is not None and (
-            (command.group(1) is None and any(stored.by_bot for stored in chat.messages.values()))
-            or (command.group(1) or "").lower() == f"@{self.bot_username}".lower()
-        )
-        return (
-            addressed
-            or (reply_to is not None and reply_to.by_bot)
-            or f"@{self.bot_username}".lower() in text.lower()
-        )
 
 
 async def _read_parameters(request: web.Request) -> dict[str, Any]:
