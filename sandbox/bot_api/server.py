@@ -16,13 +16,14 @@ import json
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 from aiohttp.web_request import FileField
 
 from .callback_queries import QUERY_INVALID_DESCRIPTION, CallbackQueries
+from .faults import FaultInjection
 from .html_parser import EntityParseError, parse_html, strip_formatted_text, utf16_length
 from .inspection import Inspection
 from .limits import (
@@ -47,7 +48,6 @@ from .records import (
     ApiCall,
     ApiError,
     Chat,
-    Fault,
     Interceptor,
     StoredMessage,
     bad_request,
@@ -61,6 +61,13 @@ from .reference import (
     method_fields,
 )
 from .setup import WorldSetup
+from .updates import (
+    CONFLICT_DESCRIPTION,
+    ENDED_BY_SET_WEBHOOK_DESCRIPTION,
+    HELD_ANSWER_TIMEOUT_SECONDS,
+    WEBHOOK_ACTIVE_DESCRIPTION,
+    Updates,
+)
 from .uploads import (
     MAX_DOWNLOAD_BYTES,
     MAX_UPLOAD_BYTES,
@@ -99,26 +106,10 @@ __all__ = [
     "FakeTelegram",
 ]
 
-# How long a held answer waits for the bot to handle the updates its call caused.
-HELD_ANSWER_TIMEOUT_SECONDS = 30.0
-CONFLICT_DESCRIPTION = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
-)
-# getUpdates while a webhook is set (quoted in /work/shared/telegram/README.md), and a
-# waiting poll that setWebhook ends: tdlib/telegram-bot-api's Client.cpp,
-# process_get_updates_query and abort_long_poll.
-WEBHOOK_ACTIVE_DESCRIPTION = (
-    "Conflict: can't use getUpdates method while webhook is active; "
-    "use deleteWebhook to delete the webhook first"
-)
-ENDED_BY_SET_WEBHOOK_DESCRIPTION = "Conflict: terminated by setWebhook request"
 NOT_MODIFIED_DESCRIPTION = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
-# Updates a bot gets when getUpdates never named allowed_updates (or named none).
-_DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 # Telegram's FAQ: a bot "can't send more than 20 messages per minute to the same group".
 # Edits share that budget with sends: Telegram's maintainer in tdlib/td#2592 ("They share
 # the limit") and tdlib/td#3034. The overall 30 a second counts them too.
@@ -148,10 +139,11 @@ _RATE_LIMITED_METHODS = frozenset(
     }
 )
 _BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
-_GATEWAY_ERRORS = {502: "Bad Gateway", 504: "Gateway Time-out"}
 
 
-class FakeTelegram(WorldSetup, UserActions, CallbackQueries, Inspection, WorldState):
+class FakeTelegram(
+    WorldSetup, UserActions, CallbackQueries, Inspection, FaultInjection, Updates, WorldState
+):
     """The fake Bot API server and the world behind it. See the module docstring."""
 
     @functools.cached_property
@@ -209,131 +201,6 @@ class FakeTelegram(WorldSetup, UserActions, CallbackQueries, Inspection, WorldSt
             await self._runner.cleanup()
             self._runner = None
 
-    def expire_pending_updates(self) -> None:
-        """Updates not fetched are kept 24 hours at most (the Bot API's getUpdates: "they
-        will not be kept longer than 24 hours"): a bot down for longer never hears of what
-        happened meanwhile."""
-        self._updates.clear()
-        self._notify()
-
-    def intercept_next(
-        self,
-        method: str,
-        callback: Callable[[], None],
-        *,
-        chat_id: int | str | None = None,
-        after_acting: bool = False,
-    ) -> None:
-        """On the next `method` call (to `chat_id`), run `callback` and never answer: before
-        the server acts, or after it acted (the answer lost on the way, as in a crash)."""
-        canonical = canonical_method_name(method)
-        if canonical is None:
-            raise ValueError(f"{method!r} is not a Bot API method")
-        self._interceptors.append(Interceptor(canonical, callback, chat_id, after_acting))
-
-    def hold(self, method: str, *, chat_id: int | str | None = None) -> None:
-        """Every `method` call (to `chat_id`) from now on waits, never acted on nor answered,
-        until clear_interceptions(). A crash test holds the calls it does not kill at, so
-        that none is in flight at the kill: one Telegram acted on but whose answer the bot
-        had not heard yet would be sent again after the restart (the window no bot can
-        close, since the Bot API has no idempotency key), whatever the test meant to check."""
-        canonical = canonical_method_name(method)
-        if canonical is None:
-            raise ValueError(f"{method!r} is not a Bot API method")
-        self._interceptors.append(Interceptor(canonical, lambda: None, chat_id, False, once=False))
-
-    def clear_interceptions(self) -> None:
-        """Forget interceptors and delivery callbacks that have not fired, and holds (the
-        calls held so far are never answered nor acted on)."""
-        self._interceptors.clear()
-        self._answers_held.clear()
-        self._on_delivery = None
-
-    def after_next_delivery(self, delay: float, callback: Callable[[], None]) -> None:
-        """Run `callback` `delay` seconds after getUpdates next hands out updates."""
-        self._on_delivery = (delay, callback)
-
-    def fail_next(
-        self,
-        method: str,
-        error_code: int,
-        description: str,
-        *,
-        times: int = 1,
-        chat_id: int | str | None = None,
-        retry_after: int | None = None,
-        drop_connection: bool = False,
-        after_acting: bool = False,
-    ) -> None:
-        """The next `times` calls of `method` (to `chat_id`) fail: with `error_code`, or
-        with the connection dropped (before the server acts, or `after_acting`: the client
-        never learns that Telegram did what it asked, as when its answer times out)."""
-        canonical = canonical_method_name(method)
-        if canonical is None:
-            raise ValueError(f"{method!r} is not a Bot API method")
-        self._faults.append(
-            Fault(
-                method=canonical,
-                error_code=error_code,
-                description=description,
-                remaining=times,
-                chat_id=chat_id,
-                retry_after=retry_after,
-                drop_connection=drop_connection or after_acting,
-                after_acting=after_acting,
-            )
-        )
-
-    def clear_faults(self) -> None:
-        """Forget injected faults that have not run out: call it only while no call is in
-        flight (a stopped bot), so that no call meets the fault by chance."""
-        self._faults.clear()
-
-    def before_next(
-        self,
-        method: str,
-        callback: Callable[[], Awaitable[None]],
-        *,
-        chat_id: int | str | None = None,
-        message_id: int | None = None,
-    ) -> None:
-        """On the next `method` call (to `chat_id`, about `message_id`), await `callback`
-        first, then act and answer as usual: what people do while a call is in flight."""
-        canonical = canonical_method_name(method)
-        if canonical is None:
-            raise ValueError(f"{method!r} is not a Bot API method")
-        self._before.append((canonical, chat_id, message_id, callback))
-
-    def deliver_updates_before_answering(
-        self, method: str, *, chat_id: int | str | None = None
-    ) -> None:
-        """On the next `method` call (to `chat_id`), act, then answer only once the bot has
-        handled the updates the call caused (a later getUpdates confirmed them): the
-        automatic forward of a channel post can reach the bot before the sendMessage
-        answer does (/work/shared/telegram/README.md: "Nothing orders a send's answer and
-        the update it causes elsewhere")."""
-        canonical = canonical_method_name(method)
-        if canonical is None:
-            raise ValueError(f"{method!r} is not a Bot API method")
-        self._answers_held.append((canonical, chat_id))
-
-    def send_raw_update(self, kind: str, payload: dict[str, Any]) -> None:
-        """An update exactly as given, for the bot's handling of what it cannot read (a
-        field python-telegram-bot requires is missing, as a newer Bot API may allow)."""
-        self._enqueue(kind, payload)
-        self._notify()
-
-    def set_webhook(self, url: str) -> None:
-        """Someone sets a webhook for the token (another deployment, a curl by hand): a
-        waiting getUpdates ends with 409, and every later one answers 409 until
-        deleteWebhook. Updates stay queued: the fake posts nothing to `url`."""
-        if not url:
-            raise ValueError("a webhook needs a url; deleteWebhook removes one")
-        self._webhook_url = url
-        # Ends the waiting poll, as setWebhook does on the real server.
-        self._poll_generation += 1
-        self._notify()
-
     async def _not_found(self, request: web.Request) -> web.Response:
         return web.json_response(
             {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
@@ -365,16 +232,7 @@ class FakeTelegram(WorldSetup, UserActions, CallbackQueries, Inspection, WorldSt
         if interceptor is not None:
             return await self._intercept(request, method, params, interceptor)
 
-        for waiting in list(self._before):
-            wanted_method, wanted_chat, wanted_message, callback = waiting
-            if (
-                wanted_method == method
-                and (wanted_chat is None or self._same_chat(wanted_chat, params.get("chat_id")))
-                and (wanted_message is None or params.get("message_id") == wanted_message)
-            ):
-                self._before.remove(waiting)
-                await callback()
-                break
+        await self._run_before(method, params)
 
         fault = self._take_fault(method, params)
         if fault is not None:
@@ -414,27 +272,6 @@ class FakeTelegram(WorldSetup, UserActions, CallbackQueries, Inspection, WorldSt
             call.response, status=call.status, dumps=lambda obj: json.dumps(obj, ensure_ascii=False)
         )
 
-    def _answer_fault(
-        self, request: web.Request, method: str, params: dict[str, Any], fault: Fault
-    ) -> web.StreamResponse:
-        error = ApiError(fault.error_code, fault.description, fault.retry_after)
-        if fault.drop_connection:
-            self._record(ApiCall(method, params, 0, {}, injected=True))
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError
-        self._record(ApiCall(method, params, fault.error_code, error.body(), injected=True))
-        if fault.error_code in _GATEWAY_ERRORS:
-            # Gateways in front of the API answer with their own HTML page, not JSON.
-            phrase = _GATEWAY_ERRORS[fault.error_code]
-            page = (
-                f"<html>\r\n<head><title>{fault.error_code} {phrase}</title></head>\r\n"
-                f"<body>\r\n<center><h1>{fault.error_code} {phrase}</h1></center>\r\n"
-                "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-            )
-            return web.Response(status=fault.error_code, text=page, content_type="text/html")
-        return web.json_response(error.body(), status=fault.error_code)
-
     async def _intercept(
         self, request: web.Request, method: str, params: dict[str, Any], interceptor: Interceptor
     ) -> web.StreamResponse:
@@ -457,107 +294,6 @@ class FakeTelegram(WorldSetup, UserActions, CallbackQueries, Inspection, WorldSt
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 
-    def _take_interceptor(self, method: str, params: dict[str, Any]) -> Interceptor | None:
-        for interceptor in self._interceptors:
-            if interceptor.method == method and (
-                interceptor.chat_id is None
-                or self._same_chat(interceptor.chat_id, params.get("chat_id"))
-            ):
-                if interceptor.once:
-                    self._interceptors.remove(interceptor)
-                return interceptor
-        return None
-
-    def _take_held_answer(self, method: str, params: dict[str, Any]) -> bool:
-        for held in self._answers_held:
-            wanted_method, wanted_chat = held
-            if wanted_method == method and (
-                wanted_chat is None or self._same_chat(wanted_chat, params.get("chat_id"))
-            ):
-                self._answers_held.remove(held)
-                return True
-        return False
-
-    async def _until_handled(self, update_ids: range) -> None:
-        """Until no update of `update_ids` waits: a later getUpdates confirmed them all."""
-        # Wakes the waiting poll: the updates were queued while acting.
-        self._notify()
-        await self._wait(
-            lambda: not any(update["update_id"] in update_ids for update in self._updates),
-            HELD_ANSWER_TIMEOUT_SECONDS,
-            lambda: f"the bot to handle updates {list(update_ids)}",
-        )
-
-    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
-        for fault in self._faults:
-            if fault.method != method:
-                continue
-            if fault.chat_id is not None and not self._same_chat(
-                fault.chat_id, params.get("chat_id")
-            ):
-                continue
-            fault.remaining -= 1
-            if fault.remaining <= 0:
-                self._faults.remove(fault)
-            return fault
-        return None
-
-    def _is_allowed(self, update: dict[str, Any]) -> bool:
-        kind = next(key for key in update if key != "update_id")
-        if self._allowed_updates is None:
-            return kind not in _DEFAULT_EXCLUDED_UPDATES
-        return kind in self._allowed_updates
-
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        # Refused before anything else, so it neither ends a waiting poll nor confirms
-        # updates by its offset (the real server checks the webhook first too).
-        if self._webhook_url:
-            raise ApiError(409, WEBHOOK_ACTIVE_DESCRIPTION)
-        # As on the real server, a new poll ends the one still waiting, which then
-        # answers 409; this is what two bot instances sharing a token see.
-        self._poll_generation += 1
-        generation = self._poll_generation
-        self._notify()
-        if "allowed_updates" in params:
-            allowed = params["allowed_updates"]
-            self._allowed_updates = frozenset(allowed) if allowed else None
-        offset = params.get("offset")
-        if isinstance(offset, int) and offset > 0:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        elif isinstance(offset, int) and offset < 0:
-            self._updates = self._updates[offset:]
-        limit = min(max(int(params.get("limit", 100)), 1), 100)
-        timeout = max(float(params.get("timeout", 0)), 0.0)
-
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            if generation != self._poll_generation:
-                # Ended by a newer poll, or (a webhook now set) by set_webhook.
-                raise ApiError(
-                    409,
-                    ENDED_BY_SET_WEBHOOK_DESCRIPTION if self._webhook_url else CONFLICT_DESCRIPTION,
-                )
-            self._updates = [u for u in self._updates if self._is_allowed(u)]
-            if self._updates or self._stopping:
-                if self._updates and self._on_delivery is not None:
-                    delay, callback = self._on_delivery
-                    self._on_delivery = None
-                    # After the answer is on its way: the bot has the updates, then this.
-                    loop.call_later(delay, callback)
-                return copy.deepcopy(self._updates[:limit])
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return []
-            self._waiting_polls += 1
-            self._notify()
-            changed = self._changed
-            try:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), remaining)
-            finally:
-                self._waiting_polls -= 1
-
     def _return_true(self, params: dict[str, Any]) -> bool:
         return True
 
@@ -569,19 +305,6 @@ class FakeTelegram(WorldSetup, UserActions, CallbackQueries, Inspection, WorldSt
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
-        }
-
-    def _delete_webhook(self, params: dict[str, Any]) -> bool:
-        self._webhook_url = ""
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "url": self._webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
         }
 
     def _commands_key(self, params: dict[str, Any]) -> tuple[str, str]:
