@@ -23,7 +23,7 @@ from storage import (
 )
 from storage import reasons as stored_reasons
 from storage.db import Database
-from storage.models import LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
+from storage.models import Ban, LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
 
 
 class DecisionResult(StrEnum):
@@ -32,6 +32,8 @@ class DecisionResult(StrEnum):
     NOT_FOUND = "not_found"
     # The button was pressed on a message that is not this item's card: forged data.
     WRONG_CARD = "wrong_card"
+    # ✅ Approve on a comment whose author is banned: refused, it stays pending.
+    AUTHOR_BANNED = "author_banned"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class DecisionOutcome:
     submission: Submission | None = None
     # 🧹 Spam: the other pending copies of the same text settled with it.
     copies: int = 0
+    # AUTHOR_BANNED: the ban that holds.
+    ban: Ban | None = None
 
 
 async def decide(
@@ -120,6 +124,9 @@ async def _decide(
         status = verdict.status
         pending = await submissions.get(conn, submission_id)
         assert pending is not None
+        held = await _ban_refusing(conn, status, pending, now)
+        if held is not None:
+            return DecisionOutcome(DecisionResult.AUTHOR_BANNED, pending, ban=held)
         banning = await _banning(conn, verdict, pending)
         applied = await submissions.decide(
             conn,
@@ -304,6 +311,23 @@ async def _record(
             author_id=author_id,
             submission_id=submission.id,
         )
+
+
+async def _ban_refusing(
+    conn: aiosqlite.Connection, status: SubmissionStatus, submission: Submission, now: float
+) -> Ban | None:
+    """The ban that refuses this approval: a banned reader's comment is never published.
+    A ban sweeps what its author has waiting (bans.sweep), but a comment can be pending
+    under a ban all the same: ↩️ Not spam gives back a catch (and what it swept) while a
+    moderator's /ban holds its author. It waits for a rejection, or for an /unban. A
+    contact message is approved to reach the editors, banned author or not."""
+    if (
+        status is not SubmissionStatus.APPROVED
+        or not submission.is_pending
+        or submission.kind is not SubmissionKind.COMMENT
+    ):
+        return None
+    return await readers.active_ban(conn, submission.author.user_id, now)
 
 
 async def _banning(conn: aiosqlite.Connection, verdict: Verdict, submission: Submission) -> bool:
