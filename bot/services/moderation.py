@@ -155,12 +155,15 @@ async def _decide(
         if banning:
             await readers.ban(conn, submission.author.user_id, moderator, submission_id, now)
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
+        copies = 0
+        if decision is Decision.SPAM:
+            # Before the sweep: the author's own copies of the wave are marked spam and
+            # counted as copies, not swept as merely waiting.
+            copies = await _settle_copies(conn, settings, submission, moderator, now)
+        if banning:
             await bans.sweep(
                 conn, settings, submission.author.user_id, moderator, now, banned_for=submission.id
             )
-        copies = 0
-        if decision is Decision.SPAM:
-            copies = await _settle_copies(conn, settings, submission, moderator, now)
         # Left up in the discussion group while it waited (post-moderation, or the bot
         # could not take it down then): rejected, it comes down now, and its author hears
         # it once it is down (deliveries in bot.delivery.discussion).
@@ -261,8 +264,8 @@ async def _settle_copies(
             continue
         settled += 1
         await _record(conn, Decision.SPAM, banning, copy, moderator, now, wave_of=marked.id)
-        if banning:
-            await readers.ban(conn, copy.author.user_id, moderator, copy_id, now)
+        # An author of several copies (the tapped one's among them) is banned once.
+        if banning and await readers.ban(conn, copy.author.user_id, moderator, copy_id, now):
             await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
             await bans.sweep(
                 conn, settings, copy.author.user_id, moderator, now, banned_for=copy.id
