@@ -23,6 +23,7 @@ from tests.e2e.steps import (
     open_spam_list,
     post_article,
     press,
+    press_desk,
     tap_not_spam,
     thread_of,
     types_under,
@@ -60,6 +61,19 @@ def card_edits(telegram: FakeTelegram, card: dict[str, Any]) -> int:
         and c.params.get("chat_id") == MODERATION_CHAT_ID
         and c.params.get("message_id") == card["message_id"]
     )
+
+
+async def tap_private_desk(
+    telegram: FakeTelegram, desk: dict[str, Any], label: str
+) -> dict[str, Any]:
+    data = next(
+        b["callback_data"]
+        for row in desk["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == label
+    )
+    query = telegram.user_presses_button(MODERATOR_ID, MODERATOR_ID, desk["message_id"], data)
+    return await telegram.wait_for(lambda: telegram.callback_answers.get(query))
 
 
 @pytest.mark.parametrize("decision", [Decision.BAN, Decision.SPAM])
@@ -163,8 +177,9 @@ async def test_approve_on_a_banned_authors_comment_is_refused_and_publishes_noth
     telegram: FakeTelegram, database_path: Path
 ) -> None:
     """A catch given back by ↩️ Not spam while a moderator's /ban holds its author is a
-    card again: ✅ Approve on it is refused with a clear answer, and it stays pending (the
-    moderator may reject it, or /unban first); nothing reaches the thread."""
+    card again: ✅ Approve on it (on the card, the review desk, a private desk) is refused
+    with a clear answer, and it stays pending (the moderator may reject it, or /unban
+    first); nothing reaches the thread."""
     settings = thread_settings(telegram, database_path)
     async with running_bot(settings):
         _, post = await post_article(telegram)
@@ -188,6 +203,19 @@ async def test_approve_on_a_banned_authors_comment_is_refused_and_publishes_noth
         assert await rows(settings, "SELECT status FROM submissions") == [("pending",)]
         assert not await rows(settings, "SELECT id FROM outbox WHERE action = 'thread_post'")
         assert buttons_of(telegram, card)[0] == "✅ Approve"
+        # The same answer on a private desk (closed then, giving the item back) and on
+        # the group's review desk.
+        telegram.user_sends_text(MODERATOR_ID, "/desk")
+        mine = await telegram.wait_for_bot_message(MODERATOR_ID, contains="Your desk")
+        assert "WhatsApp" in mine["text"]
+        on_mine = await tap_private_desk(telegram, mine, "✅ Approve")
+        assert on_mine["text"].startswith("The author is banned until ")
+        await tap_private_desk(telegram, mine, "✖️ Close")
+        telegram.user_sends_text(MODERATOR_ID, "/queue", chat_id=MODERATION_CHAT_ID)
+        desk = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="Review desk")
+        on_desk = await press_desk(telegram, desk, "approve")
+        assert on_desk["text"].startswith("The author is banned until ")
+        assert await rows(settings, "SELECT status FROM submissions") == [("pending",)]
         rejected = await press(telegram, MODERATOR_ID, card, Decision.REJECT)
         assert rejected["text"] == "Rejected."
     assert not [m for m in telegram.messages_in(DISCUSSION_CHAT_ID) if "WhatsApp" in str(m)]
