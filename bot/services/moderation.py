@@ -263,9 +263,13 @@ async def _settle_copies(
         ):
             continue
         settled += 1
-        await _record(conn, Decision.SPAM, banning, copy, moderator, now, wave_of=marked.id)
-        # An author of several copies (the tapped one's among them) is banned once.
-        if banning and await readers.ban(conn, copy.author.user_id, moderator, copy_id, now):
+        # An author of several copies (the tapped one's among them) is banned once, with
+        # one line in the record.
+        banned_now = banning and await readers.ban(
+            conn, copy.author.user_id, moderator, copy_id, now
+        )
+        await _record(conn, Decision.SPAM, banned_now, copy, moderator, now, wave_of=marked.id)
+        if banned_now:
             await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
             await bans.sweep(
                 conn, settings, copy.author.user_id, moderator, now, banned_for=copy.id

@@ -233,3 +233,5 @@ async def test_a_wave_copy_by_the_same_newcomer_is_marked_spam_not_swept(
     banned = await rows(db, "SELECT user_id, reason_submission_id FROM bans")
     assert banned == [(SPAMMER.user_id, sent[0])]
     assert await rows(db, "SELECT COUNT(*) FROM outbox WHERE action = 'ban_in_group'") == [(1,)]
+    logged = await rows(db, "SELECT action, submission_id FROM moderation_log ORDER BY id")
+    assert logged == [("spam", sent[0]), ("ban", sent[0]), ("spam", sent[1])]
