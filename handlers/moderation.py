@@ -62,6 +62,9 @@ class ModerationHandlers:
             await answer_press(
                 query, answer_texts.already_decided(t, outcome.submission), alert=True
             )
+        elif outcome.result is DecisionResult.AUTHOR_BANNED:
+            assert outcome.ban is not None
+            await answer_press(query, ban_texts.approval_refused(t, outcome.ban), alert=True)
         elif outcome.result is DecisionResult.WRONG_CARD:
             logger.warning(
                 "Refused press for item %s on a message that is not its card (%s)",
@@ -272,6 +275,8 @@ class ModerationHandlers:
             answer = (
                 answer_texts.decision_done(t, press.decision, outcome.submission, outcome.copies)
                 if outcome.result is DecisionResult.APPLIED
+                else ban_texts.approval_refused(t, outcome.ban)
+                if outcome.ban is not None
                 else answer_texts.already_decided(t, outcome.submission)
                 if outcome.submission is not None
                 else answer_texts.submission_not_found(t)

@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot import callback_data
 from bot.callback_data import PrivateDeskAction, PrivateDeskPress
 from bot.i18n import Texts
+from bot.rendering import bans as ban_texts
 from bot.rendering import common as common_texts
 from bot.rendering import contact as contact_texts
 from bot.rendering import moderation_answers as answer_texts
@@ -131,6 +132,8 @@ class PrivateDeskHandlers:
             return answer_texts.decision_done(t, press.decision, outcome.submission)
         if outcome.result is DecisionResult.WRONG_CARD:
             return common_texts.stale_button(t)
+        if outcome.ban is not None:
+            return ban_texts.approval_refused(t, outcome.ban)
         if outcome.submission is not None:
             return answer_texts.already_decided(t, outcome.submission)
         return answer_texts.submission_not_found(t)

@@ -124,6 +124,9 @@ class Submission:
     caught_at: float | None = None
     # Taken down with its author's catch (that catch's id): the spam check banned them.
     swept_by: int | None = None
+    # Taken down with its author's ban (by a moderator or the spam check), not decided on
+    # its own card: its author was not told, so no reason is asked for it.
+    swept_with_ban: bool = False
     # Caught by flood control, not the spam check: its author kept flooding (its reasons
     # say how much); no card comes back from its undo.
     caught_flooding: bool = False

@@ -130,6 +130,7 @@ READER_TABLES: tuple[ReaderTable, ...] = (
             "file_unique_id": "Telegram's id of a picture or file: no use outside Telegram",
             "wave_print": "a numeric fingerprint of the text, for comparing texts",
             "swept_by": "the id of another item of the same reader that a ban took down",
+            "swept_with_ban": "set when a ban took it down (author_banned says so)",
             "author_forgotten": "set only once its author asked to be forgotten (/forget)",
         },
     ),

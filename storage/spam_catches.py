@@ -92,7 +92,7 @@ async def sweep(conn: aiosqlite.Connection, submission_id: int, catch_id: int, n
     decided: decided_by stays empty); False if it was no longer pending."""
     cursor = await conn.execute(
         "UPDATE submissions SET status = 'rejected', author_banned = 1, decided_at = ?,"
-        " swept_by = ? WHERE id = ? AND status = 'pending'",
+        " swept_by = ?, swept_with_ban = 1 WHERE id = ? AND status = 'pending'",
         (now, catch_id, submission_id),
     )
     return cursor.rowcount == 1
@@ -105,7 +105,7 @@ async def restore_swept(conn: aiosqlite.Connection, catch_id: int) -> list[int]:
     rows = await fetch_all(
         conn,
         "UPDATE submissions SET status = 'pending', author_banned = 0, decided_at = NULL,"
-        " swept_by = NULL,"
+        " swept_by = NULL, swept_with_ban = 0,"
         " original_kept = (removal_refused IS NOT NULL AND original_removed_at IS NULL)"
         " WHERE swept_by = ? AND status = 'rejected' AND author_forgotten = 0 RETURNING id",
         (catch_id,),

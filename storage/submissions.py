@@ -26,7 +26,7 @@ SELECT = (
     " s.moderation_copy_message_id, s.original_kept, s.thread_reply_to_message_id,"
     " s.thread_source_revision, s.thread_source_edit_date, s.edited_at,"
     " s.original_removed_at, s.removal_refused, s.thread_post_refused, s.retracted_by_edit,"
-    " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at, s.swept_by,"
+    " s.marked_spam, s.spam_score, s.spam_reasons, s.caught_at, s.swept_by, s.swept_with_ban,"
     " s.caught_flooding, s.corrected_text, s.corrected_by_name, s.corrected_at,"
     " s.decision_reason, s.erased_at, s.author_forgotten,"
     " s.author_name, r.username"
@@ -54,6 +54,7 @@ def submission_from_row(row: aiosqlite.Row) -> Submission:
         spam_reasons=_reasons_from_json(row["spam_reasons"]),
         caught_at=row["caught_at"],
         swept_by=row["swept_by"],
+        swept_with_ban=bool(row["swept_with_ban"]),
         caught_flooding=bool(row["caught_flooding"]),
         corrected_text=row["corrected_text"],
         corrected_by_name=row["corrected_by_name"],
@@ -222,14 +223,17 @@ async def decide(
     *,
     author_banned: bool,
     marked_spam: bool = False,
+    swept_with_ban: bool = False,
 ) -> bool:
     """Move a pending submission to its outcome; False when it was no longer pending.
+    `swept_with_ban`: taken with its author's ban, not decided on its own card.
 
     The `status = 'pending'` guard makes the first of two simultaneous decisions win.
     """
     cursor = await conn.execute(
         "UPDATE submissions SET status = ?, decided_by = ?, decided_by_name = ?, decided_at = ?,"
-        " author_banned = ?, marked_spam = ? WHERE id = ? AND status = 'pending'",
+        " author_banned = ?, marked_spam = ?, swept_with_ban = ?"
+        " WHERE id = ? AND status = 'pending'",
         (
             status.value,
             moderator_id,
@@ -237,6 +241,7 @@ async def decide(
             now,
             int(author_banned),
             int(marked_spam),
+            int(swept_with_ban),
             submission_id,
         ),
     )

@@ -120,18 +120,6 @@ async def media_history(
     return MediaHistory(int(row[0]), bool(row[1]))
 
 
-async def pending_left_up_by(conn: aiosqlite.Connection, user_id: int) -> list[int]:
-    """An author's comments still up in the discussion group, waiting for a decision."""
-    rows = await fetch_all(
-        conn,
-        "SELECT id FROM submissions WHERE user_id = ? AND status = 'pending'"
-        " AND original_kept = 1 AND original_removed_at IS NULL"
-        " AND thread_source_message_id IS NOT NULL ORDER BY id",
-        (user_id,),
-    )
-    return [int(row[0]) for row in rows]
-
-
 async def pending_comments_by(conn: aiosqlite.Connection, user_id: int) -> list[int]:
     """An author's comments waiting for a decision, wherever they were written (a contact
     message is a conversation, not a comment)."""

@@ -61,6 +61,17 @@ def _until(t: Texts, until: float | None) -> str:
     return t.gettext("until {moment}").format(moment=moment(t, until))
 
 
+def approval_refused(t: Texts, ban: Ban) -> str:
+    """✅ Approve on a comment whose author is banned: an alert (200 characters, plain)."""
+    return shorten(
+        t.gettext(
+            "The author is banned {until}: a banned reader's comment is not published."
+            " Reject it, or /unban them first."
+        ).format(until=_until(t, ban.until)),
+        200,
+    )
+
+
 def _who(person: Person | None, user_id: int) -> str:
     if person is None or not person.first_name:
         return f"id <code>{user_id}</code>"

@@ -5,8 +5,8 @@ A card's `🚫 Ban author` bans for good at once (a troll must not keep writing 
 moderator thinks); the card then offers the terms of CARD_TERMS, and a tap shortens (or
 lengthens) the ban, counted from when it was made. Telegram ends the ban in the discussion
 group by itself at its `until_date`; the bot lifts its own record then (BanExpiry).
-Whatever bans an author (a card, /ban, the spam check) sweeps their waiting comments
-(`sweep`).
+Whatever bans an author (a card, /ban, the spam check) sweeps every comment they have
+waiting, not their contact messages (`sweep`).
 """
 
 from __future__ import annotations
@@ -90,9 +90,7 @@ async def ban(
         await effects.ban_in_discussion_group(conn, settings, user_id, now, until=made.until)
         # As 🚫 Ban author on a card: what they have waiting is settled with the ban, so
         # that no later tap publishes a banned reader.
-        swept = await sweep(
-            conn, settings, user_id, moderator, now, banned_for=None, every_pending=True
-        )
+        swept = await sweep(conn, settings, user_id, moderator, now, banned_for=None)
         if swept:
             await desk.refresh_if_open(conn, settings, now)
     return CommandBan(made, replaced, swept)
@@ -106,21 +104,19 @@ async def sweep(
     now: float,
     *,
     banned_for: int | None,
-    every_pending: bool = False,
 ) -> int:
-    """A banned author's comments still up in the discussion group, waiting on their cards,
-    come down with the ban: one tap, not one per message. `every_pending` (/ban, which has
-    no card of its own): their comments waiting in private too are rejected with it.
+    """A banned author's waiting comments are settled with the ban, whatever made it (a
+    card's 🚫 Ban author or 🧹 Spam, /ban, the spam check): one tap, not one per message,
+    and no card left whose ✅ Approve would publish a banned reader. Those up in the
+    discussion group come down; those sent through the bot are rejected. Their author is
+    not told (the ban is what they hear of), so the swept cards ask for no reason.
+    Contact messages are not swept: a banned reader may still write to the editors
+    something they must read (a takedown request, a correction), and they wait for them.
     `banned_for`: the item whose verdict made the ban (left as its verdict settles it).
     `moderator` None: the spam check banned them for the catch `banned_for`, and what is
     swept is recorded as taken with it (↩️ Not spam brings it back). Returns how many."""
-    waiting = (
-        await thread_sources.pending_comments_by(conn, author_id)
-        if every_pending
-        else await thread_sources.pending_left_up_by(conn, author_id)
-    )
     swept = 0
-    for other_id in waiting:
+    for other_id in await thread_sources.pending_comments_by(conn, author_id):
         if other_id == banned_for:
             continue
         if moderator is None:
@@ -135,6 +131,7 @@ async def sweep(
                 moderator.display_name,
                 now,
                 author_banned=True,
+                swept_with_ban=True,
             )
         if not taken:
             continue

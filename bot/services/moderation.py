@@ -23,7 +23,7 @@ from storage import (
 )
 from storage import reasons as stored_reasons
 from storage.db import Database
-from storage.models import LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
+from storage.models import Ban, LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
 
 
 class DecisionResult(StrEnum):
@@ -32,6 +32,8 @@ class DecisionResult(StrEnum):
     NOT_FOUND = "not_found"
     # The button was pressed on a message that is not this item's card: forged data.
     WRONG_CARD = "wrong_card"
+    # ✅ Approve on a comment whose author is banned: refused, it stays pending.
+    AUTHOR_BANNED = "author_banned"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class DecisionOutcome:
     submission: Submission | None = None
     # 🧹 Spam: the other pending copies of the same text settled with it.
     copies: int = 0
+    # AUTHOR_BANNED: the ban that holds.
+    ban: Ban | None = None
 
 
 async def decide(
@@ -120,6 +124,9 @@ async def _decide(
         status = verdict.status
         pending = await submissions.get(conn, submission_id)
         assert pending is not None
+        held = await _ban_refusing(conn, status, pending, now)
+        if held is not None:
+            return DecisionOutcome(DecisionResult.AUTHOR_BANNED, pending, ban=held)
         banning = await _banning(conn, verdict, pending)
         applied = await submissions.decide(
             conn,
@@ -148,12 +155,15 @@ async def _decide(
         if banning:
             await readers.ban(conn, submission.author.user_id, moderator, submission_id, now)
             await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
+        copies = 0
+        if decision is Decision.SPAM:
+            # Before the sweep: the author's own copies of the wave are marked spam and
+            # counted as copies, not swept as merely waiting.
+            copies = await _settle_copies(conn, settings, submission, moderator, now)
+        if banning:
             await bans.sweep(
                 conn, settings, submission.author.user_id, moderator, now, banned_for=submission.id
             )
-        copies = 0
-        if decision is Decision.SPAM:
-            copies = await _settle_copies(conn, settings, submission, moderator, now)
         # Left up in the discussion group while it waited (post-moderation, or the bot
         # could not take it down then): rejected, it comes down now, and its author hears
         # it once it is down (deliveries in bot.delivery.discussion).
@@ -253,9 +263,13 @@ async def _settle_copies(
         ):
             continue
         settled += 1
-        await _record(conn, Decision.SPAM, banning, copy, moderator, now, wave_of=marked.id)
-        if banning:
-            await readers.ban(conn, copy.author.user_id, moderator, copy_id, now)
+        # An author of several copies (the tapped one's among them) is banned once, with
+        # one line in the record.
+        banned_now = banning and await readers.ban(
+            conn, copy.author.user_id, moderator, copy_id, now
+        )
+        await _record(conn, Decision.SPAM, banned_now, copy, moderator, now, wave_of=marked.id)
+        if banned_now:
             await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
             await bans.sweep(
                 conn, settings, copy.author.user_id, moderator, now, banned_for=copy.id
@@ -304,6 +318,23 @@ async def _record(
             author_id=author_id,
             submission_id=submission.id,
         )
+
+
+async def _ban_refusing(
+    conn: aiosqlite.Connection, status: SubmissionStatus, submission: Submission, now: float
+) -> Ban | None:
+    """The ban that refuses this approval: a banned reader's comment is never published.
+    A ban sweeps what its author has waiting (bans.sweep), but a comment can be pending
+    under a ban all the same: ↩️ Not spam gives back a catch (and what it swept) while a
+    moderator's /ban holds its author. It waits for a rejection, or for an /unban. A
+    contact message is approved to reach the editors, banned author or not."""
+    if (
+        status is not SubmissionStatus.APPROVED
+        or not submission.is_pending
+        or submission.kind is not SubmissionKind.COMMENT
+    ):
+        return None
+    return await readers.active_ban(conn, submission.author.user_id, now)
 
 
 async def _banning(conn: aiosqlite.Connection, verdict: Verdict, submission: Submission) -> bool:

@@ -59,6 +59,8 @@ def asks_for_reason(submission: Submission) -> bool:
         submission.kind is not SubmissionKind.COMMENT
         or submission.status is not SubmissionStatus.REJECTED
         or submission.decided_by is None
+        # Taken with its author's ban: they were told of the ban, not of this comment.
+        or submission.swept_with_ban
         # Rejected after the trusted-author rule published it: ↩️ Unpublish.
         or submission.auto_approved
         or submission.decision_reason is not None

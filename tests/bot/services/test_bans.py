@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.parsing import parse_term
 from bot.services import articles, bans, comments, moderation
 from bot.services.bans import TermResult
 from bot.services.effects import Effect
+from bot.services.moderation import DecisionResult
+from bot.services.reasons import asks_for_reason
 from bot.services.verdicts import Decision
 from storage import moderation_log, readers, submissions
 from storage.db import Database
-from storage.models import Ban, LoggedAction, Person
+from storage.models import Ban, LoggedAction, Person, SubmissionStatus
 from tests.bot.services.test_comments import published_article, rows
+from tests.bot.services.test_contact import submitted_contact
 from tests.factories import (
     DISCUSSION_CHAT_ID,
     MODERATION_CHAT_ID,
@@ -157,3 +162,46 @@ async def test_ban_command_takes_down_and_rejects_the_readers_waiting_comments(
         " WHERE action = 'refresh_cards' ORDER BY 1",
     )
     assert redrawn == [(i,) for i in sorted([*left_up, private.submission_id])]
+
+
+@pytest.mark.parametrize("decision", [Decision.BAN, Decision.SPAM])
+async def test_a_ban_from_a_card_sweeps_every_waiting_comment_but_not_contact_messages(
+    db: Database, database_path: Path, decision: Decision
+) -> None:
+    """🚫 or 🧹 on one card rejects the author's other comment sent through the bot with
+    the ban (as /ban does): taken with it, so no reason is asked of it and its author is
+    not told; their contact message still waits for the editors."""
+    settings = make_settings(database_path)
+    contact_id = await submitted_contact(db, settings)
+    article = await published_article(db)
+    waiting = []
+    for number, text in enumerate(["troll", "more troll"]):
+        await comments.open_article(db, READER, article.id, 5.0 + number)
+        outcome = await comments.submit_comment(db, settings, READER, text, 5.5 + number)
+        assert outcome.submission_id is not None
+        waiting.append(outcome.submission_id)
+    tapped, other = waiting
+
+    decided = await moderation.decide(db, settings, tapped, decision, MODERATOR, 10.0)
+
+    assert decided.result is DecisionResult.APPLIED
+    async with db.reading() as conn:
+        swept = await submissions.get(conn, other)
+        contact_message = await submissions.get(conn, contact_id)
+        record = await moderation_log.of_author(conn, READER.user_id)
+    assert swept is not None and contact_message is not None
+    assert (swept.status, swept.author_banned, swept.swept_with_ban, swept.decided_by) == (
+        SubmissionStatus.REJECTED,
+        True,
+        True,
+        MODERATOR.user_id,
+    )
+    assert not asks_for_reason(swept)
+    assert contact_message.status is SubmissionStatus.PENDING
+    assert (LoggedAction.REJECT, other) in [(e.action, e.submission_id) for e in record]
+    told = await rows(
+        db,
+        "SELECT json_extract(payload, '$.submission_id') FROM outbox"
+        " WHERE action = 'notify_author'",
+    )
+    assert told == [(tapped,)]

@@ -8,9 +8,11 @@ from bot.services.effects import Effect
 from bot.services.moderation import DecisionResult
 from bot.services.verdicts import Decision
 from bot.settings import Settings
+from storage import readers
 from storage.db import Database
 from storage.models import Person, SubmissionStatus
 from tests.bot.services.test_comments import published_article, rows
+from tests.bot.services.test_contact import submitted_contact
 from tests.factories import ADMIN_ID, MODERATOR, READER, make_settings
 
 
@@ -151,3 +153,40 @@ async def test_the_discussion_copy_releases_waiting_thread_posts(
     found = await articles.get_article(db, 1)
     assert found is not None
     assert found.discussion_message_id == 42
+
+
+async def test_approve_on_a_banned_authors_comment_is_refused_and_changes_nothing(
+    db: Database, settings: Settings
+) -> None:
+    """A comment pending while its author is banned (a catch given back by ↩️ Not spam
+    under a moderator's /ban) is never published: ✅ Approve is refused with the ban that
+    holds, and nothing changes; ❌ Reject still applies. The banned author's contact
+    message is approved for the editors as ever."""
+    contact_id = await submitted_contact(db, settings)
+    article = await published_article(db)
+    await comments.open_article(db, READER, article.id, 10.0)
+    submitted = await comments.submit_comment(db, settings, READER, "Nice", 11.0)
+    submission_id = submitted.submission_id
+    assert submission_id is not None
+    async with db.transaction() as conn:
+        await readers.ban(conn, READER.user_id, MODERATOR, None, 12.0)
+    before = await rows(db, "SELECT id, action FROM outbox")
+
+    refused = await moderation.decide(
+        db, settings, submission_id, Decision.APPROVE, MODERATOR, 13.0
+    )
+
+    assert refused.result is DecisionResult.AUTHOR_BANNED
+    assert refused.ban is not None and refused.ban.banned_at == 12.0
+    assert await rows(db, "SELECT id, action FROM outbox") == before
+    assert await rows(db, "SELECT status FROM submissions WHERE id = ?", (submission_id,)) == [
+        ("pending",)
+    ]
+    contact_approved = await moderation.decide(
+        db, settings, contact_id, Decision.APPROVE, MODERATOR, 14.0
+    )
+    assert contact_approved.result is DecisionResult.APPLIED
+    rejected = await moderation.decide(
+        db, settings, submission_id, Decision.REJECT, MODERATOR, 15.0
+    )
+    assert rejected.result is DecisionResult.APPLIED

@@ -206,3 +206,32 @@ async def test_spam_on_one_copy_of_a_wave_settles_every_pending_copy(
         ("ham", "Good reporting on the harbour works"),
         ("spam", WAVE[2]),
     ]
+
+
+async def test_a_wave_copy_by_the_same_newcomer_is_marked_spam_not_swept(
+    db: Database, database_path: Path
+) -> None:
+    """Two near-identical comments of one newcomer, sent through the bot: 🧹 on one settles
+    the other as a copy of the wave (marked spam, counted), before the ban sweeps what the
+    author has waiting; the author is banned once, from the tapped card."""
+    settings = post_moderated(database_path)
+    spam_filter = await SpamFilter.open(db, Thresholds())
+    article = await published_article(db)
+    sent = []
+    for number, text in enumerate(WAVE[:2]):
+        await comments.open_article(db, SPAMMER, article.id, 10.0 * number + 1)
+        outcome = await comments.submit_comment(db, settings, SPAMMER, text, 10.0 * number + 2)
+        assert outcome.submission_id is not None
+        sent.append(outcome.submission_id)
+    decided = await moderation.decide(
+        db, settings, sent[0], Decision.SPAM, MODERATOR, 30.0, spam_filter=spam_filter
+    )
+    assert decided.copies == 1
+    assert await rows(
+        db, "SELECT id, status, marked_spam, author_banned, swept_with_ban FROM submissions"
+    ) == [(item, "rejected", 1, 1, 0) for item in sent]
+    banned = await rows(db, "SELECT user_id, reason_submission_id FROM bans")
+    assert banned == [(SPAMMER.user_id, sent[0])]
+    assert await rows(db, "SELECT COUNT(*) FROM outbox WHERE action = 'ban_in_group'") == [(1,)]
+    logged = await rows(db, "SELECT action, submission_id FROM moderation_log ORDER BY id")
+    assert logged == [("spam", sent[0]), ("ban", sent[0]), ("spam", sent[1])]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.services import moderation, reports, spam_undo, thread_comments
+from bot.services import comments, moderation, reports, spam_undo, thread_comments
 from bot.services.moderation import DecisionResult
 from bot.services.spam_screen import SpamScreen
 from bot.services.spam_undo import UndoResult
@@ -20,7 +20,7 @@ from storage import readers, submissions, thread_sources
 from storage.db import Database
 from storage.models import Person, SubmissionStatus
 from storage.thread_sources import ThreadSource
-from tests.bot.services.test_comments import rows
+from tests.bot.services.test_comments import published_article, rows
 from tests.factories import DISCUSSION_CHAT_ID, MODERATOR, make_settings
 
 THREAD = 500
@@ -193,3 +193,40 @@ async def test_not_spam_brings_back_what_the_catch_swept_down_or_still_up(
         (SubmissionStatus.PENDING, None, False),
         (SubmissionStatus.PENDING, None, True),
     ]
+
+
+async def test_a_catch_sweeps_a_comment_sent_through_the_bot_and_not_spam_gives_it_back(
+    db: Database, database_path: Path
+) -> None:
+    """A newcomer's comment sent through the bot waits; their spam under a post is caught
+    and bans them, so the comment is taken with the catch (no moderator's decision, as
+    /stats counts). ↩️ Not spam gives it back, pending as before."""
+    settings = pre_moderated(database_path)
+    spam_filter = await SpamFilter.open(db, Thresholds())
+    article = await published_article(db)
+    await comments.open_article(db, AUTHOR, article.id, 1.0)
+    waiting = await comments.submit_comment(db, settings, AUTHOR, "The budget is late", 1.5)
+    assert waiting.submission_id is not None
+    caught = await caught_under_a_post(db, settings, spam_filter, 2.0)
+    async with db.reading() as conn:
+        swept = await submissions.get(conn, waiting.submission_id)
+    assert swept is not None
+    assert (swept.status, swept.swept_by, swept.swept_with_ban, swept.decided_by) == (
+        SubmissionStatus.REJECTED,
+        caught,
+        True,
+        None,
+    )
+    assert (await reports.moderation_stats(db, 6.0)).decided_last_week == 0
+
+    await spam_undo.restore(db, settings, caught, MODERATOR, 9.0)
+
+    async with db.reading() as conn:
+        back = await submissions.get(conn, waiting.submission_id)
+    assert back is not None
+    assert (back.status, back.swept_by, back.swept_with_ban, back.author_banned) == (
+        SubmissionStatus.PENDING,
+        None,
+        False,
+        False,
+    )
