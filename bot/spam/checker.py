@@ -246,10 +246,12 @@ class SpamChecker:
         copies = self._recent_texts.similar(print_)
         wave: dict[int, tuple[float, bool]] = {author.user_id: (now, not author.approved)}
         for entry in copies:
-            # Enough accounts to weigh: a flood of thousands of copies costs no more.
-            if len(wave) >= _WAVE_KEPT:
-                break
             for user_id, (at, newcomer) in entry.wave.items():
+                # Enough accounts to weigh, kept per copy: a flood of thousands of copies
+                # costs no more (a copy's wave is never more than _WAVE_KEPT either, so
+                # waves cannot grow copy after copy).
+                if len(wave) >= _WAVE_KEPT:
+                    break
                 if at >= since and user_id not in wave:
                     wave[user_id] = (at, newcomer)
         self._recent_texts.add(print_, author_id=author.user_id, at=now, wave=wave)

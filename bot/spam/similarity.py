@@ -14,6 +14,13 @@ from bot.spam.text import EMPTY_BIN, FINGERPRINT_BINS, Fingerprint, resemblance
 # emoji, invisible characters): measured on spam waves rewritten by hand, copies score
 # 0.5–0.9 and unrelated comments under the same post 0.0–0.1.
 NEAR_IDENTICAL = 0.45
+# A check compares itself with at most this many candidates, the newest: a wave of
+# thousands of copies then costs a check no more than one of 64 (before, 1,000 readers
+# writing alike under one post made each check compare with every earlier one, and
+# `benchmarks.intake` fell from 0.55 to 0.37 of the echo bot). Nothing decided needs more:
+# a wave weighs its most from WAVE_ALONE_ACCOUNTS accounts, likeness to spam from 5 marked,
+# and each copy carries the accounts of its own wave (bot.spam.checker).
+MOST_COMPARED = 64
 # Bands of 2 bins: two texts resembling each other by 0.45 share a band with probability
 # 1 - (1 - 0.45²)¹⁶ ≈ 0.97.
 _BAND = 2
@@ -76,12 +83,14 @@ class FingerprintIndex:
             self._drop_oldest()
 
     def similar(self, print_: Fingerprint) -> list[_Entry]:
-        """The remembered texts near-identical to this one."""
+        """The remembered texts near-identical to this one, among the newest MOST_COMPARED
+        that share a band with it, newest first."""
         candidates: set[int] = set()
         for band in _bands(print_):
             candidates.update(self._bands.get(band, ()))
         found = []
-        for key in candidates:
+        # Keys grow with each text added: the largest are the newest.
+        for key in sorted(candidates, reverse=True)[:MOST_COMPARED]:
             entry = self._by_key[key]
             if near_identical(entry.print_, print_):
                 found.append(entry)

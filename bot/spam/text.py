@@ -7,6 +7,7 @@ characters between letters, Cyrillic or Greek letters that look Latin ("Вitсо
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 import zlib
@@ -167,12 +168,15 @@ def _mix(value: int) -> int:
 
 
 def resemblance(first: Fingerprint, second: Fingerprint) -> float:
-    """About the share of shingles the two texts have in common (0.0 to 1.0)."""
-    both = 0
-    same = 0
-    for left, right in zip(first, second, strict=True):
-        if left == EMPTY_BIN and right == EMPTY_BIN:
-            continue
-        both += 1
-        same += left == right
-    return same / both if both else 0.0
+    """About the share of shingles the two texts have in common (0.0 to 1.0): of the bins
+    filled in either, those that hold the same value. Counted in C (map, sum), not
+    in a loop over the bins: a check compares up to 128 pairs, and a wave of long texts
+    made this loop most of a check's time."""
+    if first == second:
+        # Exact copies, as a flood of one text makes them.
+        return 1.0 if first.count(EMPTY_BIN) < len(first) else 0.0
+    same = sum(map(operator.eq, first, second))
+    empty = EMPTY_BIN.__eq__
+    both_empty = sum(map(operator.and_, map(empty, first), map(empty, second)))
+    both = len(first) - both_empty
+    return (same - both_empty) / both if both else 0.0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.spam.similarity import FingerprintIndex, near_identical
-from bot.spam.text import disguised_words, fingerprint, normalise
+from bot.spam.similarity import MOST_COMPARED, FingerprintIndex, near_identical
+from bot.spam.text import EMPTY_BIN, disguised_words, fingerprint, normalise, resemblance
 
 
 @pytest.mark.parametrize(
@@ -69,7 +71,38 @@ def test_the_index_forgets_its_oldest_fingerprints() -> None:
     assert index.similar(prints[2])
 
 
+def test_a_check_compares_itself_with_the_newest_copies_only() -> None:
+    """A thousand copies remembered: a check looks at the newest MOST_COMPARED of them, so
+    its cost stays bounded however large the wave."""
+    index = FingerprintIndex(capacity=5000)
+    text = "I agree with the article about the border and the trade talks, reader {}"
+    for n in range(1000):
+        print_ = fingerprint(normalise(text.format(n)))
+        assert print_ is not None
+        index.add(print_, author_id=n)
+    probe = fingerprint(normalise(text.format("new")))
+    assert probe is not None
+    found = index.similar(probe)
+    assert len(found) == MOST_COMPARED
+    assert {entry.author_id for entry in found} == set(range(1000 - MOST_COMPARED, 1000))
+
+
 def test_words_mixing_scripts_are_counted_as_disguised() -> None:
     """ "Вitсоin" and "oпиcaнии" mix scripts; Russian, Spanish and short slips do not count."""
     assert disguised_words("Вitсоin в oпиcaнии") == 2
     assert disguised_words("Привет, amigo, ¿qué tal? Народ!nУ кого") == 0
+
+
+_BINS = st.lists(st.sampled_from([EMPTY_BIN, 1, 2, 3]), min_size=32, max_size=32).map(tuple)
+
+
+@given(_BINS, _BINS)
+def test_resemblance_is_the_share_of_filled_bins_that_agree(
+    first: tuple[int, ...], second: tuple[int, ...]
+) -> None:
+    """Of the bins filled in either fingerprint, the share holding the same value."""
+    filled = [
+        (a, b) for a, b in zip(first, second, strict=True) if EMPTY_BIN not in (a, b) or a != b
+    ]
+    expected = sum(a == b for a, b in filled) / len(filled) if filled else 0.0
+    assert resemblance(first, second) == expected
