@@ -22,13 +22,17 @@ GENUINE = "The border wait in Nogales was three hours today, worse than last wee
 
 
 def spam_command(
-    database: Path, *arguments: str, stdin: str = "", timeout: float = 60
+    database: Path,
+    *arguments: str,
+    stdin: str = "",
+    timeout: float = 60,
+    settings: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """No Telegram settings at all: the spam commands need DATABASE_PATH alone."""
     env = {
         key: value for key, value in os.environ.items() if key not in {"BOT_TOKEN", "CHANNEL_ID"}
     }
-    env.update({"PYTHONPATH": str(ROOT), "DATABASE_PATH": str(database)})
+    env.update({"PYTHONPATH": str(ROOT), "DATABASE_PATH": str(database), **(settings or {})})
     return subprocess.run(
         [sys.executable, "-m", "bot", "spam", *arguments],
         input=stdin,
@@ -186,3 +190,24 @@ def test_one_message_a_line_means_a_newline_ends_it(tmp_path: Path) -> None:
     done = spam_command(tmp_path / "bot.sqlite3", "learn", "--spam", str(spam_file))
     assert done.returncode == 0, done.stderr
     assert "3 new spam examples learned" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"SPAM_THRESHOLD": "high"}, "SPAM_THRESHOLD"),
+        ({"SPAM_THRESHOLD": "5"}, "SPAM_THRESHOLD"),
+        ({"SPAM_THRESHOLD": "0.4", "SPAM_UNSURE_THRESHOLD": "0.9"}, "SPAM_UNSURE_THRESHOLD"),
+    ],
+)
+def test_a_bad_threshold_is_refused_as_the_bot_refuses_it(
+    tmp_path: Path, settings: dict[str, str], named: str
+) -> None:
+    """The commands judge with the bot's thresholds, so they refuse what the bot would
+    refuse, in one line naming the setting, rather than check with nonsense."""
+    done = spam_command(
+        tmp_path / "bot.sqlite3", "check", stdin="Earn $500 a day\n", settings=settings
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("Configuration error: ") and named in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
