@@ -266,3 +266,34 @@ async def test_an_account_listed_by_cas_is_caught(
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="the mayor")
         assert cards_saying(telegram, "Nice weather") == []
     assert await caught(settings) == [("Nice weather today", SPAMMER, 1)]
+
+
+@pytest.mark.parametrize(("mode", "flagged"), [("flag", True), ("off", False)])
+async def test_spam_filter_flag_and_off_remove_nothing_sent_privately(
+    telegram: FakeTelegram, fake_cas: FakeCas, database_path: Path, mode: str, flagged: bool
+) -> None:
+    """SPAM_FILTER=flag or off, the private chats: a spam comment, a contact message that
+    is spam, and a comment from an account CAS lists each become a card (flagged in a dry
+    run, plain with the check off); nothing is set aside, CAS asked only
+    while the check is on."""
+    fake_cas.banned = {OTHER}
+    populate(telegram, with_discussion=False)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        spam_filter=mode,
+        cas_check=True,
+        cas_api_url=fake_cas.base_url,
+    )
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        private = await comment(telegram, SPAMMER, post, SPAM_TOO)
+        contact = await fill_form(telegram, READER, "Rich Quick", "rich@example.com", SPAM)
+        listed = await comment(telegram, OTHER, post, "Nice weather today")
+    assert "VIP crypto" in private["text"] and "WhatsApp" in contact["text"]
+    assert "Nice weather" in listed["text"]
+    for card in (private, contact, listed):
+        assert ("⚠️ Likely spam" in card["text"]) is flagged, card["text"]
+    assert ("listed by CAS" in listed["text"]) is flagged
+    assert await caught(settings) == []
+    assert (fake_cas.asked != []) is flagged
