@@ -297,3 +297,23 @@ async def test_spam_filter_flag_and_off_remove_nothing_sent_privately(
     assert ("listed by CAS" in listed["text"]) is flagged
     assert await caught(settings) == []
     assert (fake_cas.asked != []) is flagged
+
+
+async def test_spam_ban_off_deletes_spam_under_a_post_and_bans_nobody(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """SPAM_BAN=off: spam typed under a post still comes down at once, with no card, but
+    its author stays a member of the discussion group and the catch records no ban."""
+    settings = thread_settings(telegram, database_path, spam_ban=False)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        under = (await thread_of(telegram, post))["message_id"]
+        spam = types_under(telegram, SPAMMER, SPAM, under)
+        await telegram.wait_for(lambda: not in_group(telegram, spam["message_id"]))
+        types_under(telegram, READER, GENUINE, under)
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="the mayor")
+        assert telegram.chat_member_status(DISCUSSION_CHAT_ID, SPAMMER) != "kicked"
+        assert not any(
+            call.method in {"banChatMember", "banChatSenderChat"} for call in telegram.calls
+        )
+    assert await caught(settings) == [(SPAM, SPAMMER, 0)]

@@ -53,6 +53,17 @@ def test_reasons_name_the_signals() -> None:
     } <= found
 
 
+def test_mentions_and_plain_links_are_named() -> None:
+    """`@mentions` and a plain link are signs too, each named once however many there are."""
+    checker = starter_checker()
+    result = checker.check(
+        "Check @best_deals and @promo_shop, more at https://example.com/offer", author=None, now=0
+    )
+    named = [reason.kind for reason in result.reasons]
+    assert named.count(ReasonKind.MENTION) == 1 and named.count(ReasonKind.LINK) == 1
+    assert "@mention" in result.reasons_text and "link" in result.reasons_text
+
+
 @pytest.mark.parametrize(
     "text",
     [
