@@ -26,24 +26,45 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Teach, try or measure the spam check, on the bot's database.",
     )
     actions = spam.add_subparsers(dest="spam_command", metavar="ACTION", required=True)
-    learn = actions.add_parser(
-        "learn", help="learn spam and ham messages from files, one message per line"
+    learn = _action(
+        actions,
+        "learn",
+        "learn spam and ham messages from files, one message a line",
+        "Learn spam and genuine (ham) messages from files, one message a line (blank lines"
+        " skipped), into the bot's database: the running bot learns them at its next start.",
     )
     learn.add_argument("--spam", type=Path, metavar="FILE", help="spam, one message a line")
     learn.add_argument("--ham", type=Path, metavar="FILE", help="ham, one message a line")
-    actions.add_parser(
+    _action(
+        actions,
         "check",
-        help=(
-            "check messages read on standard input (one a line, blank lines skipped); print"
-            " one JSON object a line, in UTF-8"
-        ),
+        "check messages read on standard input; print JSON lines",
+        "Check messages read on standard input, one a line (blank lines skipped), with what"
+        " the bot has learned; print one JSON object a line, in UTF-8: text, verdict (spam,"
+        " unsure or ham), score (0.0-1.0) and reasons.",
     )
-    evaluate = actions.add_parser(
-        "eval", help="k-fold precision, recall and unsure share on labelled files"
+    evaluate = _action(
+        actions,
+        "eval",
+        "k-fold precision, recall and unsure share on labelled files",
+        "Precision, recall and the share of unsure verdicts on labelled files, by k-fold"
+        " cross-validation after the starter set (the bot's database is not touched).",
     )
     evaluate.add_argument("--spam", type=Path, metavar="FILE", required=True)
     evaluate.add_argument("--ham", type=Path, metavar="FILE", required=True)
     evaluate.add_argument("--folds", type=_folds, default=5, help="at least 2 (default 5)")
+
+
+def _action(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """`python -m bot spam --help` lists the summary; `… spam NAME --help` the description."""
+    return actions.add_parser(
+        name, prog=f"python -m bot spam {name}", help=summary, description=description
+    )
 
 
 def _folds(value: str) -> int:

@@ -211,3 +211,15 @@ def test_a_bad_threshold_is_refused_as_the_bot_refuses_it(
     assert done.returncode == 2
     assert done.stderr.startswith("Configuration error: ") and named in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_each_action_explains_itself(tmp_path: Path) -> None:
+    """`python -m bot spam check --help` says what it reads and what it prints."""
+    helps = {
+        action: spam_command(tmp_path / "bot.sqlite3", action, "--help").stdout
+        for action in ("learn", "check", "eval")
+    }
+    assert "python -m bot spam check" in helps["check"]
+    assert "JSON" in helps["check"] and "standard input" in helps["check"]
+    assert "one message a line" in helps["learn"] and "--folds" in helps["eval"]
+    assert "recall" in helps["eval"]
