@@ -317,3 +317,35 @@ async def test_spam_ban_off_deletes_spam_under_a_post_and_bans_nobody(
             call.method in {"banChatMember", "banChatSenderChat"} for call in telegram.calls
         )
     assert await caught(settings) == [(SPAM, SPAMMER, 0)]
+
+
+async def test_spam_from_an_auto_approved_author_waits_on_a_flagged_card(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """TRUSTED_AUTO_APPROVE: an author trusted enough to be published at once (an account
+    taken over, say) sends spam: never caught (they have an approved comment), but not
+    published either: "unsure" is a normal, flagged card waiting for a moderator."""
+    populate(telegram, with_discussion=True)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        trusted_auto_approve=1,
+    )
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        first = await comment(telegram, READER, post, GENUINE)
+        await press(telegram, MODERATOR_ID, first, Decision.APPROVE)
+        await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="the mayor")
+        await comment_privately(telegram, READER, post)
+        telegram.user_sends_text(READER, SPAM)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="WhatsApp")
+        await telegram.wait_for_bot_message(READER, contains="awaits moderation")
+        assert "⚠️ Likely spam" in card["text"]
+        assert "Published automatically" not in card["text"]
+        labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+        assert "🧹 Spam" in labels
+        assert not any(
+            "WhatsApp" in m.get("text", "") for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID)
+        )
+    assert await caught(settings) == []
