@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError, model_validator
 from pydantic_settings import BaseSettings
 
 from bot import forget_cli
@@ -25,7 +26,14 @@ from bot.app import BotApp, build_application
 from bot.backup import BackupError, BackupRefusedError, backup_database
 from bot.logging_setup import configure_logging
 from bot.polling import TelegramUnavailableError, stop_on_signals
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import (
+    Settings,
+    SettingsError,
+    SpamScore,
+    check_spam_thresholds,
+    load_settings,
+    settings_problems,
+)
 from bot.spam import cli as spam_cli
 from bot.spam.checker import Thresholds
 from storage.db import database_problem
@@ -38,8 +46,14 @@ class DatabaseSettings(BaseSettings):
     model_config = Settings.model_config
 
     database_path: Path = Settings.model_fields["database_path"].default
-    spam_threshold: float = Settings.model_fields["spam_threshold"].default
-    spam_unsure_threshold: float = Settings.model_fields["spam_unsure_threshold"].default
+    # Checked as Settings checks them: the spam commands refuse what the bot refuses.
+    spam_threshold: SpamScore = Settings.model_fields["spam_threshold"].default
+    spam_unsure_threshold: SpamScore = Settings.model_fields["spam_unsure_threshold"].default
+
+    @model_validator(mode="after")
+    def _spam_thresholds_in_order(self) -> DatabaseSettings:
+        check_spam_thresholds(self.spam_threshold, self.spam_unsure_threshold)
+        return self
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "backup":
         return _backup(arguments.path)
     if arguments.command == "spam":
-        database = DatabaseSettings()
+        try:
+            database = DatabaseSettings()
+        except ValidationError as error:
+            print(f"Configuration error: {settings_problems(error)}", file=sys.stderr)
+            return 2
         thresholds = Thresholds(database.spam_threshold, database.spam_unsure_threshold)
         return spam_cli.run(arguments, database.database_path, thresholds)
     if arguments.command == "sandbox":

@@ -67,6 +67,16 @@ def _group_id(value: object) -> int:
     return int(text)
 
 
+# A spam check's score or threshold (bot.spam.checker).
+SpamScore = Annotated[float, Field(gt=0, le=1)]
+
+
+def check_spam_thresholds(spam: float, unsure: float) -> None:
+    """An "unsure" threshold above the spam one would leave no room for "unsure"."""
+    if unsure > spam:
+        raise ValueError("SPAM_UNSURE_THRESHOLD must not be above SPAM_THRESHOLD")
+
+
 class SpamFilterMode(StrEnum):
     """What the spam check does with what readers send (bot.services.spam_screen)."""
 
@@ -155,8 +165,8 @@ class Settings(BaseSettings):
     # The spam check (bot.spam): a score from 0.0 to 1.0. At SPAM_THRESHOLD or above a
     # message is spam (the confident verdict); from SPAM_UNSURE_THRESHOLD it is "unsure"
     # (shown to moderators, flagged); below, ham. Measured in benchmarks/spam.py.
-    spam_threshold: float = Field(default=0.98, gt=0, le=1)
-    spam_unsure_threshold: float = Field(default=0.5, gt=0, le=1)
+    spam_threshold: SpamScore = 0.98
+    spam_unsure_threshold: SpamScore = 0.5
     # What the check does with what arrives: on (removes spam), flag (a dry run), off.
     spam_filter: SpamFilterMode = SpamFilterMode.ON
     # The author of spam typed under a post is banned from the discussion group, unless
@@ -242,8 +252,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _spam_thresholds_in_order(self) -> Settings:
-        if self.spam_unsure_threshold > self.spam_threshold:
-            raise ValueError("SPAM_UNSURE_THRESHOLD must not be above SPAM_THRESHOLD")
+        check_spam_thresholds(self.spam_threshold, self.spam_unsure_threshold)
         return self
 
     @property
@@ -341,19 +350,24 @@ def _unfilled(settings: Settings) -> list[str]:
     return lines
 
 
+def settings_problems(error: ValidationError) -> str:
+    """Each setting refused, by its name in .env, with why: one line for an editor."""
+    problems = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+        reason = "is required" if item["type"] == "missing" else item["msg"]
+        reason = reason.removeprefix("Value error, ")
+        problems.append(f"{name} {reason}")
+    return "; ".join(problems)
+
+
 def load_settings(**overrides: object) -> Settings:
     """The settings from the environment and .env; a value left as in .env.example is
     refused, one line per key to fill in."""
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            name = str(item["loc"][0]).upper() if item["loc"] else "settings"
-            reason = "is required" if item["type"] == "missing" else item["msg"]
-            reason = reason.removeprefix("Value error, ")
-            problems.append(f"{name} {reason}")
-        raise SettingsError("; ".join(problems)) from None
+        raise SettingsError(settings_problems(error)) from None
     unfilled = _unfilled(settings)
     if unfilled:
         raise SettingsError("\n".join(unfilled))

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage import spam
 from storage.db import fetch_all
 
 # A list of ids (or keys) bound as one JSON parameter: SQLite binds at most 32766.
@@ -268,6 +269,7 @@ async def forget_examples(
 ) -> int:
     """The spam check's examples learned from these texts go (not those of `keep_source`,
     the starter set, which no reader wrote). Returns how many."""
+    await spam.keep_last_id(conn)
     cursor = await conn.execute(
         f"DELETE FROM spam_examples WHERE source != ? AND text_key IN ({_IDS})",
         (keep_source, json.dumps(sorted(text_keys))),

@@ -26,17 +26,38 @@ class ModelSnapshot:
     state: bytes
 
 
+# bot_state: the highest example id ever given, kept before examples are deleted.
+LAST_EXAMPLE_ID = "spam_examples_last_id"
+
+
 async def add_example(
     conn: aiosqlite.Connection, label: str, text: str, text_key: str, source: str, at: float
 ) -> int | None:
-    """The new example's id; None if this text was learned with this label already."""
+    """The new example's id; None if this text was learned with this label already.
+
+    Ids only grow: SQLite gives a deleted newest row's id again, and the model counts
+    every example up to its last id as learned (bot.spam.filter), so an example stored
+    under the id of one deleted by /forget would never be learned."""
     row = await fetch_one(
         conn,
-        "INSERT INTO spam_examples (label, text, text_key, source, learned_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (text_key, label) DO NOTHING RETURNING id",
-        (label, text, text_key, source, at),
+        "INSERT INTO spam_examples (id, label, text, text_key, source, learned_at)"
+        " VALUES (1 + MAX(COALESCE((SELECT MAX(id) FROM spam_examples), 0),"
+        " COALESCE((SELECT CAST(value AS INTEGER) FROM bot_state WHERE key = ?), 0)),"
+        " ?, ?, ?, ?, ?) ON CONFLICT (text_key, label) DO NOTHING RETURNING id",
+        (LAST_EXAMPLE_ID, label, text, text_key, source, at),
     )
     return int(row[0]) if row else None
+
+
+async def keep_last_id(conn: aiosqlite.Connection) -> None:
+    """Before examples are deleted: the highest id given so far, never to be given again."""
+    await conn.execute(
+        "INSERT INTO bot_state (key, value)"
+        " SELECT ?, CAST(COALESCE(MAX(id), 0) AS TEXT) FROM spam_examples WHERE true"
+        " ON CONFLICT (key) DO UPDATE SET value ="
+        " CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+        (LAST_EXAMPLE_ID,),
+    )
 
 
 async def examples_after(

@@ -46,7 +46,7 @@ def reason_text(t: Texts, kind: str, count: int, minutes: int) -> str:
         ReasonKind.PRIVATE_CONTACT: t.gettext("asks to be written to privately"),
         ReasonKind.CAPITALS: t.gettext("mostly capitals"),
         ReasonKind.DISGUISED: t.gettext("look-alike letters"),
-        ReasonKind.FIRST_MESSAGE: t.gettext("first message of a new author"),
+        ReasonKind.FIRST_MESSAGE: t.gettext("first message of a new account"),
         ReasonKind.KNOWN_SPAMMER: t.gettext("author sent spam before"),
         ReasonKind.CAS_LISTED: t.gettext("listed by CAS"),
     }.get(known, kind)

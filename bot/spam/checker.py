@@ -130,7 +130,7 @@ class Reason:
             ReasonKind.EMOJI: f"{n} emoji",
             ReasonKind.CAPITALS: "mostly capitals",
             ReasonKind.DISGUISED: "look-alike letters",
-            ReasonKind.FIRST_MESSAGE: "first message of a new author",
+            ReasonKind.FIRST_MESSAGE: "first message of a new account",
             ReasonKind.KNOWN_SPAMMER: "author sent spam before",
             ReasonKind.CAS_LISTED: "listed by CAS",
         }[self.kind]

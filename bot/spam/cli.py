@@ -10,12 +10,12 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from bot.spam.checker import Thresholds
 from bot.spam.evaluate import k_fold
 from bot.spam.filter import COMMAND_LINE, SpamFilter, read_lines, starter_set
-from storage.db import Database
+from storage.db import Database, database_problem
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,64 +26,124 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Teach, try or measure the spam check, on the bot's database.",
     )
     actions = spam.add_subparsers(dest="spam_command", metavar="ACTION", required=True)
-    learn = actions.add_parser(
-        "learn", help="learn spam and ham messages from files, one message per line"
+    learn = _action(
+        actions,
+        "learn",
+        "learn spam and ham messages from files, one message a line",
+        "Learn spam and genuine (ham) messages from files, one message a line (blank lines"
+        " skipped), into the bot's database: the running bot learns them at its next start.",
     )
     learn.add_argument("--spam", type=Path, metavar="FILE", help="spam, one message a line")
     learn.add_argument("--ham", type=Path, metavar="FILE", help="ham, one message a line")
-    actions.add_parser(
-        "check", help="check messages read on standard input (one a line); print JSON lines"
+    _action(
+        actions,
+        "check",
+        "check messages read on standard input; print JSON lines",
+        "Check messages read on standard input, one a line (blank lines skipped), with what"
+        " the bot has learned; print one JSON object a line, in UTF-8: text, verdict (spam,"
+        " unsure or ham), score (0.0-1.0) and reasons.",
     )
-    evaluate = actions.add_parser(
-        "eval", help="k-fold precision, recall and unsure share on labelled files"
+    evaluate = _action(
+        actions,
+        "eval",
+        "k-fold precision, recall and unsure share on labelled files",
+        "Precision, recall and the share of unsure verdicts on labelled files, by k-fold"
+        " cross-validation after the starter set (the bot's database is not touched).",
     )
     evaluate.add_argument("--spam", type=Path, metavar="FILE", required=True)
     evaluate.add_argument("--ham", type=Path, metavar="FILE", required=True)
-    evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.add_argument("--folds", type=_folds, default=5, help="at least 2 (default 5)")
+
+
+def _action(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """`python -m bot spam --help` lists the summary; `… spam NAME --help` the description."""
+    return actions.add_parser(
+        name, prog=f"python -m bot spam {name}", help=summary, description=description
+    )
+
+
+def _folds(value: str) -> int:
+    # One fold would test on nothing it had not learned.
+    if not value.lstrip("-").isdigit() or int(value) < 2:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 2 or more, not {value!r}")
+    return int(value)
 
 
 def run(arguments: argparse.Namespace, database_path: Path, thresholds: Thresholds) -> int:
     try:
         if arguments.spam_command == "eval":
             return _evaluate(arguments.spam, arguments.ham, arguments.folds, thresholds)
-        return asyncio.run(_with_filter(arguments, database_path, thresholds))
+        if arguments.spam_command == "learn":
+            if arguments.spam is None and arguments.ham is None:
+                print("Give --spam FILE, --ham FILE or both", file=sys.stderr)
+                return 2
+            # Both files read before anything is learned: a mistyped name learns nothing.
+            files = [
+                (path, is_spam, _messages(path))
+                for path, is_spam in ((arguments.spam, True), (arguments.ham, False))
+                if path is not None
+            ]
+        # Asked first: aiosqlite's thread, left open by a failed start, would keep the
+        # process from ending (a file that is not a database hung it).
+        problem = database_problem(database_path)
+        if problem is not None:
+            print(f"DATABASE_PATH {problem}", file=sys.stderr)
+            return 2
+        if arguments.spam_command == "learn":
+            return asyncio.run(_learn(database_path, thresholds, files))
+        return asyncio.run(_check_input(database_path, thresholds))
     except OSError as error:
         print(f"Cannot read: {error}", file=sys.stderr)
         return 1
 
 
-async def _with_filter(
-    arguments: argparse.Namespace, database_path: Path, thresholds: Thresholds
-) -> int:
+def _messages(path: Path) -> list[str]:
+    return read_lines(path.read_text(encoding="utf-8", errors="replace"))
+
+
+async def _open(database_path: Path, thresholds: Thresholds) -> tuple[Database, SpamFilter]:
     database = await Database.open(database_path)
     try:
-        spam_filter = await SpamFilter.open(database, thresholds)
-        if arguments.spam_command == "learn":
-            return await _learn(spam_filter, arguments.spam, arguments.ham)
-        _check(spam_filter, sys.stdin, sys.stdout)
-        return 0
+        return database, await SpamFilter.open(database, thresholds)
+    except BaseException:
+        await database.close()
+        raise
+
+
+async def _learn(
+    database_path: Path, thresholds: Thresholds, files: list[tuple[Path, bool, list[str]]]
+) -> int:
+    database, spam_filter = await _open(database_path, thresholds)
+    try:
+        for path, is_spam, texts in files:
+            added = await spam_filter.learn_many(texts, spam=is_spam, source=COMMAND_LINE)
+            label = "spam" if is_spam else "ham"
+            print(f"{path}: {added} new {label} examples learned ({len(texts) - added} known)")
+        await spam_filter.save()
     finally:
         await database.close()
-
-
-async def _learn(spam_filter: SpamFilter, spam: Path | None, ham: Path | None) -> int:
-    if spam is None and ham is None:
-        print("Give --spam FILE, --ham FILE or both", file=sys.stderr)
-        return 2
-    for path, is_spam in ((spam, True), (ham, False)):
-        if path is None:
-            continue
-        texts = read_lines(path.read_text(encoding="utf-8", errors="replace"))
-        added = await spam_filter.learn_many(texts, spam=is_spam, source=COMMAND_LINE)
-        label = "spam" if is_spam else "ham"
-        print(f"{path}: {added} new {label} examples learned ({len(texts) - added} known)")
-    await spam_filter.save()
     return 0
 
 
-def _check(spam_filter: SpamFilter, lines: TextIO, out: TextIO) -> None:
-    for line in lines:
-        text = line.rstrip("\n")
+async def _check_input(database_path: Path, thresholds: Thresholds) -> int:
+    database, spam_filter = await _open(database_path, thresholds)
+    try:
+        _check(spam_filter, sys.stdin.buffer, sys.stdout.buffer)
+    finally:
+        await database.close()
+    return 0
+
+
+def _check(spam_filter: SpamFilter, lines: BinaryIO, out: BinaryIO) -> None:
+    """Bytes in and out: whatever the locale says the streams are, the input is read as
+    UTF-8 (anything else replaced, as `learn` reads files) and the output is UTF-8."""
+    for raw in lines:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         if not text.strip():
             continue
         result = spam_filter.check(text)
@@ -93,13 +153,13 @@ def _check(spam_filter: SpamFilter, lines: TextIO, out: TextIO) -> None:
             "score": result.score,
             "reasons": result.reasons_text,
         }
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
         out.flush()
 
 
 def _evaluate(spam: Path, ham: Path, folds: int, thresholds: Thresholds) -> int:
-    spam_texts = read_lines(spam.read_text(encoding="utf-8", errors="replace"))
-    ham_texts = read_lines(ham.read_text(encoding="utf-8", errors="replace"))
+    spam_texts = _messages(spam)
+    ham_texts = _messages(ham)
     if len(spam_texts) < folds or len(ham_texts) < folds:
         print(f"Each file needs at least {folds} messages", file=sys.stderr)
         return 2

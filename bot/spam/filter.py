@@ -44,8 +44,9 @@ def starter_set() -> tuple[list[str], list[str]]:
 
 
 def read_lines(text: str) -> list[str]:
-    """One message per line; blank lines skipped."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    """One message per line; blank lines skipped. Only a newline (or CRLF) ends a line:
+    str.splitlines would also cut at a form feed or U+2028 inside a pasted message."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def text_key(text: str) -> str:

@@ -196,3 +196,18 @@ def test_reject_reasons_default_and_an_editors_own(
     assert load_settings().reject_reasons == ["off_topic", "spam links", "ñ" * 16]
     monkeypatch.setenv("REJECT_REASONS", "")
     assert load_settings().reject_reasons == []
+
+
+def test_the_configuration_page_documents_every_setting() -> None:
+    """docs/configuration.md, "every setting, with its default": each one has a table row."""
+    rows = [
+        line
+        for line in (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `")
+    ]
+    missing = [
+        name.upper()
+        for name in Settings.model_fields
+        if not any(f"`{name.upper()}`" in row.split(" | ")[0] for row in rows)
+    ]
+    assert missing == []

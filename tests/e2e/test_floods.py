@@ -211,12 +211,16 @@ def thread_settings(telegram: FakeTelegram, database_path: Path, **overrides: An
     return make_settings(database_path, **(values | overrides))
 
 
+@pytest.mark.parametrize("spam_filter", ["on", "flag", "off"])
 async def test_a_flooder_in_the_thread_is_told_once_then_removed_quietly_and_banned(
-    telegram: FakeTelegram, database_path: Path
+    telegram: FakeTelegram, database_path: Path, spam_filter: str
 ) -> None:
     """30 comments at once under a post: one held, one notice, every other one deleted
-    without a word, and the author banned from the group once they keep on."""
-    settings = thread_settings(telegram, database_path, flood_spam_after=10)
+    without a word, and the author banned from the group once they keep on. Flood
+    control is not the spam check: SPAM_FILTER=flag or off leaves it as it is."""
+    settings = thread_settings(
+        telegram, database_path, flood_spam_after=10, spam_filter=spam_filter
+    )
     async with running_bot(settings):
         _, post = await post_article(telegram)
         thread = await thread_of(telegram, post)

@@ -20,6 +20,7 @@ from tests.e2e.steps import (
     card_without_buttons,
     comment,
     desk_text,
+    fill_form,
     post_article,
     press,
     press_desk,
@@ -255,3 +256,26 @@ async def test_a_wave_of_copies_shows_its_size_and_one_spam_tap_settles_every_co
         assert waiting is not None
         assert labels(waiting) == labels(genuine)
     assert await learned(settings) == [("spam", WAVE[2])]
+
+
+async def test_spam_on_a_contact_card_bans_its_sender_and_learns(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """🧹 Spam on a contact message: rejected as spam, its new sender banned, the words
+    learned as spam; the decided card says who marked it."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url, spam_filter="flag")
+    words = "Cheap garden gnomes wholesale, visit our shop"
+    async with running_bot(settings):
+        card = await fill_form(telegram, SPAMMER, "Gnome Shop", "shop@example.com", words)
+        assert "🧹 Spam" in labels(card)
+        answer = await press(telegram, MODERATOR_ID, card, Decision.SPAM)
+        assert answer["text"].startswith("Marked spam")
+        decided = await card_without_buttons(telegram, card)
+        assert "🧹 Marked spam, author banned by Mo Derator" in decided["text"]
+    assert await learned(settings) == [("spam", words)]
+    async with (
+        aiosqlite.connect(settings.database_path) as conn,
+        conn.execute("SELECT user_id FROM bans WHERE lifted_at IS NULL") as cursor,
+    ):
+        assert [row[0] for row in await cursor.fetchall()] == [SPAMMER]

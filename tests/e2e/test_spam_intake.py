@@ -266,3 +266,86 @@ async def test_an_account_listed_by_cas_is_caught(
         await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="the mayor")
         assert cards_saying(telegram, "Nice weather") == []
     assert await caught(settings) == [("Nice weather today", SPAMMER, 1)]
+
+
+@pytest.mark.parametrize(("mode", "flagged"), [("flag", True), ("off", False)])
+async def test_spam_filter_flag_and_off_remove_nothing_sent_privately(
+    telegram: FakeTelegram, fake_cas: FakeCas, database_path: Path, mode: str, flagged: bool
+) -> None:
+    """SPAM_FILTER=flag or off, the private chats: a spam comment, a contact message that
+    is spam, and a comment from an account CAS lists each become a card (flagged in a dry
+    run, plain with the check off); nothing is set aside, CAS asked only
+    while the check is on."""
+    fake_cas.banned = {OTHER}
+    populate(telegram, with_discussion=False)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        spam_filter=mode,
+        cas_check=True,
+        cas_api_url=fake_cas.base_url,
+    )
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        private = await comment(telegram, SPAMMER, post, SPAM_TOO)
+        contact = await fill_form(telegram, READER, "Rich Quick", "rich@example.com", SPAM)
+        listed = await comment(telegram, OTHER, post, "Nice weather today")
+    assert "VIP crypto" in private["text"] and "WhatsApp" in contact["text"]
+    assert "Nice weather" in listed["text"]
+    for card in (private, contact, listed):
+        assert ("⚠️ Likely spam" in card["text"]) is flagged, card["text"]
+    assert ("listed by CAS" in listed["text"]) is flagged
+    assert await caught(settings) == []
+    assert (fake_cas.asked != []) is flagged
+
+
+async def test_spam_ban_off_deletes_spam_under_a_post_and_bans_nobody(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """SPAM_BAN=off: spam typed under a post still comes down at once, with no card, but
+    its author stays a member of the discussion group and the catch records no ban."""
+    settings = thread_settings(telegram, database_path, spam_ban=False)
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        under = (await thread_of(telegram, post))["message_id"]
+        spam = types_under(telegram, SPAMMER, SPAM, under)
+        await telegram.wait_for(lambda: not in_group(telegram, spam["message_id"]))
+        types_under(telegram, READER, GENUINE, under)
+        await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="the mayor")
+        assert telegram.chat_member_status(DISCUSSION_CHAT_ID, SPAMMER) != "kicked"
+        assert not any(
+            call.method in {"banChatMember", "banChatSenderChat"} for call in telegram.calls
+        )
+    assert await caught(settings) == [(SPAM, SPAMMER, 0)]
+
+
+async def test_spam_from_an_auto_approved_author_waits_on_a_flagged_card(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """TRUSTED_AUTO_APPROVE: an author trusted enough to be published at once (an account
+    taken over, say) sends spam: never caught (they have an approved comment), but not
+    published either: "unsure" is a normal, flagged card waiting for a moderator."""
+    populate(telegram, with_discussion=True)
+    settings = make_settings(
+        database_path,
+        telegram_api_url=telegram.base_url,
+        discussion_chat_id=DISCUSSION_CHAT_ID,
+        trusted_auto_approve=1,
+    )
+    async with running_bot(settings):
+        _, post = await post_article(telegram)
+        first = await comment(telegram, READER, post, GENUINE)
+        await press(telegram, MODERATOR_ID, first, Decision.APPROVE)
+        await telegram.wait_for_bot_message(DISCUSSION_CHAT_ID, contains="the mayor")
+        await comment_privately(telegram, READER, post)
+        telegram.user_sends_text(READER, SPAM)
+        card = await telegram.wait_for_bot_message(MODERATION_CHAT_ID, contains="WhatsApp")
+        await telegram.wait_for_bot_message(READER, contains="awaits moderation")
+        assert "⚠️ Likely spam" in card["text"]
+        assert "Published automatically" not in card["text"]
+        labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+        assert "🧹 Spam" in labels
+        assert not any(
+            "WhatsApp" in m.get("text", "") for m in telegram.bot_messages_in(DISCUSSION_CHAT_ID)
+        )
+    assert await caught(settings) == []

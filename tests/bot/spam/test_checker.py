@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.spam.checker import AuthorRecord, ReasonKind, SpamChecker, Thresholds, Verdict
+from bot.i18n import Texts
+from bot.rendering.spam import reason_text
+from bot.spam.checker import (
+    AuthorRecord,
+    Reason,
+    ReasonKind,
+    SpamChecker,
+    Thresholds,
+    Verdict,
+)
 from bot.spam.evaluate import trained
 from bot.spam.filter import starter_set
 
@@ -51,6 +60,17 @@ def test_reasons_name_the_signals() -> None:
         ReasonKind.EMOJI,
         ReasonKind.CAPITALS,
     } <= found
+
+
+def test_mentions_and_plain_links_are_named() -> None:
+    """`@mentions` and a plain link are signs too, each named once however many there are."""
+    checker = starter_checker()
+    result = checker.check(
+        "Check @best_deals and @promo_shop, more at https://example.com/offer", author=None, now=0
+    )
+    named = [reason.kind for reason in result.reasons]
+    assert named.count(ReasonKind.MENTION) == 1 and named.count(ReasonKind.LINK) == 1
+    assert "@mention" in result.reasons_text and "link" in result.reasons_text
 
 
 @pytest.mark.parametrize(
@@ -202,3 +222,20 @@ def test_any_text_gets_a_verdict_quickly(text: str, repeat: int) -> None:
     assert time.process_time() - started < 0.25
     assert 0.0 <= result.score <= 1.0
     assert result.verdict in set(Verdict)
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        (Reason(ReasonKind.INVITE_LINK), "invite link"),
+        (Reason(ReasonKind.SIMILAR_SPAM, count=4), "like 4 messages marked spam"),
+        (Reason(ReasonKind.FIRST_MESSAGE), "first message of a new account"),
+        (Reason(ReasonKind.EMOJI, count=9), "9 emoji"),
+        (Reason(ReasonKind.PHONE), "phone number"),
+        (Reason(ReasonKind.WAVE, count=6, minutes=5), "same text from 6 accounts in 5 minutes"),
+    ],
+)
+def test_reasons_read_as_the_issue_names_them(reason: Reason, words: str) -> None:
+    """Issue 21's words for the reasons, in `python -m bot spam check` and on cards."""
+    assert reason.text == words
+    assert reason_text(Texts("en"), reason.kind.value, reason.count, reason.minutes) == words

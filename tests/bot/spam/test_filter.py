@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.spam.checker import Verdict
-from bot.spam.filter import MODERATOR, SpamFilter, starter_set
+from bot.spam.filter import MODERATOR, STARTER, SpamFilter, starter_set, text_key
+from storage import erasure
 from storage import spam as spam_store
 from storage.db import Database
 
@@ -133,3 +134,22 @@ async def test_a_decision_rolled_back_teaches_nothing(database_path: Path) -> No
             assert spam_filter.check(text).score == pytest.approx(restarted.check(text).score)
     finally:
         await database.close()
+
+
+async def test_marks_made_after_a_reader_is_forgotten_are_learned(database_path: Path) -> None:
+    """/forget deletes the examples learned from a reader's words. Marks made after it
+    are learned all the same, now and after a restart: they are not stored under the
+    forgotten examples' numbers, which the model counts as learned already."""
+    database = await Database.open(database_path)
+    spam_filter = await SpamFilter.open(database)
+    approved = [f"The bridge closure adds an hour to my commute, day {n}" for n in range(3)]
+    assert await spam_filter.learn_many(approved, spam=False, source=MODERATOR) == 3
+    async with database.transaction() as conn:
+        assert await erasure.forget_examples(conn, {text_key(t) for t in approved}, STARTER) == 3
+    assert await spam_filter.learn_many(NEW_KIND, spam=True, source=MODERATOR) == 3
+    now = spam_filter.check(NEW_ONE).verdict
+    await spam_filter.save()
+    restarted = await SpamFilter.open(database)
+    after_restart = restarted.check(NEW_ONE).verdict
+    await database.close()
+    assert (now, after_restart) == (Verdict.SPAM, Verdict.SPAM)
