@@ -19,7 +19,8 @@ TEXT_SHOWN = 150
 
 
 def spam_list(t: Texts, catches: Sequence[Submission]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The newest catches first, numbered; a button per entry carries the same number."""
+    """The newest catches first, numbered; a button per entry carries the same number (a
+    lone entry's button reads just ↩️ Not spam)."""
     if not catches:
         return t.gettext("🧹 Nothing caught as spam is waiting for a second look."), None
     entries = [_entry(t, number, caught) for number, caught in enumerate(catches, start=1)]
@@ -31,14 +32,18 @@ def spam_list(t: Texts, catches: Sequence[Submission]) -> tuple[str, InlineKeybo
     # entries give way (their buttons too).
     while len(entries) > 1 and visible_length("\n\n".join([header, *entries])) > MESSAGE_LIMIT:
         entries.pop()
+    shown = catches[: len(entries)]
     buttons = [
         [
             InlineKeyboardButton(
-                t.gettext("↩️ Not spam ({number})").format(number=number),
+                # The number ties a button to its entry; one entry needs none.
+                t.gettext("↩️ Not spam ({number})").format(number=number)
+                if len(shown) > 1
+                else t.gettext("↩️ Not spam"),
                 callback_data=callback_data.spam_undo(caught.id),
             )
         ]
-        for number, caught in enumerate(catches[: len(entries)], start=1)
+        for number, caught in enumerate(shown, start=1)
     ]
     return "\n\n".join([header, *entries]), InlineKeyboardMarkup(buttons)
 

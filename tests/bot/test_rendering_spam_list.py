@@ -74,3 +74,11 @@ def test_a_flood_catch_without_words_says_why_in_each_language() -> None:
     spanish = accepted(spam_list_texts.spam_list(Texts("es"), [flood])[0])
     assert "⚠️ Spam: flooding: 21 messages in 1 second\n" in english + "\n"
     assert "⚠️ Spam: envío masivo: 21 mensajes en 1 segundo" in spanish
+
+
+def test_a_lone_catch_has_a_plain_not_spam_button() -> None:
+    """One entry needs no number to tie its button to it."""
+    for language, label in (("en", "↩️ Not spam"), ("es", "↩️ No es spam")):
+        _, markup = spam_list_texts.spam_list(Texts(language), [catch(1, name="Ana", text="hi")])
+        assert markup is not None
+        assert [button.text for row in markup.inline_keyboard for button in row] == [label]

@@ -175,10 +175,11 @@ async def open_spam_list(telegram: FakeTelegram) -> dict[str, Any]:
 
 
 async def tap_not_spam(telegram: FakeTelegram, listed: dict[str, Any], number: int) -> str:
-    """A moderator taps the list's `↩️ Not spam (number)`; returns the bot's answer."""
+    """A moderator taps the list's `↩️ Not spam (number)` (`↩️ Not spam` when it lists one);
+    returns the bot's answer."""
     buttons = [b for row in listed["reply_markup"]["inline_keyboard"] for b in row]
     button = buttons[number - 1]
-    assert button["text"] == f"↩️ Not spam ({number})"
+    assert button["text"] == (f"↩️ Not spam ({number})" if len(buttons) > 1 else "↩️ Not spam")
     query_id = telegram.user_presses_button(
         MODERATOR_ID, MODERATION_CHAT_ID, listed["message_id"], button["callback_data"]
     )
