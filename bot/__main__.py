@@ -71,7 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "sandbox":
         return _sandbox(arguments.port, arguments.fresh, arguments.demo)
     if arguments.command == "forgotten":
-        return asyncio.run(forget_cli.print_forgotten(DatabaseSettings().database_path))
+        database_path = DatabaseSettings().database_path
+        problem = database_problem(database_path)
+        if problem is not None:
+            print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
+            return 2
+        return asyncio.run(forget_cli.print_forgotten(database_path))
     if arguments.command == "forget-again":
         return _forget_again(arguments.path)
     return _run_bot()
@@ -156,6 +161,10 @@ def _forget_again(path: Path) -> int:
         settings = load_settings()
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    problem = database_problem(settings.database_path)
+    if problem is not None:
+        print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
         return 2
     return forget_cli.forget_again(settings, path)
 

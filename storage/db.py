@@ -62,17 +62,23 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: no implicit transactions; `transaction()` issues BEGIN itself.
         connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode = WAL")
-        # FULL: a comment the reader was told about survives a power cut, not only a crash.
-        await connection.execute("PRAGMA synchronous = FULL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # Deleted and overwritten content is zeroed, not left in free space where a copy of
-        # the file would still hold it: a reader's erased words must be gone (issue 23).
-        await connection.execute("PRAGMA secure_delete = ON")
-        database = cls(connection)
-        await database._migrate()
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute("PRAGMA journal_mode = WAL")
+            # FULL: a comment the reader was told about survives a power cut, not only a crash.
+            await connection.execute("PRAGMA synchronous = FULL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Deleted and overwritten content is zeroed, not left in free space where a copy
+            # of the file would still hold it: a reader's erased words must be gone (issue 23).
+            await connection.execute("PRAGMA secure_delete = ON")
+            database = cls(connection)
+            await database._migrate()
+        except BaseException:
+            # aiosqlite's connection is a thread that keeps the process alive until closed:
+            # a file that is not a database would otherwise leave a command hanging.
+            await connection.close()
+            raise
         return database
 
     async def _migrate(self) -> None:

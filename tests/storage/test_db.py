@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,17 @@ async def test_comments_stored_before_names_were_kept_take_the_name_known_today(
         names = [tuple(row) for row in await cursor.fetchall()]
     await database.close()
     assert names == [(1, "Ann Lee"), (2, "Bo"), (3, "Cy")]
+
+
+def test_a_file_that_is_no_database_is_refused_and_leaves_no_thread(database_path: Path) -> None:
+    """aiosqlite's connection is a thread that keeps a process alive: a failed open closes
+    it, so a command line given a wrong file ends instead of hanging."""
+    database_path.parent.mkdir(parents=True, exist_ok=True)
+    database_path.write_text("not a database, only text long enough to be read as a header\n")
+    before = set(threading.enumerate())
+    with pytest.raises(sqlite3.DatabaseError):
+        asyncio.run(Database.open(database_path))
+    for thread in set(threading.enumerate()) - before:
+        # It ends just after close() returns: waited for, with a bound.
+        thread.join(timeout=5.0)
+        assert not thread.is_alive(), thread
