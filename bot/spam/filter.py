@@ -17,7 +17,7 @@ import aiosqlite
 
 from bot.spam.bayes import DamagedModelError, HashedBayes
 from bot.spam.checker import RECENT_SPAM, AuthorRecord, SpamCheck, SpamChecker, Thresholds
-from bot.spam.text import normalise
+from bot.spam.text import MAX_CHARS, normalise
 from storage import bot_state
 from storage import spam as spam_store
 from storage.db import Database
@@ -113,7 +113,10 @@ class SpamFilter:
         label = spam_store.SPAM if spam else spam_store.HAM
         added = 0
         now = self._clock()
-        for text in texts:
+        for whole in texts:
+            # Kept as far as the check reads a text: a 5 MB line fed to `spam learn` would
+            # otherwise be stored whole, and teach nothing more than its start.
+            text = whole[:MAX_CHARS]
             if await spam_store.add_example(conn, label, text, text_key(text), source, now):
                 added += 1
         return added

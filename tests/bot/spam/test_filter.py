@@ -10,6 +10,7 @@ import pytest
 
 from bot.spam.checker import Verdict
 from bot.spam.filter import MODERATOR, STARTER, SpamFilter, starter_set, text_key
+from bot.spam.text import MAX_CHARS
 from storage import erasure
 from storage import spam as spam_store
 from storage.db import Database
@@ -153,3 +154,17 @@ async def test_marks_made_after_a_reader_is_forgotten_are_learned(database_path:
     after_restart = restarted.check(NEW_ONE).verdict
     await database.close()
     assert (now, after_restart) == (Verdict.SPAM, Verdict.SPAM)
+
+
+async def test_a_huge_text_is_kept_as_far_as_the_check_reads(db: Database) -> None:
+    """A 5 MB line given to `spam learn` is stored cut to what a check reads (MAX_CHARS),
+    once: the same start learned again is no new example."""
+    spam_filter = await SpamFilter.open(db)
+    huge = "cheap watches replica buy now " * 200_000
+    assert await spam_filter.learn_many([huge], spam=True, source="command line") == 1
+    assert await spam_filter.learn_many([huge + "more"], spam=True, source="command line") == 0
+    async with db.reading() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT length(text) FROM spam_examples WHERE source = 'command line'"
+        )
+    assert [row[0] for row in rows] == [MAX_CHARS]
