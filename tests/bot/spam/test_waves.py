@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from bot.spam.checker import (
+    _WAVE_KEPT,
     WAVE_ALONE_ACCOUNTS,
     AuthorRecord,
     ReasonKind,
@@ -16,6 +17,7 @@ from bot.spam.checker import (
 )
 from bot.spam.evaluate import trained
 from bot.spam.filter import starter_set
+from bot.spam.text import fingerprint, normalise
 
 # A "remote job" text lightly changed as spam scripts do: each copy its own amount, age,
 # emoji and punctuation, and its own words in two slots. Not in the starter set, nor in
@@ -177,3 +179,17 @@ def test_a_large_wave_is_named_in_full() -> None:
     for n in range(39):
         checker.check(PLAIN_OFFER, author=AuthorRecord(100 + n), now=1000.0 + 6 * n)
     assert wave_accounts(checker.check(PLAIN_OFFER, author=AuthorRecord(99), now=1240.0)) == 40
+
+
+def test_a_copys_wave_keeps_a_bounded_number_of_accounts() -> None:
+    """Copies of copies merge their waves: each copy keeps at most _WAVE_KEPT accounts, so
+    a flood of one text costs each check the same, its first copy or its thousandth (waves
+    once grew copy after copy, to hundreds of accounts each)."""
+    checker = starter_checker()
+    text = "I agree with every word of this article about the border and the trade talks"
+    for n in range(300):
+        checker.check(text, author=AuthorRecord(100 + n), now=1000.0 + n * 0.1)
+    probe = checker.check(text, author=AuthorRecord(99), now=1031.0)
+    assert wave_accounts(probe) >= WAVE_ALONE_ACCOUNTS
+    entries = checker._recent_texts.similar(fingerprint(normalise(text)) or ())
+    assert entries and max(len(entry.wave) for entry in entries) <= _WAVE_KEPT
