@@ -170,7 +170,11 @@ async def answer(
         # The author's record is read in this transaction: a comment of theirs stored at
         # the same moment is counted, so that neither passes for a first message.
         screening = (
-            (await spam.screen_in(conn, [Arrival(reader.user_id, text, now, cas)]))[0]
+            (
+                await spam.screen_in(
+                    conn, [Arrival(reader.user_id, text, now, cas, to_the_editors=True)]
+                )
+            )[0]
             if spam is not None
             else None
         )

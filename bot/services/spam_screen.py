@@ -114,7 +114,9 @@ class SpamScreen:
             author = AuthorRecord(
                 arrival.user_id, approved=approved, spam=spam, earlier_messages=earlier
             )
-            check = self._filter.check(arrival.text, author=author, now=arrival.now)
+            check = self._filter.check(
+                arrival.text, author=author, now=arrival.now, to_the_editors=arrival.to_the_editors
+            )
             # UNKNOWN (CAS off, failing or slow) counts for nothing.
             if arrival.cas is CasVerdict.BANNED:
                 check = _listed_by_cas(check, author, self._filter.thresholds.spam)
@@ -156,6 +158,8 @@ class Arrival:
     text: str
     now: float
     cas: CasVerdict = CasVerdict.UNKNOWN
+    # A contact message: asking to be written back privately is no sign of spam there.
+    to_the_editors: bool = False
 
 
 def _listed_by_cas(check: SpamCheck, author: AuthorRecord, spam_threshold: float) -> SpamCheck:

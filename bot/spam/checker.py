@@ -193,10 +193,16 @@ class SpamChecker:
             self._recent_spam.add(print_)
 
     def check(
-        self, text: str, *, author: AuthorRecord | None = None, now: float = 0.0
+        self,
+        text: str,
+        *,
+        author: AuthorRecord | None = None,
+        now: float = 0.0,
+        to_the_editors: bool = False,
     ) -> SpamCheck:
         """The verdict on one message. With an author, the text is also remembered for
-        WAVE_MINUTES, so call it once per message received."""
+        WAVE_MINUTES, so call it once per message received. `to_the_editors`: a contact
+        message, where asking to be written back privately is the point of writing."""
         normalised = normalise(text)
         signals = read_signals(text, normalised)
         # Summed over the whole text, not averaged: spam says more of what spam says (on
@@ -214,7 +220,7 @@ class SpamChecker:
             if author is not None:
                 long_text = len(skeleton(normalised)) >= _WAVE_LONG_TEXT
                 weighed.extend(self._wave(print_, author, now, long_text=long_text))
-        weighed.extend(_signal_reasons(signals))
+        weighed.extend(_signal_reasons(signals, to_the_editors=to_the_editors))
         if author is not None:
             weighed.extend(_author_reasons(author))
         evidence = _BIAS + wording + sum(weight for weight, _ in weighed)
@@ -273,7 +279,7 @@ def _features(text: str, normalised: str, signals: TextSignals | None = None) ->
     return features(normalised, signal_tokens(signals))
 
 
-def _signal_reasons(signals: TextSignals) -> list[tuple[float, Reason]]:
+def _signal_reasons(signals: TextSignals, *, to_the_editors: bool) -> list[tuple[float, Reason]]:
     found: list[tuple[float, Reason]] = []
     if signals.invite_links:
         found.append((_INVITE, Reason(ReasonKind.INVITE_LINK)))
@@ -286,7 +292,7 @@ def _signal_reasons(signals: TextSignals) -> list[tuple[float, Reason]]:
         found.append((0.01, Reason(ReasonKind.MENTION)))
     if signals.phone_numbers:
         found.append((_PHONE, Reason(ReasonKind.PHONE)))
-    if signals.private_contact:
+    if signals.private_contact and not to_the_editors:
         found.append((_PRIVATE_CONTACT, Reason(ReasonKind.PRIVATE_CONTACT)))
     if signals.emoji >= _EMOJI_MANY_COUNT:
         found.append((_EMOJI_MANY, Reason(ReasonKind.EMOJI, signals.emoji)))

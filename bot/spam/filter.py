@@ -84,11 +84,21 @@ class SpamFilter:
         return self._checker.thresholds
 
     def check(
-        self, text: str, *, author: AuthorRecord | None = None, now: float | None = None
+        self,
+        text: str,
+        *,
+        author: AuthorRecord | None = None,
+        now: float | None = None,
+        to_the_editors: bool = False,
     ) -> SpamCheck:
         """The verdict; with an `author`, the text also counts towards a wave, so check
-        each message received once."""
-        return self._checker.check(text, author=author, now=self._clock() if now is None else now)
+        each message received once (`to_the_editors`: bot.spam.checker)."""
+        return self._checker.check(
+            text,
+            author=author,
+            now=self._clock() if now is None else now,
+            to_the_editors=to_the_editors,
+        )
 
     async def learn(self, text: str, *, spam: bool, source: str = MODERATOR) -> bool:
         """One decision (🧹 Spam: spam; an approval or ↩️ Not spam: ham). False if this

@@ -37,6 +37,12 @@ SPAM_TOO = (
 )
 # Unsure (0.91 alone; a first message adds a little, still short of 0.98).
 UNSURE = "Great article! Earn money from home, ask me how"
+# A source writing to the editors, in words spam uses too ("escríbeme por privado", "gratis"):
+# a flagged card (0.65), never caught.
+SOURCE_WRITING = (
+    "Hola, tengo fotos del cruce en Reynosa para la nota de hoy, escríbeme por privado y te"
+    " las mando gratis"
+)
 GENUINE = "I think the mayor is wrong about the budget, the numbers do not add up."
 
 
@@ -157,6 +163,21 @@ async def test_contact_spam_hears_received_and_makes_no_card(
         assert "the mayor" in card["text"]
         assert cards_saying(telegram, "WhatsApp") == []
     assert await caught(settings) == [(SPAM, SPAMMER, 0)]
+
+
+async def test_asking_the_editors_to_write_back_privately_is_no_sign_of_spam(
+    telegram: FakeTelegram, database_path: Path
+) -> None:
+    """In a contact message, "escríbeme por privado" is what a source says: its card names
+    no such reason (under a post it would count: bot.spam.signals)."""
+    populate(telegram, with_discussion=False)
+    settings = make_settings(database_path, telegram_api_url=telegram.base_url)
+    async with running_bot(settings):
+        card = await fill_form(telegram, READER, "Rosa", "rosa@example.com", SOURCE_WRITING)
+        assert "Reynosa" in card["text"]
+        assert "Likely spam" in card["text"]
+        assert "privately" not in card["text"]
+    assert await caught(settings) == []
 
 
 async def test_an_unsure_comment_is_a_flagged_card(

@@ -121,6 +121,16 @@ def test_asking_to_be_written_privately_alone_leaves_a_first_message_a_card() ->
     assert without.verdict != Verdict.SPAM
 
 
+def test_a_message_to_the_editors_may_ask_to_be_written_privately() -> None:
+    """The contact form's messages ask for an answer: there the ask counts for nothing."""
+    text = "Tengo fotos del cruce en Reynosa, escríbeme por privado"
+    under_a_post = starter_checker().check(text, author=AuthorRecord(1), now=1.0)
+    to_editors = starter_checker().check(text, author=AuthorRecord(1), now=1.0, to_the_editors=True)
+    assert ReasonKind.PRIVATE_CONTACT in {r.kind for r in under_a_post.reasons}
+    assert ReasonKind.PRIVATE_CONTACT not in {r.kind for r in to_editors.reasons}
+    assert to_editors.score < under_a_post.score
+
+
 def test_a_link_to_a_domain_spam_favours_is_named() -> None:
     """Cheap new domains (.top, .fun, .icu, …) are named; a newspaper's link is a link."""
     checker = starter_checker()
