@@ -50,11 +50,15 @@ async def recording_screen(
     check = spam_filter.check
 
     def noting(
-        text: str, *, author: AuthorRecord | None = None, now: float | None = None
+        text: str,
+        *,
+        author: AuthorRecord | None = None,
+        now: float | None = None,
+        to_the_editors: bool = False,
     ) -> SpamCheck:
         assert author is not None
         seen[text] = author
-        return check(text, author=author, now=now)
+        return check(text, author=author, now=now, to_the_editors=to_the_editors)
 
     monkeypatch.setattr(spam_filter, "check", noting)
     cas = HeldCas(settings, db)
