@@ -23,15 +23,15 @@ from bot.services import (
     comments,
     desk,
     effects,
-    floods,
     private_desk,
     reply_notices,
     spam_screen,
     spam_waves,
+    thread_refusals,
 )
 from bot.services.comments import SubmitResult
 from bot.services.effects import ThreadNotice
-from bot.services.floods import FloodGate, Verdict
+from bot.services.floods import FloodGate
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions, thread_sources
@@ -81,14 +81,6 @@ class ThreadOutcome:
 
 # Telegram puts ten pictures in an album at most.
 ALBUM_MAX = 10
-
-_REFUSALS = {
-    SubmitResult.FLOOD: ThreadNotice.FLOOD,
-    SubmitResult.DUPLICATE: ThreadNotice.DUPLICATE,
-    SubmitResult.TOO_LONG: ThreadNotice.TOO_LONG,
-    SubmitResult.ARTICLE_CLOSED: ThreadNotice.CLOSED,
-    SubmitResult.EMPTY: ThreadNotice.TOO_LONG,
-}
 
 
 async def _take_edit(
@@ -304,11 +296,13 @@ async def _hold(
         notice = (
             (None if kept else ThreadNotice.HELD)
             if submission_id is not None
-            else _REFUSALS.get(judged.result)
+            else thread_refusals.REFUSAL_NOTICES.get(judged.result)
         )
         retry_at = judged.retry_at
         if notice is not None and submission_id is None and gate is not None:
-            notice, retry_at = await _refusal_notice(conn, settings, gate, comment, judged)
+            notice, retry_at = await thread_refusals.refusal_notice(
+                conn, settings, gate, comment.author, comment.text, judged, comment.now
+            )
         if notice is not None:
             rows.append(
                 effects.thread_author_notice_row(
@@ -415,35 +409,3 @@ async def _catch(
             conn, settings, catch, comment.now, reason=spam_screen.SPAM_CHECK_BAN_REASON
         )
     return ThreadOutcome(ThreadResult.CAUGHT, submission_id)
-
-
-async def _refusal_notice(
-    conn: aiosqlite.Connection,
-    settings: Settings,
-    gate: FloodGate,
-    comment: ThreadComment,
-    judged: comments.SubmitOutcome,
-) -> tuple[ThreadNotice | None, float]:
-    """What a refused author hears, if anything: the reason, until they refuse to stop.
-    A flood's refusal is said once per wait; other refusals pass the author's flood gate."""
-    author = comment.author.user_id
-    admission = (
-        gate.refused(author, judged.retry_at, comment.now)
-        if judged.result is SubmitResult.FLOOD
-        else gate.admit(author, comment.now)
-    )
-    if admission.verdict is Verdict.ADMIT:
-        return _REFUSALS.get(judged.result), judged.retry_at
-    if admission.verdict is Verdict.TELL:
-        return ThreadNotice.FLOOD, admission.retry_at
-    if admission.verdict is Verdict.SPAM:
-        await floods.treat_as_spam(
-            conn,
-            settings,
-            comment.author,
-            admission,
-            comment.now,
-            text=comment.text.strip(),
-            article_id=judged.article.id if judged.article is not None else None,
-        )
-    return None, 0.0
