@@ -23,6 +23,7 @@ from bot.services import (
     comments,
     desk,
     effects,
+    group_effects,
     private_desk,
     reply_notices,
     spam_screen,
@@ -30,8 +31,8 @@ from bot.services import (
     thread_refusals,
 )
 from bot.services.comments import SubmitResult
-from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate
+from bot.services.group_effects import ThreadNotice
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions, thread_sources
@@ -265,14 +266,14 @@ async def _hold(
             rows.append(card)
         if submission_id is None:
             # Refused, or from a banned author: it comes down whatever the mode.
-            rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
+            rows.append(group_effects.delete_group_message_row(source.chat_id, source.message_id))
         elif not kept and source.media_kind is not None:
             # The media is shown to the moderators beside the card: that copy is also what
             # is published on approval. A file goes by its file_id, and the original comes
             # down at once; anything else (a poll, a location) is copied first, and the
             # original comes down once the copy exists (copyMessage needs it).
             rows.append(
-                effects.copy_to_moderation_row(
+                group_effects.copy_to_moderation_row(
                     settings,
                     submission_id,
                     source.chat_id,
@@ -282,13 +283,13 @@ async def _hold(
             )
             if source.file_id is not None:
                 rows.append(
-                    effects.delete_group_message_row(
+                    group_effects.delete_group_message_row(
                         source.chat_id, source.message_id, submission_id=submission_id
                     )
                 )
         elif not kept:
             rows.append(
-                effects.delete_group_message_row(
+                group_effects.delete_group_message_row(
                     source.chat_id, source.message_id, submission_id=submission_id
                 )
             )
@@ -305,7 +306,7 @@ async def _hold(
             )
         if notice is not None:
             rows.append(
-                effects.thread_author_notice_row(
+                group_effects.thread_author_notice_row(
                     comment.author.user_id,
                     notice,
                     source.chat_id,
@@ -393,7 +394,7 @@ async def _catch(
     await outbox.enqueue_all(
         conn,
         [
-            effects.delete_group_message_row(
+            group_effects.delete_group_message_row(
                 source.chat_id, source.message_id, submission_id=submission_id
             )
         ],

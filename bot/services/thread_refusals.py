@@ -7,8 +7,8 @@ import aiosqlite
 
 from bot.services import comments, floods
 from bot.services.comments import SubmitResult
-from bot.services.effects import ThreadNotice
 from bot.services.floods import FloodGate, Verdict
+from bot.services.group_effects import ThreadNotice
 from bot.settings import Settings
 from storage.models import Person
 
