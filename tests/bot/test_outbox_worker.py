@@ -21,6 +21,7 @@ from bot.services import (
     articles,
     comments,
     contact,
+    contact_conversation,
     desk,
     effects,
     group_effects,
@@ -314,7 +315,7 @@ async def test_a_delivered_reply_is_never_sent_again(
     await contact.answer(db, settings, READER, "Question", 4.0)
     await worker.deliver_due()
     card = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
-    await contact.reply_to_reader(
+    await contact_conversation.reply_to_reader(
         db, MODERATOR, MODERATION_CHAT_ID, card["message_id"], 900, "Answer", 5.0
     )
     await worker.deliver_due()
