@@ -26,6 +26,7 @@ from bot.services import admin_notices, effects, group_effects, languages
 from bot.services.admin_notices import AdminNotice
 from bot.services.effects import Effect
 from storage import (
+    moderation_cards,
     outbox,
     readers,
     submissions,
@@ -168,7 +169,7 @@ async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
     group, original = int_of(item, "group"), int_of(item, "message_id")
     submission_id = int_of(item, "submission_id")
     async with delivery.db.reading() as conn:
-        cards = await submissions.cards_of(conn, submission_id)
+        cards = await moderation_cards.cards_of(conn, submission_id)
     moderation_chat = delivery.settings.moderation_chat_id
     under_card = ReplyParameters(cards[0][1], allow_sending_without_reply=True) if cards else None
     kind, file_id = text_of(item, "kind"), text_of(item, "file_id")

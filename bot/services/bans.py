@@ -24,7 +24,14 @@ from bot.services import desk, effects, group_effects, private_desk
 from bot.services.periodic import Periodic
 from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
 from bot.settings import Settings
-from storage import moderation_log, readers, spam_catches, submissions, thread_sources
+from storage import (
+    moderation_cards,
+    moderation_log,
+    readers,
+    spam_catches,
+    submissions,
+    thread_sources,
+)
 from storage.db import Database
 from storage.models import Ban, LoggedAction, Person, Submission, SubmissionStatus
 
@@ -213,7 +220,7 @@ async def choose_term(
     """A term tapped on the card whose `🚫 Ban author` made the ban: it then runs from the
     ban's start. The card is brought up to date with it (one edit)."""
     async with db.transaction() as conn:
-        if await submissions.submission_of_card(conn, *pressed_on) != submission_id:
+        if await moderation_cards.submission_of_card(conn, *pressed_on) != submission_id:
             return TermOutcome(TermResult.WRONG_CARD)
         submission = await submissions.get(conn, submission_id)
         if submission is None:

@@ -11,7 +11,7 @@ import aiosqlite
 from bot.services import effects
 from bot.settings import Settings
 from bot.text import tg_length
-from storage import contact_replies, moderation_log, readers, submissions
+from storage import contact_replies, moderation_cards, moderation_log, readers, submissions
 from storage.db import Database
 from storage.models import LoggedAction, Person, ReplyDirection, Submission, SubmissionKind
 
@@ -50,7 +50,7 @@ async def _contact_of_moderation_message(
     """The contact message a moderation-chat message (card, reader's answer, or the copy
     of an answer written on a private desk) belongs to."""
     submission_id = (
-        await submissions.submission_of_card(conn, chat_id, message_id)
+        await moderation_cards.submission_of_card(conn, chat_id, message_id)
         or await contact_replies.submission_of_delivered(
             conn, chat_id, message_id, ReplyDirection.TO_EDITORS
         )
@@ -224,6 +224,6 @@ async def unanswered_inbox(db: Database, limit: int) -> list[InboxEntry]:
         waiting = await submissions.approved_unanswered_contacts(conn, limit)
         entries = []
         for submission in waiting:
-            cards = await submissions.cards_of(conn, submission.id)
+            cards = await moderation_cards.cards_of(conn, submission.id)
             entries.append(InboxEntry(submission, cards[-1][1] if cards else None))
     return entries

@@ -16,6 +16,7 @@ from storage import (
     articles,
     corrections,
     history,
+    moderation_cards,
     moderation_log,
     private_desks,
     readers,
@@ -111,7 +112,7 @@ async def _decide(
         if await submissions.get(conn, submission_id) is None:
             return DecisionOutcome(DecisionResult.NOT_FOUND)
         if pressed_on is not None and (
-            await submissions.submission_of_card(conn, *pressed_on) != submission_id
+            await moderation_cards.submission_of_card(conn, *pressed_on) != submission_id
         ):
             return DecisionOutcome(DecisionResult.WRONG_CARD)
         if on_private_desk_of is not None:
