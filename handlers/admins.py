@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import Texts
 from bot.parsing import parse_id
 from bot.rendering import admins as admin_texts
+from bot.rendering import feeds as feed_texts
 from bot.runtime import Runtime, person_of
 from bot.services import articles, feeds, languages
 from bot.services.articles import PostCommandError
@@ -93,7 +94,7 @@ class AdminHandlers:
         assert update.effective_message is not None
         t = await self._texts(update)
         states = await feeds.all_feeds(self._runtime.db, self._runtime.settings)
-        await update.effective_message.reply_text(admin_texts.feed_list(t, states, time.time()))
+        await update.effective_message.reply_text(feed_texts.feed_list(t, states, time.time()))
 
     async def refuse(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None

@@ -12,8 +12,9 @@ from bot.rendering import contact as contact_texts
 from bot.rendering import moderation_answers as answer_texts
 from bot.rendering import readers as reader_texts
 from bot.runtime import Runtime, person_of
-from bot.services import contact, conversation, languages
-from bot.services.contact import ReplyResult, Step
+from bot.services import contact, contact_conversation, conversation, languages
+from bot.services.contact import Step
+from bot.services.contact_conversation import ReplyResult
 from bot.services.conversation import Routed
 from bot.text import tg_length
 from handlers.access import require_moderator, speaker, speaks_as_moderator
@@ -137,7 +138,7 @@ class ContactHandlers:
     async def answer_editors(self, message: Message, reader: Person) -> bool:
         """A reader's reply to the editors' answer; False if it replies to something else."""
         assert message.reply_to_message is not None and message.text is not None
-        outcome = await contact.reply_to_editors(
+        outcome = await contact_conversation.reply_to_editors(
             self._runtime.db,
             self._runtime.settings,
             reader,
@@ -165,7 +166,7 @@ class ContactHandlers:
             await message.reply_text(
                 contact_texts.reply_too_long(
                     await self._texts_of(reader),
-                    contact.REPLY_MAX_LENGTH,
+                    contact_conversation.REPLY_MAX_LENGTH,
                     tg_length(message.text.strip()),
                 )
             )
@@ -189,7 +190,7 @@ class ContactHandlers:
             return
         # A sticker or photo is refused only in a contact thread: elsewhere in the chat it
         # is the moderators' own conversation.
-        outcome = await contact.reply_to_reader(
+        outcome = await contact_conversation.reply_to_reader(
             self._runtime.db,
             speaker(message, self._runtime.settings.moderation_chat_id),
             message.chat.id,
@@ -208,7 +209,7 @@ class ContactHandlers:
             await self._runtime.reply(message, contact_texts.answer_to_banned(t))
         elif outcome.result is ReplyResult.TOO_LONG:
             await self._runtime.reply(
-                message, contact_texts.answer_too_long(t, contact.REPLY_MAX_LENGTH)
+                message, contact_texts.answer_too_long(t, contact_conversation.REPLY_MAX_LENGTH)
             )
         elif outcome.result is ReplyResult.EMPTY:
             await self._runtime.reply(message, contact_texts.answer_needs_text(t))
@@ -218,7 +219,7 @@ class ContactHandlers:
         assert message is not None and update.effective_user is not None
         if not await require_moderator(self._runtime, update, context):
             return
-        entries = await contact.unanswered_inbox(self._runtime.db, INBOX_ENTRIES)
+        entries = await contact_conversation.unanswered_inbox(self._runtime.db, INBOX_ENTRIES)
         await self._runtime.reply(
             message, answer_texts.inbox(self._runtime.moderation_texts, entries, message.chat.id)
         )

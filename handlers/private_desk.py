@@ -19,8 +19,8 @@ from bot.rendering import contact as contact_texts
 from bot.rendering import moderation_answers as answer_texts
 from bot.rendering import private_desk as desk_texts
 from bot.runtime import Runtime, person_of
-from bot.services import contact, languages, moderation, private_desk
-from bot.services.contact import ReplyResult
+from bot.services import contact_conversation, languages, moderation, private_desk
+from bot.services.contact_conversation import ReplyResult
 from bot.services.moderation import DecisionResult
 from bot.services.private_desk import PressCheck, ReplyTarget
 from handlers.presses import answer_press
@@ -174,7 +174,7 @@ class PrivateDeskHandlers:
                 self._runtime.wake_outbox()
             return True
         await private_desk.confirmed(self._runtime.db, moderator.user_id, time.time())
-        outcome = await contact.answer_from_desk(
+        outcome = await contact_conversation.answer_from_desk(
             self._runtime.db,
             moderator,
             reply.submission_id,
@@ -188,7 +188,9 @@ class PrivateDeskHandlers:
         elif outcome.result is ReplyResult.READER_BANNED:
             await message.reply_text(contact_texts.answer_to_banned(t))
         elif outcome.result is ReplyResult.TOO_LONG:
-            await message.reply_text(contact_texts.answer_too_long(t, contact.REPLY_MAX_LENGTH))
+            await message.reply_text(
+                contact_texts.answer_too_long(t, contact_conversation.REPLY_MAX_LENGTH)
+            )
         elif outcome.result is ReplyResult.EMPTY:
             await message.reply_text(contact_texts.answer_needs_text(t))
         return True

@@ -7,6 +7,7 @@ from telegram import ReplyParameters
 
 from bot.delivery.base import NOTHING, Delivered, Delivery, int_of, text_of
 from bot.rendering import admins as admin_texts
+from bot.rendering import feeds as feed_texts
 from bot.services import admin_notices, chat_setup, languages
 from bot.services.admin_notices import AdminNotice
 from bot.settings import ThreadModeration
@@ -66,7 +67,7 @@ async def admin_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         old, _, new = ids.partition(":")
         text = admin_texts.chat_moved(t, role, old, new)
     elif notice in _FEED_NOTICES:
-        text = admin_texts.feed_notice(
+        text = feed_texts.feed_notice(
             t, notice.value, text_of(item, "url") or "", text_of(item, "detail") or ""
         )
     elif notice is AdminNotice.CHAT_DISCOVERED:

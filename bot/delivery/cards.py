@@ -22,7 +22,7 @@ from bot.i18n import Texts
 from bot.rendering import common as common_texts
 from bot.rendering import moderation as moderation_texts
 from bot.services import abuse, bans, desk, effects, reasons, spam_waves
-from storage import contact_replies, history, submissions
+from storage import contact_replies, history, moderation_cards
 from storage import reasons as stored_reasons
 from storage.models import OutboxItem, Submission
 
@@ -57,14 +57,14 @@ async def send_card(delivery: Delivery, item: OutboxItem) -> Delivered:
         return NOTHING
     submission, card = rendered
     async with delivery.db.reading() as conn:
-        if await submissions.cards_of(conn, submission.id):
+        if await moderation_cards.cards_of(conn, submission.id):
             return NOTHING
     message = await delivery.bot.send_message(
         delivery.settings.moderation_chat_id, card.text, reply_markup=card.markup
     )
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.add_card(
+        await moderation_cards.add_card(
             conn, submission.id, message.chat_id, message.message_id, rendered=card.digest
         )
 
@@ -95,7 +95,7 @@ async def send_continuation(delivery: Delivery, item: OutboxItem) -> Delivered:
     )
 
     async def record(conn: aiosqlite.Connection) -> None:
-        await submissions.add_card(
+        await moderation_cards.add_card(
             conn, submission.id, message.chat_id, message.message_id, continuation=True
         )
 
@@ -108,7 +108,7 @@ async def refresh_cards(delivery: Delivery, item: OutboxItem) -> Delivered:
         return NOTHING
     submission, card = rendered
     async with delivery.db.reading() as conn:
-        shown = await submissions.card_states(conn, submission.id)
+        shown = await moderation_cards.card_states(conn, submission.id)
     gone: list[tuple[int, int]] = []
     edited: list[tuple[int, int]] = []
     for existing in shown:
@@ -134,9 +134,9 @@ async def refresh_cards(delivery: Delivery, item: OutboxItem) -> Delivered:
 
     async def record(conn: aiosqlite.Connection) -> None:
         for chat_id, message_id in gone:
-            await submissions.forget_card(conn, chat_id, message_id)
+            await moderation_cards.forget_card(conn, chat_id, message_id)
         for chat_id, message_id in edited:
-            await submissions.set_card_rendered(conn, chat_id, message_id, card.digest)
+            await moderation_cards.set_card_rendered(conn, chat_id, message_id, card.digest)
 
     return Delivered(record)
 

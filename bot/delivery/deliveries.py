@@ -63,7 +63,7 @@ from bot.rendering import contact as contact_texts
 from bot.rendering import readers as reader_texts
 from bot.services import comments, effects, languages
 from bot.services.effects import Effect, ReaderNotice
-from storage import articles, contact_replies, submissions
+from storage import articles, contact_replies, moderation_cards, submissions
 from storage.models import (
     OutboxItem,
     ReplyDirection,
@@ -143,7 +143,7 @@ async def deliver_reply(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
         reply = await contact_replies.get(conn, reply_id)
         submission = await submissions.get(conn, reply.submission_id) if reply else None
-        cards = await submissions.cards_of(conn, submission.id) if submission else []
+        cards = await moderation_cards.cards_of(conn, submission.id) if submission else []
     if reply is None or submission is None or reply.status is not ReplyStatus.PENDING:
         return NOTHING
     settings = delivery.settings

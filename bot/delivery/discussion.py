@@ -22,10 +22,11 @@ from bot.delivery.base import (
 )
 from bot.rendering import channel as channel_texts
 from bot.rendering import readers as reader_texts
-from bot.services import admin_notices, effects, languages
+from bot.services import admin_notices, effects, group_effects, languages
 from bot.services.admin_notices import AdminNotice
 from bot.services.effects import Effect
 from storage import (
+    moderation_cards,
     outbox,
     readers,
     submissions,
@@ -77,7 +78,7 @@ async def thread_author_notice(delivery: Delivery, item: OutboxItem) -> Delivere
             "author_id": author_id,
             "name": text_of(item, "name") or "",
             "thread": item.payload.get("thread"),
-            "held": notice == effects.ThreadNotice.HELD.value,
+            "held": notice == group_effects.ThreadNotice.HELD.value,
             "submission_id": item.payload.get("submission_id"),
         },
     )
@@ -113,7 +114,7 @@ async def thread_notice(delivery: Delivery, item: OutboxItem) -> Delivered:
         if isinstance(thread := item.payload.get("thread"), int)
         else None,
     )
-    removal = effects.delete_group_message_row(
+    removal = group_effects.delete_group_message_row(
         group, message.message_id, due_at=time.time() + THREAD_NOTICE_LIFETIME
     )
     return Delivered(follow_ups=[removal])
@@ -168,7 +169,7 @@ async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
     group, original = int_of(item, "group"), int_of(item, "message_id")
     submission_id = int_of(item, "submission_id")
     async with delivery.db.reading() as conn:
-        cards = await submissions.cards_of(conn, submission_id)
+        cards = await moderation_cards.cards_of(conn, submission_id)
     moderation_chat = delivery.settings.moderation_chat_id
     under_card = ReplyParameters(cards[0][1], allow_sending_without_reply=True) if cards else None
     kind, file_id = text_of(item, "kind"), text_of(item, "file_id")
@@ -188,7 +189,7 @@ async def copy_to_moderation(delivery: Delivery, item: OutboxItem) -> Delivered:
             raise
         copy_id = copied.message_id
         follow_ups.append(
-            effects.delete_group_message_row(group, original, submission_id=submission_id)
+            group_effects.delete_group_message_row(group, original, submission_id=submission_id)
         )
 
     async def record(conn: aiosqlite.Connection) -> None:
@@ -230,7 +231,7 @@ async def copy_to_moderation_given_up(
     return Delivered(
         record,
         [
-            effects.delete_group_message_row(
+            group_effects.delete_group_message_row(
                 int_of(item, "group"),
                 int_of(item, "message_id"),
                 submission_id=int_of(item, "submission_id"),

@@ -16,7 +16,7 @@ from bot.i18n import Texts
 from bot.rendering import common as common_texts
 from bot.rendering import private_desk as desk_texts
 from bot.services import effects, languages, reasons
-from storage import contact_replies, outbox, private_desks, submissions
+from storage import contact_replies, moderation_cards, outbox, private_desks, submissions
 from storage.models import OutboxItem
 from storage.private_desks import DeskState
 
@@ -129,7 +129,7 @@ async def answer_copy(delivery: Delivery, item: OutboxItem) -> Delivered:
     async with delivery.db.reading() as conn:
         reply = await contact_replies.get(conn, reply_id)
         submission = await submissions.get(conn, reply.submission_id) if reply else None
-        cards = await submissions.cards_of(conn, submission.id) if submission else []
+        cards = await moderation_cards.cards_of(conn, submission.id) if submission else []
     if reply is None or submission is None:
         return NOTHING
     settings = delivery.settings

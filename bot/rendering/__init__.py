@@ -19,6 +19,8 @@ One module per audience; callers import the one they need
 - `channel`: the channel post, its comments button, and a comment posted in its thread.
 - `admins`: admins' private chat: /post, /articles, /unpublish, and notices about
   posting, the moderation chat and deliveries given up.
+- `feeds`: the blog's feeds in admins' private chat: /feeds, and notices about a feed
+  read for the first time, failing, or working again.
 
 All messages use HTML parse mode; every user-supplied string goes through `common.esc`.
 Lengths are counted in UTF-16 code units, Telegram's unit, which is never fewer

@@ -9,7 +9,7 @@ from bot.i18n import Texts
 from bot.rendering.common import esc, name_html
 from bot.rendering.in_thread import message_link
 from bot.rendering.moderation import decider
-from bot.services.contact import InboxEntry
+from bot.services.contact_conversation import InboxEntry
 from bot.services.verdicts import VERDICTS, Decision
 from bot.text import shorten
 from storage.models import Submission, SubmissionStatus

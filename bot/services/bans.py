@@ -20,11 +20,18 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.parsing import SHORTEST_TERM, Term, parse_term
-from bot.services import desk, effects, private_desk
+from bot.services import desk, effects, group_effects, private_desk
 from bot.services.periodic import Periodic
 from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
 from bot.settings import Settings
-from storage import moderation_log, readers, spam_catches, submissions, thread_sources
+from storage import (
+    moderation_cards,
+    moderation_log,
+    readers,
+    spam_catches,
+    submissions,
+    thread_sources,
+)
 from storage.db import Database
 from storage.models import Ban, LoggedAction, Person, Submission, SubmissionStatus
 
@@ -87,7 +94,7 @@ async def ban(
             until=made.until,
             detail={"replaced": True} if replaced else None,
         )
-        await effects.ban_in_discussion_group(conn, settings, user_id, now, until=made.until)
+        await group_effects.ban_in_discussion_group(conn, settings, user_id, now, until=made.until)
         # As 🚫 Ban author on a card: what they have waiting is settled with the ban, so
         # that no later tap publishes a banned reader.
         swept = await sweep(conn, settings, user_id, moderator, now, banned_for=None)
@@ -147,7 +154,7 @@ async def sweep(
             submission_id=other_id,
             detail={"with_ban_for": banned_for} if banned_for is not None else {"with_ban": True},
         )
-        await effects.remove_from_group(conn, other, now, tell_author=False)
+        await group_effects.remove_from_group(conn, other, now, tell_author=False)
         await effects.refresh_cards(conn, settings, other_id, now)
         await private_desk.item_decided(conn, settings, other_id, now)
     return swept
@@ -170,7 +177,7 @@ async def ban_caught_author(
             submission_id=catch.id,
             reason=reason,
         )
-    await effects.ban_in_discussion_group(conn, settings, author, now)
+    await group_effects.ban_in_discussion_group(conn, settings, author, now)
     if await sweep(conn, settings, author, None, now, banned_for=catch.id):
         await desk.refresh_if_open(conn, settings, now)
 
@@ -213,7 +220,7 @@ async def choose_term(
     """A term tapped on the card whose `🚫 Ban author` made the ban: it then runs from the
     ban's start. The card is brought up to date with it (one edit)."""
     async with db.transaction() as conn:
-        if await submissions.submission_of_card(conn, *pressed_on) != submission_id:
+        if await moderation_cards.submission_of_card(conn, *pressed_on) != submission_id:
             return TermOutcome(TermResult.WRONG_CARD)
         submission = await submissions.get(conn, submission_id)
         if submission is None:
@@ -242,7 +249,7 @@ async def choose_term(
             until=until,
             detail={"term_of_ban_at": held.banned_at},
         )
-        await effects.ban_in_discussion_group(conn, settings, author_id, now, until=until)
+        await group_effects.ban_in_discussion_group(conn, settings, author_id, now, until=until)
         await effects.refresh_cards(conn, settings, submission_id, now)
     return TermOutcome(TermResult.SET, chosen)
 
@@ -270,7 +277,7 @@ async def _lift(
 ) -> bool:
     lifted = await readers.unban(conn, user_id, now)
     if lifted:
-        await effects.ban_in_discussion_group(conn, settings, user_id, now, lift=True)
+        await group_effects.ban_in_discussion_group(conn, settings, user_id, now, lift=True)
         await moderation_log.append(
             conn, LoggedAction.UNBAN, now, moderator=moderator, author_id=user_id, detail=detail
         )
@@ -300,7 +307,9 @@ async def lift_run_out(db: Database, settings: Settings, now: float) -> list[Ban
                 detail={"ran_out_at": gone.until},
             )
             if gone.user_id < 0:
-                await effects.ban_in_discussion_group(conn, settings, gone.user_id, now, lift=True)
+                await group_effects.ban_in_discussion_group(
+                    conn, settings, gone.user_id, now, lift=True
+                )
     return ended
 
 

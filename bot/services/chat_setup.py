@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.services import admin_notices, effects
 from bot.services.admin_notices import AdminNotice
 from bot.settings import Settings
-from storage import bot_state, outbox, submissions
+from storage import bot_state, moderation_cards, outbox, submissions
 from storage.db import Database
 from storage.models import SubmissionStatus
 
@@ -136,7 +136,7 @@ async def chat_moved(db: Database, settings: Settings, old: int, new: int, now: 
         if not await bot_state.set_if_absent(conn, f"{MOVED_CHAT}:{old}", str(new)):
             return False
         await outbox.move_chat(conn, str(old), str(new))
-        await submissions.forget_cards_in(conn, old)
+        await moderation_cards.forget_cards_in(conn, old)
         if role == "moderation":
             await bot_state.clear(conn, bot_state.REVIEW_DESK)
             if await submissions.count_by_status(conn, SubmissionStatus.PENDING):

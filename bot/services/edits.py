@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from bot.services import desk, effects, private_desk
 from bot.settings import Settings
-from storage import corrections, moderation_log, submissions
+from storage import corrections, moderation_cards, moderation_log, submissions
 from storage.db import Database
 from storage.models import LoggedAction, Person, Submission, SubmissionKind
 
@@ -76,7 +76,7 @@ async def request_edit(
         submission = await submissions.get(conn, submission_id)
         if submission is None:
             return EditOutcome(EditResult.NOT_FOUND)
-        if await submissions.submission_of_card(conn, *pressed_on) != submission_id:
+        if await moderation_cards.submission_of_card(conn, *pressed_on) != submission_id:
             return EditOutcome(EditResult.WRONG_CARD)
         if not submission.is_pending:
             return EditOutcome(EditResult.ALREADY_DECIDED, submission)
@@ -101,7 +101,7 @@ async def correct_by_reply(
     a reply without text. An anonymous admin writes as the group, so any of them who
     tapped may be the one replying."""
     async with db.transaction() as conn:
-        submission_id = await submissions.submission_of_card(conn, *replied_to)
+        submission_id = await moderation_cards.submission_of_card(conn, *replied_to)
         if submission_id is None:
             return EditOutcome(EditResult.NOT_AN_EDIT)
         asker = None if anonymous else moderator.user_id

@@ -24,7 +24,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import desk, effects, private_desk
+from bot.services import desk, effects, group_effects, private_desk
 from bot.services.effects import Effect
 from bot.services.periodic import Periodic
 from bot.settings import Settings
@@ -143,7 +143,7 @@ async def _forget(
     await outbox.enqueue_all(
         conn,
         [
-            effects.delete_group_message_row(chat_id, message_id)
+            group_effects.delete_group_message_row(chat_id, message_id)
             for chat_id, message_id in moderation_messages
         ],
         now,
@@ -206,7 +206,7 @@ async def _tell_telegram(
         await corrections.close_request(conn, submission.id, None)
         await private_desk.item_withdrawn(conn, settings, submission.id, now)
         # Left up in the thread while it waited (post-moderation): it comes down.
-        await effects.remove_from_group(conn, submission, now, tell_author=False)
+        await group_effects.remove_from_group(conn, submission, now, tell_author=False)
     if item.taken_down or (item.kept and not submission.original_kept):
         if settings.discussion_chat_id is not None:
             await outbox.enqueue(

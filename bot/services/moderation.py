@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.services import bans, desk, effects, private_desk, spam_waves
+from bot.services import bans, desk, effects, group_effects, private_desk, spam_waves
 from bot.services.verdicts import VERDICTS, BanRule, Decision, Verdict
 from bot.settings import Settings
 from bot.spam.filter import MODERATOR, SpamFilter
@@ -16,6 +16,7 @@ from storage import (
     articles,
     corrections,
     history,
+    moderation_cards,
     moderation_log,
     private_desks,
     readers,
@@ -111,7 +112,7 @@ async def _decide(
         if await submissions.get(conn, submission_id) is None:
             return DecisionOutcome(DecisionResult.NOT_FOUND)
         if pressed_on is not None and (
-            await submissions.submission_of_card(conn, *pressed_on) != submission_id
+            await moderation_cards.submission_of_card(conn, *pressed_on) != submission_id
         ):
             return DecisionOutcome(DecisionResult.WRONG_CARD)
         if on_private_desk_of is not None:
@@ -154,7 +155,9 @@ async def _decide(
             )
         if banning:
             await readers.ban(conn, submission.author.user_id, moderator, submission_id, now)
-            await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
+            await group_effects.ban_in_discussion_group(
+                conn, settings, submission.author.user_id, now
+            )
         copies = 0
         if decision is Decision.SPAM:
             # Before the sweep: the author's own copies of the wave are marked spam and
@@ -169,7 +172,7 @@ async def _decide(
         # it once it is down (deliveries in bot.delivery.discussion).
         coming_down = status is SubmissionStatus.REJECTED and submission.is_public_in_group
         if coming_down:
-            await effects.remove_from_group(conn, submission, now, tell_author=True)
+            await group_effects.remove_from_group(conn, submission, now, tell_author=True)
         await effects.refresh_cards(conn, settings, submission_id, now)
         await desk.refresh_if_open(conn, settings, now)
         await private_desk.item_decided(
@@ -227,7 +230,7 @@ async def _ban_from_conversation(
         submission_id=submission.id,
     )
     await readers.ban(conn, submission.author.user_id, moderator, submission.id, now)
-    await effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
+    await group_effects.ban_in_discussion_group(conn, settings, submission.author.user_id, now)
     await bans.sweep(
         conn, settings, submission.author.user_id, moderator, now, banned_for=submission.id
     )
@@ -270,12 +273,12 @@ async def _settle_copies(
         )
         await _record(conn, Decision.SPAM, banned_now, copy, moderator, now, wave_of=marked.id)
         if banned_now:
-            await effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
+            await group_effects.ban_in_discussion_group(conn, settings, copy.author.user_id, now)
             await bans.sweep(
                 conn, settings, copy.author.user_id, moderator, now, banned_for=copy.id
             )
         if copy.is_public_in_group:
-            await effects.remove_from_group(conn, copy, now, tell_author=True)
+            await group_effects.remove_from_group(conn, copy, now, tell_author=True)
         elif copy.kind is not SubmissionKind.CONTACT:
             await effects.notify_author(conn, copy.author.user_id, copy_id, now)
         await effects.refresh_cards(conn, settings, copy_id, now)

@@ -20,7 +20,7 @@ from bot.callback_data import ReasonSurface
 from bot.services import desk, effects
 from bot.services.verdicts import VERDICTS, Decision
 from bot.settings import Settings
-from storage import moderation_log, private_desks, submissions
+from storage import moderation_cards, moderation_log, private_desks, submissions
 from storage import reasons as stored_reasons
 from storage.db import Database
 from storage.models import LoggedAction, Person, Submission, SubmissionKind, SubmissionStatus
@@ -112,7 +112,7 @@ async def write_own(
     folded to one line (it is a line of the card and of the author's notice)."""
     reason = " ".join(text.split())
     async with db.transaction() as conn:
-        submission_id = await submissions.submission_of_card(conn, chat_id, replied_message_id)
+        submission_id = await moderation_cards.submission_of_card(conn, chat_id, replied_message_id)
         submission = await submissions.get(conn, submission_id) if submission_id else None
         if submission is None:
             return ReasonOutcome(ReasonResult.NOT_FOUND)
@@ -156,7 +156,8 @@ async def _offered_on(
     if surface is ReasonSurface.CARD:
         return (
             chat_id == settings.moderation_chat_id
-            and await submissions.submission_of_card(conn, chat_id, message_id) == submission_id
+            and await moderation_cards.submission_of_card(conn, chat_id, message_id)
+            == submission_id
         )
     if surface is ReasonSurface.DESK:
         shown_on = (await desk.load(conn)).message_id
@@ -200,7 +201,7 @@ async def _give(
     # One edit of the group's per tap (its 20 a minute): the card shows the reason and
     # drops the buttons. The group's desk keeps its buttons until it next changes (a second
     # tap is answered "given already"), unless the item has no card to show it.
-    if surface is ReasonSurface.DESK and not await submissions.cards_of(conn, submission.id):
+    if surface is ReasonSurface.DESK and not await moderation_cards.cards_of(conn, submission.id):
         await effects.show_desk(conn, settings, now)
     else:
         await effects.refresh_cards(conn, settings, submission.id, now)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services import desk, effects
+from bot.services import desk, effects, group_effects
 from bot.services.spam_screen import BANNED_BY_SPAM_CHECK
 from bot.settings import Settings
 from bot.spam.filter import MODERATOR, SpamFilter
@@ -85,7 +85,7 @@ async def restore(
             submission_id=submission_id,
         )
         if unbanned:
-            await effects.ban_in_discussion_group(conn, settings, author, now, lift=True)
+            await group_effects.ban_in_discussion_group(conn, settings, author, now, lift=True)
             await moderation_log.append(
                 conn,
                 LoggedAction.UNBAN,

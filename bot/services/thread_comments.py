@@ -23,15 +23,16 @@ from bot.services import (
     comments,
     desk,
     effects,
-    floods,
+    group_effects,
     private_desk,
     reply_notices,
     spam_screen,
     spam_waves,
+    thread_refusals,
 )
 from bot.services.comments import SubmitResult
-from bot.services.effects import ThreadNotice
-from bot.services.floods import FloodGate, Verdict
+from bot.services.floods import FloodGate
+from bot.services.group_effects import ThreadNotice
 from bot.services.spam_screen import Arrival, Screening, SpamScreen
 from bot.settings import Settings, ThreadModeration
 from storage import articles, intake, outbox, readers, submissions, thread_sources
@@ -81,14 +82,6 @@ class ThreadOutcome:
 
 # Telegram puts ten pictures in an album at most.
 ALBUM_MAX = 10
-
-_REFUSALS = {
-    SubmitResult.FLOOD: ThreadNotice.FLOOD,
-    SubmitResult.DUPLICATE: ThreadNotice.DUPLICATE,
-    SubmitResult.TOO_LONG: ThreadNotice.TOO_LONG,
-    SubmitResult.ARTICLE_CLOSED: ThreadNotice.CLOSED,
-    SubmitResult.EMPTY: ThreadNotice.TOO_LONG,
-}
 
 
 async def _take_edit(
@@ -273,14 +266,14 @@ async def _hold(
             rows.append(card)
         if submission_id is None:
             # Refused, or from a banned author: it comes down whatever the mode.
-            rows.append(effects.delete_group_message_row(source.chat_id, source.message_id))
+            rows.append(group_effects.delete_group_message_row(source.chat_id, source.message_id))
         elif not kept and source.media_kind is not None:
             # The media is shown to the moderators beside the card: that copy is also what
             # is published on approval. A file goes by its file_id, and the original comes
             # down at once; anything else (a poll, a location) is copied first, and the
             # original comes down once the copy exists (copyMessage needs it).
             rows.append(
-                effects.copy_to_moderation_row(
+                group_effects.copy_to_moderation_row(
                     settings,
                     submission_id,
                     source.chat_id,
@@ -290,13 +283,13 @@ async def _hold(
             )
             if source.file_id is not None:
                 rows.append(
-                    effects.delete_group_message_row(
+                    group_effects.delete_group_message_row(
                         source.chat_id, source.message_id, submission_id=submission_id
                     )
                 )
         elif not kept:
             rows.append(
-                effects.delete_group_message_row(
+                group_effects.delete_group_message_row(
                     source.chat_id, source.message_id, submission_id=submission_id
                 )
             )
@@ -304,14 +297,16 @@ async def _hold(
         notice = (
             (None if kept else ThreadNotice.HELD)
             if submission_id is not None
-            else _REFUSALS.get(judged.result)
+            else thread_refusals.REFUSAL_NOTICES.get(judged.result)
         )
         retry_at = judged.retry_at
         if notice is not None and submission_id is None and gate is not None:
-            notice, retry_at = await _refusal_notice(conn, settings, gate, comment, judged)
+            notice, retry_at = await thread_refusals.refusal_notice(
+                conn, settings, gate, comment.author, comment.text, judged, comment.now
+            )
         if notice is not None:
             rows.append(
-                effects.thread_author_notice_row(
+                group_effects.thread_author_notice_row(
                     comment.author.user_id,
                     notice,
                     source.chat_id,
@@ -399,7 +394,7 @@ async def _catch(
     await outbox.enqueue_all(
         conn,
         [
-            effects.delete_group_message_row(
+            group_effects.delete_group_message_row(
                 source.chat_id, source.message_id, submission_id=submission_id
             )
         ],
@@ -415,35 +410,3 @@ async def _catch(
             conn, settings, catch, comment.now, reason=spam_screen.SPAM_CHECK_BAN_REASON
         )
     return ThreadOutcome(ThreadResult.CAUGHT, submission_id)
-
-
-async def _refusal_notice(
-    conn: aiosqlite.Connection,
-    settings: Settings,
-    gate: FloodGate,
-    comment: ThreadComment,
-    judged: comments.SubmitOutcome,
-) -> tuple[ThreadNotice | None, float]:
-    """What a refused author hears, if anything: the reason, until they refuse to stop.
-    A flood's refusal is said once per wait; other refusals pass the author's flood gate."""
-    author = comment.author.user_id
-    admission = (
-        gate.refused(author, judged.retry_at, comment.now)
-        if judged.result is SubmitResult.FLOOD
-        else gate.admit(author, comment.now)
-    )
-    if admission.verdict is Verdict.ADMIT:
-        return _REFUSALS.get(judged.result), judged.retry_at
-    if admission.verdict is Verdict.TELL:
-        return ThreadNotice.FLOOD, admission.retry_at
-    if admission.verdict is Verdict.SPAM:
-        await floods.treat_as_spam(
-            conn,
-            settings,
-            comment.author,
-            admission,
-            comment.now,
-            text=comment.text.strip(),
-            article_id=judged.article.id if judged.article is not None else None,
-        )
-    return None, 0.0

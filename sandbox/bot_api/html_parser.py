@@ -7,11 +7,11 @@ their tests match on them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from .entity_links import mentioned_user_id, normalize_link
 
 _ALLOWED_TAGS = frozenset(
     {
@@ -50,7 +50,6 @@ _ENTITY_TYPE_BY_TAG = {
 # tdlib's is_space(): the terminating NUL counts as a space, which is how its loops stop.
 _SPACES = frozenset(" \t\r\n\v\0")
 _NAMED_CHARACTER_REFERENCES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_BARE_DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)*\.[a-z]{2,}([/?#:].*)?$", re.IGNORECASE)
 _MAX_CODE_POINT = 0x10FFFF
 
 UserLookup = Callable[[int], dict[str, Any] | None]
@@ -98,37 +97,6 @@ def strip_formatted_text(
         if end > start:
             kept.append({**entity, "offset": start, "length": end - start})
     return result, kept
-
-
-def normalize_link(url: str) -> str | None:
-    """The URL a text link gets, or None when the server would silently drop the entity."""
-    url = url.strip()
-    if not url:
-        return None
-    if "://" not in url and ":" not in url.split("/", 1)[0]:
-        if not _BARE_DOMAIN.match(url):
-            return None
-        url = "http://" + url
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in {"http", "https"}:
-        if not parts.hostname or " " in url:
-            return None
-        # The server answers https://example.com as https://example.com/.
-        return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, parts.fragment))
-    if scheme in {"tg", "ton"} and len(url) > len(scheme) + 3:
-        return url
-    return None
-
-
-def mentioned_user_id(url: str) -> int | None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "tg" or parts.netloc.lower() != "user":
-        return None
-    ids = parse_qs(parts.query).get("id", [])
-    if len(ids) == 1 and ids[0].isdigit():
-        return int(ids[0])
-    return None
 
 
 class _HtmlParser:

@@ -19,7 +19,7 @@ from bot.rendering import moderation_answers as answer_texts
 from bot.rendering import record as record_texts
 from bot.rendering import reports as report_texts
 from bot.services.abuse import CardFlags
-from bot.services.contact import InboxEntry
+from bot.services.contact_conversation import InboxEntry
 from bot.services.reports import BotStatus, ChatCheck, ChatRole, DeliveryError, ModerationStats
 from bot.services.verdicts import Decision
 from sandbox.bot_api.html_parser import parse_html

@@ -17,7 +17,16 @@ from bot.delivery import worker as worker_module
 from bot.delivery.group_minute import HANDLER_RESERVE
 from bot.delivery.outcome import MAX_INTERNAL_FAILURES, NOT_READY_ATTEMPTS
 from bot.delivery.worker import OutboxWorker
-from bot.services import articles, comments, contact, desk, effects, moderation
+from bot.services import (
+    articles,
+    comments,
+    contact,
+    contact_conversation,
+    desk,
+    effects,
+    group_effects,
+    moderation,
+)
 from bot.services.articles import PostRequest
 from bot.services.effects import Effect
 from bot.services.verdicts import Decision
@@ -306,7 +315,7 @@ async def test_a_delivered_reply_is_never_sent_again(
     await contact.answer(db, settings, READER, "Question", 4.0)
     await worker.deliver_due()
     card = telegram.bot_messages_in(MODERATION_CHAT_ID)[-1]
-    await contact.reply_to_reader(
+    await contact_conversation.reply_to_reader(
         db, MODERATOR, MODERATION_CHAT_ID, card["message_id"], 900, "Answer", 5.0
     )
     await worker.deliver_due()
@@ -609,7 +618,9 @@ async def test_a_held_comment_leaves_the_group_even_when_its_minute_is_spent(
     async with db.transaction() as conn:
         await effects.reply_in_group(conn, DISCUSSION_CHAT_ID, 1, "A notice", now)
         await outbox.enqueue_all(
-            conn, [effects.delete_group_message_row(DISCUSSION_CHAT_ID, comment["message_id"])], now
+            conn,
+            [group_effects.delete_group_message_row(DISCUSSION_CHAT_ID, comment["message_id"])],
+            now,
         )
     async with bot_with(telegram, budget) as bot:
         worker = OutboxWorker(db, bot, settings, telegram.bot_username, budget)

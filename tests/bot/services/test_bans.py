@@ -14,7 +14,7 @@ from bot.services.effects import Effect
 from bot.services.moderation import DecisionResult
 from bot.services.reasons import asks_for_reason
 from bot.services.verdicts import Decision
-from storage import moderation_log, readers, submissions
+from storage import moderation_cards, moderation_log, readers, submissions
 from storage.db import Database
 from storage.models import Ban, LoggedAction, Person, SubmissionStatus
 from tests.bot.services.test_comments import published_article, rows
@@ -42,7 +42,7 @@ async def banned_from_a_card(db: Database, settings_path: Path) -> tuple[int, tu
     assert outcome.submission_id is not None
     card = (MODERATION_CHAT_ID, 77)
     async with db.transaction() as conn:
-        await submissions.add_card(conn, outcome.submission_id, *card)
+        await moderation_cards.add_card(conn, outcome.submission_id, *card)
     await moderation.decide(db, settings, outcome.submission_id, Decision.BAN, MODERATOR, 10.0)
     return outcome.submission_id, card
 

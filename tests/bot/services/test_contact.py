@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from bot.services import contact, moderation
-from bot.services.contact import ReplyResult, Step
+from bot.services import contact, contact_conversation, moderation
+from bot.services.contact import Step
+from bot.services.contact_conversation import ReplyResult
 from bot.services.effects import Effect
 from bot.services.verdicts import Decision
 from bot.settings import Settings
@@ -32,7 +33,7 @@ async def submitted_contact(db: Database, settings: Settings) -> int:
 async def answered_contact(db: Database, settings: Settings) -> int:
     """A contact message whose editors' answer reached the reader as message 7."""
     submission_id = await submitted_contact(db, settings)
-    await contact.reply_to_reader(
+    await contact_conversation.reply_to_reader(
         db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks", 6.0
     )
     async with db.transaction() as conn:
@@ -101,10 +102,10 @@ async def test_a_moderator_reply_is_recorded_once_and_queued(
 ) -> None:
     """A reply to the card queues one delivery; the same update again records nothing."""
     submission_id = await submitted_contact(db, settings)
-    first = await contact.reply_to_reader(
+    first = await contact_conversation.reply_to_reader(
         db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks", 6.0
     )
-    again = await contact.reply_to_reader(
+    again = await contact_conversation.reply_to_reader(
         db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks", 7.0
     )
     assert (first.result, first.submission_id) == (ReplyResult.QUEUED, submission_id)
@@ -122,8 +123,10 @@ async def test_replies_to_other_messages_are_not_conversations(
 ) -> None:
     """A reply to an unknown message, or from a reader to something else, is not delivered."""
     await submitted_contact(db, settings)
-    unknown = await contact.reply_to_reader(db, MODERATOR, MODERATION_CHAT_ID, 999, 61, "Hi", 6.0)
-    stray = await contact.reply_to_editors(db, settings, READER, 123, 62, "Hi", 6.0)
+    unknown = await contact_conversation.reply_to_reader(
+        db, MODERATOR, MODERATION_CHAT_ID, 999, 61, "Hi", 6.0
+    )
+    stray = await contact_conversation.reply_to_editors(db, settings, READER, 123, 62, "Hi", 6.0)
     assert unknown.result is ReplyResult.NOT_A_CONTACT_THREAD
     assert stray.result is ReplyResult.NOT_A_CONTACT_THREAD
     assert await rows(db, "SELECT COUNT(*) FROM contact_replies") == [(0,)]
@@ -132,20 +135,22 @@ async def test_replies_to_other_messages_are_not_conversations(
 async def test_a_reader_answers_the_delivered_reply(db: Database, settings: Settings) -> None:
     """Once the editors' answer is delivered, the reader's reply to it goes to the editors."""
     submission_id = await answered_contact(db, settings)
-    outcome = await contact.reply_to_editors(db, settings, READER, 7, 8, "More info", 7.0)
+    outcome = await contact_conversation.reply_to_editors(
+        db, settings, READER, 7, 8, "More info", 7.0
+    )
     assert (outcome.result, outcome.submission_id) == (ReplyResult.QUEUED, submission_id)
-    too_long = await contact.reply_to_editors(
-        db, settings, READER, 7, 9, "x" * (contact.REPLY_MAX_LENGTH + 1), 8.0
+    too_long = await contact_conversation.reply_to_editors(
+        db, settings, READER, 7, 9, "x" * (contact_conversation.REPLY_MAX_LENGTH + 1), 8.0
     )
     assert too_long.result is ReplyResult.TOO_LONG
-    entries = await contact.unanswered_inbox(db, 10)
+    entries = await contact_conversation.unanswered_inbox(db, 10)
     assert entries == []  # pending, not approved: the inbox holds approved messages only
     await moderation.decide(db, settings, submission_id, Decision.APPROVE, MODERATOR, 9.0)
-    assert await contact.unanswered_inbox(db, 10) == []  # answered already
+    assert await contact_conversation.unanswered_inbox(db, 10) == []  # answered already
     other = Person(4242, "Zed")
-    assert (await contact.reply_to_editors(db, settings, other, 7, 10, "x", 9.0)).result is (
-        ReplyResult.NOT_A_CONTACT_THREAD
-    )
+    assert (
+        await contact_conversation.reply_to_editors(db, settings, other, 7, 10, "x", 9.0)
+    ).result is (ReplyResult.NOT_A_CONTACT_THREAD)
 
 
 async def test_a_reader_banned_mid_form_cannot_submit(db: Database, settings: Settings) -> None:
@@ -163,8 +168,8 @@ async def test_a_reader_answer_handled_twice_is_recorded_once(
 ) -> None:
     """The same reader message, handled again after a crash, records nothing new."""
     await answered_contact(db, settings)
-    first = await contact.reply_to_editors(db, settings, READER, 7, 8, "More", 7.0)
-    again = await contact.reply_to_editors(db, settings, READER, 7, 8, "More", 7.5)
+    first = await contact_conversation.reply_to_editors(db, settings, READER, 7, 8, "More", 7.0)
+    again = await contact_conversation.reply_to_editors(db, settings, READER, 7, 8, "More", 7.5)
     assert (first.result, again.result) == (ReplyResult.QUEUED, ReplyResult.DUPLICATE)
     assert await rows(db, "SELECT COUNT(*) FROM contact_replies") == [(2,)]
 

@@ -10,7 +10,7 @@ from bot.services.articles import PostRequest
 from bot.services.edits import EDIT_WINDOW_SECONDS, Change, EditResult, word_changes
 from bot.services.verdicts import Decision
 from bot.settings import Settings
-from storage import moderation_log, submissions
+from storage import moderation_cards, moderation_log, submissions
 from storage.db import Database
 from storage.models import LoggedAction, Person, SubmissionKind
 from tests.factories import ADMIN_ID, MODERATION_CHAT_ID, MODERATOR, READER
@@ -31,7 +31,7 @@ async def pending_with_card(db: Database, settings: Settings, text: str = ORIGIN
     outcome = await comments.submit_comment(db, settings, READER, text, 3.0)
     assert outcome.submission_id is not None
     async with db.transaction() as conn:
-        await submissions.add_card(conn, outcome.submission_id, *CARD)
+        await moderation_cards.add_card(conn, outcome.submission_id, *CARD)
     return outcome.submission_id
 
 

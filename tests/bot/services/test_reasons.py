@@ -10,7 +10,7 @@ from bot.services import moderation, reasons
 from bot.services.reasons import ReasonResult
 from bot.services.verdicts import Decision
 from bot.settings import Settings
-from storage import moderation_log, submissions
+from storage import moderation_cards, moderation_log, submissions
 from storage.db import Database
 from storage.models import LoggedAction
 from tests.bot.services.test_comments import rows
@@ -23,7 +23,7 @@ CARD_MESSAGE = 500
 async def rejected_with_card(db: Database, settings: Settings, text: str = "Off the point") -> int:
     submission_id = await pending_comment(db, settings, text)
     async with db.transaction() as conn:
-        await submissions.add_card(conn, submission_id, MODERATION_CHAT_ID, CARD_MESSAGE)
+        await moderation_cards.add_card(conn, submission_id, MODERATION_CHAT_ID, CARD_MESSAGE)
     outcome = await moderation.decide(db, settings, submission_id, Decision.REJECT, MODERATOR, 5.0)
     assert outcome.result is moderation.DecisionResult.APPLIED
     return submission_id
@@ -164,8 +164,8 @@ async def test_no_reason_is_asked_of_a_pending_or_spam_item(
     pending = await pending_comment(db, settings, "Still waiting")
     spam = await pending_comment(db, settings, "Cheap pills here")
     async with db.transaction() as conn:
-        await submissions.add_card(conn, pending, MODERATION_CHAT_ID, CARD_MESSAGE)
-        await submissions.add_card(conn, spam, MODERATION_CHAT_ID, CARD_MESSAGE + 1)
+        await moderation_cards.add_card(conn, pending, MODERATION_CHAT_ID, CARD_MESSAGE)
+        await moderation_cards.add_card(conn, spam, MODERATION_CHAT_ID, CARD_MESSAGE + 1)
     await moderation.decide(db, settings, spam, Decision.SPAM, MODERATOR, 5.0)
     assert (await tap(db, settings, pending, "off_topic")).result is ReasonResult.NOT_ASKED
     on_spam = await tap(db, settings, spam, "off_topic", message=CARD_MESSAGE + 1)

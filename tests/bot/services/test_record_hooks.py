@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services import comments, contact, floods, moderation, spam_undo
+from bot.services import comments, contact, contact_conversation, floods, moderation, spam_undo
 from bot.services.comments import CommentRequest
-from bot.services.contact import ReplyResult
+from bot.services.contact_conversation import ReplyResult
 from bot.services.floods import Admission
 from bot.services.floods import Verdict as FloodVerdict
 from bot.services.spam_screen import SpamScreen
@@ -157,7 +157,7 @@ async def test_an_editors_answer_is_recorded_once_without_its_words(
 ) -> None:
     submission_id = await submitted_contact(db, settings)
     for _ in range(2):
-        outcome = await contact.reply_to_reader(
+        outcome = await contact_conversation.reply_to_reader(
             db, MODERATOR, MODERATION_CHAT_ID, CARD_MESSAGE_ID, 60, "Thanks, fixed it", 6.0
         )
     assert outcome.result is ReplyResult.DUPLICATE
