@@ -72,9 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _sandbox(arguments.port, arguments.fresh, arguments.demo)
     if arguments.command == "forgotten":
         database_path = DatabaseSettings().database_path
-        problem = database_problem(database_path)
-        if problem is not None:
-            print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
+        if _database_refused(database_path):
             return 2
         return asyncio.run(forget_cli.print_forgotten(database_path))
     if arguments.command == "forget-again":
@@ -156,28 +154,34 @@ def _backup(target: Path) -> int:
     return 0
 
 
-def _forget_again(path: Path) -> int:
+def _database_refused(database_path: Path) -> bool:
+    """Asked before the database is opened, and said in one line if it cannot be."""
+    problem = database_problem(database_path)
+    if problem is not None:
+        print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
+    return problem is not None
+
+
+def _checked_settings() -> Settings | None:
+    """The settings, with a database that opens; None once the problem is said."""
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
-        return 2
-    problem = database_problem(settings.database_path)
-    if problem is not None:
-        print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
+        return None
+    return None if _database_refused(settings.database_path) else settings
+
+
+def _forget_again(path: Path) -> int:
+    settings = _checked_settings()
+    if settings is None:
         return 2
     return forget_cli.forget_again(settings, path)
 
 
 def _run_bot() -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
-        return 2
-    problem = database_problem(settings.database_path)
-    if problem is not None:
-        print(f"Configuration error: DATABASE_PATH {problem}", file=sys.stderr)
+    settings = _checked_settings()
+    if settings is None:
         return 2
     configure_logging(settings)
     bot_app = build_application(settings)
